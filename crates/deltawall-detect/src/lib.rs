@@ -1,0 +1,1 @@
+//! Deltawall detection pipeline.

@@ -1,0 +1,1 @@
+//! Sigma 2.1 rules and correlations for Deltawall.
