@@ -1,0 +1,18 @@
+//! Deltawall's domain model: the tenants of the sector, who may do what, who may see what,
+//! and the rules of the audit trail and of login throttling.
+//!
+//! This crate does no I/O: no database, no network, no clock. Callers pass the current
+//! time in. That keeps every rule here testable as a plain function and lets the storage
+//! and web layers share one definition of each policy.
+#![deny(missing_docs)]
+
+pub mod access;
+pub mod audit;
+pub mod org;
+pub mod role;
+pub mod throttle;
+pub mod validate;
+
+pub use access::{Actor, OrgScope};
+pub use org::{BusinessType, OrgKind, Region};
+pub use role::{Permission, Role};
