@@ -1,0 +1,250 @@
+//! Logical backup and restore that round-trip a live database, on either backend.
+//!
+//! A backup is one JSON document with every row of every table, read in one transaction so
+//! it is a consistent snapshot. Restoring writes all rows into an empty, migrated database
+//! in one transaction: it is all or nothing. Because the format is logical, a SQLite backup
+//! restores into PostgreSQL and the other way round.
+
+use crate::db::Db;
+use crate::{Result, Store, StoreError};
+use serde_json::{Map, Value};
+use sqlx::{AssertSqlSafe, Row};
+
+/// Column kinds, so values are bound with the right type on restore.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Text,
+    Int,
+}
+use Kind::{Int, Text};
+
+/// Every table, parents before children, with its columns.
+const TABLES: &[(&str, &[(&str, Kind)])] = &[
+    ("settings", &[("key", Text), ("value", Text)]),
+    (
+        "organisations",
+        &[
+            ("id", Text),
+            ("name_ja", Text),
+            ("name_en", Text),
+            ("kind", Text),
+            ("business_type", Text),
+            ("region", Text),
+            ("parent_id", Text),
+            ("active", Int),
+            ("created_at", Int),
+            ("updated_at", Int),
+        ],
+    ),
+    (
+        "org_attributes",
+        &[
+            ("id", Text),
+            ("org_id", Text),
+            ("kind", Text),
+            ("value", Text),
+            ("valid_from", Int),
+            ("valid_to", Int),
+            ("recorded_at", Int),
+            ("recorded_by", Text),
+        ],
+    ),
+    (
+        "users",
+        &[
+            ("id", Text),
+            ("org_id", Text),
+            ("login", Text),
+            ("display_name", Text),
+            ("email", Text),
+            ("role", Text),
+            ("password_hash", Text),
+            ("totp_secret", Text),
+            ("totp_enabled", Int),
+            ("lang", Text),
+            ("active", Int),
+            ("failed_logins", Int),
+            ("locked_until", Int),
+            ("last_login_at", Int),
+            ("created_at", Int),
+            ("updated_at", Int),
+        ],
+    ),
+    (
+        "sessions",
+        &[
+            ("id_hash", Text),
+            ("user_id", Text),
+            ("mfa_pending", Int),
+            ("created_at", Int),
+            ("expires_at", Int),
+            ("last_seen_at", Int),
+        ],
+    ),
+    (
+        "api_tokens",
+        &[
+            ("id", Text),
+            ("org_id", Text),
+            ("user_id", Text),
+            ("name", Text),
+            ("token_hash", Text),
+            ("prefix", Text),
+            ("scope", Text),
+            ("created_at", Int),
+            ("expires_at", Int),
+            ("last_used_at", Int),
+            ("revoked_at", Int),
+        ],
+    ),
+    (
+        "login_attempts",
+        &[
+            ("id", Text),
+            ("at", Int),
+            ("source_ip", Text),
+            ("login", Text),
+            ("success", Int),
+        ],
+    ),
+    (
+        "audit_log",
+        &[
+            ("seq", Int),
+            ("at_us", Int),
+            ("actor_user", Text),
+            ("org_id", Text),
+            ("action", Text),
+            ("object_type", Text),
+            ("object_id", Text),
+            ("summary", Text),
+            ("source_ip", Text),
+            ("prev_hash", Text),
+            ("hash", Text),
+        ],
+    ),
+];
+
+/// The names of the tables a backup covers.
+pub fn table_names() -> Vec<&'static str> {
+    TABLES.iter().map(|t| t.0).collect()
+}
+
+const FORMAT: &str = "deltawall-backup/1";
+
+/// Reads every table into a backup document.
+pub async fn export(store: &Store) -> Result<Value> {
+    let mut tx = store.write().await?;
+    let mut tables = Map::new();
+    for (table, columns) in TABLES {
+        tables.insert(
+            (*table).to_owned(),
+            Value::Array(export_table(&mut tx, table, columns).await?),
+        );
+    }
+    tx.rollback().await?;
+    let mut doc = Map::new();
+    doc.insert("format".into(), FORMAT.into());
+    doc.insert("schema_versions".into(), crate::migrate::versions().into());
+    doc.insert("tables".into(), Value::Object(tables));
+    Ok(Value::Object(doc))
+}
+
+async fn export_table(db: &mut Db, table: &str, columns: &[(&str, Kind)]) -> Result<Vec<Value>> {
+    let names: Vec<&str> = columns.iter().map(|c| c.0).collect();
+    let sql = format!(
+        "SELECT {} FROM {table} ORDER BY {}",
+        names.join(", "),
+        names[0]
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(&mut *db).await?;
+    rows.iter()
+        .map(|row| {
+            let mut out = Vec::with_capacity(columns.len());
+            for (name, kind) in columns {
+                out.push(match kind {
+                    Text => row
+                        .try_get::<Option<String>, _>(*name)?
+                        .map_or(Value::Null, Value::from),
+                    Int => row
+                        .try_get::<Option<i64>, _>(*name)?
+                        .map_or(Value::Null, Value::from),
+                });
+            }
+            Ok(Value::Array(out))
+        })
+        .collect()
+}
+
+/// Writes a backup document into an empty database, all or nothing.
+pub async fn restore(store: &Store, doc: &Value) -> Result<u64> {
+    if doc.get("format").and_then(Value::as_str) != Some(FORMAT) {
+        return Err(StoreError::Backup(format!("not a {FORMAT} document")));
+    }
+    let tables = doc
+        .get("tables")
+        .and_then(Value::as_object)
+        .ok_or(StoreError::Backup("missing `tables`".into()))?;
+    let mut tx = store.write().await?;
+    let existing: i64 = sqlx::query("SELECT COUNT(*) AS n FROM organisations")
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
+    if existing > 0 {
+        return Err(StoreError::Backup(
+            "the target database is not empty".into(),
+        ));
+    }
+    let mut restored = 0;
+    for (table, columns) in TABLES {
+        let rows = match tables.get(*table) {
+            Some(Value::Array(rows)) => rows,
+            None => continue,
+            Some(_) => {
+                return Err(StoreError::Backup(format!(
+                    "`tables.{table}` is not a list"
+                )));
+            }
+        };
+        restored += restore_table(&mut tx, table, columns, rows).await?;
+    }
+    tx.commit().await?;
+    Ok(restored)
+}
+
+async fn restore_table(
+    db: &mut Db,
+    table: &str,
+    columns: &[(&str, Kind)],
+    rows: &[Value],
+) -> Result<u64> {
+    let names: Vec<&str> = columns.iter().map(|c| c.0).collect();
+    let params: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "INSERT INTO {table} ({}) VALUES ({})",
+        names.join(", "),
+        params.join(", ")
+    );
+    for (i, row) in rows.iter().enumerate() {
+        let bad = |what: &str| StoreError::Backup(format!("tables.{table}[{i}]: {what}"));
+        let values = row
+            .as_array()
+            .filter(|v| v.len() == columns.len())
+            .ok_or_else(|| bad("wrong number of columns"))?;
+        let mut q = sqlx::query(AssertSqlSafe(sql.clone()));
+        for ((name, kind), v) in columns.iter().zip(values) {
+            q = match (kind, v) {
+                (Text, Value::Null) => q.bind(None::<String>),
+                (Int, Value::Null) => q.bind(None::<i64>),
+                (Text, Value::String(s)) => q.bind(s.clone()),
+                (Int, Value::Number(n)) => q.bind(
+                    n.as_i64()
+                        .ok_or_else(|| bad(&format!("{name}: not an integer")))?,
+                ),
+                _ => return Err(bad(&format!("{name}: wrong type"))),
+            };
+        }
+        q.execute(&mut *db).await?;
+    }
+    Ok(rows.len() as u64)
+}

@@ -1,0 +1,40 @@
+//! Deltawall's storage: one codebase over SQLite (the embedded default) and PostgreSQL.
+//!
+//! Every query is written once, in portable SQL with `$n` placeholders, and runs through
+//! sqlx's `Any` driver on either backend. Columns use portable types only (UUID text,
+//! Unix-microsecond `BIGINT`, 0/1 integers, JSON as text), which is what makes one query
+//! text serve both. Only the DDL differs, in `migrations/{sqlite,postgres}`, which carry the
+//! same version numbers and are embedded in the binary.
+//!
+//! Reads of tenant data take an [`OrgScope`](deltawall_domain::OrgScope) and pass it through
+//! [`scope`], the one place that turns visibility policy into SQL.
+#![deny(missing_docs)]
+
+pub mod audit;
+pub mod backup;
+mod db;
+mod error;
+mod migrate;
+pub mod orgs;
+pub mod records;
+pub mod scope;
+pub mod sessions;
+pub mod settings;
+pub mod throttle;
+pub mod tokens;
+pub mod users;
+
+pub use db::{Backend, Conn, Store, Tx};
+pub use error::StoreError;
+pub use records::{Page, Paged};
+
+/// Result type of this crate.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A fresh random id (UUIDv7, so ids sort by creation time).
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+#[cfg(feature = "test-support")]
+pub mod testing;

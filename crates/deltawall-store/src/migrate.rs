@@ -1,0 +1,53 @@
+//! Embedded migrations, one directory per backend with the same version numbers.
+
+use crate::Result;
+use crate::db::{Backend, Db};
+use sqlx::AssertSqlSafe;
+
+/// `(version, description, sqlite, postgres)`.
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../migrations/sqlite/0001_foundation.sql"),
+    include_str!("../migrations/postgres/0001_foundation.sql"),
+)];
+
+/// Applies every migration newer than the recorded version, each in its own transaction.
+pub(crate) async fn run(conn: &mut Db, backend: Backend) -> Result<()> {
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, \
+         description TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    )
+    .execute(&mut *conn)
+    .await?;
+    let current: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
+        .fetch_one(&mut *conn)
+        .await?;
+    for &(version, description, sqlite, postgres) in MIGRATIONS {
+        if current.is_some_and(|c| c >= version) {
+            continue;
+        }
+        let sql = match backend {
+            Backend::Sqlite => sqlite,
+            Backend::Postgres => postgres,
+        };
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, description, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(version)
+        .bind(description)
+        .bind(crate::records::now_us())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        tracing::info!(version, description, "applied migration");
+    }
+    Ok(())
+}
+
+/// The versions embedded in this binary.
+pub fn versions() -> Vec<i64> {
+    MIGRATIONS.iter().map(|m| m.0).collect()
+}

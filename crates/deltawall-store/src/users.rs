@@ -1,0 +1,292 @@
+//! User accounts.
+
+use crate::db::Db;
+use crate::records::{Bind, Page, Paged, User, bind_all, code, conflict, flag, now_us};
+use crate::scope::org_clause;
+use crate::{Result, StoreError, new_id};
+use deltawall_domain::OrgScope;
+use deltawall_domain::role::Role;
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+
+/// What is needed to create a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    /// Organisation.
+    pub org_id: String,
+    /// Unique login name.
+    pub login: String,
+    /// Display name.
+    pub display_name: String,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Role.
+    pub role: Role,
+    /// Argon2id PHC string; never the password itself.
+    pub password_hash: String,
+    /// Preferred language.
+    pub lang: Option<String>,
+}
+
+/// What authentication needs to know about an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// The user.
+    pub user: User,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    /// Base32 TOTP secret, when a second factor is set up (enabled or pending).
+    pub totp_secret: Option<String>,
+    /// Consecutive failed logins.
+    pub failed_logins: i64,
+    /// Locked until, Unix µs.
+    pub locked_until: Option<i64>,
+}
+
+const COLUMNS: &str = "u.id, u.org_id, u.login, u.display_name, u.email, u.role, u.totp_enabled, u.lang, \
+                       u.active, u.last_login_at, u.created_at";
+
+fn from_row(row: &AnyRow) -> Result<User> {
+    Ok(User {
+        id: row.try_get("id")?,
+        org_id: row.try_get("org_id")?,
+        login: row.try_get("login")?,
+        display_name: row.try_get("display_name")?,
+        email: row.try_get("email")?,
+        role: code(row, "users", "role", Role::from_code)?,
+        totp_enabled: flag(row, "totp_enabled")?,
+        lang: row.try_get("lang")?,
+        active: flag(row, "active")?,
+        last_login_at: row.try_get("last_login_at")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// Creates a user; a taken login name is a [`StoreError::Conflict`].
+pub async fn create(db: &mut Db, new: &NewUser) -> Result<String> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO users (id, org_id, login, display_name, email, role, password_hash, lang, active, \
+         failed_logins, totp_enabled, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, 0, 0, $9, $9)",
+    )
+    .bind(id.clone())
+    .bind(new.org_id.clone())
+    .bind(new.login.clone())
+    .bind(new.display_name.clone())
+    .bind(new.email.clone())
+    .bind(new.role.code())
+    .bind(new.password_hash.clone())
+    .bind(new.lang.clone())
+    .bind(now_us())
+    .execute(&mut *db)
+    .await
+    .map_err(conflict("login name"))?;
+    Ok(id)
+}
+
+/// One user whose organisation is within `scope`.
+pub async fn get(db: &mut Db, scope: &OrgScope, id: &str) -> Result<User> {
+    let clause = org_clause(scope, 2);
+    let sql = format!(
+        "SELECT {COLUMNS} FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.id = $1 AND {}",
+        clause.sql
+    );
+    let mut binds = vec![Bind::Text(id.to_owned())];
+    binds.extend(clause.binds.into_iter().map(Bind::Text));
+    let row = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+        .fetch_optional(&mut *db)
+        .await?
+        .ok_or(StoreError::NotFound("user"))?;
+    from_row(&row)
+}
+
+/// The users of one organisation, if it is within `scope`, by login name.
+pub async fn list_by_org(
+    db: &mut Db,
+    scope: &OrgScope,
+    org_id: &str,
+    page: Page,
+) -> Result<Paged<User>> {
+    let clause = org_clause(scope, 2);
+    let from = format!(
+        "FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.org_id = $1 AND {}",
+        clause.sql
+    );
+    let mut binds = vec![Bind::Text(org_id.to_owned())];
+    binds.extend(clause.binds.into_iter().map(Bind::Text));
+    let total: i64 = bind_all(
+        sqlx::query(AssertSqlSafe(format!("SELECT COUNT(*) AS n {from}"))),
+        &binds,
+    )
+    .fetch_one(&mut *db)
+    .await?
+    .try_get("n")?;
+    let n = binds.len();
+    let sql = format!(
+        "SELECT {COLUMNS} {from} ORDER BY u.login LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    );
+    binds.extend([Bind::Int(page.limit), Bind::Int(page.offset)]);
+    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+        .fetch_all(&mut *db)
+        .await?;
+    let items = rows.iter().map(from_row).collect::<Result<_>>()?;
+    Ok(Paged {
+        items,
+        total,
+        offset: page.offset,
+        limit: page.limit,
+    })
+}
+
+async fn credentials_where(
+    db: &mut Db,
+    cond: &'static str,
+    value: &str,
+) -> Result<Option<Credentials>> {
+    let sql = format!(
+        "SELECT {COLUMNS}, u.password_hash, u.totp_secret, u.failed_logins, u.locked_until FROM users u WHERE {cond}"
+    );
+    let Some(row) = sqlx::query(AssertSqlSafe(sql))
+        .bind(value.to_owned())
+        .fetch_optional(&mut *db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Credentials {
+        user: from_row(&row)?,
+        password_hash: row.try_get("password_hash")?,
+        totp_secret: row.try_get("totp_secret")?,
+        failed_logins: row.try_get("failed_logins")?,
+        locked_until: row.try_get("locked_until")?,
+    }))
+}
+
+/// An account by login name, for authentication.
+pub async fn credentials_by_login(db: &mut Db, login: &str) -> Result<Option<Credentials>> {
+    credentials_where(db, "u.login = $1", login).await
+}
+
+/// An account by id, for authentication (second factor, password change).
+pub async fn credentials_by_id(db: &mut Db, id: &str) -> Result<Option<Credentials>> {
+    credentials_where(db, "u.id = $1", id).await
+}
+
+/// Records a failed login: the new consecutive count and lock.
+pub async fn record_failure(
+    db: &mut Db,
+    id: &str,
+    failures: i64,
+    locked_until: Option<i64>,
+) -> Result<()> {
+    sqlx::query("UPDATE users SET failed_logins = $2, locked_until = $3 WHERE id = $1")
+        .bind(id.to_owned())
+        .bind(failures)
+        .bind(locked_until)
+        .execute(&mut *db)
+        .await?;
+    Ok(())
+}
+
+/// Records a successful login: resets the failure count and lock.
+pub async fn record_success(db: &mut Db, id: &str, at: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1",
+    )
+    .bind(id.to_owned())
+    .bind(at)
+    .execute(&mut *db)
+    .await?;
+    Ok(())
+}
+
+async fn set(db: &mut Db, id: &str, sql: &'static str, value: Bind) -> Result<()> {
+    let q = sqlx::query(sql).bind(id.to_owned());
+    let q = bind_all(q, &[value, Bind::Int(now_us())]);
+    if q.execute(&mut *db).await?.rows_affected() == 0 {
+        return Err(StoreError::NotFound("user"));
+    }
+    Ok(())
+}
+
+/// Replaces the password hash (and clears any lock).
+pub async fn set_password(db: &mut Db, id: &str, hash: &str) -> Result<()> {
+    let sql = "UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL, updated_at = $3 WHERE id = $1";
+    set(db, id, sql, Bind::Text(hash.to_owned())).await
+}
+
+/// Changes the role.
+pub async fn set_role(db: &mut Db, id: &str, role: Role) -> Result<()> {
+    set(
+        db,
+        id,
+        "UPDATE users SET role = $2, updated_at = $3 WHERE id = $1",
+        Bind::Text(role.code().into()),
+    )
+    .await
+}
+
+/// Activates or deactivates the account.
+pub async fn set_active(db: &mut Db, id: &str, active: bool) -> Result<()> {
+    set(
+        db,
+        id,
+        "UPDATE users SET active = $2, updated_at = $3 WHERE id = $1",
+        Bind::Int(active.into()),
+    )
+    .await
+}
+
+/// Sets the preferred language.
+pub async fn set_lang(db: &mut Db, id: &str, lang: &str) -> Result<()> {
+    set(
+        db,
+        id,
+        "UPDATE users SET lang = $2, updated_at = $3 WHERE id = $1",
+        Bind::Text(lang.to_owned()),
+    )
+    .await
+}
+
+/// Stores a TOTP secret, pending until [`enable_totp`].
+pub async fn set_totp_secret(db: &mut Db, id: &str, secret: Option<&str>) -> Result<()> {
+    let q = sqlx::query(
+        "UPDATE users SET totp_secret = $2, totp_enabled = 0, updated_at = $3 WHERE id = $1",
+    )
+    .bind(id.to_owned())
+    .bind(secret.map(str::to_owned))
+    .bind(now_us());
+    q.execute(&mut *db).await?;
+    Ok(())
+}
+
+/// Turns the stored TOTP secret on as a required second factor.
+pub async fn enable_totp(db: &mut Db, id: &str) -> Result<()> {
+    sqlx::query("UPDATE users SET totp_enabled = 1, updated_at = $2 WHERE id = $1 AND totp_secret IS NOT NULL")
+        .bind(id.to_owned())
+        .bind(now_us())
+        .execute(&mut *db)
+        .await?;
+    Ok(())
+}
+
+/// Number of active administrators of an organisation (to refuse removing the last one).
+pub async fn count_active_admins(db: &mut Db, org_id: &str) -> Result<i64> {
+    Ok(sqlx::query(
+        "SELECT COUNT(*) AS n FROM users WHERE org_id = $1 AND role = 'admin' AND active = 1",
+    )
+    .bind(org_id.to_owned())
+    .fetch_one(&mut *db)
+    .await?
+    .try_get("n")?)
+}
+
+/// Number of users in total; zero means the instance still needs its first administrator.
+pub async fn count(db: &mut Db) -> Result<i64> {
+    Ok(sqlx::query("SELECT COUNT(*) AS n FROM users")
+        .fetch_one(&mut *db)
+        .await?
+        .try_get("n")?)
+}

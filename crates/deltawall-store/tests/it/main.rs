@@ -1,0 +1,35 @@
+//! The storage test suite. Every test runs on SQLite and on PostgreSQL through the
+//! [`both!`] macro, so the two backends are held to the same behaviour.
+
+/// Defines a test module with one test per backend running the same async body.
+macro_rules! both {
+    ($name:ident, $body:path) => {
+        mod $name {
+            use deltawall_store::Backend;
+            use deltawall_store::testing::TestDb;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let db = TestDb::new(Backend::Sqlite).await.unwrap();
+                $body(&db).await;
+                db.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(db) = TestDb::new(Backend::Postgres).await else {
+                    return;
+                };
+                $body(&db).await;
+                db.finish().await;
+            }
+        }
+    };
+}
+
+mod audit;
+mod auth;
+mod backup;
+mod fixtures;
+mod migrations;
+mod orgs;
