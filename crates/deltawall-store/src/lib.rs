@@ -27,6 +27,8 @@ pub mod users;
 pub use db::{Backend, Conn, Store, Tx};
 pub use error::StoreError;
 pub use records::{Page, Paged};
+/// The database driver's error type, for callers that commit transactions.
+pub use sqlx::Error as DbError;
 
 /// Result type of this crate.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

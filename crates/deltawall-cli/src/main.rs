@@ -1,0 +1,72 @@
+//! `deltawall`: the one command of the platform.
+
+mod config;
+mod ops;
+mod serve;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Deltawall: cybersecurity for a whole financial sector.
+#[derive(Debug, Parser)]
+#[command(name = "deltawall", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web service (UI, JSON API).
+    Serve(serve::ServeArgs),
+    /// Seed a realistic demo sector into an empty database.
+    Demo(ops::DemoArgs),
+    /// Work with the audit trail.
+    #[command(subcommand)]
+    Audit(ops::AuditCommand),
+    /// Write a consistent backup of a live database to a file.
+    Backup(ops::BackupArgs),
+    /// Restore a backup file into an empty database.
+    Restore(ops::RestoreArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => serve::run(args).await,
+            Command::Demo(args) => ops::demo(args).await,
+            Command::Audit(cmd) => ops::audit(cmd).await,
+            Command::Backup(args) => ops::backup(args).await,
+            Command::Restore(args) => ops::restore(args).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,652 @@
+//! A realistic demo sector, so a newcomer sees a living system at once.
+//!
+//! It registers the FSA and two local finance bureaus, the Financial ISAC, an industry
+//! association and about two hundred institutions across every business type and region,
+//! including a banking group with domestic and overseas companies and attribute histories,
+//! and users with every role. All demo accounts share one password, chosen by the caller
+//! or generated at random and printed once; none is built in.
+
+use crate::auth::password;
+use crate::service::record;
+use deltawall_domain::org::{AttributeKind, BusinessType, OrgKind, Region};
+use deltawall_domain::role::Role;
+use deltawall_store::orgs::{self, NewOrg};
+use deltawall_store::records::now_us;
+use deltawall_store::users::{self, NewUser};
+use deltawall_store::{Store, Tx};
+use serde_json::json;
+
+/// What was seeded, for the console.
+#[derive(Debug, Clone)]
+pub struct DemoSummary {
+    /// Organisations registered.
+    pub organisations: usize,
+    /// Users created.
+    pub users: usize,
+    /// Sign-in names worth trying first, with what they show.
+    pub highlights: Vec<(String, &'static str)>,
+}
+
+/// Prefectures by region, used to name regional institutions.
+const PLACES: &[(Region, &[(&str, &str)])] = &[
+    (
+        Region::Hokkaido,
+        &[
+            ("北海道", "Hokkaido"),
+            ("札幌", "Sapporo"),
+            ("旭川", "Asahikawa"),
+        ],
+    ),
+    (
+        Region::Tohoku,
+        &[
+            ("青森", "Aomori"),
+            ("岩手", "Iwate"),
+            ("宮城", "Miyagi"),
+            ("秋田", "Akita"),
+            ("山形", "Yamagata"),
+            ("福島", "Fukushima"),
+        ],
+    ),
+    (
+        Region::Kanto,
+        &[
+            ("東京", "Tokyo"),
+            ("横浜", "Yokohama"),
+            ("千葉", "Chiba"),
+            ("埼玉", "Saitama"),
+            ("群馬", "Gunma"),
+            ("栃木", "Tochigi"),
+            ("茨城", "Ibaraki"),
+            ("山梨", "Yamanashi"),
+            ("長野", "Nagano"),
+            ("新潟", "Niigata"),
+        ],
+    ),
+    (
+        Region::Hokuriku,
+        &[("富山", "Toyama"), ("石川", "Ishikawa"), ("福井", "Fukui")],
+    ),
+    (
+        Region::Tokai,
+        &[
+            ("静岡", "Shizuoka"),
+            ("愛知", "Aichi"),
+            ("岐阜", "Gifu"),
+            ("三重", "Mie"),
+        ],
+    ),
+    (
+        Region::Kinki,
+        &[
+            ("大阪", "Osaka"),
+            ("京都", "Kyoto"),
+            ("兵庫", "Hyogo"),
+            ("奈良", "Nara"),
+            ("滋賀", "Shiga"),
+            ("和歌山", "Wakayama"),
+        ],
+    ),
+    (
+        Region::Chugoku,
+        &[
+            ("広島", "Hiroshima"),
+            ("岡山", "Okayama"),
+            ("山口", "Yamaguchi"),
+            ("鳥取", "Tottori"),
+            ("島根", "Shimane"),
+        ],
+    ),
+    (
+        Region::Shikoku,
+        &[
+            ("香川", "Kagawa"),
+            ("徳島", "Tokushima"),
+            ("愛媛", "Ehime"),
+            ("高知", "Kochi"),
+        ],
+    ),
+    (
+        Region::Kyushu,
+        &[
+            ("熊本", "Kumamoto"),
+            ("大分", "Oita"),
+            ("宮崎", "Miyazaki"),
+            ("鹿児島", "Kagoshima"),
+        ],
+    ),
+    (
+        Region::Fukuoka,
+        &[("福岡", "Fukuoka"), ("佐賀", "Saga"), ("長崎", "Nagasaki")],
+    ),
+    (Region::Okinawa, &[("沖縄", "Okinawa"), ("琉球", "Ryukyu")]),
+];
+
+/// Regional business types with their Japanese and English name patterns and how many of
+/// each to create per place (roughly the sector's shape: many shinkin banks, fewer banks).
+const REGIONAL: &[(BusinessType, &str, &str, usize)] = &[
+    (BusinessType::RegionalBank, "{}銀行", "Bank of {}", 1),
+    (
+        BusinessType::SecondRegionalBank,
+        "{}第二銀行",
+        "{} Second Bank",
+        1,
+    ),
+    (
+        BusinessType::ShinkinBank,
+        "{}信用金庫",
+        "{} Shinkin Bank",
+        1,
+    ),
+    (
+        BusinessType::CreditCooperative,
+        "{}信用組合",
+        "{} Credit Cooperative",
+        1,
+    ),
+];
+
+/// Nationwide institutions: (type, Japanese name, English name, region).
+const NATIONAL: &[(BusinessType, &str, &str, Region)] = &[
+    (
+        BusinessType::TrustBank,
+        "さくら信託銀行",
+        "Sakura Trust Bank",
+        Region::Kanto,
+    ),
+    (
+        BusinessType::TrustBank,
+        "みなと信託銀行",
+        "Minato Trust Bank",
+        Region::Kanto,
+    ),
+    (
+        BusinessType::InternetBank,
+        "あおぞらネット銀行",
+        "Aozora Net Bank",
+        Region::Kanto,
+    ),
+    (
+        BusinessType::InternetBank,
+        "ひかりデジタル銀行",
+        "Hikari Digital Bank",
+        Region::Kanto,
+    ),
+    (
+        BusinessType::LabourBank,
+        "中央労働金庫",
+        "Chuo Labour Bank",
+        Region::Kanto,
+    ),
+    (
+        BusinessType::LabourBank,
+        "近畿労働金庫",
+        "Kinki Labour Bank",
+        Region::Kinki,
+    ),
+    (
+        BusinessType::SecuritiesFirm,
+        "大手町証券",
+        "Otemachi Securities",
+        Region::Kanto,
+    ),
+    (
+        BusinessType::SecuritiesFirm,
+        "北浜証券",
+        "Kitahama Securities",
+        Region::Kinki,
+    ),
+    (
+        BusinessType::SecuritiesFirm,
+        "兜町オンライン証券",
+        "Kabutocho Online Securities",
+        Region::Kanto,
+    ),
+    (
+        BusinessType::FxDealer,
+        "ひまわりFX",
+        "Himawari FX",
+        Region::Kanto,
+    ),
+    (
+        BusinessType::FxDealer,
+        "つばさ為替",
+        "Tsubasa Forex",
+        Region::Kanto,
+    ),
+    (
+        BusinessType::PtsOperator,
+        "ジャパン・ネクスト取引システム",
+        "Japan Next Trading System",
+        Region::Kanto,
+    ),
+    (
+        BusinessType::LifeInsurer,
+        "やまと生命保険",
+        "Yamato Life Insurance",
+        Region::Kanto,
+    ),
+    (
+        BusinessType::LifeInsurer,
+        "なにわ生命保険",
+        "Naniwa Life Insurance",
+        Region::Kinki,
+    ),
+    (
+        BusinessType::NonLifeInsurer,
+        "あさひ損害保険",
+        "Asahi Non-Life Insurance",
+        Region::Kanto,
+    ),
+    (
+        BusinessType::NonLifeInsurer,
+        "しおかぜ損害保険",
+        "Shiokaze Non-Life Insurance",
+        Region::Tokai,
+    ),
+    (
+        BusinessType::FundsTransfer,
+        "ペイフロー",
+        "PayFlow",
+        Region::Kanto,
+    ),
+    (
+        BusinessType::FundsTransfer,
+        "まねっと送金",
+        "Manet Remit",
+        Region::Kinki,
+    ),
+    (
+        BusinessType::PrepaidIssuer,
+        "ぽけっとプリペイド",
+        "Pocket Prepaid",
+        Region::Kanto,
+    ),
+    (
+        BusinessType::PrepaidIssuer,
+        "エキナカカード",
+        "Ekinaka Card",
+        Region::Tokai,
+    ),
+    (
+        BusinessType::CryptoExchange,
+        "ビットみらい",
+        "Bit Mirai",
+        Region::Kanto,
+    ),
+    (
+        BusinessType::CryptoExchange,
+        "コインはやぶさ",
+        "Coin Hayabusa",
+        Region::Kanto,
+    ),
+    (
+        BusinessType::MoneyLender,
+        "たすけ合いローン",
+        "Tasukeai Loans",
+        Region::Kanto,
+    ),
+    (
+        BusinessType::MoneyLender,
+        "にこにこファイナンス",
+        "Niko Niko Finance",
+        Region::Kyushu,
+    ),
+    (
+        BusinessType::AuditFirm,
+        "有限責任 明和監査法人",
+        "Meiwa Audit LLC",
+        Region::Kanto,
+    ),
+    (
+        BusinessType::AuditFirm,
+        "すばる監査法人",
+        "Subaru Audit",
+        Region::Kinki,
+    ),
+    (
+        BusinessType::Other,
+        "日本決済インフラ",
+        "Japan Settlement Infrastructure",
+        Region::Kanto,
+    ),
+];
+
+struct Seeder<'a> {
+    tx: Tx,
+    hash: &'a str,
+    orgs: usize,
+    users: usize,
+    now: i64,
+}
+
+impl Seeder<'_> {
+    async fn org(
+        &mut self,
+        name_ja: &str,
+        name_en: &str,
+        kind: OrgKind,
+        bt: Option<BusinessType>,
+        region: Option<Region>,
+        parent: Option<&str>,
+    ) -> anyhow::Result<String> {
+        let new = NewOrg {
+            name_ja: name_ja.to_owned(),
+            name_en: name_en.to_owned(),
+            kind,
+            business_type: bt,
+            region,
+            parent_id: parent.map(str::to_owned),
+        };
+        let id = orgs::create(&mut self.tx, &new).await?;
+        record(
+            &mut self.tx,
+            None,
+            Some(&id),
+            "org.create",
+            ("organisation", Some(&id)),
+            json!({"name_en": name_en, "source": "demo"}),
+            None,
+        )
+        .await?;
+        self.orgs += 1;
+        Ok(id)
+    }
+
+    async fn user(&mut self, org: &str, login: &str, name: &str, role: Role) -> anyhow::Result<()> {
+        let new = NewUser {
+            org_id: org.to_owned(),
+            login: login.to_owned(),
+            display_name: name.to_owned(),
+            email: Some(format!("{login}@example.jp")),
+            role,
+            password_hash: self.hash.to_owned(),
+            lang: None,
+        };
+        let id = users::create(&mut self.tx, &new).await?;
+        record(
+            &mut self.tx,
+            None,
+            Some(org),
+            "user.create",
+            ("user", Some(&id)),
+            json!({"login": login, "role": role, "source": "demo"}),
+            None,
+        )
+        .await?;
+        self.users += 1;
+        Ok(())
+    }
+
+    /// Size band history: every institution was `small` or `medium` three years ago; some grew.
+    async fn attributes(&mut self, org: &str, n: usize, systemic: &str) -> anyhow::Result<()> {
+        let year = 365 * 86_400 * 1_000_000i64;
+        let start = self.now - 3 * year;
+        let first = if n % 3 == 0 { "medium" } else { "small" };
+        orgs::set_attribute(
+            &mut self.tx,
+            org,
+            AttributeKind::SizeBand,
+            first,
+            start,
+            None,
+        )
+        .await?;
+        if n % 4 == 0 {
+            let grown = if first == "medium" { "large" } else { "medium" };
+            orgs::set_attribute(
+                &mut self.tx,
+                org,
+                AttributeKind::SizeBand,
+                grown,
+                start + 2 * year,
+                None,
+            )
+            .await?;
+        }
+        orgs::set_attribute(
+            &mut self.tx,
+            org,
+            AttributeKind::SystemicImportance,
+            systemic,
+            start,
+            None,
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// Seeds the demo sector into an empty database, in one transaction.
+pub async fn seed(store: &Store, demo_password: &str) -> anyhow::Result<DemoSummary> {
+    let hash = password::hash(demo_password.to_owned()).await?;
+    let mut tx = store.write().await?;
+    if orgs::count(&mut tx).await? > 0 {
+        anyhow::bail!(
+            "the database already has organisations; the demo seeds only an empty database"
+        );
+    }
+    let mut s = Seeder {
+        tx,
+        hash: &hash,
+        orgs: 0,
+        users: 0,
+        now: now_us(),
+    };
+
+    let fsa = s
+        .org(
+            "金融庁",
+            "Financial Services Agency",
+            OrgKind::Supervisor,
+            None,
+            None,
+            None,
+        )
+        .await?;
+    let kanto = s
+        .org(
+            "関東財務局",
+            "Kanto Local Finance Bureau",
+            OrgKind::Supervisor,
+            None,
+            Some(Region::Kanto),
+            None,
+        )
+        .await?;
+    let kinki = s
+        .org(
+            "近畿財務局",
+            "Kinki Local Finance Bureau",
+            OrgKind::Supervisor,
+            None,
+            Some(Region::Kinki),
+            None,
+        )
+        .await?;
+    let isac = s
+        .org(
+            "金融ISAC",
+            "Financials ISAC Japan",
+            OrgKind::SharingBody,
+            None,
+            None,
+            None,
+        )
+        .await?;
+    let assoc = s
+        .org(
+            "全国地方銀行協会",
+            "Regional Banks Association of Japan",
+            OrgKind::IndustryAssociation,
+            None,
+            None,
+            None,
+        )
+        .await?;
+
+    for (login, name, role) in [
+        ("fsa-admin", "金融庁 管理者", Role::Admin),
+        ("fsa-exec", "金融庁 参事官", Role::Executive),
+        ("fsa-staff", "金融庁 モニタリング担当", Role::Staff),
+        ("fsa-auditor", "金融庁 監査担当", Role::Auditor),
+    ] {
+        s.user(&fsa, login, name, role).await?;
+    }
+    s.user(&kanto, "kanto-staff", "関東財務局 検査担当", Role::Staff)
+        .await?;
+    s.user(&kinki, "kinki-staff", "近畿財務局 検査担当", Role::Staff)
+        .await?;
+    s.user(&kinki, "kinki-admin", "近畿財務局 管理者", Role::Admin)
+        .await?;
+    s.user(&isac, "isac-analyst", "金融ISAC アナリスト", Role::Staff)
+        .await?;
+    s.user(&assoc, "assoc-staff", "地銀協 事務局", Role::Staff)
+        .await?;
+
+    // A major banking group with domestic and overseas companies.
+    let hd = s
+        .org(
+            "みずなみフィナンシャルグループ",
+            "Mizunami Financial Group",
+            OrgKind::Institution,
+            Some(BusinessType::MajorBank),
+            Some(Region::Kanto),
+            None,
+        )
+        .await?;
+    s.attributes(&hd, 3, "gsib").await?;
+    let group = [
+        (
+            "みずなみ銀行",
+            "Mizunami Bank",
+            BusinessType::MajorBank,
+            Region::Kanto,
+        ),
+        (
+            "みずなみ信託銀行",
+            "Mizunami Trust Bank",
+            BusinessType::TrustBank,
+            Region::Kanto,
+        ),
+        (
+            "みずなみ証券",
+            "Mizunami Securities",
+            BusinessType::SecuritiesFirm,
+            Region::Kanto,
+        ),
+        (
+            "Mizunami Bank (Europe) plc",
+            "Mizunami Bank (Europe) plc",
+            BusinessType::Other,
+            Region::Overseas,
+        ),
+        (
+            "Mizunami Americas Inc.",
+            "Mizunami Americas Inc.",
+            BusinessType::Other,
+            Region::Overseas,
+        ),
+    ];
+    for (i, (ja, en, bt, region)) in group.into_iter().enumerate() {
+        let id = s
+            .org(
+                ja,
+                en,
+                OrgKind::Institution,
+                Some(bt),
+                Some(region),
+                Some(&hd),
+            )
+            .await?;
+        s.attributes(&id, i, "none").await?;
+    }
+    for (login, name, role) in [
+        ("mfg-ciso", "みずなみFG CISO", Role::Executive),
+        ("mfg-admin", "みずなみFG 管理者", Role::Admin),
+        ("mfg-soc", "みずなみFG SOCアナリスト", Role::Staff),
+    ] {
+        s.user(&hd, login, name, role).await?;
+    }
+    let sumi = s
+        .org(
+            "すみれフィナンシャルグループ",
+            "Sumire Financial Group",
+            OrgKind::Institution,
+            Some(BusinessType::MajorBank),
+            Some(Region::Kanto),
+            None,
+        )
+        .await?;
+    s.attributes(&sumi, 3, "dsib").await?;
+
+    let mut n = 0;
+    let mut first_bank = None;
+    for (region, places) in PLACES {
+        for (ja, en) in *places {
+            for (bt, ja_pat, en_pat, count) in REGIONAL {
+                for k in 0..*count {
+                    let suffix = if k == 0 {
+                        String::new()
+                    } else {
+                        ["", "中央", "東部", "西部"][k.min(3)].to_owned()
+                    };
+                    let name_ja = ja_pat.replace("{}", &format!("{ja}{suffix}"));
+                    let en_suffix = ["", " Central", " East", " West"][k.min(3)];
+                    let name_en = en_pat.replace("{}", &format!("{en}{en_suffix}"));
+                    let id = s
+                        .org(
+                            &name_ja,
+                            &name_en,
+                            OrgKind::Institution,
+                            Some(*bt),
+                            Some(*region),
+                            None,
+                        )
+                        .await?;
+                    s.attributes(&id, n, "none").await?;
+                    first_bank.get_or_insert(id);
+                    n += 1;
+                }
+            }
+        }
+    }
+    for (i, (bt, ja, en, region)) in NATIONAL.iter().enumerate() {
+        let id = s
+            .org(ja, en, OrgKind::Institution, Some(*bt), Some(*region), None)
+            .await?;
+        s.attributes(&id, i, "none").await?;
+    }
+    // Every role in one regional bank, the users a CISO and a SOC team would have.
+    let bank = first_bank.expect("at least one regional bank");
+    for (login, name, role) in [
+        ("bank-admin", "北海道銀行 システム管理者", Role::Admin),
+        ("bank-ciso", "北海道銀行 CISO", Role::Executive),
+        ("bank-soc", "北海道銀行 SOCアナリスト", Role::Staff),
+        ("bank-audit", "北海道銀行 内部監査", Role::Auditor),
+    ] {
+        s.user(&bank, login, name, role).await?;
+    }
+    let summary = DemoSummary {
+        organisations: s.orgs,
+        users: s.users,
+        highlights: vec![
+            (
+                "fsa-admin".into(),
+                "FSA administrator: the whole sector, the full audit trail",
+            ),
+            (
+                "kinki-staff".into(),
+                "Kinki bureau: institutions of its region only",
+            ),
+            ("bank-ciso".into(), "a regional bank's executive"),
+            (
+                "mfg-ciso".into(),
+                "a banking group with domestic and overseas companies",
+            ),
+            ("isac-analyst".into(), "the Financial ISAC"),
+        ],
+    };
+    s.tx.commit().await?;
+    Ok(summary)
+}

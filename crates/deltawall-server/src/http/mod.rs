@@ -1,0 +1,300 @@
+//! Handlers and the extractors they share. A handler extracts its input and the actor,
+//! calls one service function and maps the result; nothing else.
+
+pub mod api;
+pub mod health;
+pub mod ui;
+pub mod ui_auth;
+
+use crate::error::{AppError, ServiceError};
+use crate::i18n::{self, Lang};
+use crate::router::AppState;
+use crate::service::Ctx;
+use crate::service::session::{self, SessionInfo};
+use crate::views::Layout;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use deltawall_domain::Permission;
+use serde::de::DeserializeOwned;
+use std::net::SocketAddr;
+
+/// The client's address: the socket peer, or the first `X-Forwarded-For` entry when the
+/// server is configured to sit behind a trusted proxy.
+#[derive(Debug, Clone)]
+pub struct ClientIp(pub String);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if state.config.trust_forwarded_for
+            && let Some(first) =
+                header_str(&parts.headers, "x-forwarded-for").and_then(|v| v.split(',').next())
+        {
+            return Ok(ClientIp(first.trim().to_owned()));
+        }
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
+        Ok(ClientIp(peer.unwrap_or_else(|| "unknown".into())))
+    }
+}
+
+/// A header as text, if present and valid.
+pub fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// A cookie's value from the `Cookie` header.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The language cookie for visitors who are not signed in.
+pub const LANG_COOKIE: &str = "dw_lang";
+
+/// The language of a page for a visitor: their cookie, then `Accept-Language`, then Japanese.
+#[derive(Debug, Clone, Copy)]
+pub struct PageLang(pub Lang);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageLang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(PageLang(visitor_lang(&parts.headers)))
+    }
+}
+
+fn visitor_lang(headers: &HeaderMap) -> Lang {
+    i18n::negotiate(
+        cookie(headers, LANG_COOKIE),
+        header_str(headers, "accept-language"),
+    )
+}
+
+/// A signed-in user of the UI (session cookie, second factor done).
+#[derive(Debug, Clone)]
+pub struct UiUser {
+    /// The session.
+    pub info: SessionInfo,
+    /// The session secret (to sign out).
+    pub token: String,
+    /// Page language: the user's preference, then `Accept-Language`.
+    pub lang: Lang,
+    /// Request path with query, for the language switcher.
+    pub path: String,
+    /// Source address.
+    pub ip: String,
+}
+
+impl UiUser {
+    /// The service context.
+    pub fn ctx<'a>(&'a self, state: &'a AppState) -> Ctx<'a> {
+        Ctx {
+            store: &state.store,
+            actor: &self.info.actor,
+            ip: Some(&self.ip),
+        }
+    }
+
+    /// The page layout for this user.
+    pub fn layout(&self, title: &str, nav: &'static str, notice: Option<String>) -> Layout {
+        let a = &self.info.actor;
+        Layout {
+            lang: self.lang,
+            title: title.to_owned(),
+            user: Some((
+                self.info.user.display_name.clone(),
+                self.info.user.login.clone(),
+            )),
+            nav,
+            path: self.path.clone(),
+            notice,
+            admin: a.can(Permission::ManageTokens),
+            audit: a.can(Permission::ReadAuditLog),
+        }
+    }
+
+    /// Converts a service error into a page in the user's language.
+    pub fn err(&self) -> impl Fn(ServiceError) -> AppError + '_ {
+        move |e| AppError::Page(e, self.lang)
+    }
+}
+
+impl FromRequestParts<AppState> for UiUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let lang = visitor_lang(&parts.headers);
+        let token = cookie(&parts.headers, state.session_cookie())
+            .ok_or(AppError::Redirect("/login"))?
+            .to_owned();
+        let info = session::resolve(&state.store, state.session_policy(), &token)
+            .await
+            .map_err(|e| AppError::Page(e, lang))?
+            .ok_or(AppError::Redirect("/login"))?;
+        if info.mfa_pending {
+            return Err(AppError::Redirect("/login/mfa"));
+        }
+        let lang = i18n::negotiate(
+            info.user.lang.as_deref(),
+            header_str(&parts.headers, "accept-language"),
+        );
+        let path = parts
+            .uri
+            .path_and_query()
+            .map_or("/".into(), |p| p.as_str().to_owned());
+        let ClientIp(ip) = ClientIp::from_request_parts(parts, state)
+            .await
+            .unwrap_or(ClientIp("unknown".into()));
+        Ok(UiUser {
+            info,
+            token,
+            lang,
+            path,
+            ip,
+        })
+    }
+}
+
+/// A caller of the JSON API: a bearer API token, or a signed-in browser session.
+#[derive(Debug, Clone)]
+pub struct ApiUser {
+    /// The principal.
+    pub info: SessionInfo,
+    /// Source address.
+    pub ip: String,
+}
+
+impl ApiUser {
+    /// The service context.
+    pub fn ctx<'a>(&'a self, state: &'a AppState) -> Ctx<'a> {
+        Ctx {
+            store: &state.store,
+            actor: &self.info.actor,
+            ip: Some(&self.ip),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ClientIp(ip) = ClientIp::from_request_parts(parts, state)
+            .await
+            .unwrap_or(ClientIp("unknown".into()));
+        let bearer = header_str(&parts.headers, "authorization")
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        let info = match bearer {
+            Some(token) => session::resolve_token(&state.store, token).await,
+            None => match cookie(&parts.headers, state.session_cookie()) {
+                Some(token) => session::resolve(&state.store, state.session_policy(), token).await,
+                None => Ok(None),
+            },
+        }
+        .map_err(AppError::Json)?;
+        match info {
+            Some(info) if !info.mfa_pending => Ok(ApiUser { info, ip }),
+            _ => Err(AppError::Json(ServiceError::Unauthenticated)),
+        }
+    }
+}
+
+/// A URL-encoded form body for the UI; a malformed body is a localised 400 page.
+#[derive(Debug)]
+pub struct UiForm<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for UiForm<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let lang = visitor_lang(req.headers());
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(v)) => Ok(UiForm(v)),
+            Err(rejection) => Err(AppError::BadRequest {
+                message: rejection.body_text(),
+                json: false,
+                lang,
+            }),
+        }
+    }
+}
+
+/// A JSON body for the API; malformed JSON, unknown fields and wrong content types get the
+/// API's error envelope with serde's location of the problem.
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(AppError::Status {
+                status: rejection.status(),
+                message: rejection.body_text(),
+            }),
+        }
+    }
+}
+
+/// Query-string parameters; a malformed query is a 400 in the API's envelope.
+#[derive(Debug)]
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Query(v)),
+            Err(rejection) => Err(AppError::Status {
+                status: rejection.status(),
+                message: rejection.body_text(),
+            }),
+        }
+    }
+}
+
+/// A relative path to return to after an action; anything else becomes `/` (no open redirects).
+pub fn safe_next(next: &str) -> &str {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.contains(['\r', '\n']);
+    if ok { next } else { "/" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_is_always_local() {
+        assert_eq!(safe_next("/orgs?q=1"), "/orgs?q=1");
+        assert_eq!(safe_next("//evil.example"), "/");
+        assert_eq!(safe_next("https://evil.example"), "/");
+        assert_eq!(safe_next("/\\evil.example"), "/");
+    }
+}

@@ -1,0 +1,231 @@
+//! Every route of the service, and the middleware every request passes through.
+
+use crate::config::Config;
+use crate::error::json_error;
+use crate::http::{PageLang, api, health, ui, ui_auth};
+use crate::service::session::SessionPolicy;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use deltawall_store::Store;
+use std::sync::Arc;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::csrf::CsrfLayer;
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// The validated configuration.
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    /// Name of the session cookie: `__Host-` prefixed (Secure, host-only, path /) unless
+    /// secure cookies are turned off for plain-HTTP development.
+    pub fn session_cookie(&self) -> &'static str {
+        if self.config.secure_cookies {
+            "__Host-dw_session"
+        } else {
+            "dw_session"
+        }
+    }
+
+    /// Session lifetimes.
+    pub fn session_policy(&self) -> SessionPolicy {
+        SessionPolicy {
+            idle_secs: self.config.session_idle_secs,
+            max_secs: self.config.session_max_secs,
+        }
+    }
+
+    /// `Set-Cookie` for a new session: HttpOnly, SameSite=Lax, Secure.
+    pub fn session_cookie_header(&self, token: &str) -> HeaderValue {
+        let secure = if self.config.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        };
+        let v = format!(
+            "{}={token}; Path=/; HttpOnly; SameSite=Lax{secure}",
+            self.session_cookie()
+        );
+        HeaderValue::from_str(&v).expect("session tokens are URL-safe base64")
+    }
+
+    /// `Set-Cookie` that removes the session cookie.
+    pub fn clear_session_cookie_header(&self) -> HeaderValue {
+        let secure = if self.config.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        };
+        HeaderValue::from_str(&format!(
+            "{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}",
+            self.session_cookie()
+        ))
+        .expect("ascii")
+    }
+}
+
+fn ui_routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(ui::dashboard))
+        .route("/login", get(ui_auth::login_page).post(ui_auth::login))
+        .route("/login/mfa", get(ui_auth::mfa_page).post(ui_auth::mfa))
+        .route("/logout", post(ui_auth::logout))
+        .route("/setup", get(ui_auth::setup_page).post(ui_auth::setup))
+        .route("/lang", post(ui_auth::set_lang))
+        .route("/orgs", get(ui::orgs_list).post(ui::org_create))
+        .route("/orgs.csv", get(ui::orgs_csv))
+        .route("/orgs/new", get(ui::org_new))
+        .route("/orgs/{id}", get(ui::org_show).post(ui::org_update))
+        .route("/orgs/{id}/attributes", post(ui::org_attribute))
+        .route(
+            "/orgs/{id}/users",
+            get(ui::users_list).post(ui::user_create),
+        )
+        .route("/users/{id}", post(ui::user_change))
+        .route("/account", get(ui::account_page))
+        .route("/account/password", post(ui::account_password))
+        .route("/account/totp", post(ui::account_totp_start))
+        .route("/account/totp/confirm", post(ui::account_totp_confirm))
+        .route("/tokens", get(ui::tokens_page).post(ui::token_create))
+        .route("/tokens/{id}/revoke", post(ui::token_revoke))
+        .route("/audit", get(ui::audit_page))
+        .route("/static/app.css", get(health::css))
+}
+
+fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/me", get(api::me))
+        .route("/api/v1/orgs", get(api::orgs_list).post(api::org_create))
+        .route("/api/v1/orgs/{id}", get(api::org_get).put(api::org_update))
+        .route("/api/v1/orgs/{id}/attributes", post(api::org_attribute))
+        .route(
+            "/api/v1/orgs/{id}/users",
+            get(api::users_list).post(api::user_create),
+        )
+        .route("/api/v1/users/{id}", axum::routing::patch(api::user_change))
+        .route(
+            "/api/v1/tokens",
+            get(api::tokens_list).post(api::token_create),
+        )
+        .route(
+            "/api/v1/tokens/{id}",
+            axum::routing::delete(api::token_revoke),
+        )
+        .route("/api/v1/audit", get(api::audit_list))
+        .route("/api/v1/openapi.json", get(openapi_json))
+}
+
+async fn openapi_json() -> impl IntoResponse {
+    axum::Json(crate::openapi::document())
+}
+
+async fn not_found(PageLang(lang): PageLang, req: Request) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        json_error(
+            StatusCode::NOT_FOUND,
+            "err-not-found",
+            "no such resource".into(),
+            None,
+        )
+    } else {
+        crate::views::error_page(
+            StatusCode::NOT_FOUND,
+            lang,
+            crate::i18n::t(lang, "err-not-found"),
+        )
+    }
+}
+
+fn csrf_rejection(_: tower_http::csrf::ProtectionError) -> Response<axum::body::Body> {
+    json_error(
+        StatusCode::FORBIDDEN,
+        "err-csrf",
+        "cross-site request refused".into(),
+        None,
+    )
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response<axum::body::Body> {
+    tracing::error!("a handler panicked");
+    json_error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "err-internal",
+        "internal error".into(),
+        None,
+    )
+}
+
+/// Strict security headers on every response. No inline script anywhere, so the policy can
+/// forbid it; the UI works without JavaScript.
+fn security_headers(router: Router) -> Router {
+    let headers: [(&str, &str); 7] = [
+        (
+            "content-security-policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; object-src 'none'; \
+             frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        ),
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+        ("cross-origin-opener-policy", "same-origin"),
+        (
+            "permissions-policy",
+            "camera=(), microphone=(), geolocation=(), payment=()",
+        ),
+        ("cache-control", "no-store"),
+    ];
+    headers.into_iter().fold(router, |r, (name, value)| {
+        r.layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        ))
+    })
+}
+
+/// Builds the application: routes, state and middleware.
+pub fn build_router(state: AppState) -> Router {
+    let hsts = state.config.public_url.starts_with("https://");
+    let trusted = state.config.public_url.trim_end_matches('/').to_owned();
+    let csrf = CsrfLayer::new()
+        .add_trusted_origin(&trusted)
+        .unwrap_or_else(|_| CsrfLayer::new())
+        .with_rejection_response(csrf_rejection);
+    let body_limit = state.config.max_body_bytes;
+    let mut router = Router::new()
+        .merge(ui_routes())
+        .merge(api_routes())
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .fallback(not_found)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(csrf);
+    router = security_headers(router);
+    if hsts {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        ));
+    }
+    // Spans carry the path only: query strings may hold one-time secrets (the setup link).
+    let trace = TraceLayer::new_for_http().make_span_with(|req: &Request| {
+        tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+    });
+    router
+        .layer(trace)
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            header::AUTHORIZATION,
+            header::COOKIE,
+        ]))
+        .layer(CatchPanicLayer::custom(panic_response))
+}

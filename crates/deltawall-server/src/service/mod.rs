@@ -1,0 +1,110 @@
+//! The service layer: every operation of the product, independent of HTTP.
+//!
+//! A service function takes a [`Ctx`] (the store, the acting user, the source address),
+//! checks the actor's permission, does its work in one transaction, and records an audit
+//! entry in that same transaction. Handlers of the UI and of the API call the same
+//! functions, so both surfaces obey the same rules.
+
+pub mod account;
+pub mod audit;
+pub mod orgs;
+pub mod session;
+pub mod setup;
+pub mod tokens;
+pub mod users;
+
+use crate::error::ServiceError;
+use deltawall_domain::org::SupervisorReach;
+use deltawall_domain::{Actor, OrgKind, Permission};
+use deltawall_store::records::{Organisation, User, now_us};
+use deltawall_store::{Store, Tx};
+
+/// Result of a service call.
+pub type SResult<T> = Result<T, ServiceError>;
+
+/// Who is acting, and from where.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    /// The database.
+    pub store: &'a Store,
+    /// The acting principal.
+    pub actor: &'a Actor,
+    /// Source address of the request.
+    pub ip: Option<&'a str>,
+}
+
+impl Ctx<'_> {
+    /// Refuses unless the actor holds `permission`.
+    pub fn require(&self, permission: Permission) -> SResult<()> {
+        if self.actor.can(permission) {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden)
+        }
+    }
+
+    /// Records an action of this actor in the audit trail, within `tx`.
+    pub async fn audit(
+        &self,
+        tx: &mut Tx,
+        action: &str,
+        object: (&str, Option<&str>),
+        org_id: Option<&str>,
+        summary: serde_json::Value,
+    ) -> SResult<()> {
+        record(
+            tx,
+            Some(&self.actor.user_id),
+            org_id.or(Some(&self.actor.org_id)),
+            action,
+            object,
+            summary,
+            self.ip,
+        )
+        .await
+    }
+}
+
+/// Appends an audit entry within `tx`.
+pub(crate) async fn record(
+    tx: &mut Tx,
+    actor_user: Option<&str>,
+    org_id: Option<&str>,
+    action: &str,
+    (object_type, object_id): (&str, Option<&str>),
+    summary: serde_json::Value,
+    ip: Option<&str>,
+) -> SResult<()> {
+    let entry = deltawall_store::audit::NewEntry {
+        at_us: now_us(),
+        actor_user: actor_user.map(str::to_owned),
+        org_id: org_id.map(str::to_owned),
+        action: action.to_owned(),
+        object_type: object_type.to_owned(),
+        object_id: object_id.map(str::to_owned),
+        summary,
+        source_ip: ip.map(str::to_owned),
+    };
+    deltawall_store::audit::append(tx, entry).await?;
+    Ok(())
+}
+
+/// The actor for a user of an organisation.
+pub fn actor_for(
+    user: &User,
+    org: &Organisation,
+    token_scope: Option<deltawall_domain::access::TokenScope>,
+) -> Actor {
+    let reach = (org.kind == OrgKind::Supervisor).then(|| match org.region {
+        None => SupervisorReach::National,
+        Some(r) => SupervisorReach::Regional(r),
+    });
+    Actor {
+        user_id: user.id.clone(),
+        org_id: org.id.clone(),
+        org_kind: org.kind,
+        reach,
+        role: user.role,
+        token_scope,
+    }
+}

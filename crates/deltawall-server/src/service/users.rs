@@ -1,0 +1,161 @@
+//! Users and their roles.
+
+use super::{Ctx, SResult};
+use crate::auth::password;
+use crate::error::ServiceError;
+use deltawall_domain::role::Role;
+use deltawall_domain::validate::{self, Invalid};
+use deltawall_domain::{OrgScope, Permission};
+use deltawall_store::records::User;
+use deltawall_store::users::{self, NewUser};
+use deltawall_store::{Page, Paged, orgs, sessions};
+use serde::Deserialize;
+use serde_json::json;
+
+/// Input to create a user.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserInput {
+    /// Login name.
+    pub login: String,
+    /// Display name.
+    pub display_name: String,
+    /// E-mail address.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// `admin`, `executive`, `staff` or `auditor`.
+    #[schema(value_type = String)]
+    pub role: Role,
+    /// Initial password (at least 12 characters).
+    pub password: String,
+}
+
+/// Input to change a user.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserChange {
+    /// New role.
+    #[schema(value_type = Option<String>)]
+    pub role: Option<Role>,
+    /// Activate or deactivate.
+    pub active: Option<bool>,
+}
+
+/// The scope within which the actor manages users: their own organisation, or with
+/// [`Permission::ManageSector`] any organisation in reach (to onboard an institution's
+/// first administrator).
+fn manage_scope(ctx: Ctx<'_>) -> SResult<OrgScope> {
+    if ctx.actor.can(Permission::ManageSector) {
+        Ok(ctx.actor.org_scope())
+    } else if ctx.actor.can(Permission::ManageUsers) {
+        Ok(OrgScope::Own(ctx.actor.org_id.clone()))
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}
+
+/// Users of an organisation.
+pub async fn list(ctx: Ctx<'_>, org_id: &str, page: Page) -> SResult<Paged<User>> {
+    let scope = if org_id == ctx.actor.org_id {
+        ctx.require(Permission::ReadOwnOrg)?;
+        OrgScope::Own(ctx.actor.org_id.clone())
+    } else {
+        manage_scope(ctx)?
+    };
+    let mut conn = ctx.store.read().await?;
+    orgs::get(&mut conn, &scope, org_id).await?;
+    Ok(users::list_by_org(&mut conn, &scope, org_id, page).await?)
+}
+
+/// Creates a user in an organisation.
+pub async fn create(ctx: Ctx<'_>, org_id: &str, input: &UserInput) -> SResult<String> {
+    let scope = manage_scope(ctx)?;
+    validate::login(&input.login)?;
+    validate::display_name("display_name", &input.display_name)?;
+    validate::password(&input.password, &input.login)?;
+    let email = input
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty());
+    if email.is_some_and(|e| !e.contains('@') || e.len() > 254) {
+        return Err(Invalid {
+            field: "email",
+            reason: "is not an e-mail address",
+            code: "err-email",
+        }
+        .into());
+    }
+    let hash = password::hash(input.password.clone())
+        .await
+        .map_err(ServiceError::Internal)?;
+    let mut tx = ctx.store.write().await?;
+    orgs::get(&mut tx, &scope, org_id).await?;
+    let new = NewUser {
+        org_id: org_id.to_owned(),
+        login: input.login.clone(),
+        display_name: input.display_name.trim().to_owned(),
+        email: email.map(str::to_owned),
+        role: input.role,
+        password_hash: hash,
+        lang: None,
+    };
+    let id = users::create(&mut tx, &new).await?;
+    let summary = json!({"login": new.login, "role": new.role, "display_name": new.display_name});
+    ctx.audit(
+        &mut tx,
+        "user.create",
+        ("user", Some(&id)),
+        Some(org_id),
+        summary,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Changes a user's role or activation. Nobody changes their own role or deactivates
+/// themselves, and an organisation never loses its last active administrator.
+pub async fn change(ctx: Ctx<'_>, user_id: &str, change: &UserChange) -> SResult<User> {
+    let scope = manage_scope(ctx)?;
+    if user_id == ctx.actor.user_id {
+        return Err(Invalid {
+            field: "user",
+            reason: "you cannot change your own role or status",
+            code: "err-self-change",
+        }
+        .into());
+    }
+    let mut tx = ctx.store.write().await?;
+    let before = users::get(&mut tx, &scope, user_id).await?;
+    if let Some(role) = change.role {
+        users::set_role(&mut tx, user_id, role).await?;
+    }
+    if let Some(active) = change.active {
+        users::set_active(&mut tx, user_id, active).await?;
+        if !active {
+            sessions::delete_for_user(&mut tx, user_id).await?;
+        }
+    }
+    if before.role == Role::Admin && users::count_active_admins(&mut tx, &before.org_id).await? == 0
+    {
+        return Err(Invalid {
+            field: "role",
+            reason: "the organisation needs an active administrator",
+            code: "err-last-admin",
+        }
+        .into());
+    }
+    let after = users::get(&mut tx, &scope, user_id).await?;
+    let summary = json!({"login": before.login, "before": {"role": before.role, "active": before.active}, "after": {"role": after.role, "active": after.active}});
+    ctx.audit(
+        &mut tx,
+        "user.update",
+        ("user", Some(user_id)),
+        Some(&before.org_id),
+        summary,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}

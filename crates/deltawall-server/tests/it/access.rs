@@ -1,0 +1,519 @@
+//! Every route, four properties: an anonymous request is refused; tenant A can neither read
+//! nor change tenant B's data; a role without the permission gets 403; a cross-site POST is
+//! refused. A tidy test keeps the route table in step with `src/router.rs`.
+
+use crate::util::{TestApp, Who};
+use axum::body::Body;
+use axum::http::{Method, StatusCode};
+use deltawall_domain::role::Role;
+use serde_json::json;
+
+/// A route of the table: method, path (with `{org}`, `{user}`, `{token}` placeholders),
+/// and the body it is sent with.
+struct Route {
+    method: Method,
+    path: &'static str,
+    body: Body_,
+}
+
+#[derive(Clone, Copy)]
+enum Body_ {
+    None,
+    Form(&'static [(&'static str, &'static str)]),
+    Json(fn() -> serde_json::Value),
+}
+
+const USER_FORM: &[(&str, &str)] = &[
+    ("login", "intruder"),
+    ("display_name", "x"),
+    ("role", "admin"),
+    ("password", "a very long password 1"),
+];
+const ORG_FORM: &[(&str, &str)] = &[
+    ("name_ja", "乗っ取り"),
+    ("name_en", "Hijacked"),
+    ("kind", "institution"),
+    ("business_type", "shinkin_bank"),
+    ("region", "kanto"),
+];
+const ATTR_FORM: &[(&str, &str)] = &[
+    ("kind", "size_band"),
+    ("value", "large"),
+    ("valid_from", "2024-04-01"),
+];
+const ROLE_FORM: &[(&str, &str)] = &[("role", "admin"), ("active", "true")];
+const TOKEN_FORM: &[(&str, &str)] = &[("name", "x"), ("scope", "write"), ("days", "30")];
+
+fn org_json() -> serde_json::Value {
+    json!({"name_ja": "乗っ取り", "name_en": "Hijacked", "kind": "institution", "business_type": "shinkin_bank", "region": "kanto"})
+}
+fn user_json() -> serde_json::Value {
+    json!({"login": "intruder", "display_name": "x", "role": "admin", "password": "a very long password 1"})
+}
+fn attr_json() -> serde_json::Value {
+    json!({"kind": "size_band", "value": "large", "valid_from": 1})
+}
+fn change_json() -> serde_json::Value {
+    json!({"role": "admin"})
+}
+fn token_json() -> serde_json::Value {
+    json!({"name": "x", "scope": "write", "days": 30})
+}
+
+fn r(method: Method, path: &'static str, body: Body_) -> Route {
+    Route { method, path, body }
+}
+
+/// Every route that needs a signed-in user.
+fn protected() -> Vec<Route> {
+    use Body_::*;
+    vec![
+        r(Method::GET, "/", None),
+        r(Method::GET, "/orgs", None),
+        r(Method::GET, "/orgs.csv", None),
+        r(Method::GET, "/orgs/new", None),
+        r(Method::GET, "/orgs/{org}", None),
+        r(Method::GET, "/orgs/{org}/users", None),
+        r(Method::GET, "/account", None),
+        r(Method::GET, "/tokens", None),
+        r(Method::GET, "/audit", None),
+        r(Method::POST, "/logout", Form(&[])),
+        r(Method::POST, "/orgs", Form(ORG_FORM)),
+        r(Method::POST, "/orgs/{org}", Form(ORG_FORM)),
+        r(Method::POST, "/orgs/{org}/attributes", Form(ATTR_FORM)),
+        r(Method::POST, "/orgs/{org}/users", Form(USER_FORM)),
+        r(Method::POST, "/users/{user}", Form(ROLE_FORM)),
+        r(
+            Method::POST,
+            "/account/password",
+            Form(&[
+                ("current_password", "x"),
+                ("new_password", "yyyyyyyyyyyyyy"),
+            ]),
+        ),
+        r(Method::POST, "/account/totp", Form(&[])),
+        r(
+            Method::POST,
+            "/account/totp/confirm",
+            Form(&[("code", "000000")]),
+        ),
+        r(Method::POST, "/tokens", Form(TOKEN_FORM)),
+        r(Method::POST, "/tokens/{token}/revoke", Form(&[])),
+        r(Method::GET, "/api/v1/me", None),
+        r(Method::GET, "/api/v1/orgs", None),
+        r(Method::POST, "/api/v1/orgs", Json(org_json)),
+        r(Method::GET, "/api/v1/orgs/{org}", None),
+        r(Method::PUT, "/api/v1/orgs/{org}", Json(org_json)),
+        r(
+            Method::POST,
+            "/api/v1/orgs/{org}/attributes",
+            Json(attr_json),
+        ),
+        r(Method::GET, "/api/v1/orgs/{org}/users", None),
+        r(Method::POST, "/api/v1/orgs/{org}/users", Json(user_json)),
+        r(Method::PATCH, "/api/v1/users/{user}", Json(change_json)),
+        r(Method::GET, "/api/v1/tokens", None),
+        r(Method::POST, "/api/v1/tokens", Json(token_json)),
+        r(Method::DELETE, "/api/v1/tokens/{token}", None),
+        r(Method::GET, "/api/v1/audit", None),
+    ]
+}
+
+/// Routes anyone may call.
+const PUBLIC: &[&str] = &[
+    "/login",
+    "/login/mfa",
+    "/setup",
+    "/lang",
+    "/healthz",
+    "/readyz",
+    "/static/app.css",
+    "/api/v1/openapi.json",
+];
+
+/// Tenant B's ids to put in the placeholders.
+struct Target {
+    org: String,
+    user: String,
+    token: String,
+}
+
+async fn b_target(app: &TestApp) -> Target {
+    let r = app
+        .json(
+            Method::POST,
+            "/api/v1/tokens",
+            &app.b.as_role(Role::Admin),
+            &token_json(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    Target {
+        org: app.b.org_id.clone(),
+        user: app.b.user_ids[&Role::Staff].clone(),
+        token: r.json()["id"].as_str().unwrap().to_owned(),
+    }
+}
+
+fn fill(path: &str, t: &Target) -> String {
+    path.replace("{org}", &t.org)
+        .replace("{user}", &t.user)
+        .replace("{token}", &t.token)
+}
+
+async fn call(
+    app: &TestApp,
+    route: &Route,
+    path: &str,
+    who: &Who,
+    cross_site: bool,
+) -> crate::util::Resp {
+    let mut b = TestApp::request(route.method.clone(), path, who);
+    if cross_site {
+        b = b
+            .header("origin", "https://evil.example")
+            .header("sec-fetch-site", "cross-site");
+    }
+    let req = match route.body {
+        Body_::None => b.body(Body::empty()),
+        Body_::Form(f) => b
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(serde_urlencoded::to_string(f).unwrap())),
+        Body_::Json(j) => b
+            .header("content-type", "application/json")
+            .body(Body::from(j().to_string())),
+    };
+    app.send(req.unwrap()).await
+}
+
+#[tokio::test]
+async fn anonymous_requests_are_refused() {
+    let app = TestApp::new().await;
+    let t = b_target(&app).await;
+    for route in protected() {
+        let path = fill(route.path, &t);
+        let r = call(&app, &route, &path, &Who::Anon, false).await;
+        if path.starts_with("/api/") {
+            assert_eq!(
+                r.status,
+                StatusCode::UNAUTHORIZED,
+                "{} {path}",
+                route.method
+            );
+            assert_eq!(r.json()["error"]["code"], "err-unauthenticated");
+        } else {
+            assert_eq!(
+                (r.status, r.location()),
+                (StatusCode::SEE_OTHER, Some("/login")),
+                "{} {path}",
+                route.method
+            );
+        }
+    }
+    let forged = Who::Session("forged-session-id".into());
+    assert_eq!(app.get("/", &forged).await.location(), Some("/login"));
+    assert_eq!(
+        app.get("/api/v1/me", &Who::Token("dw_forged".into()))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn tenant_a_never_reads_or_changes_tenant_b() {
+    let app = TestApp::new().await;
+    let t = b_target(&app).await;
+    let before = app
+        .get(
+            &format!("/api/v1/orgs/{}", t.org),
+            &app.b.as_role(Role::Admin),
+        )
+        .await
+        .body;
+    for role in [Role::Admin, Role::Executive, Role::Staff, Role::Auditor] {
+        let who = app.a.as_role(role);
+        for route in protected().into_iter().filter(|r| r.path != "/logout") {
+            let path = fill(route.path, &t);
+            let r = call(&app, &route, &path, &who, false).await;
+            let secrets = ["Shinkin B", t.org.as_str(), "b-admin", "b-staff"];
+            let leaked = secrets.iter().find(|s| r.body.contains(**s));
+            assert!(
+                leaked.is_none(),
+                "{role:?} {} {path} leaked {leaked:?}: {}",
+                route.method,
+                r.body
+            );
+            if route.path.contains('{') {
+                assert!(
+                    matches!(
+                        r.status,
+                        StatusCode::NOT_FOUND
+                            | StatusCode::FORBIDDEN
+                            | StatusCode::UNPROCESSABLE_ENTITY
+                    ),
+                    "{role:?} {} {path}: {}",
+                    route.method,
+                    r.status
+                );
+            }
+        }
+    }
+    // B is exactly as it was: same profile, the staff user still staff, the token still valid.
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/orgs/{}", t.org),
+            &app.b.as_role(Role::Admin)
+        )
+        .await
+        .body,
+        before
+    );
+    let users = app
+        .get(
+            &format!("/api/v1/orgs/{}/users", t.org),
+            &app.b.as_role(Role::Admin),
+        )
+        .await
+        .json();
+    assert!(
+        users["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["login"] == "b-staff" && u["role"] == "staff")
+    );
+    assert!(
+        !users["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["login"] == "intruder")
+    );
+    let tokens = app
+        .get("/api/v1/tokens", &app.b.as_role(Role::Admin))
+        .await
+        .json();
+    assert!(tokens[0]["revoked_at"].is_null());
+}
+
+/// (role of tenant A, method, path, body) that must be 403.
+#[tokio::test]
+async fn roles_without_the_permission_get_403() {
+    let app = TestApp::new().await;
+    let a = &app.a.org_id;
+    let exec = &app.a.user_ids[&Role::Executive];
+    let cases: Vec<(Role, Route, String)> = vec![
+        (
+            Role::Admin,
+            r(Method::POST, "/api/v1/orgs", Body_::Json(org_json)),
+            "/api/v1/orgs".into(),
+        ),
+        (
+            Role::Admin,
+            r(Method::POST, "", Body_::Json(attr_json)),
+            format!("/api/v1/orgs/{a}/attributes"),
+        ),
+        (
+            Role::Admin,
+            r(Method::GET, "", Body_::None),
+            "/orgs/new".into(),
+        ),
+        (
+            Role::Admin,
+            r(Method::POST, "", Body_::Form(ORG_FORM)),
+            "/orgs".into(),
+        ),
+        (
+            Role::Staff,
+            r(Method::POST, "", Body_::Json(user_json)),
+            format!("/api/v1/orgs/{a}/users"),
+        ),
+        (
+            Role::Staff,
+            r(Method::POST, "", Body_::Form(USER_FORM)),
+            format!("/orgs/{a}/users"),
+        ),
+        (
+            Role::Staff,
+            r(Method::PATCH, "", Body_::Json(change_json)),
+            format!("/api/v1/users/{exec}"),
+        ),
+        (
+            Role::Staff,
+            r(Method::POST, "", Body_::Form(ROLE_FORM)),
+            format!("/users/{exec}"),
+        ),
+        (
+            Role::Staff,
+            r(Method::GET, "", Body_::None),
+            "/api/v1/tokens".into(),
+        ),
+        (
+            Role::Staff,
+            r(Method::GET, "", Body_::None),
+            "/tokens".into(),
+        ),
+        (
+            Role::Staff,
+            r(Method::POST, "", Body_::Json(token_json)),
+            "/api/v1/tokens".into(),
+        ),
+        (
+            Role::Staff,
+            r(Method::POST, "", Body_::Form(TOKEN_FORM)),
+            "/tokens".into(),
+        ),
+        (
+            Role::Staff,
+            r(Method::GET, "", Body_::None),
+            "/api/v1/audit".into(),
+        ),
+        (
+            Role::Staff,
+            r(Method::GET, "", Body_::None),
+            "/audit".into(),
+        ),
+        (
+            Role::Staff,
+            r(Method::PUT, "", Body_::Json(org_json)),
+            format!("/api/v1/orgs/{a}"),
+        ),
+        (
+            Role::Auditor,
+            r(Method::POST, "", Body_::Json(user_json)),
+            format!("/api/v1/orgs/{a}/users"),
+        ),
+        (
+            Role::Auditor,
+            r(Method::POST, "", Body_::Json(token_json)),
+            "/api/v1/tokens".into(),
+        ),
+        (
+            Role::Auditor,
+            r(Method::POST, "", Body_::Form(ORG_FORM)),
+            format!("/orgs/{a}"),
+        ),
+        (
+            Role::Executive,
+            r(Method::POST, "", Body_::Json(token_json)),
+            "/api/v1/tokens".into(),
+        ),
+    ];
+    let audit_before = app.audit_count().await;
+    for (role, route, path) in &cases {
+        let resp = call(&app, route, path, &app.a.as_role(*role), false).await;
+        assert_eq!(
+            resp.status,
+            StatusCode::FORBIDDEN,
+            "{role:?} {} {path}: {}",
+            route.method,
+            resp.body
+        );
+    }
+    assert_eq!(
+        app.audit_count().await,
+        audit_before,
+        "refused actions change nothing"
+    );
+    // The auditor reads the audit log; the FSA administrator reads everybody's.
+    assert_eq!(
+        app.get("/api/v1/audit", &app.a.as_role(Role::Auditor))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let all = app
+        .get("/api/v1/audit?action=login.", &app.fsa.as_role(Role::Admin))
+        .await
+        .json();
+    assert!(all["total"].as_i64().unwrap() >= 16, "{all}");
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused() {
+    let app = TestApp::new().await;
+    let t = b_target(&app).await;
+    let own = Target {
+        org: app.a.org_id.clone(),
+        user: app.a.user_ids[&Role::Staff].clone(),
+        token: t.token.clone(),
+    };
+    let before = app.audit_count().await;
+    for route in protected().into_iter().filter(|r| r.method != Method::GET) {
+        let path = fill(route.path, &own);
+        let r = call(&app, &route, &path, &app.a.as_role(Role::Admin), true).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{} {path}", route.method);
+        assert_eq!(r.json()["error"]["code"], "err-csrf");
+    }
+    for path in ["/login", "/lang", "/setup", "/login/mfa"] {
+        let route = r(
+            Method::POST,
+            "",
+            Body_::Form(&[("login", "a-admin"), ("password", crate::util::PASSWORD)]),
+        );
+        assert_eq!(
+            call(&app, &route, path, &Who::Anon, true).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+    assert_eq!(app.audit_count().await, before, "nothing happened");
+}
+
+#[tokio::test]
+async fn a_local_bureau_sees_only_its_region() {
+    let app = TestApp::new().await;
+    let list = app
+        .get("/api/v1/orgs?limit=500", &app.kinki.as_role(Role::Staff))
+        .await
+        .json();
+    let mut names: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name_en"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["Bank A", "Kinki Bureau"]);
+    let b = app
+        .get(
+            &format!("/api/v1/orgs/{}", app.b.org_id),
+            &app.kinki.as_role(Role::Staff),
+        )
+        .await;
+    assert_eq!(b.status, StatusCode::NOT_FOUND);
+    let fsa = app
+        .get(
+            "/api/v1/orgs?kind=institution",
+            &app.fsa.as_role(Role::Staff),
+        )
+        .await
+        .json();
+    assert_eq!(fsa["total"], 2);
+}
+
+#[test]
+fn the_route_table_covers_the_router() {
+    let src = include_str!("../../src/router.rs");
+    let table: Vec<String> = protected()
+        .iter()
+        .map(|r| {
+            r.path
+                .replace("{org}", "{id}")
+                .replace("{user}", "{id}")
+                .replace("{token}", "{id}")
+        })
+        .collect();
+    let mut missing = Vec::new();
+    for part in src.split(".route(\"").skip(1) {
+        let path = part.split('"').next().unwrap();
+        if !table.iter().any(|t| t == path) && !PUBLIC.contains(&path) {
+            missing.push(path.to_owned());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "routes without access tests: {missing:?}"
+    );
+}

@@ -1,0 +1,241 @@
+//! A real headless Chromium signs in (with and without a second factor), switches language
+//! and reads the audit log. Skipped with a message when `chromedriver` is missing, unless
+//! `DELTAWALL_REQUIRE_SERVICES=1`.
+
+use crate::util::PASSWORD;
+use deltawall_server::{AppState, Config, build_router};
+use deltawall_store::testing::{TestDb, services_required};
+use fantoccini::{ClientBuilder, Locator};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_driver() -> Option<(Driver, u16)> {
+    let port = free_port();
+    match Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+    {
+        Ok(child) => Some((Driver(child), port)),
+        Err(e) if !services_required() => {
+            eprintln!(
+                "skipped: chromedriver not available ({e}); install chromium and chromium-driver, or set DELTAWALL_REQUIRE_SERVICES=1 to fail instead"
+            );
+            None
+        }
+        Err(e) => panic!("chromedriver is required (DELTAWALL_REQUIRE_SERVICES=1): {e}"),
+    }
+}
+
+async fn serve(db: &TestDb) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let public = format!("http://localhost:{}", addr.port());
+    let config = Config {
+        public_url: public.clone(),
+        ..Config::default()
+    };
+    let app = build_router(AppState {
+        store: db.store.clone(),
+        config: Arc::new(config),
+    });
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+    });
+    public
+}
+
+async fn client(port: u16) -> fantoccini::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut caps = serde_json::Map::new();
+    let args = [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+        "--lang=ja",
+    ];
+    caps.insert("goog:chromeOptions".into(), serde_json::json!({"args": args, "binary": "/usr/bin/chromium", "prefs": {"intl.accept_languages": "ja"}}));
+    let mut last = None;
+    for _ in 0..50 {
+        match ClientBuilder::rustls()
+            .expect("tls")
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => return c,
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("cannot reach chromedriver: {last:?}");
+}
+
+async fn sign_in(c: &fantoccini::Client, base: &str, login: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    c.find(Locator::Id("login"))
+        .await
+        .unwrap()
+        .send_keys(login)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Id("login-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn text(c: &fantoccini::Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Waits (up to 10 s) until the page's `h1` reads `expected`; clicks navigate asynchronously.
+async fn heading(c: &fantoccini::Client, expected: &str) {
+    let mut seen = String::new();
+    for _ in 0..100 {
+        if let Ok(el) = c.find(Locator::Css("h1")).await
+            && let Ok(t) = el.text().await
+        {
+            if t == expected {
+                return;
+            }
+            seen = t;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("expected heading {expected:?}, page shows {seen:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_with_and_without_second_factor_switch_language_read_audit_log() {
+    let Some((_driver, port)) = start_driver() else {
+        return;
+    };
+    let app = crate::util::TestApp::new().await;
+    let base = serve(&app.db).await;
+    let c = client(port).await;
+
+    // Without a second factor, in Japanese (the default).
+    sign_in(&c, &base, "fsa-admin").await;
+    heading(&c, "ダッシュボード").await;
+    c.goto(&format!("{base}/audit")).await.unwrap();
+    heading(&c, "監査ログ").await;
+    assert!(text(&c, "#audit-table").await.contains("login.success"));
+
+    // Switch to English: stored on the account, so it sticks.
+    c.find(Locator::Css("form.lang-switch button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    heading(&c, "Audit log").await;
+    c.goto(&format!("{base}/")).await.unwrap();
+    heading(&c, "Dashboard").await;
+
+    // Set up a second factor, sign out, and sign in with it.
+    c.goto(&format!("{base}/account")).await.unwrap();
+    c.find(Locator::Id("totp-start"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    heading(&c, "Account").await;
+    let secret = text(&c, "#totp-secret").await;
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+    };
+    let code = deltawall_server::auth::totp::code_at(&secret, now()).unwrap();
+    c.find(Locator::Id("code"))
+        .await
+        .unwrap()
+        .send_keys(&code)
+        .await
+        .unwrap();
+    c.find(Locator::Id("totp-confirm"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    heading(&c, "Account").await;
+    assert_eq!(text(&c, "#mfa-status").await, "Second factor enabled");
+    c.find(Locator::Css("form[action='/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    heading(&c, "Sign in").await;
+    sign_in(&c, &base, "fsa-admin").await;
+    heading(&c, "Second factor").await;
+    let code = deltawall_server::auth::totp::code_at(&secret, now()).unwrap();
+    c.find(Locator::Id("code"))
+        .await
+        .unwrap()
+        .send_keys(&code)
+        .await
+        .unwrap();
+    c.find(Locator::Id("mfa-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    heading(&c, "Dashboard").await;
+    c.goto(&format!("{base}/audit?action=login."))
+        .await
+        .unwrap();
+    heading(&c, "Audit log").await;
+    let log = text(&c, "#audit-table").await;
+    assert!(
+        log.contains("login.password_ok") && log.contains("login.success"),
+        "{log}"
+    );
+    c.close().await.unwrap();
+}

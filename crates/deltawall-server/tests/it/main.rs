@@ -1,0 +1,11 @@
+//! The web service's tests, in process: a [`util::TestApp`] with two institutions (A and B),
+//! the FSA and a local bureau, each with users of every role, drives the router directly.
+
+mod util;
+
+mod access;
+mod auth;
+mod browser;
+mod input;
+mod openapi;
+mod pages;
