@@ -382,7 +382,11 @@ impl Seeder<'_> {
     async fn attributes(&mut self, org: &str, n: usize, systemic: &str) -> anyhow::Result<()> {
         let year = 365 * 86_400 * 1_000_000i64;
         let start = self.now - 3 * year;
-        let first = if n % 3 == 0 { "medium" } else { "small" };
+        let first = if n.is_multiple_of(3) {
+            "medium"
+        } else {
+            "small"
+        };
         orgs::set_attribute(
             &mut self.tx,
             org,
@@ -392,7 +396,7 @@ impl Seeder<'_> {
             None,
         )
         .await?;
-        if n % 4 == 0 {
+        if n.is_multiple_of(4) {
             let grown = if first == "medium" { "large" } else { "medium" };
             orgs::set_attribute(
                 &mut self.tx,

@@ -37,7 +37,7 @@ pub struct NewEntry {
 }
 
 /// An arbitrary constant naming our advisory lock.
-const PG_AUDIT_LOCK: i64 = 0x0de1_7a_a0d1;
+const PG_AUDIT_LOCK: i64 = 0x000d_e17a_a0d1;
 
 /// Appends an entry; returns its sequence number.
 pub async fn append(db: &mut Db, e: NewEntry) -> Result<i64> {

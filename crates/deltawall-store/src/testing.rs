@@ -97,14 +97,11 @@ impl TestDb {
     /// Closes the store and drops a PostgreSQL test database.
     pub async fn finish(self) {
         self.store.close().await;
-        if let Cleanup::Pg { admin_url, name } = &self.cleanup {
-            if let Ok(mut admin) = sqlx::AnyConnection::connect(admin_url).await {
-                let _ = sqlx::query(AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                )))
-                .execute(&mut admin)
-                .await;
-            }
+        if let Cleanup::Pg { admin_url, name } = &self.cleanup
+            && let Ok(mut admin) = sqlx::AnyConnection::connect(admin_url).await
+        {
+            let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            let _ = sqlx::query(AssertSqlSafe(drop)).execute(&mut admin).await;
         }
     }
 }

@@ -95,10 +95,11 @@ pub fn actor_for(
     org: &Organisation,
     token_scope: Option<deltawall_domain::access::TokenScope>,
 ) -> Actor {
-    let reach = (org.kind == OrgKind::Supervisor).then(|| match org.region {
-        None => SupervisorReach::National,
-        Some(r) => SupervisorReach::Regional(r),
-    });
+    let reach = match (org.kind, org.region) {
+        (OrgKind::Supervisor, None) => Some(SupervisorReach::National),
+        (OrgKind::Supervisor, Some(r)) => Some(SupervisorReach::Regional(r)),
+        _ => None,
+    };
     Actor {
         user_id: user.id.clone(),
         org_id: org.id.clone(),

@@ -164,7 +164,8 @@ pub async fn create(ctx: Ctx<'_>, input: &OrgInput) -> SResult<String> {
 /// organisation's names only (kind, business type, region stay as the supervisor registered them).
 pub async fn update(ctx: Ctx<'_>, id: &str, input: &OrgInput) -> SResult<()> {
     let sector = ctx.actor.can(Permission::ManageSector);
-    if !sector && !(ctx.actor.can(Permission::EditOwnOrg) && id == ctx.actor.org_id) {
+    let own_admin = ctx.actor.can(Permission::EditOwnOrg) && id == ctx.actor.org_id;
+    if !(sector || own_admin) {
         return Err(ServiceError::Forbidden);
     }
     let mut tx = ctx.store.write().await?;
