@@ -1,0 +1,245 @@
+//! Documents: a STIX bundle (§8), a TAXII 2.1 envelope (TAXII §3.7), or one object.
+//! Parsing never panics on hostile input: size, depth and object count are bounded, and
+//! every finding is reported with its JSON pointer.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use crate::id::Identifier;
+use crate::issue::{Issue, ValidationReport};
+use crate::object::StixObject;
+
+/// Bounds applied before and during parsing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest accepted document in bytes.
+    pub max_bytes: usize,
+    /// Deepest accepted nesting of arrays and objects.
+    pub max_depth: usize,
+    /// Most objects accepted in one bundle or envelope.
+    pub max_objects: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_bytes: 64 << 20,
+            max_depth: 64,
+            max_objects: 100_000,
+        }
+    }
+}
+
+/// What the document turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentKind {
+    /// `{"type":"bundle", …}`.
+    Bundle,
+    /// `{"objects":[…], "more":…, "next":…}` without a `type`.
+    Envelope,
+    /// A single STIX object.
+    Object,
+    /// Could not be classified (not JSON, not an object, limits exceeded).
+    Unknown,
+}
+
+/// The outcome of parsing a document: the valid objects (with their exact original text)
+/// and the report covering all of them, valid or not.
+#[derive(Debug, Clone)]
+pub struct ParsedDocument {
+    /// Bundle, envelope or single object.
+    pub kind: DocumentKind,
+    /// Objects that passed validation, in document order.
+    pub objects: Vec<StixObject>,
+    /// Every finding.
+    pub report: ValidationReport,
+}
+
+/// Validates a document for `deltawall stix validate FILE`.
+pub fn validate_document(json: &str) -> ValidationReport {
+    parse_document(json, &Limits::default()).report
+}
+
+/// Parses a bundle, envelope or single object, keeping the valid objects.
+pub fn parse_document(json: &str, limits: &Limits) -> ParsedDocument {
+    let mut doc = ParsedDocument {
+        kind: DocumentKind::Unknown,
+        objects: Vec::new(),
+        report: ValidationReport::default(),
+    };
+    if let Some(issue) = check_bounds(json, limits) {
+        doc.report.issues.push(issue);
+        return doc;
+    }
+    let top: BTreeMap<String, &RawValue> = match serde_json::from_str(json) {
+        Ok(t) => t,
+        Err(e) => {
+            doc.report.issues.push(json_error(&e));
+            return doc;
+        }
+    };
+    doc.kind = classify(&top);
+    match doc.kind {
+        DocumentKind::Object => add_object(&mut doc, json, ""),
+        DocumentKind::Bundle | DocumentKind::Envelope => parse_container(&mut doc, &top, limits),
+        DocumentKind::Unknown => doc.report.issues.push(Issue::error(
+            "",
+            "document is neither a stix object, a bundle nor an envelope",
+        )),
+    }
+    doc
+}
+
+fn json_error(e: &serde_json::Error) -> Issue {
+    Issue::error(
+        "",
+        format!(
+            "invalid json at line {} column {}: {e}",
+            e.line(),
+            e.column()
+        ),
+    )
+}
+
+fn classify(top: &BTreeMap<String, &RawValue>) -> DocumentKind {
+    match top.get("type").map(|r| r.get()) {
+        Some("\"bundle\"") => DocumentKind::Bundle,
+        Some(_) => DocumentKind::Object,
+        None if top.contains_key("objects") || top.contains_key("more") => DocumentKind::Envelope,
+        None => DocumentKind::Unknown,
+    }
+}
+
+/// Rejects oversized or too deeply nested input before any recursive parsing.
+fn check_bounds(json: &str, limits: &Limits) -> Option<Issue> {
+    if json.len() > limits.max_bytes {
+        return Some(Issue::error(
+            "",
+            format!("document exceeds {} bytes", limits.max_bytes),
+        ));
+    }
+    let (mut depth, mut in_str, mut escaped) = (0usize, false, false);
+    for b in json.bytes() {
+        if in_str {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limits.max_depth {
+                    return Some(Issue::error(
+                        "",
+                        format!("document nests deeper than {} levels", limits.max_depth),
+                    ));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn parse_container(doc: &mut ParsedDocument, top: &BTreeMap<String, &RawValue>, limits: &Limits) {
+    if doc.kind == DocumentKind::Bundle {
+        check_bundle_header(&mut doc.report, top);
+    } else {
+        check_envelope_header(&mut doc.report, top);
+    }
+    let Some(raw) = top.get("objects") else {
+        return;
+    };
+    let items: Vec<&RawValue> = match serde_json::from_str(raw.get()) {
+        Ok(items) => items,
+        Err(_) => {
+            doc.report
+                .issues
+                .push(Issue::error("/objects", "`objects` must be a list"));
+            return;
+        }
+    };
+    if items.len() > limits.max_objects {
+        doc.report.issues.push(Issue::error(
+            "/objects",
+            format!("more than {} objects", limits.max_objects),
+        ));
+        return;
+    }
+    if items.is_empty() && doc.kind == DocumentKind::Bundle {
+        doc.report.issues.push(Issue::error(
+            "/objects",
+            "`objects` must not be empty when present (§8)",
+        ));
+    }
+    for (i, item) in items.iter().enumerate() {
+        add_object(doc, item.get(), &format!("/objects/{i}"));
+    }
+}
+
+fn add_object(doc: &mut ParsedDocument, raw: &str, at: &str) {
+    doc.report.objects += 1;
+    let value: Value = match serde_json::from_str(raw) {
+        Ok(v) => v,
+        Err(e) => {
+            doc.report.issues.push(json_error(&e).under(at));
+            return;
+        }
+    };
+    match StixObject::from_parts(raw.to_owned(), value, at) {
+        Ok(obj) => {
+            doc.report.issues.extend(obj.warnings().iter().cloned());
+            doc.objects.push(obj);
+        }
+        Err(invalid) => doc.report.issues.extend(invalid.issues),
+    }
+}
+
+/// §8: `type` "bundle", `id` bundle--UUID, no `spec_version` in 2.1.
+fn check_bundle_header(report: &mut ValidationReport, top: &BTreeMap<String, &RawValue>) {
+    let id: Option<String> = top
+        .get("id")
+        .and_then(|r| serde_json::from_str(r.get()).ok());
+    match id.as_deref().map(Identifier::parse) {
+        None => report
+            .issues
+            .push(Issue::error("", "bundle is missing a string `id`")),
+        Some(Err(e)) => report.issues.push(Issue::error("/id", e.to_string())),
+        Some(Ok(id)) if id.object_type() != "bundle" => report
+            .issues
+            .push(Issue::error("/id", "bundle id must start with `bundle--`")),
+        Some(Ok(_)) => {}
+    }
+    if top.contains_key("spec_version") {
+        report.issues.push(Issue::warning(
+            "/spec_version",
+            "bundles have no `spec_version` in stix 2.1",
+        ));
+    }
+}
+
+/// TAXII 2.1 §3.7 envelope: optional `more` (boolean), `next` (string), `objects` (list).
+fn check_envelope_header(report: &mut ValidationReport, top: &BTreeMap<String, &RawValue>) {
+    if let Some(more) = top.get("more")
+        && !matches!(more.get(), "true" | "false")
+    {
+        report
+            .issues
+            .push(Issue::error("/more", "`more` must be a boolean"));
+    }
+    if let Some(next) = top.get("next")
+        && !next.get().starts_with('"')
+    {
+        report
+            .issues
+            .push(Issue::error("/next", "`next` must be a string"));
+    }
+}
