@@ -1,0 +1,2 @@
+//! Evaluation throughput.
+fn main() {}
