@@ -127,8 +127,13 @@ impl<'de> Deserialize<'de> for Yaml {
 }
 
 /// Parser limits: a rule file is small; anything beyond these is hostile or broken.
+/// YAML 1.2 core booleans only (`yes`, `y`, `on` stay strings) and number-like text that is
+/// not a plain number (`0755`, `1_000`) stays text, so rule values keep their spelling.
 fn options() -> serde_saphyr::Options {
     serde_saphyr::options! {
+        strict_booleans: true,
+        leading_zero_numbers_as_strings: true,
+        underscored_numbers_as_strings: true,
         budget: serde_saphyr::budget! {
             max_depth: 64,
             max_nodes: 200_000,

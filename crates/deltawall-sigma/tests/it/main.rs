@@ -1,1 +1,8 @@
-//! Integration tests of deltawall-sigma.
+//! Integration tests of deltawall-sigma (one binary; modules by topic).
+
+mod conformance;
+mod corpus;
+mod correlation;
+mod detection;
+mod parse;
+mod support;

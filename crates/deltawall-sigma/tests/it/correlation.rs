@@ -1,0 +1,1 @@
+//! Correlation semantics (filled in later).
