@@ -15,6 +15,42 @@ pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// The proleptic Gregorian date of a day count from 1970-01-01 (inverse of
+/// [`days_from_civil`]).
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// Formats Unix microseconds in the access-log layout at a fixed UTC offset.
+pub fn format_clf(us: i64, offset_secs: i64) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let local = us.div_euclid(1_000_000) + offset_secs;
+    let (days, secs) = (local.div_euclid(86_400), local.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    let sign = if offset_secs < 0 { '-' } else { '+' };
+    let off = offset_secs.abs();
+    format!(
+        "{d:02}/{}/{y:04}:{:02}:{:02}:{:02} {sign}{:02}{:02}",
+        MONTHS[m as usize - 1],
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60,
+        off / 3600,
+        off % 3600 / 60
+    )
+}
+
 /// Unix microseconds for a civil UTC date and time.
 pub fn unix_us(year: i64, month: u32, day: u32, h: u32, m: u32, s: u32, micros: u32) -> i64 {
     let days = days_from_civil(year, month, day);
@@ -156,6 +192,24 @@ mod tests {
         check_rfc("2024-13-01T00:00:00Z", None);
         check_rfc("2024-05-01T12:00:00.Z", None);
         check_rfc("2024-05-01", None);
+    }
+
+    #[test]
+    fn clf_round_trip() {
+        for us in [
+            0,
+            951_782_400_000_000,
+            1_772_400_000_000_000,
+            -86_400_000_000,
+        ] {
+            for offset in [0, 9 * 3600, -7 * 3600] {
+                assert_eq!(
+                    parse_clf(&format_clf(us, offset)),
+                    Some(us),
+                    "{us} {offset}"
+                );
+            }
+        }
     }
 
     #[test]
