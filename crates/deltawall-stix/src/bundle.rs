@@ -108,6 +108,8 @@ fn classify(top: &BTreeMap<String, &RawValue>) -> DocumentKind {
         Some("\"bundle\"") => DocumentKind::Bundle,
         Some(_) => DocumentKind::Object,
         None if top.contains_key("objects") || top.contains_key("more") => DocumentKind::Envelope,
+        // An object missing its `type` is still reported as an object.
+        None if top.contains_key("id") => DocumentKind::Object,
         None => DocumentKind::Unknown,
     }
 }

@@ -255,6 +255,14 @@ impl MarkingSet {
         set
     }
 
+    /// The same set with `tlp` filled in when no TLP marking is present.
+    pub fn with_default_tlp(&self, tlp: Tlp) -> Self {
+        Self {
+            tlp: self.tlp.or(Some(tlp)),
+            others: self.others.clone(),
+        }
+    }
+
     /// The TLP level, if any.
     pub fn tlp(&self) -> Option<Tlp> {
         self.tlp

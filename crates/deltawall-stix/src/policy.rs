@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::id::Identifier;
-use crate::marking::{MarkingSet, Tlp};
+use crate::marking::{Downgrade, MarkingSet, Tlp, never_downgrade};
 
 /// How the requesting party relates to the information. The server computes this from
 /// its trust-group, membership and recipient tables; this crate only interprets it.
@@ -62,14 +62,33 @@ impl Disclosure {
     }
 }
 
-/// Whether an audience may receive information at `tlp` (FIRST TLP 2.0).
+/// Whether an audience may receive information at `tlp` (FIRST TLP 2.0). Each level
+/// admits everyone a stricter level admits, so a stricter marking never widens the audience.
 pub fn tlp_permits(tlp: Tlp, a: &Audience) -> bool {
+    let red = a.originator || a.named_recipient;
+    let amber_strict = red || a.recipient_org;
+    let amber = amber_strict || a.recipient_client;
+    let green = amber || a.community_member;
     match tlp {
         Tlp::Clear => true,
-        Tlp::Green => a.originator || a.named_recipient || a.recipient_org || a.community_member,
-        Tlp::Amber => a.originator || a.named_recipient || a.recipient_org || a.recipient_client,
-        Tlp::AmberStrict => a.originator || a.named_recipient || a.recipient_org,
-        Tlp::Red => a.originator || a.named_recipient,
+        Tlp::Green => green,
+        Tlp::Amber => amber,
+        Tlp::AmberStrict => amber_strict,
+        Tlp::Red => red,
+    }
+}
+
+impl DisclosurePolicy {
+    /// `m` with an absent TLP replaced by [`DisclosurePolicy::unmarked_as`], the level the
+    /// disclosure decision applies to it.
+    pub fn resolve(&self, m: &MarkingSet) -> MarkingSet {
+        m.with_default_tlp(self.unmarked_as)
+    }
+
+    /// [`never_downgrade`] on resolved sets: marking an unmarked object with a level below
+    /// the default would widen its audience, so it counts as a downgrade too.
+    pub fn never_downgrade(&self, old: &MarkingSet, new: &MarkingSet) -> Result<(), Downgrade> {
+        never_downgrade(&self.resolve(old), &self.resolve(new))
     }
 }
 

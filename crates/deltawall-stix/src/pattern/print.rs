@@ -34,8 +34,14 @@ impl Display for ObservationExpr {
         let (l, r, op, p) = match self {
             ObservationExpr::Observation(c) => return write!(f, "[{c}]"),
             ObservationExpr::Qualified(e, q) => {
-                // A qualifier binds to the nearest atom, so any operator below needs parens.
-                obs_child(f, e, 3)?;
+                // A qualifier binds to the nearest atom, so any operator below needs parens;
+                // so does a chain that already has this kind of qualifier (§9.5.1 allows one
+                // of each kind per observation expression).
+                if chain_has(e, q) {
+                    write!(f, "({e})")?;
+                } else {
+                    obs_child(f, e, 3)?;
+                }
                 return write!(f, " {q}");
             }
             ObservationExpr::And(l, r) => (l, r, "AND", 2),
@@ -46,6 +52,16 @@ impl Display for ObservationExpr {
         obs_child(f, l, p)?;
         write!(f, " {op} ")?;
         obs_child(f, r, p + 1)
+    }
+}
+
+/// Whether the qualifier chain directly on `e` already holds a qualifier of `q`'s kind.
+fn chain_has(e: &ObservationExpr, q: &Qualifier) -> bool {
+    match e {
+        ObservationExpr::Qualified(inner, other) => {
+            std::mem::discriminant(other) == std::mem::discriminant(q) || chain_has(inner, q)
+        }
+        _ => false,
     }
 }
 
