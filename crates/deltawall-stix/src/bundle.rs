@@ -73,10 +73,10 @@ pub fn parse_document(json: &str, limits: &Limits) -> ParsedDocument {
         doc.report.issues.push(issue);
         return doc;
     }
-    let top: BTreeMap<String, &RawValue> = match serde_json::from_str(json) {
-        Ok(t) => t,
-        Err(e) => {
-            doc.report.issues.push(json_error(&e));
+    let top: BTreeMap<String, &RawValue> = match crate::json::top_level(json) {
+        Ok(members) => members.into_iter().collect(),
+        Err(issue) => {
+            doc.report.issues.push(issue);
             return doc;
         }
     };
@@ -90,17 +90,6 @@ pub fn parse_document(json: &str, limits: &Limits) -> ParsedDocument {
         )),
     }
     doc
-}
-
-fn json_error(e: &serde_json::Error) -> Issue {
-    Issue::error(
-        "",
-        format!(
-            "invalid json at line {} column {}: {e}",
-            e.line(),
-            e.column()
-        ),
-    )
 }
 
 fn classify(top: &BTreeMap<String, &RawValue>) -> DocumentKind {
@@ -189,10 +178,10 @@ fn parse_container(doc: &mut ParsedDocument, top: &BTreeMap<String, &RawValue>, 
 
 fn add_object(doc: &mut ParsedDocument, raw: &str, at: &str) {
     doc.report.objects += 1;
-    let value: Value = match serde_json::from_str(raw) {
+    let value: Value = match crate::json::parse_value(raw, at) {
         Ok(v) => v,
-        Err(e) => {
-            doc.report.issues.push(json_error(&e).under(at));
+        Err(issue) => {
+            doc.report.issues.push(issue);
             return;
         }
     };

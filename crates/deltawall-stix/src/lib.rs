@@ -12,6 +12,7 @@ pub mod bundle;
 pub mod deterministic;
 pub mod id;
 pub mod issue;
+mod json;
 pub mod marking;
 pub mod object;
 pub mod pattern;

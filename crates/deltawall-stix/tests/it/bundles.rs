@@ -162,3 +162,21 @@ proptest! {
         prop_assert_eq!(&second.objects[0], &first.objects[0]);
     }
 }
+
+#[test]
+fn duplicate_member_names_are_errors() {
+    let dup_inner = r#"{"type":"bundle","id":"bundle--44af6c39-c09b-49c5-9de2-394224b04982","objects":[
+        {"type":"ipv4-addr","id":"ipv4-addr--28bb3599-77cd-5a82-a950-b5bc3caf07c4","value":"198.51.100.3","x_a":{"b":1,"b":2}}]}"#;
+    let r = validate_document(dup_inner);
+    assert_eq!(
+        r.errors().map(|i| i.to_string()).collect::<Vec<_>>(),
+        ["error: /objects/0/x_a/b: duplicate member name"]
+    );
+    let dup_top = r#"{"type":"bundle","id":"bundle--44af6c39-c09b-49c5-9de2-394224b04982","objects":[],"objects":[]}"#;
+    let r = validate_document(dup_top);
+    assert_eq!(
+        r.errors().map(|i| i.to_string()).collect::<Vec<_>>(),
+        ["error: /objects: duplicate member name"]
+    );
+    assert!(deltawall_stix::StixObject::parse(r#"{"type":"x-a","type":"x-a"}"#).is_err());
+}
