@@ -340,8 +340,8 @@ fn to_net(s: &str) -> Option<ipnet::IpNet> {
 }
 
 /// Calls `f` on every comparison of the expression.
-pub(crate) fn visit_comparisons(e: &ObservationExpr, f: &mut impl FnMut(&Comparison)) {
-    fn cmp(c: &ComparisonExpr, f: &mut impl FnMut(&Comparison)) {
+pub(crate) fn visit_comparisons<'a>(e: &'a ObservationExpr, f: &mut impl FnMut(&'a Comparison)) {
+    fn cmp<'a>(c: &'a ComparisonExpr, f: &mut impl FnMut(&'a Comparison)) {
         match c {
             ComparisonExpr::Comparison(x) => f(x),
             ComparisonExpr::And(a, b) | ComparisonExpr::Or(a, b) => {

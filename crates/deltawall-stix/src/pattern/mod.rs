@@ -87,11 +87,21 @@ pub enum PatternErrorKind {
     BadRegex(String),
 }
 
-/// Notes about constructs this crate's evaluator cannot handle exactly, such as PCRE
-/// features (back-references, look-around) that the linear-time `regex` crate lacks.
+impl Pattern {
+    /// Every comparison in document order, e.g. to index indicators by observable.
+    pub fn comparisons(&self) -> Vec<&Comparison> {
+        let mut out = Vec::new();
+        eval::visit_comparisons(&self.expr, &mut |c| out.push(c));
+        out
+    }
+}
+
+/// Warnings about a parsed pattern: constructs this crate's evaluator cannot handle exactly
+/// (PCRE features such as back-references and look-around that the linear-time `regex`
+/// crate lacks) and paths naming properties the SCO type does not define.
 pub fn evaluator_warnings(p: &Pattern) -> Vec<String> {
     let mut out = Vec::new();
-    eval::visit_comparisons(&p.expr, &mut |c| {
+    for c in p.comparisons() {
         if c.op == ComparisonOp::Matches
             && let Operand::Literal(Literal::Str(re)) = &c.value
             && eval::compile_regex(re).is_err()
@@ -100,6 +110,38 @@ pub fn evaluator_warnings(p: &Pattern) -> Vec<String> {
                 "regular expression `{re}` is not supported by the evaluator and never matches"
             ));
         }
-    });
+        if let Some(w) = unknown_property(&c.path) {
+            out.push(w);
+        }
+    }
     out
+}
+
+/// Common properties every SCO may carry (§3.2, §6).
+const SCO_COMMON: &[&str] = &[
+    "type",
+    "id",
+    "spec_version",
+    "object_marking_refs",
+    "granular_markings",
+    "defanged",
+    "extensions",
+];
+
+/// A warning when a path names a property the SCO type does not define (§9.7: the name
+/// MUST be a valid property of the type); custom `x_` properties are allowed.
+fn unknown_property(path: &ObjectPath) -> Option<String> {
+    let spec = crate::object::schema::spec_for(&path.object_type)?;
+    if spec.kind != crate::object::schema::ObjectKind::Sco {
+        return Some(format!(
+            "`{}` is not a cyber-observable type",
+            path.object_type
+        ));
+    }
+    let Some(PathStep::Key(first)) = path.steps.first() else {
+        return None;
+    };
+    let known = spec.props.iter().any(|(p, _)| p == first) || SCO_COMMON.contains(&first.as_str());
+    (!known && !first.starts_with("x_"))
+        .then(|| format!("`{}` has no property `{first}`", path.object_type))
 }

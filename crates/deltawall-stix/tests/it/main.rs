@@ -6,4 +6,5 @@ mod ids;
 mod markings;
 mod objects;
 mod patterns;
+mod pyvalidator;
 mod versioning;
