@@ -16,6 +16,7 @@
 //!       - line: '203.0.113.5 - - [01/Jan/2026:00:00:00 +0000] "GET / HTTP/1.1" 200 1'
 //! no_match:                   # each case must not make it alert
 //!   - name: ...
+//!     rule: d3a1f0c2-...      # optional: check another rule of the file in this case
 //!     events: [...]
 //! ```
 //!
@@ -186,6 +187,8 @@ struct TestFile {
 #[derive(Debug, Deserialize)]
 struct TestCase {
     name: String,
+    #[serde(default)]
+    rule: Option<String>,
     events: Vec<TestEvent>,
 }
 
@@ -297,13 +300,14 @@ pub fn run_tests(source: &RuleSource) -> Result<Vec<CaseResult>, RulesError> {
             .map(|c| (c, true))
             .chain(tests.no_match.iter().map(|c| (c, false)));
         for (case, should_match) in cases {
-            let (alerts, error) = match run_case(&set, &tests.rule, case) {
+            let rule = case.rule.as_ref().unwrap_or(&tests.rule);
+            let (alerts, error) = match run_case(&set, rule, case) {
                 Ok(n) => (n, None),
                 Err(e) => (0, Some(e)),
             };
             results.push(CaseResult {
                 file: file.clone(),
-                rule: tests.rule.clone(),
+                rule: rule.clone(),
                 name: case.name.clone(),
                 should_match,
                 alerts,

@@ -58,7 +58,53 @@ pub const FINANCE_PACK: &[(&str, &str)] = &[
 ];
 
 /// `(file name, YAML)` of every rule test file of the pack.
-pub const FINANCE_TESTS: &[(&str, &str)] = &[(
-    "crypto_withdrawal.tests.yml",
-    include_str!("../rules/finance/crypto_withdrawal.tests.yml"),
-)];
+pub const FINANCE_TESTS: &[(&str, &str)] = &[
+    (
+        "brute_force_account.tests.yml",
+        include_str!("../rules/finance/brute_force_account.tests.yml"),
+    ),
+    (
+        "card_testing.tests.yml",
+        include_str!("../rules/finance/card_testing.tests.yml"),
+    ),
+    (
+        "credential_stuffing_asn.tests.yml",
+        include_str!("../rules/finance/credential_stuffing_asn.tests.yml"),
+    ),
+    (
+        "credential_stuffing_hit.tests.yml",
+        include_str!("../rules/finance/credential_stuffing_hit.tests.yml"),
+    ),
+    (
+        "credential_stuffing_ip.tests.yml",
+        include_str!("../rules/finance/credential_stuffing_ip.tests.yml"),
+    ),
+    (
+        "crypto_withdrawal.tests.yml",
+        include_str!("../rules/finance/crypto_withdrawal.tests.yml"),
+    ),
+    (
+        "http_login_flood.tests.yml",
+        include_str!("../rules/finance/http_login_flood.tests.yml"),
+    ),
+    (
+        "impossible_travel.tests.yml",
+        include_str!("../rules/finance/impossible_travel.tests.yml"),
+    ),
+    (
+        "new_payee_large_transfer.tests.yml",
+        include_str!("../rules/finance/new_payee_large_transfer.tests.yml"),
+    ),
+    (
+        "password_spraying.tests.yml",
+        include_str!("../rules/finance/password_spraying.tests.yml"),
+    ),
+    (
+        "request_spike.tests.yml",
+        include_str!("../rules/finance/request_spike.tests.yml"),
+    ),
+    (
+        "success_after_failures.tests.yml",
+        include_str!("../rules/finance/success_after_failures.tests.yml"),
+    ),
+];

@@ -153,7 +153,7 @@ impl Gen {
         let addr = attacker("203.0.113.90", 64513, "RU");
         let start = self.at(14, 0);
         let mut t = start;
-        for n in 0..40 {
+        for n in 0..60 {
             let user = self.customers[self.home_customer(100 + n)].user.clone();
             self.accounts.push(user.clone());
             self.login(t, &user, &addr, Outcome::WrongPassword, BOT_AGENT);
@@ -233,7 +233,10 @@ impl Gen {
             json!({"amount": 2_800_000, "currency": "JPY", "payee": {"id": payee}}),
         );
         self.accounts.push(c.user.clone());
-        let key = [("user.name", c.user)];
+        let key = [
+            ("payment.payee.id", payee.to_owned()),
+            ("user.name", c.user),
+        ];
         self.record(
             "new_payee_large_transfer",
             &[ids::NEW_PAYEE_TRANSFER],

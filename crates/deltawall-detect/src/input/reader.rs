@@ -363,10 +363,12 @@ fn next_value(doc: &mut Document, name: &Arc<str>) -> Pulled {
             Some(Err(e)) => {
                 let line = start_line + e.line() as u64 - 1;
                 // Resynchronise at the next line that opens a value.
-                let skip = rest[1..]
+                let first = rest.chars().next().map_or(0, char::len_utf8);
+                let after = &rest[first..];
+                let skip = after
                     .find("\n{")
-                    .or_else(|| rest[1..].find("\n["))
-                    .map(|i| i + 2);
+                    .or_else(|| after.find("\n["))
+                    .map(|i| i + first + 1);
                 let used = skip.unwrap_or(rest.len());
                 doc.line += count_lines(&rest[..used]);
                 doc.pos += used;

@@ -163,6 +163,8 @@ fn service(channel: &str) -> Option<Cow<'static, str>> {
 fn category(service: Option<&str>, id: i64) -> Option<&'static str> {
     Some(match (service, id) {
         (Some("security"), 4688) => "process_creation",
+        // Logons carry ECS authentication fields (see `logon_aliases`).
+        (Some("security"), 4624 | 4625) => "authentication",
         (Some("sysmon"), 1) => "process_creation",
         (Some("sysmon"), 2) => "file_change",
         (Some("sysmon"), 3) => "network_connection",
