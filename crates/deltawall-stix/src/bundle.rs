@@ -53,8 +53,23 @@ pub struct ParsedDocument {
     pub kind: DocumentKind,
     /// Objects that passed validation, in document order.
     pub objects: Vec<StixObject>,
+    /// Objects that failed validation, for per-object failures (TAXII 2.1 §4.3.1 status).
+    pub rejected: Vec<RejectedObject>,
     /// Every finding.
     pub report: ValidationReport,
+}
+
+/// One object that failed validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedObject {
+    /// Position in the document's `objects` list (0 for a single object).
+    pub index: usize,
+    /// Its `id` when one could be read, even if malformed.
+    pub id: Option<String>,
+    /// Its `modified` (or `created`) when one could be read: the TAXII `version`.
+    pub version: Option<String>,
+    /// The errors found in it.
+    pub errors: Vec<Issue>,
 }
 
 /// Validates a document for `deltawall stix validate FILE`.
@@ -67,6 +82,7 @@ pub fn parse_document(json: &str, limits: &Limits) -> ParsedDocument {
     let mut doc = ParsedDocument {
         kind: DocumentKind::Unknown,
         objects: Vec::new(),
+        rejected: Vec::new(),
         report: ValidationReport::default(),
     };
     if let Some(issue) = check_bounds(json, limits) {
@@ -177,20 +193,43 @@ fn parse_container(doc: &mut ParsedDocument, top: &BTreeMap<String, &RawValue>, 
 }
 
 fn add_object(doc: &mut ParsedDocument, raw: &str, at: &str) {
+    let index = doc.report.objects;
     doc.report.objects += 1;
     let value: Value = match crate::json::parse_value(raw, at) {
         Ok(v) => v,
         Err(issue) => {
-            doc.report.issues.push(issue);
+            doc.report.issues.push(issue.clone());
+            doc.rejected.push(RejectedObject {
+                index,
+                id: None,
+                version: None,
+                errors: vec![issue],
+            });
             return;
         }
     };
+    let text = |k: &str| value.get(k).and_then(Value::as_str).map(str::to_owned);
+    let (id, version) = (text("id"), text("modified").or_else(|| text("created")));
     match StixObject::from_parts(raw.to_owned(), value, at) {
         Ok(obj) => {
             doc.report.issues.extend(obj.warnings().iter().cloned());
             doc.objects.push(obj);
         }
-        Err(invalid) => doc.report.issues.extend(invalid.issues),
+        Err(invalid) => {
+            let errors = invalid
+                .issues
+                .iter()
+                .filter(|i| i.severity == crate::issue::Severity::Error)
+                .cloned()
+                .collect();
+            doc.rejected.push(RejectedObject {
+                index,
+                id,
+                version,
+                errors,
+            });
+            doc.report.issues.extend(invalid.issues);
+        }
     }
 }
 

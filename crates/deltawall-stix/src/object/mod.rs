@@ -131,6 +131,11 @@ impl StixObject {
         self.id.object_type()
     }
 
+    /// `spec_version`; SCOs may omit it, which means "2.1" (§3.2).
+    pub fn spec_version(&self) -> &str {
+        self.get_str("spec_version").unwrap_or("2.1")
+    }
+
     /// SDO, SRO, SCO, meta or custom.
     pub fn kind(&self) -> ObjectKind {
         self.kind

@@ -34,6 +34,35 @@ fn bundle_keeps_valid_objects_and_locates_every_error() {
         .map(|i| (i.pointer.clone(), i.message.clone()))
         .collect();
     insta::assert_debug_snapshot!(errors);
+    let rejected: Vec<(usize, Option<&str>, Option<&str>, usize)> = doc
+        .rejected
+        .iter()
+        .map(|r| {
+            (
+                r.index,
+                r.id.as_deref(),
+                r.version.as_deref(),
+                r.errors.len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rejected,
+        [
+            (
+                1,
+                Some("indicator--6b0e3856-95f3-4a4c-ab2c-3a0f5a4d2e8b"),
+                Some("2024-01-02T03:04:05.000Z"),
+                2
+            ),
+            (
+                3,
+                Some("sighting--6b0e3856-95f3-4a4c-ab2c-3a0f5a4d2e8b"),
+                Some("2024-01-02T03:04:05.000Z"),
+                1
+            ),
+        ]
+    );
     insta::assert_snapshot!(doc.report.to_string());
 }
 
