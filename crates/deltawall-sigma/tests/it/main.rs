@@ -4,5 +4,6 @@ mod conformance;
 mod corpus;
 mod correlation;
 mod detection;
+mod differential;
 mod parse;
 mod support;
