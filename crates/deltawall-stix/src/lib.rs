@@ -59,6 +59,6 @@ pub use id::Identifier;
 pub use issue::{Issue, Severity, ValidationReport};
 pub use marking::{Downgrade, MarkingSet, Tlp, merge, never_downgrade};
 pub use object::{InvalidObject, ObjectKind, StixObject};
-pub use policy::{Audience, Disclosure, DisclosurePolicy, may_disclose};
+pub use policy::{Audience, Disclosure, DisclosurePolicy, may_disclose, may_disclose_object};
 pub use timestamp::Timestamp;
 pub use version::{VersionError, VersionOrder, compare_versions};

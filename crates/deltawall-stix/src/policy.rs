@@ -114,3 +114,23 @@ pub fn may_disclose(
         None => Disclosure::Allow,
     }
 }
+
+/// The decision for one stored object: the well-known TLP marking definitions themselves
+/// are public (every recipient needs them to interpret markings); anything else is decided
+/// on its effective markings (object-level and granular, strictest wins).
+///
+/// Redacting granular-marked properties instead is deliberately not offered: §3.6 requires
+/// every representation of a version to be identical, so a partial copy would be a
+/// conflicting version.
+pub fn may_disclose_object(
+    obj: &crate::object::StixObject,
+    audience: &Audience,
+    policy: &DisclosurePolicy,
+) -> Disclosure {
+    if obj.object_type() == "marking-definition"
+        && Tlp::from_marking_id(obj.id().as_str()).is_some()
+    {
+        return Disclosure::Allow;
+    }
+    may_disclose(&MarkingSet::effective(obj), audience, policy)
+}

@@ -22,6 +22,12 @@ pub(crate) fn check_type_rules(cx: &mut Cx<'_>, obj: &Map<String, Value>, ty: &s
         "network-traffic" => {
             at_least_one(cx, obj, &["src_ref", "dst_ref"]);
             order(cx, obj, "start", "end", false);
+            if obj.get("is_active") == Some(&Value::Bool(true)) && obj.contains_key("end") {
+                cx.err(
+                    "end",
+                    "`end` must not be present when `is_active` is true (§6.12)",
+                );
+            }
         }
         "ipv4-addr" => address(cx, obj, AddrKind::V4),
         "ipv6-addr" => address(cx, obj, AddrKind::V6),

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use deltawall_stix::marking::{TLP2_EXTENSION_ID, TlpVersion};
 use deltawall_stix::{
     Audience, Disclosure, DisclosurePolicy, Downgrade, Identifier, MarkingSet, Tlp, may_disclose,
-    merge, never_downgrade,
+    may_disclose_object, merge, never_downgrade,
 };
 use proptest::prelude::*;
 use serde_json::json;
@@ -295,4 +295,36 @@ proptest! {
             prop_assert!(may_disclose(&a, &audience(bits), &policy).is_allowed());
         }
     }
+}
+
+#[test]
+fn object_level_decision() {
+    let policy = DisclosurePolicy::default();
+    let public = Audience::default();
+    // The TLP definitions are public; an unmarked statement definition is not.
+    assert!(may_disclose_object(&Tlp::Red.definition(), &public, &policy).is_allowed());
+    assert!(
+        may_disclose_object(&parse(&valid("marking-definition")), &public, &policy).is_allowed()
+    );
+    let statement = parse(&json!({"type": "marking-definition", "spec_version": "2.1",
+        "id": "marking-definition--6b0e3856-95f3-4a4c-ab2c-3a0f5a4d2e8b", "created": "2024-01-02T03:04:05.000Z",
+        "definition_type": "statement", "definition": {"statement": "Copyright Bank A"}}));
+    assert_eq!(
+        may_disclose_object(&statement, &public, &policy),
+        Disclosure::DenyTlp(Tlp::Amber)
+    );
+    // A GREEN object with a RED granular marking is RED as a whole.
+    let obj = parse(&with(
+        valid("indicator"),
+        json!({"object_marking_refs": [Tlp::Green.marking_id()],
+        "granular_markings": [{"marking_ref": Tlp::Red.marking_id(), "selectors": ["description"]}], "description": "victim: Bank B"}),
+    ));
+    let member = Audience {
+        community_member: true,
+        ..Default::default()
+    };
+    assert_eq!(
+        may_disclose_object(&obj, &member, &policy),
+        Disclosure::DenyTlp(Tlp::Red)
+    );
 }
