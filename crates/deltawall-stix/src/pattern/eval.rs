@@ -15,6 +15,8 @@ use crate::timestamp::Timestamp;
 
 /// Upper bound on intermediate bindings; beyond it extra combinations are dropped.
 const MAX_BINDINGS: usize = 10_000;
+/// Upper bound on binding pairs examined by one combination step.
+const MAX_PAIRS: usize = 1_000_000;
 
 /// One observation: an observed-data object's time window and its SCOs.
 #[derive(Debug, Clone)]
@@ -101,17 +103,19 @@ fn latest<'a>(b: &[usize], obs: &'a [Observation]) -> Option<&'a Timestamp> {
 /// Pairs of bindings on disjoint observations that satisfy `ok`.
 fn combine(a: &[Binding], b: &[Binding], ok: impl Fn(&Binding, &Binding) -> bool) -> Vec<Binding> {
     let mut out = Vec::new();
-    for x in a {
-        for y in b {
-            if x.iter().any(|i| y.contains(i)) || !ok(x, y) {
-                continue;
-            }
-            let mut merged: Binding = x.iter().chain(y).copied().collect();
-            merged.sort_unstable();
-            out.push(merged);
-            if out.len() >= MAX_BINDINGS {
-                return out;
-            }
+    let pairs = a
+        .iter()
+        .flat_map(|x| b.iter().map(move |y| (x, y)))
+        .take(MAX_PAIRS);
+    for (x, y) in pairs {
+        if x.iter().any(|i| y.contains(i)) || !ok(x, y) {
+            continue;
+        }
+        let mut merged: Binding = x.iter().chain(y).copied().collect();
+        merged.sort_unstable();
+        out.push(merged);
+        if out.len() >= MAX_BINDINGS {
+            return out;
         }
     }
     out
@@ -139,6 +143,8 @@ fn qualify(bs: Vec<Binding>, q: &Qualifier, obs: &[Observation]) -> Vec<Binding>
                     .all(|i| obs[*i].first_observed >= *start && obs[*i].last_observed < *stop)
             })
             .collect(),
+        // n matches need n distinct observations.
+        Qualifier::Repeats(n) if usize::try_from(*n).map_or(true, |n| n > obs.len()) => Vec::new(),
         Qualifier::Repeats(n) => {
             let mut acc = bs.clone();
             for _ in 1..*n {
