@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod cli;
+pub mod enrich;
 pub mod generator;
 pub mod input;
 pub mod output;

@@ -2,6 +2,7 @@
 //! while the calling thread runs the engine, so parsing and detection use two cores and
 //! the engine still sees each file's events in order.
 
+use crate::enrich::AuthRatios;
 use crate::input::{
     FileStream, Format, Input, Malformed, Pulled, Record, Source, SyslogParser, expand_inputs,
 };
@@ -218,6 +219,7 @@ pub fn scan(
     let rx = start_readers(inputs, opts);
     let progress = opts.progress.then(crate::progress::Progress::new);
     let mut sources: HashMap<Source, LogSource> = HashMap::new();
+    let mut ratios = AuthRatios::default();
     let mut failure: Option<io::Error> = None;
     let mut per_rule: BTreeMap<String, u64> = BTreeMap::new();
     let mut sink = |a: deltawall_sigma::Alert| {
@@ -254,7 +256,8 @@ pub fn scan(
                     if !sources.contains_key(&record.source) {
                         sources.insert(record.source.clone(), to_logsource(&record.source));
                     }
-                    engine.process(&sources[&record.source], &record.event, &mut sink);
+                    let event = ratios.enrich(record);
+                    engine.process(&sources[&record.source], &event, &mut sink);
                     if let Some(t) = record.event_time()
                         && t > newest
                     {

@@ -22,10 +22,11 @@
 //!
 //! JSON events get `@timestamp` from a clock that starts at 2026-01-01T00:00:00Z and moves
 //! `every` (default 1s) after each event; `at: 90s` sets the clock to that offset from the
-//! start. Lines keep their own time. Each case runs on a fresh engine over the whole rule
+//! start. Lines keep their own time. Events are fed in time order (a stable sort, so
+//! items may overlap: several `at: 0s` streams interleave). Each case runs on a fresh engine over the whole rule
 //! set (so building blocks in other files are available), then the engine is flushed.
 
-use crate::input::{Format, LogEvent, Parser, Source, SyslogParser, json_source};
+use crate::input::{Format, LogEvent, Parser, Record, Source, SyslogParser, json_source};
 use crate::pipeline::to_logsource;
 use crate::rules_pack::FINANCE_PACK;
 use deltawall_sigma::{
@@ -413,6 +414,8 @@ fn case_events(case: &TestCase) -> Result<Vec<(LogEvent, Source)>, String> {
             clock += step;
         }
     }
+    // Items may overlap in time (`at` rewinds the clock): feed them in time order.
+    out.sort_by_key(|(event, _)| deltawall_event::Event::timestamp_us(event));
     Ok(out)
 }
 
@@ -424,8 +427,16 @@ fn run_case(set: &RuleSet, rule: &str, case: &TestCase) -> Result<usize, String>
     }
     let mut alerts: Vec<Alert> = Vec::new();
     let mut sink = |a: Alert| alerts.push(a);
+    let mut ratios = crate::enrich::AuthRatios::default();
     for (event, source) in &events {
-        engine.process(&to_logsource(source), event, &mut sink);
+        let record = Record {
+            event: event.clone(),
+            source: source.clone(),
+            file: "test".into(),
+            line: 0,
+        };
+        let enriched = ratios.enrich(&record);
+        engine.process(&to_logsource(source), &enriched, &mut sink);
     }
     engine.flush(&mut sink);
     Ok(alerts

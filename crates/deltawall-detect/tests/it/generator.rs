@@ -126,7 +126,7 @@ fn planted_attacks_found_and_shared_addresses_spared() {
 
 #[test]
 fn other_seed_and_a_larger_bank() {
-    check_day(7, 10_000);
+    check_day(7, 20_000);
 }
 
 #[test]

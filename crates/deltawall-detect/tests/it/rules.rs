@@ -56,6 +56,20 @@ fn pack_compiles_with_attack_tags() {
 }
 
 #[test]
+fn building_blocks_are_all_referenced() {
+    // An unreferenced detection rule would alert on every matching event.
+    let (set, _) = load_rules(&RuleSource::Builtin).unwrap();
+    let referenced: Vec<&String> = set.correlations().flat_map(|c| c.rules.iter()).collect();
+    for rule in set.rules() {
+        let name = rule.meta.name.as_ref().unwrap();
+        assert!(
+            referenced.contains(&name),
+            "{name} is not referenced by any correlation"
+        );
+    }
+}
+
+#[test]
 fn every_alerting_rule_has_tests() {
     let results = run_tests(&RuleSource::Builtin).unwrap();
     let (set, _) = load_rules(&RuleSource::Builtin).unwrap();
