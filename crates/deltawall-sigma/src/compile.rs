@@ -68,7 +68,7 @@ pub(crate) fn detection(det: &Detection, env: &mut Env<'_>) -> Result<Node, Rule
                 .collect::<Result<Vec<_>, _>>()?;
             groups.push(and(items));
         }
-        selections.push(or(groups));
+        selections.push(Node::Shared(std::sync::Arc::new(or(groups))));
     }
     Ok(condition(&det.condition, &selections))
 }
@@ -97,27 +97,9 @@ fn condition(cond: &Cond, sels: &[Node]) -> Node {
         Cond::Sel(i) => sels[*i].clone(),
         Cond::Of(ALL, items) => and(items.iter().map(|i| sels[*i].clone()).collect()),
         Cond::Of(1, items) => or(items.iter().map(|i| sels[*i].clone()).collect()),
-        Cond::Of(n, items) => at_least(*n, items.iter().map(|i| sels[*i].clone()).collect()),
+        Cond::Of(n, items) if *n > items.len() => Node::Const(false),
+        Cond::Of(n, items) => Node::AtLeast(*n, items.iter().map(|i| sels[*i].clone()).collect()),
     }
-}
-
-/// `n of` selections as an OR of AND-ed combinations; `n` beyond the count never matches.
-fn at_least(n: usize, items: Vec<Node>) -> Node {
-    if n > items.len() {
-        return Node::Const(false);
-    }
-    if n == 0 {
-        return Node::Const(true);
-    }
-    if n == items.len() {
-        return and(items);
-    }
-    let first = items[0].clone();
-    let rest = items[1..].to_vec();
-    or(vec![
-        and(vec![first, at_least(n - 1, rest.clone())]),
-        at_least(n, rest),
-    ])
 }
 
 fn item(item: &Item, env: &mut Env<'_>) -> Result<Node, RuleError> {

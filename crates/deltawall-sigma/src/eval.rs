@@ -20,6 +20,10 @@ pub(crate) enum Node {
     And(Vec<Node>),
     Or(Vec<Node>),
     Not(Box<Node>),
+    /// At least `n` of the nodes hold (`n of selection*`).
+    AtLeast(usize, Vec<Node>),
+    /// A search identifier, shared by every place the condition names it.
+    Shared(std::sync::Arc<Node>),
     /// Some value of the field passes the test.
     Field(FieldId, Test),
     /// The field is present and none of its values passes the test (`neq`).
@@ -170,6 +174,14 @@ impl Node {
             Node::And(items) => items.iter().all(|n| n.eval(cx)),
             Node::Or(items) => items.iter().any(|n| n.eval(cx)),
             Node::Not(inner) => !inner.eval(cx),
+            Node::AtLeast(n, items) => {
+                let mut hits = 0;
+                items.iter().any(|node| {
+                    hits += usize::from(node.eval(cx));
+                    hits >= *n
+                })
+            }
+            Node::Shared(inner) => inner.eval(cx),
             Node::Field(f, test) => cx
                 .values(*f)
                 .is_some_and(|vals| vals.iter().any(|v| test.matches(v))),

@@ -472,6 +472,9 @@ fn conditions() {
     run("any of f_*", true);
     run("_u or (s_a and f_d)", false);
     run("2 of s_* ", true);
+    run("2 of f_*", false);
+    run("3 of s_*", false);
+    run("2 of *", true);
     check(
         &format!("{sels}condition:\n    - f_d\n    - s_a"),
         ev.clone(),
