@@ -87,7 +87,7 @@ pub struct Engine {
     rules: Vec<CompiledRule>,
     corrs: Vec<Compiled>,
     fields: Fields,
-    routes: HashMap<LogSource, Arc<[usize]>>,
+    routes: HashMap<Vec<LogSource>, Arc<[usize]>>,
     state: correlation::State,
     stats: EngineStats,
     fired: Vec<Fired>,
@@ -125,12 +125,24 @@ impl Engine {
         event: &dyn Event,
         sink: &mut S,
     ) {
+        self.process_any(std::slice::from_ref(logsource), event, sink);
+    }
+
+    /// Like [`Engine::process`] for an event that belongs to several log sources at once
+    /// (e.g. a Sysmon registry event is both `registry_set` and `registry_event`): a rule is
+    /// evaluated once when it applies to any of them.
+    pub fn process_any<S: AlertSink + ?Sized>(
+        &mut self,
+        logsources: &[LogSource],
+        event: &dyn Event,
+        sink: &mut S,
+    ) {
         self.stats.events += 1;
         let ts = event.timestamp_us();
         if let Some(t) = ts {
             self.state.observe_time(t);
         }
-        let route = self.route(logsource);
+        let route = self.route(logsources);
         let mut cx = EvalCtx::new(event, &self.fields.paths);
         for &r in route.iter() {
             let rule = &self.rules[r];
@@ -199,14 +211,19 @@ impl Engine {
         self.corrs.len()
     }
 
-    fn route(&mut self, logsource: &LogSource) -> Arc<[usize]> {
-        if let Some(r) = self.routes.get(logsource) {
+    /// The rules that apply to any of the log sources, cached per distinct combination.
+    fn route(&mut self, logsources: &[LogSource]) -> Arc<[usize]> {
+        if let Some(r) = self.routes.get(logsources) {
             return r.clone();
         }
         let r: Arc<[usize]> = (0..self.rules.len())
-            .filter(|&i| self.rules[i].logsource.applies_to(logsource))
+            .filter(|&i| {
+                logsources
+                    .iter()
+                    .any(|ls| self.rules[i].logsource.applies_to(ls))
+            })
             .collect();
-        self.routes.insert(logsource.clone(), r.clone());
+        self.routes.insert(logsources.to_vec(), r.clone());
         r
     }
 

@@ -79,7 +79,11 @@ pub fn load_folder(root: &Path, folder: &str) -> FolderReport {
 pub fn group_reasons(errors: &[RuleError]) -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for e in errors {
-        let reason = generic_reason(&e.reason);
+        let mut reason = generic_reason(&e.reason);
+        if reason.starts_with("is ") || reason.starts_with("has ") {
+            // Reasons like "is missing" only make sense with their attribute.
+            reason = format!("`{}` {reason}", e.construct);
+        }
         out.entry(format!("{}: {}", e.kind, reason))
             .or_default()
             .push(format!("{} ({})", e.origin, e.construct));
@@ -314,4 +318,65 @@ fn run_case(root: &Path, info: &Path, by_id: &BTreeMap<String, String>) -> Case 
         case.matched += usize::from(hit);
     }
     case
+}
+
+/// The Sigma log sources of a Windows event in the `Event.System` layout: Sysmon categories
+/// by event id, built-in channels by service, PowerShell and process creation from the
+/// Security log. A compact classifier for tests and benchmarks (the production one lives in
+/// the log readers).
+pub fn windows_logsources(event: &serde_json::Value) -> Vec<LogSource> {
+    let system = &event["Event"]["System"];
+    let id = system["EventID"]
+        .as_i64()
+        .or_else(|| system["EventID"]["#text"].as_i64())
+        .unwrap_or(-1);
+    let channel = system["Channel"].as_str().unwrap_or("");
+    let service = match channel {
+        "Security" => Some("security"),
+        "System" => Some("system"),
+        "Application" => Some("application"),
+        "Microsoft-Windows-Sysmon/Operational" => Some("sysmon"),
+        "Microsoft-Windows-PowerShell/Operational" => Some("powershell"),
+        "Windows PowerShell" => Some("powershell-classic"),
+        "Microsoft-Windows-Windows Defender/Operational" => Some("windefend"),
+        "Microsoft-Windows-TaskScheduler/Operational" => Some("taskscheduler"),
+        "Microsoft-Windows-WMI-Activity/Operational" => Some("wmi"),
+        "Microsoft-Windows-Bits-Client/Operational" => Some("bits-client"),
+        "Microsoft-Windows-CodeIntegrity/Operational" => Some("codeintegrity-operational"),
+        _ => None,
+    };
+    let categories: &[&str] = match (service, id) {
+        (Some("sysmon"), 1) | (Some("security"), 4688) => &["process_creation"],
+        (Some("sysmon"), 2) => &["file_change"],
+        (Some("sysmon"), 3) => &["network_connection"],
+        (Some("sysmon"), 5) => &["process_termination"],
+        (Some("sysmon"), 6) => &["driver_load"],
+        (Some("sysmon"), 7) => &["image_load"],
+        (Some("sysmon"), 8) => &["create_remote_thread"],
+        (Some("sysmon"), 9) => &["raw_access_thread"],
+        (Some("sysmon"), 10) => &["process_access"],
+        (Some("sysmon"), 11) => &["file_event"],
+        (Some("sysmon"), 12) => &["registry_add", "registry_delete", "registry_event"],
+        (Some("sysmon"), 13) => &["registry_set", "registry_event"],
+        (Some("sysmon"), 14) => &["registry_rename", "registry_event"],
+        (Some("sysmon"), 15) => &["create_stream_hash"],
+        (Some("sysmon"), 17 | 18) => &["pipe_created"],
+        (Some("sysmon"), 19..=21) => &["wmi_event"],
+        (Some("sysmon"), 22) => &["dns_query"],
+        (Some("sysmon"), 23 | 26) => &["file_delete"],
+        (Some("sysmon"), 25) => &["process_tampering"],
+        (Some("powershell"), 4104) => &["ps_script"],
+        (Some("powershell"), 4103) => &["ps_module"],
+        (Some("powershell-classic"), 400) => &["ps_classic_start"],
+        (Some("powershell-classic"), 600) => &["ps_classic_provider_start"],
+        _ => &[],
+    };
+    let mut out: Vec<LogSource> = categories
+        .iter()
+        .map(|c| LogSource::new(Some(c), Some("windows"), service))
+        .collect();
+    if out.is_empty() {
+        out.push(LogSource::new(None, Some("windows"), service));
+    }
+    out
 }
