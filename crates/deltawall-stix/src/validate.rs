@@ -489,13 +489,16 @@ fn check_kill_chain(issues: &mut Vec<Issue>, at: &str, v: &Value) {
     }
 }
 
-/// Expected hex length of the common hash algorithms (§10.7 hashing-algorithm-ov).
-fn hash_hex_len(algorithm: &str) -> Option<usize> {
+/// Expected hex length of hash algorithms with a fixed digest size (§10.7
+/// hashing-algorithm-ov and common extensions).
+pub(crate) fn hash_hex_len(algorithm: &str) -> Option<usize> {
     Some(match algorithm {
         "MD5" => 32,
-        "SHA-1" => 40,
+        "SHA-1" | "RIPEMD-160" => 40,
+        "SHA-224" | "SHA3-224" => 56,
         "SHA-256" | "SHA3-256" => 64,
-        "SHA-512" | "SHA3-512" => 128,
+        "SHA-384" | "SHA3-384" => 96,
+        "SHA-512" | "SHA3-512" | "WHIRLPOOL" => 128,
         _ => return None,
     })
 }

@@ -83,8 +83,11 @@ fn indicator(cx: &mut Cx<'_>, obj: &Map<String, Value>) {
     if pattern_type == Some("stix") {
         match crate::pattern::parse(pattern) {
             Ok(p) => {
-                for w in crate::pattern::evaluator_warnings(&p) {
-                    cx.warn("pattern", w);
+                for f in crate::pattern::lint(&p) {
+                    match f.severity {
+                        crate::issue::Severity::Error => cx.err("pattern", f.message),
+                        crate::issue::Severity::Warning => cx.warn("pattern", f.message),
+                    }
                 }
             }
             Err(e) => cx.err(

@@ -217,6 +217,10 @@ impl Lexer<'_> {
         if end == int_start {
             return Err(PatternError::new(start, K::BadNumber));
         }
+        // The grammar's integers have no leading zeros (`0` | [1-9][0-9]*); floats may.
+        if !is_float && end - int_start > 1 && bytes[int_start] == b'0' {
+            return Err(PatternError::new(start, K::BadNumber));
+        }
         let text = self.src[start..end].to_owned();
         self.pos = end;
         Ok(if is_float {

@@ -1,13 +1,12 @@
 //! Recursive-descent parser for STIX patterns (§9.3–§9.7).
 //! Precedence, lowest first: FOLLOWEDBY, OR, AND, qualifiers, `[ ]`/`( )` (§9.5.3).
 
+use super::PatternError;
 use std::collections::BTreeSet;
 
-use super::PatternError;
 use super::PatternErrorKind as K;
 use super::ast::*;
 use super::lexer::{Tok, Token, tokenize};
-use crate::id::is_valid_type_name;
 use crate::timestamp::Timestamp;
 
 /// Deepest nesting of brackets and parentheses accepted; bounds recursion on hostile input.
@@ -198,9 +197,6 @@ impl Parser {
                     ));
                 }
             };
-            if n.as_f64().partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
-                return Err(PatternError::new(at, K::NonPositive));
-            }
             self.expect_keyword("SECONDS", "SECONDS")?;
             return Ok(Qualifier::Within(n));
         }
@@ -218,20 +214,13 @@ impl Parser {
                     ));
                 }
             };
-            if n == 0 {
-                return Err(PatternError::new(at, K::NonPositive));
-            }
             self.expect_keyword("TIMES", "TIMES")?;
             return Ok(Qualifier::Repeats(n));
         }
         self.expect_keyword("START", "a qualifier")?;
-        let at = self.offset();
         let start = self.timestamp()?;
         self.expect_keyword("STOP", "STOP")?;
         let stop = self.timestamp()?;
-        if start >= stop {
-            return Err(PatternError::new(at, K::StartNotBeforeStop));
-        }
         Ok(Qualifier::StartStop(start, stop))
     }
 
@@ -264,12 +253,10 @@ impl Parser {
     fn cmp_and(&mut self) -> Result<ComparisonExpr, PatternError> {
         let mut left = self.cmp_atom()?;
         loop {
-            let at = self.offset();
             if !self.eat_keyword("AND") {
                 return Ok(left);
             }
             let right = self.cmp_atom()?;
-            check_same_root(&left, &right, at)?;
             left = ComparisonExpr::And(Box::new(left), Box::new(right));
         }
     }
@@ -283,11 +270,19 @@ impl Parser {
             self.depth -= 1;
             return Ok(e);
         }
+        let not_exists = matches!(self.peek(), Tok::Keyword("NOT"))
+            && matches!(
+                self.tokens.get(self.pos + 1).map(|t| &t.tok),
+                Some(Tok::Keyword("EXISTS"))
+            );
+        if not_exists {
+            self.bump();
+        }
         if self.eat_keyword("EXISTS") {
             let path = self.path()?;
             return Ok(ComparisonExpr::Comparison(Comparison {
                 path,
-                negated: false,
+                negated: not_exists,
                 op: ComparisonOp::Exists,
                 value: Operand::None,
             }));
@@ -340,11 +335,9 @@ impl Parser {
                 }
             }
             ComparisonOp::Matches => match self.literal()? {
-                Literal::Str(s) => {
-                    // Syntax-check only; constructs our engine lacks become warnings, not errors.
-                    check_regex_syntax(&s).map_err(|e| PatternError::new(at, K::BadRegex(e)))?;
-                    Ok(Operand::Literal(Literal::Str(s)))
-                }
+                // Regular expressions are checked by `lint`, as the reference validator
+                // accepts any string here.
+                Literal::Str(s) => Ok(Operand::Literal(Literal::Str(s))),
                 _ => Err(PatternError::new(
                     at,
                     K::Unexpected {
@@ -369,23 +362,21 @@ impl Parser {
         }
     }
 
+    /// `( )` or `( literal, … )`; the grammar allows the empty set, and homogeneity is a
+    /// `lint` finding.
     fn set(&mut self) -> Result<Vec<Literal>, PatternError> {
         self.expect(&Tok::LParen, "`(`")?;
-        let first_at = self.offset();
-        let mut items = vec![self.literal()?];
+        let mut items = Vec::new();
+        if *self.peek() == Tok::RParen {
+            self.bump();
+            return Ok(items);
+        }
+        items.push(self.literal()?);
         while *self.peek() == Tok::Comma {
             self.bump();
             items.push(self.literal()?);
         }
         self.expect(&Tok::RParen, "`)` or `,`")?;
-        let kind = |l: &Literal| std::mem::discriminant(l);
-        let numeric = |l: &Literal| matches!(l, Literal::Int(_) | Literal::Float(_));
-        let homogeneous = items
-            .iter()
-            .all(|l| kind(l) == kind(&items[0]) || (numeric(l) && numeric(&items[0])));
-        if !homogeneous {
-            return Err(PatternError::new(first_at, K::NonHomogeneousSet));
-        }
         Ok(items)
     }
 
@@ -394,10 +385,17 @@ impl Parser {
         let err = |k| PatternError::new(at, k);
         Ok(match self.peek().clone() {
             Tok::Str(s) => Literal::Str(s),
-            Tok::Int(t) => Literal::Int(t.parse().map_err(|_| err(K::BadNumber))?),
+            // Integers beyond i64 are kept as floats rather than rejected, as the reference
+            // grammar accepts any digit string.
+            Tok::Int(t) => match t.parse::<i64>() {
+                Ok(i) => Literal::Int(i),
+                Err(_) => Literal::Float(t.parse().map_err(|_| err(K::BadNumber))?),
+            },
             Tok::Float(t) => Literal::Float(t.parse().map_err(|_| err(K::BadNumber))?),
             Tok::Bool(b) => Literal::Bool(b),
             Tok::Hex(h) => Literal::Hex(decode_hex(&h).ok_or_else(|| err(K::BadHex))?),
+            // The grammar needs at least one base64 group.
+            Tok::Binary(b) if b.is_empty() => return Err(err(K::BadBinary)),
             Tok::Binary(b) => Literal::Binary(
                 crate::validate::decode_base64(&b).ok_or_else(|| err(K::BadBinary))?,
             ),
@@ -415,8 +413,9 @@ impl Parser {
     fn path(&mut self) -> Result<ObjectPath, PatternError> {
         let at = self.offset();
         let object_type = match self.bump().tok {
-            Tok::Ident(t) if is_valid_type_name(&t) => t,
-            Tok::Ident(t) => return Err(PatternError::new(at, K::InvalidObjectType(t))),
+            // Type-name rules (§3.1) are a `lint` finding: the reference grammar accepts any
+            // identifier here.
+            Tok::Ident(t) => t,
             t => {
                 return Err(PatternError::new(
                     at,
@@ -485,48 +484,4 @@ fn decode_hex(h: &str) -> Option<Vec<u8>> {
         return None;
     }
     hex::decode(h).ok()
-}
-
-/// Syntax check of a MATCHES constant. PCRE-only constructs (look-around,
-/// back-references) fail in `regex`; those are reported by `evaluator_warnings` instead,
-/// so only clearly broken expressions (unbalanced parentheses) are errors here.
-fn check_regex_syntax(re: &str) -> Result<(), String> {
-    match super::eval::compile_regex(re) {
-        Ok(_) => Ok(()),
-        Err(e) if e.contains("look-around") || e.contains("backreference") => Ok(()),
-        Err(e) if e.contains("unclosed") || e.contains("unopened") => {
-            Err(e.lines().last().unwrap_or("").trim().to_owned())
-        }
-        Err(_) => Ok(()),
-    }
-}
-
-fn root_types(e: &ComparisonExpr, out: &mut BTreeSet<String>) {
-    match e {
-        ComparisonExpr::Comparison(c) => {
-            out.insert(c.path.object_type.clone());
-        }
-        ComparisonExpr::And(a, b) | ComparisonExpr::Or(a, b) => {
-            root_types(a, out);
-            root_types(b, out);
-        }
-    }
-}
-
-/// §9.5: all operands of AND must be satisfiable by the same object; sides with no
-/// object type in common cannot be.
-fn check_same_root(
-    left: &ComparisonExpr,
-    right: &ComparisonExpr,
-    at: usize,
-) -> Result<(), PatternError> {
-    let (mut l, mut r) = (BTreeSet::new(), BTreeSet::new());
-    root_types(left, &mut l);
-    root_types(right, &mut r);
-    if l.is_disjoint(&r) {
-        let a = l.into_iter().next().unwrap_or_default();
-        let b = r.into_iter().next().unwrap_or_default();
-        return Err(PatternError::new(at, K::MixedTypesInAnd(a, b)));
-    }
-    Ok(())
 }

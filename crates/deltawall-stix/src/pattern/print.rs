@@ -115,10 +115,10 @@ impl Display for ComparisonExpr {
 
 impl Display for Comparison {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        if self.op == ComparisonOp::Exists {
-            return write!(f, "EXISTS {}", self.path);
-        }
         let not = if self.negated { "NOT " } else { "" };
+        if self.op == ComparisonOp::Exists {
+            return write!(f, "{not}EXISTS {}", self.path);
+        }
         write!(f, "{} {not}{} {}", self.path, self.op.as_str(), self.value)
     }
 }

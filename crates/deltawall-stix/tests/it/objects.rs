@@ -396,7 +396,7 @@ fn warnings_for_should_rules() {
             json!({"pattern": "[file:name MATCHES '^(?=a)b']"}),
         ),
         "/pattern",
-        "not supported by the evaluator",
+        "pcre features the evaluator lacks",
     );
 }
 

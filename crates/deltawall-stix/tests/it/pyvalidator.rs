@@ -26,6 +26,19 @@ for text in json.load(sys.stdin):
 json.dump(out, sys.stdout)
 "#;
 
+const PATTERN_SCRIPT: &str = r#"
+import json, sys
+from stix2patterns.validator import run_validator
+out = []
+for text in json.load(sys.stdin):
+    try:
+        errs = run_validator(text, stix_version="2.1")
+    except Exception as e:
+        errs = ["exception: " + repr(e)]
+    out.append({"valid": not errs, "errors": [str(e) for e in errs]})
+json.dump(out, sys.stdout)
+"#;
+
 fn python() -> Option<String> {
     let candidates = [
         std::env::var("DELTAWALL_STIX_PYTHON").ok(),
@@ -41,8 +54,13 @@ fn python() -> Option<String> {
     })
 }
 
-/// Runs the validator over each text; `None` when skipped.
+/// Runs the object validator over each text; `None` when skipped.
 fn run(texts: &[String]) -> Option<Vec<Value>> {
+    run_script(SCRIPT, texts)
+}
+
+/// Runs `script` (reading a JSON list of strings on stdin) over `texts`.
+fn run_script(script: &str, texts: &[String]) -> Option<Vec<Value>> {
     let Some(py) = python() else {
         let msg = "skipping: no python with stix2-validator (pip install stix2-validator into /work/venv-stix)";
         assert!(
@@ -53,7 +71,7 @@ fn run(texts: &[String]) -> Option<Vec<Value>> {
         return None;
     };
     let mut child = Command::new(py)
-        .args(["-c", SCRIPT])
+        .args(["-c", script])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -173,5 +191,74 @@ fn python_validator_rejects_what_we_reject() {
     let Some(results) = run(&texts) else { return };
     for (v, r) in bad.iter().zip(&results) {
         assert_eq!(r["valid"], false, "python accepts {v}");
+    }
+}
+
+/// Our verdict on a pattern: it parses and `lint` finds no error.
+fn our_verdict(p: &str) -> bool {
+    deltawall_stix::pattern::parse(p).is_ok_and(|ast| {
+        deltawall_stix::pattern::lint(&ast)
+            .iter()
+            .all(|f| f.severity != deltawall_stix::Severity::Error)
+    })
+}
+
+#[test]
+fn pattern_verdicts_and_printed_forms_agree_with_stix2_patterns() {
+    let mut patterns: Vec<String> = crate::patterns::VALID
+        .iter()
+        .map(|p| (*p).to_owned())
+        .collect();
+    for p in [
+        "[file:size = 09]",
+        "[file:size = 1.]",
+        "[file:x = b'']",
+        "[file:x = b'YQ']",
+        "[NOT file:name = 'a']",
+        "[file:name = 'a'] and [file:name = 'b']",
+        "[file:name = 'x'",
+        "[file:name = 'a\\n']",
+        "[file:name = h'abc']",
+        "[file:name = t'2016-01-01']",
+        "[file:na-me = 'x']",
+        "[file:size > true]",
+        "[file:name LIKE 5]",
+        "[file:name = 'x'] WITHIN 5 SECONDS WITHIN 6 SECONDS",
+        "[file:hashes.MD5 = 'abc']",
+        "[file:hashes.'SHA-256' IN ('abc')]",
+        // Accepted by both although §9 says MUST: lint warns.
+        "[File:name = 'x']",
+        "[file:name = 'x' AND ipv4-addr:value = '1.2.3.4']",
+        "[file:name = 'x'] WITHIN 0 SECONDS",
+        "[file:size IN (1, 'a')]",
+        "[file:name MATCHES '(abc']",
+        "[file:size IN ()]",
+    ] {
+        patterns.push(p.to_owned());
+    }
+    let Some(results) = run_script(PATTERN_SCRIPT, &patterns) else {
+        return;
+    };
+    for (p, r) in patterns.iter().zip(&results) {
+        assert_eq!(
+            our_verdict(p),
+            r["valid"] == true,
+            "verdicts differ on {p}: python says {r}"
+        );
+    }
+    let printed: Vec<String> = patterns
+        .iter()
+        .filter_map(|p| deltawall_stix::pattern::parse(p).ok())
+        .map(|a| a.to_string())
+        .collect();
+    let Some(results) = run_script(PATTERN_SCRIPT, &printed) else {
+        return;
+    };
+    for (p, r) in printed.iter().zip(&results) {
+        assert_eq!(
+            our_verdict(p),
+            r["valid"] == true,
+            "printed form {p}: python says {r}"
+        );
     }
 }
