@@ -1,5 +1,6 @@
 //! Integration tests of deltawall-detect (one binary, see Cargo.toml).
 
+mod follow;
 mod generator;
 mod readers;
 mod rules;
