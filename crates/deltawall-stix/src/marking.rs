@@ -176,27 +176,33 @@ impl fmt::Display for Tlp {
     }
 }
 
-/// Whether `obj` (claiming the fixed id of `tlp`) has the content that id stands for.
+/// The TLP 1.0 marking-definition exactly as §7.2.1.4 prints it.
+pub fn tlp1_definition_json(id: &str) -> Option<String> {
+    let (_, id, color, name) = TLP1.iter().find(|r| r.1 == id)?;
+    Some(format!(
+        concat!(
+            r#"{{"type":"marking-definition","spec_version":"2.1","id":"{id}","#,
+            r#""created":"2017-01-20T00:00:00.000Z","definition_type":"tlp","name":"{name}","#,
+            r#""definition":{{"tlp":"{color}"}}}}"#
+        ),
+        id = id,
+        name = name,
+        color = color
+    ))
+}
+
+/// Whether `obj`, which uses a fixed TLP id, is exactly the published definition: these
+/// instances are fixed (§7.2.1.4 "MUST NOT be … created"), so any other content under the
+/// id would let a producer redefine what the id means.
 pub(crate) fn definition_matches(tlp: Tlp, id: &str, obj: &Map<String, Value>) -> bool {
-    match Tlp::from_marking_id(id) {
-        Some((_, TlpVersion::V1)) => {
-            let color = TLP1.iter().find(|r| r.1 == id).map(|r| r.2);
-            obj.get("definition_type").and_then(Value::as_str) == Some("tlp")
-                && obj
-                    .get("definition")
-                    .and_then(|d| d.get("tlp"))
-                    .and_then(Value::as_str)
-                    == color
-        }
-        Some((_, TlpVersion::V2)) => {
-            obj.get("extensions")
-                .and_then(|e| e.get(TLP2_EXTENSION_ID))
-                .and_then(|x| x.get("tlp_2_0"))
-                .and_then(Value::as_str)
-                == Some(tlp.row().2)
-        }
-        None => true,
-    }
+    let canonical = match Tlp::from_marking_id(id) {
+        Some((_, TlpVersion::V1)) => tlp1_definition_json(id),
+        Some((_, TlpVersion::V2)) => Some(tlp.definition_json()),
+        None => return true,
+    };
+    let expected: Option<Map<String, Value>> =
+        canonical.and_then(|c| serde_json::from_str(&c).ok());
+    expected.as_ref() == Some(obj)
 }
 
 /// The markings that apply to an object, canonicalised: TLP 1.0 and 2.0 ids collapse to

@@ -50,12 +50,12 @@ const COMMON: &[(&str, Prop)] = &[
     ("labels", Prop::StrList),
     ("confidence", Prop::Int(0, 100)),
     ("lang", Prop::Str),
-    ("external_references", Prop::List),
+    ("external_references", Prop::NonEmptyList),
     (
         "object_marking_refs",
         Prop::RefList(Target::Types(&["marking-definition"])),
     ),
-    ("granular_markings", Prop::List),
+    ("granular_markings", Prop::NonEmptyList),
     ("extensions", Prop::Dict),
 ];
 
@@ -390,11 +390,20 @@ fn check_value(issues: &mut Vec<Issue>, at: &str, prop: Prop, v: &Value) {
         Prop::Bool if !v.is_boolean() => err("must be a boolean".into()),
         Prop::Float if !v.is_number() => err("must be a number".into()),
         Prop::Dict if !v.is_object() => err("must be a dictionary".into()),
-        Prop::List if !v.is_array() => err("must be a list".into()),
+        Prop::List | Prop::NonEmptyList if !v.is_array() => err("must be a list".into()),
+        Prop::NonEmptyList if v.as_array().is_some_and(Vec::is_empty) => {
+            err("list must not be empty".into())
+        }
         Prop::Dict if v.as_object().is_some_and(Map::is_empty) => {
             err("dictionary must not be empty".into())
         }
-        Prop::Any | Prop::Str | Prop::Bool | Prop::Float | Prop::Dict | Prop::List => {}
+        Prop::Any
+        | Prop::Str
+        | Prop::Bool
+        | Prop::Float
+        | Prop::Dict
+        | Prop::List
+        | Prop::NonEmptyList => {}
         Prop::Ts => match v.as_str().map(Timestamp::parse) {
             Some(Ok(_)) => {}
             Some(Err(e)) => err(e.to_string()),

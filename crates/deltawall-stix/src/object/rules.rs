@@ -29,6 +29,9 @@ pub(crate) fn check_type_rules(cx: &mut Cx<'_>, obj: &Map<String, Value>, ty: &s
                 );
             }
         }
+        "domain-name" | "url" | "email-addr" if obj.get("defanged") != Some(&Value::Bool(true)) => {
+            value_format(cx, obj, ty)
+        }
         "ipv4-addr" => address(cx, obj, AddrKind::V4),
         "ipv6-addr" => address(cx, obj, AddrKind::V6),
         "mac-addr" => mac(cx, obj),
@@ -199,6 +202,66 @@ fn marking_definition(cx: &mut Cx<'_>, obj: &Map<String, Value>) {
             ),
         );
     }
+}
+
+/// §6.4, §6.5, §6.15: the value must be a host name, an e-mail address or a URL (the
+/// reference validator checks JSON Schema `idn-hostname`, `email` and `uri` formats).
+/// Defanged values are exempt: defanging deliberately breaks the format.
+fn value_format(cx: &mut Cx<'_>, obj: &Map<String, Value>, ty: &str) {
+    let Some(v) = obj.get("value").and_then(Value::as_str) else {
+        return;
+    };
+    let problem = match ty {
+        "domain-name" => hostname_problem(v),
+        "email-addr" => match v.rsplit_once('@') {
+            Some((local, domain))
+                if !local.is_empty() && !local.chars().any(char::is_whitespace) =>
+            {
+                hostname_problem(domain)
+            }
+            _ => Some("is not an e-mail address"),
+        },
+        _ => uri_problem(v),
+    };
+    if let Some(p) = problem {
+        cx.err("value", format!("`{v}` {p}"));
+    } else if ty == "domain-name" && v.contains('_') {
+        cx.warn(
+            "value",
+            format!("`{v}` contains `_`, which host names do not allow"),
+        );
+    }
+}
+
+/// Why `v` is not a (possibly internationalised) host name, if it is not.
+fn hostname_problem(v: &str) -> Option<&'static str> {
+    let name = v.strip_suffix('.').unwrap_or(v);
+    if name.is_empty() || name.len() > 253 {
+        return Some("is not a host name");
+    }
+    let label_ok = |l: &str| {
+        (1..=63).contains(&l.len())
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+    };
+    (!name.split('.').all(label_ok)).then_some("is not a host name")
+}
+
+/// Why `v` is not an absolute URI (RFC 3986 scheme, no white space), if it is not.
+fn uri_problem(v: &str) -> Option<&'static str> {
+    let scheme_ok = v.split_once(':').is_some_and(|(scheme, _)| {
+        scheme
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    });
+    let clean = !v.chars().any(|c| c.is_whitespace() || c.is_control());
+    (!(scheme_ok && clean)).then_some("is not an absolute uri")
 }
 
 enum AddrKind {

@@ -511,6 +511,25 @@ fn marking_definitions() {
         "/id",
         "four identifiers",
     );
+    // Fixed TLP ids stand for fixed content: no other name, creation time or extra property.
+    check_error(
+        &with(valid("marking-definition"), json!({"name": "TLP:green"})),
+        "/id",
+        "content differs",
+    );
+    check_error(
+        &with(valid("marking-definition"), json!({"x_note": 1})),
+        "/id",
+        "content differs",
+    );
+    let tlp2: serde_json::Value =
+        serde_json::from_str(&deltawall_stix::Tlp::Clear.definition_json()).unwrap();
+    check_valid(&tlp2);
+    check_error(
+        &with(tlp2, json!({"created": "2023-10-01T00:00:00.000Z"})),
+        "/id",
+        "content differs",
+    );
     // A fixed TLP id whose content says another colour.
     check_error(
         &with(

@@ -183,6 +183,11 @@ fn python_validator_rejects_what_we_reject() {
             json!({"id": "marking-definition--6b0e3856-95f3-4a4c-ab2c-3a0f5a4d2e8b"}),
         ),
         with(sco("file"), json!({"hashes": {"MD5": "abc"}})),
+        with(sco("domain-name"), json!({"value": "bad host.example"})),
+        with(sco("url"), json!({"value": "example.com/x"})),
+        with(sco("email-addr"), json!({"value": "john"})),
+        with(valid("indicator"), json!({"external_references": []})),
+        with(valid("marking-definition"), json!({"name": "TLP:green"})),
     ];
     for v in &bad {
         assert!(!report_for(v).is_valid(), "we accept {v}");

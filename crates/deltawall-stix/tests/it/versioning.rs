@@ -99,7 +99,14 @@ fn unversioned_objects_conflict_on_any_change() {
         &with(a.clone(), json!({"defanged": true})),
         Ok(VersionOrder::Conflict),
     );
-    let m = valid("marking-definition");
+    let m = json!({"type": "marking-definition", "spec_version": "2.1",
+        "id": "marking-definition--6b0e3856-95f3-4a4c-ab2c-3a0f5a4d2e8b", "created": "2024-01-02T03:04:05.000Z",
+        "definition_type": "statement", "definition": {"statement": "Copyright Bank A"}});
+    let changed = with(
+        m.clone(),
+        json!({"definition": {"statement": "Copyright Bank B"}}),
+    );
+    check_order(&m, &changed, Ok(VersionOrder::Conflict));
     check_order(
         &m,
         &with(m.clone(), json!({"name": "changed"})),

@@ -68,6 +68,8 @@ pub enum Prop {
     Dict,
     /// Any list.
     List,
+    /// A list with at least one item.
+    NonEmptyList,
     /// A hex string (§2.4).
     Hex,
     /// A base64 binary string (§2.1).

@@ -91,7 +91,7 @@ pub(super) static SCO_TYPES: &[TypeSpec] = &[
             ("received_lines", Prop::StrList),
             ("additional_header_fields", Prop::Dict),
             ("body", Prop::Str),
-            ("body_multipart", Prop::List),
+            ("body_multipart", Prop::NonEmptyList),
             ("raw_email_ref", Prop::Ref(Target::Types(&["artifact"]))),
         ],
     },
@@ -272,7 +272,7 @@ pub(super) static SCO_TYPES: &[TypeSpec] = &[
         required: &[],
         props: &[
             ("key", Prop::Str),
-            ("values", Prop::List),
+            ("values", Prop::NonEmptyList),
             ("modified_time", Prop::Ts),
             (
                 "creator_user_ref",
