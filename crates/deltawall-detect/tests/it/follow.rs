@@ -44,7 +44,7 @@ fn follows_a_growing_file_and_closes_windows_when_idle() {
         let (head, tail) = line.split_at(line.len() / 2);
         write!(file, "{head}").unwrap();
         file.flush().unwrap();
-        write!(file, "{tail}\n").unwrap();
+        writeln!(file, "{tail}").unwrap();
         file.flush().unwrap();
     }
     // Generous bound: this checks that the alert comes, not how fast.
