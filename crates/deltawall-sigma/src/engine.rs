@@ -9,6 +9,7 @@ use crate::error::{Ctx, ErrorKind, RuleError};
 use crate::eval::{EvalCtx, Node};
 use crate::mapping::FieldMapping;
 use crate::model::{Correlation, CorrelationType, Document, LogSource, Meta, Rule};
+use crate::prefilter::Prefilter;
 use crate::ruleset::RuleSet;
 use deltawall_event::Event;
 use std::collections::HashMap;
@@ -30,6 +31,9 @@ pub struct EngineConfig {
     pub field_mapping: FieldMapping,
     /// Values of `%placeholders%` for the `expand` modifier.
     pub placeholders: Placeholders,
+    /// Skip rules whose required literals do not occur in the event (same results, faster);
+    /// off only to cross-check or debug.
+    pub prefilter: bool,
 }
 
 impl Default for EngineConfig {
@@ -40,6 +44,7 @@ impl Default for EngineConfig {
             max_window_events: 100_000,
             field_mapping: FieldMapping::new(),
             placeholders: Placeholders::new(),
+            prefilter: true,
         }
     }
 }
@@ -73,6 +78,12 @@ pub struct EngineStats {
     pub active_keys: u64,
 }
 
+/// The rules that apply to a combination of log sources, and the prefilter fields they use.
+struct Route {
+    rules: Vec<usize>,
+    slots: Vec<usize>,
+}
+
 struct CompiledRule {
     meta: Meta,
     logsource: LogSource,
@@ -85,9 +96,13 @@ struct CompiledRule {
 /// input stream (or per worker) and merge alerts.
 pub struct Engine {
     rules: Vec<CompiledRule>,
+    prefilter: Prefilter,
+    /// Per rule, the stamp of the last event whose prefilter marked it as a candidate.
+    marks: Vec<u32>,
+    stamp: u32,
     corrs: Vec<Compiled>,
     fields: Fields,
-    routes: HashMap<Vec<LogSource>, Arc<[usize]>>,
+    routes: HashMap<Vec<LogSource>, Arc<Route>>,
     state: correlation::State,
     stats: EngineStats,
     fired: Vec<Fired>,
@@ -143,8 +158,14 @@ impl Engine {
             self.state.observe_time(t);
         }
         let route = self.route(logsources);
+        let stamp = self.next_stamp();
         let mut cx = EvalCtx::new(event, &self.fields.paths);
-        for &r in route.iter() {
+        self.prefilter
+            .mark(&route.slots, &mut cx, &mut self.marks, stamp);
+        for &r in &route.rules {
+            if self.prefilter.indexed[r] && self.marks[r] != stamp {
+                continue;
+            }
             let rule = &self.rules[r];
             if !rule.node.eval(&mut cx) {
                 continue;
@@ -212,19 +233,31 @@ impl Engine {
     }
 
     /// The rules that apply to any of the log sources, cached per distinct combination.
-    fn route(&mut self, logsources: &[LogSource]) -> Arc<[usize]> {
+    fn route(&mut self, logsources: &[LogSource]) -> Arc<Route> {
         if let Some(r) = self.routes.get(logsources) {
             return r.clone();
         }
-        let r: Arc<[usize]> = (0..self.rules.len())
+        let rules: Vec<usize> = (0..self.rules.len())
             .filter(|&i| {
                 logsources
                     .iter()
                     .any(|ls| self.rules[i].logsource.applies_to(ls))
             })
             .collect();
+        let slots = self.prefilter.slots_for(&rules);
+        let r = Arc::new(Route { rules, slots });
         self.routes.insert(logsources.to_vec(), r.clone());
         r
+    }
+
+    /// A fresh stamp for the prefilter marks of one event.
+    fn next_stamp(&mut self) -> u32 {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.marks.iter_mut().for_each(|m| *m = 0);
+            self.stamp = 1;
+        }
+        self.stamp
     }
 
     fn release<S: AlertSink + ?Sized>(&mut self, all: bool, sink: &mut S) {
@@ -361,7 +394,15 @@ impl<'r> Builder<'r> {
             }
         }
         let corrs = self.compile_correlations(&slots, &mut compiled, &mut fields, config);
+        let prefilter = if config.prefilter {
+            Prefilter::new(&compiled.iter().map(|r| &r.node).collect::<Vec<_>>())
+        } else {
+            Prefilter::disabled(compiled.len())
+        };
         let engine = Engine {
+            marks: vec![0; compiled.len()],
+            stamp: 0,
+            prefilter,
             rules: compiled,
             corrs,
             fields,

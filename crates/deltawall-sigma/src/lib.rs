@@ -103,6 +103,7 @@ mod mapping;
 mod model;
 mod modifier;
 mod pattern;
+mod prefilter;
 mod ruleset;
 mod yaml;
 

@@ -158,7 +158,27 @@ pub(crate) struct StrSet {
     prefix: Vec<String>,
     suffix: Vec<String>,
     contains: Option<Contains>,
+    /// The substring needles behind `contains`, kept for the prefilter.
+    contains_needles: Option<Vec<String>>,
     globs: Vec<Vec<Tok>>,
+}
+
+/// The longest run of literal characters in a pattern, if any.
+fn longest_literal(p: &[Tok]) -> Option<String> {
+    let mut best = String::new();
+    let mut run = String::new();
+    for t in p.iter().chain(std::iter::once(&Tok::Many)) {
+        match t {
+            Tok::Lit(c) => run.push(*c),
+            _ => {
+                if run.len() > best.len() {
+                    best = std::mem::take(&mut run);
+                }
+                run.clear();
+            }
+        }
+    }
+    (!best.is_empty()).then_some(best)
 }
 
 impl StrSet {
@@ -171,6 +191,7 @@ impl StrSet {
             prefix: Vec::new(),
             suffix: Vec::new(),
             contains: None,
+            contains_needles: None,
             globs: Vec::new(),
         };
         let mut contains = Vec::new();
@@ -181,7 +202,8 @@ impl StrSet {
         if contains.iter().any(String::is_empty) {
             set.any = true;
         } else if !contains.is_empty() {
-            set.contains = Some(Contains::new(contains));
+            set.contains = Some(Contains::new(contains.clone()));
+            set.contains_needles = Some(contains);
         }
         set
     }
@@ -204,6 +226,27 @@ impl StrSet {
             },
             None => self.globs.push(p),
         }
+    }
+
+    /// Substrings of which every matching text contains at least one (in lowercase), for the
+    /// candidate prefilter; `None` when some pattern needs no literal (`*`, `?x`) or the set
+    /// is case-sensitive (lowercasing is not always substring-preserving outside ASCII).
+    pub fn needles(&self) -> Option<Vec<String>> {
+        if self.any || self.cased {
+            return None;
+        }
+        let mut out: Vec<String> = Vec::new();
+        out.extend(self.exact.iter().cloned());
+        out.extend(self.prefix.iter().cloned());
+        out.extend(self.suffix.iter().cloned());
+        out.extend(self.contains_needles.iter().flatten().cloned());
+        for g in &self.globs {
+            out.push(longest_literal(g)?);
+        }
+        if out.iter().any(String::is_empty) {
+            return None;
+        }
+        Some(out)
     }
 
     /// Whether `text` (already lowercased unless `cased`) matches any pattern.

@@ -33,9 +33,26 @@ fn single_event_rules_agree_with_rsigma() {
     }
     let mut disagreements: BTreeMap<String, (usize, String)> = BTreeMap::new();
     let mut engine = ours;
+    let mut unfiltered = Engine::new(
+        &plain_set(&texts),
+        EngineConfig {
+            prefilter: false,
+            ..EngineConfig::default()
+        },
+    )
+    .unwrap();
     let mut matches = 0usize;
-    for ev in &events {
+    for (i, ev) in events.iter().enumerate() {
         let mine = evaluate_ours(&mut engine, ev);
+        // The candidate prefilter must never change a result (checked on a third of the
+        // events: without the prefilter a debug build is slow).
+        if i % 3 == 0 {
+            assert_eq!(
+                mine,
+                evaluate_ours(&mut unfiltered, ev),
+                "prefilter changed the result for {ev}"
+            );
+        }
         let other: BTreeSet<String> = theirs
             .evaluate(&rsigma_eval::event::JsonEvent::borrow(ev))
             .iter()
@@ -123,6 +140,23 @@ fn load_both(files: &[std::path::PathBuf]) -> (Engine, rsigma_eval::Engine, Vec<
     );
     let ours = Engine::new(&set, EngineConfig::default()).unwrap();
     (ours, theirs, texts)
+}
+
+/// The rules again, log sources cleared, as a fresh rule set.
+fn plain_set(texts: &[String]) -> RuleSet {
+    let mut set = RuleSet::new();
+    for text in texts {
+        let mut one = RuleSet::new();
+        one.add_yaml(text, "differential.yml").unwrap();
+        for doc in one.documents() {
+            if let Document::Rule(rule) = doc {
+                let mut rule = rule.clone();
+                rule.logsource = LogSource::default();
+                set.push(Document::Rule(rule));
+            }
+        }
+    }
+    set
 }
 
 fn evaluate_ours(engine: &mut Engine, ev: &Value) -> BTreeSet<String> {

@@ -1,5 +1,6 @@
 //! Integration tests of deltawall-sigma (one binary; modules by topic).
 
+mod alerts;
 mod conformance;
 mod corpus;
 mod correlation;
