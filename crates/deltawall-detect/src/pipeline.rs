@@ -8,7 +8,7 @@ use crate::input::{
 };
 use deltawall_sigma::{Alert, Engine, LogSource};
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap};
 use std::io;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
@@ -218,7 +218,7 @@ pub fn scan(
     };
     let rx = start_readers(inputs, opts);
     let progress = opts.progress.then(crate::progress::Progress::new);
-    let mut sources: HashMap<Source, LogSource> = HashMap::new();
+    let mut last_source: Option<(Source, LogSource)> = None;
     let mut ratios = AuthRatios::default();
     let mut failure: Option<io::Error> = None;
     let mut per_rule: BTreeMap<String, u64> = BTreeMap::new();
@@ -253,11 +253,16 @@ pub fn scan(
         match msg {
             Msg::Batch(batch) => {
                 for record in &batch {
-                    if !sources.contains_key(&record.source) {
-                        sources.insert(record.source.clone(), to_logsource(&record.source));
+                    // Consecutive events nearly always share their source: compare before hashing.
+                    if last_source
+                        .as_ref()
+                        .is_none_or(|(s, _)| *s != record.source)
+                    {
+                        last_source = Some((record.source.clone(), to_logsource(&record.source)));
                     }
+                    let logsource = &last_source.as_ref().expect("set above").1;
                     let event = ratios.enrich(record);
-                    engine.process(&sources[&record.source], &event, &mut sink);
+                    engine.process(logsource, &event, &mut sink);
                     if let Some(t) = record.event_time()
                         && t > newest
                     {

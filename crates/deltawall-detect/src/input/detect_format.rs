@@ -52,6 +52,11 @@ impl Parser {
     /// Parses one line in a line-oriented format.
     pub fn parse_line(&self, line: &str) -> Result<(LogEvent, Source), String> {
         match self {
+            Parser::JsonLines { windows: false } => {
+                let event = super::FlatJsonEvent::parse(line)?;
+                let source = super::jsonl::flat_source(&event);
+                Ok((LogEvent::Flat(event), source))
+            }
             Parser::JsonLines { windows } | Parser::JsonDocument { windows } => {
                 let value = serde_json::from_str(line).map_err(|e| format!("invalid JSON: {e}"))?;
                 json_value(value, *windows)

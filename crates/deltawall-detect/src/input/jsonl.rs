@@ -10,6 +10,8 @@ use serde_json::{Map, Value};
 use std::borrow::Cow;
 
 const TIME_KEYS: [&str; 3] = ["@timestamp", "timestamp", "time"];
+/// Where timestamps are looked for, in order, as dotted paths.
+pub const TIME_PATHS: [&str; 4] = ["@timestamp", "timestamp", "time", "event.created"];
 
 /// Parses one JSON Lines line into an event.
 pub fn parse_line(line: &str) -> Result<JsonEvent, String> {
@@ -102,6 +104,20 @@ fn ecs(fields: &Map<String, Value>, key: &str) -> Option<Cow<'static, str>> {
         _ => fields.get(&format!("event.{key}")),
     }?;
     first_str(value).map(intern)
+}
+
+/// The log source of a flat ECS-shaped event (same rules as [`json_source`]).
+pub fn flat_source(event: &super::FlatJsonEvent) -> Source {
+    let part = |key: &str| event.first_str(key).map(intern);
+    let category = part("event.category").map(|c| match &*c {
+        "web" => Cow::Borrowed("webserver"),
+        _ => c,
+    });
+    Source {
+        category,
+        product: part("event.module"),
+        service: part("event.dataset"),
+    }
 }
 
 /// The log source of an ECS-shaped event: `event.category` (`web` read as Sigma's

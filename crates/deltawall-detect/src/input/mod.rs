@@ -16,6 +16,7 @@
 
 mod access;
 mod detect_format;
+mod flat_json;
 mod jsonl;
 mod reader;
 mod syslog;
@@ -25,6 +26,7 @@ mod windows;
 pub use access::AccessEvent;
 pub use detect_format::Parser;
 pub use detect_format::{Format, detect, json_value};
+pub use flat_json::FlatJsonEvent;
 pub use jsonl::json_source;
 pub use reader::{FileStream, Input, Malformed, Pulled, Record, expand_inputs, open_input};
 pub use syslog::{SshdKind, SyslogEvent, SyslogParser};
@@ -99,8 +101,10 @@ impl Source {
 /// An event read from any supported format.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LogEvent {
-    /// A JSON object (JSON Lines, JSON documents, flattened Windows events).
+    /// A JSON object (JSON documents, flattened Windows events).
     Json(JsonEvent),
+    /// A JSON Lines object, stored flat.
+    Flat(FlatJsonEvent),
     /// An access-log request.
     Access(AccessEvent),
     /// A syslog line.
@@ -111,6 +115,7 @@ impl Event for LogEvent {
     fn get(&self, path: &str) -> Option<Field<'_>> {
         match self {
             LogEvent::Json(e) => e.get(path),
+            LogEvent::Flat(e) => e.get(path),
             LogEvent::Access(e) => e.get(path),
             LogEvent::Syslog(e) => e.get(path),
         }
@@ -119,6 +124,7 @@ impl Event for LogEvent {
     fn any_str(&self, visit: &mut dyn FnMut(&str) -> bool) -> bool {
         match self {
             LogEvent::Json(e) => e.any_str(visit),
+            LogEvent::Flat(e) => e.any_str(visit),
             LogEvent::Access(e) => e.any_str(visit),
             LogEvent::Syslog(e) => e.any_str(visit),
         }
@@ -127,6 +133,7 @@ impl Event for LogEvent {
     fn timestamp_us(&self) -> Option<i64> {
         match self {
             LogEvent::Json(e) => e.timestamp_us(),
+            LogEvent::Flat(e) => e.timestamp_us(),
             LogEvent::Access(e) => e.timestamp_us(),
             LogEvent::Syslog(e) => e.timestamp_us(),
         }
@@ -135,6 +142,7 @@ impl Event for LogEvent {
     fn to_json(&self) -> Value {
         match self {
             LogEvent::Json(e) => e.to_json(),
+            LogEvent::Flat(e) => e.to_json(),
             LogEvent::Access(e) => e.to_json(),
             LogEvent::Syslog(e) => e.to_json(),
         }
