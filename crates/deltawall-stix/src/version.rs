@@ -98,3 +98,90 @@ pub fn latest<'a>(versions: impl IntoIterator<Item = &'a StixObject>) -> Option<
         .into_iter()
         .max_by(|a, b| a.version().cmp(&b.version()))
 }
+
+/// Why [`new_version`] refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NewVersionError {
+    /// SCOs and marking definitions are not versioned (§3.6, §7.2.1).
+    #[error("{0} objects are not versioned")]
+    Unversioned(String),
+    /// §3.6: revocation is permanent.
+    #[error("{0} is revoked; later versions must not be created")]
+    Revoked(String),
+    /// The new `modified` must be later than the current one (§3.6).
+    #[error("new `modified` {new} is not later than {current}")]
+    NotLater {
+        /// The current `modified`.
+        current: String,
+        /// The proposed one.
+        new: String,
+    },
+    /// A property that identifies the object or its creator cannot change (§3.2, §3.6).
+    #[error("`{0}` cannot change between versions")]
+    Immutable(String),
+    /// The result does not validate.
+    #[error(transparent)]
+    Invalid(#[from] crate::object::InvalidObject),
+}
+
+/// Properties fixed for the life of an object.
+const IMMUTABLE: &[&str] = &[
+    "type",
+    "id",
+    "created",
+    "created_by_ref",
+    "spec_version",
+    "modified",
+];
+
+/// Builds the next version of `current` (§3.6): applies `changes` (a `null` value removes
+/// the property), sets `modified`, and validates. Only the object creator may do this; the
+/// caller is responsible for checking that it acts for the creator.
+pub fn new_version(
+    current: &StixObject,
+    changes: serde_json::Map<String, serde_json::Value>,
+    modified: &crate::timestamp::Timestamp,
+) -> Result<StixObject, NewVersionError> {
+    let ty = current.object_type().to_owned();
+    let (Some(cur), true) = (
+        current.modified(),
+        !matches!(current.kind(), ObjectKind::Sco) && ty != "marking-definition",
+    ) else {
+        return Err(NewVersionError::Unversioned(ty));
+    };
+    if current.revoked() {
+        return Err(NewVersionError::Revoked(current.id().to_string()));
+    }
+    if modified <= cur {
+        return Err(NewVersionError::NotLater {
+            current: cur.to_string(),
+            new: modified.to_string(),
+        });
+    }
+    let mut value = current.properties().clone();
+    for (k, v) in changes {
+        if IMMUTABLE.contains(&k.as_str()) {
+            return Err(NewVersionError::Immutable(k));
+        }
+        if v.is_null() {
+            value.remove(&k);
+        } else {
+            value.insert(k, v);
+        }
+    }
+    value.insert(
+        "modified".into(),
+        serde_json::Value::String(modified.to_string()),
+    );
+    Ok(StixObject::from_value(serde_json::Value::Object(value))?)
+}
+
+/// The revoking version of `current` (§3.6): `revoked: true` with a later `modified`.
+pub fn revoke(
+    current: &StixObject,
+    modified: &crate::timestamp::Timestamp,
+) -> Result<StixObject, NewVersionError> {
+    let mut changes = serde_json::Map::new();
+    changes.insert("revoked".into(), serde_json::Value::Bool(true));
+    new_version(current, changes, modified)
+}

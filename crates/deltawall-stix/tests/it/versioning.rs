@@ -129,3 +129,59 @@ fn latest_picks_most_recent_modified() {
         Some("2024-03-02T03:04:05.000Z")
     );
 }
+
+#[test]
+fn building_new_versions() {
+    use deltawall_stix::Timestamp;
+    use deltawall_stix::version::{NewVersionError, new_version, revoke};
+    let first = parse(&v("2024-01-02T03:04:05.000Z"));
+    let later = Timestamp::parse_millis("2024-03-01T00:00:00.000Z").unwrap();
+    let changes = |v: serde_json::Value| v.as_object().unwrap().clone();
+    let second = new_version(
+        &first,
+        changes(json!({"valid_until": "2025-01-01T00:00:00Z", "name": null})),
+        &later,
+    )
+    .unwrap();
+    assert_eq!(second.get_str("valid_until"), Some("2025-01-01T00:00:00Z"));
+    assert_eq!(second.get("name"), None);
+    assert_eq!(
+        second.modified().unwrap().as_str(),
+        "2024-03-01T00:00:00.000Z"
+    );
+    assert_eq!(compare_versions(&first, &second), Ok(VersionOrder::Newer));
+    let earlier = Timestamp::parse_millis("2024-01-01T00:00:00.000Z").unwrap();
+    assert!(matches!(
+        new_version(&second, changes(json!({})), &earlier),
+        Err(NewVersionError::NotLater { .. })
+    ));
+    assert_eq!(
+        new_version(
+            &second,
+            changes(json!({"created_by_ref": null})),
+            &Timestamp::parse_millis("2024-04-01T00:00:00.000Z").unwrap()
+        ),
+        Err(NewVersionError::Immutable("created_by_ref".into()))
+    );
+    let revoked = revoke(
+        &second,
+        &Timestamp::parse_millis("2024-05-01T00:00:00.000Z").unwrap(),
+    )
+    .unwrap();
+    assert!(revoked.revoked());
+    assert_eq!(compare_versions(&second, &revoked), Ok(VersionOrder::Newer));
+    let after = Timestamp::parse_millis("2024-06-01T00:00:00.000Z").unwrap();
+    assert!(matches!(
+        new_version(&revoked, changes(json!({})), &after),
+        Err(NewVersionError::Revoked(_))
+    ));
+    assert!(matches!(
+        revoke(&parse(&sco("ipv4-addr")), &after),
+        Err(NewVersionError::Unversioned(_))
+    ));
+    // Invalid changes are refused with the validation findings.
+    assert!(matches!(
+        new_version(&second, changes(json!({"confidence": 101})), &after),
+        Err(NewVersionError::Invalid(_))
+    ));
+}
