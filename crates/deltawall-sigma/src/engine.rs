@@ -6,7 +6,7 @@ use crate::compile::{self, Env, Fields, Placeholders};
 use crate::correlation::window::Spec;
 use crate::correlation::{self, Compiled, Fired, GroupSrc, Input, Source};
 use crate::error::{Ctx, ErrorKind, RuleError};
-use crate::eval::{EvalCtx, Node};
+use crate::eval::{EvalCtx, FieldCache, Node};
 use crate::mapping::FieldMapping;
 use crate::model::{Correlation, CorrelationType, Document, LogSource, Meta, Rule};
 use crate::prefilter::Prefilter;
@@ -97,6 +97,7 @@ struct CompiledRule {
 pub struct Engine {
     rules: Vec<CompiledRule>,
     prefilter: Prefilter,
+    field_cache: FieldCache,
     /// Per rule, the stamp of the last event whose prefilter marked it as a candidate.
     marks: Vec<u32>,
     stamp: u32,
@@ -159,7 +160,7 @@ impl Engine {
         }
         let route = self.route(logsources);
         let stamp = self.next_stamp();
-        let mut cx = EvalCtx::new(event, &self.fields.paths);
+        let mut cx = EvalCtx::new(event, &self.fields.paths, &mut self.field_cache);
         self.prefilter
             .mark(&route.slots, &mut cx, &mut self.marks, stamp);
         for &r in &route.rules {
@@ -401,6 +402,7 @@ impl<'r> Builder<'r> {
         };
         let engine = Engine {
             marks: vec![0; compiled.len()],
+            field_cache: FieldCache::new(fields.paths.len()),
             stamp: 0,
             prefilter,
             rules: compiled,

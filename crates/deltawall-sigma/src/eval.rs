@@ -105,45 +105,70 @@ fn needs_lowering(text: &str) -> bool {
         .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
 }
 
-enum Slot<'e> {
-    Unresolved,
-    Missing,
-    Present(Vec<Val<'e>>),
+/// Which fields an [`EvalCtx`] has resolved, kept by the engine across events so that a
+/// new event costs no clearing: a field counts as resolved only when its stamp is the
+/// current event's.
+#[derive(Debug, Default)]
+pub(crate) struct FieldCache {
+    stamps: Vec<u32>,
+    positions: Vec<u32>,
+    stamp: u32,
+}
+
+impl FieldCache {
+    pub fn new(fields: usize) -> FieldCache {
+        FieldCache {
+            stamps: vec![0; fields],
+            positions: vec![0; fields],
+            stamp: 0,
+        }
+    }
+
+    fn next(&mut self) {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.stamps.iter_mut().for_each(|s| *s = 0);
+            self.stamp = 1;
+        }
+    }
 }
 
 /// Per-event evaluation state: the event and the fields resolved so far.
 pub(crate) struct EvalCtx<'a, 'e> {
     pub event: &'e dyn Event,
     paths: &'a [Vec<String>],
-    slots: Vec<Slot<'e>>,
+    cache: &'a mut FieldCache,
+    /// Resolved fields of this event (`None`: absent), at `cache.positions`.
+    slots: Vec<Option<Vec<Val<'e>>>>,
     keywords: Option<Vec<(String, Option<String>)>>,
 }
 
 impl<'a, 'e> EvalCtx<'a, 'e> {
-    pub fn new(event: &'e dyn Event, paths: &'a [Vec<String>]) -> EvalCtx<'a, 'e> {
-        let mut slots = Vec::with_capacity(paths.len());
-        slots.resize_with(paths.len(), || Slot::Unresolved);
+    pub fn new(
+        event: &'e dyn Event,
+        paths: &'a [Vec<String>],
+        cache: &'a mut FieldCache,
+    ) -> EvalCtx<'a, 'e> {
+        cache.next();
         EvalCtx {
             event,
             paths,
-            slots,
+            cache,
+            slots: Vec::new(),
             keywords: None,
         }
     }
 
     /// The values of a field, or `None` when the event does not have it.
     pub fn values(&mut self, id: FieldId) -> Option<&[Val<'e>]> {
-        if matches!(self.slots[id], Slot::Unresolved) {
+        if self.cache.stamps[id] != self.cache.stamp {
             let found = self.paths[id].iter().find_map(|p| self.event.get(p));
-            self.slots[id] = match found {
-                None => Slot::Missing,
-                Some(field) => Slot::Present(field.iter().map(Val::new).collect()),
-            };
+            self.slots
+                .push(found.map(|field| field.iter().map(Val::new).collect()));
+            self.cache.stamps[id] = self.cache.stamp;
+            self.cache.positions[id] = (self.slots.len() - 1) as u32;
         }
-        match &self.slots[id] {
-            Slot::Present(v) => Some(v),
-            _ => None,
-        }
+        self.slots[self.cache.positions[id] as usize].as_deref()
     }
 
     /// The first value of a field as text, for group keys and correlation values.
