@@ -185,19 +185,31 @@ fn auth_rules_json(bencher: Bencher) {
 /// Rule loading cost: parsing and compiling the SigmaHQ `rules/windows` folder.
 #[divan::bench(sample_count = 3)]
 fn load_and_compile_sigmahq_windows_rules(bencher: Bencher) {
-    let Some(root) = shared("sigmahq") else { return };
+    let Some(root) = shared("sigmahq") else {
+        return;
+    };
     let files = corpus::yaml_files(&root.join("rules/windows"));
     let texts: Vec<(String, String)> = files
         .iter()
-        .map(|f| (std::fs::read_to_string(f).expect("readable"), f.display().to_string()))
+        .map(|f| {
+            (
+                std::fs::read_to_string(f).expect("readable"),
+                f.display().to_string(),
+            )
+        })
         .collect();
-    bencher.counter(ItemsCount::new(texts.len())).bench_local(|| {
-        let mut set = RuleSet::new();
-        let mut errors = Vec::new();
-        for (text, origin) in &texts {
-            set.add_yaml_collect(text, origin, &mut errors);
-        }
-        let config = EngineConfig { field_mapping: corpus::windows_mapping(), ..EngineConfig::default() };
-        black_box(Engine::new_partial(&set, config).0.rule_count())
-    });
+    bencher
+        .counter(ItemsCount::new(texts.len()))
+        .bench_local(|| {
+            let mut set = RuleSet::new();
+            let mut errors = Vec::new();
+            for (text, origin) in &texts {
+                set.add_yaml_collect(text, origin, &mut errors);
+            }
+            let config = EngineConfig {
+                field_mapping: corpus::windows_mapping(),
+                ..EngineConfig::default()
+            };
+            black_box(Engine::new_partial(&set, config).0.rule_count())
+        });
 }

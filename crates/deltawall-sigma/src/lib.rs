@@ -36,9 +36,24 @@
 //! - [`Engine::new`] (strict) / [`Engine::new_partial`] (compile what can be compiled and
 //!   return the reasons for the rest) with an [`EngineConfig`]: [`FieldMapping`],
 //!   placeholders, correlation key cap, lateness.
-//! - [`Engine::process`] per event with its [`LogSource`]; [`Engine::advance_to`] on a
-//!   heartbeat; [`Engine::flush`] at end of input. Alerts are pushed to an [`AlertSink`]
-//!   (any `FnMut(Alert)`).
+//! - [`Engine::process`] per event with its [`LogSource`] ([`Engine::process_any`] when an
+//!   event belongs to several, e.g. Sysmon registry events are `registry_set` and
+//!   `registry_event`); [`Engine::advance_to`] on a heartbeat; [`Engine::flush`] at end of
+//!   input. Alerts are pushed to an [`AlertSink`] (any `FnMut(Alert)`). [`Engine::stats`]
+//!   counts events, matches, alerts, late inputs and evicted correlation groups.
+//! - [`FieldMapping`] (in code or [`FieldMapping::from_yaml`]) renames rule fields to event
+//!   paths per log source when rules are compiled.
+//!
+//! The engine is `Send` but not shared: run one per input stream or worker.
+//!
+//! # Evaluation
+//!
+//! Rules compile to trees of field tests; string values are lowercased once per rule value
+//! and once per event field (a per-event cache resolves each field once for all rules);
+//! exact/prefix/suffix values compare directly, substring lists use memchr or
+//! Aho-Corasick, other wildcards a small matcher, `re` the `regex` crate. A prefilter skips
+//! rules whose required literals (e.g. the `Image|endswith` values) do not occur in the
+//! event: one overlapping Aho-Corasick pass per indexed field marks the candidate rules.
 //!
 //! # Semantics (the contract)
 //!

@@ -64,3 +64,11 @@ fn stats_count_events_matches_and_alerts() {
         (0, 0, 0)
     );
 }
+
+#[test]
+fn engine_and_rules_can_move_to_worker_threads() {
+    fn send<T: Send>() {}
+    send::<deltawall_sigma::Engine>();
+    send::<deltawall_sigma::RuleSet>();
+    send::<Alert>();
+}
