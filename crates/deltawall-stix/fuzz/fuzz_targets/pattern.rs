@@ -17,6 +17,7 @@ fuzz_target!(|data: &[u8]| {
     let obs = Observation {
         first_observed: t.clone(),
         last_observed: t,
+        number_observed: 3,
         objects: objects.as_object().map(|m| m.clone().into_iter().collect()).unwrap_or_default(),
     };
     let _ = matches(&p, &[obs.clone(), obs]);

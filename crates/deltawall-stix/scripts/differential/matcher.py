@@ -10,9 +10,10 @@ import json, random, subprocess, collections
 from stix2matcher.matcher import match
 random.seed(int(__import__("os").environ.get("SEED","7")))
 import uuid
-def od(i, minute, objects, n=1):
+def od(i, minute, objects, n=1, span=0):
     """An observed-data (2.1, object_refs) plus its SCOs with ids; local refs rewritten."""
     t = "2024-01-01T00:%02d:00Z" % minute
+    t2 = "2024-01-01T00:%02d:00Z" % (minute + span)
     ids = {k: "%s--%s" % (v["type"], uuid.UUID(int=i * 100 + int(k) + 1, version=4)) for k, v in objects.items()}
     scos = []
     for k, v in objects.items():
@@ -23,7 +24,7 @@ def od(i, minute, objects, n=1):
         scos.append(s)
     o = {"type":"observed-data","spec_version":"2.1","id":"observed-data--%s" % uuid.UUID(int=i + 1, version=4),
          "created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z",
-         "first_observed":t,"last_observed":t,"number_observed":n,"object_refs":list(ids.values())}
+         "first_observed":t,"last_observed":t2,"number_observed":n,"object_refs":list(ids.values())}
     return [o] + scos
 objs = [
  {"0":{"type":"file","name":"evil.exe","size":25536,"hashes":{"MD5":"a"*32,"SHA-256":"b"*64},"parent_directory_ref":"1"},"1":{"type":"directory","path":"C:\\Windows\\System32"}},
@@ -63,7 +64,8 @@ cases = []
 for k in range(int(__import__("os").environ.get("N","200"))):
     p = pattern()
     n = random.randint(1, 4)
-    observed = [x for i in range(n) for x in od(i, random.randint(0, 9), random.choice(objs))]
+    observed = [x for i in range(n) for x in od(i, random.randint(0, 9), random.choice(objs),
+                                                random.choice([1, 1, 1, 2, 3]), random.choice([0, 0, 1, 5]))]
     cases.append((p, observed))
 inp = "\n".join(json.dumps({"kind":"match","text":p,"observed":o}) for p,o in cases) + "\n"
 import time; t0=time.time()

@@ -25,6 +25,8 @@ pub struct Observation {
     pub first_observed: Timestamp,
     /// `last_observed`.
     pub last_observed: Timestamp,
+    /// `number_observed` (§4.14): how many observations this one stands for.
+    pub number_observed: u64,
     /// SCOs by their id (or by their key in the deprecated `objects` dictionary).
     pub objects: BTreeMap<String, Value>,
 }
@@ -57,52 +59,112 @@ impl Observation {
         Some(Self {
             first_observed: ts("first_observed")?,
             last_observed: ts("last_observed")?,
+            number_observed: od
+                .get("number_observed")
+                .and_then(Value::as_u64)
+                .unwrap_or(1),
             objects,
         })
     }
 }
 
 /// Whether the pattern matches the set of observations.
+///
+/// Time semantics follow the OASIS reference matcher (stix2-matcher): an observation is
+/// the interval `[first_observed, last_observed]` and stands for `number_observed`
+/// instances (§4.14), and a qualifier holds when timestamps can be chosen inside the
+/// intervals that satisfy it.
 pub fn matches(pattern: &Pattern, observations: &[Observation]) -> bool {
-    !bindings(&pattern.expr, observations).is_empty()
+    let cx = Instances::new(observations, instances_needed(&pattern.expr));
+    !bindings(&pattern.expr, &cx).is_empty()
 }
 
-/// A set of distinct observation indices, sorted.
-type Binding = Vec<usize>;
+/// Instances of observations: an observed-data with `number_observed` n can satisfy up to
+/// n observation expressions (AND, REPEATS), but never more than the pattern can use.
+struct Instances<'a> {
+    obs: &'a [Observation],
+    /// Instance id → observation index.
+    of: Vec<usize>,
+}
 
-fn bindings(e: &ObservationExpr, obs: &[Observation]) -> Vec<Binding> {
-    match e {
-        ObservationExpr::Observation(c) => (0..obs.len())
-            .filter(|i| observation_matches(c, &obs[*i]))
-            .map(|i| vec![i])
-            .collect(),
-        ObservationExpr::Or(a, b) => {
-            let mut out = bindings(a, obs);
-            out.extend(bindings(b, obs));
-            out.truncate(MAX_BINDINGS);
-            out
-        }
-        ObservationExpr::And(a, b) => combine(&bindings(a, obs), &bindings(b, obs), |_, _| true),
-        ObservationExpr::FollowedBy(a, b) => {
-            combine(&bindings(a, obs), &bindings(b, obs), |x, y| {
-                latest(x, obs) <= earliest(y, obs)
+impl<'a> Instances<'a> {
+    fn new(obs: &'a [Observation], cap: u64) -> Self {
+        let of = obs
+            .iter()
+            .enumerate()
+            .flat_map(|(i, o)| {
+                std::iter::repeat_n(
+                    i,
+                    usize::try_from(o.number_observed.clamp(1, cap)).unwrap_or(1),
+                )
             })
-        }
-        ObservationExpr::Qualified(inner, q) => qualify(bindings(inner, obs), q, obs),
+            .take(MAX_BINDINGS)
+            .collect();
+        Self { obs, of }
+    }
+
+    fn obs(&self, instance: usize) -> &'a Observation {
+        &self.obs[self.of[instance]]
+    }
+
+    /// The latest `first_observed` of a binding.
+    fn latest_first(&self, b: &[usize]) -> Option<&'a Timestamp> {
+        b.iter().map(|i| &self.obs(*i).first_observed).max()
+    }
+
+    /// The earliest `last_observed` of a binding.
+    fn earliest_last(&self, b: &[usize]) -> Option<&'a Timestamp> {
+        b.iter().map(|i| &self.obs(*i).last_observed).min()
     }
 }
 
-fn earliest<'a>(b: &[usize], obs: &'a [Observation]) -> Option<&'a Timestamp> {
-    b.iter().map(|i| &obs[*i].first_observed).min()
+/// How many instances of one observation the pattern could use at most.
+fn instances_needed(e: &ObservationExpr) -> u64 {
+    let n = match e {
+        ObservationExpr::Observation(_) => 1,
+        ObservationExpr::And(a, b) | ObservationExpr::FollowedBy(a, b) => {
+            instances_needed(a).saturating_add(instances_needed(b))
+        }
+        ObservationExpr::Or(a, b) => instances_needed(a).max(instances_needed(b)),
+        ObservationExpr::Qualified(a, Qualifier::Repeats(n)) => {
+            instances_needed(a).saturating_mul(*n)
+        }
+        ObservationExpr::Qualified(a, _) => instances_needed(a),
+    };
+    n.min(MAX_BINDINGS as u64)
 }
 
-fn latest<'a>(b: &[usize], obs: &'a [Observation]) -> Option<&'a Timestamp> {
-    b.iter().map(|i| &obs[*i].last_observed).max()
+/// A set of distinct instance ids, sorted.
+type Binding = Vec<usize>;
+
+fn bindings(e: &ObservationExpr, cx: &Instances<'_>) -> Vec<Binding> {
+    match e {
+        ObservationExpr::Observation(c) => {
+            let hit: Vec<bool> = cx.obs.iter().map(|o| observation_matches(c, o)).collect();
+            (0..cx.of.len())
+                .filter(|i| hit[cx.of[*i]])
+                .map(|i| vec![i])
+                .collect()
+        }
+        ObservationExpr::Or(a, b) => {
+            let mut out = bindings(a, cx);
+            out.extend(bindings(b, cx));
+            out.truncate(MAX_BINDINGS);
+            out
+        }
+        ObservationExpr::And(a, b) => combine(&bindings(a, cx), &bindings(b, cx), |_, _| true),
+        // Timestamps can be chosen with every right one at or after every left one.
+        ObservationExpr::FollowedBy(a, b) => combine(&bindings(a, cx), &bindings(b, cx), |x, y| {
+            cx.latest_first(x) <= cx.earliest_last(y)
+        }),
+        ObservationExpr::Qualified(inner, q) => qualify(bindings(inner, cx), q, cx),
+    }
 }
 
-/// Pairs of bindings on disjoint observations that satisfy `ok`.
+/// Pairs of bindings on disjoint instances that satisfy `ok`.
 fn combine(a: &[Binding], b: &[Binding], ok: impl Fn(&Binding, &Binding) -> bool) -> Vec<Binding> {
     let mut out = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
     let pairs = a
         .iter()
         .flat_map(|x| b.iter().map(move |y| (x, y)))
@@ -113,6 +175,10 @@ fn combine(a: &[Binding], b: &[Binding], ok: impl Fn(&Binding, &Binding) -> bool
         }
         let mut merged: Binding = x.iter().chain(y).copied().collect();
         merged.sort_unstable();
+        // REPEATS and AND reach the same set in several orders; keep one.
+        if !seen.insert(merged.clone()) {
+            continue;
+        }
         out.push(merged);
         if out.len() >= MAX_BINDINGS {
             return out;
@@ -121,30 +187,36 @@ fn combine(a: &[Binding], b: &[Binding], ok: impl Fn(&Binding, &Binding) -> bool
     out
 }
 
-fn qualify(bs: Vec<Binding>, q: &Qualifier, obs: &[Observation]) -> Vec<Binding> {
+fn seconds_between(a: &Timestamp, b: &Timestamp) -> f64 {
+    let d = b.instant().as_nanosecond() - a.instant().as_nanosecond();
+    d as f64 / 1e9
+}
+
+fn qualify(bs: Vec<Binding>, q: &Qualifier, cx: &Instances<'_>) -> Vec<Binding> {
     match q {
+        // Some window of x seconds meets every interval: the latest start lies less than x
+        // after the earliest end (§9.5.1 asks for "not equal to or later than").
         Qualifier::Within(secs) => bs
             .into_iter()
-            .filter(|b| {
-                let (Some(lo), Some(hi)) = (earliest(b, obs), latest(b, obs)) else {
-                    return false;
-                };
-                let span = hi.instant().as_second() as f64 - lo.instant().as_second() as f64
-                    + f64::from(
-                        hi.instant().subsec_nanosecond() - lo.instant().subsec_nanosecond(),
-                    ) / 1e9;
-                span < secs.as_f64()
+            .filter(|b| match (cx.earliest_last(b), cx.latest_first(b)) {
+                (Some(end), Some(start)) => seconds_between(end, start) < secs.as_f64(),
+                _ => false,
             })
             .collect(),
+        // Every interval meets [start, stop).
         Qualifier::StartStop(start, stop) => bs
             .into_iter()
             .filter(|b| {
-                b.iter()
-                    .all(|i| obs[*i].first_observed >= *start && obs[*i].last_observed < *stop)
+                b.iter().all(|i| {
+                    let o = cx.obs(*i);
+                    o.first_observed < *stop && o.last_observed >= *start
+                })
             })
             .collect(),
-        // n matches need n distinct observations.
-        Qualifier::Repeats(n) if usize::try_from(*n).map_or(true, |n| n > obs.len()) => Vec::new(),
+        // n matches need n distinct instances.
+        Qualifier::Repeats(n) if usize::try_from(*n).map_or(true, |n| n > cx.of.len()) => {
+            Vec::new()
+        }
         Qualifier::Repeats(n) => {
             let mut acc = bs.clone();
             for _ in 1..*n {

@@ -384,6 +384,7 @@ fn obs(first: &str, last: &str, objects: Value) -> Observation {
     Observation {
         first_observed: Timestamp::parse(first).unwrap(),
         last_observed: Timestamp::parse(last).unwrap(),
+        number_observed: 1,
         objects: objects
             .as_object()
             .unwrap()
@@ -553,6 +554,89 @@ fn observation_operators_and_qualifiers() {
     check_match(
         &format!("{pa} START t'2024-01-01T00:00:00Z' STOP t'2024-01-01T00:05:00Z'"),
         &[a(5)],
+        false,
+    );
+}
+
+/// Interval semantics of the reference matcher: an observation is `[first, last]` and
+/// `number_observed` instances.
+#[test]
+fn observation_windows_and_counts() {
+    let pa = "[ipv4-addr:value = '10.0.0.1']";
+    let long = |first: &str, last: &str| obs(first, last, ip("10.0.0.1"));
+    let twice = Observation {
+        number_observed: 2,
+        ..at(0, ip("10.0.0.1"))
+    };
+    check_match(
+        &format!("{pa} REPEATS 2 TIMES"),
+        std::slice::from_ref(&twice),
+        true,
+    );
+    check_match(
+        &format!("{pa} REPEATS 3 TIMES"),
+        std::slice::from_ref(&twice),
+        false,
+    );
+    check_match(
+        &format!("{pa} AND {pa}"),
+        std::slice::from_ref(&twice),
+        true,
+    );
+    check_match(&format!("{pa} FOLLOWEDBY {pa}"), &[twice], true);
+    // One observation over two hours can lie within 60 seconds of itself.
+    check_match(
+        &format!("{pa} WITHIN 60 SECONDS"),
+        &[long("2024-01-01T00:00:00Z", "2024-01-01T02:00:00Z")],
+        true,
+    );
+    // Two observations an hour apart are not within 60 seconds ...
+    let a = long("2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z");
+    let b = long("2024-01-01T01:00:00Z", "2024-01-01T01:00:00Z");
+    check_match(
+        &format!("({pa} AND {pa}) WITHIN 60 SECONDS"),
+        &[a.clone(), b.clone()],
+        false,
+    );
+    // ... nor at exactly 3600 seconds (§9.5.1: not equal to or later), but are within 3601.
+    check_match(
+        &format!("({pa} AND {pa}) WITHIN 3600 SECONDS"),
+        &[a.clone(), b.clone()],
+        false,
+    );
+    check_match(
+        &format!("({pa} AND {pa}) WITHIN 3601 SECONDS"),
+        &[a, b],
+        true,
+    );
+    // Overlapping windows can be ordered either way.
+    let x = long("2024-01-01T00:00:00Z", "2024-01-01T02:00:00Z");
+    let y = long("2024-01-01T01:00:00Z", "2024-01-01T03:00:00Z");
+    check_match(
+        &format!("{pa} FOLLOWEDBY {pa}"),
+        &[y.clone(), x.clone()],
+        true,
+    );
+    // START/STOP needs the window to meet [start, stop).
+    let q = |s: &str, e: &str| format!("{pa} START t'{s}' STOP t'{e}'");
+    check_match(
+        &q("2024-01-01T01:00:00Z", "2024-01-01T05:00:00Z"),
+        std::slice::from_ref(&x),
+        true,
+    );
+    check_match(
+        &q("2024-01-01T02:00:00Z", "2024-01-01T05:00:00Z"),
+        std::slice::from_ref(&x),
+        true,
+    );
+    check_match(
+        &q("2024-01-01T02:00:01Z", "2024-01-01T05:00:00Z"),
+        std::slice::from_ref(&x),
+        false,
+    );
+    check_match(
+        &q("2023-12-31T00:00:00Z", "2024-01-01T00:00:00Z"),
+        &[x],
         false,
     );
 }
