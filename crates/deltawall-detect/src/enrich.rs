@@ -1,59 +1,74 @@
-//! Failure ratios per source address and per network, added to authentication events.
+//! Failure ratios per source address (and per network for logins), added to events.
 //!
-//! Sigma correlations count; they cannot divide. Counting distinct failing accounts per
-//! address cannot tell credential stuffing from a carrier-grade NAT or office proxy
-//! address where thousands of customers log in (and some mistype), so the pipeline keeps,
-//! per `source.ip` and per `source.as.number`, the logins of the last hour and adds the
-//! share that failed to each authentication event:
+//! Sigma correlations count; they cannot divide. Counting distinct failing accounts,
+//! cards or requests per address cannot tell an attacker from a carrier-grade NAT or
+//! office proxy address where thousands of customers log in, pay and browse, so the
+//! pipeline keeps, per kind of event and per `source.ip`, the outcomes of the last hour
+//! and adds the share that failed to each event:
 //!
-//! - `deltawall.source.failure_ratio`, `deltawall.source.attempts`
-//! - `deltawall.asn.failure_ratio`, `deltawall.asn.attempts`
+//! - `deltawall.source.failure_ratio`, `deltawall.source.attempts`: logins
+//!   (`authentication`, `event.outcome`), payments (`payment`, `event.outcome`, a declined
+//!   authorisation is a failure) and web requests (`webserver`, status 400 and above);
+//! - `deltawall.asn.failure_ratio`, `deltawall.asn.attempts`: logins per
+//!   `source.as.number`.
 //!
-//! Customers fail about 8 % of logins; stuffing and spraying sources fail more than 90 %.
-//! Rules use the ratio to leave shared addresses alone (see `rules/finance/base_login.yml`).
+//! Customers fail about 8 % of logins and 3 % of card payments; stuffing, spraying and
+//! card-testing sources fail more than 90 %, and a flood draws 429/503 answers. Rules use
+//! the ratio to leave shared addresses alone (see `rules/finance/base_login.yml`).
 
+use crate::input::{LogEvent, Record};
 use deltawall_event::{Event, Field, Scalar};
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
 
 /// Window of the ratios.
 pub const WINDOW_US: i64 = 3_600_000_000;
-/// Most logins remembered per key; older ones are dropped first.
+/// Most outcomes remembered per key; older ones are dropped first.
 const MAX_PER_KEY: usize = 20_000;
 /// Most keys remembered; beyond it, keys idle for a window are swept.
 const MAX_KEYS: usize = 1_000_000;
 
 #[derive(Default)]
 struct Window {
-    logins: VecDeque<(i64, bool)>,
+    outcomes: VecDeque<(i64, bool)>,
     failures: u32,
 }
 
 impl Window {
     fn push(&mut self, t: i64, failed: bool) -> (f64, u32) {
-        while let Some(&(old, f)) = self.logins.front() {
-            if old >= t - WINDOW_US && self.logins.len() < MAX_PER_KEY {
+        while let Some(&(old, f)) = self.outcomes.front() {
+            if old >= t - WINDOW_US && self.outcomes.len() < MAX_PER_KEY {
                 break;
             }
-            self.logins.pop_front();
+            self.outcomes.pop_front();
             self.failures -= u32::from(f);
         }
-        self.logins.push_back((t, failed));
+        self.outcomes.push_back((t, failed));
         self.failures += u32::from(failed);
-        let n = self.logins.len() as u32;
+        let n = self.outcomes.len() as u32;
         (f64::from(self.failures) / f64::from(n), n)
     }
 
     fn newest(&self) -> i64 {
-        self.logins.back().map_or(i64::MIN, |(t, _)| *t)
+        self.outcomes.back().map_or(i64::MIN, |(t, _)| *t)
     }
 }
 
-/// Per-key login windows.
+/// Which outcomes an event counts in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Login,
+    Payment,
+    Request,
+}
+
+/// Per-key outcome windows.
 #[derive(Default)]
 pub struct AuthRatios {
-    by_ip: HashMap<String, Window>,
-    by_asn: HashMap<String, Window>,
+    logins_by_ip: HashMap<String, Window>,
+    logins_by_asn: HashMap<String, Window>,
+    payments_by_ip: HashMap<String, Window>,
+    requests_by_ip: HashMap<String, Window>,
 }
 
 /// The ratios of one event.
@@ -63,12 +78,11 @@ pub struct Ratios {
     asn: Option<(f64, u32)>,
 }
 
-fn text(event: &dyn Event, path: &str) -> Option<String> {
+fn with_text<T>(event: &dyn Event, path: &str, f: impl FnOnce(&str) -> T) -> Option<T> {
     let field = event.get(path)?;
-    let first = field.iter().next()?;
-    match first {
+    match field.iter().next()? {
         Scalar::Null => None,
-        s => Some(s.to_text().into_owned()),
+        s => Some(f(&s.to_text())),
     }
 }
 
@@ -78,41 +92,84 @@ fn sweep(map: &mut HashMap<String, Window>, now: i64) {
     }
 }
 
-impl AuthRatios {
-    /// Records a login (an authentication event with outcome success or failure) and
-    /// returns its ratios; other events get none.
-    pub fn observe(&mut self, event: &dyn Event) -> Ratios {
-        let failed = match text(event, "event.outcome").as_deref() {
-            Some("failure") => true,
-            Some("success") => false,
-            _ => return Ratios::default(),
-        };
-        let Some(t) = event.timestamp_us() else {
-            return Ratios::default();
-        };
-        let one = |map: &mut HashMap<String, Window>, path: &str| {
-            let key = text(event, path)?;
-            sweep(map, t);
-            Some(map.entry(key).or_default().push(t, failed))
-        };
-        Ratios {
-            ip: one(&mut self.by_ip, "source.ip"),
-            asn: one(&mut self.by_asn, "source.as.number"),
+/// Adds an outcome to the key's window, allocating the key only when it is new.
+fn observe_key(
+    map: &mut HashMap<String, Window>,
+    event: &dyn Event,
+    path: &str,
+    t: i64,
+    failed: bool,
+) -> Option<(f64, u32)> {
+    with_text(event, path, |key| {
+        if let Some(w) = map.get_mut(key) {
+            return w.push(t, failed);
         }
-    }
+        sweep(map, t);
+        map.entry(key.to_owned()).or_default().push(t, failed)
+    })
+}
+
+fn failed_outcome(event: &dyn Event) -> Option<bool> {
+    with_text(event, "event.outcome", |o| match o {
+        "failure" => Some(true),
+        "success" => Some(false),
+        _ => None,
+    })?
+}
+
+fn failed_request(event: &dyn Event) -> Option<bool> {
+    let field = event.get("http.response.status_code")?;
+    let status: i64 = match field.iter().next()? {
+        Scalar::Int(i) => i,
+        Scalar::Str(s) => s.parse().ok()?,
+        _ => return None,
+    };
+    Some(status >= 400)
 }
 
 impl AuthRatios {
-    /// The record's event with its ratios when it is an authentication event.
-    pub fn enrich<'a>(
-        &mut self,
-        record: &'a crate::input::Record,
-    ) -> Enriched<'a, crate::input::LogEvent> {
-        let ratios = if record.source.category.as_deref() == Some("authentication") {
-            self.observe(&record.event)
-        } else {
-            Ratios::default()
+    /// Records a login (an event with outcome success or failure) and returns its ratios;
+    /// events without an outcome or a time get none.
+    pub fn observe(&mut self, event: &dyn Event) -> Ratios {
+        self.observe_kind(event, Kind::Login)
+    }
+
+    fn observe_kind(&mut self, event: &dyn Event, kind: Kind) -> Ratios {
+        let failed = match kind {
+            Kind::Login | Kind::Payment => failed_outcome(event),
+            Kind::Request => failed_request(event),
         };
+        let (Some(failed), Some(t)) = (failed, event.timestamp_us()) else {
+            return Ratios::default();
+        };
+        let by_ip = match kind {
+            Kind::Login => &mut self.logins_by_ip,
+            Kind::Payment => &mut self.payments_by_ip,
+            Kind::Request => &mut self.requests_by_ip,
+        };
+        let ip = observe_key(by_ip, event, "source.ip", t, failed);
+        let asn = match kind {
+            Kind::Login => observe_key(
+                &mut self.logins_by_asn,
+                event,
+                "source.as.number",
+                t,
+                failed,
+            ),
+            Kind::Payment | Kind::Request => None,
+        };
+        Ratios { ip, asn }
+    }
+
+    /// The record's event with its ratios when it is a login, payment or web request.
+    pub fn enrich<'a>(&mut self, record: &'a Record) -> Enriched<'a, LogEvent> {
+        let kind = match record.source.category.as_deref() {
+            Some("authentication") => Some(Kind::Login),
+            Some("payment") => Some(Kind::Payment),
+            Some("webserver") => Some(Kind::Request),
+            _ => None,
+        };
+        let ratios = kind.map_or_else(Ratios::default, |k| self.observe_kind(&record.event, k));
         Enriched {
             inner: &record.event,
             ratios,

@@ -11,11 +11,16 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
-fn gen_and_scan(dir: &Path, seed: u64, customers: usize) -> (Truth, Vec<Value>) {
+fn gen_and_scan(
+    dir: &Path,
+    seed: u64,
+    customers: usize,
+    sessions: Option<usize>,
+) -> (Truth, Vec<Value>) {
     let config = GenConfig {
         seed,
         customers,
-        sessions: None,
+        sessions,
         date: (2026, 3, 2),
         out: dir.to_owned(),
     };
@@ -66,9 +71,9 @@ fn named_values(alert: &Value) -> BTreeSet<String> {
 }
 
 #[track_caller]
-fn check_day(seed: u64, customers: usize) {
+fn check_day(seed: u64, customers: usize, sessions: Option<usize>) {
     let dir = tempfile::tempdir().unwrap();
-    let (truth, alerts) = gen_and_scan(dir.path(), seed, customers);
+    let (truth, alerts) = gen_and_scan(dir.path(), seed, customers, sessions);
     assert_eq!(truth.attacks.len(), 13);
     // Recall: each planted attack raises each of its rules for its key, within its time.
     for attack in &truth.attacks {
@@ -83,8 +88,10 @@ fn check_day(seed: u64, customers: usize) {
                         .key
                         .iter()
                         .all(|(k, v)| a["group"][k].as_str() == Some(v))
-                    && ts(&a["first_seen"]) >= start
-                    && ts(&a["last_seen"]) <= end
+                    // Windows may include earlier, benign events of the same key (a victim's own
+                // login before the attacker's): the alert must overlap the attack.
+                && ts(&a["first_seen"]) <= end
+                && ts(&a["last_seen"]) >= start
             });
             assert!(
                 found,
@@ -121,12 +128,19 @@ fn check_day(seed: u64, customers: usize) {
 
 #[test]
 fn planted_attacks_found_and_shared_addresses_spared() {
-    check_day(1, 5000);
+    check_day(1, 5000, None);
 }
 
 #[test]
 fn other_seed_and_a_larger_bank() {
-    check_day(7, 20_000);
+    check_day(7, 20_000, None);
+}
+
+#[test]
+fn busy_shared_addresses_at_six_sessions_per_customer() {
+    // 36,000 sessions a day behind each carrier-grade NAT address: per-address counts
+    // alone would name them; the failure-ratio guard must not.
+    check_day(11, 20_000, Some(120_000));
 }
 
 #[test]
