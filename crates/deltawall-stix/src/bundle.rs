@@ -190,6 +190,28 @@ fn parse_container(doc: &mut ParsedDocument, top: &BTreeMap<String, &RawValue>, 
     for (i, item) in items.iter().enumerate() {
         add_object(doc, item.get(), &format!("/objects/{i}"));
     }
+    check_conflicting_versions(doc);
+}
+
+/// §3.6: every representation of one version must be identical; two different ones in one
+/// document are flagged (which one a store keeps is the caller's decision).
+fn check_conflicting_versions(doc: &mut ParsedDocument) {
+    let mut seen: BTreeMap<(&str, &str), &StixObject> = BTreeMap::new();
+    let mut found = Vec::new();
+    for obj in &doc.objects {
+        let version = obj.version().map_or("", |t| t.as_str());
+        match seen.insert((obj.id().as_str(), version), obj) {
+            Some(prev) if prev != obj => found.push(Issue::warning(
+                "/objects",
+                format!(
+                    "{} appears twice with version `{version}` and different content (§3.6)",
+                    obj.id()
+                ),
+            )),
+            _ => {}
+        }
+    }
+    doc.report.issues.extend(found);
 }
 
 fn add_object(doc: &mut ParsedDocument, raw: &str, at: &str) {

@@ -51,6 +51,9 @@ pub mod timestamp;
 mod validate;
 pub mod version;
 
+/// The STIX 2.1 media type (TAXII 2.1 §1.6.8), for manifests and content negotiation.
+pub const STIX_MEDIA_TYPE: &str = "application/stix+json;version=2.1";
+
 pub use bundle::{
     DocumentKind, Limits, ParsedDocument, RejectedObject, parse_document, validate_document,
 };

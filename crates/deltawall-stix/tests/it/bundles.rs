@@ -209,3 +209,24 @@ fn duplicate_member_names_are_errors() {
     );
     assert!(deltawall_stix::StixObject::parse(r#"{"type":"x-a","type":"x-a"}"#).is_err());
 }
+
+#[test]
+fn conflicting_versions_in_one_document_are_flagged() {
+    let a = valid("indicator");
+    let b = with(a.clone(), json!({"name": "other"}));
+    let r = validate_document(&bundle(vec![a.clone(), a.clone(), b]));
+    let w: Vec<String> = r.warnings().map(ToString::to_string).collect();
+    assert_eq!(
+        w,
+        [
+            "warning: /objects: indicator--6b0e3856-95f3-4a4c-ab2c-3a0f5a4d2e8b appears twice with version `2024-01-02T03:04:05.000Z` and different content (§3.6)"
+        ]
+    );
+    // Identical duplicates are fine (idempotent re-posting).
+    assert_eq!(
+        validate_document(&bundle(vec![a.clone(), a]))
+            .warnings()
+            .count(),
+        0
+    );
+}
