@@ -364,6 +364,21 @@ fn parse_logsource(doc: &Yaml, ctx: &Ctx<'_>, required: bool) -> Result<LogSourc
             ));
         }
     };
+    if let Yaml::Map(entries) = ls
+        && let Some((key, _)) = entries.iter().find(|(k, _)| {
+            !matches!(
+                k.as_str(),
+                "category" | "product" | "service" | "definition"
+            )
+        })
+    {
+        // An attribute we cannot route on would silently widen the rule to more events.
+        return Err(ctx.err(
+            ErrorKind::Unsupported,
+            format!("logsource.{key}"),
+            "only category, product, service and definition are evaluated",
+        ));
+    }
     Ok(LogSource {
         category: string(ls, "category", ctx)?,
         product: string(ls, "product", ctx)?,

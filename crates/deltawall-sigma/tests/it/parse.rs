@@ -84,6 +84,11 @@ fn rejections_name_file_and_construct() {
         "action",
     );
     reject(
+        "title: t\nlogsource: {product: x, version: 2}\ndetection:\n    sel: {a: 1}\n    condition: sel\n",
+        ErrorKind::Unsupported,
+        "logsource.version",
+    );
+    reject(
         "title: c\ncorrelation:\n    type: event_count\n    rules: [a]\n    timespan: 5x\n    condition: {gte: 1}\n",
         ErrorKind::Invalid,
         "timespan",
