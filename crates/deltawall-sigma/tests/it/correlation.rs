@@ -588,3 +588,83 @@ proptest! {
         prop_assert_eq!(engine_result(&case), reference(&case), "{:?}", case);
     }
 }
+
+#[test]
+fn value_count_over_several_fields_counts_tuples() {
+    let yaml = correlation(
+        "value_count",
+        "[rule_a]",
+        "1m",
+        "{field: [v, kind], gte: 2}",
+    );
+    check(&yaml, &[(0, "a", "u1", 1), (1, "a", "u1", 1)], &[]);
+    check(
+        &yaml,
+        &[(0, "a", "u1", 1), (1, "a", "u1", 2)],
+        &[("u1", 0, 1, 2.0)],
+    );
+}
+
+#[test]
+fn heartbeats_release_late_tolerant_windows() {
+    let yaml = correlation("event_count", "[rule_a]", "10s", "{gte: 2}");
+    let config = EngineConfig {
+        allowed_lateness_us: 60_000_000,
+        ..EngineConfig::default()
+    };
+    let mut engine = engine_with(&yaml, config);
+    let mut alerts = Vec::new();
+    for e in events(&[(0, "a", "u1", 0), (1, "a", "u1", 0)]) {
+        engine.process(&ls(), &e, &mut |a| alerts.push(a));
+    }
+    assert!(alerts.is_empty(), "held back for the lateness");
+    engine.advance_to(30_000_000, &mut |a| alerts.push(a));
+    assert!(alerts.is_empty(), "still within the lateness");
+    engine.advance_to(61_000_000, &mut |a| alerts.push(a));
+    assert_eq!(summary(&alerts), [("u1".to_owned(), 0, 1, 2.0)]);
+}
+
+#[test]
+fn chained_correlations_pass_group_values_and_only_the_outer_one_alerts() {
+    let yaml = format!(
+        "title: outer\ncorrelation:\n    type: event_count\n    rules: [inner]\n    group-by: [user]\n    timespan: 1h\n    condition: {{gte: 2}}\n---\ntitle: inner\nname: inner\ncorrelation:\n    type: event_count\n    rules: [rule_a]\n    group-by: [user]\n    timespan: 10s\n    condition: {{gte: 2}}\n---\n{BASE}"
+    );
+    let mut engine = engine_with(&yaml, EngineConfig::default());
+    let alerts = run_all(
+        &mut engine,
+        &[
+            (0, "a", "u1", 0),
+            (1, "a", "u1", 0),
+            (100, "a", "u1", 0),
+            (101, "a", "u1", 0),
+            (102, "a", "u2", 0),
+        ],
+    );
+    let titles: Vec<_> = alerts
+        .iter()
+        .filter(|a| a.kind == AlertKind::Correlation)
+        .map(|a| (a.title.as_str(), a.group[0].1.as_str()))
+        .collect();
+    assert_eq!(titles, [("outer", "u1")]);
+}
+
+#[test]
+fn events_without_time_use_the_newest_time_seen() {
+    let yaml = correlation("event_count", "[rule_a]", "10s", "{gte: 3}");
+    let mut engine = engine_with(&yaml, EngineConfig::default());
+    let mut alerts = Vec::new();
+    engine.process(
+        &ls(),
+        &event(json!({"kind": "a", "user": "u"}), Some(100)),
+        &mut |a| alerts.push(a),
+    );
+    for _ in 0..2 {
+        engine.process(
+            &ls(),
+            &event(json!({"kind": "a", "user": "u"}), None),
+            &mut |a| alerts.push(a),
+        );
+    }
+    engine.flush(&mut |a| alerts.push(a));
+    assert_eq!(summary(&alerts), [("u".to_owned(), 100, 100, 3.0)]);
+}

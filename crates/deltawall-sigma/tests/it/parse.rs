@@ -192,3 +192,37 @@ fn rule_metadata_is_kept() {
     assert_eq!(rule.meta.origin, "meta.yml");
     assert_eq!(rule.logsource.service.as_deref(), Some("application"));
 }
+
+#[test]
+fn rule_directories_load_recursively_and_collect_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("a/b")).unwrap();
+    std::fs::write(
+        dir.path().join("a/ok.yml"),
+        format!("{HEAD}detection:\n    sel: {{a: 1}}\n    condition: sel\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("a/b/bad.yaml"),
+        format!("{HEAD}detection:\n    sel: {{a|nope: 1}}\n    condition: sel\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("a/b/notes.txt"), "not a rule").unwrap();
+    let mut set = RuleSet::new();
+    let mut errors = Vec::new();
+    assert_eq!(set.add_path(dir.path(), &mut errors).unwrap(), 1);
+    assert_eq!(errors.len(), 1);
+    assert!(errors[0].origin.ends_with("bad.yaml"), "{}", errors[0]);
+}
+
+#[test]
+fn field_mapping_files_are_checked() {
+    let err = deltawall_sigma::FieldMapping::from_yaml(
+        "mappings:\n  - logsource: {product: x}\n    renames: {a: b}\n",
+        "map.yml",
+    )
+    .unwrap_err();
+    assert!(err.to_string().starts_with("map.yml: "), "{err}");
+    assert!(err.construct.contains("renames"), "{err}");
+    assert!(deltawall_sigma::FieldMapping::from_yaml("other: 1\n", "map.yml").is_err());
+}
