@@ -1,0 +1,254 @@
+//! The `scan`, `rules` and `gen-logs` commands, for the `deltawall` binary to flatten:
+//!
+//! ```ignore
+//! #[derive(clap::Subcommand)]
+//! enum Command {
+//!     #[command(flatten)]
+//!     Detect(deltawall_detect::cli::DetectCommand),
+//! }
+//! // ...
+//! Command::Detect(cmd) => deltawall_detect::cli::run(cmd),
+//! ```
+
+use crate::generator::{GenConfig, generate};
+use crate::input::{Format, SyslogParser};
+use crate::output::AlertWriter;
+use crate::pipeline::{ScanOptions, ScanStats, scan};
+use crate::rules::{RuleSource, engine_config, load_rules, run_tests};
+use anyhow::{Context, bail};
+use deltawall_sigma::Engine;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Detection commands.
+#[derive(Debug, clap::Subcommand)]
+pub enum DetectCommand {
+    /// Scan logs with the finance rule pack (or given Sigma rules) and print alerts as JSON Lines.
+    Scan(ScanArgs),
+    /// Check rules or run their test events.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Generate a labelled day of internet-banking logs with planted attacks.
+    GenLogs(GenLogsArgs),
+}
+
+/// Arguments of `scan`.
+#[derive(Debug, clap::Args)]
+pub struct ScanArgs {
+    /// Sigma rule file or directory (repeatable); default: the built-in finance pack.
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    /// Input format; `auto` detects it per file.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub format: Format,
+    /// Write alerts to this file (replaced atomically when the scan completes) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Keep reading files (and stdin) as they grow; alerts are emitted as windows close.
+    #[arg(long)]
+    pub follow: bool,
+    /// How late (seconds behind the newest event) an event may arrive and still count in correlations.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub lateness: u64,
+    /// Year for RFC 3164 syslog timestamps, which have none (default: this year).
+    #[arg(long, value_name = "YEAR")]
+    pub syslog_year: Option<i32>,
+    /// Files or directories to read (recursively, gzip detected); `-` is standard input.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// `rules` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum RulesCommand {
+    /// Run each rule's test events (`<rule>.tests.yml`); default: the built-in pack.
+    Test {
+        /// Rule file or directory.
+        path: Option<PathBuf>,
+    },
+    /// Parse and compile rules, listing every one that cannot be supported.
+    Check {
+        /// Rule file or directory.
+        path: Option<PathBuf>,
+    },
+}
+
+/// Arguments of `gen-logs`.
+#[derive(Debug, clap::Args)]
+pub struct GenLogsArgs {
+    /// Output directory (created): auth.jsonl, payments.jsonl, web.log, truth.json.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Random seed; the same seed and sizes give the same files.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Number of customers.
+    #[arg(long, default_value_t = 5000)]
+    pub customers: usize,
+    /// Background login sessions (each: a login, sometimes retries, about six requests,
+    /// sometimes a payment); default 1.5 per customer.
+    #[arg(long)]
+    pub events: Option<usize>,
+    /// The day to simulate (Japan time).
+    #[arg(long, default_value = "2026-03-02")]
+    pub date: String,
+}
+
+/// Runs a detection command.
+pub fn run(cmd: DetectCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        DetectCommand::Scan(args) => run_scan(args),
+        DetectCommand::Rules(RulesCommand::Test { path }) => run_rule_tests(path),
+        DetectCommand::Rules(RulesCommand::Check { path }) => run_check(path),
+        DetectCommand::GenLogs(args) => run_gen(args),
+    }
+}
+
+fn rule_source(paths: Vec<PathBuf>) -> RuleSource {
+    if paths.is_empty() {
+        RuleSource::Builtin
+    } else {
+        RuleSource::Paths(paths)
+    }
+}
+
+fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
+    let (set, errors) = load_rules(&rule_source(args.rules.clone()))?;
+    let lateness = i64::try_from(args.lateness).unwrap_or(i64::MAX / 1_000_000) * 1_000_000;
+    let (mut engine, compile_errors) = Engine::new_partial(&set, engine_config(lateness));
+    for e in errors.iter().chain(&compile_errors) {
+        eprintln!("warning: rule skipped: {e}");
+    }
+    if engine.rule_count() + engine.correlation_count() == 0 {
+        bail!("no usable rules");
+    }
+    let opts = ScanOptions {
+        inputs: args.paths,
+        format: args.format,
+        follow: args.follow,
+        syslog: args
+            .syslog_year
+            .map(|year| SyslogParser { year })
+            .unwrap_or_default(),
+        idle_tick: Duration::from_secs(1),
+        progress: std::io::stderr().is_terminal(),
+    };
+    let mut writer =
+        AlertWriter::open(args.output.as_deref(), args.follow).context("cannot open output")?;
+    let stats = scan(&mut engine, &opts, &mut |a| writer.write(a))?;
+    writer.finish().context("cannot complete output")?;
+    print_summary(&stats);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_summary(stats: &ScanStats) {
+    let secs = stats.elapsed.as_secs_f64().max(1e-9);
+    eprintln!(
+        "{} events from {} input(s), {:.1} MB in {:.2} s ({:.0} events/s)",
+        stats.events,
+        stats.inputs,
+        stats.bytes as f64 / 1e6,
+        secs,
+        stats.events as f64 / secs
+    );
+    if stats.malformed > 0 {
+        eprintln!("{} malformed line(s):", stats.malformed);
+        for m in &stats.malformed_samples {
+            eprintln!("  {m}");
+        }
+        if stats.malformed > stats.malformed_samples.len() as u64 {
+            eprintln!(
+                "  ... and {} more",
+                stats.malformed - stats.malformed_samples.len() as u64
+            );
+        }
+    }
+    if stats.late_events > 0 {
+        eprintln!(
+            "{} event(s) arrived too late for correlations (raise --lateness)",
+            stats.late_events
+        );
+    }
+    let total: u64 = stats.alerts_per_rule.values().sum();
+    eprintln!("{total} alert(s)");
+    for (title, n) in &stats.alerts_per_rule {
+        eprintln!("  {n:>6}  {title}");
+    }
+}
+
+fn run_rule_tests(path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let results = run_tests(&rule_source(path.into_iter().collect()))?;
+    let failed = results.iter().filter(|r| !r.passed()).count();
+    for r in &results {
+        let verdict = if r.passed() { "ok  " } else { "FAIL" };
+        let expect = if r.should_match { "match" } else { "no match" };
+        let detail = r
+            .error
+            .clone()
+            .unwrap_or_else(|| format!("{} alert(s)", r.alerts));
+        println!("{verdict} {} [{expect}] {} ({detail})", r.file, r.name);
+    }
+    println!("{} case(s), {failed} failed", results.len());
+    if results.is_empty() {
+        bail!("no rule tests found");
+    }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn run_check(path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let (set, mut errors) = load_rules(&rule_source(path.into_iter().collect()))?;
+    let (engine, compile_errors) = Engine::new_partial(&set, engine_config(0));
+    errors.extend(compile_errors);
+    for e in &errors {
+        println!("unsupported: {e}");
+    }
+    println!(
+        "{} document(s) read, {} rule(s) and {} correlation(s) compiled, {} rejected",
+        set.len(),
+        engine.rule_count(),
+        engine.correlation_count(),
+        errors.len()
+    );
+    Ok(if errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn parse_date(text: &str) -> anyhow::Result<(i64, u32, u32)> {
+    let date: jiff::civil::Date = text
+        .parse()
+        .with_context(|| format!("bad --date {text:?}, want YYYY-MM-DD"))?;
+    Ok((
+        i64::from(date.year()),
+        date.month() as u32,
+        date.day() as u32,
+    ))
+}
+
+fn run_gen(args: GenLogsArgs) -> anyhow::Result<ExitCode> {
+    let config = GenConfig {
+        seed: args.seed,
+        customers: args.customers,
+        sessions: args.events,
+        date: parse_date(&args.date)?,
+        out: args.out.clone(),
+    };
+    let (truth, written) = generate(&config)?;
+    eprintln!(
+        "wrote {}: {} auth events, {} payment events, {} web requests, {} planted attacks",
+        args.out.display(),
+        written.auth,
+        written.payments,
+        written.web,
+        truth.attacks.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,260 @@
+//! The Windows event JSON layout of SigmaHQ's `regression_data` (and of `evtx_dump -o json`):
+//! `{"Event": {"System": {...}, "EventData": {...}}}`. Events are flattened to the field
+//! names Sigma's Windows rules use (`EventID`, `Channel`, `Provider_Name`, `Image`, …).
+
+use super::Source;
+use super::jsonl::timestamp_value;
+use deltawall_event::JsonEvent;
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+/// Whether a JSON object has the `Event.System` layout.
+pub fn is_windows_layout(v: &Value) -> bool {
+    v.get("Event").and_then(|e| e.get("System")).is_some()
+}
+
+/// `{"#text": 4624, "#attributes": {...}}` carries its value in `#text`.
+fn unwrap_text(v: &Value) -> &Value {
+    v.get("#text").unwrap_or(v)
+}
+
+fn attribute<'a>(v: &'a Value, name: &str) -> Option<&'a Value> {
+    v.get("#attributes")?.get(name)
+}
+
+/// Copies a data section's fields to the top level; `UserData` nests one level deeper.
+fn flatten_data(section: &Value, out: &mut Map<String, Value>) {
+    let Some(map) = section.as_object() else {
+        return;
+    };
+    for (k, v) in map {
+        match v {
+            Value::Object(inner) if !inner.contains_key("#text") && k != "#attributes" => {
+                flatten_data(v, out)
+            }
+            _ if k == "#attributes" => {}
+            _ => {
+                out.insert(k.clone(), unwrap_text(v).clone());
+            }
+        }
+    }
+}
+
+fn system_fields(system: &Map<String, Value>, out: &mut Map<String, Value>) {
+    for (k, v) in system {
+        match k.as_str() {
+            "Provider" => {
+                for (name, value) in v
+                    .get("#attributes")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    out.insert(format!("Provider_{name}"), value.clone());
+                }
+            }
+            "TimeCreated" => {
+                if let Some(t) = attribute(v, "SystemTime") {
+                    out.insert("TimeCreated_SystemTime".into(), t.clone());
+                }
+            }
+            "Execution" | "Security" | "Correlation" => {
+                for (name, value) in v
+                    .get("#attributes")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    out.insert(format!("{k}_{name}"), value.clone());
+                }
+            }
+            _ => {
+                out.insert(k.clone(), unwrap_text(v).clone());
+            }
+        }
+    }
+}
+
+/// Adds ECS authentication fields to logon events, so the finance brute-force rules
+/// also read Windows 4624/4625.
+fn logon_aliases(out: &mut Map<String, Value>) {
+    let outcome = match out.get("EventID").and_then(Value::as_i64) {
+        Some(4624) => "success",
+        Some(4625) => "failure",
+        _ => return,
+    };
+    let user = out.get("TargetUserName").cloned();
+    let ip = out.get("IpAddress").cloned();
+    let mut event = Map::new();
+    event.insert("category".into(), "authentication".into());
+    event.insert("outcome".into(), outcome.into());
+    event.insert("action".into(), "windows_logon".into());
+    out.insert("event".into(), event.into());
+    if let Some(u) = user {
+        out.insert("user".into(), serde_json::json!({ "name": u }));
+    }
+    if let Some(ip) = ip.filter(|ip| ip.as_str().is_some_and(|s| s != "-")) {
+        out.insert("source".into(), serde_json::json!({ "ip": ip }));
+    }
+}
+
+/// Flattens one Windows event object; other objects are returned unchanged.
+pub fn from_windows_layout(value: Value) -> Result<JsonEvent, String> {
+    if !is_windows_layout(&value) {
+        return super::jsonl::from_value(value);
+    }
+    let event = &value["Event"];
+    let mut out = Map::new();
+    if let Some(system) = event["System"].as_object() {
+        system_fields(system, &mut out);
+    }
+    for section in ["EventData", "UserData"] {
+        if let Some(data) = event.get(section) {
+            flatten_data(data, &mut out);
+        }
+    }
+    logon_aliases(&mut out);
+    let timestamp_us = out.get("TimeCreated_SystemTime").and_then(timestamp_value);
+    Ok(JsonEvent {
+        fields: out,
+        timestamp_us,
+    })
+}
+
+/// Sigma's `service` for a Windows channel.
+fn service(channel: &str) -> Option<Cow<'static, str>> {
+    const KNOWN: [(&str, &str); 16] = [
+        ("Security", "security"),
+        ("System", "system"),
+        ("Application", "application"),
+        ("Microsoft-Windows-Sysmon/Operational", "sysmon"),
+        ("Windows PowerShell", "powershell-classic"),
+        ("Microsoft-Windows-PowerShell/Operational", "powershell"),
+        ("PowerShellCore/Operational", "powershell"),
+        (
+            "Microsoft-Windows-TaskScheduler/Operational",
+            "taskscheduler",
+        ),
+        ("Microsoft-Windows-WMI-Activity/Operational", "wmi"),
+        (
+            "Microsoft-Windows-Windows Defender/Operational",
+            "windefend",
+        ),
+        (
+            "Microsoft-Windows-Windows Firewall With Advanced Security/Firewall",
+            "firewall-as",
+        ),
+        ("Microsoft-Windows-DNS-Client/Operational", "dns-client"),
+        ("Microsoft-Windows-Bits-Client/Operational", "bits-client"),
+        (
+            "Microsoft-Windows-CodeIntegrity/Operational",
+            "codeintegrity-operational",
+        ),
+        ("Microsoft-Windows-AppLocker/EXE and DLL", "applocker"),
+        ("Microsoft-Windows-NTLM/Operational", "ntlm"),
+    ];
+    KNOWN
+        .iter()
+        .find(|(c, _)| c.eq_ignore_ascii_case(channel))
+        .map(|(_, s)| Cow::Borrowed(*s))
+}
+
+/// Sigma's `category` for Sysmon event ids and Security process creation.
+fn category(service: Option<&str>, id: i64) -> Option<&'static str> {
+    Some(match (service, id) {
+        (Some("security"), 4688) => "process_creation",
+        // Logons carry ECS authentication fields (see `logon_aliases`).
+        (Some("security"), 4624 | 4625) => "authentication",
+        (Some("sysmon"), 1) => "process_creation",
+        (Some("sysmon"), 2) => "file_change",
+        (Some("sysmon"), 3) => "network_connection",
+        (Some("sysmon"), 5) => "process_termination",
+        (Some("sysmon"), 6) => "driver_load",
+        (Some("sysmon"), 7) => "image_load",
+        (Some("sysmon"), 8) => "create_remote_thread",
+        (Some("sysmon"), 9) => "raw_access_thread",
+        (Some("sysmon"), 10) => "process_access",
+        (Some("sysmon"), 11) => "file_event",
+        (Some("sysmon"), 12 | 14) => "registry_event",
+        (Some("sysmon"), 13) => "registry_set",
+        (Some("sysmon"), 15) => "create_stream_hash",
+        (Some("sysmon"), 17 | 18) => "pipe_created",
+        (Some("sysmon"), 19..=21) => "wmi_event",
+        (Some("sysmon"), 22) => "dns_query",
+        (Some("sysmon"), 23 | 26) => "file_delete",
+        (Some("sysmon"), 24) => "clipboard_capture",
+        (Some("sysmon"), 25) => "process_tampering",
+        (Some("sysmon"), 29) => "file_executable_detected",
+        (Some("sysmon"), 255) => "sysmon_error",
+        _ => return None,
+    })
+}
+
+/// The log source of a flattened Windows event.
+pub fn windows_source(event: &JsonEvent) -> Source {
+    let service = event
+        .fields
+        .get("Channel")
+        .and_then(Value::as_str)
+        .and_then(service);
+    let id = event
+        .fields
+        .get("EventID")
+        .and_then(Value::as_i64)
+        .unwrap_or(-1);
+    Source {
+        category: category(service.as_deref(), id).map(Cow::Borrowed),
+        product: Some(Cow::Borrowed("windows")),
+        service,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use deltawall_event::{Event, Field, Scalar};
+    use serde_json::json;
+
+    #[test]
+    fn flattens_sysmon() {
+        let v = json!({"Event": {"System": {
+            "Provider": {"#attributes": {"Name": "Microsoft-Windows-Sysmon"}},
+            "EventID": 1, "Channel": "Microsoft-Windows-Sysmon/Operational",
+            "TimeCreated": {"#attributes": {"SystemTime": "2025-11-27T07:40:10.165324Z"}},
+            "Security": {"#attributes": {"UserID": "S-1-5-18"}}},
+            "EventData": {"Image": "C:\\x.exe", "CommandLine": "x"}}});
+        let e = from_windows_layout(v).unwrap();
+        assert_eq!(e.get("Image"), Some(Field::One(Scalar::Str("C:\\x.exe"))));
+        assert_eq!(
+            e.get("Provider_Name"),
+            Some(Field::One(Scalar::Str("Microsoft-Windows-Sysmon")))
+        );
+        assert_eq!(
+            e.get("Security_UserID"),
+            Some(Field::One(Scalar::Str("S-1-5-18")))
+        );
+        assert_eq!(e.get("EventID"), Some(Field::One(Scalar::Int(1))));
+        assert!(e.timestamp_us.is_some());
+        let s = windows_source(&e);
+        assert_eq!(
+            s,
+            Source::fixed(Some("process_creation"), Some("windows"), Some("sysmon"))
+        );
+    }
+
+    #[test]
+    fn logon_failure_has_ecs_fields() {
+        let v = json!({"Event": {"System": {"EventID": {"#text": 4625}, "Channel": "Security"},
+            "EventData": {"TargetUserName": "bob", "IpAddress": "10.0.0.1"}}});
+        let e = from_windows_layout(v).unwrap();
+        assert_eq!(
+            e.get("event.outcome"),
+            Some(Field::One(Scalar::Str("failure")))
+        );
+        assert_eq!(
+            e.get("source.ip"),
+            Some(Field::One(Scalar::Str("10.0.0.1")))
+        );
+        assert_eq!(windows_source(&e).service.as_deref(), Some("security"));
+    }
+}

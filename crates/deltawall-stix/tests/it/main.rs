@@ -1,0 +1,10 @@
+//! Integration tests for deltawall-stix, one binary (see Cargo.toml `[[test]]`).
+
+mod bundles;
+mod fixtures;
+mod ids;
+mod markings;
+mod objects;
+mod patterns;
+mod pyvalidator;
+mod versioning;
