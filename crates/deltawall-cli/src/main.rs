@@ -3,6 +3,7 @@
 mod config;
 mod ops;
 mod serve;
+mod stix;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -28,10 +29,21 @@ enum Command {
     Backup(ops::BackupArgs),
     /// Restore a backup file into an empty database.
     Restore(ops::RestoreArgs),
+    /// STIX 2.1 tools.
+    #[command(subcommand)]
+    Stix(stix::StixCommand),
+    #[command(flatten)]
+    Detect(deltawall_detect::cli::DetectCommand),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The detection engine and the STIX tools are synchronous: no runtime needed.
+    let command = match cli.command {
+        Command::Detect(cmd) => return report(deltawall_detect::cli::run(cmd)),
+        Command::Stix(cmd) => return report(stix::run(cmd)),
+        other => other,
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -43,14 +55,21 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        match cli.command {
+        match command {
             Command::Serve(args) => serve::run(args).await,
             Command::Demo(args) => ops::demo(args).await,
             Command::Audit(cmd) => ops::audit(cmd).await,
             Command::Backup(args) => ops::backup(args).await,
             Command::Restore(args) => ops::restore(args).await,
+            Command::Detect(_) | Command::Stix(_) => {
+                unreachable!("handled before the runtime starts")
+            }
         }
     });
+    report(result)
+}
+
+fn report(result: anyhow::Result<ExitCode>) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
