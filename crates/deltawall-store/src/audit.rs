@@ -7,7 +7,7 @@
 
 use crate::Result;
 use crate::db::Db;
-use crate::records::{Bind, Page, Paged, bind_all};
+use crate::records::{Bind, Page, Paged, fetch_page};
 use crate::scope::org_clause;
 use deltawall_domain::OrgScope;
 use deltawall_domain::audit::{AuditEntry, ChainError, ChainVerifier, GENESIS, entry_hash};
@@ -150,30 +150,7 @@ pub async fn list(
         "FROM audit_log a LEFT JOIN organisations o ON o.id = a.org_id WHERE {}",
         conds.join(" AND ")
     );
-    let total: i64 = bind_all(
-        sqlx::query(AssertSqlSafe(format!("SELECT COUNT(*) AS n {from}"))),
-        &binds,
-    )
-    .fetch_one(&mut *db)
-    .await?
-    .try_get("n")?;
-    let n = binds.len();
-    let sql = format!(
-        "SELECT {COLUMNS} {from} ORDER BY a.seq DESC LIMIT ${} OFFSET ${}",
-        n + 1,
-        n + 2
-    );
-    binds.extend([Bind::Int(page.limit), Bind::Int(page.offset)]);
-    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
-        .fetch_all(&mut *db)
-        .await?;
-    let items = rows.iter().map(from_row).collect::<Result<_>>()?;
-    Ok(Paged {
-        items,
-        total,
-        offset: page.offset,
-        limit: page.limit,
-    })
+    fetch_page(db, COLUMNS, &from, binds, "a.seq DESC", page, from_row).await
 }
 
 /// The outcome of verifying the whole chain.

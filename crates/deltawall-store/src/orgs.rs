@@ -2,7 +2,8 @@
 
 use crate::db::Db;
 use crate::records::{
-    Bind, OrgAttribute, Organisation, Page, Paged, bind_all, code, conflict, flag, now_us, opt_code,
+    Bind, OrgAttribute, Organisation, Page, Paged, bind_all, code, conflict, fetch_page, flag,
+    now_us, opt_code,
 };
 use crate::scope::org_clause;
 use crate::{Result, StoreError, new_id};
@@ -171,32 +172,17 @@ pub async fn list(
             pattern,
         );
     }
-    let cond = conds.join(" AND ");
-    let total: i64 = {
-        let sql = format!("SELECT COUNT(*) AS n FROM organisations o WHERE {cond}");
-        bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
-            .fetch_one(&mut *db)
-            .await?
-            .try_get("n")?
-    };
-    let n = binds.len();
-    let sql = format!(
-        "SELECT {COLUMNS} FROM organisations o WHERE {cond} ORDER BY o.kind, o.name_ja, o.id LIMIT ${} OFFSET ${}",
-        n + 1,
-        n + 2
-    );
-    binds.push(Bind::Int(page.limit));
-    binds.push(Bind::Int(page.offset));
-    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
-        .fetch_all(&mut *db)
-        .await?;
-    let items = rows.iter().map(from_row).collect::<Result<_>>()?;
-    Ok(Paged {
-        items,
-        total,
-        offset: page.offset,
-        limit: page.limit,
-    })
+    let from = format!("FROM organisations o WHERE {}", conds.join(" AND "));
+    fetch_page(
+        db,
+        COLUMNS,
+        &from,
+        binds,
+        "o.kind, o.name_ja, o.id",
+        page,
+        from_row,
+    )
+    .await
 }
 
 /// Records a new value of an attribute from `valid_from`, closing the value that was

@@ -194,3 +194,38 @@ pub(crate) fn bind_all<'q>(
     }
     q
 }
+
+/// Runs a paged listing: counts the rows of `from` (a `FROM … WHERE …` clause using
+/// `binds`), then fetches one page of `columns` in `order`, mapping each row.
+pub(crate) async fn fetch_page<T>(
+    db: &mut crate::db::Db,
+    columns: &str,
+    from: &str,
+    mut binds: Vec<Bind>,
+    order: &str,
+    page: Page,
+    map: fn(&AnyRow) -> Result<T>,
+) -> Result<Paged<T>> {
+    let count = format!("SELECT COUNT(*) AS n {from}");
+    let total: i64 = bind_all(sqlx::query(sqlx::AssertSqlSafe(count)), &binds)
+        .fetch_one(&mut *db)
+        .await?
+        .try_get("n")?;
+    let n = binds.len();
+    let sql = format!(
+        "SELECT {columns} {from} ORDER BY {order} LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    );
+    binds.extend([Bind::Int(page.limit), Bind::Int(page.offset)]);
+    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &binds)
+        .fetch_all(&mut *db)
+        .await?;
+    let items = rows.iter().map(map).collect::<Result<_>>()?;
+    Ok(Paged {
+        items,
+        total,
+        offset: page.offset,
+        limit: page.limit,
+    })
+}

@@ -1,7 +1,7 @@
 //! User accounts.
 
 use crate::db::Db;
-use crate::records::{Bind, Page, Paged, User, bind_all, code, conflict, flag, now_us};
+use crate::records::{Bind, Page, Paged, User, bind_all, code, conflict, fetch_page, flag, now_us};
 use crate::scope::org_clause;
 use crate::{Result, StoreError, new_id};
 use deltawall_domain::OrgScope;
@@ -114,30 +114,7 @@ pub async fn list_by_org(
     );
     let mut binds = vec![Bind::Text(org_id.to_owned())];
     binds.extend(clause.binds.into_iter().map(Bind::Text));
-    let total: i64 = bind_all(
-        sqlx::query(AssertSqlSafe(format!("SELECT COUNT(*) AS n {from}"))),
-        &binds,
-    )
-    .fetch_one(&mut *db)
-    .await?
-    .try_get("n")?;
-    let n = binds.len();
-    let sql = format!(
-        "SELECT {COLUMNS} {from} ORDER BY u.login LIMIT ${} OFFSET ${}",
-        n + 1,
-        n + 2
-    );
-    binds.extend([Bind::Int(page.limit), Bind::Int(page.offset)]);
-    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
-        .fetch_all(&mut *db)
-        .await?;
-    let items = rows.iter().map(from_row).collect::<Result<_>>()?;
-    Ok(Paged {
-        items,
-        total,
-        offset: page.offset,
-        limit: page.limit,
-    })
+    fetch_page(db, COLUMNS, &from, binds, "u.login", page, from_row).await
 }
 
 async fn credentials_where(
