@@ -116,12 +116,10 @@ pub enum AppError {
         /// What is wrong.
         message: String,
     },
-    /// A malformed UI request caught before any service ran.
+    /// A malformed UI form caught before any service ran; shown as a localised page.
     BadRequest {
         /// What is wrong, with its location when known.
         message: String,
-        /// Whether to answer in JSON.
-        json: bool,
         /// Language of a page answer.
         lang: Lang,
     },
@@ -206,12 +204,7 @@ impl IntoResponse for AppError {
             AppError::Status { status, message } => {
                 json_error(status, "err-bad-request", message, None)
             }
-            AppError::BadRequest {
-                message,
-                json: true,
-                ..
-            } => json_error(StatusCode::BAD_REQUEST, "err-bad-request", message, None),
-            AppError::BadRequest { message, lang, .. } => {
+            AppError::BadRequest { message, lang } => {
                 let detail = format!("{}: {message}", crate::i18n::t(lang, "err-bad-request"));
                 crate::views::error_page(StatusCode::BAD_REQUEST, lang, &detail)
             }

@@ -233,7 +233,6 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for UiForm<T> {
             Ok(axum::Form(v)) => Ok(UiForm(v)),
             Err(rejection) => Err(AppError::BadRequest {
                 message: rejection.body_text(),
-                json: false,
                 lang,
             }),
         }
