@@ -260,3 +260,31 @@ pub async fn count(db: &mut Db) -> Result<i64> {
         .await?
         .try_get("n")?)
 }
+
+/// Institutions within `scope` counted per business type, in one query.
+pub async fn count_institutions_by_type(
+    db: &mut Db,
+    scope: &OrgScope,
+) -> Result<Vec<(BusinessType, i64)>> {
+    let clause = org_clause(scope, 1);
+    let sql = format!(
+        "SELECT o.business_type AS bt, COUNT(*) AS n FROM organisations o \
+         WHERE o.kind = 'institution' AND o.business_type IS NOT NULL AND {} GROUP BY o.business_type",
+        clause.sql
+    );
+    let binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
+    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+        .fetch_all(&mut *db)
+        .await?;
+    let mut out = rows
+        .iter()
+        .map(|r| {
+            Ok((
+                code(r, "organisations", "bt", BusinessType::from_code)?,
+                r.try_get("n")?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    out.sort_by_key(|(bt, _)| BusinessType::ALL.iter().position(|b| b == bt));
+    Ok(out)
+}

@@ -267,3 +267,25 @@ pub async fn count(db: &mut Db) -> Result<i64> {
         .await?
         .try_get("n")?)
 }
+
+/// Counts one more consecutive failed sign-in, atomically; returns the new count.
+pub async fn count_failure(db: &mut Db, id: &str) -> Result<i64> {
+    let row = sqlx::query(
+        "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
+    )
+    .bind(id.to_owned())
+    .fetch_optional(&mut *db)
+    .await?
+    .ok_or(StoreError::NotFound("user"))?;
+    Ok(row.try_get("failed_logins")?)
+}
+
+/// Locks the account until `until` (Unix µs).
+pub async fn lock(db: &mut Db, id: &str, until: i64) -> Result<()> {
+    sqlx::query("UPDATE users SET locked_until = $2 WHERE id = $1")
+        .bind(id.to_owned())
+        .bind(until)
+        .execute(&mut *db)
+        .await?;
+    Ok(())
+}

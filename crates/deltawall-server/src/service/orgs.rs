@@ -267,19 +267,5 @@ pub async fn institutions_by_type(ctx: Ctx<'_>) -> SResult<Vec<(BusinessType, i6
         return Ok(vec![]);
     }
     let mut conn = ctx.store.read().await?;
-    let mut out = Vec::new();
-    for bt in BusinessType::ALL {
-        let f = OrgFilter {
-            kind: Some(OrgKind::Institution),
-            business_type: Some(*bt),
-            ..Default::default()
-        };
-        let n = orgs::list(&mut conn, &scope, &f, Page::new(0, 1))
-            .await?
-            .total;
-        if n > 0 {
-            out.push((*bt, n));
-        }
-    }
-    Ok(out)
+    Ok(orgs::count_institutions_by_type(&mut conn, &scope).await?)
 }

@@ -49,28 +49,34 @@ pub async fn login(
     pw: &str,
 ) -> SResult<NewSession> {
     let now = now_us();
-    let mut tx = store.write().await?;
-    let cred = users::credentials_by_login(&mut tx, login).await?;
+    // Read and verify without holding a write transaction: the hash is deliberately slow,
+    // and a flood of sign-ins must not hold up every other write (on SQLite, the lock is
+    // database-wide).
+    let mut conn = store.read().await?;
+    let cred = users::credentials_by_login(&mut conn, login).await?;
     let since = now - policy.address_window_secs * 1_000_000;
     let ctx = AttemptContext {
         account_locked_until_us: cred.as_ref().and_then(|c| c.locked_until),
-        address_failures_in_window: throttle::failures_since(&mut tx, ip, since).await?,
+        address_failures_in_window: throttle::failures_since(&mut conn, ip, since).await?,
         now_us: now,
     };
+    drop(conn);
     let verdict = policy.verdict(&ctx);
     if verdict != Verdict::Proceed {
+        let mut tx = store.write().await?;
         throttle::record(&mut tx, ip, login, false, now).await?;
         let (user, org) = cred
             .as_ref()
             .map(|c| (c.user.id.as_str(), c.user.org_id.as_str()))
             .unzip();
+        let summary = json!({"login": login, "reason": verdict});
         record(
             &mut tx,
             user,
             org,
             "login.refused",
             ("user", user),
-            json!({"login": login, "reason": verdict}),
+            summary,
             Some(ip),
         )
         .await?;
@@ -84,6 +90,7 @@ pub async fn login(
     );
     let ok =
         password::verify(pw.to_owned(), phc).await && cred.as_ref().is_some_and(|c| c.user.active);
+    let mut tx = store.write().await?;
     let Some(cred) = cred.filter(|_| ok) else {
         return fail_login(tx, policy, ip, login, now).await;
     };
@@ -137,13 +144,14 @@ async fn fail_login(
     let cred = users::credentials_by_login(&mut tx, login).await?;
     let mut summary = json!({"login": login});
     if let Some(c) = &cred {
-        let failures = c.failed_logins + 1;
-        let lock = policy.lock_after_failure(u32::try_from(failures).unwrap_or(u32::MAX), now);
-        users::record_failure(&mut tx, &c.user.id, failures, lock).await?;
-        summary["consecutive_failures"] = failures.into();
-        if lock.is_some() {
+        let failures = users::count_failure(&mut tx, &c.user.id).await?;
+        if let Some(lock) =
+            policy.lock_after_failure(u32::try_from(failures).unwrap_or(u32::MAX), now)
+        {
+            users::lock(&mut tx, &c.user.id, lock).await?;
             summary["locked"] = true.into();
         }
+        summary["consecutive_failures"] = failures.into();
     }
     throttle::record(&mut tx, ip, login, false, now).await?;
     let (user, org) = cred
@@ -194,10 +202,11 @@ pub async fn complete_mfa(
         code,
         u64::try_from(now / 1_000_000).unwrap_or(0),
     ) {
-        let failures = cred.failed_logins + 1;
-        let lock = policy.lock_after_failure(u32::try_from(failures).unwrap_or(u32::MAX), now);
-        users::record_failure(&mut tx, &cred.user.id, failures, lock).await?;
-        if lock.is_some() {
+        let failures = users::count_failure(&mut tx, &cred.user.id).await?;
+        if let Some(lock) =
+            policy.lock_after_failure(u32::try_from(failures).unwrap_or(u32::MAX), now)
+        {
+            users::lock(&mut tx, &cred.user.id, lock).await?;
             sessions::delete(&mut tx, &hash).await?;
         }
         let summary = json!({"login": cred.user.login, "consecutive_failures": failures});
