@@ -4,6 +4,7 @@ mod follow;
 mod generator;
 mod readers;
 mod rules;
+mod sigmahq;
 
 use std::path::PathBuf;
 
