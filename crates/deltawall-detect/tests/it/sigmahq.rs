@@ -21,18 +21,19 @@ fn regression_events_fire_their_rules() {
     ))
     .unwrap();
     let (mut engine, _) = deltawall_sigma::Engine::new_partial(&set, engine_config(0));
-    let json_inputs: Vec<_> = deltawall_detect::input::expand_inputs(&[regression.clone()])
-        .unwrap()
-        .into_iter()
-        .filter_map(|i| match i {
-            deltawall_detect::input::Input::File(p)
-                if p.extension().is_some_and(|e| e == "json") =>
-            {
-                Some(p)
-            }
-            _ => None,
-        })
-        .collect();
+    let json_inputs: Vec<_> =
+        deltawall_detect::input::expand_inputs(std::slice::from_ref(&regression))
+            .unwrap()
+            .into_iter()
+            .filter_map(|i| match i {
+                deltawall_detect::input::Input::File(p)
+                    if p.extension().is_some_and(|e| e == "json") =>
+                {
+                    Some(p)
+                }
+                _ => None,
+            })
+            .collect();
     let opts = ScanOptions {
         inputs: json_inputs.clone(),
         format: Format::Auto,
