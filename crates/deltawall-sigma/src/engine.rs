@@ -27,6 +27,10 @@ pub struct EngineConfig {
     pub allowed_lateness_us: i64,
     /// Most events kept in one group's window; the oldest are dropped beyond it (counted).
     pub max_window_events: usize,
+    /// Most events kept in all correlation windows together. Beyond it, whole groups are
+    /// evicted, those whose window expires first (counted in
+    /// [`EngineStats::evicted_keys`]); with `max_correlation_keys` this bounds memory.
+    pub max_correlation_events: usize,
     /// Rule field names to event paths, per log source.
     pub field_mapping: FieldMapping,
     /// Values of `%placeholders%` for the `expand` modifier.
@@ -42,6 +46,7 @@ impl Default for EngineConfig {
             max_correlation_keys: 100_000,
             allowed_lateness_us: 0,
             max_window_events: 100_000,
+            max_correlation_events: 1_000_000,
             field_mapping: FieldMapping::new(),
             placeholders: Placeholders::new(),
             prefilter: true,
@@ -76,6 +81,8 @@ pub struct EngineStats {
     pub window_overflow: u64,
     /// Correlation groups currently held.
     pub active_keys: u64,
+    /// Correlation inputs currently held in windows.
+    pub held_events: u64,
 }
 
 /// The rules that apply to a combination of log sources, and the prefilter fields they use.
@@ -215,10 +222,11 @@ impl Engine {
         let c = self.state.counters;
         EngineStats {
             late_events: c.late,
-            evicted_keys: c.evicted_keys,
+            evicted_keys: c.evicted_keys + c.evicted_for_events,
             expired_keys: c.expired_keys,
             window_overflow: c.window_overflow,
             active_keys: self.state.keys() as u64,
+            held_events: self.state.held() as u64,
             ..self.stats
         }
     }
@@ -409,7 +417,11 @@ impl<'r> Builder<'r> {
             corrs,
             fields,
             routes: HashMap::new(),
-            state: correlation::State::new(config.allowed_lateness_us, config.max_correlation_keys),
+            state: correlation::State::new(
+                config.allowed_lateness_us,
+                config.max_correlation_keys,
+                config.max_correlation_events,
+            ),
             stats: EngineStats::default(),
             fired: Vec::new(),
         };
