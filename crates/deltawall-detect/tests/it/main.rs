@@ -1,5 +1,6 @@
 //! Integration tests of deltawall-detect (one binary, see Cargo.toml).
 
+mod cli;
 mod follow;
 mod generator;
 mod readers;
