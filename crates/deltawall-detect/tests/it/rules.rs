@@ -120,7 +120,13 @@ fn single_rule_file_uses_sibling_building_blocks() {
         pack_dir().join("brute_force_account.yml"),
     ]))
     .unwrap();
-    assert_eq!(results.len(), 5);
+    let text = std::fs::read_to_string(pack_dir().join("brute_force_account.tests.yml")).unwrap();
+    let cases = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("- name:"))
+        .count();
+    assert!(cases >= 5);
+    assert_eq!(results.len(), cases);
     assert!(results.iter().all(|r| r.passed()), "{results:#?}");
 }
 
