@@ -43,6 +43,7 @@ pub mod deterministic;
 pub mod id;
 pub mod issue;
 mod json;
+pub mod lang;
 pub mod marking;
 pub mod object;
 pub mod pattern;
