@@ -215,9 +215,18 @@ impl FlatJsonEvent {
     }
 
     fn matching<'s>(&'s self, path: &'s str) -> impl Iterator<Item = &'s Entry> + 's {
-        self.entries
-            .iter()
-            .filter(move |e| self.text(e.path) == path)
+        let (len, last) = (path.len() as u32, path.as_bytes().last().copied());
+        // Length and last byte first: ECS paths often share a length and a prefix.
+        self.entries.iter().filter(move |e| {
+            e.path.1 - e.path.0 == len
+                && self
+                    .arena
+                    .as_bytes()
+                    .get((e.path.1 as usize).wrapping_sub(1))
+                    .copied()
+                    == last
+                && self.text(e.path) == path
+        })
     }
 
     fn first(&self, path: &str) -> Option<Val> {

@@ -265,7 +265,12 @@ impl FileStream {
                 }
                 Ok(true) => {}
             }
-            let line = String::from_utf8_lossy(&self.buf).into_owned();
+            // The validating fast path first; invalid bytes become U+FFFD rather than
+            // losing the line.
+            let line = match std::str::from_utf8(&self.buf) {
+                Ok(s) => s.to_owned(),
+                Err(_) => String::from_utf8_lossy(&self.buf).into_owned(),
+            };
             self.buf.clear();
             if line.trim().is_empty() {
                 continue;
