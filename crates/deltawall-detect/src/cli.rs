@@ -14,7 +14,7 @@ use crate::generator::{GenConfig, generate};
 use crate::input::{Format, SyslogParser};
 use crate::output::AlertWriter;
 use crate::pipeline::{ScanOptions, ScanStats, scan};
-use crate::rules::{RuleSource, engine_config, load_rules, run_tests};
+use crate::rules::{RuleSource, engine_config, load_rules, run_tests, with_mapping_file};
 use anyhow::{Context, bail};
 use deltawall_sigma::Engine;
 use std::io::IsTerminal;
@@ -52,6 +52,10 @@ pub struct ScanArgs {
     /// How late (seconds behind the newest event) an event may arrive and still count in correlations.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub lateness: u64,
+    /// Field mapping (YAML `mappings:` blocks of rule field → event paths per log
+    /// source), applied before the built-in web server mapping.
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
     /// Year for RFC 3164 syslog timestamps, which have none (default: this year).
     #[arg(long, value_name = "YEAR")]
     pub syslog_year: Option<i32>,
@@ -117,7 +121,11 @@ fn rule_source(paths: Vec<PathBuf>) -> RuleSource {
 fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let (set, errors) = load_rules(&rule_source(args.rules.clone()))?;
     let lateness = i64::try_from(args.lateness).unwrap_or(i64::MAX / 1_000_000) * 1_000_000;
-    let (mut engine, compile_errors) = Engine::new_partial(&set, engine_config(lateness));
+    let mut config = engine_config(lateness);
+    if let Some(path) = &args.mapping {
+        config = with_mapping_file(config, path)?;
+    }
+    let (mut engine, compile_errors) = Engine::new_partial(&set, config);
     for e in errors.iter().chain(&compile_errors) {
         eprintln!("warning: rule skipped: {e}");
     }

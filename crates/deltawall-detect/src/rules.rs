@@ -46,6 +46,9 @@ pub enum RulesError {
         /// The cause.
         source: std::io::Error,
     },
+    /// A field-mapping file is not valid.
+    #[error("invalid field mapping: {0}")]
+    BadMapping(String),
     /// A test file is not valid.
     #[error("{path}: invalid test file: {reason}")]
     BadTests {
@@ -174,6 +177,23 @@ pub fn engine_config(allowed_lateness_us: i64) -> EngineConfig {
         field_mapping: field_mapping(),
         ..EngineConfig::default()
     }
+}
+
+/// Reads a field-mapping file (the YAML of [`FieldMapping::from_yaml`]); its blocks take
+/// precedence over the built-in web server mapping.
+pub fn with_mapping_file(
+    mut config: EngineConfig,
+    path: &Path,
+) -> Result<EngineConfig, RulesError> {
+    let text = std::fs::read_to_string(path).map_err(|source| RulesError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let mut mapping = FieldMapping::from_yaml(&text, &path.display().to_string())
+        .map_err(|e| RulesError::BadMapping(e.to_string()))?;
+    mapping.blocks.extend(config.field_mapping.blocks);
+    config.field_mapping = mapping;
+    Ok(config)
 }
 
 #[derive(Debug, Deserialize)]

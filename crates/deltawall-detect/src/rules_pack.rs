@@ -28,6 +28,10 @@ pub const FINANCE_PACK: &[(&str, &str)] = &[
         include_str!("../rules/finance/credential_stuffing_ip.yml"),
     ),
     (
+        "credential_stuffing_network.yml",
+        include_str!("../rules/finance/credential_stuffing_network.yml"),
+    ),
+    (
         "crypto_withdrawal.yml",
         include_str!("../rules/finance/crypto_withdrawal.yml"),
     ),
@@ -78,6 +82,10 @@ pub const FINANCE_TESTS: &[(&str, &str)] = &[
     (
         "credential_stuffing_ip.tests.yml",
         include_str!("../rules/finance/credential_stuffing_ip.tests.yml"),
+    ),
+    (
+        "credential_stuffing_network.tests.yml",
+        include_str!("../rules/finance/credential_stuffing_network.tests.yml"),
     ),
     (
         "crypto_withdrawal.tests.yml",

@@ -101,9 +101,11 @@
 //! - Chaining: a correlation referencing another takes the inner alert's group values by
 //!   group-by name. Only the outermost correlation alerts, unless the referencing correlation
 //!   says `generate: true`; referenced detection rules alert only with `generate: true`.
-//! - State is bounded by [`EngineConfig::max_correlation_keys`] (evicting the group whose
-//!   window expires first, counted in [`EngineStats::evicted_keys`]) and
-//!   [`EngineConfig::max_window_events`] per group.
+//! - State is bounded by [`EngineConfig::max_correlation_keys`] groups and
+//!   [`EngineConfig::max_correlation_events`] held inputs in total (beyond either, the group
+//!   whose window expires first is evicted, counted in [`EngineStats::evicted_keys`]), and by
+//!   [`EngineConfig::max_window_events`] per group (oldest inputs dropped, counted in
+//!   [`EngineStats::window_overflow`]). Groups whose window has passed are dropped.
 #![deny(missing_docs)]
 
 mod alert;

@@ -518,7 +518,6 @@ pub(crate) fn parse_timespan(text: &str) -> Option<i64> {
         'm' => 60,
         'h' => 3_600,
         'd' => 86_400,
-        'w' => 7 * 86_400,
         _ => return None,
     };
     (number > 0).then_some(())?;

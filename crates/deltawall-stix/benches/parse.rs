@@ -41,3 +41,23 @@ fn parse_pattern(bencher: divan::Bencher) {
         .counter(ItemsCount::new(1usize))
         .bench(|| deltawall_stix::pattern::parse(divan::black_box(p)));
 }
+
+/// Matching one indicator pattern against a batch of observations.
+#[divan::bench(args = [10, 100])]
+fn match_pattern(bencher: divan::Bencher, n: usize) {
+    use deltawall_stix::pattern::{Observation, matches, parse};
+    let p = parse("[ipv4-addr:value ISSUBSET '198.51.100.0/24'] FOLLOWEDBY [domain-name:value = 'c2.example.com']")
+        .expect("constant pattern");
+    let observations: Vec<Observation> = (0..n)
+        .map(|i| {
+            let od = serde_json::json!({"first_observed": format!("2024-01-01T00:{:02}:00Z", i % 60),
+                "last_observed": format!("2024-01-01T00:{:02}:00Z", i % 60), "number_observed": 1,
+                "objects": {"0": {"type": "ipv4-addr", "value": format!("203.0.113.{}", i % 250)},
+                            "1": {"type": "domain-name", "value": format!("d{i}.example.com")}}});
+            Observation::from_observed_data(&od, |_| None).expect("valid observation")
+        })
+        .collect();
+    bencher
+        .counter(ItemsCount::new(n))
+        .bench(|| matches(&p, divan::black_box(&observations)));
+}

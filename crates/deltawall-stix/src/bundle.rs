@@ -77,6 +77,26 @@ pub fn validate_document(json: &str) -> ValidationReport {
     parse_document(json, &Limits::default()).report
 }
 
+/// [`parse_document`] on raw bytes (e.g. an HTTP body): JSON text must be UTF-8 (RFC 8259
+/// §8.1), so other bytes are reported with the offset of the first invalid one.
+pub fn parse_document_bytes(bytes: &[u8], limits: &Limits) -> ParsedDocument {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse_document(text, limits),
+        Err(e) => ParsedDocument {
+            kind: DocumentKind::Unknown,
+            objects: Vec::new(),
+            rejected: Vec::new(),
+            report: ValidationReport {
+                objects: 0,
+                issues: vec![Issue::error(
+                    "",
+                    format!("document is not utf-8 at byte {}", e.valid_up_to()),
+                )],
+            },
+        },
+    }
+}
+
 /// Parses a bundle, envelope or single object, keeping the valid objects.
 pub fn parse_document(json: &str, limits: &Limits) -> ParsedDocument {
     let mut doc = ParsedDocument {

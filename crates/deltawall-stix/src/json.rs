@@ -16,8 +16,9 @@ use crate::issue::{Issue, child};
 pub(crate) fn parse_value(text: &str, at: &str) -> Result<Value, Issue> {
     let dup = RefCell::new(None);
     let mut de = serde_json::Deserializer::from_str(text);
+    let root = Path::Root(at);
     let result = Seed {
-        path: at.to_owned(),
+        path: &root,
         dup: &dup,
     }
     .deserialize(&mut de)
@@ -75,9 +76,27 @@ impl<'de> serde::Deserialize<'de> for TopLevel<'de> {
     }
 }
 
-/// Builds a [`Value`] while tracking the JSON pointer, to name the duplicate's location.
+/// The location of the value being read, as a borrowed chain so that reading allocates
+/// nothing for it; the pointer string is only built for a duplicate.
+enum Path<'p> {
+    Root(&'p str),
+    Key(&'p Path<'p>, &'p str),
+    Index(&'p Path<'p>, usize),
+}
+
+impl Path<'_> {
+    fn pointer(&self) -> String {
+        match self {
+            Path::Root(at) => (*at).to_owned(),
+            Path::Key(parent, k) => child(&parent.pointer(), k),
+            Path::Index(parent, i) => format!("{}/{i}", parent.pointer()),
+        }
+    }
+}
+
+/// Builds a [`Value`] while tracking where it is, to name a duplicate's location.
 struct Seed<'a> {
-    path: String,
+    path: &'a Path<'a>,
     dup: &'a RefCell<Option<String>>,
 }
 
@@ -120,9 +139,9 @@ impl<'de> Visitor<'de> for Seed<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut out = Vec::new();
         loop {
-            let path = format!("{}/{}", self.path, out.len());
+            let path = Path::Index(self.path, out.len());
             match seq.next_element_seed(Seed {
-                path,
+                path: &path,
                 dup: self.dup,
             })? {
                 Some(v) => out.push(v),
@@ -134,13 +153,13 @@ impl<'de> Visitor<'de> for Seed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = Map::new();
         while let Some(k) = map.next_key::<String>()? {
-            let path = child(&self.path, &k);
+            let path = Path::Key(self.path, &k);
             if out.contains_key(&k) {
-                *self.dup.borrow_mut() = Some(path);
+                *self.dup.borrow_mut() = Some(path.pointer());
                 return Err(de::Error::custom("duplicate member name"));
             }
             let v = map.next_value_seed(Seed {
-                path,
+                path: &path,
                 dup: self.dup,
             })?;
             out.insert(k, v);

@@ -43,19 +43,22 @@ pub mod deterministic;
 pub mod id;
 pub mod issue;
 mod json;
+pub mod lang;
 pub mod marking;
 pub mod object;
 pub mod pattern;
 pub mod policy;
 pub mod timestamp;
 mod validate;
+pub use validate::validate_object;
 pub mod version;
 
 /// The STIX 2.1 media type (TAXII 2.1 §1.6.8), for manifests and content negotiation.
 pub const STIX_MEDIA_TYPE: &str = "application/stix+json;version=2.1";
 
 pub use bundle::{
-    DocumentKind, Limits, ParsedDocument, RejectedObject, parse_document, validate_document,
+    DocumentKind, Limits, ParsedDocument, RejectedObject, parse_document, parse_document_bytes,
+    validate_document,
 };
 pub use deterministic::deterministic_id;
 pub use id::Identifier;

@@ -71,6 +71,11 @@ impl Timestamp {
         }
     }
 
+    /// The current time with millisecond precision, for `created`/`modified` (§3.2).
+    pub fn now() -> Self {
+        Self::from_instant(jiff::Timestamp::now())
+    }
+
     /// The instant.
     pub fn instant(&self) -> jiff::Timestamp {
         self.instant

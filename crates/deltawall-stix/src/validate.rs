@@ -164,7 +164,7 @@ impl Cx<'_> {
             self.check_external_references(refs);
         }
         if let Some(Value::String(lang)) = obj.get("lang")
-            && !is_language_tag(lang)
+            && !crate::lang::is_language_tag(lang)
         {
             self.err("lang", "`lang` must be an rfc 5646 language code");
         }
@@ -310,22 +310,8 @@ impl Cx<'_> {
                     "external reference needs one of `description`, `url` or `external_id` (§2.5)",
                 );
             }
-            let cve_ok = |id: &str| {
-                id.strip_prefix("CVE-").is_some_and(|rest| {
-                    let (y, n) = rest.split_once('-').unwrap_or(("", ""));
-                    y.len() == 4
-                        && n.len() >= 4
-                        && (y.to_owned() + n).bytes().all(|b| b.is_ascii_digit())
-                })
-            };
-            if r.get("source_name").and_then(Value::as_str) == Some("cve")
-                && let Some(id) = r.get("external_id").and_then(Value::as_str)
-                && !cve_ok(id)
-            {
-                self.issues.push(Issue::warning(
-                    child(&at, "external_id"),
-                    "cve external_id should look like CVE-YYYY-NNNN",
-                ));
+            if let Some(problem) = well_known_id_problem(r) {
+                self.err_at(&child(&at, "external_id"), problem);
             }
             if let Some(h) = r.get("hashes") {
                 self.check_hashes(&child(&at, "hashes"), h);
@@ -333,19 +319,37 @@ impl Cx<'_> {
         }
     }
 
+    /// §7.3: extensions keyed by an extension-definition id need `extension_type`; every
+    /// extension's property names follow the property-name rules (§7.3, §11.1.1).
     fn check_extensions(&mut self, ext: &Map<String, Value>) {
         let base = self.ptr("extensions");
         for (key, v) in ext {
             let at = child(&base, key);
-            if key.starts_with("extension-definition--") {
+            let by_definition = key.starts_with("extension-definition--");
+            if by_definition {
                 if let Err(e) = Identifier::parse(key) {
                     self.err_at(&at, e.to_string());
                 }
             } else if !is_valid_type_name(key) {
                 self.err_at(&at, format!("invalid extension name `{key}`"));
             }
-            if !v.is_object() {
+            let Some(body) = v.as_object() else {
                 self.err_at(&at, "an extension must be an object");
+                continue;
+            };
+            if by_definition {
+                match body.get("extension_type") {
+                    None => self.err_at(&at, "missing required property `extension_type`"),
+                    Some(t) => check_value(
+                        &mut self.issues,
+                        &child(&at, "extension_type"),
+                        Prop::Enum(EXTENSION_TYPES),
+                        t,
+                    ),
+                }
+            }
+            for name in body.keys().filter(|n| !is_valid_property_name(n)) {
+                self.err_at(&child(&at, name), format!("invalid property name `{name}`"));
             }
         }
     }
@@ -370,16 +374,6 @@ fn is_defined(name: &str, spec: &TypeSpec, kind: ObjectKind) -> bool {
             ObjectKind::Sco => SCO_COMMON.contains(&name),
             _ => name == "created" || name == "modified" || COMMON.iter().any(|(c, _)| *c == name),
         }
-}
-
-/// Loose RFC 5646 shape: a primary subtag of 2–8 letters, then `-`-separated subtags.
-fn is_language_tag(tag: &str) -> bool {
-    let mut parts = tag.split('-');
-    let first_ok = parts
-        .next()
-        .is_some_and(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
-    first_ok
-        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 /// Shape check for one value at `at`.
@@ -495,6 +489,34 @@ fn check_kill_chain(issues: &mut Vec<Issue>, at: &str, v: &Value) {
             at,
             "kill chain phase needs string `kill_chain_name` and `phase_name` (§2.8)",
         ));
+    }
+}
+
+/// §10.5 extension-type-enum.
+const EXTENSION_TYPES: &[&str] = &[
+    "new-sdo",
+    "new-sco",
+    "new-sro",
+    "property-extension",
+    "toplevel-property-extension",
+];
+
+/// The reference validator's rule for well-known sources: `cve` ids look like
+/// `CVE-YYYY-NNNN…`, `capec` ids like `CAPEC-N…`.
+fn well_known_id_problem(r: &Map<String, Value>) -> Option<&'static str> {
+    let id = r.get("external_id").and_then(Value::as_str)?;
+    let all_digits = |s: &str, min: usize| s.len() >= min && s.bytes().all(|b| b.is_ascii_digit());
+    match r.get("source_name").and_then(Value::as_str)? {
+        "cve" => {
+            let ok = id
+                .strip_prefix("CVE-")
+                .and_then(|rest| rest.split_once('-'))
+                .is_some_and(|(y, n)| y.len() == 4 && all_digits(y, 4) && all_digits(n, 4));
+            (!ok).then_some("a cve external_id must have the form CVE-YYYY-NNNN")
+        }
+        "capec" => (!id.strip_prefix("CAPEC-").is_some_and(|n| all_digits(n, 1)))
+            .then_some("a capec external_id must have the form CAPEC-N"),
+        _ => None,
     }
 }
 

@@ -120,9 +120,20 @@ impl Gen {
         }
         addresses.dedup();
         let key = [("source.as.number", "64512".to_owned())];
+        let accounts = self.accounts.clone();
         self.record(
             "credential_stuffing_distributed",
             &[ids::STUFFING_ASN],
+            &key,
+            (start, t),
+            addresses.clone(),
+        );
+        // The same run seen by network, for logs without ASN enrichment.
+        self.accounts = accounts;
+        let key = [("deltawall.source.network", "198.51.100.0/24".to_owned())];
+        self.record(
+            "credential_stuffing_distributed_network",
+            &[ids::STUFFING_NETWORK],
             &key,
             (start, t),
             addresses,

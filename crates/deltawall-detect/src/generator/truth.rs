@@ -30,6 +30,8 @@ pub mod rule_ids {
     pub const REQUEST_SPIKE: &str = "d3a1f0c2-7b4e-4c8a-9f10-00000000000b";
     /// Crypto-asset withdrawals above the hourly amount.
     pub const CRYPTO_AMOUNT: &str = "d3a1f0c2-7b4e-4c8a-9f10-00000000000c";
+    /// Credential stuffing spread over the addresses of one /24 network.
+    pub const STUFFING_NETWORK: &str = "d3a1f0c2-7b4e-4c8a-9f10-00000000000e";
     /// Crypto-asset withdrawals to many new addresses.
     pub const CRYPTO_DESTINATIONS: &str = "d3a1f0c2-7b4e-4c8a-9f10-00000000000d";
 }

@@ -21,6 +21,8 @@ enum Val {
     Str(u32, u32),
     /// An empty array: the path exists with no values.
     Empty,
+    /// Overridden by a later duplicate key; dropped once parsing ends.
+    Removed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -46,6 +48,48 @@ struct Builder {
     entries: Vec<Entry>,
     /// The current path (dotted), reused across keys.
     path: String,
+    /// Keys of the objects being read (hash, first entry, end entry), one frame per
+    /// object, to let a duplicate key replace the earlier value as `serde_json` does.
+    keys: Vec<(u64, usize, usize)>,
+    /// Whether some entries were marked [`Val::Removed`].
+    removed: bool,
+}
+
+fn fnv1a(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+impl Builder {
+    /// A key at `key_start` of the current path was read: if the object already had it,
+    /// the earlier value's entries are removed (the last duplicate wins).
+    fn replace_duplicate(&mut self, frame: usize, key_start: usize) {
+        let key = &self.path[key_start..];
+        let h = fnv1a(key);
+        let mut removed = false;
+        for k in frame..self.keys.len() {
+            let (kh, b, e) = self.keys[k];
+            if kh != h || b >= e {
+                continue;
+            }
+            let first = self.entries[b].path;
+            let p = &self.arena[first.0 as usize..first.1 as usize];
+            let same = p.get(key_start..).is_some_and(|rest| {
+                rest.strip_prefix(key)
+                    .is_some_and(|r| r.is_empty() || r.starts_with('.'))
+            });
+            if same {
+                self.entries[b..e]
+                    .iter_mut()
+                    .for_each(|x| x.value = Val::Removed);
+                removed = true;
+            }
+        }
+        self.removed |= removed;
+        let at = self.entries.len();
+        self.keys.push((h, at, at));
+    }
 }
 
 impl Builder {
@@ -132,17 +176,25 @@ impl<'de> Visitor<'de> for Seed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let outer = self.0.path.len();
+        let frame = self.0.keys.len();
         loop {
             if outer > 0 {
                 self.0.path.push('.');
             }
+            let key_start = self.0.path.len();
             if map.next_key_seed(KeySeed(&mut self.0.path))?.is_none() {
                 self.0.path.truncate(outer);
                 break;
             }
+            self.0.replace_duplicate(frame, key_start);
+            let slot = self.0.keys.len() - 1;
             map.next_value_seed(Seed(&mut *self.0, false))?;
+            // Nested objects pushed and popped their own frames above this key's slot.
+            self.0.keys.truncate(slot + 1);
+            self.0.keys[slot].2 = self.0.entries.len();
             self.0.path.truncate(outer);
         }
+        self.0.keys.truncate(frame);
         Ok(())
     }
 }
@@ -181,12 +233,17 @@ impl FlatJsonEvent {
             arena: String::with_capacity(line.len()),
             entries: Vec::with_capacity(16),
             path: String::new(),
+            keys: Vec::new(),
+            removed: false,
         };
         let mut de = serde_json::Deserializer::from_str(line);
         Seed(&mut b, false)
             .deserialize(&mut de)
             .and_then(|()| de.end())
             .map_err(|e| format!("invalid JSON: {e}"))?;
+        if b.removed {
+            b.entries.retain(|e| e.value != Val::Removed);
+        }
         let mut event = FlatJsonEvent {
             line: line.into(),
             arena: b.arena,
@@ -210,14 +267,23 @@ impl FlatJsonEvent {
             Val::Int(i) => Scalar::Int(i),
             Val::Float(f) => Scalar::Float(f),
             Val::Str(s, e) => Scalar::Str(self.text((s, e))),
-            Val::Empty => Scalar::Null,
+            Val::Empty | Val::Removed => Scalar::Null,
         }
     }
 
     fn matching<'s>(&'s self, path: &'s str) -> impl Iterator<Item = &'s Entry> + 's {
-        self.entries
-            .iter()
-            .filter(move |e| self.text(e.path) == path)
+        let (len, last) = (path.len() as u32, path.as_bytes().last().copied());
+        // Length and last byte first: ECS paths often share a length and a prefix.
+        self.entries.iter().filter(move |e| {
+            e.path.1 - e.path.0 == len
+                && self
+                    .arena
+                    .as_bytes()
+                    .get((e.path.1 as usize).wrapping_sub(1))
+                    .copied()
+                    == last
+                && self.text(e.path) == path
+        })
     }
 
     fn first(&self, path: &str) -> Option<Val> {
@@ -305,6 +371,11 @@ mod tests {
             ],
         );
         check_same(r#"{"e\"sc":"a\nb"}"#, &["e\"sc"]);
+        // Duplicate keys: the last one wins, as in serde_json.
+        check_same(
+            r#"{"e":{"c":["x"],"a":1,"c":"y"},"e":{"a":2,"c":"z","d":{"k":1}},"f":1,"f":[],"g":1,"g":2,"g":3}"#,
+            &["e.a", "e.c", "e.d.k", "f", "e", "g"],
+        );
     }
 
     #[test]

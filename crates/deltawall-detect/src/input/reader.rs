@@ -146,6 +146,9 @@ struct Document {
     queue: VecDeque<(serde_json::Value, u64)>,
 }
 
+/// Lines tried for auto-detection before a file is given up.
+const DETECT_LINES: u64 = 5;
+
 /// Reads one input as a stream of records.
 pub struct FileStream {
     name: Arc<str>,
@@ -262,7 +265,12 @@ impl FileStream {
                 }
                 Ok(true) => {}
             }
-            let line = String::from_utf8_lossy(&self.buf).into_owned();
+            // The validating fast path first; invalid bytes become U+FFFD rather than
+            // losing the line.
+            let line = match std::str::from_utf8(&self.buf) {
+                Ok(s) => s.to_owned(),
+                Err(_) => String::from_utf8_lossy(&self.buf).into_owned(),
+            };
             self.buf.clear();
             if line.trim().is_empty() {
                 continue;
@@ -271,6 +279,12 @@ impl FileStream {
                 Mode::Lines(p) => *p,
                 Mode::Undetected(format) => match detect(*format, &line, self.syslog) {
                     Some(p) => p,
+                    // A header or a damaged first line should not lose the file: try the
+                    // next few lines before giving up on it.
+                    None if self.line_no < DETECT_LINES => {
+                        let reason = "format not recognised, trying the next line".to_owned();
+                        return self.malformed(self.line_no, reason);
+                    }
                     None => {
                         self.mode = Mode::Done;
                         let reason = "format not recognised (use --format)".to_owned();

@@ -1,9 +1,11 @@
 //! Integration tests of deltawall-detect (one binary, see Cargo.toml).
 
+mod cli;
 mod follow;
 mod generator;
 mod readers;
 mod rules;
+mod sigmahq;
 
 use std::path::PathBuf;
 

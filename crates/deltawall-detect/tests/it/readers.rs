@@ -125,8 +125,28 @@ fn windows_json_documents_resynchronise_after_an_error() {
 }
 
 #[test]
-fn unrecognised_format_is_reported_once() {
-    check("hello\nworld\n", Format::Auto, 0, &["sample.log:1"]);
+fn unrecognised_format_gives_up_after_five_lines() {
+    let text = "a\nb\nc\nd\ne\nf\ng\n";
+    let five = [
+        "sample.log:1",
+        "sample.log:2",
+        "sample.log:3",
+        "sample.log:4",
+        "sample.log:5",
+    ];
+    check(text, Format::Auto, 0, &five);
+}
+
+#[test]
+fn a_header_line_does_not_lose_the_file() {
+    let text = format!("#Fields: something\n{NGINX}");
+    let events = check(
+        &text,
+        Format::Auto,
+        3,
+        &["sample.log:1", "sample.log:3", "sample.log:6"],
+    );
+    assert_eq!(events[0]["line"], 2);
 }
 
 #[test]

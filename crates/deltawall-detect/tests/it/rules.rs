@@ -37,7 +37,7 @@ fn pack_compiles_with_attack_tags() {
     let (set, errors) = load_rules(&RuleSource::Builtin).unwrap();
     assert!(errors.is_empty(), "{errors:?}");
     let engine = deltawall_sigma::Engine::new(&set, engine_config(0)).unwrap();
-    assert_eq!(engine.correlation_count(), 15);
+    assert_eq!(engine.correlation_count(), 16);
     for c in set.correlations() {
         let inner = c
             .meta
@@ -120,7 +120,13 @@ fn single_rule_file_uses_sibling_building_blocks() {
         pack_dir().join("brute_force_account.yml"),
     ]))
     .unwrap();
-    assert_eq!(results.len(), 5);
+    let text = std::fs::read_to_string(pack_dir().join("brute_force_account.tests.yml")).unwrap();
+    let cases = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("- name:"))
+        .count();
+    assert!(cases >= 5);
+    assert_eq!(results.len(), cases);
     assert!(results.iter().all(|r| r.passed()), "{results:#?}");
 }
 

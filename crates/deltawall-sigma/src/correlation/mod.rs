@@ -97,6 +97,8 @@ pub(crate) struct Counters {
     pub evicted_keys: u64,
     pub expired_keys: u64,
     pub window_overflow: u64,
+    /// Groups evicted to respect the total number of held inputs.
+    pub evicted_for_events: u64,
 }
 
 type GroupKey = (usize, Vec<Option<String>>);
@@ -119,11 +121,14 @@ pub(crate) struct State {
     released_ts: Option<i64>,
     lateness: i64,
     max_keys: usize,
+    /// Inputs held over all groups, and the most allowed.
+    held: usize,
+    max_held: usize,
     pub counters: Counters,
 }
 
 impl State {
-    pub fn new(lateness: i64, max_keys: usize) -> State {
+    pub fn new(lateness: i64, max_keys: usize, max_held: usize) -> State {
         State {
             pending: BinaryHeap::new(),
             groups: HashMap::new(),
@@ -134,6 +139,8 @@ impl State {
             released_ts: None,
             lateness: lateness.max(0),
             max_keys: max_keys.max(1),
+            held: 0,
+            max_held: max_held.max(1),
             counters: Counters::default(),
         }
     }
@@ -141,6 +148,11 @@ impl State {
     /// Number of live groups.
     pub fn keys(&self) -> usize {
         self.groups.len()
+    }
+
+    /// Number of inputs held in all windows.
+    pub fn held(&self) -> usize {
+        self.held
     }
 
     /// Moves the watermark forward (never back).
@@ -235,11 +247,14 @@ impl State {
             );
         }
         let group = self.groups.get_mut(&gk)?;
+        let before = group.window.len();
         let (fire, overflow) = group.window.observe(spec, p.ts, p.pos, p.value);
+        self.held = self.held + group.window.len() - before;
         self.counters.window_overflow += overflow;
         let old = group.slot;
         if let Some(fire) = fire {
             // Fired: the group starts afresh, so the same events never fire twice.
+            self.held -= group.window.len();
             self.by_expiry.remove(&old);
             let (corr, key) = gk.clone();
             self.groups.remove(&gk);
@@ -254,7 +269,25 @@ impl State {
         group.slot = new;
         self.by_expiry.remove(&old);
         self.by_expiry.insert(new, gk);
+        self.shed();
         None
+    }
+
+    /// Evicts the groups closest to expiry while more inputs are held than allowed.
+    fn shed(&mut self) {
+        while self.held > self.max_held {
+            let Some((_, gk)) = self.by_expiry.pop_first() else {
+                return;
+            };
+            self.drop_group(&gk);
+            self.counters.evicted_for_events += 1;
+        }
+    }
+
+    fn drop_group(&mut self, gk: &GroupKey) {
+        if let Some(g) = self.groups.remove(gk) {
+            self.held -= g.window.len();
+        }
     }
 
     /// Evicts the group closest to expiry when the key cap is reached.
@@ -263,7 +296,7 @@ impl State {
             let Some((_, gk)) = self.by_expiry.pop_first() else {
                 return;
             };
-            self.groups.remove(&gk);
+            self.drop_group(&gk);
             self.counters.evicted_keys += 1;
         }
     }
@@ -275,7 +308,7 @@ impl State {
                 break;
             }
             let gk = entry.remove();
-            self.groups.remove(&gk);
+            self.drop_group(&gk);
             self.counters.expired_keys += 1;
         }
     }

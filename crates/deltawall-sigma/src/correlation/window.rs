@@ -43,6 +43,11 @@ pub(crate) struct Spec {
 }
 
 impl Window {
+    /// Number of inputs held.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
     /// Adds an event at `ts` (not earlier than any previous one) and reports whether the
     /// condition holds for the window ending at `ts`. Returns also how many entries were
     /// dropped because the window exceeded `max_entries`.

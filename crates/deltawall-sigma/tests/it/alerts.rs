@@ -60,8 +60,13 @@ fn stats_count_events_matches_and_alerts() {
     let (_, stats) = alerts();
     assert_eq!((stats.events, stats.matches, stats.alerts), (3, 3, 4));
     assert_eq!(
-        (stats.late_events, stats.evicted_keys, stats.active_keys),
-        (0, 0, 0)
+        (
+            stats.late_events,
+            stats.evicted_keys,
+            stats.active_keys,
+            stats.held_events
+        ),
+        (0, 0, 0, 0)
     );
 }
 

@@ -668,3 +668,25 @@ fn events_without_time_use_the_newest_time_seen() {
     engine.flush(&mut |a| alerts.push(a));
     assert_eq!(summary(&alerts), [("u".to_owned(), 100, 100, 3.0)]);
 }
+
+#[test]
+fn total_held_events_are_capped() {
+    let yaml = correlation("event_count", "[rule_a]", "1h", "{gte: 1000}");
+    let config = EngineConfig {
+        max_correlation_events: 50,
+        ..EngineConfig::default()
+    };
+    let mut engine = engine_with(&yaml, config);
+    for i in 0..200 {
+        let user = format!("u{}", i % 20);
+        engine.process(
+            &ls(),
+            &event(json!({"kind": "a", "user": user}), Some(i)),
+            &mut |_| {},
+        );
+    }
+    let stats = engine.stats();
+    assert!(stats.evicted_keys > 0, "{stats:?}");
+    assert!(stats.active_keys <= 20, "{stats:?}");
+    assert!(stats.held_events <= 50, "{stats:?}");
+}

@@ -623,3 +623,34 @@ filter:
     assert_eq!(alerts.len(), 1);
     assert_eq!(alerts[0].event.as_ref().unwrap()["User"], "bob");
 }
+
+#[test]
+fn filter_and_reference_errors_are_reported() {
+    let mut rules = RuleSet::new();
+    rules
+        .add_yaml(
+            "title: a\nid: same\nlogsource: {product: test}\ndetection: {sel: {a: 1}, condition: sel}\n---\ntitle: b\nid: same\nlogsource: {product: test}\ndetection: {sel: {a: 2}, condition: sel}\n---\ntitle: f\nlogsource: {product: test}\nfilter:\n    rules: [same, nowhere]\n    sel: {b: 1}\n    condition: sel\n",
+            "refs.yml",
+        )
+        .unwrap();
+    let (mut engine, errors) =
+        deltawall_sigma::Engine::new_partial(&rules, EngineConfig::default());
+    let reasons: Vec<String> = errors
+        .iter()
+        .map(|e| format!("{}: {}", e.construct, e.reason))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            "filter.rules: `same` is the id or name of several documents",
+            "filter.rules: no rule or correlation has id or name `nowhere`",
+        ]
+    );
+    // Both detection rules still run (unfiltered, and the errors say why).
+    let alerts = run(
+        &mut engine,
+        &LogSource::new(None, Some("test"), None),
+        &[event(json!({"a": 1, "b": 1}), None)],
+    );
+    assert_eq!(alerts.len(), 1);
+}

@@ -44,6 +44,49 @@ for b in base:
             m=copy.deepcopy(b); m[k]=v; cases.append(("set",b["type"],k+"="+json.dumps(v)[:30],m))
     for extra in [("x_custom",1),("custom",1),("Bad-Name",1),("ab",1)]:
         m=copy.deepcopy(b); m[extra[0]]=extra[1]; cases.append(("add",b["type"],extra[0],m))
+# Nested structures: granular markings, external references, hashes, extensions, kill chains.
+ind = base[0]
+nested = [
+ {"granular_markings":[{"marking_ref":"marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da","selectors":["name"]}]},
+ {"granular_markings":[{"marking_ref":"marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da","selectors":["nope"]}]},
+ {"granular_markings":[{"marking_ref":"marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da","selectors":[]}]},
+ {"granular_markings":[{"lang":"ja","selectors":["name"]}]},
+ {"granular_markings":[{"lang":"ja","marking_ref":"marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da","selectors":["name"]}]},
+ {"granular_markings":[{"selectors":["name"]}]},
+ {"granular_markings":[{"marking_ref":IND,"selectors":["name"]}]},
+ {"granular_markings":[{"marking_ref":"marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da","selectors":["labels.[0]"]}]},
+ {"granular_markings":[{"marking_ref":"marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da","selectors":["labels.[5]"]}]},
+ {"external_references":[{"source_name":"x"}]},
+ {"external_references":[{"source_name":"x","url":"https://a"}]},
+ {"external_references":[{"url":"https://a"}]},
+ {"external_references":[{"source_name":"cve","external_id":"CVE-14-1"}]},
+ {"external_references":[{"source_name":"capec","external_id":"CAPEC-x"}]},
+ {"external_references":[{"source_name":"x","external_id":"1","hashes":{"MD5":"abc"}}]},
+ {"external_references":[{"source_name":"x","external_id":"1","hashes":{"SHA-256":"a"*64}}]},
+ {"kill_chain_phases":[{"kill_chain_name":"a"}]},
+ {"kill_chain_phases":[{"kill_chain_name":"A B","phase_name":"x"}]},
+ {"kill_chain_phases":[]},
+ {"extensions":{}},
+ {"extensions":{"extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e":{"extension_type":"property-extension","x":1}}},
+ {"extensions":{"extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e":{"x":1}}},
+ {"extensions":{"extension-definition--bad":{"extension_type":"property-extension"}}},
+ {"extensions":{"x-acme-ext":{"a":1}}},
+ {"extensions":{"ntfs-ext":{"sid":"1"}}},
+ {"lang":"ja-JP"},{"lang":"xx-invalid-tag-long"},{"lang":"e"},
+ {"labels":["a","a"]},{"labels":[1]},
+ {"confidence":50.5},
+ {"pattern":"[file:hashes.MD5 = 'abc']"},{"pattern":"[file:name = 'a' AND ipv4-addr:value = '1.2.3.4']"},{"pattern":"[x-custom:foo = 1]"},
+ {"pattern":"[file:name = 'a']","pattern_type":"snort"},{"pattern":"garbage","pattern_type":"snort"},
+ {"valid_until":"2024-01-02T03:04:05.001Z"},{"valid_from":"2024-01-02T03:04:05.123456789Z"},
+ {"created":"2024-01-02T03:04:05.1Z","modified":"2024-01-02T03:04:05.1Z"},
+ {"modified":"2024-01-02T03:04:04.999Z"},
+ {"indicator_types":["bogus"]},{"indicator_types":[]},
+]
+for n in nested:
+    m=copy.deepcopy(ind); m.update(n); cases.append(("nested","indicator",json.dumps(n)[:60],m))
+f=base[20]
+for h in [{"MD5":"A"*32},{"SHA-1":"a"*39},{"SHA-256":"g"*64},{"SHA3-256":"a"*64},{"SSDEEP":"3:a:b"},{"TLSH":"x"},{"md5":"a"*32},{"x":"a"},{}]:
+    m=copy.deepcopy(f); m["hashes"]=h; cases.append(("nested","file","hashes="+json.dumps(h)[:40],m))
 inp="\n".join(json.dumps({"kind":"object","text":json.dumps(c[3])}) for c in cases)+"\n"
 out=subprocess.run([CHECK],input=inp.encode(),capture_output=True).stdout.decode().splitlines()
 agree=0; dis=collections.defaultdict(list)

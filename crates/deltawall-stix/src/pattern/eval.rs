@@ -75,7 +75,7 @@ impl Observation {
 /// instances (§4.14), and a qualifier holds when timestamps can be chosen inside the
 /// intervals that satisfy it.
 pub fn matches(pattern: &Pattern, observations: &[Observation]) -> bool {
-    let cx = Instances::new(observations, instances_needed(&pattern.expr));
+    let cx = Instances::new(observations, instances_needed(&pattern.expr).max(1));
     !bindings(&pattern.expr, &cx).is_empty()
 }
 
@@ -203,6 +203,10 @@ fn qualify(bs: Vec<Binding>, q: &Qualifier, cx: &Instances<'_>) -> Vec<Binding> 
                 _ => false,
             })
             .collect(),
+        // START ≥ STOP and REPEATS 0 break §9.5.1 (only `lint` warns, for parity with the
+        // reference parser); like other invalid patterns they match nothing (§9.4).
+        Qualifier::StartStop(start, stop) if start >= stop => Vec::new(),
+        Qualifier::Repeats(0) => Vec::new(),
         // Every interval meets [start, stop).
         Qualifier::StartStop(start, stop) => bs
             .into_iter()

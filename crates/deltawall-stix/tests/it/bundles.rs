@@ -230,3 +230,18 @@ fn conflicting_versions_in_one_document_are_flagged() {
         0
     );
 }
+
+#[test]
+fn bytes_must_be_utf8() {
+    let mut body = json!({"objects": [valid("indicator")]})
+        .to_string()
+        .into_bytes();
+    let doc = deltawall_stix::parse_document_bytes(&body, &Limits::default());
+    assert_eq!(doc.objects.len(), 1);
+    body[20] = 0xff;
+    let doc = deltawall_stix::parse_document_bytes(&body, &Limits::default());
+    assert_eq!(
+        doc.report.to_string(),
+        "error: /: document is not utf-8 at byte 20\ninvalid: 0 object(s), 1 error(s), 0 warning(s)"
+    );
+}

@@ -354,10 +354,56 @@ fn property_constraints() {
             "",
             "at least one property",
         ),
+        (
+            ind_ext(json!({"rank": 1})),
+            "/extensions/extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e",
+            "`extension_type`",
+        ),
+        (
+            ind_ext(json!({"extension_type": "bogus"})),
+            "/extensions/extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e/extension_type",
+            "is not one of",
+        ),
+        (
+            ind_ext(json!({"extension_type": "property-extension", "x": 1})),
+            "/extensions/extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e/x",
+            "invalid property name",
+        ),
+        (
+            with(
+                valid("indicator"),
+                json!({"extensions": {"x-acme-ext": {"Abc": 1}}}),
+            ),
+            "/extensions/x-acme-ext/Abc",
+            "invalid property name",
+        ),
+        (
+            with(
+                valid("indicator"),
+                json!({"external_references": [{"source_name": "cve", "external_id": "cve-2014-0160"}]}),
+            ),
+            "/external_references/0/external_id",
+            "CVE-YYYY-NNNN",
+        ),
+        (
+            with(
+                valid("indicator"),
+                json!({"external_references": [{"source_name": "capec", "external_id": "CAPEC-x"}]}),
+            ),
+            "/external_references/0/external_id",
+            "CAPEC-N",
+        ),
     ];
     for (v, pointer, needle) in &cases {
         check_error(v, pointer, needle);
     }
+}
+
+fn ind_ext(body: serde_json::Value) -> serde_json::Value {
+    with(
+        valid("indicator"),
+        json!({"extensions": {"extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e": body}}),
+    )
 }
 
 #[test]

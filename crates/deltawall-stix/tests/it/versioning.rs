@@ -185,3 +185,14 @@ fn building_new_versions() {
         Err(NewVersionError::Invalid(_))
     ));
 }
+
+#[test]
+fn now_has_millisecond_precision_and_builds_valid_objects() {
+    let now = deltawall_stix::Timestamp::now();
+    assert_eq!(now.fraction_digits(), 3);
+    let obj = parse(&with(
+        valid("indicator"),
+        json!({"created": now.as_str(), "modified": now.as_str()}),
+    ));
+    assert_eq!(obj.created(), Some(&now));
+}
