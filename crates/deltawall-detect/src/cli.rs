@@ -179,6 +179,12 @@ fn print_summary(stats: &ScanStats) {
             stats.late_events
         );
     }
+    if stats.evicted_keys + stats.window_overflow > 0 {
+        eprintln!(
+            "correlation state was capped: {} group(s) evicted, {} window entr(ies) dropped",
+            stats.evicted_keys, stats.window_overflow
+        );
+    }
     let total: u64 = stats.alerts_per_rule.values().sum();
     eprintln!("{total} alert(s)");
     for (title, n) in &stats.alerts_per_rule {

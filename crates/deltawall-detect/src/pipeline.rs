@@ -58,6 +58,10 @@ pub struct ScanStats {
     pub bytes: u64,
     /// Correlation inputs that came later than the allowed lateness.
     pub late_events: u64,
+    /// Correlation groups evicted to respect the engine's key cap.
+    pub evicted_keys: u64,
+    /// Window entries dropped to respect the engine's per-group cap.
+    pub window_overflow: u64,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -291,7 +295,10 @@ pub fn scan(
         return Err(ScanError::Output(e));
     }
     stats.alerts_per_rule = per_rule;
-    stats.late_events = engine.stats().late_events;
+    let engine_stats = engine.stats();
+    stats.late_events = engine_stats.late_events;
+    stats.evicted_keys = engine_stats.evicted_keys;
+    stats.window_overflow = engine_stats.window_overflow;
     stats.elapsed = started.elapsed();
     Ok(stats)
 }

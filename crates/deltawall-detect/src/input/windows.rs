@@ -1,6 +1,8 @@
 //! The Windows event JSON layout of SigmaHQ's `regression_data` (and of `evtx_dump -o json`):
-//! `{"Event": {"System": {...}, "EventData": {...}}}`. Events are flattened to the field
-//! names Sigma's Windows rules use (`EventID`, `Channel`, `Provider_Name`, `Image`, …).
+//! `{"Event": {"System": {...}, "EventData": {...}}}`, and Winlogbeat's ECS layout
+//! (`winlog.channel`, `winlog.event_id`, `winlog.event_data.*`). Events are flattened to
+//! the field names Sigma's Windows rules use (`EventID`, `Channel`, `Provider_Name`,
+//! `Image`, …); a Winlogbeat event keeps its ECS fields as well.
 
 use super::Source;
 use super::jsonl::timestamp_value;
@@ -10,7 +12,46 @@ use std::borrow::Cow;
 
 /// Whether a JSON object has the `Event.System` layout.
 pub fn is_windows_layout(v: &Value) -> bool {
-    v.get("Event").and_then(|e| e.get("System")).is_some()
+    v.get("Event").and_then(|e| e.get("System")).is_some() || is_winlogbeat(v)
+}
+
+/// Whether a JSON object is a Winlogbeat event (`winlog.channel` present).
+fn is_winlogbeat(v: &Value) -> bool {
+    v.get("winlog").and_then(|w| w.get("channel")).is_some()
+}
+
+/// Lifts Winlogbeat's `winlog` fields to the Sigma names, keeping the ECS fields.
+fn from_winlogbeat(value: Value) -> Result<JsonEvent, String> {
+    let Value::Object(mut out) = value else {
+        return Err("a Winlogbeat event must be an object".into());
+    };
+    let winlog = out.get("winlog").cloned().unwrap_or(Value::Null);
+    for (from, to) in [
+        ("channel", "Channel"),
+        ("computer_name", "Computer"),
+        ("provider_name", "Provider_Name"),
+        ("record_id", "EventRecordID"),
+    ] {
+        if let Some(v) = winlog.get(from) {
+            out.entry(to).or_insert_with(|| v.clone());
+        }
+    }
+    // Winlogbeat writes the id as text; Sigma rules compare it as a number or text alike.
+    if let Some(id) = winlog.get("event_id") {
+        let id = id
+            .as_str()
+            .and_then(|s| s.parse::<i64>().ok())
+            .map_or_else(|| id.clone(), Value::from);
+        out.entry("EventID").or_insert(id);
+    }
+    if let Some(data) = winlog.get("event_data") {
+        let mut flat = Map::new();
+        flatten_data(data, &mut flat);
+        for (k, v) in flat {
+            out.entry(k).or_insert(v);
+        }
+    }
+    super::jsonl::from_value(Value::Object(out))
 }
 
 /// `{"#text": 4624, "#attributes": {...}}` carries its value in `#text`.
@@ -104,6 +145,9 @@ fn logon_aliases(out: &mut Map<String, Value>) {
 
 /// Flattens one Windows event object; other objects are returned unchanged.
 pub fn from_windows_layout(value: Value) -> Result<JsonEvent, String> {
+    if is_winlogbeat(&value) {
+        return from_winlogbeat(value);
+    }
     if !is_windows_layout(&value) {
         return super::jsonl::from_value(value);
     }
@@ -247,6 +291,25 @@ mod tests {
             Some(Field::One(Scalar::Str("S-1-5-18")))
         );
         assert_eq!(e.get("EventID"), Some(Field::One(Scalar::Int(1))));
+        assert!(e.timestamp_us.is_some());
+        let s = windows_source(&e);
+        assert_eq!(
+            s,
+            Source::fixed(Some("process_creation"), Some("windows"), Some("sysmon"))
+        );
+    }
+
+    #[test]
+    fn winlogbeat_layout() {
+        let v = json!({"@timestamp": "2026-03-02T01:00:00Z", "host": {"name": "ws1"},
+            "winlog": {"channel": "Microsoft-Windows-Sysmon/Operational", "event_id": "1",
+                       "provider_name": "Microsoft-Windows-Sysmon", "computer_name": "ws1",
+                       "event_data": {"Image": "C:\\x.exe", "CommandLine": "x"}}});
+        assert!(is_windows_layout(&v));
+        let e = from_windows_layout(v).unwrap();
+        assert_eq!(e.get("EventID"), Some(Field::One(Scalar::Int(1))));
+        assert_eq!(e.get("Image"), Some(Field::One(Scalar::Str("C:\\x.exe"))));
+        assert_eq!(e.get("host.name"), Some(Field::One(Scalar::Str("ws1"))));
         assert!(e.timestamp_us.is_some());
         let s = windows_source(&e);
         assert_eq!(
