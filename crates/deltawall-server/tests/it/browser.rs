@@ -101,19 +101,22 @@ async fn client(port: u16) -> fantoccini::Client {
 
 async fn sign_in(c: &fantoccini::Client, base: &str, login: &str) {
     c.goto(&format!("{base}/login")).await.unwrap();
-    c.find(Locator::Id("login"))
+    fill(c, "login", login).await;
+    fill(c, "password", PASSWORD).await;
+    click(c, "#login-submit").await;
+}
+
+async fn fill(c: &fantoccini::Client, id: &str, value: &str) {
+    c.find(Locator::Id(id))
         .await
         .unwrap()
-        .send_keys(login)
+        .send_keys(value)
         .await
         .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    c.find(Locator::Id("login-submit"))
+}
+
+async fn click(c: &fantoccini::Client, css: &str) {
+    c.find(Locator::Css(css))
         .await
         .unwrap()
         .click()
@@ -164,24 +167,14 @@ async fn sign_in_with_and_without_second_factor_switch_language_read_audit_log()
     assert!(text(&c, "#audit-table").await.contains("login.success"));
 
     // Switch to English: stored on the account, so it sticks.
-    c.find(Locator::Css("form.lang-switch button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "form.lang-switch button").await;
     heading(&c, "Audit log").await;
     c.goto(&format!("{base}/")).await.unwrap();
     heading(&c, "Dashboard").await;
 
     // Set up a second factor, sign out, and sign in with it.
     c.goto(&format!("{base}/account")).await.unwrap();
-    c.find(Locator::Id("totp-start"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "#totp-start").await;
     heading(&c, "Account").await;
     let secret = text(&c, "#totp-secret").await;
     let now = || {
@@ -191,42 +184,17 @@ async fn sign_in_with_and_without_second_factor_switch_language_read_audit_log()
             .as_secs()
     };
     let code = deltawall_server::auth::totp::code_at(&secret, now()).unwrap();
-    c.find(Locator::Id("code"))
-        .await
-        .unwrap()
-        .send_keys(&code)
-        .await
-        .unwrap();
-    c.find(Locator::Id("totp-confirm"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill(&c, "code", &code).await;
+    click(&c, "#totp-confirm").await;
     heading(&c, "Account").await;
     assert_eq!(text(&c, "#mfa-status").await, "Second factor enabled");
-    c.find(Locator::Css("form[action='/logout'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "form[action='/logout'] button").await;
     heading(&c, "Sign in").await;
     sign_in(&c, &base, "fsa-admin").await;
     heading(&c, "Second factor").await;
     let code = deltawall_server::auth::totp::code_at(&secret, now()).unwrap();
-    c.find(Locator::Id("code"))
-        .await
-        .unwrap()
-        .send_keys(&code)
-        .await
-        .unwrap();
-    c.find(Locator::Id("mfa-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill(&c, "code", &code).await;
+    click(&c, "#mfa-submit").await;
     heading(&c, "Dashboard").await;
     c.goto(&format!("{base}/audit?action=login."))
         .await
