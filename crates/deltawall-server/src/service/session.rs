@@ -63,25 +63,8 @@ pub async fn login(
     drop(conn);
     let verdict = policy.verdict(&ctx);
     if verdict != Verdict::Proceed {
-        let mut tx = store.write().await?;
-        throttle::record(&mut tx, ip, login, false, now).await?;
-        let (user, org) = cred
-            .as_ref()
-            .map(|c| (c.user.id.as_str(), c.user.org_id.as_str()))
-            .unzip();
-        let summary = json!({"login": login, "reason": verdict});
-        record(
-            &mut tx,
-            user,
-            org,
-            "login.refused",
-            ("user", user),
-            summary,
-            Some(ip),
-        )
-        .await?;
-        tx.commit().await?;
-        return Err(ServiceError::Throttled);
+        let tx = store.write().await?;
+        return refuse(tx, cred.as_ref().map(|c| &c.user), ip, login, verdict, now).await;
     }
     // Verify against a decoy when the account does not exist, so timing reveals nothing.
     let phc = cred.as_ref().map_or_else(
@@ -94,6 +77,14 @@ pub async fn login(
     let Some(cred) = cred.filter(|_| ok) else {
         return fail_login(tx, policy, ip, login, now).await;
     };
+    // Concurrent failures may have locked the account while the hash was being verified.
+    let fresh = users::credentials_by_id(&mut tx, &cred.user.id).await?;
+    if fresh
+        .and_then(|c| c.locked_until)
+        .is_some_and(|until| until > now)
+    {
+        return refuse(tx, Some(&cred.user), ip, login, Verdict::AccountLocked, now).await;
+    }
     let org = orgs::get_unscoped(&mut tx, &cred.user.org_id).await?;
     if !org.active {
         return fail_login(tx, policy, ip, login, now).await;
@@ -130,6 +121,32 @@ pub async fn login(
     .await?;
     tx.commit().await?;
     Ok(NewSession { token, mfa_pending })
+}
+
+/// Records and audits a refused attempt (locked account or blocked address).
+async fn refuse(
+    mut tx: deltawall_store::Tx,
+    user: Option<&User>,
+    ip: &str,
+    login: &str,
+    verdict: Verdict,
+    now: i64,
+) -> SResult<NewSession> {
+    throttle::record(&mut tx, ip, login, false, now).await?;
+    let (id, org) = user.map(|u| (u.id.as_str(), u.org_id.as_str())).unzip();
+    let summary = json!({"login": login, "reason": verdict});
+    record(
+        &mut tx,
+        id,
+        org,
+        "login.refused",
+        ("user", id),
+        summary,
+        Some(ip),
+    )
+    .await?;
+    tx.commit().await?;
+    Err(ServiceError::Throttled)
 }
 
 /// Records a failed attempt: counts it on the account (locking it at the threshold) and on

@@ -344,3 +344,47 @@ async fn session_cookie_is_locked_down() {
         assert!(cookie.contains(attr), "{cookie} lacks {attr}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_guesses_are_all_counted_and_the_lock_holds() {
+    let app = std::sync::Arc::new(TestApp::new().await);
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            attempt(
+                &app,
+                "b-staff",
+                "wrong password!!",
+                &format!("198.51.100.{}", 20 + i),
+            )
+            .await
+        }));
+    }
+    for t in tasks {
+        let status = t.await.unwrap();
+        assert!(
+            matches!(
+                status,
+                StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS
+            ),
+            "{status}"
+        );
+    }
+    assert_eq!(
+        attempt(&app, "b-staff", PASSWORD, "198.51.100.99").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let failures = audit_actions(&app, "login.failure").await;
+    let highest = failures
+        .iter()
+        .filter_map(|e| e["summary"]["consecutive_failures"].as_i64())
+        .max()
+        .unwrap();
+    assert_eq!(
+        highest,
+        failures.len() as i64,
+        "every failure counted once, none lost to a race"
+    );
+    assert!(highest >= 5);
+}
