@@ -7,5 +7,6 @@ mod access;
 mod auth;
 mod browser;
 mod input;
+mod logs;
 mod openapi;
 mod pages;
