@@ -68,12 +68,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     } else if !args.demo {
         println!("Sign in at {}/login", cfg.public_url.trim_end_matches('/'));
     }
+    let maintenance = tokio::spawn(maintain(store.clone(), cfg.throttle.address_window_secs));
     let state = AppState {
         store: store.clone(),
         config: Arc::new(cfg),
     };
     let app = build_router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum_serve(listener, app).await?;
+    maintenance.abort();
     store.close().await;
     eprintln!("stopped");
     Ok(ExitCode::SUCCESS)
@@ -84,6 +86,28 @@ async fn axum_serve(
     app: axum_compat::MakeService,
 ) -> anyhow::Result<()> {
     axum_compat::serve(listener, app, shutdown_signal()).await
+}
+
+/// Every ten minutes: removes expired sessions, and sign-in attempts older than a day (the
+/// throttle looks back one window; the audit trail keeps every attempt for good).
+async fn maintain(store: deltawall_store::Store, window_secs: i64) {
+    let keep_us = (24 * 3600).max(window_secs) * 1_000_000;
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        let now = deltawall_store::records::now_us();
+        let result = async {
+            let mut conn = store.read().await?;
+            let sessions = deltawall_store::sessions::purge_expired(&mut conn, now).await?;
+            let attempts = deltawall_store::throttle::purge(&mut conn, now - keep_us).await?;
+            Ok::<_, deltawall_store::StoreError>((sessions, attempts))
+        }
+        .await;
+        match result {
+            Ok((sessions, attempts)) => tracing::debug!(sessions, attempts, "purged expired rows"),
+            Err(e) => tracing::warn!(error = %e, "maintenance failed"),
+        }
+    }
 }
 
 async fn shutdown_signal() {
