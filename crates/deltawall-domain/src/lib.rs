@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod finding;
 pub mod org;
 pub mod role;
 pub mod throttle;
