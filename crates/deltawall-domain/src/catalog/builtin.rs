@@ -34,14 +34,3 @@ pub fn from_yaml(source: &str) -> Result<Catalog, LoadError> {
 pub fn fsa_2020_viewpoints() -> Result<Catalog, LoadError> {
     from_yaml(FSA_2020_VIEWPOINTS_YAML)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn builtin_parses_and_validates() {
-        let c = fsa_2020_viewpoints().unwrap();
-        assert!(c.requirements().count() > 0);
-    }
-}

@@ -19,6 +19,21 @@ use serde::{Deserialize, Serialize};
 
 pub use check::CatalogError;
 
+/// A language the catalog's texts are written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// Japanese (authoritative).
+    Ja,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// Both languages, Japanese first.
+    pub const ALL: [Lang; 2] = [Lang::Ja, Lang::En];
+}
+
 /// A text in Japanese and English; the Japanese is authoritative.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -43,7 +58,25 @@ pub struct TextList {
     pub en: Vec<String>,
 }
 
+impl Text {
+    /// The text in one language.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Ja => &self.ja,
+            Lang::En => &self.en,
+        }
+    }
+}
+
 impl TextList {
+    /// The entries in one language.
+    pub fn get(&self, lang: Lang) -> &[String] {
+        match lang {
+            Lang::Ja => &self.ja,
+            Lang::En => &self.en,
+        }
+    }
+
     /// Number of entries (the Japanese count; validation makes both equal).
     pub fn len(&self) -> usize {
         self.ja.len()
