@@ -81,11 +81,23 @@ pub enum CatalogError {
         /// Position of the entry.
         index: usize,
     },
-    /// Maturity steps are not numbered upwards from 1 without gaps.
-    #[error("{id}: guidance.maturity levels must be 1, 2, 3, … in order")]
+    /// Maturity levels are not numbered upwards from 1 without gaps.
+    #[error("{id}: {field} levels must be 1, 2, 3, … in order")]
     MaturityOrder {
+        /// The catalog or requirement.
+        id: String,
+        /// `maturity_scale` or `guidance.maturity`.
+        field: &'static str,
+    },
+    /// A requirement's maturity guidance does not have one step per level of the scale.
+    #[error("{id}: guidance.maturity has {found} levels but the catalog's scale has {expected}")]
+    MaturityScale {
         /// The requirement.
         id: String,
+        /// Levels in the catalog's scale.
+        expected: usize,
+        /// Steps in the requirement's guidance.
+        found: usize,
     },
     /// The catalog stops applying before it starts.
     #[error("{id}: effective_to {to} is before effective_from {from}")]
@@ -121,10 +133,27 @@ pub(super) fn catalog(c: &Catalog) -> Result<(), CatalogError> {
     )?;
     text(&c.id, "provenance.note", &c.provenance.note)?;
     text(&c.id, "licence.attribution", &c.licence.attribution)?;
+    scale(c)?;
     unique_ids(c)?;
     parents(&c.sections)?;
-    for s in &c.sections {
-        section(s)?;
+    let levels = c.maturity_scale.len();
+    c.sections.iter().try_for_each(|s| section(s, levels))
+}
+
+fn scale(c: &Catalog) -> Result<(), CatalogError> {
+    for (i, level) in c.maturity_scale.iter().enumerate() {
+        if usize::from(level.level) != i + 1 {
+            return Err(CatalogError::MaturityOrder {
+                id: c.id.clone(),
+                field: "maturity_scale",
+            });
+        }
+        text(&c.id, &format!("maturity_scale[{i}].label"), &level.label)?;
+        text(
+            &c.id,
+            &format!("maturity_scale[{i}].description"),
+            &level.description,
+        )?;
     }
     Ok(())
 }
@@ -190,13 +219,15 @@ fn parents(sections: &[Section]) -> Result<(), CatalogError> {
     Ok(())
 }
 
-fn section(s: &Section) -> Result<(), CatalogError> {
+fn section(s: &Section, levels: usize) -> Result<(), CatalogError> {
     text(&s.id, "title", &s.title)?;
     text(&s.id, "description", &s.description)?;
-    s.requirements.iter().try_for_each(requirement)
+    s.requirements
+        .iter()
+        .try_for_each(|r| requirement(r, levels))
 }
 
-fn requirement(r: &Requirement) -> Result<(), CatalogError> {
+fn requirement(r: &Requirement, levels: usize) -> Result<(), CatalogError> {
     if !(r.weight.is_finite() && r.weight > 0.0) {
         return Err(CatalogError::Weight {
             id: r.id.clone(),
@@ -217,15 +248,25 @@ fn requirement(r: &Requirement) -> Result<(), CatalogError> {
             index,
         });
     }
-    guidance(&r.id, &r.guidance)
+    guidance(&r.id, &r.guidance, levels)
 }
 
-fn guidance(id: &str, g: &Guidance) -> Result<(), CatalogError> {
+fn guidance(id: &str, g: &Guidance, levels: usize) -> Result<(), CatalogError> {
     list(id, "guidance.typical_evidence", &g.typical_evidence)?;
     list(id, "guidance.pitfalls", &g.pitfalls)?;
+    if !g.maturity.is_empty() && g.maturity.len() != levels {
+        return Err(CatalogError::MaturityScale {
+            id: id.to_owned(),
+            expected: levels,
+            found: g.maturity.len(),
+        });
+    }
     for (i, step) in g.maturity.iter().enumerate() {
         if usize::from(step.level) != i + 1 {
-            return Err(CatalogError::MaturityOrder { id: id.to_owned() });
+            return Err(CatalogError::MaturityOrder {
+                id: id.to_owned(),
+                field: "guidance.maturity",
+            });
         }
         text(id, &format!("guidance.maturity[{i}]"), &step.text)?;
     }

@@ -186,6 +186,18 @@ pub struct MaturityStep {
     pub text: Text,
 }
 
+/// One level of the catalog's maturity scale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaturityLevel {
+    /// The level (1 is the lowest).
+    pub level: u8,
+    /// Short name of the level.
+    pub label: Text,
+    /// What the level means across the catalog.
+    pub description: Text,
+}
+
 /// Help for whoever answers or reviews a requirement.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -196,7 +208,8 @@ pub struct Guidance {
     /// Shortcomings the supervisor has seen.
     #[serde(default)]
     pub pitfalls: TextList,
-    /// Maturity levels, lowest first (optional).
+    /// What each level of the catalog's maturity scale looks like here, lowest first
+    /// (optional; when given, one step per level of the scale).
     #[serde(default)]
     pub maturity: Vec<MaturityStep>,
 }
@@ -252,6 +265,9 @@ pub struct Catalog {
     /// Last day it applies, if it has been superseded or withdrawn.
     #[serde(default)]
     pub effective_to: Option<Date>,
+    /// The maturity scale that requirements' maturity guidance follows (may be empty).
+    #[serde(default)]
+    pub maturity_scale: Vec<MaturityLevel>,
     /// Sections, in order; each holds its requirements.
     pub sections: Vec<Section>,
 }

@@ -20,6 +20,13 @@ licence:
   attribution: {ja: "帰属", en: "Attribution"}
   redistributable: true
 effective_from: 2021-04-01
+maturity_scale:
+  - level: 1
+    label: {ja: "初期", en: "Initial"}
+    description: {ja: "文書のみ", en: "On paper"}
+  - level: 2
+    label: {ja: "運用", en: "Operating"}
+    description: {ja: "運用の証跡あり", en: "Operating with evidence"}
 sections:
   - id: S0
     title: {ja: "群", en: "Group"}
@@ -44,6 +51,8 @@ sections:
           maturity:
             - level: 1
               text: {ja: "初期", en: "Initial"}
+            - level: 2
+              text: {ja: "運用", en: "Operating"}
         provenance: ["2.(1)①ア"]
 "#;
 
@@ -63,7 +72,8 @@ fn s1(c: &mut Catalog) -> &mut Section {
 fn minimal_catalog_is_accepted_and_reads_every_field() {
     let c = minimal();
     let r = c.requirement("R-01").unwrap();
-    assert_eq!(r.guidance.maturity.len(), 1);
+    assert_eq!(r.guidance.maturity.len(), 2);
+    assert_eq!(c.maturity_scale.len(), 2);
     assert_eq!(c.section("S1").unwrap().parent.as_deref(), Some("S0"));
     assert_eq!(c.effective_to, None);
 }
@@ -179,8 +189,40 @@ fn maturity_levels_out_of_order_are_refused() {
     let mut c = minimal();
     s1(&mut c).requirements[0].guidance.maturity[0].level = 2;
     assert_eq!(
+        refused(&c).to_string(),
+        "R-01: guidance.maturity levels must be 1, 2, 3, … in order"
+    );
+    let mut c = minimal();
+    c.maturity_scale.swap(0, 1);
+    assert_eq!(
+        refused(&c).to_string(),
+        "test:minimal: maturity_scale levels must be 1, 2, 3, … in order"
+    );
+}
+
+#[test]
+fn maturity_guidance_must_cover_every_level_of_the_scale() {
+    let mut c = minimal();
+    s1(&mut c).requirements[0].guidance.maturity.pop();
+    assert_eq!(
         refused(&c),
-        CatalogError::MaturityOrder { id: "R-01".into() }
+        CatalogError::MaturityScale {
+            id: "R-01".into(),
+            expected: 2,
+            found: 1
+        }
+    );
+    s1(&mut c).requirements[0].guidance.maturity.clear();
+    c.validate().expect("maturity guidance is optional");
+}
+
+#[test]
+fn blank_english_maturity_step_is_refused() {
+    let mut c = minimal();
+    s1(&mut c).requirements[0].guidance.maturity[1].text.en = String::new();
+    assert_eq!(
+        refused(&c).to_string(),
+        "R-01: guidance.maturity[1].en is missing"
     );
 }
 
