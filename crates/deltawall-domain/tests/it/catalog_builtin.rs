@@ -61,6 +61,7 @@ fn builtin_parses_validates_and_is_effective_from_the_report_date() {
     let published = c.provenance.source_published;
     assert!(c.is_effective_on(published));
     assert!(!c.is_effective_on(published.yesterday().unwrap()));
+    assert_eq!(c.maturity_scale.len(), 3);
 }
 
 #[test]
@@ -130,6 +131,7 @@ fn every_requirement_is_answerable_with_evidence_and_grounded() {
         assert!(!r.guidance.typical_evidence.is_empty(), "{id}: no evidence");
         assert!(!r.guidance.pitfalls.is_empty(), "{id}: no pitfall");
         assert!(!r.csf.is_empty(), "{id}: no CSF function");
+        assert_eq!(r.guidance.maturity.len(), 3, "{id}: maturity guidance");
         assert!(r.weight > 0.0, "{id}: weight");
         assert!(!r.provenance.is_empty(), "{id}: no provenance");
         for p in &r.provenance {
