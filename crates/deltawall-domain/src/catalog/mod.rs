@@ -16,7 +16,9 @@ mod check;
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
+pub use builtin::{LoadError, from_yaml};
 pub use check::CatalogError;
 
 /// A language the catalog's texts are written in.
@@ -244,6 +246,17 @@ pub struct Requirement {
     pub provenance: Vec<String>,
 }
 
+/// Names one edition of a catalog exactly, for assessments that answer it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CatalogRef {
+    /// The catalog's id.
+    pub id: String,
+    /// The edition's version.
+    pub version: String,
+    /// SHA-256 of the edition's content; see [`Catalog::fingerprint`].
+    pub fingerprint: String,
+}
+
 /// A catalog (framework): immutable, versioned, bilingual.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -293,6 +306,23 @@ impl Catalog {
     /// Whether the catalog applies on `day`.
     pub fn is_effective_on(&self, day: Date) -> bool {
         self.effective_from <= day && self.effective_to.is_none_or(|to| day <= to)
+    }
+
+    /// SHA-256 (lowercase hex) of the catalog's canonical JSON form. Two editions with the
+    /// same id and version must have the same fingerprint; a change of content without a
+    /// new version is a mistake this makes visible.
+    pub fn fingerprint(&self) -> String {
+        let json = serde_json::to_vec(self).expect("a catalog always serialises to JSON");
+        hex::encode(Sha256::digest(json))
+    }
+
+    /// The exact reference to this edition.
+    pub fn reference(&self) -> CatalogRef {
+        CatalogRef {
+            id: self.id.clone(),
+            version: self.version.clone(),
+            fingerprint: self.fingerprint(),
+        }
     }
 
     /// Checks the catalog's rules; see [`CatalogError`] for what is refused.

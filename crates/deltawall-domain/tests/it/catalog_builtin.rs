@@ -255,3 +255,19 @@ fn round_trips_through_json() {
     assert_eq!(back, c);
     back.validate().unwrap();
 }
+
+/// The built-in catalog is immutable per version: any change to its content must come
+/// with a new `version`, and then this pin is updated together with it.
+#[test]
+fn content_is_pinned_to_its_version() {
+    let r = catalog().reference();
+    insta::assert_snapshot!(format!("{} {} {}", r.id, r.version, r.fingerprint));
+}
+
+#[test]
+fn fingerprint_changes_with_any_text() {
+    let mut c = catalog();
+    let before = c.fingerprint();
+    c.sections[2].requirements[0].guidance.pitfalls.en[0].push('.');
+    assert_ne!(c.fingerprint(), before);
+}
