@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use deltawall_domain::catalog::builtin::fsa_2020_viewpoints;
+use deltawall_domain::catalog::builtin::{FSA_2020_VIEWPOINTS_YAML, fsa_2020_viewpoints};
 use deltawall_domain::catalog::{Catalog, Class, Lang, Requirement};
 
 fn catalog() -> Catalog {
@@ -213,13 +213,25 @@ fn outline(c: &Catalog, lang: Lang) -> BTreeMap<String, [usize; 4]> {
         .collect()
 }
 
+/// Parsed but not validated, so this comparison does not lean on `validate`.
+fn unvalidated() -> Catalog {
+    serde_saphyr::from_str(FSA_2020_VIEWPOINTS_YAML).expect("the built-in catalog parses")
+}
+
 #[test]
 fn japanese_and_english_have_the_same_items() {
-    let c = catalog();
+    let c = unvalidated();
     let ja = outline(&c, Lang::Ja);
     let en = outline(&c, Lang::En);
     assert_eq!(ja.len(), c.requirements().count());
     assert_eq!(ja, en);
+}
+
+#[test]
+fn outline_comparison_notices_a_missing_english_pitfall() {
+    let mut c = unvalidated();
+    c.sections[2].requirements[0].guidance.pitfalls.en.pop();
+    assert_ne!(outline(&c, Lang::Ja), outline(&c, Lang::En));
 }
 
 #[test]
