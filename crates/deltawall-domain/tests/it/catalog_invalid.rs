@@ -1,7 +1,7 @@
 //! Catalogs that break a rule are refused with an error naming the item and the field.
 
 use deltawall_domain::catalog::builtin::{LoadError, from_yaml};
-use deltawall_domain::catalog::{Catalog, CatalogError, Section};
+use deltawall_domain::catalog::{Catalog, CatalogError, Class, Section};
 
 /// A small valid catalog: one group, one section, one requirement.
 const MINIMAL: &str = r#"
@@ -261,5 +261,14 @@ fn duplicate_yaml_keys_and_unknown_fields_do_not_parse() {
         "        weight: 2.0\n",
         "        weight: 2.0\n        wieght: 3\n",
     );
+    assert!(matches!(from_yaml(&unknown), Err(LoadError::Parse(_))));
+}
+
+#[test]
+fn maturity_level_classes_parse() {
+    let yaml = MINIMAL.replace("class: basic", "class: {level: 2}");
+    let c = from_yaml(&yaml).unwrap();
+    assert_eq!(c.requirement("R-01").unwrap().class, Class::Level(2));
+    let unknown = MINIMAL.replace("class: basic", "class: mandatory");
     assert!(matches!(from_yaml(&unknown), Err(LoadError::Parse(_))));
 }
