@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use jiff::civil::Date;
 
-use super::{Catalog, Guidance, Requirement, Section, Text, TextList};
+use super::{Catalog, Class, Guidance, Requirement, Section, Text, TextList};
 
 /// Why a catalog is refused. Each variant names the item and, where it applies, the field.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -66,6 +66,12 @@ pub enum CatalogError {
         ja: usize,
         /// English entries.
         en: usize,
+    },
+    /// A requirement's class is maturity level 0 (levels start at 1).
+    #[error("{id}: class level 0 is not allowed (levels start at 1)")]
+    ClassLevel {
+        /// The requirement.
+        id: String,
     },
     /// A requirement has no question to answer it.
     #[error("{id}: questions is empty")]
@@ -233,6 +239,9 @@ fn requirement(r: &Requirement, levels: usize) -> Result<(), CatalogError> {
             id: r.id.clone(),
             weight: r.weight,
         });
+    }
+    if r.class == Class::Level(0) {
+        return Err(CatalogError::ClassLevel { id: r.id.clone() });
     }
     text(&r.id, "title", &r.title)?;
     text(&r.id, "statement", &r.statement)?;

@@ -269,6 +269,11 @@ fn maturity_level_classes_parse() {
     let yaml = MINIMAL.replace("class: basic", "class: {level: 2}");
     let c = from_yaml(&yaml).unwrap();
     assert_eq!(c.requirement("R-01").unwrap().class, Class::Level(2));
+    let zero = MINIMAL.replace("class: basic", "class: {level: 0}");
+    assert_eq!(
+        from_yaml(&zero).unwrap_err().to_string(),
+        "catalog is invalid: R-01: class level 0 is not allowed (levels start at 1)"
+    );
     let unknown = MINIMAL.replace("class: basic", "class: mandatory");
     assert!(matches!(from_yaml(&unknown), Err(LoadError::Parse(_))));
 }
