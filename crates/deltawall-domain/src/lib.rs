@@ -1,5 +1,6 @@
 //! Deltawall's domain model: the tenants of the sector, who may do what, who may see what,
-//! and the rules of the audit trail and of login throttling.
+//! the rules of the audit trail and of login throttling, the catalogs (frameworks) that
+//! posture is assessed against, and the life of a finding until its verified closure.
 //!
 //! This crate does no I/O: no database, no network, no clock. Callers pass the current
 //! time in. That keeps every rule here testable as a plain function and lets the storage
@@ -8,6 +9,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod catalog;
 pub mod finding;
 pub mod org;
 pub mod role;

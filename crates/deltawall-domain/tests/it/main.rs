@@ -1,0 +1,4 @@
+//! Integration tests of the domain crate.
+
+mod catalog_builtin;
+mod catalog_invalid;
