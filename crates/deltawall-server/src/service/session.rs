@@ -132,6 +132,77 @@ pub async fn login(
     Ok(NewSession { token, mfa_pending })
 }
 
+/// Authenticates one HTTP Basic request (TAXII) with a login name and password, under the
+/// same throttling as signing in: refused attempts do not check the password, failures
+/// count towards the account lock and the address block and are audited. Successes are
+/// not audited per request (a TAXII client authenticates every request). Accounts with a
+/// second factor cannot use Basic; they use API tokens.
+pub async fn authenticate_basic(
+    store: &Store,
+    policy: &ThrottlePolicy,
+    ip: &str,
+    login: &str,
+    pw: &str,
+) -> SResult<SessionInfo> {
+    let now = now_us();
+    let mut conn = store.read().await?;
+    let cred = users::credentials_by_login(&mut conn, login).await?;
+    let since = now - policy.address_window_secs * 1_000_000;
+    let ctx = AttemptContext {
+        account_locked_until_us: cred.as_ref().and_then(|c| c.locked_until),
+        address_failures_in_window: throttle::failures_since(&mut conn, ip, since).await?,
+        now_us: now,
+    };
+    drop(conn);
+    let verdict = policy.verdict(&ctx);
+    if verdict != Verdict::Proceed {
+        let mut tx = store.write().await?;
+        throttle::record(&mut tx, ip, login, false, now).await?;
+        let (user, org) = cred
+            .as_ref()
+            .map(|c| (c.user.id.as_str(), c.user.org_id.as_str()))
+            .unzip();
+        let summary = json!({"login": login, "reason": verdict, "via": "basic"});
+        record(
+            &mut tx,
+            user,
+            org,
+            "login.refused",
+            ("user", user),
+            summary,
+            Some(ip),
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(ServiceError::Throttled);
+    }
+    let phc = cred.as_ref().map_or_else(
+        || password::decoy_hash().to_owned(),
+        |c| c.password_hash.clone(),
+    );
+    let ok = password::verify(pw.to_owned(), phc).await
+        && cred
+            .as_ref()
+            .is_some_and(|c| c.user.active && !c.user.totp_enabled);
+    let Some(cred) = cred.filter(|_| ok) else {
+        let tx = store.write().await?;
+        fail_login(tx, policy, ip, login, now).await?;
+        return Err(ServiceError::BadCredentials);
+    };
+    let mut conn = store.read().await?;
+    let org = orgs::get_unscoped(&mut conn, &cred.user.org_id).await?;
+    if !org.active {
+        let tx = store.write().await?;
+        fail_login(tx, policy, ip, login, now).await?;
+        return Err(ServiceError::BadCredentials);
+    }
+    Ok(SessionInfo {
+        actor: actor_for(&cred.user, &org, None),
+        user: cred.user,
+        mfa_pending: false,
+    })
+}
+
 /// Records a failed attempt: counts it on the account (locking it at the threshold) and on
 /// the source address, audits it, and answers without saying whether the account exists.
 async fn fail_login(
