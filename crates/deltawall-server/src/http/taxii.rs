@@ -128,8 +128,7 @@ impl FromRequestParts<AppState> for TaxiiUser {
                 .decode(basic.trim())
                 .ok()
                 .and_then(|b| String::from_utf8(b).ok());
-            let Some((login, password)) = decoded.as_deref().and_then(|d| d.split_once(':'))
-            else {
+            let Some((login, password)) = decoded.as_deref().and_then(|d| d.split_once(':')) else {
                 return Err(ServiceError::Unauthenticated.into());
             };
             let info = session::authenticate_basic(
@@ -275,7 +274,9 @@ pub fn parse_query(raw: &str) -> Result<ObjectQuery, TaxiiError> {
         match k.as_str() {
             "added_after" => q.added_after = Some(parse_time(&v)?),
             "limit" => {
-                let n: usize = v.parse().map_err(|_| bad("limit must be a positive integer"))?;
+                let n: usize = v
+                    .parse()
+                    .map_err(|_| bad("limit must be a positive integer"))?;
                 if n == 0 {
                     return Err(bad("limit must be a positive integer"));
                 }
@@ -323,11 +324,7 @@ fn ok_json(value: &Value) -> Response {
 }
 
 /// `GET /taxii2/`: the API roots the caller holds a grant in.
-pub async fn discovery(
-    State(state): State<AppState>,
-    user: TaxiiUser,
-    _: TaxiiAccept,
-) -> TResult {
+pub async fn discovery(State(state): State<AppState>, user: TaxiiUser, _: TaxiiAccept) -> TResult {
     let roots = sharing::discovery(&user.ctx(&state)).await?;
     let mut body = json!({
         "title": "Deltawall TAXII 2.1",
@@ -447,9 +444,7 @@ async fn read(
 ) -> TResult {
     let page = sharing::read_page(&user.ctx(state), root, coll, endpoint, object, q).await?;
     let items: Vec<String> = match endpoint {
-        Endpoint::Objects | Endpoint::Object => {
-            page.items.iter().map(|o| o.json.clone()).collect()
-        }
+        Endpoint::Objects | Endpoint::Object => page.items.iter().map(|o| o.json.clone()).collect(),
         Endpoint::Manifest => page
             .items
             .iter()
@@ -502,7 +497,14 @@ pub async fn object_get(
     Path((root, coll, object)): Path<(String, String, String)>,
     TaxiiQuery(q): TaxiiQuery,
 ) -> TResult {
-    read(&state, &user, (&root, &coll, Some(&object)), Endpoint::Object, &q).await
+    read(
+        &state,
+        &user,
+        (&root, &coll, Some(&object)),
+        Endpoint::Object,
+        &q,
+    )
+    .await
 }
 
 /// `GET /taxii2/{root}/collections/{id}/objects/{object_id}/versions/`.
@@ -513,7 +515,14 @@ pub async fn versions(
     Path((root, coll, object)): Path<(String, String, String)>,
     TaxiiQuery(q): TaxiiQuery,
 ) -> TResult {
-    read(&state, &user, (&root, &coll, Some(&object)), Endpoint::Versions, &q).await
+    read(
+        &state,
+        &user,
+        (&root, &coll, Some(&object)),
+        Endpoint::Versions,
+        &q,
+    )
+    .await
 }
 
 /// `DELETE /taxii2/{root}/collections/{id}/objects/{object_id}/`.

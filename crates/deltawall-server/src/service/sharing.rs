@@ -12,10 +12,10 @@ use super::{Ctx, SResult};
 use crate::error::ServiceError;
 use deltawall_domain::access::TokenScope;
 use deltawall_domain::{Permission, Role};
-use deltawall_store::records::now_us;
-use deltawall_store::sharing::{self, ApiRoot, Collection, Grant, NewGrant, StoredObject};
-use deltawall_store::scope;
 use deltawall_stix::{Audience, DisclosurePolicy, StixObject, may_disclose_object};
+use deltawall_store::records::now_us;
+use deltawall_store::scope;
+use deltawall_store::sharing::{self, ApiRoot, Collection, Grant, NewGrant, StoredObject};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -353,7 +353,12 @@ pub async fn read_page(
         return Err(ServiceError::NotFound("object"));
     }
     let rows = select_versions(rows, q, endpoint == Endpoint::Versions);
-    let bound = format!("{}|{}|{}", c.id, object.unwrap_or(""), q.canonical(&format!("{endpoint:?}")));
+    let bound = format!(
+        "{}|{}|{}",
+        c.id,
+        object.unwrap_or(""),
+        q.canonical(&format!("{endpoint:?}"))
+    );
     let after_cursor = match &q.next {
         Some(token) => Some(super::sharing_add::open_next(ctx, &bound, token).await?),
         None => None,

@@ -13,12 +13,12 @@
 use super::sharing::{collection, disclose, may_write};
 use super::{Ctx, SResult};
 use crate::error::ServiceError;
-use deltawall_store::records::now_us;
-use deltawall_store::sharing::{self, NewObject, ObjectFilter, StoredObject};
 use deltawall_stix::{
     DisclosurePolicy, DocumentKind, Limits, MarkingSet, ObjectKind, StixObject, VersionOrder,
     compare_versions, parse_document_bytes,
 };
+use deltawall_store::records::now_us;
+use deltawall_store::sharing::{self, NewObject, ObjectFilter, StoredObject};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -53,7 +53,9 @@ pub async fn add_objects(
     let doc = parse_document_bytes(body, &limits);
     match doc.kind {
         DocumentKind::Envelope => {}
-        DocumentKind::Unknown => return Err(bad_request("the body is not a JSON object")),
+        DocumentKind::Unknown if serde_json::from_slice::<Value>(body).is_err() => {
+            return Err(bad_request("the body is not JSON"));
+        }
         _ => return Err(unprocessable("the body must be a TAXII envelope")),
     }
     if doc.objects.is_empty() && doc.rejected.is_empty() {
@@ -88,8 +90,7 @@ pub async fn add_objects(
             Ok(Decision::Duplicate) => successes.push(detail(&id, &version_text, None)),
             Ok(Decision::Store) => {
                 let markings = MarkingSet::effective(obj);
-                let refs: Vec<String> =
-                    markings.to_refs().iter().map(|r| r.to_string()).collect();
+                let refs: Vec<String> = markings.to_refs().iter().map(|r| r.to_string()).collect();
                 let new = NewObject {
                     stix_id: id.clone(),
                     version: version_text.clone(),
@@ -201,7 +202,9 @@ fn decide(
             policy.never_downgrade(&new_marks, &old_marks)
         };
         if let Err(e) = check {
-            return Err(format!("markings must not be weakened between versions: {e}"));
+            return Err(format!(
+                "markings must not be weakened between versions: {e}"
+            ));
         }
     }
     Ok(Decision::Store)
@@ -210,13 +213,14 @@ fn decide(
 /// The TAXII version: `modified`, else `created`, else (objects without either) the time
 /// the object was first added.
 fn version_of(obj: &StixObject, now: i64) -> String {
-    obj.version()
-        .map_or_else(|| crate::http::taxii::timestamp(now), |t| t.as_str().to_owned())
+    obj.version().map_or_else(
+        || crate::http::taxii::timestamp(now),
+        |t| t.as_str().to_owned(),
+    )
 }
 
 fn version_us(obj: &StixObject, now: i64) -> i64 {
-    obj.version()
-        .map_or(now, |t| t.instant().as_microsecond())
+    obj.version().map_or(now, |t| t.instant().as_microsecond())
 }
 
 fn detail(id: &str, version: &str, message: Option<&str>) -> Value {
@@ -300,7 +304,10 @@ fn hmac(key: &[u8], msg: &[u8]) -> [u8; 32] {
 }
 
 fn mac(key: &[u8], ctx: &Ctx<'_>, bound: &str, cursor: i64) -> String {
-    let msg = format!("{}\n{}\n{bound}\n{cursor}", ctx.actor.user_id, ctx.actor.org_id);
+    let msg = format!(
+        "{}\n{}\n{bound}\n{cursor}",
+        ctx.actor.user_id, ctx.actor.org_id
+    );
     hex::encode(&hmac(key, msg.as_bytes())[..20])
 }
 

@@ -9,3 +9,4 @@ mod browser;
 mod input;
 mod openapi;
 mod pages;
+mod taxii;

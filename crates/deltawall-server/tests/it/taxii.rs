@@ -1,0 +1,994 @@
+//! TAXII 2.1: every endpoint and filter, paging, version negotiation, authentication, and
+//! the TLP property: RED and AMBER objects never reach an organisation outside their
+//! audience through any path (objects, object, manifest, versions, paging, errors, writes).
+
+use crate::util::{PASSWORD, Resp, TestApp, Who};
+use axum::body::Body;
+use axum::http::{Method, StatusCode, header};
+use deltawall_domain::org::SupervisorReach;
+use deltawall_domain::role::Role;
+use deltawall_domain::{Actor, OrgKind};
+use deltawall_server::service::Ctx;
+use deltawall_server::service::sharing;
+use deltawall_store::sharing::{Grant, NewGrant};
+use serde_json::{Value, json};
+
+pub const MT: &str = "application/taxii+json;version=2.1";
+pub const CLEAR: &str = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
+pub const GREEN: &str = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
+pub const AMBER: &str = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421";
+pub const RED: &str = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
+
+/// The FSA administrator as an actor, to create trust groups through the service layer.
+pub fn fsa_admin(app: &TestApp) -> Actor {
+    Actor {
+        user_id: app.fsa.user_ids[&Role::Admin].clone(),
+        org_id: app.fsa.org_id.clone(),
+        org_kind: OrgKind::Supervisor,
+        reach: Some(SupervisorReach::National),
+        role: Role::Admin,
+        token_scope: None,
+    }
+}
+
+pub fn grant(grantee: &str, read: bool, write: bool, recipient: bool) -> NewGrant {
+    NewGrant {
+        grantee: grantee.to_owned(),
+        grant: Grant {
+            can_read: read,
+            can_write: write,
+            recipient,
+        },
+    }
+}
+
+/// The trust groups of these tests: `isac` with `shared` (A: read, write, AMBER recipient;
+/// B: read, write; the FSA: read) and `a-only` (A only); `alerts` (the FSA writes,
+/// institutions read). Returns (shared id, a-only id, alerts id).
+pub async fn setup(app: &TestApp) -> (String, String, String) {
+    let actor = fsa_admin(app);
+    let ctx = Ctx {
+        store: &app.db.store,
+        actor: &actor,
+        ip: None,
+    };
+    sharing::create_api_root(&ctx, "isac", "Financials ISAC", None, "isac")
+        .await
+        .unwrap();
+    sharing::create_api_root(&ctx, "alerts", "FSA alerts", None, "alerts")
+        .await
+        .unwrap();
+    let shared = sharing::create_collection(
+        &ctx,
+        "isac",
+        "Shared",
+        Some("shared"),
+        &[
+            grant(&app.a.org_id, true, true, true),
+            grant(&app.b.org_id, true, true, false),
+            grant(&app.fsa.org_id, true, false, false),
+        ],
+    )
+    .await
+    .unwrap();
+    let a_only = sharing::create_collection(
+        &ctx,
+        "isac",
+        "A only",
+        None,
+        &[grant(&app.a.org_id, true, true, true)],
+    )
+    .await
+    .unwrap();
+    let alerts = sharing::create_collection(
+        &ctx,
+        "alerts",
+        "Alerts",
+        Some("alerts"),
+        &[
+            grant(&app.fsa.org_id, true, true, true),
+            grant("kind:institution", true, false, false),
+        ],
+    )
+    .await
+    .unwrap();
+    (shared, a_only, alerts)
+}
+
+pub fn indicator(n: u32, modified: &str, marking: Option<&str>) -> Value {
+    let mut v = json!({
+        "type": "indicator",
+        "spec_version": "2.1",
+        "id": format!("indicator--00000000-0000-4000-8000-{n:012}"),
+        "created": "2026-01-01T00:00:00.000Z",
+        "modified": modified,
+        "name": format!("indicator {n}"),
+        "pattern": format!("[ipv4-addr:value = '198.51.100.{}']", n % 250),
+        "pattern_type": "stix",
+        "valid_from": "2026-01-01T00:00:00Z",
+    });
+    if let Some(m) = marking {
+        v["object_marking_refs"] = json!([m]);
+    }
+    v
+}
+
+pub fn id(n: u32) -> String {
+    format!("indicator--00000000-0000-4000-8000-{n:012}")
+}
+
+pub async fn get(app: &TestApp, path: &str, who: &Who) -> Resp {
+    let req = TestApp::request(Method::GET, path, who)
+        .header(header::ACCEPT, MT)
+        .body(Body::empty())
+        .unwrap();
+    app.send(req).await
+}
+
+pub async fn post(app: &TestApp, path: &str, who: &Who, body: &str) -> Resp {
+    let req = TestApp::request(Method::POST, path, who)
+        .header(header::ACCEPT, MT)
+        .header(header::CONTENT_TYPE, MT)
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    app.send(req).await
+}
+
+pub async fn add(app: &TestApp, coll: &str, who: &Who, objects: &[Value]) -> Value {
+    let body = json!({ "objects": objects }).to_string();
+    let r = post(
+        app,
+        &format!("/taxii2/isac/collections/{coll}/objects/"),
+        who,
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    r.json()
+}
+
+fn ids_of(v: &Value) -> Vec<String> {
+    v["objects"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|o| o["id"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn objects_path(coll: &str) -> String {
+    format!("/taxii2/isac/collections/{coll}/objects/")
+}
+
+#[tokio::test]
+async fn discovery_api_roots_collections_and_negotiation() {
+    let app = TestApp::new().await;
+    let (shared, a_only, _) = setup(&app).await;
+    let a = app.a.as_role(Role::Staff);
+    let b = app.b.as_role(Role::Staff);
+    let r = get(&app, "/taxii2/", &a).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.headers[header::CONTENT_TYPE], MT);
+    assert_eq!(
+        r.json()["api_roots"],
+        json!(["/taxii2/alerts/", "/taxii2/isac/"])
+    );
+    // The Kinki bureau holds no grant: no API roots, and the roots are not found.
+    let kinki = app.kinki.as_role(Role::Staff);
+    assert!(
+        get(&app, "/taxii2/", &kinki)
+            .await
+            .json()
+            .get("api_roots")
+            .is_none()
+    );
+    let r = get(&app, "/taxii2/isac/", &kinki).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.json()["http_status"], "404");
+    assert!(r.json()["title"].is_string());
+
+    let root = get(&app, "/taxii2/isac/", &a).await.json();
+    assert_eq!(root["versions"], json!([MT]));
+    assert!(root["max_content_length"].as_u64().unwrap() > 0);
+
+    let list = get(&app, "/taxii2/isac/collections/", &b).await.json();
+    let cols = list["collections"].as_array().unwrap();
+    assert_eq!(cols.len(), 1, "B sees only the shared collection: {list}");
+    assert_eq!(cols[0]["id"], shared.as_str());
+    assert_eq!(
+        (cols[0]["can_read"].clone(), cols[0]["can_write"].clone()),
+        (json!(true), json!(true))
+    );
+    let fsa = app.fsa.as_role(Role::Staff);
+    let one = get(&app, "/taxii2/isac/collections/shared/", &fsa)
+        .await
+        .json();
+    assert_eq!(
+        (one["id"].as_str(), one["can_write"].as_bool()),
+        (Some(shared.as_str()), Some(false))
+    );
+    let hidden = get(&app, &format!("/taxii2/isac/collections/{a_only}/"), &b).await;
+    let missing = get(
+        &app,
+        "/taxii2/isac/collections/00000000-0000-4000-8000-000000000000/",
+        &b,
+    )
+    .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    assert_eq!(hidden.json()["description"], missing.json()["description"]);
+    // Stable order.
+    assert_eq!(
+        get(&app, "/taxii2/isac/collections/", &a).await.body,
+        get(&app, "/taxii2/isac/collections/", &a).await.body
+    );
+
+    // Negotiation: versioned, unversioned and wildcard are served; others are 406.
+    for accept in [
+        MT,
+        "application/taxii+json",
+        "application/taxii+json;version=2.1, */*;q=0.1",
+        "*/*",
+    ] {
+        let req = TestApp::request(Method::GET, "/taxii2/", &a)
+            .header(header::ACCEPT, accept)
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(app.send(req).await.status, StatusCode::OK, "{accept}");
+    }
+    for accept in [
+        None,
+        Some("application/json"),
+        Some("application/taxii+json;version=2.0"),
+    ] {
+        let mut req = TestApp::request(Method::GET, "/taxii2/", &a);
+        if let Some(v) = accept {
+            req = req.header(header::ACCEPT, v);
+        }
+        let r = app.send(req.body(Body::empty()).unwrap()).await;
+        assert_eq!(r.status, StatusCode::NOT_ACCEPTABLE, "{accept:?}");
+        assert_eq!(r.json()["http_status"], "406");
+    }
+    // A path without its trailing slash is a TAXII 404, never a redirect.
+    let r = get(&app, "/taxii2/isac", &a).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.headers[header::CONTENT_TYPE], MT);
+}
+
+fn basic(login: &str, password: &str) -> String {
+    use base64::Engine;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{login}:{password}"))
+    )
+}
+
+#[tokio::test]
+async fn basic_and_bearer_authentication() {
+    let app = TestApp::new().await;
+    setup(&app).await;
+    let r = get(&app, "/taxii2/", &Who::Anon).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let challenge = r.headers[header::WWW_AUTHENTICATE].to_str().unwrap();
+    assert!(
+        challenge.contains("Basic") && challenge.contains("Bearer"),
+        "{challenge}"
+    );
+    assert_eq!(r.json()["http_status"], "401");
+
+    let send = |auth: String| {
+        TestApp::request(Method::GET, "/taxii2/isac/", &Who::Anon)
+            .header(header::ACCEPT, MT)
+            .header(header::AUTHORIZATION, auth)
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(
+        app.send(send(basic("a-staff", PASSWORD))).await.status,
+        StatusCode::OK
+    );
+    let before = app.audit_count().await;
+    assert_eq!(
+        app.send(send(basic("a-staff", "wrong"))).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.send(send("Basic !!!".into())).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.audit_count().await,
+        before + 1,
+        "the failure is audited"
+    );
+    // Five failures lock the account like the sign-in form does.
+    for _ in 0..5 {
+        app.send(send(basic("b-auditor", "wrong"))).await;
+    }
+    let locked = app.send(send(basic("b-auditor", PASSWORD))).await;
+    assert_eq!(
+        locked.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        locked.body
+    );
+
+    let tok = app
+        .json(
+            Method::POST,
+            "/api/v1/tokens",
+            &app.a.as_role(Role::Admin),
+            &json!({"name": "taxii", "scope": "read", "days": 30}),
+        )
+        .await
+        .json();
+    let token = tok["token"].as_str().unwrap().to_owned();
+    let r = get(
+        &app,
+        "/taxii2/isac/collections/",
+        &Who::Token(token.clone()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // A read-only token cannot add objects.
+    let r = post(
+        &app,
+        &objects_path("shared"),
+        &Who::Token(token),
+        &json!({"objects": [indicator(1, "2026-01-01T00:00:00.000Z", Some(GREEN))]}).to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+}
+
+#[tokio::test]
+async fn add_get_filters_versions_manifest_status_and_delete() {
+    let app = TestApp::new().await;
+    setup(&app).await;
+    let a = app.a.as_role(Role::Staff);
+    let v1 = "2026-01-01T00:00:00.000Z";
+    let v2 = "2026-02-01T00:00:00.000Z";
+    let v3 = "2026-03-01T00:00:00.000Z";
+    let status = add(
+        &app,
+        "shared",
+        &a,
+        &[
+            indicator(1, v1, Some(GREEN)),
+            indicator(1, v2, Some(GREEN)),
+            indicator(2, v1, Some(CLEAR)),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (
+            status["status"].as_str(),
+            status["total_count"].as_u64(),
+            status["success_count"].as_u64()
+        ),
+        (Some("complete"), Some(3), Some(3))
+    );
+    let got = get(
+        &app,
+        &format!("/taxii2/isac/status/{}/", status["id"].as_str().unwrap()),
+        &a,
+    )
+    .await;
+    assert_eq!(got.json(), status);
+    // Another organisation's status is not found.
+    let other = get(
+        &app,
+        &format!("/taxii2/isac/status/{}/", status["id"].as_str().unwrap()),
+        &app.b.as_role(Role::Staff),
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+
+    // Duplicate, conflict, downgrade, invalid, and a third version.
+    let dup = add(&app, "shared", &a, &[indicator(1, v2, Some(GREEN))]).await;
+    assert_eq!(
+        (dup["success_count"].as_u64(), dup["failure_count"].as_u64()),
+        (Some(1), Some(0)),
+        "{dup}"
+    );
+    let mut conflicting = indicator(1, v2, Some(GREEN));
+    conflicting["name"] = "changed".into();
+    let mut invalid = indicator(9, v1, None);
+    invalid.as_object_mut().unwrap().remove("pattern");
+    let res = add(
+        &app,
+        "shared",
+        &a,
+        &[
+            conflicting,
+            indicator(1, v3, Some(CLEAR)),
+            invalid,
+            indicator(1, v3, Some(AMBER)),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (res["success_count"].as_u64(), res["failure_count"].as_u64()),
+        (Some(1), Some(3)),
+        "{res}"
+    );
+    let messages: Vec<&str> = res["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("different object")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("weakened")),
+        "{messages:?}"
+    );
+    let r = get(&app, &objects_path("shared"), &a).await;
+    assert_eq!(
+        r.json()["objects"].as_array().unwrap().len(),
+        2,
+        "latest version of each id: {}",
+        r.body
+    );
+    let stored = r.json()["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == id(1).as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(stored["modified"], v3);
+    // The stored text is returned exactly as posted.
+    assert!(
+        r.body.contains(&indicator(2, v1, Some(CLEAR)).to_string()),
+        "{}",
+        r.body
+    );
+    assert_eq!(r.headers["x-taxii-date-added-first"].len(), 27);
+    let first = r.headers["x-taxii-date-added-first"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        first.ends_with('Z') && first.as_bytes()[19] == b'.',
+        "{first}"
+    );
+
+    let q = |query: &str| format!("{}?{query}", objects_path("shared"));
+    let count = |v: Value| v["objects"].as_array().map_or(0, Vec::len);
+    assert_eq!(
+        count(get(&app, &q("match[version]=all"), &a).await.json()),
+        4
+    );
+    assert_eq!(
+        count(get(&app, &q("match[version]=first"), &a).await.json()),
+        2
+    );
+    assert_eq!(
+        count(get(&app, &q("match[version]=first,last"), &a).await.json()),
+        3
+    );
+    assert_eq!(
+        count(
+            get(&app, &q(&format!("match[version]={v2}")), &a)
+                .await
+                .json()
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            get(&app, &q(&format!("match[id]={}", id(2))), &a)
+                .await
+                .json()
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            get(&app, &q("match[type]=indicator,sighting"), &a)
+                .await
+                .json()
+        ),
+        2
+    );
+    assert_eq!(get(&app, &q("match[type]=grouping"), &a).await.body, "{}");
+    assert_eq!(
+        count(get(&app, &q("match[spec_version]=2.0"), &a).await.json()),
+        0
+    );
+    assert_eq!(
+        count(
+            get(&app, &q("match[spec_version]=2.1&match[version]=all"), &a)
+                .await
+                .json()
+        ),
+        4
+    );
+    for bad in [
+        "match[version]=all,first",
+        "match[version]=last,last",
+        "added_after=notadate",
+        "limit=0",
+        "limit=-1",
+        "limit=abc",
+        "added_after=2026-01-01T00:00:00Z&added_after=2026-01-01T00:00:00Z",
+        "match[type]=a&match[type]=b",
+    ] {
+        let r = get(&app, &q(bad), &a).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.body);
+        assert_eq!(r.json()["http_status"], "400");
+    }
+
+    let man = get(
+        &app,
+        &format!("/taxii2/isac/collections/shared/manifest/?match[version]=all"),
+        &a,
+    )
+    .await;
+    let recs = man.json()["objects"].as_array().unwrap().clone();
+    assert_eq!(recs.len(), 4);
+    assert!(
+        recs.iter()
+            .all(|m| m["media_type"] == "application/stix+json;version=2.1"
+                && m["date_added"].is_string())
+    );
+    assert_eq!(
+        man.headers["x-taxii-date-added-first"].to_str().unwrap(),
+        recs[0]["date_added"]
+    );
+    assert_eq!(
+        man.headers["x-taxii-date-added-last"].to_str().unwrap(),
+        recs[3]["date_added"]
+    );
+
+    let one = format!("{}{}/", objects_path("shared"), id(1));
+    assert_eq!(
+        get(&app, &one, &a).await.json()["objects"][0]["modified"],
+        v3
+    );
+    assert_eq!(
+        count(
+            get(&app, &format!("{one}?match[version]=all"), &a)
+                .await
+                .json()
+        ),
+        3
+    );
+    let vers = get(&app, &format!("{one}versions/"), &a).await;
+    assert_eq!(vers.json()["versions"], json!([v1, v2, v3]));
+    assert!(vers.headers.contains_key("x-taxii-date-added-last"));
+
+    // Delete one version, then the whole object.
+    let del = |path: String| {
+        TestApp::request(Method::DELETE, &path, &a)
+            .header(header::ACCEPT, MT)
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(
+        app.send(del(format!("{one}?match[version]={v1}")))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(&app, &format!("{one}versions/"), &a).await.json()["versions"],
+        json!([v2, v3])
+    );
+    // B (read and write on the collection) may not delete A's object.
+    let bdel = TestApp::request(Method::DELETE, &one, &app.b.as_role(Role::Staff))
+        .header(header::ACCEPT, MT)
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(app.send(bdel).await.status, StatusCode::FORBIDDEN);
+    // The FSA reads but does not write: 403.
+    let fdel = TestApp::request(Method::DELETE, &one, &app.fsa.as_role(Role::Staff))
+        .header(header::ACCEPT, MT)
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(app.send(fdel).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.send(del(one.clone())).await.status, StatusCode::OK);
+    assert_eq!(get(&app, &one, &a).await.status, StatusCode::NOT_FOUND);
+    assert!(
+        !get(&app, "/taxii2/isac/collections/shared/manifest/", &a)
+            .await
+            .body
+            .contains(&id(1))
+    );
+}
+
+#[tokio::test]
+async fn bad_bodies_and_missing_rights() {
+    let app = TestApp::new().await;
+    let (_, a_only, _) = setup(&app).await;
+    let a = app.a.as_role(Role::Staff);
+    let path = objects_path("shared");
+    let send = |ct: &'static str, body: &'static str, who: Who| {
+        TestApp::request(Method::POST, &path, &who)
+            .header(header::ACCEPT, MT)
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    for ct in [
+        "application/json",
+        "application/stix+json;version=2.1",
+        "application/taxii+json;version=2.0",
+    ] {
+        let r = app.send(send(ct, "{\"objects\":[]}", a.clone())).await;
+        assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{ct}");
+        assert_eq!(r.json()["http_status"], "415");
+    }
+    assert_eq!(
+        app.send(send(MT, "not json", a.clone())).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(app.send(send(MT, "{\"type\":\"bundle\",\"id\":\"bundle--00000000-0000-4000-8000-000000000001\",\"objects\":[]}", a.clone())).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.send(send(MT, "{}", a.clone())).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let body =
+        json!({"objects": [indicator(5, "2026-01-01T00:00:00.000Z", Some(GREEN))]}).to_string();
+    // Auditors never write; the FSA only reads `shared`; institutions only read alerts; B
+    // has no grant at all on `a-only` (not found).
+    assert_eq!(
+        post(&app, &path, &app.a.as_role(Role::Auditor), &body)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post(&app, &path, &app.fsa.as_role(Role::Admin), &body)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let alerts = sharing_alerts_path();
+    assert_eq!(
+        post(&app, &alerts, &a, &body).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post(
+            &app,
+            &objects_path(&a_only),
+            &app.b.as_role(Role::Staff),
+            &body
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    // The supervisor's alerts reach every institution.
+    let fsa = app.fsa.as_role(Role::Staff);
+    let r = post(
+        &app,
+        &alerts,
+        &fsa,
+        &json!({"objects": [indicator(6, "2026-01-01T00:00:00.000Z", Some(GREEN))]}).to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    for who in [a.clone(), app.b.as_role(Role::Auditor)] {
+        assert_eq!(ids_of(&get(&app, &alerts, &who).await.json()), vec![id(6)]);
+    }
+    assert_eq!(
+        get(&app, &alerts, &app.kinki.as_role(Role::Staff))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+fn sharing_alerts_path() -> String {
+    "/taxii2/alerts/collections/alerts/objects/".into()
+}
+
+#[tokio::test]
+async fn red_and_amber_never_reach_outside_their_audience() {
+    let app = TestApp::new().await;
+    setup(&app).await;
+    let a = app.a.as_role(Role::Staff);
+    let v = "2026-01-01T00:00:00.000Z";
+    // 1: RED, 2: AMBER, 3: unmarked (AMBER by policy), 4: GREEN, 5: CLEAR; then 6: RED.
+    add(
+        &app,
+        "shared",
+        &a,
+        &[
+            indicator(1, v, Some(RED)),
+            indicator(2, v, Some(AMBER)),
+            indicator(3, v, None),
+            indicator(4, v, Some(GREEN)),
+            indicator(5, v, Some(CLEAR)),
+            indicator(6, v, Some(RED)),
+        ],
+    )
+    .await;
+    let secret_ids = [id(1), id(2), id(3), id(6)];
+    let all = get(&app, &objects_path("shared"), &a).await.json();
+    assert_eq!(ids_of(&all).len(), 6, "the originator sees everything");
+    for who in [
+        app.b.as_role(Role::Staff),
+        app.b.as_role(Role::Admin),
+        app.fsa.as_role(Role::Staff),
+        app.fsa.as_role(Role::Admin),
+    ] {
+        let mut bodies = Vec::new();
+        let objs = get(&app, &objects_path("shared"), &who).await;
+        assert_eq!(ids_of(&objs.json()), vec![id(4), id(5)]);
+        bodies.push(objs.body.clone());
+        bodies.push(
+            get(
+                &app,
+                "/taxii2/isac/collections/shared/manifest/?match[version]=all",
+                &who,
+            )
+            .await
+            .body,
+        );
+        // Paging one by one: the hidden tail does not make `more` true.
+        let p1 = get(&app, &format!("{}?limit=1", objects_path("shared")), &who).await;
+        assert_eq!(p1.json()["more"], true);
+        let next = p1.json()["next"].as_str().unwrap().to_owned();
+        let p2 = get(
+            &app,
+            &format!("{}?limit=1&next={next}", objects_path("shared")),
+            &who,
+        )
+        .await;
+        assert_eq!(
+            (ids_of(&p2.json()), p2.json()["more"].clone()),
+            (vec![id(5)], json!(false)),
+            "{}",
+            p2.body
+        );
+        bodies.push(p1.body);
+        bodies.push(p2.body);
+        let missing = format!(
+            "{}indicator--00000000-0000-4000-8000-999999999999/",
+            objects_path("shared")
+        );
+        let missing_body = get(&app, &missing, &who).await.json();
+        for sid in &secret_ids {
+            for suffix in ["", "versions/", "?match[version]=all"] {
+                let r = get(
+                    &app,
+                    &format!("{}{sid}/{suffix}", objects_path("shared")),
+                    &who,
+                )
+                .await;
+                assert_eq!(r.status, StatusCode::NOT_FOUND, "{sid}{suffix}");
+                assert_eq!(
+                    r.json()["description"],
+                    missing_body["description"],
+                    "indistinguishable from missing"
+                );
+                assert!(!r.headers.contains_key("x-taxii-date-added-first"));
+                bodies.push(r.body);
+            }
+            let q = get(
+                &app,
+                &format!("{}?match[id]={sid}", objects_path("shared")),
+                &who,
+            )
+            .await;
+            assert_eq!(q.body, "{}");
+            bodies.push(q.body);
+        }
+        for body in &bodies {
+            for sid in &secret_ids {
+                assert!(!body.contains(sid.as_str()), "{sid} leaked: {body}");
+            }
+            assert!(
+                !body.contains("198.51.100.1'") && !body.contains("indicator 1\""),
+                "{body}"
+            );
+        }
+    }
+    // Writes reveal nothing either: B cannot delete or overwrite the RED object, and the
+    // refusal reads the same whatever the hidden version holds.
+    let b = app.b.as_role(Role::Staff);
+    let del = TestApp::request(
+        Method::DELETE,
+        &format!("{}{}/", objects_path("shared"), id(1)),
+        &b,
+    )
+    .header(header::ACCEPT, MT)
+    .body(Body::empty())
+    .unwrap();
+    assert_eq!(app.send(del).await.status, StatusCode::NOT_FOUND);
+    let res = add(
+        &app,
+        "shared",
+        &b,
+        &[
+            indicator(1, "2026-05-01T00:00:00.000Z", Some(CLEAR)),
+            indicator(6, v, Some(RED)),
+        ],
+    )
+    .await;
+    assert_eq!(res["failure_count"], 2, "{res}");
+    for f in res["failures"].as_array().unwrap() {
+        assert_eq!(f["message"], "object refused");
+    }
+    assert_eq!(
+        ids_of(&get(&app, &objects_path("shared"), &b).await.json()),
+        vec![id(4), id(5)]
+    );
+}
+
+#[tokio::test]
+async fn paging_loses_and_repeats_nothing() {
+    let app = TestApp::new().await;
+    setup(&app).await;
+    let a = app.a.as_role(Role::Staff);
+    let v = "2026-01-01T00:00:00.000Z";
+    // 150 objects in one request share one clock reading; date_added still increases.
+    let objs: Vec<Value> = (1..=150).map(|n| indicator(n, v, Some(GREEN))).collect();
+    add(&app, "shared", &a, &objs).await;
+    add(&app, "shared", &a, &[indicator(151, v, Some(GREEN))]).await;
+    let want: Vec<String> = (1..=151).map(id).collect();
+    for limit in [1usize, 7, 50, 100, 1000] {
+        let (mut seen, mut next) = (Vec::new(), None::<String>);
+        loop {
+            let mut path = format!("{}?limit={limit}", objects_path("shared"));
+            if let Some(n) = &next {
+                path.push_str(&format!("&next={n}"));
+            }
+            let r = get(&app, &path, &a).await;
+            let page = r.json();
+            let got = ids_of(&page);
+            assert!(got.len() <= limit.min(100), "{limit}");
+            seen.extend(got);
+            if page["more"] != true {
+                break;
+            }
+            next = Some(page["next"].as_str().unwrap().to_owned());
+        }
+        assert_eq!(seen, want, "limit {limit} via next");
+    }
+    // Via added_after = X-TAXII-Date-Added-Last only (exclusive, strictly increasing).
+    let (mut seen, mut after) = (Vec::new(), None::<String>);
+    loop {
+        let mut path = format!("{}?limit=7", objects_path("shared"));
+        if let Some(a) = &after {
+            path.push_str(&format!("&added_after={a}"));
+        }
+        let r = get(&app, &path, &a).await;
+        if r.body == "{}" {
+            assert!(
+                !r.headers.contains_key("x-taxii-date-added-last"),
+                "no headers on an empty page"
+            );
+            break;
+        }
+        seen.extend(ids_of(&r.json()));
+        after = Some(
+            r.headers["x-taxii-date-added-last"]
+                .to_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    assert_eq!(seen, want, "via added_after");
+    // A `next` is bound to the caller and the query, and cannot be altered.
+    let p1 = get(&app, &format!("{}?limit=5", objects_path("shared")), &a)
+        .await
+        .json();
+    let next = p1["next"].as_str().unwrap().to_owned();
+    let path = format!("{}?limit=5&next={next}", objects_path("shared"));
+    assert_eq!(get(&app, &path, &a).await.status, StatusCode::OK);
+    assert_eq!(
+        get(&app, &path, &app.a.as_role(Role::Admin)).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        get(&app, &path, &app.b.as_role(Role::Staff)).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let other = format!(
+        "{}?limit=5&match[type]=indicator&next={next}",
+        objects_path("shared")
+    );
+    assert_eq!(get(&app, &other, &a).await.status, StatusCode::BAD_REQUEST);
+    let mut forged = next.clone();
+    forged.replace_range(0..1, if next.starts_with('1') { "2" } else { "1" });
+    let r = get(
+        &app,
+        &format!("{}?limit=5&next={forged}", objects_path("shared")),
+        &a,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["http_status"], "400");
+    // The manifest pages the same way.
+    let m = get(
+        &app,
+        "/taxii2/isac/collections/shared/manifest/?limit=100",
+        &a,
+    )
+    .await
+    .json();
+    assert_eq!(
+        (m["objects"].as_array().unwrap().len(), m["more"].clone()),
+        (100, json!(true))
+    );
+}
+
+#[tokio::test]
+async fn a_council_root_closes() {
+    let app = TestApp::new().await;
+    let actor = fsa_admin(&app);
+    let ctx = Ctx {
+        store: &app.db.store,
+        actor: &actor,
+        ip: None,
+    };
+    sharing::create_api_root(
+        &ctx,
+        "council-2026-001",
+        "Council: incident 2026-001",
+        None,
+        "council",
+    )
+    .await
+    .unwrap();
+    sharing::create_collection(
+        &ctx,
+        "council-2026-001",
+        "Coordination",
+        None,
+        &[
+            grant(&app.a.org_id, true, true, true),
+            grant(&app.fsa.org_id, true, true, true),
+        ],
+    )
+    .await
+    .unwrap();
+    let a = app.a.as_role(Role::Staff);
+    assert_eq!(
+        get(&app, "/taxii2/council-2026-001/collections/", &a)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(
+            &app,
+            "/taxii2/council-2026-001/",
+            &app.b.as_role(Role::Staff)
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    sharing::close_api_root(&ctx, "council-2026-001")
+        .await
+        .unwrap();
+    assert_eq!(
+        get(&app, "/taxii2/council-2026-001/collections/", &a)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // Only supervisor or sharing-body administrators manage trust groups.
+    let mut staff = actor.clone();
+    staff.role = Role::Staff;
+    let ctx = Ctx {
+        store: &app.db.store,
+        actor: &staff,
+        ip: None,
+    };
+    assert!(
+        sharing::create_api_root(&ctx, "x", "x", None, "isac")
+            .await
+            .is_err()
+    );
+}
