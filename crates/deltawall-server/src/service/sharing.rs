@@ -390,7 +390,7 @@ pub async fn delete_object(
     q: &ObjectQuery,
 ) -> SResult<()> {
     let c = collection(ctx, root, collection_id).await?;
-    if !(c.grant.can_read && c.grant.can_write) || !may_write(ctx) {
+    if !(c.grant.can_read && c.grant.can_write && may_write(ctx)) {
         return Err(ServiceError::Forbidden);
     }
     let filter = sharing::ObjectFilter {

@@ -526,7 +526,7 @@ async fn add_get_filters_versions_manifest_status_and_delete() {
 
     let man = get(
         &app,
-        &format!("/taxii2/isac/collections/shared/manifest/?match[version]=all"),
+        "/taxii2/isac/collections/shared/manifest/?match[version]=all",
         &a,
     )
     .await;
