@@ -196,6 +196,13 @@ pub async fn authenticate_basic(
         fail_login(tx, policy, ip, login, now).await?;
         return Err(ServiceError::BadCredentials);
     }
+    drop(conn);
+    if cred.failed_logins > 0 {
+        // A correct password ends a run of failures, as signing in does.
+        let mut tx = store.write().await?;
+        users::record_success(&mut tx, &cred.user.id, now).await?;
+        tx.commit().await?;
+    }
     Ok(SessionInfo {
         actor: actor_for(&cred.user, &org, None),
         user: cred.user,

@@ -629,6 +629,15 @@ async fn bad_bodies_and_missing_rights() {
         StatusCode::BAD_REQUEST
     );
     assert_eq!(app.send(send(MT, "{\"type\":\"bundle\",\"id\":\"bundle--00000000-0000-4000-8000-000000000001\",\"objects\":[]}", a.clone())).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let big = format!("{{\"objects\":[],\"x\":\"{}\"}}", "a".repeat(1 << 20));
+    let req = TestApp::request(Method::POST, &path, &a)
+        .header(header::ACCEPT, MT)
+        .header(header::CONTENT_TYPE, MT)
+        .body(Body::from(big))
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.json()["http_status"], "413");
     assert_eq!(
         app.send(send(MT, "{}", a.clone())).await.status,
         StatusCode::UNPROCESSABLE_ENTITY
