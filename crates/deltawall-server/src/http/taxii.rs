@@ -163,14 +163,14 @@ impl FromRequestParts<AppState> for TaxiiUser {
 fn admits(range: &str) -> bool {
     let mut parts = range.split(';').map(str::trim);
     let media = parts.next().unwrap_or("").to_ascii_lowercase();
-    let mut version_ok = true;
+    let (mut version_ok, mut q_ok) = (true, true);
     for p in parts {
         let Some((k, v)) = p.split_once('=') else {
             continue;
         };
         match k.trim().to_ascii_lowercase().as_str() {
             "version" => version_ok = v.trim() == "2.1",
-            "q" => version_ok &= v.trim().parse::<f32>().is_ok_and(|q| q > 0.0),
+            "q" => q_ok = v.trim().parse::<f32>().is_ok_and(|q| q > 0.0),
             _ => {}
         }
     }
@@ -178,7 +178,7 @@ fn admits(range: &str) -> bool {
         media.as_str(),
         "application/taxii+json" | "application/stix+json" | "application/*" | "*/*"
     );
-    media_ok && version_ok
+    media_ok && version_ok && q_ok
 }
 
 /// Refuses a request whose `Accept` admits no TAXII 2.1 response with 406 (a missing
@@ -554,4 +554,39 @@ pub async fn objects_post(
     )
     .await?;
     Ok(taxii_response(StatusCode::ACCEPTED, out.status.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_ranges() {
+        for ok in [
+            MEDIA_TYPE,
+            "application/taxii+json",
+            "*/*",
+            "application/*;q=0.5",
+        ] {
+            assert!(admits(ok), "{ok}");
+        }
+        for no in [
+            "application/json",
+            "application/taxii+json;version=2.0",
+            "application/taxii+json;q=0;version=2.1",
+            "application/taxii+json;version=2.1;q=0",
+        ] {
+            assert!(!admits(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn queries() {
+        let q = parse_query("match[version]=first,2026-01-01T00:00:00Z&limit=3").unwrap();
+        assert_eq!(q.limit, Some(3));
+        assert_eq!(q.versions[0], VersionTerm::First);
+        assert!(parse_query("match[id]=a,,b").is_err());
+        assert!(parse_query("limit=1&limit=2").is_err());
+        assert_eq!(timestamp(1), "1970-01-01T00:00:00.000001Z");
+    }
 }
