@@ -1,166 +1,13 @@
-//! TAXII 2.1: every endpoint and filter, paging, version negotiation, authentication, and
-//! the TLP property: RED and AMBER objects never reach an organisation outside their
-//! audience through any path (objects, object, manifest, versions, paging, errors, writes).
+//! Endpoints, filters, negotiation, authentication, rights and trust-group life cycle.
 
-use crate::util::{PASSWORD, Resp, TestApp, Who};
+use super::*;
+use crate::util::{PASSWORD, TestApp, Who};
 use axum::body::Body;
 use axum::http::{Method, StatusCode, header};
-use deltawall_domain::org::SupervisorReach;
 use deltawall_domain::role::Role;
-use deltawall_domain::{Actor, OrgKind};
 use deltawall_server::service::Ctx;
 use deltawall_server::service::sharing;
-use deltawall_store::sharing::{Grant, NewGrant};
 use serde_json::{Value, json};
-
-pub const MT: &str = "application/taxii+json;version=2.1";
-pub const CLEAR: &str = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
-pub const GREEN: &str = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
-pub const AMBER: &str = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421";
-pub const RED: &str = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
-
-/// The FSA administrator as an actor, to create trust groups through the service layer.
-pub fn fsa_admin(app: &TestApp) -> Actor {
-    Actor {
-        user_id: app.fsa.user_ids[&Role::Admin].clone(),
-        org_id: app.fsa.org_id.clone(),
-        org_kind: OrgKind::Supervisor,
-        reach: Some(SupervisorReach::National),
-        role: Role::Admin,
-        token_scope: None,
-    }
-}
-
-pub fn grant(grantee: &str, read: bool, write: bool, recipient: bool) -> NewGrant {
-    NewGrant {
-        grantee: grantee.to_owned(),
-        grant: Grant {
-            can_read: read,
-            can_write: write,
-            recipient,
-        },
-    }
-}
-
-/// The trust groups of these tests: `isac` with `shared` (A: read, write, AMBER recipient;
-/// B: read, write; the FSA: read) and `a-only` (A only); `alerts` (the FSA writes,
-/// institutions read). Returns (shared id, a-only id, alerts id).
-pub async fn setup(app: &TestApp) -> (String, String, String) {
-    let actor = fsa_admin(app);
-    let ctx = Ctx {
-        store: &app.db.store,
-        actor: &actor,
-        ip: None,
-    };
-    sharing::create_api_root(&ctx, "isac", "Financials ISAC", None, "isac")
-        .await
-        .unwrap();
-    sharing::create_api_root(&ctx, "alerts", "FSA alerts", None, "alerts")
-        .await
-        .unwrap();
-    let shared = sharing::create_collection(
-        &ctx,
-        "isac",
-        "Shared",
-        Some("shared"),
-        &[
-            grant(&app.a.org_id, true, true, true),
-            grant(&app.b.org_id, true, true, false),
-            grant(&app.fsa.org_id, true, false, false),
-        ],
-    )
-    .await
-    .unwrap();
-    let a_only = sharing::create_collection(
-        &ctx,
-        "isac",
-        "A only",
-        None,
-        &[grant(&app.a.org_id, true, true, true)],
-    )
-    .await
-    .unwrap();
-    let alerts = sharing::create_collection(
-        &ctx,
-        "alerts",
-        "Alerts",
-        Some("alerts"),
-        &[
-            grant(&app.fsa.org_id, true, true, true),
-            grant("kind:institution", true, false, false),
-        ],
-    )
-    .await
-    .unwrap();
-    (shared, a_only, alerts)
-}
-
-pub fn indicator(n: u32, modified: &str, marking: Option<&str>) -> Value {
-    let mut v = json!({
-        "type": "indicator",
-        "spec_version": "2.1",
-        "id": format!("indicator--00000000-0000-4000-8000-{n:012}"),
-        "created": "2026-01-01T00:00:00.000Z",
-        "modified": modified,
-        "name": format!("indicator {n}"),
-        "pattern": format!("[ipv4-addr:value = '198.51.100.{}']", n % 250),
-        "pattern_type": "stix",
-        "valid_from": "2026-01-01T00:00:00Z",
-    });
-    if let Some(m) = marking {
-        v["object_marking_refs"] = json!([m]);
-    }
-    v
-}
-
-pub fn id(n: u32) -> String {
-    format!("indicator--00000000-0000-4000-8000-{n:012}")
-}
-
-pub async fn get(app: &TestApp, path: &str, who: &Who) -> Resp {
-    let req = TestApp::request(Method::GET, path, who)
-        .header(header::ACCEPT, MT)
-        .body(Body::empty())
-        .unwrap();
-    app.send(req).await
-}
-
-pub async fn post(app: &TestApp, path: &str, who: &Who, body: &str) -> Resp {
-    let req = TestApp::request(Method::POST, path, who)
-        .header(header::ACCEPT, MT)
-        .header(header::CONTENT_TYPE, MT)
-        .body(Body::from(body.to_owned()))
-        .unwrap();
-    app.send(req).await
-}
-
-pub async fn add(app: &TestApp, coll: &str, who: &Who, objects: &[Value]) -> Value {
-    let body = json!({ "objects": objects }).to_string();
-    let r = post(
-        app,
-        &format!("/taxii2/isac/collections/{coll}/objects/"),
-        who,
-        &body,
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
-    r.json()
-}
-
-fn ids_of(v: &Value) -> Vec<String> {
-    v["objects"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|o| o["id"].as_str().unwrap().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn objects_path(coll: &str) -> String {
-    format!("/taxii2/isac/collections/{coll}/objects/")
-}
 
 #[tokio::test]
 async fn discovery_api_roots_collections_and_negotiation() {
@@ -700,238 +547,6 @@ fn sharing_alerts_path() -> String {
 }
 
 #[tokio::test]
-async fn red_and_amber_never_reach_outside_their_audience() {
-    let app = TestApp::new().await;
-    setup(&app).await;
-    let a = app.a.as_role(Role::Staff);
-    let v = "2026-01-01T00:00:00.000Z";
-    // 1: RED, 2: AMBER, 3: unmarked (AMBER by policy), 4: GREEN, 5: CLEAR; then 6: RED.
-    add(
-        &app,
-        "shared",
-        &a,
-        &[
-            indicator(1, v, Some(RED)),
-            indicator(2, v, Some(AMBER)),
-            indicator(3, v, None),
-            indicator(4, v, Some(GREEN)),
-            indicator(5, v, Some(CLEAR)),
-            indicator(6, v, Some(RED)),
-        ],
-    )
-    .await;
-    let secret_ids = [id(1), id(2), id(3), id(6)];
-    let all = get(&app, &objects_path("shared"), &a).await.json();
-    assert_eq!(ids_of(&all).len(), 6, "the originator sees everything");
-    for who in [
-        app.b.as_role(Role::Staff),
-        app.b.as_role(Role::Admin),
-        app.fsa.as_role(Role::Staff),
-        app.fsa.as_role(Role::Admin),
-    ] {
-        let mut bodies = Vec::new();
-        let objs = get(&app, &objects_path("shared"), &who).await;
-        assert_eq!(ids_of(&objs.json()), vec![id(4), id(5)]);
-        bodies.push(objs.body.clone());
-        bodies.push(
-            get(
-                &app,
-                "/taxii2/isac/collections/shared/manifest/?match[version]=all",
-                &who,
-            )
-            .await
-            .body,
-        );
-        // Paging one by one: the hidden tail does not make `more` true.
-        let p1 = get(&app, &format!("{}?limit=1", objects_path("shared")), &who).await;
-        assert_eq!(p1.json()["more"], true);
-        let next = p1.json()["next"].as_str().unwrap().to_owned();
-        let p2 = get(
-            &app,
-            &format!("{}?limit=1&next={next}", objects_path("shared")),
-            &who,
-        )
-        .await;
-        assert_eq!(
-            (ids_of(&p2.json()), p2.json()["more"].clone()),
-            (vec![id(5)], json!(false)),
-            "{}",
-            p2.body
-        );
-        bodies.push(p1.body);
-        bodies.push(p2.body);
-        let missing = format!(
-            "{}indicator--00000000-0000-4000-8000-999999999999/",
-            objects_path("shared")
-        );
-        let missing_body = get(&app, &missing, &who).await.json();
-        for sid in &secret_ids {
-            for suffix in ["", "versions/", "?match[version]=all"] {
-                let r = get(
-                    &app,
-                    &format!("{}{sid}/{suffix}", objects_path("shared")),
-                    &who,
-                )
-                .await;
-                assert_eq!(r.status, StatusCode::NOT_FOUND, "{sid}{suffix}");
-                assert_eq!(
-                    r.json()["description"],
-                    missing_body["description"],
-                    "indistinguishable from missing"
-                );
-                assert!(!r.headers.contains_key("x-taxii-date-added-first"));
-                bodies.push(r.body);
-            }
-            let q = get(
-                &app,
-                &format!("{}?match[id]={sid}", objects_path("shared")),
-                &who,
-            )
-            .await;
-            assert_eq!(q.body, "{}");
-            bodies.push(q.body);
-        }
-        for body in &bodies {
-            for sid in &secret_ids {
-                assert!(!body.contains(sid.as_str()), "{sid} leaked: {body}");
-            }
-            assert!(
-                !body.contains("198.51.100.1'") && !body.contains("indicator 1\""),
-                "{body}"
-            );
-        }
-    }
-    // Writes reveal nothing either: B cannot delete or overwrite the RED object, and the
-    // refusal reads the same whatever the hidden version holds.
-    let b = app.b.as_role(Role::Staff);
-    let del = TestApp::request(
-        Method::DELETE,
-        &format!("{}{}/", objects_path("shared"), id(1)),
-        &b,
-    )
-    .header(header::ACCEPT, MT)
-    .body(Body::empty())
-    .unwrap();
-    assert_eq!(app.send(del).await.status, StatusCode::NOT_FOUND);
-    let res = add(
-        &app,
-        "shared",
-        &b,
-        &[
-            indicator(1, "2026-05-01T00:00:00.000Z", Some(CLEAR)),
-            indicator(6, v, Some(RED)),
-        ],
-    )
-    .await;
-    assert_eq!(res["failure_count"], 2, "{res}");
-    for f in res["failures"].as_array().unwrap() {
-        assert_eq!(f["message"], "object refused");
-    }
-    assert_eq!(
-        ids_of(&get(&app, &objects_path("shared"), &b).await.json()),
-        vec![id(4), id(5)]
-    );
-}
-
-#[tokio::test]
-async fn paging_loses_and_repeats_nothing() {
-    let app = TestApp::new().await;
-    setup(&app).await;
-    let a = app.a.as_role(Role::Staff);
-    let v = "2026-01-01T00:00:00.000Z";
-    // 150 objects in one request share one clock reading; date_added still increases.
-    let objs: Vec<Value> = (1..=150).map(|n| indicator(n, v, Some(GREEN))).collect();
-    add(&app, "shared", &a, &objs).await;
-    add(&app, "shared", &a, &[indicator(151, v, Some(GREEN))]).await;
-    let want: Vec<String> = (1..=151).map(id).collect();
-    for limit in [1usize, 7, 50, 100, 1000] {
-        let (mut seen, mut next) = (Vec::new(), None::<String>);
-        loop {
-            let mut path = format!("{}?limit={limit}", objects_path("shared"));
-            if let Some(n) = &next {
-                path.push_str(&format!("&next={n}"));
-            }
-            let r = get(&app, &path, &a).await;
-            let page = r.json();
-            let got = ids_of(&page);
-            assert!(got.len() <= limit.min(100), "{limit}");
-            seen.extend(got);
-            if page["more"] != true {
-                break;
-            }
-            next = Some(page["next"].as_str().unwrap().to_owned());
-        }
-        assert_eq!(seen, want, "limit {limit} via next");
-    }
-    // Via added_after = X-TAXII-Date-Added-Last only (exclusive, strictly increasing).
-    let (mut seen, mut after) = (Vec::new(), None::<String>);
-    loop {
-        let mut path = format!("{}?limit=7", objects_path("shared"));
-        if let Some(a) = &after {
-            path.push_str(&format!("&added_after={a}"));
-        }
-        let r = get(&app, &path, &a).await;
-        if r.body == "{}" {
-            assert!(
-                !r.headers.contains_key("x-taxii-date-added-last"),
-                "no headers on an empty page"
-            );
-            break;
-        }
-        seen.extend(ids_of(&r.json()));
-        after = Some(
-            r.headers["x-taxii-date-added-last"]
-                .to_str()
-                .unwrap()
-                .to_owned(),
-        );
-    }
-    assert_eq!(seen, want, "via added_after");
-    // A `next` is bound to the caller and the query, and cannot be altered.
-    let p1 = get(&app, &format!("{}?limit=5", objects_path("shared")), &a)
-        .await
-        .json();
-    let next = p1["next"].as_str().unwrap().to_owned();
-    let path = format!("{}?limit=5&next={next}", objects_path("shared"));
-    assert_eq!(get(&app, &path, &a).await.status, StatusCode::OK);
-    assert_eq!(
-        get(&app, &path, &app.a.as_role(Role::Admin)).await.status,
-        StatusCode::BAD_REQUEST
-    );
-    assert_eq!(
-        get(&app, &path, &app.b.as_role(Role::Staff)).await.status,
-        StatusCode::BAD_REQUEST
-    );
-    let other = format!(
-        "{}?limit=5&match[type]=indicator&next={next}",
-        objects_path("shared")
-    );
-    assert_eq!(get(&app, &other, &a).await.status, StatusCode::BAD_REQUEST);
-    let mut forged = next.clone();
-    forged.replace_range(0..1, if next.starts_with('1') { "2" } else { "1" });
-    let r = get(
-        &app,
-        &format!("{}?limit=5&next={forged}", objects_path("shared")),
-        &a,
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.json()["http_status"], "400");
-    // The manifest pages the same way.
-    let m = get(
-        &app,
-        "/taxii2/isac/collections/shared/manifest/?limit=100",
-        &a,
-    )
-    .await
-    .json();
-    assert_eq!(
-        (m["objects"].as_array().unwrap().len(), m["more"].clone()),
-        (100, json!(true))
-    );
-}
-
-#[tokio::test]
 async fn a_council_root_closes() {
     let app = TestApp::new().await;
     let actor = fsa_admin(&app);
@@ -1000,4 +615,94 @@ async fn a_council_root_closes() {
             .await
             .is_err()
     );
+}
+
+#[tokio::test]
+async fn write_only_collections_and_the_delete_matrix() {
+    let app = TestApp::new().await;
+    let (_, a_only, _) = setup(&app).await;
+    let actor = fsa_admin(&app);
+    let ctx = Ctx {
+        store: &app.db.store,
+        actor: &actor,
+        ip: None,
+    };
+    // A drop box: B may only write, A reads and writes.
+    let drop = sharing::create_collection(
+        &ctx,
+        "isac",
+        "Drop box",
+        Some("drop"),
+        &[
+            grant(&app.b.org_id, false, true, false),
+            grant(&app.a.org_id, true, true, true),
+        ],
+    )
+    .await
+    .unwrap();
+    let b = app.b.as_role(Role::Staff);
+    let seen = get(&app, "/taxii2/isac/collections/drop/", &b).await.json();
+    assert_eq!(
+        (seen["can_read"].clone(), seen["can_write"].clone()),
+        (json!(false), json!(true))
+    );
+    let v = "2026-01-01T00:00:00.000Z";
+    let st = add(&app, &drop, &b, &[indicator(31, v, Some(GREEN))]).await;
+    assert_eq!(st["success_count"], 1, "{st}");
+    for path in [
+        objects_path(&drop),
+        format!("/taxii2/isac/collections/{drop}/manifest/"),
+        format!("{}{}/", objects_path(&drop), id(31)),
+        format!("{}{}/versions/", objects_path(&drop), id(31)),
+    ] {
+        let r = get(&app, &path, &b).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(r.json()["http_status"], "403");
+    }
+    let delete = |path: String, who: Who| {
+        TestApp::request(Method::DELETE, &path, &who)
+            .header(header::ACCEPT, MT)
+            .body(Body::empty())
+            .unwrap()
+    };
+    // can_read=false, can_write=true: 403; no grant at all: 404.
+    let r = app
+        .send(delete(
+            format!("{}{}/", objects_path(&drop), id(31)),
+            b.clone(),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .send(delete(
+            format!("{}{}/", objects_path(&a_only), id(31)),
+            b.clone(),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // A reads B's drop (GREEN, A is a member) but only B's organisation may delete it.
+    let a = app.a.as_role(Role::Staff);
+    assert_eq!(
+        ids_of(&get(&app, &objects_path(&drop), &a).await.json()),
+        vec![id(31)]
+    );
+    let r = app
+        .send(delete(
+            format!("{}{}/", objects_path(&drop), id(31)),
+            a.clone(),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Deleting is audited; refusals are not.
+    let before = app.audit_count().await;
+    let mine = add(&app, &drop, &a, &[indicator(32, v, Some(GREEN))]).await;
+    assert_eq!(mine["success_count"], 1);
+    let r = app
+        .send(delete(
+            format!("{}{}/", objects_path(&drop), id(32)),
+            a.clone(),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(app.audit_count().await, before + 2, "one add, one delete");
 }
