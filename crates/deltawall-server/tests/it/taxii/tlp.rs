@@ -238,3 +238,40 @@ async fn paging_loses_and_repeats_nothing() {
         (100, json!(true))
     );
 }
+
+#[tokio::test]
+async fn amber_reaches_recipients_only_and_red_only_its_originator() {
+    let app = TestApp::new().await;
+    setup(&app).await;
+    let v = "2026-01-01T00:00:00.000Z";
+    // B shares AMBER and RED. A is a recipient organisation of `shared`; the FSA is a
+    // member only.
+    add(
+        &app,
+        "shared",
+        &app.b.as_role(Role::Staff),
+        &[indicator(41, v, Some(AMBER)), indicator(42, v, Some(RED))],
+    )
+    .await;
+    let a = app.a.as_role(Role::Auditor);
+    let fsa = app.fsa.as_role(Role::Admin);
+    assert_eq!(
+        ids_of(&get(&app, &objects_path("shared"), &a).await.json()),
+        vec![id(41)]
+    );
+    assert_eq!(get(&app, &objects_path("shared"), &fsa).await.body, "{}");
+    let manifest = get(&app, "/taxii2/isac/collections/shared/manifest/", &fsa).await;
+    assert_eq!(manifest.body, "{}");
+    assert!(!manifest.headers.contains_key("x-taxii-date-added-last"));
+    let red = format!("{}{}/", objects_path("shared"), id(42));
+    assert_eq!(get(&app, &red, &a).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&app, &format!("{red}versions/"), &fsa).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&app, &red, &app.b.as_role(Role::Auditor)).await.status,
+        StatusCode::OK,
+        "the originator's own organisation reads it"
+    );
+}
