@@ -195,6 +195,47 @@ async fn date_added_strictly_increases(db: &TestDb) {
         89
     );
 }
+async fn sharing_data_survives_backup(db: &TestDb) {
+    let s = &db.store;
+    let a = add_org(
+        s,
+        institution("A", BusinessType::RegionalBank, Region::Kinki),
+    )
+    .await;
+    let coll = root_and_collection(s, &[grant(&a, true, true)]).await;
+    let mut tx = s.write().await.unwrap();
+    for n in 0..3 {
+        sharing::insert_object(&mut tx, &coll, &object(n, &a), 7)
+            .await
+            .unwrap();
+    }
+    sharing::put_status(&mut tx, "st", "isac", &a, "{}", 1)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let doc = deltawall_store::backup::export(s).await.unwrap();
+    assert_eq!(doc["tables"]["taxii_objects"].as_array().unwrap().len(), 3);
+    let target = db.sibling().await.unwrap();
+    deltawall_store::backup::restore(&target.store, &doc)
+        .await
+        .unwrap();
+    assert_eq!(
+        deltawall_store::backup::export(&target.store)
+            .await
+            .unwrap(),
+        doc
+    );
+    // The restored collection continues its date_added sequence.
+    let mut tx = target.store.write().await.unwrap();
+    let next = sharing::insert_object(&mut tx, &coll, &object(9, &a), 7)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(next, 10);
+    target.finish().await;
+}
+both!(backup_round_trip, super::sharing_data_survives_backup);
+
 both!(
     date_added_strictly_increases_on,
     super::date_added_strictly_increases
