@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::error::json_error;
-use crate::http::{PageLang, api, health, taxii, ui, ui_auth};
+use crate::http::{PageLang, api, health, sharing_api, taxii, ui, ui_auth};
 use crate::service::session::SessionPolicy;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -122,6 +122,15 @@ fn api_routes() -> Router<AppState> {
             axum::routing::delete(api::token_revoke),
         )
         .route("/api/v1/audit", get(api::audit_list))
+        .route("/api/v1/sharing/roots", post(sharing_api::root_create))
+        .route(
+            "/api/v1/sharing/roots/{id}/close",
+            post(sharing_api::root_close),
+        )
+        .route(
+            "/api/v1/sharing/roots/{id}/collections",
+            post(sharing_api::collection_create),
+        )
         .route("/api/v1/openapi.json", get(openapi_json))
 }
 

@@ -105,11 +105,17 @@ pub async fn create_api_root(
         && id
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if !valid_id || !matches!(kind, "isac" | "council" | "alerts") {
-        return Err(ServiceError::Conflict {
-            code: "err-invalid",
-            message: "api root id must be lowercase letters, digits and '-'; kind isac, council or alerts".into(),
-        });
+    if !valid_id {
+        return Err(invalid(
+            "id",
+            "use 1 to 64 lowercase letters, digits or '-'",
+        ));
+    }
+    if !matches!(kind, "isac" | "council" | "alerts") {
+        return Err(invalid("kind", "use isac, council or alerts"));
+    }
+    if title.trim().is_empty() || title.len() > 200 {
+        return Err(invalid("title", "use 1 to 200 characters"));
     }
     let mut tx = ctx.store.write().await?;
     let root = ApiRoot {
@@ -160,8 +166,12 @@ pub async fn create_collection(
     grants: &[NewGrant],
 ) -> SResult<String> {
     require_manager(ctx)?;
+    if title.trim().is_empty() || title.len() > 200 {
+        return Err(invalid("title", "use 1 to 200 characters"));
+    }
     let mut tx = ctx.store.write().await?;
     sharing::open_root(&mut tx, api_root).await?;
+    check_grantees(&mut tx, grants).await?;
     let id =
         sharing::create_collection(&mut tx, api_root, title, None, alias, grants, now_us()).await?;
     let summary: Vec<_> = grants
@@ -181,6 +191,33 @@ pub async fn create_collection(
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+fn invalid(field: &'static str, reason: &'static str) -> ServiceError {
+    ServiceError::Invalid(deltawall_domain::validate::Invalid {
+        field,
+        reason,
+        code: "err-bad-request",
+    })
+}
+
+/// Checks that every grantee is an existing organisation or `kind:<organisation kind>`.
+async fn check_grantees(tx: &mut deltawall_store::Tx, grants: &[NewGrant]) -> SResult<()> {
+    for g in grants {
+        let ok = match g.grantee.strip_prefix("kind:") {
+            Some(kind) => deltawall_domain::OrgKind::from_code(kind).is_some(),
+            None => deltawall_store::orgs::get_unscoped(tx, &g.grantee)
+                .await
+                .is_ok(),
+        };
+        if !ok {
+            return Err(invalid(
+                "grants",
+                "a grantee must be an organisation id or kind:<organisation kind>",
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn require_manager(ctx: &Ctx<'_>) -> SResult<()> {

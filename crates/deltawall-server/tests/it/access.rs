@@ -62,6 +62,12 @@ fn token_json() -> serde_json::Value {
     json!({"name": "x", "scope": "write", "days": 30})
 }
 
+fn root_json() -> serde_json::Value {
+    json!({"id": "hijack", "title": "x", "kind": "council"})
+}
+fn collection_json() -> serde_json::Value {
+    json!({"title": "x", "grants": [{"grantee": "kind:institution", "can_read": true}]})
+}
 fn envelope_json() -> serde_json::Value {
     json!({"objects": [crate::taxii::indicator(77, "2026-06-01T00:00:00.000Z", Some(crate::taxii::CLEAR))]})
 }
@@ -122,6 +128,17 @@ fn protected() -> Vec<Route> {
         r(Method::POST, "/api/v1/tokens", Json(token_json)),
         r(Method::DELETE, "/api/v1/tokens/{token}", None),
         r(Method::GET, "/api/v1/audit", None),
+        r(Method::POST, "/api/v1/sharing/roots", Json(root_json)),
+        r(
+            Method::POST,
+            "/api/v1/sharing/roots/{root}/close",
+            Json(root_json),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/sharing/roots/{root}/collections",
+            Json(collection_json),
+        ),
         r(Method::GET, "/taxii2/", None),
         r(Method::GET, "/taxii2/{root}/", None),
         r(Method::GET, "/taxii2/{root}/status/{status}/", None),
@@ -528,6 +545,16 @@ async fn roles_without_the_permission_get_403() {
             "/api/v1/tokens".into(),
         ),
         (
+            Role::Admin,
+            r(Method::POST, "", Body_::Json(root_json)),
+            "/api/v1/sharing/roots".into(),
+        ),
+        (
+            Role::Admin,
+            r(Method::POST, "", Body_::Json(collection_json)),
+            "/api/v1/sharing/roots/isac/collections".into(),
+        ),
+        (
             Role::Auditor,
             r(Method::POST, "", Body_::Taxii(envelope_json)),
             format!("/taxii2/isac/collections/{shared}/objects/"),
@@ -643,6 +670,7 @@ fn the_route_table_covers_the_router() {
                 .replace("{user}", "{id}")
                 .replace("{token}", "{id}")
                 .replace("{collection}", "{id}")
+                .replace("/roots/{root}", "/roots/{id}")
                 .replace("{status}", "{id}")
         })
         .collect();

@@ -706,3 +706,76 @@ async fn write_only_collections_and_the_delete_matrix() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(app.audit_count().await, before + 2, "one add, one delete");
 }
+
+#[tokio::test]
+async fn supervisors_open_and_close_councils_through_the_api() {
+    let app = TestApp::new().await;
+    let fsa = app.fsa.as_role(Role::Admin);
+    let r = app
+        .json(
+            Method::POST,
+            "/api/v1/sharing/roots",
+            &fsa,
+            &json!({"id": "council-7", "title": "Council: incident 7", "kind": "council"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let bad = app
+        .json(
+            Method::POST,
+            "/api/v1/sharing/roots",
+            &fsa,
+            &json!({"id": "Bad Id", "title": "x", "kind": "council"}),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let unknown = app
+        .json(
+            Method::POST,
+            "/api/v1/sharing/roots/council-7/collections",
+            &fsa,
+            &json!({"title": "x", "grants": [{"grantee": "no-such-org", "can_read": true}]}),
+        )
+        .await;
+    assert_eq!(
+        unknown.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        unknown.body
+    );
+    let grants = json!([
+        {"grantee": app.a.org_id, "can_read": true, "can_write": true, "recipient": true},
+        {"grantee": app.fsa.org_id, "can_read": true, "can_write": true, "recipient": true},
+    ]);
+    let r = app
+        .json(
+            Method::POST,
+            "/api/v1/sharing/roots/council-7/collections",
+            &fsa,
+            &json!({"title": "Coordination", "alias": "coord", "grants": grants}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let a = app.a.as_role(Role::Staff);
+    let r = get(&app, "/taxii2/council-7/collections/coord/", &a).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        get(&app, "/taxii2/council-7/", &app.b.as_role(Role::Staff))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let r = app
+        .json(
+            Method::POST,
+            "/api/v1/sharing/roots/council-7/close",
+            &fsa,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(
+        get(&app, "/taxii2/council-7/", &a).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
