@@ -204,7 +204,8 @@ pub async fn create_collection(
     .bind(alias.map(str::to_owned))
     .bind(now)
     .execute(&mut *db)
-    .await?;
+    .await
+    .map_err(conflict("collection alias"))?;
     for g in grants {
         set_grant(db, &id, g).await?;
     }

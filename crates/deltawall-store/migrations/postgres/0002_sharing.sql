@@ -22,6 +22,8 @@ CREATE TABLE taxii_collections (
     created_at  BIGINT NOT NULL
 );
 CREATE INDEX taxii_collections_root ON taxii_collections(api_root);
+-- An alias is unique within its API root (TAXII §5.2.1); NULLs do not collide.
+CREATE UNIQUE INDEX taxii_collections_alias ON taxii_collections(api_root, alias);
 
 -- grantee: an organisation id, or `kind:<org kind>` for every organisation of that kind.
 -- recipient: the grantee counts as a recipient organisation (TLP:AMBER, AMBER+STRICT).

@@ -73,6 +73,15 @@ async fn grants_and_statuses(db: &TestDb) {
         ],
     )
     .await;
+    let mut tx = s.write().await.unwrap();
+    sharing::create_collection(&mut tx, "isac", "One", None, Some("one"), &[], 1)
+        .await
+        .unwrap();
+    assert!(matches!(
+        sharing::create_collection(&mut tx, "isac", "Two", None, Some("one"), &[], 1).await,
+        Err(StoreError::Conflict(_))
+    ));
+    drop(tx);
     let mut c = s.read().await.unwrap();
     let mine = sharing::collections(&mut c, "isac", &grantee_clause(&a, OrgKind::Institution, 1))
         .await
