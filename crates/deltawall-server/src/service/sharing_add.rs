@@ -270,16 +270,30 @@ async fn next_key(ctx: &Ctx<'_>) -> SResult<Vec<u8>> {
         return hex::decode(k).map_err(|e| ServiceError::Internal(e.into()));
     }
     drop(conn);
-    let mut tx = ctx.store.write().await?;
-    let key = match deltawall_store::settings::get(&mut tx, NEXT_KEY).await? {
-        Some(k) => k,
-        None => {
-            let k = hex::encode(rand::random::<[u8; 32]>());
-            deltawall_store::settings::put(&mut tx, NEXT_KEY, &k).await?;
-            k
+    let created = async {
+        let mut tx = ctx.store.write().await?;
+        let key = match deltawall_store::settings::get(&mut tx, NEXT_KEY).await? {
+            Some(k) => k,
+            None => {
+                let k = hex::encode(rand::random::<[u8; 32]>());
+                deltawall_store::settings::put(&mut tx, NEXT_KEY, &k).await?;
+                k
+            }
+        };
+        tx.commit().await?;
+        SResult::Ok(key)
+    }
+    .await;
+    let key = match created {
+        Ok(k) => k,
+        // A concurrent first use created it (PostgreSQL refuses the second insert).
+        Err(_) => {
+            let mut conn = ctx.store.read().await?;
+            deltawall_store::settings::get(&mut conn, NEXT_KEY)
+                .await?
+                .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("no next key")))?
         }
     };
-    tx.commit().await?;
     hex::decode(key).map_err(|e| ServiceError::Internal(e.into()))
 }
 
