@@ -353,6 +353,76 @@ impl Seeder<'_> {
         Ok(id)
     }
 
+    /// The TAXII trust groups: the ISAC's `isac` root (institutions read and write, the
+    /// ISAC is an AMBER recipient, the FSA reads) and the FSA's `alerts` root (institutions
+    /// read).
+    async fn trust_groups(&mut self, fsa: &str, isac: &str) -> anyhow::Result<()> {
+        use deltawall_store::sharing::{self, ApiRoot, Grant, NewGrant};
+        let g = |grantee: &str, can_read, can_write, recipient| NewGrant {
+            grantee: grantee.to_owned(),
+            grant: Grant {
+                can_read,
+                can_write,
+                recipient,
+            },
+        };
+        let roots = [
+            (
+                "isac",
+                "金融ISAC 共有 / Financials ISAC sharing",
+                "shared",
+                vec![
+                    g("kind:institution", true, true, false),
+                    g(isac, true, true, true),
+                    g(fsa, true, false, false),
+                ],
+            ),
+            (
+                "alerts",
+                "金融庁 注意喚起 / FSA alerts",
+                "alerts",
+                vec![
+                    g(fsa, true, true, true),
+                    g("kind:institution", true, false, false),
+                    g(isac, true, false, false),
+                ],
+            ),
+        ];
+        for (id, title, alias, grants) in roots {
+            let kind = if id == "alerts" { "alerts" } else { "isac" };
+            let root = ApiRoot {
+                id: id.to_owned(),
+                title: title.to_owned(),
+                description: None,
+                kind: kind.to_owned(),
+                created_at: self.now,
+                closed_at: None,
+            };
+            sharing::create_root(&mut self.tx, &root).await?;
+            let coll = sharing::create_collection(
+                &mut self.tx,
+                id,
+                title,
+                None,
+                Some(alias),
+                &grants,
+                self.now,
+            )
+            .await?;
+            record(
+                &mut self.tx,
+                None,
+                None,
+                "taxii.collection_create",
+                ("taxii_collection", Some(&coll)),
+                json!({"api_root": id, "source": "demo"}),
+                None,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
     async fn user(&mut self, org: &str, login: &str, name: &str, role: Role) -> anyhow::Result<()> {
         let new = NewUser {
             org_id: org.to_owned(),
@@ -631,6 +701,7 @@ pub async fn seed(store: &Store, demo_password: &str) -> anyhow::Result<DemoSumm
     ] {
         s.user(&bank, login, name, role).await?;
     }
+    s.trust_groups(&fsa, &isac).await?;
     let summary = DemoSummary {
         organisations: s.orgs,
         users: s.users,

@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::error::json_error;
-use crate::http::{PageLang, api, health, ui, ui_auth};
+use crate::http::{PageLang, api, health, sharing_api, taxii, ui, ui_auth};
 use crate::service::session::SessionPolicy;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -122,7 +122,42 @@ fn api_routes() -> Router<AppState> {
             axum::routing::delete(api::token_revoke),
         )
         .route("/api/v1/audit", get(api::audit_list))
+        .route("/api/v1/sharing/roots", post(sharing_api::root_create))
+        .route(
+            "/api/v1/sharing/roots/{id}/close",
+            post(sharing_api::root_close),
+        )
+        .route(
+            "/api/v1/sharing/roots/{id}/collections",
+            post(sharing_api::collection_create),
+        )
         .route("/api/v1/openapi.json", get(openapi_json))
+}
+
+/// TAXII 2.1 (`http/taxii.rs`). Every path ends with `/`; a path without it is a TAXII 404.
+fn taxii_routes() -> Router<AppState> {
+    Router::new()
+        .route("/taxii2/", get(taxii::discovery))
+        .route("/taxii2/{root}/", get(taxii::api_root))
+        .route("/taxii2/{root}/status/{id}/", get(taxii::status))
+        .route("/taxii2/{root}/collections/", get(taxii::collections))
+        .route("/taxii2/{root}/collections/{id}/", get(taxii::collection))
+        .route(
+            "/taxii2/{root}/collections/{id}/objects/",
+            get(taxii::objects_get).post(taxii::objects_post),
+        )
+        .route(
+            "/taxii2/{root}/collections/{id}/manifest/",
+            get(taxii::manifest),
+        )
+        .route(
+            "/taxii2/{root}/collections/{id}/objects/{object}/",
+            get(taxii::object_get).delete(taxii::object_delete),
+        )
+        .route(
+            "/taxii2/{root}/collections/{id}/objects/{object}/versions/",
+            get(taxii::versions),
+        )
 }
 
 async fn openapi_json() -> impl IntoResponse {
@@ -130,7 +165,9 @@ async fn openapi_json() -> impl IntoResponse {
 }
 
 async fn not_found(PageLang(lang): PageLang, req: Request) -> Response {
-    if req.uri().path().starts_with("/api/") {
+    if req.uri().path().starts_with("/taxii2") {
+        taxii::not_found()
+    } else if req.uri().path().starts_with("/api/") {
         json_error(
             StatusCode::NOT_FOUND,
             "err-not-found",
@@ -204,6 +241,7 @@ pub fn build_router(state: AppState) -> Router {
     let mut router = Router::new()
         .merge(ui_routes())
         .merge(api_routes())
+        .merge(taxii_routes())
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .fallback(not_found)

@@ -108,6 +108,66 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
         ],
     ),
     (
+        "taxii_api_roots",
+        &[
+            ("id", Text),
+            ("title", Text),
+            ("description", Text),
+            ("kind", Text),
+            ("created_at", Int),
+            ("closed_at", Int),
+        ],
+    ),
+    (
+        "taxii_collections",
+        &[
+            ("id", Text),
+            ("api_root", Text),
+            ("title", Text),
+            ("description", Text),
+            ("alias", Text),
+            ("last_added", Int),
+            ("created_at", Int),
+        ],
+    ),
+    (
+        "taxii_grants",
+        &[
+            ("collection_id", Text),
+            ("grantee", Text),
+            ("can_read", Int),
+            ("can_write", Int),
+            ("recipient", Int),
+        ],
+    ),
+    (
+        "taxii_objects",
+        &[
+            ("collection_id", Text),
+            ("date_added", Int),
+            ("stix_id", Text),
+            ("version", Text),
+            ("version_us", Int),
+            ("spec_version", Text),
+            ("type", Text),
+            ("tlp", Text),
+            ("markings", Text),
+            ("json", Text),
+            ("origin_org", Text),
+            ("added_by", Text),
+        ],
+    ),
+    (
+        "taxii_status",
+        &[
+            ("id", Text),
+            ("api_root", Text),
+            ("org_id", Text),
+            ("document", Text),
+            ("created_at", Int),
+        ],
+    ),
+    (
         "audit_log",
         &[
             ("seq", Int),

@@ -20,6 +20,7 @@ pub mod records;
 pub mod scope;
 pub mod sessions;
 pub mod settings;
+pub mod sharing;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

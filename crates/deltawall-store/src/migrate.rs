@@ -5,12 +5,20 @@ use crate::db::{Backend, Db};
 use sqlx::AssertSqlSafe;
 
 /// `(version, description, sqlite, postgres)`.
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/sqlite/0001_foundation.sql"),
-    include_str!("../migrations/postgres/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/sqlite/0001_foundation.sql"),
+        include_str!("../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "sharing",
+        include_str!("../migrations/sqlite/0002_sharing.sql"),
+        include_str!("../migrations/postgres/0002_sharing.sql"),
+    ),
+];
 
 /// Applies every migration newer than the recorded version, each in its own transaction.
 pub(crate) async fn run(conn: &mut Db, backend: Backend) -> Result<()> {

@@ -37,6 +37,18 @@ pub fn org_clause(scope: &OrgScope, first: usize) -> Clause {
     }
 }
 
+/// The condition that matches sharing grants (alias `g`) held by an organisation: grants
+/// to the organisation itself and grants to every organisation of its kind
+/// (`kind:<code>`). Placeholders are numbered from `first`. This is the tenant boundary of
+/// the TAXII collections: a collection without a matching grant does not exist for the
+/// caller.
+pub fn grantee_clause(org_id: &str, org_kind: deltawall_domain::OrgKind, first: usize) -> Clause {
+    Clause {
+        sql: format!("g.grantee IN (${first}, ${})", first + 1),
+        binds: vec![org_id.to_owned(), format!("kind:{}", org_kind.code())],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

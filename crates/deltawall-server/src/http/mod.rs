@@ -3,6 +3,8 @@
 
 pub mod api;
 pub mod health;
+pub mod sharing_api;
+pub mod taxii;
 pub mod ui;
 pub mod ui_auth;
 

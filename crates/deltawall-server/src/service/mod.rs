@@ -10,6 +10,8 @@ pub mod audit;
 pub mod orgs;
 pub mod session;
 pub mod setup;
+pub mod sharing;
+pub mod sharing_add;
 pub mod tokens;
 pub mod users;
 

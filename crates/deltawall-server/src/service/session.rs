@@ -52,16 +52,7 @@ pub async fn login(
     // Read and verify without holding a write transaction: the hash is deliberately slow,
     // and a flood of sign-ins must not hold up every other write (on SQLite, the lock is
     // database-wide).
-    let mut conn = store.read().await?;
-    let cred = users::credentials_by_login(&mut conn, login).await?;
-    let since = now - policy.address_window_secs * 1_000_000;
-    let ctx = AttemptContext {
-        account_locked_until_us: cred.as_ref().and_then(|c| c.locked_until),
-        address_failures_in_window: throttle::failures_since(&mut conn, ip, since).await?,
-        now_us: now,
-    };
-    drop(conn);
-    let verdict = policy.verdict(&ctx);
+    let (cred, verdict) = precheck(store, policy, ip, login, now).await?;
     if verdict != Verdict::Proceed {
         let tx = store.write().await?;
         return refuse(tx, cred.as_ref().map(|c| &c.user), ip, login, verdict, now).await;
@@ -123,6 +114,26 @@ pub async fn login(
     Ok(NewSession { token, mfa_pending })
 }
 
+/// Reads the account and the address's recent failures, and decides whether the attempt
+/// may check a password at all.
+async fn precheck(
+    store: &Store,
+    policy: &ThrottlePolicy,
+    ip: &str,
+    login: &str,
+    now: i64,
+) -> SResult<(Option<users::Credentials>, Verdict)> {
+    let mut conn = store.read().await?;
+    let cred = users::credentials_by_login(&mut conn, login).await?;
+    let since = now - policy.address_window_secs * 1_000_000;
+    let ctx = AttemptContext {
+        account_locked_until_us: cred.as_ref().and_then(|c| c.locked_until),
+        address_failures_in_window: throttle::failures_since(&mut conn, ip, since).await?,
+        now_us: now,
+    };
+    Ok((cred, policy.verdict(&ctx)))
+}
+
 /// Records and audits a refused attempt (locked account or blocked address).
 async fn refuse(
     mut tx: deltawall_store::Tx,
@@ -147,6 +158,58 @@ async fn refuse(
     .await?;
     tx.commit().await?;
     Err(ServiceError::Throttled)
+}
+
+/// Authenticates one HTTP Basic request (TAXII) with a login name and password, under the
+/// same throttling as signing in: refused attempts do not check the password, failures
+/// count towards the account lock and the address block and are audited. Successes are
+/// not audited per request (a TAXII client authenticates every request). Accounts with a
+/// second factor cannot use Basic; they use API tokens.
+pub async fn authenticate_basic(
+    store: &Store,
+    policy: &ThrottlePolicy,
+    ip: &str,
+    login: &str,
+    pw: &str,
+) -> SResult<SessionInfo> {
+    let now = now_us();
+    let (cred, verdict) = precheck(store, policy, ip, login, now).await?;
+    if verdict != Verdict::Proceed {
+        let tx = store.write().await?;
+        refuse(tx, cred.as_ref().map(|c| &c.user), ip, login, verdict, now).await?;
+    }
+    let phc = cred.as_ref().map_or_else(
+        || password::decoy_hash().to_owned(),
+        |c| c.password_hash.clone(),
+    );
+    let ok = password::verify(pw.to_owned(), phc).await
+        && cred
+            .as_ref()
+            .is_some_and(|c| c.user.active && !c.user.totp_enabled);
+    let Some(cred) = cred.filter(|_| ok) else {
+        let tx = store.write().await?;
+        fail_login(tx, policy, ip, login, now).await?;
+        return Err(ServiceError::BadCredentials);
+    };
+    let mut conn = store.read().await?;
+    let org = orgs::get_unscoped(&mut conn, &cred.user.org_id).await?;
+    if !org.active {
+        let tx = store.write().await?;
+        fail_login(tx, policy, ip, login, now).await?;
+        return Err(ServiceError::BadCredentials);
+    }
+    drop(conn);
+    if cred.failed_logins > 0 {
+        // A correct password ends a run of failures, as signing in does.
+        let mut tx = store.write().await?;
+        users::record_success(&mut tx, &cred.user.id, now).await?;
+        tx.commit().await?;
+    }
+    Ok(SessionInfo {
+        actor: actor_for(&cred.user, &org, None),
+        user: cred.user,
+        mfa_pending: false,
+    })
 }
 
 /// Records a failed attempt: counts it on the account (locking it at the threshold) and on

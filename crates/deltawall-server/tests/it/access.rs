@@ -21,6 +21,8 @@ enum Body_ {
     None,
     Form(&'static [(&'static str, &'static str)]),
     Json(fn() -> serde_json::Value),
+    /// A TAXII envelope, sent as `application/taxii+json;version=2.1`.
+    Taxii(fn() -> serde_json::Value),
 }
 
 const USER_FORM: &[(&str, &str)] = &[
@@ -58,6 +60,16 @@ fn change_json() -> serde_json::Value {
 }
 fn token_json() -> serde_json::Value {
     json!({"name": "x", "scope": "write", "days": 30})
+}
+
+fn root_json() -> serde_json::Value {
+    json!({"id": "hijack", "title": "x", "kind": "council"})
+}
+fn collection_json() -> serde_json::Value {
+    json!({"title": "x", "grants": [{"grantee": "kind:institution", "can_read": true}]})
+}
+fn envelope_json() -> serde_json::Value {
+    json!({"objects": [crate::taxii::indicator(77, "2026-06-01T00:00:00.000Z", Some(crate::taxii::CLEAR))]})
 }
 
 fn r(method: Method, path: &'static str, body: Body_) -> Route {
@@ -116,6 +128,56 @@ fn protected() -> Vec<Route> {
         r(Method::POST, "/api/v1/tokens", Json(token_json)),
         r(Method::DELETE, "/api/v1/tokens/{token}", None),
         r(Method::GET, "/api/v1/audit", None),
+        r(Method::POST, "/api/v1/sharing/roots", Json(root_json)),
+        r(
+            Method::POST,
+            "/api/v1/sharing/roots/{root}/close",
+            Json(root_json),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/sharing/roots/{root}/collections",
+            Json(collection_json),
+        ),
+        r(Method::GET, "/taxii2/", None),
+        r(Method::GET, "/taxii2/{root}/", None),
+        r(Method::GET, "/taxii2/{root}/status/{status}/", None),
+        r(Method::GET, "/taxii2/{root}/collections/", None),
+        r(
+            Method::GET,
+            "/taxii2/{root}/collections/{collection}/",
+            None,
+        ),
+        r(
+            Method::GET,
+            "/taxii2/{root}/collections/{collection}/objects/",
+            None,
+        ),
+        r(
+            Method::POST,
+            "/taxii2/{root}/collections/{collection}/objects/",
+            Taxii(envelope_json),
+        ),
+        r(
+            Method::GET,
+            "/taxii2/{root}/collections/{collection}/manifest/",
+            None,
+        ),
+        r(
+            Method::GET,
+            "/taxii2/{root}/collections/{collection}/objects/{object}/",
+            None,
+        ),
+        r(
+            Method::DELETE,
+            "/taxii2/{root}/collections/{collection}/objects/{object}/",
+            None,
+        ),
+        r(
+            Method::GET,
+            "/taxii2/{root}/collections/{collection}/objects/{object}/versions/",
+            None,
+        ),
     ]
 }
 
@@ -136,6 +198,12 @@ struct Target {
     org: String,
     user: String,
     token: String,
+    /// A TAXII API root and collection only B holds a grant on, B's object in it, and the
+    /// status of B's add request.
+    root: String,
+    collection: String,
+    object: String,
+    status: String,
 }
 
 async fn b_target(app: &TestApp) -> Target {
@@ -148,17 +216,60 @@ async fn b_target(app: &TestApp) -> Target {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let (collection, status) = b_collection(app).await;
     Target {
         org: app.b.org_id.clone(),
         user: app.b.user_ids[&Role::Staff].clone(),
         token: r.json()["id"].as_str().unwrap().to_owned(),
+        root: "b-root".into(),
+        collection,
+        object: crate::taxii::id(88),
+        status,
     }
+}
+
+/// An API root `b-root` whose one collection only B may read and write, with one object of
+/// B's (marked CLEAR, so only the grant keeps it from A). Returns (collection, status id).
+async fn b_collection(app: &TestApp) -> (String, String) {
+    use deltawall_server::service::{Ctx, sharing};
+    let actor = crate::taxii::fsa_admin(app);
+    let ctx = Ctx {
+        store: &app.db.store,
+        actor: &actor,
+        ip: None,
+    };
+    sharing::create_api_root(&ctx, "b-root", "B only", None, "isac")
+        .await
+        .unwrap();
+    let id = sharing::create_collection(
+        &ctx,
+        "b-root",
+        "B only",
+        None,
+        &[crate::taxii::grant(&app.b.org_id, true, true, true)],
+    )
+    .await
+    .unwrap();
+    let body = json!({"objects": [crate::taxii::indicator(88, "2026-01-01T00:00:00.000Z", Some(crate::taxii::CLEAR))]});
+    let r = crate::taxii::post(
+        app,
+        &format!("/taxii2/b-root/collections/{id}/objects/"),
+        &app.b.as_role(Role::Staff),
+        &body.to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    (id, r.json()["id"].as_str().unwrap().to_owned())
 }
 
 fn fill(path: &str, t: &Target) -> String {
     path.replace("{org}", &t.org)
         .replace("{user}", &t.user)
         .replace("{token}", &t.token)
+        .replace("{root}", &t.root)
+        .replace("{collection}", &t.collection)
+        .replace("{object}", &t.object)
+        .replace("{status}", &t.status)
 }
 
 async fn call(
@@ -169,6 +280,9 @@ async fn call(
     cross_site: bool,
 ) -> crate::util::Resp {
     let mut b = TestApp::request(route.method.clone(), path, who);
+    if path.starts_with("/taxii2/") {
+        b = b.header("accept", crate::taxii::MT);
+    }
     if cross_site {
         b = b
             .header("origin", "https://evil.example")
@@ -182,6 +296,9 @@ async fn call(
         Body_::Json(j) => b
             .header("content-type", "application/json")
             .body(Body::from(j().to_string())),
+        Body_::Taxii(j) => b
+            .header("content-type", crate::taxii::MT)
+            .body(Body::from(j().to_string())),
     };
     app.send(req.unwrap()).await
 }
@@ -193,7 +310,16 @@ async fn anonymous_requests_are_refused() {
     for route in protected() {
         let path = fill(route.path, &t);
         let r = call(&app, &route, &path, &Who::Anon, false).await;
-        if path.starts_with("/api/") {
+        if path.starts_with("/taxii2/") {
+            assert_eq!(
+                r.status,
+                StatusCode::UNAUTHORIZED,
+                "{} {path}",
+                route.method
+            );
+            assert_eq!(r.json()["http_status"], "401");
+            assert!(r.headers.contains_key("www-authenticate"));
+        } else if path.starts_with("/api/") {
             assert_eq!(
                 r.status,
                 StatusCode::UNAUTHORIZED,
@@ -236,7 +362,15 @@ async fn tenant_a_never_reads_or_changes_tenant_b() {
         for route in protected().into_iter().filter(|r| r.path != "/logout") {
             let path = fill(route.path, &t);
             let r = call(&app, &route, &path, &who, false).await;
-            let secrets = ["Shinkin B", t.org.as_str(), "b-admin", "b-staff"];
+            let secrets = [
+                "Shinkin B",
+                t.org.as_str(),
+                "b-admin",
+                "b-staff",
+                t.object.as_str(),
+                t.collection.as_str(),
+                "B only",
+            ];
             let leaked = secrets.iter().find(|s| r.body.contains(**s));
             assert!(
                 leaked.is_none(),
@@ -295,6 +429,16 @@ async fn tenant_a_never_reads_or_changes_tenant_b() {
         .await
         .json();
     assert!(tokens[0]["revoked_at"].is_null());
+    // B's shared object is still there, unchanged, and nothing was added.
+    let objects = crate::taxii::get(
+        &app,
+        &format!("/taxii2/b-root/collections/{}/objects/", t.collection),
+        &app.b.as_role(Role::Staff),
+    )
+    .await
+    .json();
+    assert_eq!(objects["objects"].as_array().unwrap().len(), 1, "{objects}");
+    assert_eq!(objects["objects"][0]["id"], t.object.as_str());
 }
 
 /// (role of tenant A, method, path, body) that must be 403.
@@ -303,6 +447,7 @@ async fn roles_without_the_permission_get_403() {
     let app = TestApp::new().await;
     let a = &app.a.org_id;
     let exec = &app.a.user_ids[&Role::Executive];
+    let (shared, _, _) = crate::taxii::setup(&app).await;
     let cases: Vec<(Role, Route, String)> = vec![
         (
             Role::Admin,
@@ -399,6 +544,26 @@ async fn roles_without_the_permission_get_403() {
             r(Method::POST, "", Body_::Json(token_json)),
             "/api/v1/tokens".into(),
         ),
+        (
+            Role::Admin,
+            r(Method::POST, "", Body_::Json(root_json)),
+            "/api/v1/sharing/roots".into(),
+        ),
+        (
+            Role::Admin,
+            r(Method::POST, "", Body_::Json(collection_json)),
+            "/api/v1/sharing/roots/isac/collections".into(),
+        ),
+        (
+            Role::Auditor,
+            r(Method::POST, "", Body_::Taxii(envelope_json)),
+            format!("/taxii2/isac/collections/{shared}/objects/"),
+        ),
+        (
+            Role::Staff,
+            r(Method::POST, "", Body_::Taxii(envelope_json)),
+            "/taxii2/alerts/collections/alerts/objects/".into(),
+        ),
     ];
     let audit_before = app.audit_count().await;
     for (role, route, path) in &cases {
@@ -438,6 +603,7 @@ async fn cross_site_posts_are_refused() {
         org: app.a.org_id.clone(),
         user: app.a.user_ids[&Role::Staff].clone(),
         token: t.token.clone(),
+        ..t
     };
     let before = app.audit_count().await;
     for route in protected().into_iter().filter(|r| r.method != Method::GET) {
@@ -503,6 +669,9 @@ fn the_route_table_covers_the_router() {
                 .replace("{org}", "{id}")
                 .replace("{user}", "{id}")
                 .replace("{token}", "{id}")
+                .replace("{collection}", "{id}")
+                .replace("/roots/{root}", "/roots/{id}")
+                .replace("{status}", "{id}")
         })
         .collect();
     let mut missing = Vec::new();

@@ -29,7 +29,11 @@ async fn secrets_never_reach_the_logs() {
         .with_writer(move || writer.clone())
         .with_ansi(false)
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // Process-wide: a thread-local subscriber can miss events while other tests run,
+    // because tracing caches each call site's interest globally. Every test's logs then
+    // flow into the capture, which only widens the check.
+    tracing::subscriber::set_global_default(subscriber)
+        .expect("only this test installs a subscriber");
 
     let app = TestApp::new().await;
     let session = app.login("a-admin", PASSWORD).await;

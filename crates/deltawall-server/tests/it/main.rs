@@ -10,3 +10,4 @@ mod input;
 mod logs;
 mod openapi;
 mod pages;
+mod taxii;

@@ -33,3 +33,4 @@ mod backup;
 mod fixtures;
 mod migrations;
 mod orgs;
+mod sharing;

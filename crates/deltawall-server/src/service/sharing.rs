@@ -1,0 +1,472 @@
+//! Sharing over TAXII 2.1: trust groups (API roots), collections and their objects.
+//!
+//! **TLP is enforced in one place**: [`disclose`]. Every read path (objects, object by id,
+//! manifest, versions, the counts and cursors of paging, and the existence checks behind
+//! delete, add and error messages) loads rows through it, so an object the caller may not
+//! receive is indistinguishable from one that does not exist.
+//!
+//! Access to a collection comes from its grants (`deltawall_store::scope::grantee_clause`):
+//! a collection the caller holds no grant on is not found.
+
+use super::{Ctx, SResult};
+use crate::error::ServiceError;
+use deltawall_domain::access::TokenScope;
+use deltawall_domain::{Permission, Role};
+use deltawall_stix::{Audience, DisclosurePolicy, StixObject, may_disclose_object};
+use deltawall_store::records::now_us;
+use deltawall_store::scope;
+use deltawall_store::sharing::{self, ApiRoot, Collection, Grant, NewGrant, StoredObject};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+pub use super::sharing_add::{AddOutcome, add_objects};
+
+/// The most objects returned in one page.
+pub const MAX_PAGE: usize = 100;
+
+/// One `match[version]` term (TAXII §3.4.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum VersionTerm {
+    /// The latest version (the default).
+    Last,
+    /// The earliest version.
+    First,
+    /// Every version (alone only).
+    All,
+    /// The version with this `modified` (or `created`), Unix µs.
+    At(i64),
+}
+
+/// The filters and paging of a manifest, objects, object or versions request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObjectQuery {
+    /// `added_after`, Unix µs (exclusive).
+    pub added_after: Option<i64>,
+    /// `limit`, already checked to be positive.
+    pub limit: Option<usize>,
+    /// `next`, as received.
+    pub next: Option<String>,
+    /// `match[id]`.
+    pub ids: Vec<String>,
+    /// `match[type]`.
+    pub types: Vec<String>,
+    /// `match[version]`; empty means `last`.
+    pub versions: Vec<VersionTerm>,
+    /// `match[spec_version]`; empty means the latest per object.
+    pub spec_versions: Vec<String>,
+}
+
+impl ObjectQuery {
+    /// The query without paging, which a `next` token is bound to.
+    fn canonical(&self, endpoint: &str) -> String {
+        format!(
+            "{endpoint}|{:?}|{:?}|{:?}|{:?}|{:?}",
+            self.added_after, self.ids, self.types, self.versions, self.spec_versions
+        )
+    }
+}
+
+/// One page of object versions, already disclosed to the caller.
+#[derive(Debug, Clone, Default)]
+pub struct ObjectPage {
+    /// The rows of this page, in `date_added` order.
+    pub items: Vec<StoredObject>,
+    /// Whether more rows follow.
+    pub more: bool,
+    /// The token for the next page, when `more`.
+    pub next: Option<String>,
+}
+
+/// Which kind of read a page is for (part of what a `next` token is bound to).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// Get objects.
+    Objects,
+    /// Get object manifests.
+    Manifest,
+    /// Get an object (by id).
+    Object,
+    /// Get object versions.
+    Versions,
+}
+
+/// Creates an API root (a trust group). Supervisor administrators and administrators of an
+/// information sharing body only.
+pub async fn create_api_root(
+    ctx: &Ctx<'_>,
+    id: &str,
+    title: &str,
+    description: Option<&str>,
+    kind: &str,
+) -> SResult<()> {
+    require_manager(ctx)?;
+    let valid_id = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !valid_id {
+        return Err(invalid(
+            "id",
+            "use 1 to 64 lowercase letters, digits or '-'",
+        ));
+    }
+    if !matches!(kind, "isac" | "council" | "alerts") {
+        return Err(invalid("kind", "use isac, council or alerts"));
+    }
+    if title.trim().is_empty() || title.len() > 200 {
+        return Err(invalid("title", "use 1 to 200 characters"));
+    }
+    let mut tx = ctx.store.write().await?;
+    let root = ApiRoot {
+        id: id.to_owned(),
+        title: title.to_owned(),
+        description: description.map(str::to_owned),
+        kind: kind.to_owned(),
+        created_at: now_us(),
+        closed_at: None,
+    };
+    sharing::create_root(&mut tx, &root).await?;
+    ctx.audit(
+        &mut tx,
+        "taxii.root_create",
+        ("taxii_api_root", Some(id)),
+        None,
+        json!({"title": title, "kind": kind}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Closes an API root (e.g. an incident council when the incident ends); it is no longer
+/// served, its data stays for the record.
+pub async fn close_api_root(ctx: &Ctx<'_>, id: &str) -> SResult<()> {
+    require_manager(ctx)?;
+    let mut tx = ctx.store.write().await?;
+    sharing::close_root(&mut tx, id, now_us()).await?;
+    ctx.audit(
+        &mut tx,
+        "taxii.root_close",
+        ("taxii_api_root", Some(id)),
+        None,
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Creates a collection in an open API root with its grants; returns its id.
+pub async fn create_collection(
+    ctx: &Ctx<'_>,
+    api_root: &str,
+    title: &str,
+    alias: Option<&str>,
+    grants: &[NewGrant],
+) -> SResult<String> {
+    require_manager(ctx)?;
+    if title.trim().is_empty() || title.len() > 200 {
+        return Err(invalid("title", "use 1 to 200 characters"));
+    }
+    let mut tx = ctx.store.write().await?;
+    sharing::open_root(&mut tx, api_root).await?;
+    check_grantees(&mut tx, grants).await?;
+    let id =
+        sharing::create_collection(&mut tx, api_root, title, None, alias, grants, now_us()).await?;
+    let summary: Vec<_> = grants
+        .iter()
+        .map(|g| {
+            json!({"grantee": g.grantee, "read": g.grant.can_read, "write": g.grant.can_write,
+                   "recipient": g.grant.recipient})
+        })
+        .collect();
+    ctx.audit(
+        &mut tx,
+        "taxii.collection_create",
+        ("taxii_collection", Some(&id)),
+        None,
+        json!({"api_root": api_root, "title": title, "grants": summary}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+fn invalid(field: &'static str, reason: &'static str) -> ServiceError {
+    ServiceError::Invalid(deltawall_domain::validate::Invalid {
+        field,
+        reason,
+        code: "err-bad-request",
+    })
+}
+
+/// Checks that every grantee is an existing organisation or `kind:<organisation kind>`.
+async fn check_grantees(tx: &mut deltawall_store::Tx, grants: &[NewGrant]) -> SResult<()> {
+    for g in grants {
+        let ok = match g.grantee.strip_prefix("kind:") {
+            Some(kind) => deltawall_domain::OrgKind::from_code(kind).is_some(),
+            None => deltawall_store::orgs::get_unscoped(tx, &g.grantee)
+                .await
+                .is_ok(),
+        };
+        if !ok {
+            return Err(invalid(
+                "grants",
+                "a grantee must be an organisation id or kind:<organisation kind>",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn require_manager(ctx: &Ctx<'_>) -> SResult<()> {
+    let sharing_admin = ctx.actor.org_kind == deltawall_domain::OrgKind::SharingBody
+        && ctx.actor.role == Role::Admin
+        && ctx.actor.token_scope != Some(TokenScope::Read);
+    if ctx.actor.can(Permission::ManageSector) || sharing_admin {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}
+
+fn grantees(ctx: &Ctx<'_>) -> scope::Clause {
+    scope::grantee_clause(&ctx.actor.org_id, ctx.actor.org_kind, 1)
+}
+
+/// The API roots in which the caller holds a grant on some collection.
+pub async fn discovery(ctx: &Ctx<'_>) -> SResult<Vec<ApiRoot>> {
+    let mut conn = ctx.store.read().await?;
+    let mut out = Vec::new();
+    for root in sharing::open_roots(&mut conn).await? {
+        if !sharing::collections(&mut conn, &root.id, &grantees(ctx))
+            .await?
+            .is_empty()
+        {
+            out.push(root);
+        }
+    }
+    Ok(out)
+}
+
+/// One API root, if the caller holds a grant in it.
+pub async fn api_root(ctx: &Ctx<'_>, id: &str) -> SResult<ApiRoot> {
+    let mut conn = ctx.store.read().await?;
+    let root = sharing::open_root(&mut conn, id).await?;
+    if sharing::collections(&mut conn, id, &grantees(ctx))
+        .await?
+        .is_empty()
+    {
+        return Err(ServiceError::NotFound("api root"));
+    }
+    Ok(root)
+}
+
+/// The collections of an API root the caller holds a grant on, in a stable order.
+pub async fn collections(ctx: &Ctx<'_>, root: &str) -> SResult<Vec<Collection>> {
+    let mut conn = ctx.store.read().await?;
+    let list = sharing::collections(&mut conn, root, &grantees(ctx)).await?;
+    if list.is_empty() {
+        return Err(ServiceError::NotFound("api root"));
+    }
+    Ok(list)
+}
+
+/// One collection, by id or alias, with the caller's rights.
+pub async fn collection(ctx: &Ctx<'_>, root: &str, id: &str) -> SResult<Collection> {
+    let mut conn = ctx.store.read().await?;
+    sharing::collections(&mut conn, root, &grantees(ctx))
+        .await?
+        .into_iter()
+        .find(|c| c.id == id || c.alias.as_deref() == Some(id))
+        .ok_or(ServiceError::NotFound("collection"))
+}
+
+/// The collection for reading: not found without a grant, 403 without read rights.
+async fn readable(ctx: &Ctx<'_>, root: &str, id: &str) -> SResult<Collection> {
+    let c = collection(ctx, root, id).await?;
+    if !c.grant.can_read {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(c)
+}
+
+/// How the caller relates to one stored object, for the TLP decision.
+fn audience(ctx: &Ctx<'_>, grant: Grant, row: &StoredObject) -> Audience {
+    Audience {
+        originator: row.origin_org == ctx.actor.org_id,
+        named_recipient: false,
+        recipient_org: grant.recipient,
+        recipient_client: false,
+        community_member: grant.can_read,
+    }
+}
+
+/// THE enforcement point: keeps only the rows `deltawall_stix::may_disclose_object` allows
+/// for the caller, given their grant on the collection. Rows whose stored JSON no longer
+/// parses are withheld (fail closed). Every read of stored objects passes through here.
+pub(crate) fn disclose(ctx: &Ctx<'_>, grant: Grant, rows: Vec<StoredObject>) -> Vec<StoredObject> {
+    let policy = DisclosurePolicy::default();
+    rows.into_iter()
+        .filter(|row| {
+            StixObject::parse(&row.json).is_ok_and(|obj| {
+                may_disclose_object(&obj, &audience(ctx, grant, row), &policy).is_allowed()
+            })
+        })
+        .collect()
+}
+
+/// Loads the rows of `collection` matching `filter` and passes them through [`disclose`].
+async fn disclosed(
+    ctx: &Ctx<'_>,
+    collection: &Collection,
+    filter: &sharing::ObjectFilter,
+) -> SResult<Vec<StoredObject>> {
+    let mut conn = ctx.store.read().await?;
+    let rows = sharing::objects(&mut conn, &collection.id, filter).await?;
+    Ok(disclose(ctx, collection.grant, rows))
+}
+
+/// Applies `match[spec_version]` and `match[version]` per object id (TAXII §3.4.1), on
+/// disclosed rows only.
+fn select_versions(rows: Vec<StoredObject>, q: &ObjectQuery, all: bool) -> Vec<StoredObject> {
+    let mut by_id: BTreeMap<String, Vec<StoredObject>> = BTreeMap::new();
+    for row in rows {
+        by_id.entry(row.stix_id.clone()).or_default().push(row);
+    }
+    let mut out = Vec::new();
+    for (_, mut versions) in by_id {
+        if q.spec_versions.is_empty() {
+            let latest = versions.iter().map(|v| v.spec_version.clone()).max();
+            versions.retain(|v| Some(&v.spec_version) == latest.as_ref());
+        } else {
+            versions.retain(|v| q.spec_versions.contains(&v.spec_version));
+        }
+        versions.sort_by_key(|v| (v.version_us, v.date_added));
+        if all || q.versions.contains(&VersionTerm::All) {
+            out.extend(versions);
+            continue;
+        }
+        let terms: &[VersionTerm] = if q.versions.is_empty() {
+            &[VersionTerm::Last]
+        } else {
+            &q.versions
+        };
+        let n = versions.len();
+        for (i, v) in versions.into_iter().enumerate() {
+            let keep = terms.iter().any(|t| match t {
+                VersionTerm::Last => i + 1 == n,
+                VersionTerm::First => i == 0,
+                VersionTerm::All => true,
+                VersionTerm::At(us) => v.version_us == *us,
+            });
+            if keep {
+                out.push(v);
+            }
+        }
+    }
+    out.sort_by_key(|v| v.date_added);
+    out
+}
+
+/// A page of disclosed object versions of a readable collection. `object` limits the read
+/// to one id (object by id and versions); `all_versions` is for the versions endpoint.
+pub async fn read_page(
+    ctx: &Ctx<'_>,
+    root: &str,
+    collection_id: &str,
+    endpoint: Endpoint,
+    object: Option<&str>,
+    q: &ObjectQuery,
+) -> SResult<ObjectPage> {
+    let c = readable(ctx, root, collection_id).await?;
+    let filter = sharing::ObjectFilter {
+        ids: object.map_or_else(|| q.ids.clone(), |id| vec![id.to_owned()]),
+        types: q.types.clone(),
+    };
+    let rows = disclosed(ctx, &c, &filter).await?;
+    if object.is_some() && rows.is_empty() {
+        return Err(ServiceError::NotFound("object"));
+    }
+    let rows = select_versions(rows, q, endpoint == Endpoint::Versions);
+    let bound = format!(
+        "{}|{}|{}",
+        c.id,
+        object.unwrap_or(""),
+        q.canonical(&format!("{endpoint:?}"))
+    );
+    let after_cursor = match &q.next {
+        Some(token) => Some(super::sharing_add::open_next(ctx, &bound, token).await?),
+        None => None,
+    };
+    let limit = q.limit.unwrap_or(MAX_PAGE).min(MAX_PAGE);
+    let mut rest = rows.into_iter().filter(|r| {
+        q.added_after.is_none_or(|a| r.date_added > a)
+            && after_cursor.is_none_or(|a| r.date_added > a)
+    });
+    let items: Vec<StoredObject> = rest.by_ref().take(limit).collect();
+    let more = rest.next().is_some();
+    let next = match (more, items.last()) {
+        (true, Some(last)) => {
+            Some(super::sharing_add::seal_next(ctx, &bound, last.date_added).await?)
+        }
+        _ => None,
+    };
+    Ok(ObjectPage { items, more, next })
+}
+
+/// Deletes the disclosed versions of one object matching `match[version]` and
+/// `match[spec_version]` (TAXII §5.7). Needs read and write rights; only the organisation
+/// that added a version may delete it.
+pub async fn delete_object(
+    ctx: &Ctx<'_>,
+    root: &str,
+    collection_id: &str,
+    object: &str,
+    q: &ObjectQuery,
+) -> SResult<()> {
+    let c = collection(ctx, root, collection_id).await?;
+    if !(c.grant.can_read && c.grant.can_write && may_write(ctx)) {
+        return Err(ServiceError::Forbidden);
+    }
+    let filter = sharing::ObjectFilter {
+        ids: vec![object.to_owned()],
+        types: vec![],
+    };
+    let rows = disclosed(ctx, &c, &filter).await?;
+    let all = q.versions.is_empty();
+    let rows = select_versions(rows, q, all);
+    if rows.is_empty() {
+        return Err(ServiceError::NotFound("object"));
+    }
+    if rows.iter().any(|r| r.origin_org != ctx.actor.org_id) {
+        return Err(ServiceError::Forbidden);
+    }
+    let keys: Vec<i64> = rows.iter().map(|r| r.date_added).collect();
+    let mut tx = ctx.store.write().await?;
+    let n = sharing::delete_rows(&mut tx, &c.id, &keys).await?;
+    ctx.audit(
+        &mut tx,
+        "taxii.delete",
+        ("taxii_collection", Some(&c.id)),
+        None,
+        json!({"api_root": root, "object": object, "versions": n}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whether the actor may change shared data at all: not an auditor, not a read-only token.
+pub(crate) fn may_write(ctx: &Ctx<'_>) -> bool {
+    ctx.actor.role != Role::Auditor && ctx.actor.token_scope != Some(TokenScope::Read)
+}
+
+/// The status of an add request made by the caller's organisation.
+pub async fn status(ctx: &Ctx<'_>, root: &str, id: &str) -> SResult<serde_json::Value> {
+    api_root(ctx, root).await?;
+    let mut conn = ctx.store.read().await?;
+    let doc = sharing::get_status(&mut conn, root, id, &ctx.actor.org_id).await?;
+    serde_json::from_str(&doc).map_err(|e| ServiceError::Internal(e.into()))
+}

@@ -1,0 +1,361 @@
+//! Adding objects to a collection (TAXII §5.5) and the authenticated `next` tokens.
+//!
+//! Decisions (documented in `docs/CONFORMANCE.md`):
+//! - A byte-identical duplicate (same id and version, same JSON text), or the same
+//!   properties serialised differently, is a success and stores nothing.
+//! - The same id and version with different content is a per-object failure.
+//! - A new version never weakens the markings of any stored version
+//!   (`DisclosurePolicy::never_downgrade`, unmarked counting as AMBER), and only the
+//!   organisation that added an id to the collection adds further versions of it.
+//! - When any stored version of the id is withheld from the caller by TLP, the failure
+//!   message is one generic text, so nothing about that version is revealed.
+
+use super::sharing::{collection, disclose, may_write};
+use super::{Ctx, SResult};
+use crate::error::ServiceError;
+use deltawall_stix::{
+    DisclosurePolicy, DocumentKind, Limits, MarkingSet, ObjectKind, StixObject, VersionOrder,
+    compare_versions, parse_document_bytes,
+};
+use deltawall_store::records::now_us;
+use deltawall_store::sharing::{self, NewObject, ObjectFilter, StoredObject};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+/// The result of an add request: the status resource (TAXII §4.3.1).
+#[derive(Debug, Clone)]
+pub struct AddOutcome {
+    /// The status document, as stored.
+    pub status: Value,
+}
+
+/// The generic refusal for an object whose stored versions the caller may not see.
+const REFUSED: &str = "object refused";
+
+/// Adds the objects of a TAXII envelope to a collection. Needs a write grant and a role
+/// that may write. Per-object outcomes are in the status; the request fails as a whole
+/// only when the body is not an envelope (`Invalid`) or holds nothing processable.
+pub async fn add_objects(
+    ctx: &Ctx<'_>,
+    root: &str,
+    collection_id: &str,
+    body: &[u8],
+    max_bytes: usize,
+) -> SResult<AddOutcome> {
+    let c = collection(ctx, root, collection_id).await?;
+    if !c.grant.can_write || !may_write(ctx) {
+        return Err(ServiceError::Forbidden);
+    }
+    let limits = Limits {
+        max_bytes,
+        ..Limits::default()
+    };
+    let doc = parse_document_bytes(body, &limits);
+    match doc.kind {
+        DocumentKind::Envelope => {}
+        DocumentKind::Unknown if serde_json::from_slice::<Value>(body).is_err() => {
+            return Err(bad_request("the body is not JSON"));
+        }
+        _ => return Err(unprocessable("the body must be a TAXII envelope")),
+    }
+    if doc.objects.is_empty() && doc.rejected.is_empty() {
+        return Err(unprocessable("the envelope holds no objects"));
+    }
+    let policy = DisclosurePolicy::default();
+    let now = now_us();
+    let mut successes = Vec::new();
+    let mut failures = Vec::new();
+    for r in &doc.rejected {
+        let message = r
+            .errors
+            .first()
+            .map_or("invalid object".to_owned(), |e| e.to_string());
+        failures.push(detail(
+            r.id.as_deref().unwrap_or(""),
+            r.version.as_deref().unwrap_or(""),
+            Some(&message),
+        ));
+    }
+    let mut tx = ctx.store.write().await?;
+    for obj in &doc.objects {
+        let id = obj.id().as_str().to_owned();
+        let filter = ObjectFilter {
+            ids: vec![id.clone()],
+            types: vec![],
+        };
+        let stored = sharing::objects(&mut tx, &c.id, &filter).await?;
+        let visible = disclose(ctx, c.grant, stored.clone());
+        let version_text = version_of(obj, now);
+        match decide(ctx, obj, &stored, visible.len(), &policy) {
+            Ok(Decision::Duplicate) => successes.push(detail(&id, &version_text, None)),
+            Ok(Decision::Store) => {
+                let markings = MarkingSet::effective(obj);
+                let refs: Vec<String> = markings.to_refs().iter().map(|r| r.to_string()).collect();
+                let new = NewObject {
+                    stix_id: id.clone(),
+                    version: version_text.clone(),
+                    version_us: version_us(obj, now),
+                    spec_version: obj.spec_version().to_owned(),
+                    object_type: obj.object_type().to_owned(),
+                    tlp: policy
+                        .resolve(&markings)
+                        .tlp()
+                        .map_or("", |t| t.name())
+                        .to_owned(),
+                    markings: serde_json::to_string(&refs).unwrap_or_default(),
+                    json: obj.as_json().to_owned(),
+                    origin_org: ctx.actor.org_id.clone(),
+                    added_by: ctx.actor.user_id.clone(),
+                };
+                sharing::insert_object(&mut tx, &c.id, &new, now).await?;
+                successes.push(detail(&id, &version_text, None));
+            }
+            Err(message) => failures.push(detail(&id, &version_text, Some(&message))),
+        }
+    }
+    let status_id = uuid_v4();
+    let total = successes.len() + failures.len();
+    let mut status = json!({
+        "id": status_id,
+        "status": "complete",
+        "request_timestamp": crate::http::taxii::timestamp(now),
+        "total_count": total,
+        "success_count": successes.len(),
+        "failure_count": failures.len(),
+        "pending_count": 0,
+    });
+    if !successes.is_empty() {
+        status["successes"] = Value::Array(successes);
+    }
+    if !failures.is_empty() {
+        status["failures"] = Value::Array(failures);
+    }
+    sharing::put_status(
+        &mut tx,
+        &status_id,
+        root,
+        &ctx.actor.org_id,
+        &status.to_string(),
+        now,
+    )
+    .await?;
+    ctx.audit(
+        &mut tx,
+        "taxii.add",
+        ("taxii_collection", Some(&c.id)),
+        None,
+        json!({"api_root": root, "status": status_id, "total": total,
+               "failures": status["failure_count"]}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(AddOutcome { status })
+}
+
+enum Decision {
+    Duplicate,
+    Store,
+}
+
+/// What to do with one incoming object, given every stored version of its id.
+fn decide(
+    ctx: &Ctx<'_>,
+    obj: &StixObject,
+    stored: &[StoredObject],
+    visible: usize,
+    policy: &DisclosurePolicy,
+) -> Result<Decision, String> {
+    if stored.is_empty() {
+        return Ok(Decision::Store);
+    }
+    if visible < stored.len() {
+        return Err(REFUSED.into());
+    }
+    if stored.iter().any(|s| s.origin_org != ctx.actor.org_id) {
+        return Err("only the organisation that added this object may add versions of it".into());
+    }
+    let unversioned = obj.kind() == ObjectKind::Sco || obj.object_type() == "marking-definition";
+    let incoming_us = version_us(obj, 0);
+    let new_marks = MarkingSet::effective(obj);
+    for s in stored {
+        let Ok(old) = StixObject::parse(&s.json) else {
+            return Err(REFUSED.into());
+        };
+        let same = unversioned || s.version_us == incoming_us;
+        match compare_versions(&old, obj) {
+            Ok(VersionOrder::Identical | VersionOrder::Equivalent) if same => {
+                return Ok(Decision::Duplicate);
+            }
+            Ok(VersionOrder::Conflict) => {
+                return Err(
+                    "a different object with this id and version is already in the collection"
+                        .into(),
+                );
+            }
+            Ok(_) => {}
+            Err(e) => return Err(e.to_string()),
+        }
+        let old_marks = MarkingSet::effective(&old);
+        let check = if s.version_us < incoming_us {
+            policy.never_downgrade(&old_marks, &new_marks)
+        } else {
+            policy.never_downgrade(&new_marks, &old_marks)
+        };
+        if let Err(e) = check {
+            return Err(format!(
+                "markings must not be weakened between versions: {e}"
+            ));
+        }
+    }
+    Ok(Decision::Store)
+}
+
+/// The TAXII version: `modified`, else `created`, else (objects without either) the time
+/// the object was first added.
+fn version_of(obj: &StixObject, now: i64) -> String {
+    obj.version().map_or_else(
+        || crate::http::taxii::timestamp(now),
+        |t| t.as_str().to_owned(),
+    )
+}
+
+fn version_us(obj: &StixObject, now: i64) -> i64 {
+    obj.version().map_or(now, |t| t.instant().as_microsecond())
+}
+
+fn detail(id: &str, version: &str, message: Option<&str>) -> Value {
+    let mut d = json!({"id": id, "version": version});
+    if let Some(m) = message {
+        d["message"] = m.into();
+    }
+    d
+}
+
+fn bad_request(message: &str) -> ServiceError {
+    ServiceError::Conflict {
+        code: "err-bad-request",
+        message: message.to_owned(),
+    }
+}
+
+fn unprocessable(message: &str) -> ServiceError {
+    ServiceError::Conflict {
+        code: "err-unprocessable",
+        message: message.to_owned(),
+    }
+}
+
+/// A random UUIDv4 (TAXII identifiers).
+pub(crate) fn uuid_v4() -> String {
+    let mut b: [u8; 16] = rand::random();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex::encode(b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+const NEXT_KEY: &str = "taxii.next_key";
+
+/// The server's key for `next` tokens, created on first use and kept in the settings.
+async fn next_key(ctx: &Ctx<'_>) -> SResult<Vec<u8>> {
+    let mut conn = ctx.store.read().await?;
+    if let Some(k) = deltawall_store::settings::get(&mut conn, NEXT_KEY).await? {
+        return hex::decode(k).map_err(|e| ServiceError::Internal(e.into()));
+    }
+    drop(conn);
+    let created = async {
+        let mut tx = ctx.store.write().await?;
+        let key = match deltawall_store::settings::get(&mut tx, NEXT_KEY).await? {
+            Some(k) => k,
+            None => {
+                let k = hex::encode(rand::random::<[u8; 32]>());
+                deltawall_store::settings::put(&mut tx, NEXT_KEY, &k).await?;
+                k
+            }
+        };
+        tx.commit().await?;
+        SResult::Ok(key)
+    }
+    .await;
+    let key = match created {
+        Ok(k) => k,
+        // A concurrent first use created it (PostgreSQL refuses the second insert).
+        Err(_) => {
+            let mut conn = ctx.store.read().await?;
+            deltawall_store::settings::get(&mut conn, NEXT_KEY)
+                .await?
+                .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("no next key")))?
+        }
+    };
+    hex::decode(key).map_err(|e| ServiceError::Internal(e.into()))
+}
+
+/// HMAC-SHA-256 (RFC 2104).
+fn hmac(key: &[u8], msg: &[u8]) -> [u8; 32] {
+    let mut k = [0u8; 64];
+    if key.len() > 64 {
+        k[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        k[..key.len()].copy_from_slice(key);
+    }
+    let pad = |b: u8| k.iter().map(|x| x ^ b).collect::<Vec<u8>>();
+    let inner = Sha256::new()
+        .chain_update(pad(0x36))
+        .chain_update(msg)
+        .finalize();
+    Sha256::new()
+        .chain_update(pad(0x5c))
+        .chain_update(inner)
+        .finalize()
+        .into()
+}
+
+fn mac(key: &[u8], ctx: &Ctx<'_>, bound: &str, cursor: i64) -> String {
+    let msg = format!(
+        "{}\n{}\n{bound}\n{cursor}",
+        ctx.actor.user_id, ctx.actor.org_id
+    );
+    hex::encode(&hmac(key, msg.as_bytes())[..20])
+}
+
+/// A `next` token: the last `date_added` served, authenticated for this caller and query.
+pub(crate) async fn seal_next(ctx: &Ctx<'_>, bound: &str, cursor: i64) -> SResult<String> {
+    let key = next_key(ctx).await?;
+    Ok(format!("{cursor}.{}", mac(&key, ctx, bound, cursor)))
+}
+
+/// Checks a `next` token against this caller and query; returns its cursor. A token of
+/// another caller, another query or with any byte changed is a 400.
+pub(crate) async fn open_next(ctx: &Ctx<'_>, bound: &str, token: &str) -> SResult<i64> {
+    let bad = || bad_request("invalid next token");
+    let (cursor, tag) = token.split_once('.').ok_or_else(bad)?;
+    let cursor: i64 = cursor.parse().map_err(|_| bad())?;
+    let key = next_key(ctx).await?;
+    let expected = mac(&key, ctx, bound, cursor);
+    if subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), tag.as_bytes()).into() {
+        Ok(cursor)
+    } else {
+        Err(bad())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hmac;
+
+    #[test]
+    fn hmac_matches_rfc_4231_case_2() {
+        let tag = hmac(b"Jefe", b"what do ya want for nothing?");
+        assert_eq!(
+            hex::encode(tag),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+}

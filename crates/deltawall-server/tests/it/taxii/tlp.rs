@@ -1,0 +1,277 @@
+//! TLP never leaves its audience; paging loses and repeats nothing; `next` is bound.
+
+use super::*;
+use crate::util::TestApp;
+use axum::body::Body;
+use axum::http::{Method, StatusCode, header};
+use deltawall_domain::role::Role;
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn red_and_amber_never_reach_outside_their_audience() {
+    let app = TestApp::new().await;
+    setup(&app).await;
+    let a = app.a.as_role(Role::Staff);
+    let v = "2026-01-01T00:00:00.000Z";
+    // 1: RED, 2: AMBER, 3: unmarked (AMBER by policy), 4: GREEN, 5: CLEAR; then 6: RED.
+    add(
+        &app,
+        "shared",
+        &a,
+        &[
+            indicator(1, v, Some(RED)),
+            indicator(2, v, Some(AMBER)),
+            indicator(3, v, None),
+            indicator(4, v, Some(GREEN)),
+            indicator(5, v, Some(CLEAR)),
+            indicator(6, v, Some(RED)),
+        ],
+    )
+    .await;
+    let secret_ids = [id(1), id(2), id(3), id(6)];
+    let all = get(&app, &objects_path("shared"), &a).await.json();
+    assert_eq!(ids_of(&all).len(), 6, "the originator sees everything");
+    for who in [
+        app.b.as_role(Role::Staff),
+        app.b.as_role(Role::Admin),
+        app.fsa.as_role(Role::Staff),
+        app.fsa.as_role(Role::Admin),
+    ] {
+        let mut bodies = Vec::new();
+        let objs = get(&app, &objects_path("shared"), &who).await;
+        assert_eq!(ids_of(&objs.json()), vec![id(4), id(5)]);
+        bodies.push(objs.body.clone());
+        bodies.push(
+            get(
+                &app,
+                "/taxii2/isac/collections/shared/manifest/?match[version]=all",
+                &who,
+            )
+            .await
+            .body,
+        );
+        // Paging one by one: the hidden tail does not make `more` true.
+        let p1 = get(&app, &format!("{}?limit=1", objects_path("shared")), &who).await;
+        assert_eq!(p1.json()["more"], true);
+        let next = p1.json()["next"].as_str().unwrap().to_owned();
+        let p2 = get(
+            &app,
+            &format!("{}?limit=1&next={next}", objects_path("shared")),
+            &who,
+        )
+        .await;
+        assert_eq!(
+            (ids_of(&p2.json()), p2.json()["more"].clone()),
+            (vec![id(5)], json!(false)),
+            "{}",
+            p2.body
+        );
+        bodies.push(p1.body);
+        bodies.push(p2.body);
+        let missing = format!(
+            "{}indicator--00000000-0000-4000-8000-999999999999/",
+            objects_path("shared")
+        );
+        let missing_body = get(&app, &missing, &who).await.json();
+        for sid in &secret_ids {
+            for suffix in ["", "versions/", "?match[version]=all"] {
+                let r = get(
+                    &app,
+                    &format!("{}{sid}/{suffix}", objects_path("shared")),
+                    &who,
+                )
+                .await;
+                assert_eq!(r.status, StatusCode::NOT_FOUND, "{sid}{suffix}");
+                assert_eq!(
+                    r.json()["description"],
+                    missing_body["description"],
+                    "indistinguishable from missing"
+                );
+                assert!(!r.headers.contains_key("x-taxii-date-added-first"));
+                bodies.push(r.body);
+            }
+            let q = get(
+                &app,
+                &format!("{}?match[id]={sid}", objects_path("shared")),
+                &who,
+            )
+            .await;
+            assert_eq!(q.body, "{}");
+            bodies.push(q.body);
+        }
+        for body in &bodies {
+            for sid in &secret_ids {
+                assert!(!body.contains(sid.as_str()), "{sid} leaked: {body}");
+            }
+            assert!(
+                !body.contains("198.51.100.1'") && !body.contains("indicator 1\""),
+                "{body}"
+            );
+        }
+    }
+    // Writes reveal nothing either: B cannot delete or overwrite the RED object, and the
+    // refusal reads the same whatever the hidden version holds.
+    let b = app.b.as_role(Role::Staff);
+    let del = TestApp::request(
+        Method::DELETE,
+        &format!("{}{}/", objects_path("shared"), id(1)),
+        &b,
+    )
+    .header(header::ACCEPT, MT)
+    .body(Body::empty())
+    .unwrap();
+    assert_eq!(app.send(del).await.status, StatusCode::NOT_FOUND);
+    let res = add(
+        &app,
+        "shared",
+        &b,
+        &[
+            indicator(1, "2026-05-01T00:00:00.000Z", Some(CLEAR)),
+            indicator(6, v, Some(RED)),
+        ],
+    )
+    .await;
+    assert_eq!(res["failure_count"], 2, "{res}");
+    for f in res["failures"].as_array().unwrap() {
+        assert_eq!(f["message"], "object refused");
+    }
+    assert_eq!(
+        ids_of(&get(&app, &objects_path("shared"), &b).await.json()),
+        vec![id(4), id(5)]
+    );
+}
+
+#[tokio::test]
+async fn paging_loses_and_repeats_nothing() {
+    let app = TestApp::new().await;
+    setup(&app).await;
+    let a = app.a.as_role(Role::Staff);
+    let v = "2026-01-01T00:00:00.000Z";
+    // 150 objects in one request share one clock reading; date_added still increases.
+    let objs: Vec<Value> = (1..=150).map(|n| indicator(n, v, Some(GREEN))).collect();
+    add(&app, "shared", &a, &objs).await;
+    add(&app, "shared", &a, &[indicator(151, v, Some(GREEN))]).await;
+    let want: Vec<String> = (1..=151).map(id).collect();
+    for limit in [1usize, 7, 50, 100, 1000] {
+        let (mut seen, mut next) = (Vec::new(), None::<String>);
+        loop {
+            let mut path = format!("{}?limit={limit}", objects_path("shared"));
+            if let Some(n) = &next {
+                path.push_str(&format!("&next={n}"));
+            }
+            let r = get(&app, &path, &a).await;
+            let page = r.json();
+            let got = ids_of(&page);
+            assert!(got.len() <= limit.min(100), "{limit}");
+            seen.extend(got);
+            if page["more"] != true {
+                break;
+            }
+            next = Some(page["next"].as_str().unwrap().to_owned());
+        }
+        assert_eq!(seen, want, "limit {limit} via next");
+    }
+    // Via added_after = X-TAXII-Date-Added-Last only (exclusive, strictly increasing).
+    let (mut seen, mut after) = (Vec::new(), None::<String>);
+    loop {
+        let mut path = format!("{}?limit=7", objects_path("shared"));
+        if let Some(a) = &after {
+            path.push_str(&format!("&added_after={a}"));
+        }
+        let r = get(&app, &path, &a).await;
+        if r.body == "{}" {
+            assert!(
+                !r.headers.contains_key("x-taxii-date-added-last"),
+                "no headers on an empty page"
+            );
+            break;
+        }
+        seen.extend(ids_of(&r.json()));
+        after = Some(
+            r.headers["x-taxii-date-added-last"]
+                .to_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    assert_eq!(seen, want, "via added_after");
+    // A `next` is bound to the caller and the query, and cannot be altered.
+    let p1 = get(&app, &format!("{}?limit=5", objects_path("shared")), &a)
+        .await
+        .json();
+    let next = p1["next"].as_str().unwrap().to_owned();
+    let path = format!("{}?limit=5&next={next}", objects_path("shared"));
+    assert_eq!(get(&app, &path, &a).await.status, StatusCode::OK);
+    assert_eq!(
+        get(&app, &path, &app.a.as_role(Role::Admin)).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        get(&app, &path, &app.b.as_role(Role::Staff)).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let other = format!(
+        "{}?limit=5&match[type]=indicator&next={next}",
+        objects_path("shared")
+    );
+    assert_eq!(get(&app, &other, &a).await.status, StatusCode::BAD_REQUEST);
+    let mut forged = next.clone();
+    forged.replace_range(0..1, if next.starts_with('1') { "2" } else { "1" });
+    let r = get(
+        &app,
+        &format!("{}?limit=5&next={forged}", objects_path("shared")),
+        &a,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["http_status"], "400");
+    // The manifest pages the same way.
+    let m = get(
+        &app,
+        "/taxii2/isac/collections/shared/manifest/?limit=100",
+        &a,
+    )
+    .await
+    .json();
+    assert_eq!(
+        (m["objects"].as_array().unwrap().len(), m["more"].clone()),
+        (100, json!(true))
+    );
+}
+
+#[tokio::test]
+async fn amber_reaches_recipients_only_and_red_only_its_originator() {
+    let app = TestApp::new().await;
+    setup(&app).await;
+    let v = "2026-01-01T00:00:00.000Z";
+    // B shares AMBER and RED. A is a recipient organisation of `shared`; the FSA is a
+    // member only.
+    add(
+        &app,
+        "shared",
+        &app.b.as_role(Role::Staff),
+        &[indicator(41, v, Some(AMBER)), indicator(42, v, Some(RED))],
+    )
+    .await;
+    let a = app.a.as_role(Role::Auditor);
+    let fsa = app.fsa.as_role(Role::Admin);
+    assert_eq!(
+        ids_of(&get(&app, &objects_path("shared"), &a).await.json()),
+        vec![id(41)]
+    );
+    assert_eq!(get(&app, &objects_path("shared"), &fsa).await.body, "{}");
+    let manifest = get(&app, "/taxii2/isac/collections/shared/manifest/", &fsa).await;
+    assert_eq!(manifest.body, "{}");
+    assert!(!manifest.headers.contains_key("x-taxii-date-added-last"));
+    let red = format!("{}{}/", objects_path("shared"), id(42));
+    assert_eq!(get(&app, &red, &a).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&app, &format!("{red}versions/"), &fsa).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&app, &red, &app.b.as_role(Role::Auditor)).await.status,
+        StatusCode::OK,
+        "the originator's own organisation reads it"
+    );
+}

@@ -1,0 +1,434 @@
+//! Sharing storage for the TAXII 2.1 server: API roots (trust groups), collections with
+//! access grants, stored STIX objects and the statuses of add requests.
+//!
+//! `date_added` is strictly increasing per collection on both backends: every insert first
+//! moves `taxii_collections.last_added` forward with one `UPDATE` (to `max(now,
+//! last_added + 1)`), and that row's write lock is held until the transaction commits
+//! (PostgreSQL row lock; SQLite's `BEGIN IMMEDIATE` database lock). Writers of one
+//! collection therefore commit in `date_added` order, so every reader's snapshot holds a
+//! prefix of the collection's sequence and paging by `added_after` neither loses nor repeats
+//! an object. `(collection_id, date_added)` is the primary key as a second guard.
+
+use crate::db::Db;
+use crate::records::{Bind, bind_all, conflict, flag};
+use crate::scope::Clause;
+use crate::{Result, StoreError};
+use sqlx::{AssertSqlSafe, Row};
+
+/// An API root: one trust group (the ISAC, an incident council, the supervisor's alerts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiRoot {
+    /// The URL segment, e.g. `isac` or `council-2026-03`.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: Option<String>,
+    /// `isac`, `council` or `alerts`.
+    pub kind: String,
+    /// Created, Unix µs.
+    pub created_at: i64,
+    /// Closed (no longer served), Unix µs.
+    pub closed_at: Option<i64>,
+}
+
+/// A collection, with the effective rights of one caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Collection {
+    /// Id (UUID text).
+    pub id: String,
+    /// The API root it belongs to.
+    pub api_root: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Alias, unique within the API root.
+    pub alias: Option<String>,
+    /// The caller's rights.
+    pub grant: Grant,
+}
+
+/// What a caller may do in a collection: the union of the grants that match them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Grant {
+    /// May read objects.
+    pub can_read: bool,
+    /// May add objects.
+    pub can_write: bool,
+    /// Counts as a recipient organisation for TLP:AMBER and AMBER+STRICT.
+    pub recipient: bool,
+}
+
+/// A grant to store: `grantee` is an organisation id or `kind:<org kind>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewGrant {
+    /// Organisation id, or `kind:institution` etc.
+    pub grantee: String,
+    /// The rights.
+    pub grant: Grant,
+}
+
+/// A stored object version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredObject {
+    /// When it was added, Unix µs; strictly increasing per collection.
+    pub date_added: i64,
+    /// STIX id.
+    pub stix_id: String,
+    /// `modified`, else `created`, as written in the object (the TAXII `version`).
+    pub version: String,
+    /// The same, Unix µs, for ordering.
+    pub version_us: i64,
+    /// `spec_version`.
+    pub spec_version: String,
+    /// STIX type.
+    pub object_type: String,
+    /// The exact JSON text that was added.
+    pub json: String,
+    /// The organisation that added it (the originator for TLP).
+    pub origin_org: String,
+}
+
+/// What is needed to store one object version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewObject {
+    /// STIX id.
+    pub stix_id: String,
+    /// TAXII version text.
+    pub version: String,
+    /// The same, Unix µs.
+    pub version_us: i64,
+    /// `spec_version`.
+    pub spec_version: String,
+    /// STIX type.
+    pub object_type: String,
+    /// Effective TLP level name (e.g. `amber`), for reports; enforcement re-reads the JSON.
+    pub tlp: String,
+    /// Effective marking refs as a JSON array.
+    pub markings: String,
+    /// Exact JSON text.
+    pub json: String,
+    /// The adding organisation.
+    pub origin_org: String,
+    /// The adding user.
+    pub added_by: String,
+}
+
+fn root_from_row(row: &sqlx::any::AnyRow) -> Result<ApiRoot> {
+    Ok(ApiRoot {
+        id: row.try_get("id")?,
+        title: row.try_get("title")?,
+        description: row.try_get("description")?,
+        kind: row.try_get("kind")?,
+        created_at: row.try_get("created_at")?,
+        closed_at: row.try_get("closed_at")?,
+    })
+}
+
+/// Creates an API root.
+pub async fn create_root(db: &mut Db, root: &ApiRoot) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO taxii_api_roots (id, title, description, kind, created_at, closed_at) \
+         VALUES ($1, $2, $3, $4, $5, NULL)",
+    )
+    .bind(root.id.clone())
+    .bind(root.title.clone())
+    .bind(root.description.clone())
+    .bind(root.kind.clone())
+    .bind(root.created_at)
+    .execute(&mut *db)
+    .await
+    .map_err(conflict("api root"))?;
+    Ok(())
+}
+
+/// Closes an API root: it is no longer served.
+pub async fn close_root(db: &mut Db, id: &str, now: i64) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE taxii_api_roots SET closed_at = $2 WHERE id = $1 AND closed_at IS NULL",
+    )
+    .bind(id.to_owned())
+    .bind(now)
+    .execute(&mut *db)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound("api root"));
+    }
+    Ok(())
+}
+
+/// Open API roots, in id order.
+pub async fn open_roots(db: &mut Db) -> Result<Vec<ApiRoot>> {
+    let rows = sqlx::query(
+        "SELECT id, title, description, kind, created_at, closed_at FROM taxii_api_roots \
+         WHERE closed_at IS NULL ORDER BY id",
+    )
+    .fetch_all(&mut *db)
+    .await?;
+    rows.iter().map(root_from_row).collect()
+}
+
+/// One open API root.
+pub async fn open_root(db: &mut Db, id: &str) -> Result<ApiRoot> {
+    let row = sqlx::query(
+        "SELECT id, title, description, kind, created_at, closed_at FROM taxii_api_roots \
+         WHERE id = $1 AND closed_at IS NULL",
+    )
+    .bind(id.to_owned())
+    .fetch_optional(&mut *db)
+    .await?
+    .ok_or(StoreError::NotFound("api root"))?;
+    root_from_row(&row)
+}
+
+/// Creates a collection with its grants; returns its id.
+pub async fn create_collection(
+    db: &mut Db,
+    api_root: &str,
+    title: &str,
+    description: Option<&str>,
+    alias: Option<&str>,
+    grants: &[NewGrant],
+    now: i64,
+) -> Result<String> {
+    let id = uuid::Uuid::new_v4().to_string();
+    sqlx::query(
+        "INSERT INTO taxii_collections (id, api_root, title, description, alias, last_added, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 0, $6)",
+    )
+    .bind(id.clone())
+    .bind(api_root.to_owned())
+    .bind(title.to_owned())
+    .bind(description.map(str::to_owned))
+    .bind(alias.map(str::to_owned))
+    .bind(now)
+    .execute(&mut *db)
+    .await
+    .map_err(conflict("collection alias"))?;
+    for g in grants {
+        set_grant(db, &id, g).await?;
+    }
+    Ok(id)
+}
+
+/// Sets (replaces) one grant of a collection.
+pub async fn set_grant(db: &mut Db, collection_id: &str, g: &NewGrant) -> Result<()> {
+    sqlx::query("DELETE FROM taxii_grants WHERE collection_id = $1 AND grantee = $2")
+        .bind(collection_id.to_owned())
+        .bind(g.grantee.clone())
+        .execute(&mut *db)
+        .await?;
+    sqlx::query(
+        "INSERT INTO taxii_grants (collection_id, grantee, can_read, can_write, recipient) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(collection_id.to_owned())
+    .bind(g.grantee.clone())
+    .bind(i64::from(g.grant.can_read))
+    .bind(i64::from(g.grant.can_write))
+    .bind(i64::from(g.grant.recipient))
+    .execute(&mut *db)
+    .await?;
+    Ok(())
+}
+
+/// The collections of an open API root on which the caller (matched by `grantees`, see
+/// [`grantee_clause`](crate::scope::grantee_clause)) holds any grant, with the caller's effective rights, in id order.
+/// Collections without a grant for the caller are left out, as if they did not exist.
+pub async fn collections(
+    db: &mut Db,
+    api_root: &str,
+    grantees: &Clause,
+) -> Result<Vec<Collection>> {
+    let sql = format!(
+        "SELECT c.id, c.api_root, c.title, c.description, c.alias, g.can_read, g.can_write, g.recipient \
+         FROM taxii_collections c JOIN taxii_grants g ON g.collection_id = c.id \
+         JOIN taxii_api_roots r ON r.id = c.api_root \
+         WHERE c.api_root = ${} AND r.closed_at IS NULL AND {} ORDER BY c.id",
+        grantees.binds.len() + 1,
+        grantees.sql
+    );
+    let mut binds: Vec<Bind> = grantees.binds.iter().cloned().map(Bind::Text).collect();
+    binds.push(Bind::Text(api_root.to_owned()));
+    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+        .fetch_all(&mut *db)
+        .await?;
+    let mut out: Vec<Collection> = Vec::new();
+    for row in &rows {
+        let grant = Grant {
+            can_read: flag(row, "can_read")?,
+            can_write: flag(row, "can_write")?,
+            recipient: flag(row, "recipient")?,
+        };
+        let id: String = row.try_get("id")?;
+        match out.last_mut() {
+            Some(last) if last.id == id => {
+                last.grant.can_read |= grant.can_read;
+                last.grant.can_write |= grant.can_write;
+                last.grant.recipient |= grant.recipient;
+            }
+            _ => out.push(Collection {
+                id,
+                api_root: row.try_get("api_root")?,
+                title: row.try_get("title")?,
+                description: row.try_get("description")?,
+                alias: row.try_get("alias")?,
+                grant,
+            }),
+        }
+    }
+    out.retain(|c| c.grant.can_read || c.grant.can_write);
+    Ok(out)
+}
+
+/// Filters applied in SQL; version, spec_version, `added_after`, paging and disclosure are
+/// decided by the caller on the returned rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObjectFilter {
+    /// Only these STIX ids (empty: any).
+    pub ids: Vec<String>,
+    /// Only these types (empty: any).
+    pub types: Vec<String>,
+}
+
+const OBJECT_COLUMNS: &str =
+    "date_added, stix_id, version, version_us, spec_version, type, json, origin_org";
+
+fn object_from_row(row: &sqlx::any::AnyRow) -> Result<StoredObject> {
+    Ok(StoredObject {
+        date_added: row.try_get("date_added")?,
+        stix_id: row.try_get("stix_id")?,
+        version: row.try_get("version")?,
+        version_us: row.try_get("version_us")?,
+        spec_version: row.try_get("spec_version")?,
+        object_type: row.try_get("type")?,
+        json: row.try_get("json")?,
+        origin_org: row.try_get("origin_org")?,
+    })
+}
+
+/// Every stored version in a collection matching `filter`, in `date_added` order.
+pub async fn objects(
+    db: &mut Db,
+    collection_id: &str,
+    filter: &ObjectFilter,
+) -> Result<Vec<StoredObject>> {
+    let mut binds = vec![Bind::Text(collection_id.to_owned())];
+    let mut sql = format!("SELECT {OBJECT_COLUMNS} FROM taxii_objects WHERE collection_id = $1");
+    for (column, values) in [("stix_id", &filter.ids), ("type", &filter.types)] {
+        if values.is_empty() {
+            continue;
+        }
+        let start = binds.len() + 1;
+        let marks: Vec<String> = (start..start + values.len())
+            .map(|i| format!("${i}"))
+            .collect();
+        sql.push_str(&format!(" AND {column} IN ({})", marks.join(", ")));
+        binds.extend(values.iter().cloned().map(Bind::Text));
+    }
+    sql.push_str(" ORDER BY date_added");
+    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+        .fetch_all(&mut *db)
+        .await?;
+    rows.iter().map(object_from_row).collect()
+}
+
+/// Stores one object version, assigning the next `date_added` of the collection (see the
+/// module documentation); returns it. Call inside a write transaction.
+pub async fn insert_object(
+    db: &mut Db,
+    collection_id: &str,
+    obj: &NewObject,
+    now: i64,
+) -> Result<i64> {
+    let moved = sqlx::query(
+        "UPDATE taxii_collections SET last_added = CASE WHEN last_added >= $2 \
+         THEN last_added + 1 ELSE $2 END WHERE id = $1",
+    )
+    .bind(collection_id.to_owned())
+    .bind(now)
+    .execute(&mut *db)
+    .await?;
+    if moved.rows_affected() == 0 {
+        return Err(StoreError::NotFound("collection"));
+    }
+    let date_added: i64 = sqlx::query("SELECT last_added FROM taxii_collections WHERE id = $1")
+        .bind(collection_id.to_owned())
+        .fetch_one(&mut *db)
+        .await?
+        .try_get("last_added")?;
+    sqlx::query(
+        "INSERT INTO taxii_objects (collection_id, date_added, stix_id, version, version_us, \
+         spec_version, type, tlp, markings, json, origin_org, added_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(collection_id.to_owned())
+    .bind(date_added)
+    .bind(obj.stix_id.clone())
+    .bind(obj.version.clone())
+    .bind(obj.version_us)
+    .bind(obj.spec_version.clone())
+    .bind(obj.object_type.clone())
+    .bind(obj.tlp.clone())
+    .bind(obj.markings.clone())
+    .bind(obj.json.clone())
+    .bind(obj.origin_org.clone())
+    .bind(obj.added_by.clone())
+    .execute(&mut *db)
+    .await
+    .map_err(conflict("object version"))?;
+    Ok(date_added)
+}
+
+/// Deletes the given versions (by `date_added`) of objects in a collection; returns how
+/// many rows went.
+pub async fn delete_rows(db: &mut Db, collection_id: &str, date_added: &[i64]) -> Result<u64> {
+    let mut n = 0;
+    for d in date_added {
+        n += sqlx::query("DELETE FROM taxii_objects WHERE collection_id = $1 AND date_added = $2")
+            .bind(collection_id.to_owned())
+            .bind(*d)
+            .execute(&mut *db)
+            .await?
+            .rows_affected();
+    }
+    Ok(n)
+}
+
+/// Stores the status document of an add request.
+pub async fn put_status(
+    db: &mut Db,
+    id: &str,
+    api_root: &str,
+    org_id: &str,
+    document: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO taxii_status (id, api_root, org_id, document, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id.to_owned())
+    .bind(api_root.to_owned())
+    .bind(org_id.to_owned())
+    .bind(document.to_owned())
+    .bind(now)
+    .execute(&mut *db)
+    .await?;
+    Ok(())
+}
+
+/// The status document of an add request made by `org_id` in `api_root`. Another
+/// organisation's status is not found: it names the objects that organisation added.
+pub async fn get_status(db: &mut Db, api_root: &str, id: &str, org_id: &str) -> Result<String> {
+    let row = sqlx::query(
+        "SELECT document FROM taxii_status WHERE id = $1 AND api_root = $2 AND org_id = $3",
+    )
+    .bind(id.to_owned())
+    .bind(api_root.to_owned())
+    .bind(org_id.to_owned())
+    .fetch_optional(&mut *db)
+    .await?
+    .ok_or(StoreError::NotFound("status"))?;
+    Ok(row.try_get("document")?)
+}

@@ -1,0 +1,251 @@
+//! Sharing storage: grants per organisation and per kind, strictly increasing
+//! `date_added` per collection (also under concurrent writers), statuses per organisation.
+
+use crate::fixtures::{add_org, institution, supervisor};
+use deltawall_domain::OrgKind;
+use deltawall_domain::org::{BusinessType, Region};
+use deltawall_store::scope::grantee_clause;
+use deltawall_store::sharing::{self, ApiRoot, Grant, NewGrant, NewObject, ObjectFilter};
+use deltawall_store::testing::TestDb;
+use deltawall_store::{Store, StoreError};
+
+fn grant(grantee: &str, read: bool, write: bool) -> NewGrant {
+    NewGrant {
+        grantee: grantee.to_owned(),
+        grant: Grant {
+            can_read: read,
+            can_write: write,
+            recipient: false,
+        },
+    }
+}
+
+fn object(n: usize, org: &str) -> NewObject {
+    NewObject {
+        stix_id: format!("indicator--00000000-0000-4000-8000-{n:012}"),
+        version: "2026-01-01T00:00:00.000Z".into(),
+        version_us: 1,
+        spec_version: "2.1".into(),
+        object_type: "indicator".into(),
+        tlp: "green".into(),
+        markings: "[]".into(),
+        json: format!("{{\"n\":{n}}}"),
+        origin_org: org.to_owned(),
+        added_by: "u".into(),
+    }
+}
+
+async fn root_and_collection(s: &Store, grants: &[NewGrant]) -> String {
+    let mut tx = s.write().await.unwrap();
+    sharing::create_root(
+        &mut tx,
+        &ApiRoot {
+            id: "isac".into(),
+            title: "ISAC".into(),
+            description: None,
+            kind: "isac".into(),
+            created_at: 1,
+            closed_at: None,
+        },
+    )
+    .await
+    .unwrap();
+    let id = sharing::create_collection(&mut tx, "isac", "Shared", None, None, grants, 1)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+async fn grants_and_statuses(db: &TestDb) {
+    let s = &db.store;
+    let a = add_org(
+        s,
+        institution("A", BusinessType::RegionalBank, Region::Kinki),
+    )
+    .await;
+    let fsa = add_org(s, supervisor("FSA", None)).await;
+    let coll = root_and_collection(
+        s,
+        &[
+            grant("kind:institution", true, false),
+            grant(&a, false, true),
+        ],
+    )
+    .await;
+    let mut tx = s.write().await.unwrap();
+    sharing::create_collection(&mut tx, "isac", "One", None, Some("one"), &[], 1)
+        .await
+        .unwrap();
+    assert!(matches!(
+        sharing::create_collection(&mut tx, "isac", "Two", None, Some("one"), &[], 1).await,
+        Err(StoreError::Conflict(_))
+    ));
+    drop(tx);
+    let mut c = s.read().await.unwrap();
+    let mine = sharing::collections(&mut c, "isac", &grantee_clause(&a, OrgKind::Institution, 1))
+        .await
+        .unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(
+        (mine[0].grant.can_read, mine[0].grant.can_write),
+        (true, true),
+        "grants add up"
+    );
+    let theirs = sharing::collections(
+        &mut c,
+        "isac",
+        &grantee_clause(&fsa, OrgKind::Supervisor, 1),
+    )
+    .await
+    .unwrap();
+    assert!(theirs.is_empty(), "no grant, no collection");
+    drop(c);
+    let mut tx = s.write().await.unwrap();
+    sharing::put_status(&mut tx, "st1", "isac", &a, "{\"id\":\"st1\"}", 1)
+        .await
+        .unwrap();
+    sharing::close_root(&mut tx, "isac", 2).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut c = s.read().await.unwrap();
+    assert_eq!(
+        sharing::get_status(&mut c, "isac", "st1", &a)
+            .await
+            .unwrap(),
+        "{\"id\":\"st1\"}"
+    );
+    assert!(matches!(
+        sharing::get_status(&mut c, "isac", "st1", &fsa).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(
+        sharing::collections(&mut c, "isac", &grantee_clause(&a, OrgKind::Institution, 1))
+            .await
+            .unwrap()
+            .is_empty(),
+        "closed roots are not served"
+    );
+    assert!(
+        sharing::objects(&mut c, &coll, &ObjectFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+both!(grants_and_statuses_on, super::grants_and_statuses);
+
+async fn date_added_strictly_increases(db: &TestDb) {
+    let s = &db.store;
+    let a = add_org(
+        s,
+        institution("A", BusinessType::RegionalBank, Region::Kinki),
+    )
+    .await;
+    let coll = root_and_collection(s, &[grant(&a, true, true)]).await;
+    // Many inserts with the same clock reading, in one transaction and from concurrent ones.
+    let mut tx = s.write().await.unwrap();
+    for n in 0..50 {
+        sharing::insert_object(&mut tx, &coll, &object(n, &a), 1_000)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut tasks = Vec::new();
+    for w in 0..4 {
+        let (s, coll, a) = (s.clone(), coll.clone(), a.clone());
+        tasks.push(tokio::spawn(async move {
+            for n in 0..10 {
+                let mut tx = s.write().await.unwrap();
+                sharing::insert_object(&mut tx, &coll, &object(100 + w * 10 + n, &a), 1_000)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let mut c = s.read().await.unwrap();
+    let rows = sharing::objects(&mut c, &coll, &ObjectFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 90);
+    assert!(
+        rows.windows(2).all(|w| w[0].date_added < w[1].date_added),
+        "strictly increasing"
+    );
+    // The same id and version twice is a conflict; deleting by date_added removes one row.
+    let mut tx = s.write().await.unwrap();
+    assert!(matches!(
+        sharing::insert_object(&mut tx, &coll, &object(0, &a), 1_000).await,
+        Err(StoreError::Conflict(_))
+    ));
+    drop(tx);
+    let mut tx = s.write().await.unwrap();
+    assert_eq!(
+        sharing::delete_rows(&mut tx, &coll, &[rows[0].date_added])
+            .await
+            .unwrap(),
+        1
+    );
+    tx.commit().await.unwrap();
+    let filter = ObjectFilter {
+        ids: vec![rows[1].stix_id.clone()],
+        types: vec!["indicator".into()],
+    };
+    let one = sharing::objects(&mut c, &coll, &filter).await.unwrap();
+    assert_eq!(one.len(), 1);
+    assert_eq!(
+        sharing::objects(&mut c, &coll, &ObjectFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        89
+    );
+}
+async fn sharing_data_survives_backup(db: &TestDb) {
+    let s = &db.store;
+    let a = add_org(
+        s,
+        institution("A", BusinessType::RegionalBank, Region::Kinki),
+    )
+    .await;
+    let coll = root_and_collection(s, &[grant(&a, true, true)]).await;
+    let mut tx = s.write().await.unwrap();
+    for n in 0..3 {
+        sharing::insert_object(&mut tx, &coll, &object(n, &a), 7)
+            .await
+            .unwrap();
+    }
+    sharing::put_status(&mut tx, "st", "isac", &a, "{}", 1)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let doc = deltawall_store::backup::export(s).await.unwrap();
+    assert_eq!(doc["tables"]["taxii_objects"].as_array().unwrap().len(), 3);
+    let target = db.sibling().await.unwrap();
+    deltawall_store::backup::restore(&target.store, &doc)
+        .await
+        .unwrap();
+    assert_eq!(
+        deltawall_store::backup::export(&target.store)
+            .await
+            .unwrap(),
+        doc
+    );
+    // The restored collection continues its date_added sequence.
+    let mut tx = target.store.write().await.unwrap();
+    let next = sharing::insert_object(&mut tx, &coll, &object(9, &a), 7)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(next, 10);
+    target.finish().await;
+}
+both!(backup_round_trip, super::sharing_data_survives_backup);
+
+both!(
+    date_added_strictly_increases_on,
+    super::date_added_strictly_increases
+);
