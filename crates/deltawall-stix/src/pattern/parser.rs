@@ -394,10 +394,16 @@ impl Parser {
             Tok::Float(t) => Literal::Float(t.parse().map_err(|_| err(K::BadNumber))?),
             Tok::Bool(b) => Literal::Bool(b),
             Tok::Hex(h) => Literal::Hex(decode_hex(&h).ok_or_else(|| err(K::BadHex))?),
-            // The grammar needs at least one base64 group.
-            Tok::Binary(b) if b.is_empty() => return Err(err(K::BadBinary)),
+            // The grammar needs at least one base64 group and allows no line breaks (the
+            // object-property decoder tolerates them; a pattern must not, or `b'\n'` would
+            // parse to an empty value that prints as the invalid `b''`).
+            Tok::Binary(b) if b.is_empty() || b.contains(['\n', '\r']) => {
+                return Err(err(K::BadBinary));
+            }
             Tok::Binary(b) => Literal::Binary(
-                crate::validate::decode_base64(&b).ok_or_else(|| err(K::BadBinary))?,
+                crate::validate::decode_base64(&b)
+                    .filter(|bytes| !bytes.is_empty())
+                    .ok_or_else(|| err(K::BadBinary))?,
             ),
             Tok::Timestamp(t) => Literal::Timestamp(
                 Timestamp::parse(&t).map_err(|e| err(K::BadTimestamp(e.to_string())))?,

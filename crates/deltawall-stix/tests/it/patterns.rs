@@ -58,6 +58,10 @@ fn invalid_patterns_report_offsets() {
     check_error("[file:size = 1.]", 14, "expected `]`");
     check_error("[file:x = b'']", 10, "binary");
     check_error("[file:x = b'YQ']", 10, "binary");
+    // Found by the pattern fuzzer: a line break is not base64, so this cannot parse to an
+    // empty value that would print as the invalid `b''`.
+    check_error("[z:K>b'\n']", 5, "binary");
+    check_error("[z:K>b'YQ==\r\n']", 5, "binary");
     check_error(
         "[NOT file:name = 'a']",
         1,
