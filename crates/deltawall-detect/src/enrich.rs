@@ -22,7 +22,11 @@
 use crate::input::{LogEvent, Record};
 use deltawall_event::{Event, Field, Scalar};
 use serde_json::Value;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+/// Maps keyed by source addresses, networks and ASNs, which senders choose: a fast hash
+/// with a per-process random seed (foldhash), so colliding keys cannot be precomputed.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Window of the ratios.
 pub const WINDOW_US: i64 = 3_600_000_000;

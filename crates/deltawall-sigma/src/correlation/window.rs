@@ -86,7 +86,6 @@ impl Window {
             overflow += 1;
         }
         let num = value.as_deref().and_then(|v| v.trim().parse::<f64>().ok());
-        let current = value.clone();
         self.push(
             Entry {
                 ts,
@@ -96,8 +95,9 @@ impl Window {
             },
             spec.n_rules,
         );
+        let current = self.entries.back().and_then(|e| e.value.as_deref());
         let fire = self
-            .metric(spec, current.as_deref())
+            .metric(spec, current)
             .filter(|m| spec.condition.iter().all(|(op, x)| op.test(*m, *x)));
         let fire = fire.map(|metric| Fire {
             metric,
@@ -113,7 +113,12 @@ impl Window {
         }
         self.rule_counts[e.pos] += 1;
         if let Some(v) = &e.value {
-            *self.value_counts.entry(v.clone()).or_default() += 1;
+            match self.value_counts.get_mut(v.as_str()) {
+                Some(c) => *c += 1,
+                None => {
+                    self.value_counts.insert(v.clone(), 1);
+                }
+            }
         }
         if let Some(n) = e.num {
             self.sum += n;
