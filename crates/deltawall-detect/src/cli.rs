@@ -185,6 +185,12 @@ fn print_summary(stats: &ScanStats) {
             stats.evicted_keys, stats.window_overflow
         );
     }
+    if stats.evicted_ratio_keys > 0 {
+        eprintln!(
+            "failure-ratio state was capped: {} source/network key(s) evicted",
+            stats.evicted_ratio_keys
+        );
+    }
     let total: u64 = stats.alerts_per_rule.values().sum();
     eprintln!("{total} alert(s)");
     for (title, n) in &stats.alerts_per_rule {

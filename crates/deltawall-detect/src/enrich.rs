@@ -22,14 +22,22 @@
 use crate::input::{LogEvent, Record};
 use deltawall_event::{Event, Field, Scalar};
 use serde_json::Value;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+/// Maps keyed by source addresses, networks and ASNs, which senders choose: a fast hash
+/// with a per-process random seed (foldhash), so colliding keys cannot be precomputed.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Window of the ratios.
 pub const WINDOW_US: i64 = 3_600_000_000;
 /// Most outcomes remembered per key; older ones are dropped first.
 const MAX_PER_KEY: usize = 20_000;
-/// Most keys remembered; beyond it, keys idle for a window are swept.
-const MAX_KEYS: usize = 1_000_000;
+/// Most keys remembered per map. When a new key finds the map full, keys idle for a window
+/// are swept; if that frees less than a quarter of the map, the least recently seen keys
+/// are evicted down to three quarters of the cap (counted in [`AuthRatios::evicted`]), so
+/// an attacker rotating source addresses cannot grow these maps: an evicted address starts
+/// again with no history, as a new address would.
+pub const MAX_KEYS: usize = 200_000;
 
 #[derive(Default)]
 struct Window {
@@ -73,6 +81,8 @@ pub struct AuthRatios {
     logins_by_net: HashMap<String, Window>,
     payments_by_ip: HashMap<String, Window>,
     requests_by_ip: HashMap<String, Window>,
+    /// Keys still inside the window evicted because a map reached [`MAX_KEYS`].
+    pub evicted: u64,
 }
 
 /// The ratios of one event.
@@ -105,15 +115,30 @@ fn with_text<T>(event: &dyn Event, path: &str, f: impl FnOnce(&str) -> T) -> Opt
     }
 }
 
-fn sweep(map: &mut HashMap<String, Window>, now: i64) {
-    if map.len() >= MAX_KEYS {
-        map.retain(|_, w| w.newest() >= now - WINDOW_US);
+/// Makes room for a new key when the map is full (see [`MAX_KEYS`]); returns how many
+/// keys still inside the window were evicted.
+fn sweep(map: &mut HashMap<String, Window>, now: i64) -> u64 {
+    if map.len() < MAX_KEYS {
+        return 0;
     }
+    map.retain(|_, w| w.newest() >= now - WINDOW_US);
+    let keep = MAX_KEYS / 4 * 3;
+    if map.len() <= keep {
+        return 0;
+    }
+    // The newest time of the `keep`-th most recently seen key: older keys go.
+    let mut newest: Vec<i64> = map.values().map(Window::newest).collect();
+    let cut = newest.len() - keep;
+    let (_, &mut threshold, _) = newest.select_nth_unstable(cut);
+    let before = map.len();
+    map.retain(|_, w| w.newest() >= threshold);
+    (before - map.len()) as u64
 }
 
 /// Adds an outcome to the key's window, allocating the key only when it is new.
 fn observe_key(
     map: &mut HashMap<String, Window>,
+    evicted: &mut u64,
     event: &dyn Event,
     path: &str,
     t: i64,
@@ -123,7 +148,7 @@ fn observe_key(
         if let Some(w) = map.get_mut(key) {
             return w.push(t, failed);
         }
-        sweep(map, t);
+        *evicted += sweep(map, t);
         map.entry(key.to_owned()).or_default().push(t, failed)
     })
 }
@@ -167,10 +192,11 @@ impl AuthRatios {
             Kind::Payment => &mut self.payments_by_ip,
             Kind::Request => &mut self.requests_by_ip,
         };
-        let ip = observe_key(by_ip, event, "source.ip", t, failed);
+        let ip = observe_key(by_ip, &mut self.evicted, event, "source.ip", t, failed);
         let asn = match kind {
             Kind::Login => observe_key(
                 &mut self.logins_by_asn,
+                &mut self.evicted,
                 event,
                 "source.as.number",
                 t,
@@ -184,7 +210,7 @@ impl AuthRatios {
                 Some(match w {
                     Some(w) => w.push(t, failed),
                     None => {
-                        sweep(&mut self.logins_by_net, t);
+                        self.evicted += sweep(&mut self.logins_by_net, t);
                         self.logins_by_net
                             .entry(net.to_owned())
                             .or_default()
@@ -277,6 +303,28 @@ mod tests {
             Some(t),
         )
         .unwrap()
+    }
+
+    #[test]
+    fn rotating_addresses_are_capped_least_recently_seen_first() {
+        let mut map: HashMap<String, Window> = HashMap::default();
+        let mut evicted = 0;
+        // More distinct addresses than the cap, all within one window (1 µs apart).
+        let n = MAX_KEYS + 10;
+        for i in 0..n {
+            let ip = format!("11.{}.{}.{}", i >> 16, (i >> 8) & 255, i & 255);
+            let t = i64::try_from(i).unwrap();
+            let e = JsonEvent::new(json!({"source": {"ip": ip}}), Some(t)).unwrap();
+            observe_key(&mut map, &mut evicted, &e, "source.ip", t, true);
+            assert!(map.len() <= MAX_KEYS);
+        }
+        assert_eq!(map.len() as u64 + evicted, n as u64);
+        assert!(evicted >= (MAX_KEYS / 4) as u64);
+        // The newest addresses are kept, the oldest evicted.
+        let last = n - 1;
+        let newest = format!("11.{}.{}.{}", last >> 16, (last >> 8) & 255, last & 255);
+        assert!(map.contains_key(&newest));
+        assert!(!map.contains_key("11.0.0.0"));
     }
 
     #[test]

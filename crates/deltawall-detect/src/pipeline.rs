@@ -60,6 +60,9 @@ pub struct ScanStats {
     pub late_events: u64,
     /// Correlation groups evicted to respect the engine's key cap.
     pub evicted_keys: u64,
+    /// Source, network and ASN keys of the failure-ratio maps evicted to respect their cap
+    /// ([`crate::enrich::MAX_KEYS`]) while still inside their window.
+    pub evicted_ratio_keys: u64,
     /// Window entries dropped to respect the engine's per-group cap.
     pub window_overflow: u64,
     /// Wall time.
@@ -298,6 +301,7 @@ pub fn scan(
     let engine_stats = engine.stats();
     stats.late_events = engine_stats.late_events;
     stats.evicted_keys = engine_stats.evicted_keys;
+    stats.evicted_ratio_keys = ratios.evicted;
     stats.window_overflow = engine_stats.window_overflow;
     stats.elapsed = started.elapsed();
     Ok(stats)

@@ -1,13 +1,19 @@
 //! Evaluation throughput (events/s): the SigmaHQ Windows rules over the regression events,
 //! and a handful of authentication rules (with correlations) over generated JSON events.
 //!
-//! Run: `CARGO_TARGET_DIR=/work/target-sigma cargo bench -p deltawall-sigma`.
+//! Each is run beside rsigma 0.23 (`rsigma-eval` as a library) on the same rules and events:
+//! `*_rsigma` benches. For the Windows rules, `sigmahq_windows_rules` is our engine as used
+//! (rules routed by log source), `sigmahq_windows_same_rules` our engine on exactly the rules
+//! rsigma also loads, log sources cleared (every rule tried on every event, as rsigma does
+//! without a pipeline), and `sigmahq_windows_rules_rsigma` rsigma on those rules.
+//!
+//! Run: `CARGO_TARGET_DIR=/work/target-perf cargo bench -p deltawall-sigma`.
 
 #[path = "../tests/it/corpus.rs"]
 mod corpus;
 
 use deltawall_event::JsonEvent;
-use deltawall_sigma::{Alert, Engine, EngineConfig, LogSource, RuleSet};
+use deltawall_sigma::{Alert, Document, Engine, EngineConfig, LogSource, RuleSet};
 use divan::counter::ItemsCount;
 use divan::{Bencher, black_box};
 use std::path::PathBuf;
@@ -78,6 +84,104 @@ fn sigmahq_windows_rules(bencher: Bencher) {
                 engine.process_any(ls, e, &mut |_a: Alert| alerts += 1);
             }
             black_box(alerts)
+        });
+}
+
+/// The rules of `rules/windows` that both engines load (our side with log sources cleared),
+/// and the regression events as JSON values.
+fn same_rules_fixture() -> Option<(Engine, rsigma_eval::Engine, Vec<serde_json::Value>)> {
+    let root = shared("sigmahq")?;
+    let mut ours = RuleSet::new();
+    let mut theirs = rsigma_eval::Engine::new();
+    let mut loaded = 0usize;
+    for file in corpus::yaml_files(&root.join("rules/windows")) {
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let mut one = RuleSet::new();
+        if one.add_yaml(&text, &file.display().to_string()).is_err() {
+            continue;
+        }
+        let Ok(collection) = rsigma_parser::parse_sigma_yaml(&text) else {
+            continue;
+        };
+        if collection.rules.len() != 1 || !collection.correlations.is_empty() {
+            continue;
+        }
+        let Some(Document::Rule(mut rule)) = one.documents().first().cloned() else {
+            continue;
+        };
+        if Engine::new(&one, EngineConfig::default()).is_err()
+            || theirs.add_rule(&collection.rules[0]).is_err()
+        {
+            continue;
+        }
+        rule.logsource = LogSource::default();
+        ours.push(Document::Rule(rule));
+        loaded += 1;
+    }
+    let config = EngineConfig {
+        field_mapping: corpus::windows_mapping(),
+        ..EngineConfig::default()
+    };
+    let engine = Engine::new(&ours, config).ok()?;
+    let mut events = Vec::new();
+    for file in corpus::yaml_files(&root.join("regression_data")) {
+        if !file.ends_with("info.yml") {
+            continue;
+        }
+        for entry in std::fs::read_dir(file.parent()?).ok()? {
+            let path = entry.ok()?.path();
+            if path.extension().is_some_and(|x| x == "json") {
+                for e in corpus::read_events(&path) {
+                    events.push(serde_json::Value::Object(e.fields.clone()));
+                }
+            }
+        }
+    }
+    eprintln!(
+        "windows, same rules: {loaded} rules loaded by both engines, {} events",
+        events.len()
+    );
+    Some((engine, theirs, events))
+}
+
+#[divan::bench(sample_count = 10)]
+fn sigmahq_windows_same_rules(bencher: Bencher) {
+    let Some((mut engine, _, values)) = same_rules_fixture() else {
+        return;
+    };
+    let events: Vec<JsonEvent> = values
+        .into_iter()
+        .filter_map(|v| JsonEvent::new(v, None))
+        .collect();
+    let ls = LogSource::default();
+    bencher
+        .counter(ItemsCount::new(events.len()))
+        .bench_local(|| {
+            let mut alerts = 0usize;
+            for e in &events {
+                engine.process(&ls, e, &mut |_a: Alert| alerts += 1);
+            }
+            black_box(alerts)
+        });
+}
+
+#[divan::bench(sample_count = 10)]
+fn sigmahq_windows_rules_rsigma(bencher: Bencher) {
+    let Some((_, theirs, events)) = same_rules_fixture() else {
+        return;
+    };
+    bencher
+        .counter(ItemsCount::new(events.len()))
+        .bench_local(|| {
+            let mut matches = 0usize;
+            for e in &events {
+                matches += theirs
+                    .evaluate(&rsigma_eval::event::JsonEvent::borrow(e))
+                    .len();
+            }
+            black_box(matches)
         });
 }
 
@@ -179,6 +283,40 @@ fn auth_rules_json(bencher: Bencher) {
             }
             engine.flush(&mut |_a: Alert| alerts += 1);
             black_box(alerts)
+        });
+}
+
+/// The same authentication rules and events in rsigma's correlation engine (event time
+/// given explicitly, in seconds: rsigma's resolution).
+#[divan::bench(sample_count = 10)]
+fn auth_rules_json_rsigma(bencher: Bencher) {
+    let collection = match rsigma_parser::parse_sigma_yaml(AUTH_RULES) {
+        Ok(c) if !c.has_errors() => c,
+        _ => {
+            eprintln!("SKIPPED: rsigma does not parse the authentication rules");
+            return;
+        }
+    };
+    let values: Vec<serde_json::Value> = auth_events(20_000)
+        .into_iter()
+        .map(|e| serde_json::Value::Object(e.fields))
+        .collect();
+    bencher
+        .counter(ItemsCount::new(values.len()))
+        .with_inputs(|| {
+            let mut engine =
+                rsigma_eval::CorrelationEngine::new(rsigma_eval::CorrelationConfig::default());
+            engine.add_collection(&collection).expect("rsigma compiles");
+            engine
+        })
+        .bench_local_values(|mut engine| {
+            let mut results = 0usize;
+            for (i, v) in values.iter().enumerate() {
+                let at = i64::try_from(i).unwrap_or(0) / 20;
+                let r = engine.process_event_at(&rsigma_eval::event::JsonEvent::borrow(v), at);
+                results += r.len();
+            }
+            black_box(results)
         });
 }
 

@@ -278,8 +278,10 @@ impl Engine {
 }
 
 fn value_of(input: &Input, cx: &mut EvalCtx<'_, '_>) -> Option<String> {
-    if input.value.is_empty() {
-        return None;
+    match input.value.as_slice() {
+        [] => return None,
+        [one] => return cx.first_text(*one),
+        _ => {}
     }
     let parts: Option<Vec<String>> = input.value.iter().map(|f| cx.first_text(*f)).collect();
     // A tuple of fields counts as one value; the separator cannot occur in normal text.

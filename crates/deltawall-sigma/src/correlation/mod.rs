@@ -10,8 +10,11 @@ pub(crate) mod window;
 
 use crate::eval::FieldId;
 use crate::model::Meta;
+use foldhash::fast::RandomState;
+use hashbrown::HashTable;
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BinaryHeap, VecDeque};
+use std::hash::BuildHasher;
 use window::{Fire, Spec, Window};
 
 /// Where a correlation input comes from.
@@ -101,20 +104,47 @@ pub(crate) struct Counters {
     pub evicted_for_events: u64,
 }
 
-type GroupKey = (usize, Vec<Option<String>>);
-
+/// One live correlation group: a correlation and its group-by values, with its window.
 struct Group {
+    corr: usize,
+    key: Vec<Option<String>>,
+    /// The hash of `(corr, key)` under the state's seeded hasher.
+    hash: u64,
     window: Window,
-    /// Position in the eviction index: (expiry time, serial).
-    slot: (i64, u64),
+    /// When the window ends: the newest event time plus the timespan.
+    expiry: i64,
+    /// Creation serial: breaks ties between equal expiries (oldest group first) and tells a
+    /// group from an earlier one that held the same slot.
+    serial: u64,
 }
 
+/// Windows whose buffers are at most this large are kept for reuse when a group ends.
+const REUSE_CAPACITY: usize = 64;
+
 /// All correlation state of an engine.
+///
+/// Groups live in a slab (`slots`), found by `(correlation, key)` through `index`, a hash
+/// table of slot numbers under a randomly seeded fast hasher (group-by values are chosen by
+/// whoever sends the events: the per-process random seed keeps hash flooding out).
+///
+/// Expiry and eviction use a lazy min-heap of `(expiry, serial, slot)`: each live group has
+/// exactly one entry, whose expiry is at most the group's current expiry. Feeding a group
+/// only moves its `expiry` field; when an entry comes to the top with an out-of-date expiry
+/// it is pushed again with the current one, so the top valid entry is always the group that
+/// ends first (ties: the oldest group). Entries of groups that fired and were removed are
+/// skipped by their serial, and the heap is rebuilt when such entries outnumber live groups.
 pub(crate) struct State {
+    /// Inputs that arrived in time order (the common case): sorted by construction.
+    in_order: VecDeque<Pending>,
+    /// Inputs that arrived out of time order.
     pending: BinaryHeap<Reverse<Pending>>,
-    groups: HashMap<GroupKey, Group>,
-    /// Groups by expiry (newest event time + timespan): oldest first for eviction and expiry.
-    by_expiry: BTreeMap<(i64, u64), GroupKey>,
+    slots: Vec<Option<Group>>,
+    free: Vec<u32>,
+    spare_windows: Vec<Window>,
+    index: HashTable<u32>,
+    hasher: RandomState,
+    live: usize,
+    by_expiry: BinaryHeap<Reverse<(i64, u64, u32)>>,
     serial: u64,
     seq: u64,
     max_ts: Option<i64>,
@@ -130,9 +160,15 @@ pub(crate) struct State {
 impl State {
     pub fn new(lateness: i64, max_keys: usize, max_held: usize) -> State {
         State {
+            in_order: VecDeque::new(),
             pending: BinaryHeap::new(),
-            groups: HashMap::new(),
-            by_expiry: BTreeMap::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
+            spare_windows: Vec::new(),
+            index: HashTable::new(),
+            hasher: RandomState::default(),
+            live: 0,
+            by_expiry: BinaryHeap::new(),
             serial: 0,
             seq: 0,
             max_ts: None,
@@ -147,7 +183,7 @@ impl State {
 
     /// Number of live groups.
     pub fn keys(&self) -> usize {
-        self.groups.len()
+        self.live
     }
 
     /// Number of inputs held in all windows.
@@ -182,28 +218,56 @@ impl State {
             self.counters.late += 1;
             return;
         }
+        self.enqueue(ts, corr, pos, key, value);
+    }
+
+    /// Feeds a chained input immediately (it is produced at the current release time).
+    fn push_now(&mut self, ts: i64, corr: usize, pos: usize, key: Vec<Option<String>>) {
+        self.enqueue(ts, corr, pos, key, None);
+    }
+
+    fn enqueue(
+        &mut self,
+        ts: i64,
+        corr: usize,
+        pos: usize,
+        key: Vec<Option<String>>,
+        value: Option<String>,
+    ) {
         self.seq += 1;
-        self.pending.push(Reverse(Pending {
+        let p = Pending {
             ts,
             seq: self.seq,
             corr,
             pos,
             key,
             value,
-        }));
+        };
+        // Sequence numbers grow, so an input not older than the newest queued in order keeps
+        // the queue sorted by (time, sequence).
+        if self.in_order.back().is_none_or(|b| b.ts <= ts) {
+            self.in_order.push_back(p);
+        } else {
+            self.pending.push(Reverse(p));
+        }
     }
 
-    /// Feeds a chained input immediately (it is produced at the current release time).
-    fn push_now(&mut self, ts: i64, corr: usize, pos: usize, key: Vec<Option<String>>) {
-        self.seq += 1;
-        self.pending.push(Reverse(Pending {
-            ts,
-            seq: self.seq,
-            corr,
-            pos,
-            key,
-            value: None,
-        }));
+    /// The earliest queued input by (time, sequence), if its time is at most `limit`.
+    fn next_pending(&mut self, limit: i64) -> Option<Pending> {
+        let from_heap = match (self.in_order.front(), self.pending.peek()) {
+            (None, None) => return None,
+            (Some(_), None) => false,
+            (None, Some(_)) => true,
+            (Some(a), Some(Reverse(b))) => (b.ts, b.seq) < (a.ts, a.seq),
+        };
+        if from_heap {
+            if self.pending.peek().is_some_and(|Reverse(p)| p.ts <= limit) {
+                return self.pending.pop().map(|Reverse(p)| p);
+            }
+        } else if self.in_order.front().is_some_and(|p| p.ts <= limit) {
+            return self.in_order.pop_front();
+        }
+        None
     }
 
     /// Releases every queued input up to the watermark (or all with `all`), in order.
@@ -214,12 +278,9 @@ impl State {
             self.max_ts
                 .map_or(i64::MIN, |m| m.saturating_sub(self.lateness))
         };
-        while self.pending.peek().is_some_and(|Reverse(p)| p.ts <= limit) {
-            let Some(Reverse(p)) = self.pending.pop() else {
-                break;
-            };
+        while let Some(p) = self.next_pending(limit) {
             self.released_ts = Some(p.ts);
-            self.expire(corrs, p.ts);
+            self.expire(p.ts);
             if let Some(fired) = self.feed(corrs, p) {
                 for &(next, pos) in &corrs[fired.corr].feeds {
                     let key = upstream_key(&corrs[next].inputs[pos], &fired.key);
@@ -230,34 +291,61 @@ impl State {
         }
     }
 
+    /// The slot of the group `(corr, key)`, created (making room first) when absent.
+    fn slot_of(&mut self, corr: usize, key: Vec<Option<String>>) -> u32 {
+        let hash = self.hasher.hash_one((corr, &key));
+        let slots = &self.slots;
+        let found = self.index.find(hash, |&i| {
+            slots[i as usize]
+                .as_ref()
+                .is_some_and(|g| g.corr == corr && g.key == key)
+        });
+        if let Some(&i) = found {
+            return i;
+        }
+        self.make_room();
+        self.serial += 1;
+        let mut window = self.spare_windows.pop().unwrap_or_default();
+        window.clear();
+        let group = Group {
+            corr,
+            key,
+            hash,
+            window,
+            expiry: i64::MIN,
+            serial: self.serial,
+        };
+        let i = match self.free.pop() {
+            Some(i) => {
+                self.slots[i as usize] = Some(group);
+                i
+            }
+            None => {
+                self.slots.push(Some(group));
+                u32::try_from(self.slots.len() - 1).expect("fewer than 2^32 correlation groups")
+            }
+        };
+        let slots = &self.slots;
+        self.index.insert_unique(hash, i, |&j| {
+            slots[j as usize].as_ref().map_or(0, |g| g.hash)
+        });
+        self.live += 1;
+        i
+    }
+
     fn feed(&mut self, corrs: &[Compiled], p: Pending) -> Option<Fired> {
         let spec = &corrs[p.corr].spec;
-        let gk: GroupKey = (p.corr, p.key);
-        if !self.groups.contains_key(&gk) {
-            self.make_room();
-            self.serial += 1;
-            let slot = (i64::MIN, self.serial);
-            self.by_expiry.insert(slot, gk.clone());
-            self.groups.insert(
-                gk.clone(),
-                Group {
-                    window: Window::default(),
-                    slot,
-                },
-            );
-        }
-        let group = self.groups.get_mut(&gk)?;
+        let corr = p.corr;
+        let i = self.slot_of(corr, p.key);
+        let group = self.slots[i as usize].as_mut()?;
+        let new = group.expiry == i64::MIN;
         let before = group.window.len();
         let (fire, overflow) = group.window.observe(spec, p.ts, p.pos, p.value);
         self.held = self.held + group.window.len() - before;
         self.counters.window_overflow += overflow;
-        let old = group.slot;
         if let Some(fire) = fire {
             // Fired: the group starts afresh, so the same events never fire twice.
-            self.held -= group.window.len();
-            self.by_expiry.remove(&old);
-            let (corr, key) = gk.clone();
-            self.groups.remove(&gk);
+            let key = self.remove(i);
             return Some(Fired {
                 corr,
                 key,
@@ -265,50 +353,100 @@ impl State {
                 ts: p.ts,
             });
         }
-        let new = (p.ts.saturating_add(spec.timespan_us), old.1);
-        group.slot = new;
-        self.by_expiry.remove(&old);
-        self.by_expiry.insert(new, gk);
+        group.expiry = p.ts.saturating_add(spec.timespan_us);
+        if new {
+            let entry = (group.expiry, group.serial, i);
+            self.by_expiry.push(Reverse(entry));
+            if self.by_expiry.len() > 2 * self.live + 1024 {
+                self.rebuild_expiry();
+            }
+        }
         self.shed();
+        None
+    }
+
+    /// Removes the group in slot `i` and returns its key.
+    fn remove(&mut self, i: u32) -> Vec<Option<String>> {
+        let Some(mut g) = self.slots[i as usize].take() else {
+            return Vec::new();
+        };
+        if let Ok(entry) = self.index.find_entry(g.hash, |&j| j == i) {
+            entry.remove();
+        }
+        self.free.push(i);
+        self.live -= 1;
+        self.held -= g.window.len();
+        if g.window.capacity() <= REUSE_CAPACITY && self.spare_windows.len() < 1024 {
+            g.window.clear();
+            self.spare_windows.push(g.window);
+        }
+        g.key
+    }
+
+    /// Rebuilds the expiry heap from the live groups (drops entries of removed groups).
+    fn rebuild_expiry(&mut self) {
+        let entries: Vec<Reverse<(i64, u64, u32)>> = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, g)| {
+                let g = g.as_ref()?;
+                let i = u32::try_from(i).ok()?;
+                Some(Reverse((g.expiry, g.serial, i)))
+            })
+            .collect();
+        self.by_expiry = BinaryHeap::from(entries);
+    }
+
+    /// The live group that ends first (ties: the oldest), if its expiry is below `before`;
+    /// its heap entry is consumed.
+    fn pop_first(&mut self, before: i64) -> Option<u32> {
+        while let Some(&Reverse((expiry, serial, i))) = self.by_expiry.peek() {
+            if expiry >= before {
+                return None;
+            }
+            self.by_expiry.pop();
+            let Some(g) = self.slots[i as usize].as_ref() else {
+                continue;
+            };
+            if g.serial != serial {
+                continue;
+            }
+            if g.expiry != expiry {
+                self.by_expiry.push(Reverse((g.expiry, serial, i)));
+                continue;
+            }
+            return Some(i);
+        }
         None
     }
 
     /// Evicts the groups closest to expiry while more inputs are held than allowed.
     fn shed(&mut self) {
         while self.held > self.max_held {
-            let Some((_, gk)) = self.by_expiry.pop_first() else {
+            let Some(i) = self.pop_first(i64::MAX) else {
                 return;
             };
-            self.drop_group(&gk);
+            self.remove(i);
             self.counters.evicted_for_events += 1;
-        }
-    }
-
-    fn drop_group(&mut self, gk: &GroupKey) {
-        if let Some(g) = self.groups.remove(gk) {
-            self.held -= g.window.len();
         }
     }
 
     /// Evicts the group closest to expiry when the key cap is reached.
     fn make_room(&mut self) {
-        while self.groups.len() >= self.max_keys {
-            let Some((_, gk)) = self.by_expiry.pop_first() else {
+        while self.live >= self.max_keys {
+            let Some(i) = self.pop_first(i64::MAX) else {
                 return;
             };
-            self.drop_group(&gk);
+            self.remove(i);
             self.counters.evicted_keys += 1;
         }
     }
 
     /// Drops groups whose newest event is older than their timespan before `now`.
-    fn expire(&mut self, _corrs: &[Compiled], now: i64) {
-        while let Some(entry) = self.by_expiry.first_entry() {
-            if entry.key().0 >= now {
-                break;
-            }
-            let gk = entry.remove();
-            self.drop_group(&gk);
+    fn expire(&mut self, now: i64) {
+        while let Some(i) = self.pop_first(now) {
+            self.remove(i);
             self.counters.expired_keys += 1;
         }
     }

@@ -1,6 +1,7 @@
 //! Sliding-window state of one correlation group, fed in event-time order.
 
 use crate::model::{CmpOp, CorrelationType};
+use foldhash::fast::RandomState;
 use std::collections::{HashMap, VecDeque};
 
 /// One input event in a window.
@@ -26,7 +27,7 @@ pub(crate) struct Fire {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Window {
     entries: VecDeque<Entry>,
-    value_counts: HashMap<String, u32>,
+    value_counts: HashMap<String, u32, RandomState>,
     rule_counts: Vec<u32>,
     sum: f64,
     numbers: u64,
@@ -46,6 +47,20 @@ impl Window {
     /// Number of inputs held.
     pub fn len(&self) -> usize {
         self.entries.len()
+    }
+
+    /// The larger of the buffers' capacities (to decide whether to keep it for reuse).
+    pub fn capacity(&self) -> usize {
+        self.entries.capacity().max(self.value_counts.capacity())
+    }
+
+    /// Empties the window, keeping its buffers.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.value_counts.clear();
+        self.rule_counts.iter_mut().for_each(|c| *c = 0);
+        self.sum = 0.0;
+        self.numbers = 0;
     }
 
     /// Adds an event at `ts` (not earlier than any previous one) and reports whether the
@@ -71,7 +86,6 @@ impl Window {
             overflow += 1;
         }
         let num = value.as_deref().and_then(|v| v.trim().parse::<f64>().ok());
-        let current = value.clone();
         self.push(
             Entry {
                 ts,
@@ -81,8 +95,9 @@ impl Window {
             },
             spec.n_rules,
         );
+        let current = self.entries.back().and_then(|e| e.value.as_deref());
         let fire = self
-            .metric(spec, current.as_deref())
+            .metric(spec, current)
             .filter(|m| spec.condition.iter().all(|(op, x)| op.test(*m, *x)));
         let fire = fire.map(|metric| Fire {
             metric,
@@ -98,7 +113,12 @@ impl Window {
         }
         self.rule_counts[e.pos] += 1;
         if let Some(v) = &e.value {
-            *self.value_counts.entry(v.clone()).or_default() += 1;
+            match self.value_counts.get_mut(v.as_str()) {
+                Some(c) => *c += 1,
+                None => {
+                    self.value_counts.insert(v.clone(), 1);
+                }
+            }
         }
         if let Some(n) = e.num {
             self.sum += n;
