@@ -168,7 +168,14 @@ impl<'de> Visitor<'de> for Seed<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let before = self.0.entries.len();
         while seq.next_element_seed(Seed(&mut *self.0, true))?.is_some() {}
-        if self.0.entries.len() == before {
+        // An array is a value of its own path even when it holds only objects (whose
+        // entries sit under longer paths): the path exists with no scalar values, as
+        // `JsonEvent` answers it.
+        let here = self.0.path.len() as u32;
+        let direct = self.0.entries[before..]
+            .iter()
+            .any(|e| e.path.1 - e.path.0 == here);
+        if !direct {
             self.0.push(Val::Empty, true);
         }
         Ok(())
@@ -379,6 +386,17 @@ mod tests {
     }
 
     #[test]
+    fn arrays_of_objects_exist_without_values() {
+        // Found by the `flat_json` fuzz target: an array holding only objects is a field
+        // with no scalar values (so `exists` holds), at every depth.
+        check_same(r#"{"b":[{"b":[{}]}]}"#, &["b", "b.b", "a"]);
+        check_same(
+            r#"{"b":[{"c":1}],"d":[{"c":1},2],"e":[[{}]]}"#,
+            &["b", "b.c", "d", "d.c", "e"],
+        );
+    }
+
+    #[test]
     fn refuses_non_objects_and_trailing_data() {
         for line in ["[1]", "1", "{\"a\":1} x", "{", ""] {
             assert!(FlatJsonEvent::parse(line).is_err(), "{line}");
@@ -402,6 +420,11 @@ mod tests {
                 proptest::collection::vec(leaf(), 0..3).prop_map(Value::from),
                 proptest::collection::btree_map("[a-c]{1,2}", leaf(), 0..3)
                     .prop_map(|m| Value::Object(m.into_iter().collect())),
+                proptest::collection::vec(
+                    proptest::collection::btree_map("[a-c]{1,2}", leaf(), 0..2)
+                        .prop_map(|m| Value::Object(m.into_iter().collect())),
+                    0..3,
+                ).prop_map(Value::from),
             ], 0..5)
         ) {
             let line = Value::Object(doc.clone().into_iter().collect()).to_string();
