@@ -56,6 +56,14 @@ pub struct ScanArgs {
     /// source), applied before the built-in web server mapping.
     #[arg(long, value_name = "FILE")]
     pub mapping: Option<PathBuf>,
+    /// Most correlation groups held at once; a new group beyond it evicts the group whose
+    /// window ends first (counted in the summary). Bounds memory against address rotation.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub max_groups: usize,
+    /// Most source addresses (and networks, ASNs) remembered per failure-ratio map; the
+    /// least recently seen are evicted beyond it (counted in the summary).
+    #[arg(long, value_name = "N", default_value_t = crate::enrich::MAX_KEYS)]
+    pub max_sources: usize,
     /// Year for RFC 3164 syslog timestamps, which have none (default: this year).
     #[arg(long, value_name = "YEAR")]
     pub syslog_year: Option<i32>,
@@ -122,6 +130,7 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let (set, errors) = load_rules(&rule_source(args.rules.clone()))?;
     let lateness = i64::try_from(args.lateness).unwrap_or(i64::MAX / 1_000_000) * 1_000_000;
     let mut config = engine_config(lateness);
+    config.max_correlation_keys = args.max_groups.max(1);
     if let Some(path) = &args.mapping {
         config = with_mapping_file(config, path)?;
     }
@@ -142,6 +151,7 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or_default(),
         idle_tick: Duration::from_secs(1),
         progress: std::io::stderr().is_terminal(),
+        max_ratio_keys: args.max_sources,
     };
     let mut writer =
         AlertWriter::open(args.output.as_deref(), args.follow).context("cannot open output")?;

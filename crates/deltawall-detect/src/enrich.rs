@@ -37,6 +37,7 @@ const MAX_PER_KEY: usize = 20_000;
 /// are evicted down to three quarters of the cap (counted in [`AuthRatios::evicted`]), so
 /// an attacker rotating source addresses cannot grow these maps: an evicted address starts
 /// again with no history, as a new address would.
+/// This is the default of [`AuthRatios::with_max_keys`].
 pub const MAX_KEYS: usize = 200_000;
 
 #[derive(Default)]
@@ -74,15 +75,22 @@ enum Kind {
 }
 
 /// Per-key outcome windows.
-#[derive(Default)]
 pub struct AuthRatios {
     logins_by_ip: HashMap<String, Window>,
     logins_by_asn: HashMap<String, Window>,
     logins_by_net: HashMap<String, Window>,
     payments_by_ip: HashMap<String, Window>,
     requests_by_ip: HashMap<String, Window>,
-    /// Keys still inside the window evicted because a map reached [`MAX_KEYS`].
+    /// Keys still inside the window evicted because a map reached its cap.
     pub evicted: u64,
+    /// Most keys per map (see [`MAX_KEYS`]).
+    max_keys: usize,
+}
+
+impl Default for AuthRatios {
+    fn default() -> Self {
+        AuthRatios::with_max_keys(MAX_KEYS)
+    }
 }
 
 /// The ratios of one event.
@@ -117,12 +125,12 @@ fn with_text<T>(event: &dyn Event, path: &str, f: impl FnOnce(&str) -> T) -> Opt
 
 /// Makes room for a new key when the map is full (see [`MAX_KEYS`]); returns how many
 /// keys still inside the window were evicted.
-fn sweep(map: &mut HashMap<String, Window>, now: i64) -> u64 {
-    if map.len() < MAX_KEYS {
+fn sweep(map: &mut HashMap<String, Window>, now: i64, max_keys: usize) -> u64 {
+    if map.len() < max_keys {
         return 0;
     }
     map.retain(|_, w| w.newest() >= now - WINDOW_US);
-    let keep = MAX_KEYS / 4 * 3;
+    let keep = max_keys / 4 * 3;
     if map.len() <= keep {
         return 0;
     }
@@ -138,7 +146,7 @@ fn sweep(map: &mut HashMap<String, Window>, now: i64) -> u64 {
 /// Adds an outcome to the key's window, allocating the key only when it is new.
 fn observe_key(
     map: &mut HashMap<String, Window>,
-    evicted: &mut u64,
+    (evicted, max_keys): (&mut u64, usize),
     event: &dyn Event,
     path: &str,
     t: i64,
@@ -148,7 +156,7 @@ fn observe_key(
         if let Some(w) = map.get_mut(key) {
             return w.push(t, failed);
         }
-        *evicted += sweep(map, t);
+        *evicted += sweep(map, t, max_keys);
         map.entry(key.to_owned()).or_default().push(t, failed)
     })
 }
@@ -172,6 +180,19 @@ fn failed_request(event: &dyn Event) -> Option<bool> {
 }
 
 impl AuthRatios {
+    /// Empty windows whose maps hold at most `max_keys` keys each (at least 4).
+    pub fn with_max_keys(max_keys: usize) -> AuthRatios {
+        AuthRatios {
+            logins_by_ip: HashMap::default(),
+            logins_by_asn: HashMap::default(),
+            logins_by_net: HashMap::default(),
+            payments_by_ip: HashMap::default(),
+            requests_by_ip: HashMap::default(),
+            evicted: 0,
+            max_keys: max_keys.max(4),
+        }
+    }
+
     /// Records a login (an event with outcome success or failure) and returns its ratios;
     /// events without an outcome or a time get none.
     pub fn observe(&mut self, event: &dyn Event) -> Ratios {
@@ -192,11 +213,18 @@ impl AuthRatios {
             Kind::Payment => &mut self.payments_by_ip,
             Kind::Request => &mut self.requests_by_ip,
         };
-        let ip = observe_key(by_ip, &mut self.evicted, event, "source.ip", t, failed);
+        let ip = observe_key(
+            by_ip,
+            (&mut self.evicted, self.max_keys),
+            event,
+            "source.ip",
+            t,
+            failed,
+        );
         let asn = match kind {
             Kind::Login => observe_key(
                 &mut self.logins_by_asn,
-                &mut self.evicted,
+                (&mut self.evicted, self.max_keys),
                 event,
                 "source.as.number",
                 t,
@@ -210,7 +238,7 @@ impl AuthRatios {
                 Some(match w {
                     Some(w) => w.push(t, failed),
                     None => {
-                        self.evicted += sweep(&mut self.logins_by_net, t);
+                        self.evicted += sweep(&mut self.logins_by_net, t, self.max_keys);
                         self.logins_by_net
                             .entry(net.to_owned())
                             .or_default()
@@ -307,19 +335,25 @@ mod tests {
 
     #[test]
     fn rotating_addresses_are_capped_least_recently_seen_first() {
+        for cap in [MAX_KEYS, 1000] {
+            check_cap(cap);
+        }
+    }
+
+    fn check_cap(cap: usize) {
         let mut map: HashMap<String, Window> = HashMap::default();
         let mut evicted = 0;
         // More distinct addresses than the cap, all within one window (1 µs apart).
-        let n = MAX_KEYS + 10;
+        let n = cap + 10;
         for i in 0..n {
             let ip = format!("11.{}.{}.{}", i >> 16, (i >> 8) & 255, i & 255);
             let t = i64::try_from(i).unwrap();
             let e = JsonEvent::new(json!({"source": {"ip": ip}}), Some(t)).unwrap();
-            observe_key(&mut map, &mut evicted, &e, "source.ip", t, true);
-            assert!(map.len() <= MAX_KEYS);
+            observe_key(&mut map, (&mut evicted, cap), &e, "source.ip", t, true);
+            assert!(map.len() <= cap);
         }
         assert_eq!(map.len() as u64 + evicted, n as u64);
-        assert!(evicted >= (MAX_KEYS / 4) as u64);
+        assert!(evicted >= (cap / 4) as u64);
         // The newest addresses are kept, the oldest evicted.
         let last = n - 1;
         let newest = format!("11.{}.{}.{}", last >> 16, (last >> 8) & 255, last & 255);

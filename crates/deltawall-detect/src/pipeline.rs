@@ -39,6 +39,8 @@ pub struct ScanOptions {
     pub idle_tick: Duration,
     /// Show a progress line.
     pub progress: bool,
+    /// Most keys per failure-ratio map ([`crate::enrich::MAX_KEYS`] by default).
+    pub max_ratio_keys: usize,
 }
 
 /// Counters of one scan.
@@ -61,7 +63,7 @@ pub struct ScanStats {
     /// Correlation groups evicted to respect the engine's key cap.
     pub evicted_keys: u64,
     /// Source, network and ASN keys of the failure-ratio maps evicted to respect their cap
-    /// ([`crate::enrich::MAX_KEYS`]) while still inside their window.
+    /// (`ScanOptions::max_ratio_keys`) while still inside their window.
     pub evicted_ratio_keys: u64,
     /// Window entries dropped to respect the engine's per-group cap.
     pub window_overflow: u64,
@@ -226,7 +228,7 @@ pub fn scan(
     let rx = start_readers(inputs, opts);
     let progress = opts.progress.then(crate::progress::Progress::new);
     let mut last_source: Option<(Source, LogSource)> = None;
-    let mut ratios = AuthRatios::default();
+    let mut ratios = AuthRatios::with_max_keys(opts.max_ratio_keys);
     let mut failure: Option<io::Error> = None;
     let mut per_rule: BTreeMap<String, u64> = BTreeMap::new();
     let mut sink = |a: deltawall_sigma::Alert| {

@@ -38,6 +38,7 @@ fn gen_and_scan(
         syslog: SyslogParser { year: 2026 },
         idle_tick: Duration::from_secs(1),
         progress: false,
+        max_ratio_keys: deltawall_detect::enrich::MAX_KEYS,
     };
     let mut alerts = Vec::new();
     let stats = scan(&mut engine, &opts, &mut |a| {

@@ -190,6 +190,7 @@ fn scan_dir(paths: Vec<std::path::PathBuf>) -> deltawall_detect::pipeline::ScanS
         syslog: SYSLOG,
         idle_tick: Duration::from_secs(1),
         progress: false,
+        max_ratio_keys: deltawall_detect::enrich::MAX_KEYS,
     };
     scan(&mut engine, &opts, &mut |_| Ok(())).unwrap()
 }
@@ -237,6 +238,7 @@ fn missing_input_is_an_error() {
         syslog: SYSLOG,
         idle_tick: Duration::from_secs(1),
         progress: false,
+        max_ratio_keys: deltawall_detect::enrich::MAX_KEYS,
     };
     assert!(scan(&mut engine, &opts, &mut |_| Ok(())).is_err());
 }
@@ -266,4 +268,51 @@ proptest! {
         prop_assert_eq!(text("sc-bytes"), Some(bytes.to_string()));
         prop_assert_eq!(text("user_agent.original"), Some(agent));
     }
+}
+
+#[test]
+fn state_caps_are_configurable_and_counted() {
+    // Failed logins from 200 rotating addresses, one second apart.
+    let dir = tempfile::tempdir().unwrap();
+    let lines: String = (0..200)
+        .map(|i| {
+            format!(
+                "{{\"@timestamp\":\"2026-03-02T01:{:02}:{:02}Z\",\"event\":{{\"category\":\"authentication\",\"outcome\":\"failure\"}},\"source\":{{\"ip\":\"11.0.{}.{}\"}},\"user\":{{\"name\":\"u{i}\"}}}}\n",
+                i / 60,
+                i % 60,
+                i / 250,
+                i % 250
+            )
+        })
+        .collect();
+    std::fs::write(dir.path().join("auth.jsonl"), lines).unwrap();
+    let (set, _) = load_rules(&RuleSource::Builtin).unwrap();
+    let mut config = engine_config(0);
+    config.max_correlation_keys = 16;
+    let mut engine = deltawall_sigma::Engine::new(&set, config).unwrap();
+    let opts = ScanOptions {
+        inputs: vec![dir.path().join("auth.jsonl")],
+        format: Format::Auto,
+        follow: false,
+        syslog: SYSLOG,
+        idle_tick: Duration::from_secs(1),
+        progress: false,
+        max_ratio_keys: 32,
+    };
+    let stats = scan(&mut engine, &opts, &mut |_| Ok(())).unwrap();
+    assert_eq!(stats.events, 200);
+    assert!(stats.evicted_ratio_keys > 0, "{stats:?}");
+    assert!(stats.evicted_keys > 0, "{stats:?}");
+    // With the default caps nothing this small is evicted.
+    let mut engine = deltawall_sigma::Engine::new(&set, engine_config(0)).unwrap();
+    let stats = scan(
+        &mut engine,
+        &ScanOptions {
+            max_ratio_keys: deltawall_detect::enrich::MAX_KEYS,
+            ..opts
+        },
+        &mut |_| Ok(()),
+    )
+    .unwrap();
+    assert_eq!((stats.evicted_ratio_keys, stats.evicted_keys), (0, 0));
 }

@@ -41,6 +41,7 @@ fn regression_events_fire_their_rules() {
         syslog: SyslogParser { year: 2026 },
         idle_tick: Duration::from_secs(1),
         progress: false,
+        max_ratio_keys: deltawall_detect::enrich::MAX_KEYS,
     };
     let mut fired = BTreeSet::new();
     let stats = scan(&mut engine, &opts, &mut |a| {
