@@ -17,7 +17,7 @@
 // TMP pub mod benchmark;
 // TMP pub mod figures;
 pub mod population;
-// TMP pub mod request;
+pub mod request;
 pub mod score;
 
 use crate::org::OrgKind;
