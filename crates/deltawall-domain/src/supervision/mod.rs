@@ -13,7 +13,7 @@
 //! Everything here is pure: callers pass the facts and the current time in. Instants are
 //! Unix microseconds, as in [`crate::finding`]; calendar days are [`jiff::civil::Date`].
 
-// TMP pub mod alert;
+pub mod alert;
 // TMP pub mod benchmark;
 // TMP pub mod figures;
 pub mod population;
@@ -157,6 +157,50 @@ impl ReminderPolicy {
             .iter()
             .map(move |d| (*d, deadline_us - i64::from(*d) * DAY_US))
     }
+
+    /// Checks the policy for something sent at `now_us` with deadline `deadline_us`: each
+    /// reminder falls strictly before the deadline, not in the past, and is given once.
+    pub fn validate(&self, deadline_us: i64, now_us: i64) -> Result<(), ReminderError> {
+        let mut seen = std::collections::BTreeSet::new();
+        for (days, at_us) in self.before_deadline_at(deadline_us) {
+            if days == 0 {
+                return Err(ReminderError::NotBeforeDeadline);
+            }
+            if !seen.insert(days) {
+                return Err(ReminderError::Duplicate { days });
+            }
+            if at_us < now_us {
+                return Err(ReminderError::InPast { days });
+            }
+        }
+        if self.overdue_every_days == Some(0) {
+            return Err(ReminderError::ZeroInterval);
+        }
+        Ok(())
+    }
+}
+
+/// Why a reminder policy is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReminderError {
+    /// A reminder falls on the deadline (zero days before it).
+    #[error("reminders: a reminder must fall before the deadline")]
+    NotBeforeDeadline,
+    /// A reminder falls before now.
+    #[error("reminders: a reminder {days} days before the deadline would fall in the past")]
+    InPast {
+        /// Days before the deadline.
+        days: u32,
+    },
+    /// The same reminder is given twice.
+    #[error("reminders: {days} days before the deadline is given twice")]
+    Duplicate {
+        /// Days before the deadline.
+        days: u32,
+    },
+    /// Overdue reminders every zero days.
+    #[error("reminders.overdue_every_days: must be at least 1")]
+    ZeroInterval,
 }
 
 /// How an incident was caused, after the report's section 1.(2) and figure 1.

@@ -20,7 +20,7 @@
 //! unchanged; accepted ones append one event to the history, which is never rewritten.
 
 use super::population::{OrgFacts, Selector};
-use super::{DAY_US, Party, Reminder, ReminderPolicy};
+use super::{DAY_US, Party, Reminder, ReminderError, ReminderPolicy};
 use crate::catalog::{Catalog, Text};
 use crate::role::Role;
 use serde::{Deserialize, Serialize};
@@ -125,21 +125,9 @@ pub enum RequestError {
     /// The deadline is not after now.
     #[error("deadline: must be in the future")]
     DeadlineNotInFuture,
-    /// A reminder falls on or after the deadline (zero days before it).
-    #[error("reminders: a reminder must fall before the deadline")]
-    ReminderNotBeforeDeadline,
-    /// A reminder falls before now.
-    #[error("reminders: a reminder {days} days before the deadline would fall in the past")]
-    ReminderInPast {
-        /// Days before the deadline.
-        days: u32,
-    },
-    /// The same reminder is given twice.
-    #[error("reminders: {days} days before the deadline is given twice")]
-    DuplicateReminder {
-        /// Days before the deadline.
-        days: u32,
-    },
+    /// The reminders are not usable.
+    #[error(transparent)]
+    Reminders(#[from] ReminderError),
 }
 
 fn unique_ids<'a>(ids: impl IntoIterator<Item = &'a str>) -> Result<(), RequestError> {
@@ -187,18 +175,7 @@ impl Request {
         if self.deadline_us <= now_us {
             return Err(RequestError::DeadlineNotInFuture);
         }
-        let mut seen = BTreeSet::new();
-        for (days, at_us) in self.reminders.before_deadline_at(self.deadline_us) {
-            if days == 0 {
-                return Err(RequestError::ReminderNotBeforeDeadline);
-            }
-            if !seen.insert(days) {
-                return Err(RequestError::DuplicateReminder { days });
-            }
-            if at_us < now_us {
-                return Err(RequestError::ReminderInPast { days });
-            }
-        }
+        self.reminders.validate(self.deadline_us, now_us)?;
         Ok(())
     }
 

@@ -98,15 +98,24 @@ fn requests_are_checked_before_sending() {
     check_request(
         |r| r.reminders.days_before = vec![0],
         0,
-        Err(ReminderNotBeforeDeadline),
+        Err(Reminders(ReminderError::NotBeforeDeadline)),
     );
     check_request(
         |r| r.reminders.days_before = vec![3, 3],
         0,
-        Err(DuplicateReminder { days: 3 }),
+        Err(Reminders(ReminderError::Duplicate { days: 3 })),
     );
     // Sent on day 90: a reminder 14 days before (day 86) would already be past.
-    check_request(|_| {}, 90 * D, Err(ReminderInPast { days: 14 }));
+    check_request(
+        |_| {},
+        90 * D,
+        Err(Reminders(ReminderError::InPast { days: 14 })),
+    );
+    check_request(
+        |r| r.reminders.overdue_every_days = Some(0),
+        0,
+        Err(Reminders(ReminderError::ZeroInterval)),
+    );
 }
 
 #[test]
