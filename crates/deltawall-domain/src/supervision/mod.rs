@@ -14,7 +14,7 @@
 //! Unix microseconds, as in [`crate::finding`]; calendar days are [`jiff::civil::Date`].
 
 pub mod alert;
-// TMP pub mod benchmark;
+pub mod benchmark;
 // TMP pub mod figures;
 pub mod population;
 pub mod request;
