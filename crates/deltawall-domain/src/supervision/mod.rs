@@ -15,7 +15,7 @@
 
 pub mod alert;
 pub mod benchmark;
-// TMP pub mod figures;
+pub mod figures;
 pub mod population;
 pub mod request;
 pub mod score;
