@@ -367,7 +367,7 @@ fn answers_must_match_what_was_asked() {
 fn overdue_and_reminders_follow_the_clock() {
     let r = request();
     let t = Task::assign("bank", 0);
-    assert_eq!(t.status_at(r.deadline_us, 100 * D).overdue, false);
+    assert!(!t.status_at(r.deadline_us, 100 * D).overdue);
     let late = t.status_at(r.deadline_us, 103 * D + 5);
     assert_eq!((late.overdue, late.days_late), (true, 3));
     assert_eq!(
@@ -388,7 +388,7 @@ fn overdue_and_reminders_follow_the_clock() {
     let done = t
         .apply(&r, &staff(), submit(exec(), D), 2 * D)
         .expect("submitted");
-    assert_eq!(done.status_at(r.deadline_us, 200 * D).overdue, false);
+    assert!(!done.status_at(r.deadline_us, 200 * D).overdue);
     assert_eq!(done.reminder_due(&r, 108 * D, None), None);
     assert_eq!(done.first_submitted_at(), Some(2 * D));
     // Returned after the deadline: overdue again.
