@@ -291,7 +291,7 @@ pub fn tracking(
             None if now_us > alert.respond_by_us => {
                 t.overdue += 1;
                 AckState::Overdue {
-                    days_late: (now_us - alert.respond_by_us) / DAY_US,
+                    days_late: now_us.saturating_sub(alert.respond_by_us) / DAY_US,
                 }
             }
             None => {

@@ -116,7 +116,8 @@ impl ReminderPolicy {
     /// given when the last one was sent (`last_sent_us`).
     ///
     /// Only the most recent scheduled reminder that is due and was not yet sent is
-    /// returned: after an outage the institution gets one reminder, not a burst.
+    /// returned: after an outage the institution gets one reminder, not a burst. After
+    /// the deadline only overdue reminders are sent.
     pub fn due(
         &self,
         deadline_us: i64,
@@ -124,38 +125,31 @@ impl ReminderPolicy {
         last_sent_us: Option<i64>,
     ) -> Option<Reminder> {
         let fresh = |at: i64| at <= now_us && last_sent_us.is_none_or(|sent| sent < at);
-        let overdue = self
-            .overdue_every_days
-            .filter(|d| *d > 0)
-            .and_then(|every| {
-                if now_us <= deadline_us {
-                    return None;
-                }
-                let step = i64::from(every) * DAY_US;
-                let n = (now_us - deadline_us) / step;
-                (n >= 1).then(|| Reminder::Overdue {
-                    days_late: n * i64::from(every),
-                    at_us: deadline_us + n * step,
-                })
-            });
-        if let Some(r) = overdue.filter(|r| fresh(r.at_us())) {
-            return Some(r);
+        if now_us > deadline_us {
+            // Past the deadline only overdue reminders apply; a missed "1 day before"
+            // reminder is not sent late.
+            let every = i64::from(self.overdue_every_days.filter(|d| *d > 0)?);
+            let step = every.saturating_mul(DAY_US);
+            // n * step ≤ now - deadline, so nothing below overflows.
+            let n = now_us.saturating_sub(deadline_us) / step;
+            let r = Reminder::Overdue {
+                days_late: n * every,
+                at_us: deadline_us + n * step,
+            };
+            return (n >= 1 && fresh(r.at_us())).then_some(r);
         }
-        self.days_before
-            .iter()
-            .map(|d| Reminder::BeforeDeadline {
-                days: *d,
-                at_us: deadline_us - i64::from(*d) * DAY_US,
-            })
+        self.before_deadline_at(deadline_us)
+            .map(|(days, at_us)| Reminder::BeforeDeadline { days, at_us })
             .filter(|r| fresh(r.at_us()))
             .max_by_key(|r| r.at_us())
     }
 
     /// The instants at which the before-deadline reminders fall.
     pub fn before_deadline_at(&self, deadline_us: i64) -> impl Iterator<Item = (u32, i64)> + '_ {
-        self.days_before
-            .iter()
-            .map(move |d| (*d, deadline_us - i64::from(*d) * DAY_US))
+        self.days_before.iter().map(move |d| {
+            let before = i64::from(*d).saturating_mul(DAY_US);
+            (*d, deadline_us.saturating_sub(before))
+        })
     }
 
     /// Checks the policy for something sent at `now_us` with deadline `deadline_us`: each
@@ -307,6 +301,9 @@ mod tests {
         // Missed both: only the latest goes out.
         check(29 * D + 5, None, Some(day));
         check(30 * D, Some(29 * D), None);
+        // Past the deadline, a missed before-deadline reminder is not sent late.
+        check(30 * D + 1, Some(23 * D), None);
+        check(31 * D, None, None);
         check(32 * D, Some(29 * D), None);
         let late = Reminder::Overdue {
             days_late: 3,
@@ -319,6 +316,37 @@ mod tests {
             at_us: 36 * D,
         };
         check(37 * D, Some(33 * D), Some(later));
+    }
+
+    proptest::proptest! {
+        /// A reminder is never in the future, never one already sent, and before the
+        /// deadline always one of the scheduled ones; no input panics.
+        #[test]
+        fn reminders_are_scheduled_and_fresh(
+            days_before in proptest::collection::vec(proptest::prelude::any::<u32>(), 0..4),
+            every in proptest::option::of(proptest::prelude::any::<u32>()),
+            deadline in proptest::prelude::any::<i64>(),
+            now in proptest::prelude::any::<i64>(),
+            last_sent in proptest::option::of(proptest::prelude::any::<i64>()),
+        ) {
+            let policy = ReminderPolicy { days_before: days_before.clone(), overdue_every_days: every };
+            if let Some(r) = policy.due(deadline, now, last_sent) {
+                proptest::prop_assert!(r.at_us() <= now);
+                proptest::prop_assert!(last_sent.is_none_or(|s| s < r.at_us()));
+                match r {
+                    Reminder::BeforeDeadline { days, at_us } => {
+                        proptest::prop_assert!(now <= deadline);
+                        proptest::prop_assert!(days_before.contains(&days));
+                        proptest::prop_assert_eq!(at_us, deadline.saturating_sub(i64::from(days).saturating_mul(D)));
+                    }
+                    Reminder::Overdue { days_late, at_us } => {
+                        proptest::prop_assert!(now > deadline && at_us > deadline);
+                        let every = i64::from(every.unwrap_or(0));
+                        proptest::prop_assert!(days_late >= every && days_late % every == 0);
+                    }
+                }
+            }
+        }
     }
 
     #[test]

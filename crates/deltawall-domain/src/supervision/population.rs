@@ -12,6 +12,10 @@
 //! `include` list: selecting the whole sector needs an explicit empty filter, never an
 //! omission. [`resolve`] also refuses a selector that matches nothing or names unknown
 //! institutions, so the supervisor sees the problem before anything is sent.
+//!
+//! Callers pass only the institutions within the sender's reach (its `OrgScope`: the
+//! whole sector for the FSA, one region for a local finance bureau), so a selector can
+//! never reach beyond it and an id outside it is "unknown".
 
 use crate::org::{AttributeKind, BusinessType, Region};
 use serde::{Deserialize, Serialize};

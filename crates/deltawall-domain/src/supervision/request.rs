@@ -527,7 +527,7 @@ impl Task {
             state: self.state,
             overdue,
             days_late: if overdue {
-                (now_us - deadline_us) / DAY_US
+                now_us.saturating_sub(deadline_us) / DAY_US
             } else {
                 0
             },
