@@ -130,6 +130,8 @@ fn every_point_has_a_reason() {
             ),
         ],
     );
+    // The shape the API and the UI show as "why".
+    insta::assert_json_snapshot!("explained_score", score(&input, &weights(), today()));
 }
 
 #[test]
@@ -239,6 +241,15 @@ fn weights_are_validated_with_their_field() {
         |w| w.incident_window_months = 61,
         Err(("incident_window_months", "must be between 1 and 60")),
     );
+}
+
+#[test]
+fn weights_round_trip_through_json() {
+    let w = weights();
+    let json = serde_json::to_string(&w).expect("serialises");
+    assert!(json.contains(r#""shinkin_bank":10.0"#), "{json}");
+    let back: ScoreWeights = serde_json::from_str(&json).expect("parses");
+    assert_eq!(back, w);
 }
 
 #[test]
