@@ -3,6 +3,8 @@
 //!
 //! - [`score`]: a transparent, versioned risk score that ranks institutions for monitoring
 //!   (実態把握), with the reasons behind every score.
+//! - [`engagement`]: monitoring engagements (実態把握) shared by the FSA and the local
+//!   bureau, with notes against the catalog's viewpoints and follow-ups.
 //! - [`population`]: which institutions a request or an alert is sent to.
 //! - [`request`]: requests (要請) with a deadline, one task per institution, submissions
 //!   attested by an executive, completion rates and before/after comparisons.
@@ -15,6 +17,7 @@
 
 pub mod alert;
 pub mod benchmark;
+pub mod engagement;
 pub mod figures;
 pub mod population;
 pub mod request;
