@@ -18,6 +18,11 @@
 //! made for this submission (not before the task was assigned or last returned); a task
 //! is only accepted with one. Refused commands return a [`TaskRefusal`] and leave the task
 //! unchanged; accepted ones append one event to the history, which is never rewritten.
+//!
+//! Which supervisors may see a task at all is decided where every read is scoped
+//! (`Actor::org_scope`, applied by the store); here any supervisory staff member who can
+//! see it may accept, return or exempt it. Binding the attestation to the exact answers
+//! (e.g. by a digest) is left to the service that records both in one transaction.
 
 use super::population::{OrgFacts, Selector};
 use super::{DAY_US, Party, Reminder, ReminderError, ReminderPolicy};

@@ -12,8 +12,9 @@
 //! since the last monitoring or a worse posture never lower it.
 
 use super::AttackType;
+use super::figures::is_open;
 use super::population::OrgFacts;
-use crate::finding::Severity;
+use crate::finding::{Severity, State};
 use crate::org::{AttributeKind, BusinessType};
 use jiff::Span;
 use jiff::civil::Date;
@@ -347,6 +348,31 @@ impl ElementPosture {
             (weak / f64::from(self.assessed)).min(1.0)
         })
     }
+}
+
+/// One finding as the score sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingStatus {
+    /// Its severity.
+    pub severity: Severity,
+    /// Its state.
+    pub state: State,
+    /// Whether its remediation is overdue (e.g. a milestone has escalated).
+    pub overdue: bool,
+}
+
+/// Open findings, and of those the overdue ones, by severity; "open" as in
+/// [`super::figures::is_open`]. An overdue flag on a finding that is not open is ignored.
+pub fn count_findings(findings: &[FindingStatus]) -> (SeverityCounts, SeverityCounts) {
+    let mut open = SeverityCounts::default();
+    let mut overdue = SeverityCounts::default();
+    for f in findings.iter().filter(|f| is_open(f.state)) {
+        *open.get_mut(f.severity) += 1;
+        if f.overdue {
+            *overdue.get_mut(f.severity) += 1;
+        }
+    }
+    (open, overdue)
 }
 
 /// A reported incident.

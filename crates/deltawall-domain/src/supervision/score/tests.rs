@@ -243,6 +243,39 @@ fn weights_are_validated_with_their_field() {
     );
 }
 
+#[track_caller]
+fn check_counts(findings: &[(Severity, State, bool)], open: [u32; 4], overdue: [u32; 4]) {
+    let statuses: Vec<_> = findings
+        .iter()
+        .map(|(severity, state, overdue)| FindingStatus {
+            severity: *severity,
+            state: *state,
+            overdue: *overdue,
+        })
+        .collect();
+    let (o, d) = count_findings(&statuses);
+    let arr = |c: SeverityCounts| [c.low, c.medium, c.high, c.critical];
+    assert_eq!((arr(o), arr(d)), (open, overdue));
+}
+
+#[test]
+fn findings_are_counted_while_open() {
+    use Severity::*;
+    check_counts(&[], [0; 4], [0; 4]);
+    check_counts(
+        &[
+            (High, State::InRemediation, true),
+            (High, State::Issued, false),
+            (Critical, State::RiskAccepted, false),
+            (Low, State::Closed, true),
+            (Medium, State::Draft, false),
+            (Medium, State::Withdrawn, false),
+        ],
+        [0, 0, 2, 1],
+        [0, 0, 1, 0],
+    );
+}
+
 #[test]
 fn weights_round_trip_through_json() {
     let w = weights();
