@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod finding;
 pub mod org;
 pub mod role;
+pub mod supervision;
 pub mod throttle;
 pub mod validate;
 
