@@ -1,0 +1,7 @@
+//! Integration tests for deltawall-oscal, one binary (see Cargo.toml `[[test]]`).
+
+mod hostile;
+mod import_nist;
+mod import_small;
+mod profiles;
+mod support;
