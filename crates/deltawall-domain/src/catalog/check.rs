@@ -140,7 +140,10 @@ pub(super) fn catalog(c: &Catalog) -> Result<(), CatalogError> {
     text("title", &c.title)?;
     text("description", &c.description)?;
     text("provenance.source_title", &c.provenance.source_title)?;
-    text("provenance.source_publisher", &c.provenance.source_publisher)?;
+    text(
+        "provenance.source_publisher",
+        &c.provenance.source_publisher,
+    )?;
     text("provenance.note", &c.provenance.note)?;
     text("licence.attribution", &c.licence.attribution)?;
     scale(c, langs)?;
@@ -256,7 +259,9 @@ fn parents(sections: &[Section]) -> Result<(), CatalogError> {
 fn section(s: &Section, rules: &Rules) -> Result<(), CatalogError> {
     text(rules.langs, &s.id, "title", &s.title)?;
     text(rules.langs, &s.id, "description", &s.description)?;
-    s.requirements.iter().try_for_each(|r| requirement(r, rules))
+    s.requirements
+        .iter()
+        .try_for_each(|r| requirement(r, rules))
 }
 
 fn requirement(r: &Requirement, rules: &Rules) -> Result<(), CatalogError> {

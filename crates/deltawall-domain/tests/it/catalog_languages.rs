@@ -27,7 +27,10 @@ fn english_only() -> Catalog {
             r.questions.iter_mut().for_each(|q| blank(&mut q.text));
             r.guidance.typical_evidence.ja.clear();
             r.guidance.pitfalls.ja.clear();
-            r.guidance.maturity.iter_mut().for_each(|m| blank(&mut m.text));
+            r.guidance
+                .maturity
+                .iter_mut()
+                .for_each(|m| blank(&mut m.text));
         }
     }
     c
