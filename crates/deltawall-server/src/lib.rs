@@ -14,6 +14,7 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod export;
 mod http;
 pub mod i18n;
 pub mod openapi;

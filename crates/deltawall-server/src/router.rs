@@ -84,6 +84,7 @@ fn ui_routes() -> Router<AppState> {
         .route("/lang", post(ui_auth::set_lang))
         .route("/orgs", get(ui::orgs_list).post(ui::org_create))
         .route("/orgs.csv", get(ui::orgs_csv))
+        .route("/orgs.xlsx", get(ui::orgs_xlsx))
         .route("/orgs/new", get(ui::org_new))
         .route("/orgs/{id}", get(ui::org_show).post(ui::org_update))
         .route("/orgs/{id}/attributes", post(ui::org_attribute))

@@ -311,6 +311,8 @@ pub struct OrgsPage {
     pub regions: Vec<(String, String)>,
     /// CSV export link.
     pub csv: String,
+    /// XLSX export link.
+    pub xlsx: String,
 }
 
 /// Organisation detail and edit form.

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use jiff::civil::Date;
 
-use super::{Catalog, Class, Guidance, Requirement, Section, Text, TextList};
+use super::{Catalog, Class, Guidance, Lang, Requirement, Section, Text, TextList};
 
 /// Why a catalog is refused. Each variant names the item and, where it applies, the field.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -105,6 +105,12 @@ pub enum CatalogError {
         /// Steps in the requirement's guidance.
         found: usize,
     },
+    /// The catalog declares no language, or one language twice.
+    #[error("{id}: languages must list ja and/or en, each once")]
+    Languages {
+        /// The catalog.
+        id: String,
+    },
     /// The catalog stops applying before it starts.
     #[error("{id}: effective_to {to} is before effective_from {from}")]
     EffectiveDates {
@@ -129,24 +135,43 @@ pub(super) fn catalog(c: &Catalog) -> Result<(), CatalogError> {
             to,
         });
     }
-    text(&c.id, "title", &c.title)?;
-    text(&c.id, "description", &c.description)?;
-    text(&c.id, "provenance.source_title", &c.provenance.source_title)?;
+    let langs = languages(c)?;
+    let text = |field: &str, t: &Text| text(langs, &c.id, field, t);
+    text("title", &c.title)?;
+    text("description", &c.description)?;
+    text("provenance.source_title", &c.provenance.source_title)?;
     text(
-        &c.id,
         "provenance.source_publisher",
         &c.provenance.source_publisher,
     )?;
-    text(&c.id, "provenance.note", &c.provenance.note)?;
-    text(&c.id, "licence.attribution", &c.licence.attribution)?;
-    scale(c)?;
+    text("provenance.note", &c.provenance.note)?;
+    text("licence.attribution", &c.licence.attribution)?;
+    scale(c, langs)?;
     unique_ids(c)?;
     parents(&c.sections)?;
-    let levels = c.maturity_scale.len();
-    c.sections.iter().try_for_each(|s| section(s, levels))
+    let rules = Rules {
+        langs,
+        levels: c.maturity_scale.len(),
+    };
+    c.sections.iter().try_for_each(|s| section(s, &rules))
 }
 
-fn scale(c: &Catalog) -> Result<(), CatalogError> {
+/// What the checks of sections and requirements need to know about their catalog.
+struct Rules<'a> {
+    langs: &'a [Lang],
+    levels: usize,
+}
+
+fn languages(c: &Catalog) -> Result<&[Lang], CatalogError> {
+    let l = c.languages.as_slice();
+    let duplicate = l.len() == 2 && l[0] == l[1];
+    if l.is_empty() || l.len() > 2 || duplicate {
+        return Err(CatalogError::Languages { id: c.id.clone() });
+    }
+    Ok(l)
+}
+
+fn scale(c: &Catalog, langs: &[Lang]) -> Result<(), CatalogError> {
     for (i, level) in c.maturity_scale.iter().enumerate() {
         if usize::from(level.level) != i + 1 {
             return Err(CatalogError::MaturityOrder {
@@ -154,8 +179,14 @@ fn scale(c: &Catalog) -> Result<(), CatalogError> {
                 field: "maturity_scale",
             });
         }
-        text(&c.id, &format!("maturity_scale[{i}].label"), &level.label)?;
         text(
+            langs,
+            &c.id,
+            &format!("maturity_scale[{i}].label"),
+            &level.label,
+        )?;
+        text(
+            langs,
             &c.id,
             &format!("maturity_scale[{i}].description"),
             &level.description,
@@ -225,15 +256,15 @@ fn parents(sections: &[Section]) -> Result<(), CatalogError> {
     Ok(())
 }
 
-fn section(s: &Section, levels: usize) -> Result<(), CatalogError> {
-    text(&s.id, "title", &s.title)?;
-    text(&s.id, "description", &s.description)?;
+fn section(s: &Section, rules: &Rules) -> Result<(), CatalogError> {
+    text(rules.langs, &s.id, "title", &s.title)?;
+    text(rules.langs, &s.id, "description", &s.description)?;
     s.requirements
         .iter()
-        .try_for_each(|r| requirement(r, levels))
+        .try_for_each(|r| requirement(r, rules))
 }
 
-fn requirement(r: &Requirement, levels: usize) -> Result<(), CatalogError> {
+fn requirement(r: &Requirement, rules: &Rules) -> Result<(), CatalogError> {
     if !(r.weight.is_finite() && r.weight > 0.0) {
         return Err(CatalogError::Weight {
             id: r.id.clone(),
@@ -243,13 +274,13 @@ fn requirement(r: &Requirement, levels: usize) -> Result<(), CatalogError> {
     if r.class == Class::Level(0) {
         return Err(CatalogError::ClassLevel { id: r.id.clone() });
     }
-    text(&r.id, "title", &r.title)?;
-    text(&r.id, "statement", &r.statement)?;
+    text(rules.langs, &r.id, "title", &r.title)?;
+    text(rules.langs, &r.id, "statement", &r.statement)?;
     if r.questions.is_empty() {
         return Err(CatalogError::NoQuestion { id: r.id.clone() });
     }
     for q in &r.questions {
-        text(&q.id, "text", &q.text)?;
+        text(rules.langs, &q.id, "text", &q.text)?;
     }
     if let Some(index) = r.provenance.iter().position(|p| p.trim().is_empty()) {
         return Err(CatalogError::BlankProvenance {
@@ -257,12 +288,16 @@ fn requirement(r: &Requirement, levels: usize) -> Result<(), CatalogError> {
             index,
         });
     }
-    guidance(&r.id, &r.guidance, levels)
+    guidance(&r.id, &r.guidance, rules)
 }
 
-fn guidance(id: &str, g: &Guidance, levels: usize) -> Result<(), CatalogError> {
-    list(id, "guidance.typical_evidence", &g.typical_evidence)?;
-    list(id, "guidance.pitfalls", &g.pitfalls)?;
+fn guidance(id: &str, g: &Guidance, rules: &Rules) -> Result<(), CatalogError> {
+    let (langs, levels) = (rules.langs, rules.levels);
+    if !g.notes.is_empty() {
+        text(langs, id, "guidance.notes", &g.notes)?;
+    }
+    list(langs, id, "guidance.typical_evidence", &g.typical_evidence)?;
+    list(langs, id, "guidance.pitfalls", &g.pitfalls)?;
     if !g.maturity.is_empty() && g.maturity.len() != levels {
         return Err(CatalogError::MaturityScale {
             id: id.to_owned(),
@@ -277,23 +312,25 @@ fn guidance(id: &str, g: &Guidance, levels: usize) -> Result<(), CatalogError> {
                 field: "guidance.maturity",
             });
         }
-        text(id, &format!("guidance.maturity[{i}]"), &step.text)?;
+        text(langs, id, &format!("guidance.maturity[{i}]"), &step.text)?;
     }
     Ok(())
 }
 
-fn text(id: &str, field: &str, t: &Text) -> Result<(), CatalogError> {
-    if t.ja.trim().is_empty() {
-        return Err(missing(id, field, "ja"));
-    }
-    if t.en.trim().is_empty() {
-        return Err(missing(id, field, "en"));
+/// Requires the text in every declared language.
+fn text(langs: &[Lang], id: &str, field: &str, t: &Text) -> Result<(), CatalogError> {
+    for &lang in langs {
+        if t.get(lang).trim().is_empty() {
+            return Err(missing(id, field, lang));
+        }
     }
     Ok(())
 }
 
-fn list(id: &str, field: &'static str, l: &TextList) -> Result<(), CatalogError> {
-    if l.ja.len() != l.en.len() {
+/// Requires every entry in every declared language; with both declared, the lists must
+/// pair up entry for entry.
+fn list(langs: &[Lang], id: &str, field: &'static str, l: &TextList) -> Result<(), CatalogError> {
+    if langs.len() == 2 && l.ja.len() != l.en.len() {
         return Err(CatalogError::ListLength {
             id: id.to_owned(),
             field,
@@ -301,20 +338,18 @@ fn list(id: &str, field: &'static str, l: &TextList) -> Result<(), CatalogError>
             en: l.en.len(),
         });
     }
-    for (i, (ja, en)) in l.ja.iter().zip(&l.en).enumerate() {
-        let entry = Text {
-            ja: ja.clone(),
-            en: en.clone(),
-        };
-        text(id, &format!("{field}[{i}]"), &entry)?;
+    for &lang in langs {
+        if let Some(i) = l.get(lang).iter().position(|e| e.trim().is_empty()) {
+            return Err(missing(id, &format!("{field}[{i}]"), lang));
+        }
     }
     Ok(())
 }
 
-fn missing(id: &str, field: &str, lang: &'static str) -> CatalogError {
+fn missing(id: &str, field: &str, lang: Lang) -> CatalogError {
     CatalogError::MissingText {
         id: id.to_owned(),
         field: field.to_owned(),
-        lang,
+        lang: lang.code(),
     }
 }

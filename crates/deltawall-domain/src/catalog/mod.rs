@@ -8,7 +8,8 @@
 //! never an edit of the old one.
 //!
 //! [`Catalog::validate`] checks the rules every catalog must meet (unique ids, parents
-//! that exist, positive weights, both languages present, ordered effective dates). The
+//! that exist, positive weights, every declared language present, ordered effective
+//! dates). The
 //! built-in catalog of the FSA report's supervisory viewpoints is in [`builtin`].
 
 pub mod builtin;
@@ -34,6 +35,24 @@ pub enum Lang {
 impl Lang {
     /// Both languages, Japanese first.
     pub const ALL: [Lang; 2] = [Lang::Ja, Lang::En];
+
+    /// The code used in field names and messages (`ja`, `en`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ja => "ja",
+            Lang::En => "en",
+        }
+    }
+
+    fn all_vec() -> Vec<Lang> {
+        Lang::ALL.to_vec()
+    }
+
+    // Catalogs in both languages leave the field out, so their canonical JSON (and
+    // fingerprint) is what it was before the field existed.
+    fn is_all(langs: &[Lang]) -> bool {
+        langs == Lang::ALL
+    }
 }
 
 /// A text in Japanese and English; the Japanese is authoritative.
@@ -67,6 +86,24 @@ impl Text {
             Lang::Ja => &self.ja,
             Lang::En => &self.en,
         }
+    }
+
+    /// The text in `lang`, or in the other language when `lang` is blank (a catalog
+    /// imported from a source in one language has no text in the other).
+    pub fn shown(&self, lang: Lang) -> &str {
+        let wanted = self.get(lang);
+        if !wanted.trim().is_empty() {
+            return wanted;
+        }
+        match lang {
+            Lang::Ja => &self.en,
+            Lang::En => &self.ja,
+        }
+    }
+
+    /// Whether the text is blank in both languages.
+    pub fn is_empty(&self) -> bool {
+        self.ja.trim().is_empty() && self.en.trim().is_empty()
     }
 }
 
@@ -204,6 +241,9 @@ pub struct MaturityLevel {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Guidance {
+    /// Discussion from the source (e.g. an OSCAL control's `guidance` part); optional.
+    #[serde(default, skip_serializing_if = "Text::is_empty")]
+    pub notes: Text,
     /// Evidence that typically shows the requirement is met.
     #[serde(default)]
     pub typical_evidence: TextList,
@@ -269,6 +309,11 @@ pub struct Catalog {
     pub title: Text,
     /// What the catalog is for.
     pub description: Text,
+    /// The languages its texts are written in (both unless stated). Texts must be present
+    /// in every language listed; a catalog imported from an English-only source lists
+    /// only English, and views fall back to it (see [`Text::shown`]).
+    #[serde(default = "Lang::all_vec", skip_serializing_if = "Lang::is_all")]
+    pub languages: Vec<Lang>,
     /// Where the content comes from.
     pub provenance: Provenance,
     /// Terms of use.

@@ -2,3 +2,4 @@
 
 mod catalog_builtin;
 mod catalog_invalid;
+mod catalog_languages;

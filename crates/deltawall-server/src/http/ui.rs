@@ -3,6 +3,7 @@
 
 use super::{Query, UiForm, UiUser};
 use crate::error::{AppError, ServiceError};
+use crate::export::{self, Table};
 use crate::i18n::{self, Lang};
 use crate::router::AppState;
 use crate::service::{account, audit, orgs, tokens, users};
@@ -202,6 +203,7 @@ pub async fn orgs_list(
         orgs: list.items,
         can_create: user.info.actor.can(Permission::ManageSector),
         csv: format!("/orgs.csv?{}", q.query_string()),
+        xlsx: format!("/orgs.xlsx?{}", q.query_string()),
         q: q.q,
         kind: q.kind,
         btype_sel: q.business_type,
@@ -212,18 +214,44 @@ pub async fn orgs_list(
     }))
 }
 
-/// Quotes a CSV field (RFC 4180), and defuses spreadsheet formulas.
-fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
+/// The organisations listing as a table for download.
+fn orgs_table(list: &[deltawall_store::records::Organisation]) -> Table {
+    let headers = [
+        "id",
+        "name_ja",
+        "name_en",
+        "kind",
+        "business_type",
+        "region",
+        "parent_id",
+    ];
+    let rows = list
+        .iter()
+        .map(|o| {
+            vec![
+                o.id.clone(),
+                o.name_ja.clone(),
+                o.name_en.clone(),
+                o.kind.code().to_owned(),
+                o.business_type.map_or("", |b| b.code()).to_owned(),
+                o.region.map_or("", |r| r.code()).to_owned(),
+                o.parent_id.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    Table {
+        sheet: "organisations".to_owned(),
+        headers: headers.map(str::to_owned).to_vec(),
+        rows,
     }
+}
+
+fn download(content_type: &'static str, filename: &'static str, body: Vec<u8>) -> Response {
+    let headers = [
+        (header::CONTENT_TYPE, content_type),
+        (header::CONTENT_DISPOSITION, filename),
+    ];
+    (headers, body).into_response()
 }
 
 /// `GET /orgs.csv`: the listing as CSV (every matching row, up to 10,000).
@@ -233,47 +261,35 @@ pub async fn orgs_csv(
     Query(q): Query<OrgQuery>,
 ) -> PageResult {
     let filter = q.filter().map_err(user.err())?;
-    let mut out = String::from("id,name_ja,name_en,kind,business_type,region,parent_id\r\n");
-    let mut offset = 0;
-    while offset < 10_000 {
-        let list = orgs::list(
-            user.ctx(&state),
-            &filter,
-            Page::new(offset, Page::MAX_LIMIT),
-        )
+    let list = orgs::export(user.ctx(&state), &filter)
         .await
         .map_err(user.err())?;
-        for o in &list.items {
-            let row = [
-                o.id.as_str(),
-                &o.name_ja,
-                &o.name_en,
-                o.kind.code(),
-                o.business_type.map_or("", |b| b.code()),
-                o.region.map_or("", |r| r.code()),
-                o.parent_id.as_deref().unwrap_or(""),
-            ];
-            out.push_str(
-                &row.iter()
-                    .map(|f| csv_field(f))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            );
-            out.push_str("\r\n");
-        }
-        offset += Page::MAX_LIMIT;
-        if offset >= list.total {
-            break;
-        }
-    }
-    let headers = [
-        (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-        (
-            header::CONTENT_DISPOSITION,
-            "attachment; filename=\"organisations.csv\"",
-        ),
-    ];
-    Ok((headers, out).into_response())
+    let body = export::csv(&orgs_table(&list)).into_bytes();
+    Ok(download(
+        "text/csv; charset=utf-8",
+        "attachment; filename=\"organisations.csv\"",
+        body,
+    ))
+}
+
+/// `GET /orgs.xlsx`: the listing as an XLSX workbook (the same rows as the CSV).
+pub async fn orgs_xlsx(
+    State(state): State<AppState>,
+    user: UiUser,
+    Query(q): Query<OrgQuery>,
+) -> PageResult {
+    let filter = q.filter().map_err(user.err())?;
+    let list = orgs::export(user.ctx(&state), &filter)
+        .await
+        .map_err(user.err())?;
+    let body = export::xlsx(&orgs_table(&list))
+        .map_err(|e| ServiceError::Internal(e.into()))
+        .map_err(user.err())?;
+    Ok(download(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "attachment; filename=\"organisations.xlsx\"",
+        body,
+    ))
 }
 
 /// `GET /orgs/new`.
@@ -679,12 +695,5 @@ mod tests {
         );
         assert_eq!(date_us("2020-13-01"), None);
         assert_eq!(date_us("x"), None);
-    }
-
-    #[test]
-    fn csv_quotes_and_defuses_formulas() {
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
     }
 }

@@ -82,6 +82,35 @@ pub async fn list(ctx: Ctx<'_>, filter: &OrgFilter, page: Page) -> SResult<Paged
     Ok(orgs::list(&mut conn, &ctx.actor.org_scope(), filter, page).await?)
 }
 
+/// Most rows one export holds.
+pub const EXPORT_MAX_ROWS: i64 = 10_000;
+
+/// Every organisation matching `filter` in the caller's scope, up to
+/// [`EXPORT_MAX_ROWS`], for CSV and XLSX downloads.
+pub async fn export(ctx: Ctx<'_>, filter: &OrgFilter) -> SResult<Vec<Organisation>> {
+    ctx.require(Permission::ReadOwnOrg)?;
+    let scope = ctx.actor.org_scope();
+    let mut conn = ctx.store.read().await?;
+    let mut out = Vec::new();
+    let mut offset = 0;
+    while offset < EXPORT_MAX_ROWS {
+        let list = orgs::list(
+            &mut conn,
+            &scope,
+            filter,
+            Page::new(offset, Page::MAX_LIMIT),
+        )
+        .await?;
+        let empty = list.items.is_empty();
+        out.extend(list.items);
+        offset += Page::MAX_LIMIT;
+        if empty || offset >= list.total {
+            break;
+        }
+    }
+    Ok(out)
+}
+
 /// One organisation with its history and group.
 pub async fn get(ctx: Ctx<'_>, id: &str) -> SResult<OrgDetail> {
     ctx.require(Permission::ReadOwnOrg)?;

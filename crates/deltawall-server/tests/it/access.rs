@@ -83,6 +83,7 @@ fn protected() -> Vec<Route> {
         r(Method::GET, "/", None),
         r(Method::GET, "/orgs", None),
         r(Method::GET, "/orgs.csv", None),
+        r(Method::GET, "/orgs.xlsx", None),
         r(Method::GET, "/orgs/new", None),
         r(Method::GET, "/orgs/{org}", None),
         r(Method::GET, "/orgs/{org}/users", None),

@@ -106,6 +106,36 @@ async fn organisations_export_as_csv_within_scope() {
 }
 
 #[tokio::test]
+async fn organisations_export_as_xlsx_within_scope() {
+    let app = TestApp::new().await;
+    let r = app.get("/orgs.xlsx", &app.kinki.as_role(Role::Staff)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.headers.get("content-type").unwrap(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(r.raw)).unwrap();
+    let mut strings = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/sharedStrings.xml").unwrap(),
+        &mut strings,
+    )
+    .unwrap();
+    let csv = app.get("/orgs.csv", &app.kinki.as_role(Role::Staff)).await;
+    for line in csv.body.lines().skip(1) {
+        let name_ja = line.split(',').nth(1).unwrap();
+        assert!(
+            strings.contains(name_ja),
+            "{name_ja} missing from {strings}"
+        );
+    }
+    assert!(
+        !strings.contains("Shinkin B"),
+        "another tenant's row leaked"
+    );
+}
+
+#[tokio::test]
 async fn health_and_readiness() {
     let app = TestApp::new().await;
     assert_eq!(app.get("/healthz", &Who::Anon).await.body, "ok");
