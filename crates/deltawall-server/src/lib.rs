@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod router;
 pub mod service;
 mod views;
+mod views_posture;
 
 pub use config::Config;
 pub use router::{AppState, build_router};

@@ -503,3 +503,33 @@ pub async fn history(
         .await?;
     rows.iter().map(revision_row).collect()
 }
+
+/// The group companies an institution record scope reaches beyond its own organisation
+/// (the subsidiaries of its group parent), by name.
+pub async fn group_companies(
+    db: &mut Db,
+    scope: &RecordScope,
+) -> Result<Vec<(String, String, String)>> {
+    let Some(parent) = &scope.group_parent else {
+        return Ok(vec![]);
+    };
+    let clause = record_clause(scope, "1 = 0", 2);
+    let sql = format!(
+        "SELECT o.id, o.name_ja, o.name_en FROM organisations o WHERE o.parent_id = $1 AND {} ORDER BY o.name_en, o.id",
+        clause.sql
+    );
+    let mut binds = vec![Bind::Text(parent.clone())];
+    binds.extend(clause.binds.into_iter().map(Bind::Text));
+    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+        .fetch_all(&mut *db)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get("name_ja")?,
+                r.try_get("name_en")?,
+            ))
+        })
+        .collect()
+}

@@ -213,7 +213,7 @@ pub async fn orgs_list(
 }
 
 /// Quotes a CSV field (RFC 4180), and defuses spreadsheet formulas.
-fn csv_field(s: &str) -> String {
+pub(crate) fn csv_field(s: &str) -> String {
     let s = if s.starts_with(['=', '+', '-', '@']) {
         format!("'{s}")
     } else {

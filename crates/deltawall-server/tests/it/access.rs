@@ -23,6 +23,8 @@ enum Body_ {
     Json(fn() -> serde_json::Value),
     /// A TAXII envelope, sent as `application/taxii+json;version=2.1`.
     Taxii(fn() -> serde_json::Value),
+    /// An evidence upload, sent as `multipart/form-data`.
+    Multipart,
 }
 
 const USER_FORM: &[(&str, &str)] = &[
@@ -70,6 +72,72 @@ fn collection_json() -> serde_json::Value {
 }
 fn envelope_json() -> serde_json::Value {
     json!({"objects": [crate::taxii::indicator(77, "2026-06-01T00:00:00.000Z", Some(crate::taxii::CLEAR))]})
+}
+
+const ASSESSMENT_FORM: &[(&str, &str)] = &[
+    ("kind", "self"),
+    ("scope", "hijack"),
+    ("as_of", "2026-03-31"),
+];
+const ANSWER_FORM: &[(&str, &str)] = &[
+    ("requirement_id", "FSA-BE1-01"),
+    ("result", "met"),
+    ("rationale", "hijacked"),
+    ("confidence", "high"),
+];
+const REQ_FORM: &[(&str, &str)] = &[("requirement_id", "FSA-BE1-01")];
+const RISK_FORM: &[(&str, &str)] = &[
+    ("title", "hijack"),
+    ("inherent_likelihood", "3"),
+    ("inherent_impact", "3"),
+    ("residual_likelihood", "2"),
+    ("residual_impact", "2"),
+    ("owner", "x"),
+    ("treatment", "accept"),
+    ("review_on", "2026-12-31"),
+];
+const FINDING_FORM: &[(&str, &str)] = &[
+    ("title", "hijack"),
+    ("severity", "low"),
+    ("owner_user", "nobody"),
+];
+const COMMAND_FORM: &[(&str, &str)] = &[("command", "issue")];
+const MILESTONE_FORM: &[(&str, &str)] = &[
+    ("title", "hijack"),
+    ("owner", "x"),
+    ("due_on", "2026-12-31"),
+];
+
+fn assessment_json() -> serde_json::Value {
+    json!({"kind": "self", "scope": "hijack", "as_of": "2026-03-31"})
+}
+fn answer_json() -> serde_json::Value {
+    json!({"requirement_id": "FSA-BE1-01", "result": "met", "rationale": "hijacked", "confidence": "high"})
+}
+fn risk_json() -> serde_json::Value {
+    json!({"title": "hijack", "inherent_likelihood": 3, "inherent_impact": 3, "residual_likelihood": 2, "residual_impact": 2, "owner": "x", "treatment": "accept", "review_on": "2026-12-31"})
+}
+fn finding_json() -> serde_json::Value {
+    json!({"title": "hijack", "description": "x", "severity": "low", "owner_user": "nobody"})
+}
+fn command_json() -> serde_json::Value {
+    json!({"command": "issue"})
+}
+fn milestone_json() -> serde_json::Value {
+    json!({"title": "hijack", "owner": "x", "due_on": "2026-12-31"})
+}
+
+/// A multipart body with one small text file.
+pub fn multipart_body() -> (String, String) {
+    let boundary = "dw-test-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"collected_on\"\r\n\r\n2026-03-01\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"owner\"\r\n\r\nintruder\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"tlp\"\r\n\r\namber\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.txt\"\r\nContent-Type: text/plain\r\n\r\nhijack\r\n\
+         --{boundary}--\r\n"
+    );
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 fn r(method: Method, path: &'static str, body: Body_) -> Route {
@@ -163,6 +231,118 @@ fn protected() -> Vec<Route> {
             "/taxii2/{root}/collections/{collection}/manifest/",
             None,
         ),
+        r(Method::GET, "/posture", None),
+        r(Method::POST, "/posture/assessments", Form(ASSESSMENT_FORM)),
+        r(Method::GET, "/posture/assessments/{assessment}", None),
+        r(
+            Method::GET,
+            "/posture/assessments/{assessment}/results.csv",
+            None,
+        ),
+        r(
+            Method::POST,
+            "/posture/assessments/{assessment}/answers",
+            Form(ANSWER_FORM),
+        ),
+        r(
+            Method::POST,
+            "/posture/assessments/{assessment}/confirm",
+            Form(REQ_FORM),
+        ),
+        r(
+            Method::POST,
+            "/posture/assessments/{assessment}/submit",
+            Form(&[]),
+        ),
+        r(
+            Method::GET,
+            "/posture/assessments/{assessment}/history",
+            None,
+        ),
+        r(Method::GET, "/posture/evidence", None),
+        r(Method::POST, "/posture/evidence", Multipart),
+        r(Method::GET, "/posture/evidence.csv", None),
+        r(Method::GET, "/posture/evidence/{evidence}", None),
+        r(Method::GET, "/posture/risks", None),
+        r(Method::POST, "/posture/risks", Form(RISK_FORM)),
+        r(Method::GET, "/posture/risks.csv", None),
+        r(Method::POST, "/posture/risks/{risk}", Form(RISK_FORM)),
+        r(Method::GET, "/posture/findings", None),
+        r(Method::POST, "/posture/findings", Form(FINDING_FORM)),
+        r(Method::GET, "/posture/findings.csv", None),
+        r(Method::GET, "/posture/findings/{finding}", None),
+        r(
+            Method::POST,
+            "/posture/findings/{finding}/transition",
+            Form(COMMAND_FORM),
+        ),
+        r(
+            Method::POST,
+            "/posture/findings/{finding}/milestones",
+            Form(MILESTONE_FORM),
+        ),
+        r(
+            Method::POST,
+            "/posture/findings/{finding}/milestones/{milestone}/done",
+            Form(&[]),
+        ),
+        r(Method::GET, "/posture/group", None),
+        r(Method::GET, "/posture/group.csv", None),
+        r(Method::GET, "/posture/report", None),
+        r(Method::GET, "/posture/report.csv?table=open", None),
+        r(Method::GET, "/api/v1/posture/catalog", None),
+        r(Method::GET, "/api/v1/posture/assessments", None),
+        r(
+            Method::POST,
+            "/api/v1/posture/assessments",
+            Json(assessment_json),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/posture/assessments/{assessment}",
+            None,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/posture/assessments/{assessment}/answers",
+            Json(answer_json),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/posture/assessments/{assessment}/history",
+            None,
+        ),
+        r(
+            Method::POST,
+            "/api/v1/posture/assessments/{assessment}/submit",
+            None,
+        ),
+        r(Method::GET, "/api/v1/posture/evidence", None),
+        r(Method::POST, "/api/v1/posture/evidence", Multipart),
+        r(Method::GET, "/api/v1/posture/evidence/{evidence}", None),
+        r(Method::GET, "/api/v1/posture/risks", None),
+        r(Method::POST, "/api/v1/posture/risks", Json(risk_json)),
+        r(Method::PUT, "/api/v1/posture/risks/{risk}", Json(risk_json)),
+        r(Method::GET, "/api/v1/posture/findings", None),
+        r(Method::POST, "/api/v1/posture/findings", Json(finding_json)),
+        r(Method::GET, "/api/v1/posture/findings/{finding}", None),
+        r(
+            Method::POST,
+            "/api/v1/posture/findings/{finding}/transitions",
+            Json(command_json),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/posture/findings/{finding}/milestones",
+            Json(milestone_json),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/posture/findings/{finding}/milestones/{milestone}/done",
+            None,
+        ),
+        r(Method::GET, "/api/v1/posture/report", None),
+        r(Method::GET, "/api/v1/posture/group", None),
         r(
             Method::GET,
             "/taxii2/{root}/collections/{collection}/objects/{object}/",
@@ -204,6 +384,9 @@ struct Target {
     collection: String,
     object: String,
     status: String,
+    /// B's posture records: an assessment, an evidence file, a risk, a finding and one of
+    /// its milestones.
+    posture: crate::posture::Records,
 }
 
 async fn b_target(app: &TestApp) -> Target {
@@ -225,6 +408,7 @@ async fn b_target(app: &TestApp) -> Target {
         collection,
         object: crate::taxii::id(88),
         status,
+        posture: crate::posture::records(app, &app.b).await,
     }
 }
 
@@ -270,6 +454,11 @@ fn fill(path: &str, t: &Target) -> String {
         .replace("{collection}", &t.collection)
         .replace("{object}", &t.object)
         .replace("{status}", &t.status)
+        .replace("{assessment}", &t.posture.assessment)
+        .replace("{evidence}", &t.posture.evidence)
+        .replace("{risk}", &t.posture.risk)
+        .replace("{finding}", &t.posture.finding)
+        .replace("{milestone}", &t.posture.milestone)
 }
 
 async fn call(
@@ -299,6 +488,10 @@ async fn call(
         Body_::Taxii(j) => b
             .header("content-type", crate::taxii::MT)
             .body(Body::from(j().to_string())),
+        Body_::Multipart => {
+            let (ct, body) = multipart_body();
+            b.header("content-type", ct).body(Body::from(body))
+        }
     };
     app.send(req.unwrap()).await
 }
@@ -564,6 +757,31 @@ async fn roles_without_the_permission_get_403() {
             r(Method::POST, "", Body_::Taxii(envelope_json)),
             "/taxii2/alerts/collections/alerts/objects/".into(),
         ),
+        (
+            Role::Auditor,
+            r(Method::POST, "", Body_::Json(assessment_json)),
+            "/api/v1/posture/assessments".into(),
+        ),
+        (
+            Role::Auditor,
+            r(Method::POST, "", Body_::Form(ASSESSMENT_FORM)),
+            "/posture/assessments".into(),
+        ),
+        (
+            Role::Auditor,
+            r(Method::POST, "", Body_::Json(risk_json)),
+            "/api/v1/posture/risks".into(),
+        ),
+        (
+            Role::Auditor,
+            r(Method::POST, "", Body_::Multipart),
+            "/api/v1/posture/evidence".into(),
+        ),
+        (
+            Role::Auditor,
+            r(Method::POST, "", Body_::Form(FINDING_FORM)),
+            "/posture/findings".into(),
+        ),
     ];
     let audit_before = app.audit_count().await;
     for (role, route, path) in &cases {
@@ -672,11 +890,23 @@ fn the_route_table_covers_the_router() {
                 .replace("{collection}", "{id}")
                 .replace("/roots/{root}", "/roots/{id}")
                 .replace("{status}", "{id}")
+                .replace("{assessment}", "{id}")
+                .replace("{evidence}", "{id}")
+                .replace("{risk}", "{id}")
+                .replace("{finding}", "{id}")
+                .split('?')
+                .next()
+                .unwrap_or_default()
+                .to_owned()
         })
         .collect();
     let mut missing = Vec::new();
-    for part in src.split(".route(\"").skip(1) {
-        let path = part.split('"').next().unwrap();
+    // `.route(` followed by the path on the same line or, as rustfmt writes long ones, the next.
+    for part in src.split(".route(").skip(1) {
+        let Some(rest) = part.trim_start().strip_prefix('"') else {
+            continue;
+        };
+        let path = rest.split('"').next().unwrap();
         if !table.iter().any(|t| t == path) && !PUBLIC.contains(&path) {
             missing.push(path.to_owned());
         }

@@ -10,4 +10,5 @@ mod input;
 mod logs;
 mod openapi;
 mod pages;
+mod posture;
 mod taxii;
