@@ -13,6 +13,7 @@
 pub mod auth;
 pub mod config;
 pub mod demo;
+mod demo_posture;
 pub mod error;
 mod http;
 pub mod i18n;
