@@ -10,14 +10,14 @@ use serde_json::json;
 
 /// A route of the table: method, path (with `{org}`, `{user}`, `{token}` placeholders),
 /// and the body it is sent with.
-struct Route {
+pub struct Route {
     method: Method,
     path: &'static str,
     body: Body_,
 }
 
 #[derive(Clone, Copy)]
-enum Body_ {
+pub enum Body_ {
     None,
     Form(&'static [(&'static str, &'static str)]),
     Json(fn() -> serde_json::Value),
@@ -74,80 +74,14 @@ fn envelope_json() -> serde_json::Value {
     json!({"objects": [crate::taxii::indicator(77, "2026-06-01T00:00:00.000Z", Some(crate::taxii::CLEAR))]})
 }
 
-const ASSESSMENT_FORM: &[(&str, &str)] = &[
-    ("kind", "self"),
-    ("scope", "hijack"),
-    ("as_of", "2026-03-31"),
-];
-const ANSWER_FORM: &[(&str, &str)] = &[
-    ("requirement_id", "FSA-BE1-01"),
-    ("result", "met"),
-    ("rationale", "hijacked"),
-    ("confidence", "high"),
-];
-const REQ_FORM: &[(&str, &str)] = &[("requirement_id", "FSA-BE1-01")];
-const RISK_FORM: &[(&str, &str)] = &[
-    ("title", "hijack"),
-    ("inherent_likelihood", "3"),
-    ("inherent_impact", "3"),
-    ("residual_likelihood", "2"),
-    ("residual_impact", "2"),
-    ("owner", "x"),
-    ("treatment", "accept"),
-    ("review_on", "2026-12-31"),
-];
-const FINDING_FORM: &[(&str, &str)] = &[
-    ("title", "hijack"),
-    ("severity", "low"),
-    ("owner_user", "nobody"),
-];
-const COMMAND_FORM: &[(&str, &str)] = &[("command", "issue")];
-const MILESTONE_FORM: &[(&str, &str)] = &[
-    ("title", "hijack"),
-    ("owner", "x"),
-    ("due_on", "2026-12-31"),
-];
-
-fn assessment_json() -> serde_json::Value {
-    json!({"kind": "self", "scope": "hijack", "as_of": "2026-03-31"})
-}
-fn answer_json() -> serde_json::Value {
-    json!({"requirement_id": "FSA-BE1-01", "result": "met", "rationale": "hijacked", "confidence": "high"})
-}
-fn risk_json() -> serde_json::Value {
-    json!({"title": "hijack", "inherent_likelihood": 3, "inherent_impact": 3, "residual_likelihood": 2, "residual_impact": 2, "owner": "x", "treatment": "accept", "review_on": "2026-12-31"})
-}
-fn finding_json() -> serde_json::Value {
-    json!({"title": "hijack", "description": "x", "severity": "low", "owner_user": "nobody"})
-}
-fn command_json() -> serde_json::Value {
-    json!({"command": "issue"})
-}
-fn milestone_json() -> serde_json::Value {
-    json!({"title": "hijack", "owner": "x", "due_on": "2026-12-31"})
-}
-
-/// A multipart body with one small text file.
-pub fn multipart_body() -> (String, String) {
-    let boundary = "dw-test-boundary";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"collected_on\"\r\n\r\n2026-03-01\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"owner\"\r\n\r\nintruder\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"tlp\"\r\n\r\namber\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.txt\"\r\nContent-Type: text/plain\r\n\r\nhijack\r\n\
-         --{boundary}--\r\n"
-    );
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-fn r(method: Method, path: &'static str, body: Body_) -> Route {
+pub fn r(method: Method, path: &'static str, body: Body_) -> Route {
     Route { method, path, body }
 }
 
 /// Every route that needs a signed-in user.
 fn protected() -> Vec<Route> {
     use Body_::*;
-    vec![
+    let mut routes = vec![
         r(Method::GET, "/", None),
         r(Method::GET, "/orgs", None),
         r(Method::GET, "/orgs.csv", None),
@@ -231,118 +165,6 @@ fn protected() -> Vec<Route> {
             "/taxii2/{root}/collections/{collection}/manifest/",
             None,
         ),
-        r(Method::GET, "/posture", None),
-        r(Method::POST, "/posture/assessments", Form(ASSESSMENT_FORM)),
-        r(Method::GET, "/posture/assessments/{assessment}", None),
-        r(
-            Method::GET,
-            "/posture/assessments/{assessment}/results.csv",
-            None,
-        ),
-        r(
-            Method::POST,
-            "/posture/assessments/{assessment}/answers",
-            Form(ANSWER_FORM),
-        ),
-        r(
-            Method::POST,
-            "/posture/assessments/{assessment}/confirm",
-            Form(REQ_FORM),
-        ),
-        r(
-            Method::POST,
-            "/posture/assessments/{assessment}/submit",
-            Form(&[]),
-        ),
-        r(
-            Method::GET,
-            "/posture/assessments/{assessment}/history",
-            None,
-        ),
-        r(Method::GET, "/posture/evidence", None),
-        r(Method::POST, "/posture/evidence", Multipart),
-        r(Method::GET, "/posture/evidence.csv", None),
-        r(Method::GET, "/posture/evidence/{evidence}", None),
-        r(Method::GET, "/posture/risks", None),
-        r(Method::POST, "/posture/risks", Form(RISK_FORM)),
-        r(Method::GET, "/posture/risks.csv", None),
-        r(Method::POST, "/posture/risks/{risk}", Form(RISK_FORM)),
-        r(Method::GET, "/posture/findings", None),
-        r(Method::POST, "/posture/findings", Form(FINDING_FORM)),
-        r(Method::GET, "/posture/findings.csv", None),
-        r(Method::GET, "/posture/findings/{finding}", None),
-        r(
-            Method::POST,
-            "/posture/findings/{finding}/transition",
-            Form(COMMAND_FORM),
-        ),
-        r(
-            Method::POST,
-            "/posture/findings/{finding}/milestones",
-            Form(MILESTONE_FORM),
-        ),
-        r(
-            Method::POST,
-            "/posture/findings/{finding}/milestones/{milestone}/done",
-            Form(&[]),
-        ),
-        r(Method::GET, "/posture/group", None),
-        r(Method::GET, "/posture/group.csv", None),
-        r(Method::GET, "/posture/report", None),
-        r(Method::GET, "/posture/report.csv?table=open", None),
-        r(Method::GET, "/api/v1/posture/catalog", None),
-        r(Method::GET, "/api/v1/posture/assessments", None),
-        r(
-            Method::POST,
-            "/api/v1/posture/assessments",
-            Json(assessment_json),
-        ),
-        r(
-            Method::GET,
-            "/api/v1/posture/assessments/{assessment}",
-            None,
-        ),
-        r(
-            Method::POST,
-            "/api/v1/posture/assessments/{assessment}/answers",
-            Json(answer_json),
-        ),
-        r(
-            Method::GET,
-            "/api/v1/posture/assessments/{assessment}/history",
-            None,
-        ),
-        r(
-            Method::POST,
-            "/api/v1/posture/assessments/{assessment}/submit",
-            None,
-        ),
-        r(Method::GET, "/api/v1/posture/evidence", None),
-        r(Method::POST, "/api/v1/posture/evidence", Multipart),
-        r(Method::GET, "/api/v1/posture/evidence/{evidence}", None),
-        r(Method::GET, "/api/v1/posture/risks", None),
-        r(Method::POST, "/api/v1/posture/risks", Json(risk_json)),
-        r(Method::PUT, "/api/v1/posture/risks/{risk}", Json(risk_json)),
-        r(Method::GET, "/api/v1/posture/findings", None),
-        r(Method::POST, "/api/v1/posture/findings", Json(finding_json)),
-        r(Method::GET, "/api/v1/posture/findings/{finding}", None),
-        r(
-            Method::POST,
-            "/api/v1/posture/findings/{finding}/transitions",
-            Json(command_json),
-        ),
-        r(
-            Method::POST,
-            "/api/v1/posture/findings/{finding}/milestones",
-            Json(milestone_json),
-        ),
-        r(
-            Method::POST,
-            "/api/v1/posture/findings/{finding}/milestones/{milestone}/done",
-            None,
-        ),
-        r(Method::GET, "/api/v1/posture/report", None),
-        r(Method::GET, "/api/v1/posture/group", None),
         r(
             Method::GET,
             "/taxii2/{root}/collections/{collection}/objects/{object}/",
@@ -358,7 +180,9 @@ fn protected() -> Vec<Route> {
             "/taxii2/{root}/collections/{collection}/objects/{object}/versions/",
             None,
         ),
-    ]
+    ];
+    routes.extend(crate::access_posture::routes());
+    routes
 }
 
 /// Routes anyone may call.
@@ -489,7 +313,7 @@ async fn call(
             .header("content-type", crate::taxii::MT)
             .body(Body::from(j().to_string())),
         Body_::Multipart => {
-            let (ct, body) = multipart_body();
+            let (ct, body) = crate::access_posture::multipart_body();
             b.header("content-type", ct).body(Body::from(body))
         }
     };
@@ -759,17 +583,29 @@ async fn roles_without_the_permission_get_403() {
         ),
         (
             Role::Auditor,
-            r(Method::POST, "", Body_::Json(assessment_json)),
+            r(
+                Method::POST,
+                "",
+                Body_::Json(crate::access_posture::assessment_json),
+            ),
             "/api/v1/posture/assessments".into(),
         ),
         (
             Role::Auditor,
-            r(Method::POST, "", Body_::Form(ASSESSMENT_FORM)),
+            r(
+                Method::POST,
+                "",
+                Body_::Form(crate::access_posture::ASSESSMENT_FORM),
+            ),
             "/posture/assessments".into(),
         ),
         (
             Role::Auditor,
-            r(Method::POST, "", Body_::Json(risk_json)),
+            r(
+                Method::POST,
+                "",
+                Body_::Json(crate::access_posture::risk_json),
+            ),
             "/api/v1/posture/risks".into(),
         ),
         (
@@ -779,7 +615,11 @@ async fn roles_without_the_permission_get_403() {
         ),
         (
             Role::Auditor,
-            r(Method::POST, "", Body_::Form(FINDING_FORM)),
+            r(
+                Method::POST,
+                "",
+                Body_::Form(crate::access_posture::FINDING_FORM),
+            ),
             "/posture/findings".into(),
         ),
     ];

@@ -4,6 +4,7 @@
 mod util;
 
 mod access;
+mod access_posture;
 mod auth;
 mod browser;
 mod input;
