@@ -450,3 +450,22 @@ pub async fn history(
     assessments::get(&mut conn, &scope, id).await?;
     Ok(assessments::history(&mut conn, &scope, id, requirement_id).await?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_day_ends_at_midnight_japan_time() {
+        // 2020-06-30 ends at 2020-06-30T14:59:59.999999Z.
+        assert_eq!(
+            end_of_day_us(Date::constant(2020, 6, 30)),
+            1_593_529_200_000_000 - 1
+        );
+        assert!(date("as_of", "2020-02-30").is_err());
+        assert_eq!(
+            date("as_of", " 2026-03-31 ").unwrap(),
+            Date::constant(2026, 3, 31)
+        );
+    }
+}
