@@ -76,6 +76,7 @@ const WRITES: &[Permission] = &[
     Permission::ManageTokens,
     Permission::EditOwnOrg,
     Permission::ManageSector,
+    Permission::EditPosture,
 ];
 
 impl Actor {
@@ -126,6 +127,54 @@ impl Actor {
     }
 }
 
+/// Whose institution records (assessments, findings, risks) an actor may read: the
+/// organisations of its [`OrgScope`], plus, for an institution, the group companies whose
+/// parent it is (the holding company's read-only roll-up). Anyone but the owning
+/// institution sees only records that are no longer drafts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordScope {
+    /// Organisations reached by the actor's scope.
+    pub orgs: OrgScope,
+    /// The holding company whose subsidiaries are also readable.
+    pub group_parent: Option<String>,
+    /// The actor's own organisation: the only one that reads its drafts.
+    pub viewer_org: String,
+}
+
+impl Actor {
+    /// The scope of institution records; see [`RecordScope`].
+    pub fn record_scope(&self) -> RecordScope {
+        RecordScope {
+            orgs: self.org_scope(),
+            group_parent: (self.org_kind == OrgKind::Institution).then(|| self.org_id.clone()),
+            viewer_org: self.org_id.clone(),
+        }
+    }
+
+    /// The scope of an institution's internal records (its risk register): its own and,
+    /// for a holding company, its group companies'; supervisors do not reach them.
+    pub fn internal_scope(&self) -> RecordScope {
+        RecordScope {
+            orgs: OrgScope::Own(self.org_id.clone()),
+            ..self.record_scope()
+        }
+    }
+
+    /// Whether the actor may read one institution record owned by `owner_org` (with parent
+    /// `owner_parent`), given whether it is still a draft: [`Actor::may_read_record`], plus
+    /// a holding company's read of its group companies' records that are not drafts.
+    pub fn may_read_group_record(
+        &self,
+        owner_org: &str,
+        owner_parent: Option<&str>,
+        owner_region: Option<Region>,
+        draft: bool,
+    ) -> bool {
+        let parent = self.org_kind == OrgKind::Institution && owner_parent == Some(&self.org_id);
+        self.may_read_record(owner_org, owner_region, !draft) || (parent && !draft)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +216,23 @@ mod tests {
         a.token_scope = Some(TokenScope::Read);
         assert!(a.can(Permission::ReadOwnOrg));
         assert!(!a.can(Permission::ManageUsers));
+    }
+
+    #[test]
+    fn holding_companies_read_their_group_but_not_its_drafts() {
+        let a = actor(OrgKind::Institution, None, Role::Staff);
+        assert!(a.may_read_group_record("sub", Some("me"), Some(Region::Kanto), false));
+        assert!(!a.may_read_group_record("sub", Some("me"), Some(Region::Kanto), true));
+        assert!(!a.may_read_group_record("other", Some("x"), Some(Region::Kanto), false));
+        assert!(a.may_read_group_record("me", None, None, true));
+        assert_eq!(a.record_scope().group_parent.as_deref(), Some("me"));
+        let fsa = actor(
+            OrgKind::Supervisor,
+            Some(SupervisorReach::National),
+            Role::Staff,
+        );
+        assert!(fsa.record_scope().group_parent.is_none());
+        assert!(!fsa.may_read_group_record("bank", None, Some(Region::Kanto), true));
     }
 
     proptest! {

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod catalog;
 pub mod finding;
 pub mod org;
+pub mod posture;
 pub mod role;
 pub mod supervision;
 pub mod throttle;

@@ -72,6 +72,9 @@ pub enum Permission {
     ReadSector,
     /// Read the whole audit trail (national supervisor administrators; for `audit verify`).
     ReadAllAuditLog,
+    /// Answer assessments, upload evidence, keep the risk register and act on findings of
+    /// the own institution (everyone but the read-only auditor).
+    EditPosture,
 }
 
 /// The permissions a role carries in an organisation of the given kind.
@@ -93,6 +96,16 @@ pub fn permissions(kind: OrgKind, role: Role) -> &'static [Permission] {
         ],
         (OrgKind::Supervisor, Role::Executive | Role::Staff) => &[ReadOwnOrg, ReadSector],
         (OrgKind::Supervisor, Role::Auditor) => &[ReadOwnOrg, ReadAuditLog, ReadSector],
+        (OrgKind::Institution, Role::Admin) => &[
+            ReadOwnOrg,
+            ManageUsers,
+            ManageTokens,
+            EditOwnOrg,
+            ReadAuditLog,
+            EditPosture,
+        ],
+        (OrgKind::Institution, Role::Executive) => &[ReadOwnOrg, ReadAuditLog, EditPosture],
+        (OrgKind::Institution, Role::Staff) => &[ReadOwnOrg, EditPosture],
         (_, Role::Admin) => &[
             ReadOwnOrg,
             ManageUsers,
@@ -117,6 +130,7 @@ mod tests {
             Permission::ManageTokens,
             Permission::EditOwnOrg,
             Permission::ManageSector,
+            Permission::EditPosture,
         ];
         for kind in OrgKind::ALL {
             let granted = permissions(*kind, Role::Auditor);

@@ -701,6 +701,19 @@ pub async fn seed(store: &Store, demo_password: &str) -> anyhow::Result<DemoSumm
     ] {
         s.user(&bank, login, name, role).await?;
     }
+    let id_of = async |tx: &mut deltawall_store::Tx, login: &str| -> anyhow::Result<String> {
+        let c = users::credentials_by_login(tx, login).await?;
+        Ok(
+            c.ok_or_else(|| anyhow::anyhow!("demo user {login} missing"))?
+                .user
+                .id,
+        )
+    };
+    let (ciso, soc) = (
+        id_of(&mut s.tx, "bank-ciso").await?,
+        id_of(&mut s.tx, "bank-soc").await?,
+    );
+    crate::demo_posture::seed(&mut s.tx, &bank, &ciso, &soc, s.now).await?;
     s.trust_groups(&fsa, &isac).await?;
     let summary = DemoSummary {
         organisations: s.orgs,

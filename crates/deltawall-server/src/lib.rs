@@ -13,6 +13,7 @@
 pub mod auth;
 pub mod config;
 pub mod demo;
+mod demo_posture;
 pub mod error;
 pub mod export;
 mod http;
@@ -21,6 +22,7 @@ pub mod openapi;
 pub mod router;
 pub mod service;
 mod views;
+mod views_posture;
 
 pub use config::Config;
 pub use router::{AppState, build_router};

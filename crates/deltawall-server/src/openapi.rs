@@ -2,21 +2,29 @@
 
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::http::api;
-use crate::service::{orgs, tokens, users};
+use crate::http::posture_api as pa;
+use crate::service::{findings, orgs, posture, risks, tokens, users};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Deltawall API", version = "1", description = "Tenants, users, API tokens and the audit trail of a Deltawall instance."),
+    info(title = "Deltawall API", version = "1", description = "Tenants, users, API tokens, the audit trail and posture (assessments, evidence, risks, findings) of a Deltawall instance."),
     paths(
         api::me, api::orgs_list, api::org_get, api::org_create, api::org_update, api::org_attribute,
         api::users_list, api::user_create, api::user_change,
         api::tokens_list, api::token_create, api::token_revoke, api::audit_list,
+        pa::catalog, pa::assessments, pa::assessment_create, pa::assessment_get, pa::answer, pa::history, pa::submit,
+        pa::evidence_list, pa::evidence_upload, pa::evidence_get, pa::risks, pa::risk_create, pa::risk_update,
+        pa::findings, pa::finding_create, pa::finding_get, pa::transition, pa::milestone_create, pa::milestone_done,
+        pa::management_report, pa::group_report,
     ),
     components(schemas(
         ErrorBody, ErrorDetail, api::OrgDto, api::UserDto, api::TokenDto, api::NewTokenDto, api::AuditDto, api::MeDto,
         orgs::OrgInput, orgs::AttributeInput, users::UserInput, users::UserChange, tokens::TokenInput,
+        pa::AssessmentDto, pa::RevisionDto, pa::AssessmentDetailDto, pa::EvidenceDto, pa::RiskDto, pa::FindingDto,
+        pa::FindingDetailDto, pa::StateDto, pa::CreatedDto, posture::AssessmentInput, posture::AnswerInput, posture::Change,
+        risks::RiskInput, findings::FindingInput, findings::CommandInput, findings::MilestoneInput,
     )),
     security(("bearer" = [])),
 )]

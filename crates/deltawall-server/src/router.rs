@@ -2,7 +2,9 @@
 
 use crate::config::Config;
 use crate::error::json_error;
-use crate::http::{PageLang, api, health, sharing_api, taxii, ui, ui_auth};
+use crate::http::{
+    PageLang, api, health, posture_api, posture_ui, sharing_api, taxii, ui, ui_auth,
+};
 use crate::service::session::SessionPolicy;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -101,6 +103,100 @@ fn ui_routes() -> Router<AppState> {
         .route("/tokens/{id}/revoke", post(ui::token_revoke))
         .route("/audit", get(ui::audit_page))
         .route("/static/app.css", get(health::css))
+        .merge(posture_ui_routes())
+}
+
+/// The posture pages (`http/posture_ui.rs`). Evidence uploads get their own body limit.
+fn posture_ui_routes() -> Router<AppState> {
+    use posture_ui as p;
+    Router::new()
+        .route("/posture", get(p::home))
+        .route("/posture/assessments", post(p::assessment_create))
+        .route("/posture/assessments/{id}", get(p::assessment))
+        .route("/posture/assessments/{id}/results.csv", get(p::results_csv))
+        .route("/posture/assessments/{id}/answers", post(p::answer))
+        .route("/posture/assessments/{id}/confirm", post(p::confirm))
+        .route("/posture/assessments/{id}/submit", post(p::submit))
+        .route("/posture/assessments/{id}/history", get(p::history))
+        .route(
+            "/posture/evidence",
+            get(p::evidence_list)
+                .post(p::evidence_upload)
+                .layer(DefaultBodyLimit::max(EVIDENCE_BODY_LIMIT)),
+        )
+        .route("/posture/evidence.csv", get(p::evidence_csv))
+        .route("/posture/evidence/{id}", get(p::evidence_download))
+        .route("/posture/risks", get(p::risks).post(p::risk_create))
+        .route("/posture/risks.csv", get(p::risks_csv))
+        .route("/posture/risks/{id}", post(p::risk_update))
+        .route(
+            "/posture/findings",
+            get(p::findings).post(p::finding_create),
+        )
+        .route("/posture/findings.csv", get(p::findings_csv))
+        .route("/posture/findings/{id}", get(p::finding))
+        .route("/posture/findings/{id}/transition", post(p::transition))
+        .route(
+            "/posture/findings/{id}/milestones",
+            post(p::milestone_create),
+        )
+        .route(
+            "/posture/findings/{id}/milestones/{milestone}/done",
+            post(p::milestone_done),
+        )
+        .route("/posture/group", get(p::group))
+        .route("/posture/group.csv", get(p::group_csv))
+        .route("/posture/report", get(p::report))
+        .route("/posture/report.csv", get(p::report_csv))
+}
+
+/// An evidence upload's body: the file's limit plus room for the form's other parts.
+const EVIDENCE_BODY_LIMIT: usize = crate::service::evidence::MAX_EVIDENCE_BYTES + (64 << 10);
+
+/// The posture JSON API (`http/posture_api.rs`).
+fn posture_api_routes() -> Router<AppState> {
+    use posture_api as p;
+    Router::new()
+        .route("/api/v1/posture/catalog", get(p::catalog))
+        .route(
+            "/api/v1/posture/assessments",
+            get(p::assessments).post(p::assessment_create),
+        )
+        .route("/api/v1/posture/assessments/{id}", get(p::assessment_get))
+        .route("/api/v1/posture/assessments/{id}/answers", post(p::answer))
+        .route("/api/v1/posture/assessments/{id}/history", get(p::history))
+        .route("/api/v1/posture/assessments/{id}/submit", post(p::submit))
+        .route(
+            "/api/v1/posture/evidence",
+            get(p::evidence_list)
+                .post(p::evidence_upload)
+                .layer(DefaultBodyLimit::max(EVIDENCE_BODY_LIMIT)),
+        )
+        .route("/api/v1/posture/evidence/{id}", get(p::evidence_get))
+        .route("/api/v1/posture/risks", get(p::risks).post(p::risk_create))
+        .route(
+            "/api/v1/posture/risks/{id}",
+            axum::routing::put(p::risk_update),
+        )
+        .route(
+            "/api/v1/posture/findings",
+            get(p::findings).post(p::finding_create),
+        )
+        .route("/api/v1/posture/findings/{id}", get(p::finding_get))
+        .route(
+            "/api/v1/posture/findings/{id}/transitions",
+            post(p::transition),
+        )
+        .route(
+            "/api/v1/posture/findings/{id}/milestones",
+            post(p::milestone_create),
+        )
+        .route(
+            "/api/v1/posture/findings/{id}/milestones/{milestone}/done",
+            post(p::milestone_done),
+        )
+        .route("/api/v1/posture/report", get(p::management_report))
+        .route("/api/v1/posture/group", get(p::group_report))
 }
 
 fn api_routes() -> Router<AppState> {
@@ -133,6 +229,7 @@ fn api_routes() -> Router<AppState> {
             post(sharing_api::collection_create),
         )
         .route("/api/v1/openapi.json", get(openapi_json))
+        .merge(posture_api_routes())
 }
 
 /// TAXII 2.1 (`http/taxii.rs`). Every path ends with `/`; a path without it is a TAXII 404.

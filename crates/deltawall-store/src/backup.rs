@@ -15,8 +15,10 @@ use sqlx::{AssertSqlSafe, Row};
 enum Kind {
     Text,
     Int,
+    /// Binary content (evidence files), written as lowercase hex.
+    Bytes,
 }
-use Kind::{Int, Text};
+use Kind::{Bytes, Int, Text};
 
 /// Every table, parents before children, with its columns.
 const TABLES: &[(&str, &[(&str, Kind)])] = &[
@@ -168,6 +170,153 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
         ],
     ),
     (
+        "catalogs",
+        &[
+            ("id", Text),
+            ("catalog_key", Text),
+            ("version", Text),
+            ("fingerprint", Text),
+            ("document", Text),
+            ("imported_by", Text),
+            ("created_at", Int),
+        ],
+    ),
+    (
+        "catalog_migrations",
+        &[
+            ("id", Text),
+            ("from_catalog", Text),
+            ("to_catalog", Text),
+            ("from_requirement", Text),
+            ("to_requirement", Text),
+            ("change", Text),
+            ("created_at", Int),
+        ],
+    ),
+    (
+        "assessments",
+        &[
+            ("id", Text),
+            ("org_id", Text),
+            ("catalog_id", Text),
+            ("kind", Text),
+            ("scope", Text),
+            ("as_of", Text),
+            ("cycle", Int),
+            ("previous_id", Text),
+            ("status", Text),
+            ("created_by", Text),
+            ("created_at", Int),
+            ("updated_at", Int),
+            ("submitted_at", Int),
+        ],
+    ),
+    (
+        "evidence",
+        &[
+            ("id", Text),
+            ("org_id", Text),
+            ("filename", Text),
+            ("content_type", Text),
+            ("size", Int),
+            ("sha256", Text),
+            ("collected_on", Text),
+            ("effective_from", Text),
+            ("effective_to", Text),
+            ("owner", Text),
+            ("tlp", Text),
+            ("retention_until", Text),
+            ("supersedes", Text),
+            ("uploaded_by", Text),
+            ("created_at", Int),
+            ("content", Bytes),
+        ],
+    ),
+    (
+        "assessment_results",
+        &[
+            ("id", Text),
+            ("assessment_id", Text),
+            ("requirement_id", Text),
+            ("revision", Int),
+            ("result", Text),
+            ("justification", Text),
+            ("maturity", Int),
+            ("rationale", Text),
+            ("confidence", Text),
+            ("evidence_refs", Text),
+            ("carried", Int),
+            ("answered_by", Text),
+            ("reviewed_by", Text),
+            ("recorded_at", Int),
+        ],
+    ),
+    (
+        "risks",
+        &[
+            ("id", Text),
+            ("org_id", Text),
+            ("title", Text),
+            ("asset", Text),
+            ("requirement_id", Text),
+            ("inherent_likelihood", Int),
+            ("inherent_impact", Int),
+            ("residual_likelihood", Int),
+            ("residual_impact", Int),
+            ("owner", Text),
+            ("treatment", Text),
+            ("review_on", Text),
+            ("created_by", Text),
+            ("created_at", Int),
+            ("updated_at", Int),
+        ],
+    ),
+    (
+        "findings",
+        &[
+            ("id", Text),
+            ("org_id", Text),
+            ("origin", Text),
+            ("origin_ref", Text),
+            ("title", Text),
+            ("description", Text),
+            ("requirement_ids", Text),
+            ("severity", Text),
+            ("state", Text),
+            ("owner_user", Text),
+            ("due_on", Text),
+            ("document", Text),
+            ("version", Int),
+            ("created_at", Int),
+            ("updated_at", Int),
+        ],
+    ),
+    (
+        "finding_events",
+        &[
+            ("id", Text),
+            ("finding_id", Text),
+            ("seq", Int),
+            ("at_us", Int),
+            ("actor_user", Text),
+            ("command", Text),
+            ("from_state", Text),
+            ("to_state", Text),
+        ],
+    ),
+    (
+        "finding_milestones",
+        &[
+            ("id", Text),
+            ("finding_id", Text),
+            ("title", Text),
+            ("owner", Text),
+            ("due_on", Text),
+            ("done_at", Int),
+            ("created_at", Int),
+        ],
+    ),
+    (
         "audit_log",
         &[
             ("seq", Int),
@@ -229,6 +378,9 @@ async fn export_table(db: &mut Db, table: &str, columns: &[(&str, Kind)]) -> Res
                     Int => row
                         .try_get::<Option<i64>, _>(*name)?
                         .map_or(Value::Null, Value::from),
+                    Bytes => row
+                        .try_get::<Option<Vec<u8>>, _>(*name)?
+                        .map_or(Value::Null, |b| Value::from(hex::encode(b))),
                 });
             }
             Ok(Value::Array(out))
@@ -296,6 +448,10 @@ async fn restore_table(
             q = match (kind, v) {
                 (Text, Value::Null) => q.bind(None::<String>),
                 (Int, Value::Null) => q.bind(None::<i64>),
+                (Bytes, Value::Null) => q.bind(None::<Vec<u8>>),
+                (Bytes, Value::String(s)) => {
+                    q.bind(hex::decode(s).map_err(|_| bad(&format!("{name}: not hexadecimal")))?)
+                }
                 (Text, Value::String(s)) => q.bind(s.clone()),
                 (Int, Value::Number(n)) => q.bind(
                     n.as_i64()

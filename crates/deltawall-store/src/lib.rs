@@ -10,13 +10,17 @@
 //! [`scope`], the one place that turns visibility policy into SQL.
 #![deny(missing_docs)]
 
+pub mod assessments;
 pub mod audit;
 pub mod backup;
 mod db;
 mod error;
+pub mod evidence;
+pub mod findings;
 mod migrate;
 pub mod orgs;
 pub mod records;
+pub mod risks;
 pub mod scope;
 pub mod sessions;
 pub mod settings;

@@ -18,9 +18,17 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0002_sharing.sql"),
         include_str!("../migrations/postgres/0002_sharing.sql"),
     ),
+    (
+        5,
+        "posture",
+        include_str!("../migrations/sqlite/0005_posture.sql"),
+        include_str!("../migrations/postgres/0005_posture.sql"),
+    ),
 ];
 
-/// Applies every migration newer than the recorded version, each in its own transaction.
+/// Applies every migration not yet recorded, each in its own transaction. Versions are
+/// checked one by one, not against the highest applied, because versions are reserved by
+/// parallel branches and may land out of order (a database at 5 still gets a later 3).
 pub(crate) async fn run(conn: &mut Db, backend: Backend) -> Result<()> {
     sqlx::raw_sql(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, \
@@ -28,11 +36,11 @@ pub(crate) async fn run(conn: &mut Db, backend: Backend) -> Result<()> {
     )
     .execute(&mut *conn)
     .await?;
-    let current: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
-        .fetch_one(&mut *conn)
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
+        .fetch_all(&mut *conn)
         .await?;
     for &(version, description, sqlite, postgres) in MIGRATIONS {
-        if current.is_some_and(|c| c >= version) {
+        if applied.contains(&version) {
             continue;
         }
         let sql = match backend {

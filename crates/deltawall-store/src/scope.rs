@@ -5,6 +5,7 @@
 //! owning organisation as `o`, so the same clause serves every table.
 
 use deltawall_domain::OrgScope;
+use deltawall_domain::access::RecordScope;
 
 /// A SQL condition over the organisation alias `o`, with its bound values.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +50,32 @@ pub fn grantee_clause(org_id: &str, org_kind: deltawall_domain::OrgKind, first: 
     }
 }
 
+/// The condition that limits institution records (alias `o` for the owning organisation)
+/// to a [`RecordScope`]: organisations within its `OrgScope` or whose parent is its group
+/// parent, and, outside the viewer's own organisation, only rows where `draft_sql` (a
+/// condition over the record) is false. Placeholders are numbered from `first`.
+pub fn record_clause(scope: &RecordScope, draft_sql: &str, first: usize) -> Clause {
+    let orgs = org_clause(&scope.orgs, first);
+    let mut next = first + orgs.binds.len();
+    let mut binds = orgs.binds;
+    let group = match &scope.group_parent {
+        Some(parent) => {
+            binds.push(parent.clone());
+            next += 1;
+            format!(" OR o.parent_id = ${}", next - 1)
+        }
+        None => String::new(),
+    };
+    binds.push(scope.viewer_org.clone());
+    Clause {
+        sql: format!(
+            "(({}){group}) AND (o.id = ${next} OR NOT ({draft_sql}))",
+            orgs.sql
+        ),
+        binds,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +95,20 @@ mod tests {
             "(o.id = $3 OR (o.kind = 'institution' AND o.region = $4))"
         );
         assert_eq!(c.binds, ["b", "kinki"]);
+    }
+
+    #[test]
+    fn record_clauses_add_the_group_and_hide_drafts() {
+        let scope = RecordScope {
+            orgs: OrgScope::Own("h".into()),
+            group_parent: Some("h".into()),
+            viewer_org: "h".into(),
+        };
+        let c = record_clause(&scope, "x.status = 'draft'", 2);
+        assert_eq!(
+            c.sql,
+            "((o.id = $2) OR o.parent_id = $3) AND (o.id = $4 OR NOT (x.status = 'draft'))"
+        );
+        assert_eq!(c.binds, ["h", "h", "h"]);
     }
 }

@@ -3,6 +3,8 @@
 
 pub mod api;
 pub mod health;
+pub mod posture_api;
+pub mod posture_ui;
 pub mod sharing_api;
 pub mod taxii;
 pub mod ui;

@@ -7,7 +7,12 @@
 
 pub mod account;
 pub mod audit;
+pub mod evidence;
+pub mod findings;
 pub mod orgs;
+pub mod posture;
+pub mod report;
+pub mod risks;
 pub mod session;
 pub mod setup;
 pub mod sharing;

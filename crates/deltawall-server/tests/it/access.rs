@@ -10,19 +10,21 @@ use serde_json::json;
 
 /// A route of the table: method, path (with `{org}`, `{user}`, `{token}` placeholders),
 /// and the body it is sent with.
-struct Route {
+pub struct Route {
     method: Method,
     path: &'static str,
     body: Body_,
 }
 
 #[derive(Clone, Copy)]
-enum Body_ {
+pub enum Body_ {
     None,
     Form(&'static [(&'static str, &'static str)]),
     Json(fn() -> serde_json::Value),
     /// A TAXII envelope, sent as `application/taxii+json;version=2.1`.
     Taxii(fn() -> serde_json::Value),
+    /// An evidence upload, sent as `multipart/form-data`.
+    Multipart,
 }
 
 const USER_FORM: &[(&str, &str)] = &[
@@ -72,14 +74,14 @@ fn envelope_json() -> serde_json::Value {
     json!({"objects": [crate::taxii::indicator(77, "2026-06-01T00:00:00.000Z", Some(crate::taxii::CLEAR))]})
 }
 
-fn r(method: Method, path: &'static str, body: Body_) -> Route {
+pub fn r(method: Method, path: &'static str, body: Body_) -> Route {
     Route { method, path, body }
 }
 
 /// Every route that needs a signed-in user.
 fn protected() -> Vec<Route> {
     use Body_::*;
-    vec![
+    let mut routes = vec![
         r(Method::GET, "/", None),
         r(Method::GET, "/orgs", None),
         r(Method::GET, "/orgs.csv", None),
@@ -179,7 +181,9 @@ fn protected() -> Vec<Route> {
             "/taxii2/{root}/collections/{collection}/objects/{object}/versions/",
             None,
         ),
-    ]
+    ];
+    routes.extend(crate::access_posture::routes());
+    routes
 }
 
 /// Routes anyone may call.
@@ -205,6 +209,9 @@ struct Target {
     collection: String,
     object: String,
     status: String,
+    /// B's posture records: an assessment, an evidence file, a risk, a finding and one of
+    /// its milestones.
+    posture: crate::posture::Records,
 }
 
 async fn b_target(app: &TestApp) -> Target {
@@ -226,6 +233,7 @@ async fn b_target(app: &TestApp) -> Target {
         collection,
         object: crate::taxii::id(88),
         status,
+        posture: crate::posture::records(app, &app.b).await,
     }
 }
 
@@ -271,6 +279,11 @@ fn fill(path: &str, t: &Target) -> String {
         .replace("{collection}", &t.collection)
         .replace("{object}", &t.object)
         .replace("{status}", &t.status)
+        .replace("{assessment}", &t.posture.assessment)
+        .replace("{evidence}", &t.posture.evidence)
+        .replace("{risk}", &t.posture.risk)
+        .replace("{finding}", &t.posture.finding)
+        .replace("{milestone}", &t.posture.milestone)
 }
 
 async fn call(
@@ -300,6 +313,10 @@ async fn call(
         Body_::Taxii(j) => b
             .header("content-type", crate::taxii::MT)
             .body(Body::from(j().to_string())),
+        Body_::Multipart => {
+            let (ct, body) = crate::access_posture::multipart_body();
+            b.header("content-type", ct).body(Body::from(body))
+        }
     };
     app.send(req.unwrap()).await
 }
@@ -565,6 +582,47 @@ async fn roles_without_the_permission_get_403() {
             r(Method::POST, "", Body_::Taxii(envelope_json)),
             "/taxii2/alerts/collections/alerts/objects/".into(),
         ),
+        (
+            Role::Auditor,
+            r(
+                Method::POST,
+                "",
+                Body_::Json(crate::access_posture::assessment_json),
+            ),
+            "/api/v1/posture/assessments".into(),
+        ),
+        (
+            Role::Auditor,
+            r(
+                Method::POST,
+                "",
+                Body_::Form(crate::access_posture::ASSESSMENT_FORM),
+            ),
+            "/posture/assessments".into(),
+        ),
+        (
+            Role::Auditor,
+            r(
+                Method::POST,
+                "",
+                Body_::Json(crate::access_posture::risk_json),
+            ),
+            "/api/v1/posture/risks".into(),
+        ),
+        (
+            Role::Auditor,
+            r(Method::POST, "", Body_::Multipart),
+            "/api/v1/posture/evidence".into(),
+        ),
+        (
+            Role::Auditor,
+            r(
+                Method::POST,
+                "",
+                Body_::Form(crate::access_posture::FINDING_FORM),
+            ),
+            "/posture/findings".into(),
+        ),
     ];
     let audit_before = app.audit_count().await;
     for (role, route, path) in &cases {
@@ -673,11 +731,23 @@ fn the_route_table_covers_the_router() {
                 .replace("{collection}", "{id}")
                 .replace("/roots/{root}", "/roots/{id}")
                 .replace("{status}", "{id}")
+                .replace("{assessment}", "{id}")
+                .replace("{evidence}", "{id}")
+                .replace("{risk}", "{id}")
+                .replace("{finding}", "{id}")
+                .split('?')
+                .next()
+                .unwrap_or_default()
+                .to_owned()
         })
         .collect();
     let mut missing = Vec::new();
-    for part in src.split(".route(\"").skip(1) {
-        let path = part.split('"').next().unwrap();
+    // `.route(` followed by the path on the same line or, as rustfmt writes long ones, the next.
+    for part in src.split(".route(").skip(1) {
+        let Some(rest) = part.trim_start().strip_prefix('"') else {
+            continue;
+        };
+        let path = rest.split('"').next().unwrap();
         if !table.iter().any(|t| t == path) && !PUBLIC.contains(&path) {
             missing.push(path.to_owned());
         }

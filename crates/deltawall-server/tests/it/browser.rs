@@ -207,3 +207,115 @@ async fn sign_in_with_and_without_second_factor_switch_language_read_audit_log()
     );
     c.close().await.unwrap();
 }
+
+/// Waits (up to 10 s) until the element at `css` reads `expected`.
+async fn wait_text(c: &fantoccini::Client, css: &str, expected: &str) {
+    let mut seen = String::new();
+    for _ in 0..100 {
+        if let Ok(el) = c.find(Locator::Css(css)).await
+            && let Ok(t) = el.text().await
+        {
+            if t.contains(expected) {
+                return;
+            }
+            seen = t;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("expected {css} to read {expected:?}, page shows {seen:?}");
+}
+
+/// Waits until the page's URL contains `part`; returns the URL.
+async fn wait_url(c: &fantoccini::Client, part: &str) -> String {
+    for _ in 0..100 {
+        if let Ok(u) = c.current_url().await
+            && u.as_str().contains(part)
+        {
+            return u.to_string();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the page never reached {part}");
+}
+
+async fn choose(c: &fantoccini::Client, id: &str, value: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap()
+        .select_by_value(value)
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_assessment_finding_verified_closed_and_reported_in_both_languages() {
+    let Some((_driver, port)) = start_driver() else {
+        return;
+    };
+    let app = crate::util::TestApp::new().await;
+    let base = serve(&app.db).await;
+    let c = client(port).await;
+
+    // Staff start an assessment and answer one requirement.
+    sign_in(&c, &base, "a-staff").await;
+    heading(&c, "ダッシュボード").await;
+    c.goto(&format!("{base}/posture")).await.unwrap();
+    heading(&c, "サイバーセキュリティ態勢").await;
+    fill(&c, "scope", "全社").await;
+    click(&c, "#start-assessment").await;
+    let assessment = wait_url(&c, "/posture/assessments/").await;
+    choose(&c, "res-FSA-BE4-01", "not_met").await;
+    fill(&c, "rat-FSA-BE4-01", "no exercise in two years").await;
+    click(&c, "#FSA-BE4-01 form[action$='/answers'] button").await;
+    wait_text(&c, "#FSA-BE4-01 .answer", "未充足").await;
+
+    // A finding on that requirement, taken to a claimed remediation by its owner.
+    click(&c, "#FSA-BE4-01 a[href^='/posture/findings?']").await;
+    heading(&c, "指摘事項").await;
+    fill(&c, "title", "Contingency plan never exercised").await;
+    choose(
+        &c,
+        "owner_user",
+        &app.a.user_ids[&deltawall_domain::role::Role::Staff],
+    )
+    .await;
+    click(&c, "#create-finding").await;
+    let finding = wait_url(&c, "/posture/findings/").await;
+    for (cmd, state) in [
+        ("issue", "発行済"),
+        ("acknowledge", "受領済"),
+        ("accept_plan", "改善計画承認済"),
+        ("start_remediation", "改善中"),
+        ("claim_remediation", "改善完了の申告済"),
+    ] {
+        click(&c, &format!("#cmd-{cmd}")).await;
+        wait_text(&c, "#finding-state", state).await;
+    }
+    assert!(
+        c.find(Locator::Id("cmd-verify_pass")).await.is_err(),
+        "the claimant is offered no verification"
+    );
+
+    // Another user verifies and closes.
+    click(&c, "form[action='/logout'] button").await;
+    heading(&c, "ログイン").await;
+    sign_in(&c, &base, "a-executive").await;
+    heading(&c, "ダッシュボード").await;
+    c.goto(&finding).await.unwrap();
+    click(&c, "#cmd-verify_pass").await;
+    wait_text(&c, "#finding-state", "検証済").await;
+    click(&c, "#cmd-close").await;
+    wait_text(&c, "#finding-state", "完了").await;
+
+    // The management report, in Japanese and then in English.
+    c.goto(&format!("{base}/posture/report")).await.unwrap();
+    heading(&c, "経営報告").await;
+    wait_text(&c, "#maturity-table", "1").await;
+    assert!(c.find(Locator::Css("figure svg")).await.is_ok());
+    click(&c, "form.lang-switch button").await;
+    heading(&c, "Management report").await;
+    wait_text(&c, "#maturity-table", "Maturity").await;
+    c.goto(&assessment).await.unwrap();
+    wait_text(&c, "#FSA-BE4-01 .answer", "Not met").await;
+    c.close().await.unwrap();
+}

@@ -4,10 +4,12 @@
 mod util;
 
 mod access;
+mod access_posture;
 mod auth;
 mod browser;
 mod input;
 mod logs;
 mod openapi;
 mod pages;
+mod posture;
 mod taxii;

@@ -33,4 +33,5 @@ mod backup;
 mod fixtures;
 mod migrations;
 mod orgs;
+mod posture;
 mod sharing;
