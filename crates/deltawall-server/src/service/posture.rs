@@ -423,9 +423,12 @@ pub async fn submit(ctx: Ctx<'_>, id: &str) -> SResult<()> {
     let mut tx = ctx.store.write().await?;
     assessments::submit(&mut tx, &ctx.actor.org_id, id, now_us())
         .await
-        .map_err(|_| ServiceError::Conflict {
-            code: "err-assessment-submitted",
-            message: "the assessment is already submitted".into(),
+        .map_err(|e| match e {
+            deltawall_store::StoreError::NotFound(_) => ServiceError::Conflict {
+                code: "err-assessment-submitted",
+                message: "the assessment is already submitted".into(),
+            },
+            other => other.into(),
         })?;
     ctx.audit(
         &mut tx,
