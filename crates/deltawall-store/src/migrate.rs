@@ -18,6 +18,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0002_sharing.sql"),
         include_str!("../migrations/postgres/0002_sharing.sql"),
     ),
+    (
+        3,
+        "sharing feedback",
+        include_str!("../migrations/sqlite/0003_sharing_feedback.sql"),
+        include_str!("../migrations/postgres/0003_sharing_feedback.sql"),
+    ),
 ];
 
 /// Applies every migration newer than the recorded version, each in its own transaction.

@@ -34,3 +34,4 @@ mod fixtures;
 mod migrations;
 mod orgs;
 mod sharing;
+mod sharing_feedback;
