@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::error::json_error;
-use crate::http::{PageLang, api, health, sharing_api, taxii, ui, ui_auth};
+use crate::http::{PageLang, api, health, sharing_api, taxii, ui, ui_auth, ui_sharing};
 use crate::service::session::SessionPolicy;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -99,6 +99,28 @@ fn ui_routes() -> Router<AppState> {
         .route("/tokens", get(ui::tokens_page).post(ui::token_create))
         .route("/tokens/{id}/revoke", post(ui::token_revoke))
         .route("/audit", get(ui::audit_page))
+        .route("/sharing", get(ui_sharing::home))
+        .route("/sharing/{root}/{id}", get(ui_sharing::collection))
+        .route(
+            "/sharing/{root}/{id}/publish",
+            get(ui_sharing::publish_form),
+        )
+        .route(
+            "/sharing/{root}/{id}/indicators",
+            post(ui_sharing::publish_indicator),
+        )
+        .route(
+            "/sharing/{root}/{id}/reports",
+            post(ui_sharing::publish_report),
+        )
+        .route(
+            "/sharing/{root}/{id}/objects/{object}",
+            get(ui_sharing::object),
+        )
+        .route(
+            "/sharing/{root}/{id}/objects/{object}/sightings",
+            post(ui_sharing::sighting),
+        )
         .route("/static/app.css", get(health::css))
 }
 

@@ -284,7 +284,7 @@ pub async fn collection(ctx: &Ctx<'_>, root: &str, id: &str) -> SResult<Collecti
 }
 
 /// The collection for reading: not found without a grant, 403 without read rights.
-async fn readable(ctx: &Ctx<'_>, root: &str, id: &str) -> SResult<Collection> {
+pub(crate) async fn readable(ctx: &Ctx<'_>, root: &str, id: &str) -> SResult<Collection> {
     let c = collection(ctx, root, id).await?;
     if !c.grant.can_read {
         return Err(ServiceError::Forbidden);
@@ -318,7 +318,7 @@ pub(crate) fn disclose(ctx: &Ctx<'_>, grant: Grant, rows: Vec<StoredObject>) -> 
 }
 
 /// Loads the rows of `collection` matching `filter` and passes them through [`disclose`].
-async fn disclosed(
+pub(crate) async fn disclosed(
     ctx: &Ctx<'_>,
     collection: &Collection,
     filter: &sharing::ObjectFilter,
@@ -330,7 +330,11 @@ async fn disclosed(
 
 /// Applies `match[spec_version]` and `match[version]` per object id (TAXII §3.4.1), on
 /// disclosed rows only.
-fn select_versions(rows: Vec<StoredObject>, q: &ObjectQuery, all: bool) -> Vec<StoredObject> {
+pub(crate) fn select_versions(
+    rows: Vec<StoredObject>,
+    q: &ObjectQuery,
+    all: bool,
+) -> Vec<StoredObject> {
     let mut by_id: BTreeMap<String, Vec<StoredObject>> = BTreeMap::new();
     for row in rows {
         by_id.entry(row.stix_id.clone()).or_default().push(row);

@@ -45,6 +45,21 @@ const ATTR_FORM: &[(&str, &str)] = &[
 ];
 const ROLE_FORM: &[(&str, &str)] = &[("role", "admin"), ("active", "true")];
 const TOKEN_FORM: &[(&str, &str)] = &[("name", "x"), ("scope", "write"), ("days", "30")];
+const INDICATOR_FORM: &[(&str, &str)] = &[
+    ("name", "hijack"),
+    ("pattern", "[ipv4-addr:value = '198.51.100.9']"),
+    ("tlp", "clear"),
+];
+const REPORT_FORM: &[(&str, &str)] = &[
+    ("name", "hijack"),
+    ("tlp", "clear"),
+    ("ref", "indicator--00000000-0000-4000-8000-000000000088"),
+];
+const SIGHTING_FORM: &[(&str, &str)] = &[
+    ("count", "1"),
+    ("false_positive", "yes"),
+    ("reporter", "anonymous"),
+];
 
 fn org_json() -> serde_json::Value {
     json!({"name_ja": "乗っ取り", "name_en": "Hijacked", "kind": "institution", "business_type": "shinkin_bank", "region": "kanto"})
@@ -138,6 +153,29 @@ fn protected() -> Vec<Route> {
             Method::POST,
             "/api/v1/sharing/roots/{root}/collections",
             Json(collection_json),
+        ),
+        r(Method::GET, "/sharing", None),
+        r(Method::GET, "/sharing/{root}/{collection}", None),
+        r(Method::GET, "/sharing/{root}/{collection}/publish", None),
+        r(
+            Method::POST,
+            "/sharing/{root}/{collection}/indicators",
+            Form(INDICATOR_FORM),
+        ),
+        r(
+            Method::POST,
+            "/sharing/{root}/{collection}/reports",
+            Form(REPORT_FORM),
+        ),
+        r(
+            Method::GET,
+            "/sharing/{root}/{collection}/objects/{object}",
+            None,
+        ),
+        r(
+            Method::POST,
+            "/sharing/{root}/{collection}/objects/{object}/sightings",
+            Form(SIGHTING_FORM),
         ),
         r(Method::GET, "/taxii2/", None),
         r(Method::GET, "/taxii2/{root}/", None),
@@ -563,6 +601,16 @@ async fn roles_without_the_permission_get_403() {
             Role::Staff,
             r(Method::POST, "", Body_::Taxii(envelope_json)),
             "/taxii2/alerts/collections/alerts/objects/".into(),
+        ),
+        (
+            Role::Auditor,
+            r(Method::POST, "", Body_::Form(INDICATOR_FORM)),
+            format!("/sharing/isac/{shared}/indicators"),
+        ),
+        (
+            Role::Staff,
+            r(Method::POST, "", Body_::Form(INDICATOR_FORM)),
+            "/sharing/alerts/alerts/indicators".into(),
         ),
     ];
     let audit_before = app.audit_count().await;

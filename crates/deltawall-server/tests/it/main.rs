@@ -10,4 +10,5 @@ mod input;
 mod logs;
 mod openapi;
 mod pages;
+mod sharing_ui;
 mod taxii;
