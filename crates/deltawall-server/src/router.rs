@@ -153,6 +153,10 @@ fn api_routes() -> Router<AppState> {
             "/api/v1/sharing/roots/{id}/collections",
             post(sharing_api::collection_create),
         )
+        .route(
+            "/api/v1/sharing/roots/{id}/collections/{collection}/indicators",
+            get(sharing_api::indicators),
+        )
         .route("/api/v1/openapi.json", get(openapi_json))
 }
 

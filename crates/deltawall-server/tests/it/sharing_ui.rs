@@ -380,3 +380,53 @@ async fn ended_indicators_leave_the_default_listing() {
             || expired_page.contains("id=\"standing\">期限切れ")
     );
 }
+
+#[tokio::test]
+async fn the_api_marks_each_indicator_with_its_standing_and_feedback() {
+    let app = TestApp::new().await;
+    let (shared, _, _) = setup(&app).await;
+    let a = app.a.as_role(Role::Staff);
+    let b = app.b.as_role(Role::Staff);
+    let green = publish(&app, &shared, &a, "green-ind", "green", 1).await;
+    publish(&app, &shared, &a, "amber-ind", "amber", 2).await;
+    sight(&app, &shared, &green, &b, "5", "no", "named").await;
+    let mut expired = crate::taxii::indicator(601, "2026-11-01T00:00:00.000Z", Some(GREEN));
+    expired["created"] = "2026-11-01T00:00:00.000Z".into();
+    expired["valid_from"] = "2026-11-01T00:00:00Z".into();
+    expired["valid_until"] = "2026-11-02T00:00:00Z".into();
+    add(&app, &shared, &a, &[expired]).await;
+
+    let path = format!("/api/v1/sharing/roots/isac/collections/{shared}/indicators");
+    let seen_by_b = app.get(&path, &b).await;
+    assert_eq!(seen_by_b.status, StatusCode::OK, "{}", seen_by_b.body);
+    let v = seen_by_b.json();
+    assert_eq!(
+        (v["total"].as_u64(), v["ended_hidden"].as_u64()),
+        (Some(1), Some(1)),
+        "{v}"
+    );
+    let item = &v["items"][0];
+    assert_eq!(item["name"], "green-ind");
+    assert_eq!(item["tlp"], "TLP:GREEN");
+    assert_eq!(item["standing"], "active");
+    assert_eq!(item["sightings"], 5);
+    assert_eq!(item["named_reporters"], json!([app.b.org_id]));
+    assert!(!seen_by_b.body.contains("amber-ind"));
+    let all = app.get(&format!("{path}?ended=true"), &b).await.json();
+    let standings: Vec<&str> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["standing"].as_str().unwrap())
+        .collect();
+    assert_eq!(standings, ["expired", "active"]);
+    // A sees its AMBER indicator too; another tenant's collection is a 404.
+    assert_eq!(app.get(&path, &a).await.json()["total"], 2);
+    let r = app
+        .get(
+            "/api/v1/sharing/roots/isac/collections/no-such/indicators",
+            &b,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
