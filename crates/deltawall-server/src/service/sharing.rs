@@ -24,6 +24,10 @@ pub use super::sharing_add::{AddOutcome, add_objects};
 /// The most objects returned in one page.
 pub const MAX_PAGE: usize = 100;
 
+/// How long the status of an add request stays readable: 7 days (TAXII §4.3 asks for at
+/// least 24 hours). Older statuses are 404 and are deleted by the next add.
+pub const STATUS_RETENTION_US: i64 = 7 * 86_400 * 1_000_000;
+
 /// One `match[version]` term (TAXII §3.4.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum VersionTerm {
@@ -233,6 +237,12 @@ fn require_manager(ctx: &Ctx<'_>) -> SResult<()> {
 
 fn grantees(ctx: &Ctx<'_>) -> scope::Clause {
     scope::grantee_clause(&ctx.actor.org_id, ctx.actor.org_kind, 1)
+}
+
+/// The API root discovery names as `default` (TAXII §4.1.1): the first ISAC trust group
+/// among `roots`, else the first root.
+pub fn default_root(roots: &[ApiRoot]) -> Option<&ApiRoot> {
+    roots.iter().find(|r| r.kind == "isac").or(roots.first())
 }
 
 /// The API roots in which the caller holds a grant on some collection.
@@ -471,6 +481,7 @@ pub(crate) fn may_write(ctx: &Ctx<'_>) -> bool {
 pub async fn status(ctx: &Ctx<'_>, root: &str, id: &str) -> SResult<serde_json::Value> {
     api_root(ctx, root).await?;
     let mut conn = ctx.store.read().await?;
-    let doc = sharing::get_status(&mut conn, root, id, &ctx.actor.org_id).await?;
+    let not_before = now_us() - STATUS_RETENTION_US;
+    let doc = sharing::get_status(&mut conn, root, id, &ctx.actor.org_id, not_before).await?;
     serde_json::from_str(&doc).map_err(|e| ServiceError::Internal(e.into()))
 }

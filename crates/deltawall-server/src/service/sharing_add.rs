@@ -139,6 +139,7 @@ pub async fn add_objects(
     if !failures.is_empty() {
         status["failures"] = Value::Array(failures);
     }
+    sharing::purge_statuses(&mut tx, now - super::sharing::STATUS_RETENTION_US).await?;
     sharing::put_status(
         &mut tx,
         &status_id,

@@ -109,13 +109,20 @@ async fn grants_and_statuses(db: &TestDb) {
     tx.commit().await.unwrap();
     let mut c = s.read().await.unwrap();
     assert_eq!(
-        sharing::get_status(&mut c, "isac", "st1", &a)
+        sharing::get_status(&mut c, "isac", "st1", &a, 1)
             .await
             .unwrap(),
         "{\"id\":\"st1\"}"
     );
+    assert!(
+        matches!(
+            sharing::get_status(&mut c, "isac", "st1", &a, 2).await,
+            Err(StoreError::NotFound(_))
+        ),
+        "expired"
+    );
     assert!(matches!(
-        sharing::get_status(&mut c, "isac", "st1", &fsa).await,
+        sharing::get_status(&mut c, "isac", "st1", &fsa, 0).await,
         Err(StoreError::NotFound(_))
     ));
     assert!(
@@ -131,6 +138,11 @@ async fn grants_and_statuses(db: &TestDb) {
             .unwrap()
             .is_empty()
     );
+    drop(c);
+    let mut tx = s.write().await.unwrap();
+    assert_eq!(sharing::purge_statuses(&mut tx, 1).await.unwrap(), 0);
+    assert_eq!(sharing::purge_statuses(&mut tx, 2).await.unwrap(), 1);
+    tx.commit().await.unwrap();
 }
 both!(grants_and_statuses_on, super::grants_and_statuses);
 
