@@ -352,7 +352,7 @@ mod tests {
         let fresh = assess(&ind, &none, at("2026-01-01T00:00:00Z"));
         assert_eq!((fresh.score, fresh.standing), (50.0, Standing::Active));
         // Half the lifetime: 50 · (1 − 0.5²) = 37.5.
-        let half = assess(&ind, &none, at("2026-03-31T00:00:00Z"));
+        let half = assess(&ind, &none, at("2026-04-01T00:00:00Z"));
         assert!((half.score - 37.5).abs() < 1e-9, "{half:?}");
         let old = assess(&ind, &none, at("2026-07-01T00:00:00Z"));
         assert_eq!(old.standing, Standing::Decayed);
