@@ -139,3 +139,51 @@ def test_alerts_are_read_only_for_institutions(base_url, password):
                       data=json.dumps({"objects": [indicator(GREEN, n=4)]}))
     assert r.status_code == 403
     assert r.json()["http_status"] == "403"
+
+
+def session(base_url, login, password):
+    """A signed-in browser session (for the JSON API), via the sign-in form."""
+    site = base_url.split("/taxii2/")[0]
+    s = requests.Session()
+    r = s.post(f"{site}/login", data={"login": login, "password": password}, allow_redirects=False)
+    assert r.status_code == 303, r.text
+    return s, site
+
+
+def test_feedback_from_taxii_clients_is_aggregated_per_reader(base_url, password):
+    bank = collection(base_url, "bank-soc", password)
+    now = "2026-11-20T00:00:00.000Z"
+    ioc = indicator(GREEN, modified=now, n=77)
+    ioc["created"] = now
+    ioc["valid_from"] = "2026-11-20T00:00:00Z"
+    assert bank.add_objects({"objects": [ioc]}, wait_for_completion=True).failure_count == 0
+
+    # Another member: an anonymous sighting and a false positive (custom property), and an
+    # opinion; every object passes the OASIS validator.
+    def sighting(count, fp):
+        s = {"type": "sighting", "spec_version": "2.1", "id": f"sighting--{uuid.uuid4()}",
+             "created": now, "modified": now, "sighting_of_ref": ioc["id"], "count": count,
+             "object_marking_refs": [GREEN]}
+        if fp:
+            s["x_deltawall_false_positive"] = True
+        return s
+    opinion = {"type": "opinion", "spec_version": "2.1", "id": f"opinion--{uuid.uuid4()}",
+               "created": now, "modified": now, "opinion": "agree", "object_refs": [ioc["id"]],
+               "object_marking_refs": [GREEN]}
+    feedback = [sighting(4, False), sighting(1, True), opinion]
+    for obj in feedback:
+        result = validate_instance(obj, ValidationOptions(version="2.1"))
+        assert result.is_valid, result.errors
+    other = collection(base_url, "mfg-soc", password)
+    status = other.add_objects({"objects": feedback}, wait_for_completion=True)
+    assert status.success_count == 3, status
+
+    s, site = session(base_url, "bank-soc", password)
+    coll_id = bank.url.rstrip("/").rsplit("/", 1)[-1]
+    r = s.get(f"{site}/api/v1/sharing/roots/isac/collections/{coll_id}/indicators?limit=100")
+    assert r.status_code == 200, r.text
+    item = next(i for i in r.json()["items"] if i["id"] == ioc["id"])
+    assert item["standing"] == "active"
+    assert (item["sightings"], item["sighting_reports"], item["false_positives"]) == (4, 1, 1)
+    assert item["opinions"]["agree"] == 1
+    assert item["named_reporters"] == [] and item["anonymous_reports"] == 3

@@ -4,6 +4,7 @@ mod config;
 mod ops;
 mod serve;
 mod stix;
+mod taxii;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -32,6 +33,9 @@ enum Command {
     /// STIX 2.1 tools.
     #[command(subcommand)]
     Stix(stix::StixCommand),
+    /// A TAXII 2.1 client for scripts: push a STIX file to a collection, pull one.
+    #[command(subcommand)]
+    Taxii(taxii::TaxiiCommand),
     #[command(flatten)]
     Detect(deltawall_detect::cli::DetectCommand),
 }
@@ -61,6 +65,7 @@ fn main() -> ExitCode {
             Command::Audit(cmd) => ops::audit(cmd).await,
             Command::Backup(args) => ops::backup(args).await,
             Command::Restore(args) => ops::restore(args).await,
+            Command::Taxii(cmd) => taxii::run(cmd).await,
             Command::Detect(_) | Command::Stix(_) => {
                 unreachable!("handled before the runtime starts")
             }

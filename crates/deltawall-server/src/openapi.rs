@@ -1,15 +1,15 @@
 //! The OpenAPI document of `/api/v1`, served at `/api/v1/openapi.json` and snapshot-tested.
 
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::http::api;
 use crate::http::posture_api as pa;
+use crate::http::{api, sharing_api};
 use crate::service::{findings, orgs, posture, risks, tokens, users};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Deltawall API", version = "1", description = "Tenants, users, API tokens, the audit trail and posture (assessments, evidence, risks, findings) of a Deltawall instance."),
+    info(title = "Deltawall API", version = "1", description = "Tenants, users, API tokens, the audit trail, posture (assessments, evidence, risks, findings) and the standing of shared indicators of a Deltawall instance."),
     paths(
         api::me, api::orgs_list, api::org_get, api::org_create, api::org_update, api::org_attribute,
         api::users_list, api::user_create, api::user_change,
@@ -18,6 +18,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         pa::evidence_list, pa::evidence_upload, pa::evidence_get, pa::risks, pa::risk_create, pa::risk_update,
         pa::findings, pa::finding_create, pa::finding_get, pa::transition, pa::milestone_create, pa::milestone_done,
         pa::management_report, pa::group_report,
+        sharing_api::indicators,
     ),
     components(schemas(
         ErrorBody, ErrorDetail, api::OrgDto, api::UserDto, api::TokenDto, api::NewTokenDto, api::AuditDto, api::MeDto,
@@ -25,6 +26,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         pa::AssessmentDto, pa::RevisionDto, pa::AssessmentDetailDto, pa::EvidenceDto, pa::RiskDto, pa::FindingDto,
         pa::FindingDetailDto, pa::StateDto, pa::CreatedDto, posture::AssessmentInput, posture::AnswerInput, posture::Change,
         risks::RiskInput, findings::FindingInput, findings::CommandInput, findings::MilestoneInput,
+        sharing_api::IndicatorPageDto, sharing_api::IndicatorStandingDto,
     )),
     security(("bearer" = [])),
 )]

@@ -3,7 +3,7 @@
 use crate::config::Config;
 use crate::error::json_error;
 use crate::http::{
-    PageLang, api, health, posture_api, posture_ui, sharing_api, taxii, ui, ui_auth,
+    PageLang, api, health, posture_api, posture_ui, sharing_api, taxii, ui, ui_auth, ui_sharing,
 };
 use crate::service::session::SessionPolicy;
 use axum::Router;
@@ -102,6 +102,28 @@ fn ui_routes() -> Router<AppState> {
         .route("/tokens", get(ui::tokens_page).post(ui::token_create))
         .route("/tokens/{id}/revoke", post(ui::token_revoke))
         .route("/audit", get(ui::audit_page))
+        .route("/sharing", get(ui_sharing::home))
+        .route("/sharing/{root}/{id}", get(ui_sharing::collection))
+        .route(
+            "/sharing/{root}/{id}/publish",
+            get(ui_sharing::publish_form),
+        )
+        .route(
+            "/sharing/{root}/{id}/indicators",
+            post(ui_sharing::publish_indicator),
+        )
+        .route(
+            "/sharing/{root}/{id}/reports",
+            post(ui_sharing::publish_report),
+        )
+        .route(
+            "/sharing/{root}/{id}/objects/{object}",
+            get(ui_sharing::object),
+        )
+        .route(
+            "/sharing/{root}/{id}/objects/{object}/sightings",
+            post(ui_sharing::sighting),
+        )
         .route("/static/app.css", get(health::css))
         .merge(posture_ui_routes())
 }
@@ -227,6 +249,10 @@ fn api_routes() -> Router<AppState> {
         .route(
             "/api/v1/sharing/roots/{id}/collections",
             post(sharing_api::collection_create),
+        )
+        .route(
+            "/api/v1/sharing/roots/{id}/collections/{collection}/indicators",
+            get(sharing_api::indicators),
         )
         .route("/api/v1/openapi.json", get(openapi_json))
         .merge(posture_api_routes())

@@ -118,6 +118,19 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// Percent-encodes a path segment (STIX ids are already safe; this guards the rest).
+pub fn path_segment(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// Renders a template into a response, or a plain 500 when rendering fails.
 pub fn render<T: Template>(t: &T) -> Response {
     match t.render() {
@@ -409,6 +422,120 @@ pub struct AuditPage {
     pub pager: Pager,
     /// Action prefix filter.
     pub action: String,
+}
+
+/// Sharing home: trust groups and collections.
+#[derive(Template)]
+#[template(path = "sharing.html")]
+pub struct SharingPage {
+    /// Layout.
+    pub l: Layout,
+    /// The caller's trust groups.
+    pub groups: Vec<crate::service::sharing_hub::TrustGroup>,
+}
+
+/// A collection's objects.
+#[derive(Template)]
+#[template(path = "sharing_collection.html")]
+pub struct SharingCollectionPage {
+    /// Layout.
+    pub l: Layout,
+    /// API root id.
+    pub root: String,
+    /// The listing.
+    pub listing: crate::service::sharing_hub::Listing,
+    /// Pager.
+    pub pager: Pager,
+    /// Type filter.
+    pub object_type: String,
+    /// Whether ended objects are listed.
+    pub include_ended: bool,
+    /// Types offered by the filter.
+    pub types: Vec<String>,
+}
+
+/// One shared object.
+#[derive(Template)]
+#[template(path = "sharing_object.html")]
+pub struct SharingObjectPage {
+    /// Layout.
+    pub l: Layout,
+    /// API root id.
+    pub root: String,
+    /// The object and what goes with it.
+    pub d: crate::service::sharing_hub::Detail,
+    /// The object's JSON, indented.
+    pub pretty: String,
+    /// Whether the caller may record a sighting.
+    pub can_sight: bool,
+    /// A refused sighting's reason.
+    pub error: Option<String>,
+}
+
+/// The publish forms.
+#[derive(Template)]
+#[template(path = "sharing_publish.html")]
+pub struct SharingPublishPage {
+    /// Layout.
+    pub l: Layout,
+    /// API root id.
+    pub root: String,
+    /// The collection.
+    pub collection: deltawall_store::sharing::Collection,
+    /// Indicators the caller sees, for a report's references.
+    pub indicators: Vec<crate::service::sharing_hub::Item>,
+    /// TLP choices: (form value, label).
+    pub tlps: Vec<(String, String)>,
+    /// Why the last attempt was refused.
+    pub error: Option<String>,
+}
+
+impl Layout {
+    /// The CSS class and label of a TLP badge.
+    pub fn tlp(&self, t: &deltawall_stix::Tlp) -> (&'static str, &'static str) {
+        use deltawall_stix::Tlp;
+        let class = match t {
+            Tlp::Clear => "tlp tlp-clear",
+            Tlp::Green => "tlp tlp-green",
+            Tlp::Amber => "tlp tlp-amber",
+            Tlp::AmberStrict => "tlp tlp-amber-strict",
+            Tlp::Red => "tlp tlp-red",
+        };
+        (class, t.name())
+    }
+
+    /// Label of an indicator's standing.
+    pub fn standing(&self, s: &deltawall_stix::feedback::Standing) -> &'static str {
+        self.t(&format!("standing-{}", s.code()))
+    }
+
+    /// A score as a whole number.
+    pub fn score(&self, s: &f64) -> String {
+        format!("{:.0}", s)
+    }
+
+    /// Formats an optional instant in Japan time.
+    pub fn instant(&self, t: &Option<jiff::Timestamp>) -> String {
+        t.map_or_else(|| "—".into(), |t| format_time(t.as_microsecond()))
+    }
+
+    /// Opinion labels with their counts.
+    pub fn opinions(&self, counts: &[u32; 5]) -> Vec<(&'static str, u32)> {
+        deltawall_stix::feedback::Opinion::ALL
+            .iter()
+            .map(|o| {
+                (
+                    self.t(&format!("opinion-{}", o.code())),
+                    counts[*o as usize],
+                )
+            })
+            .collect()
+    }
+
+    /// Percent-encodes a path segment.
+    pub fn seg(&self, s: &str) -> String {
+        path_segment(s)
+    }
 }
 
 #[cfg(test)]

@@ -40,6 +40,7 @@
 
 pub mod bundle;
 pub mod deterministic;
+pub mod feedback;
 pub mod id;
 pub mod issue;
 mod json;

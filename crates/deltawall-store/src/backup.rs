@@ -160,6 +160,23 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
         ],
     ),
     (
+        "taxii_feedback",
+        &[
+            ("collection_id", Text),
+            ("stix_id", Text),
+            ("target_id", Text),
+            ("version_us", Int),
+            ("date_added", Int),
+            ("kind", Text),
+            ("sighting_count", Int),
+            ("false_positive", Int),
+            ("opinion", Text),
+            ("seen_at", Int),
+            ("named", Int),
+            ("reporter_org", Text),
+        ],
+    ),
+    (
         "taxii_status",
         &[
             ("id", Text),

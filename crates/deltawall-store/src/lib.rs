@@ -25,6 +25,7 @@ pub mod scope;
 pub mod sessions;
 pub mod settings;
 pub mod sharing;
+pub mod sharing_feedback;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

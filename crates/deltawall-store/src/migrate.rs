@@ -19,6 +19,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0002_sharing.sql"),
     ),
     (
+        3,
+        "sharing feedback",
+        include_str!("../migrations/sqlite/0003_sharing_feedback.sql"),
+        include_str!("../migrations/postgres/0003_sharing_feedback.sql"),
+    ),
+    (
         5,
         "posture",
         include_str!("../migrations/sqlite/0005_posture.sql"),

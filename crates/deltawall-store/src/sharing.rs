@@ -418,17 +418,37 @@ pub async fn put_status(
     Ok(())
 }
 
-/// The status document of an add request made by `org_id` in `api_root`. Another
-/// organisation's status is not found: it names the objects that organisation added.
-pub async fn get_status(db: &mut Db, api_root: &str, id: &str, org_id: &str) -> Result<String> {
+/// The status document of an add request made by `org_id` in `api_root`, if it was made at
+/// or after `not_before` (Unix µs; older statuses have expired). Another organisation's
+/// status is not found: it names the objects that organisation added.
+pub async fn get_status(
+    db: &mut Db,
+    api_root: &str,
+    id: &str,
+    org_id: &str,
+    not_before: i64,
+) -> Result<String> {
     let row = sqlx::query(
-        "SELECT document FROM taxii_status WHERE id = $1 AND api_root = $2 AND org_id = $3",
+        "SELECT document FROM taxii_status WHERE id = $1 AND api_root = $2 AND org_id = $3 \
+         AND created_at >= $4",
     )
     .bind(id.to_owned())
     .bind(api_root.to_owned())
     .bind(org_id.to_owned())
+    .bind(not_before)
     .fetch_optional(&mut *db)
     .await?
     .ok_or(StoreError::NotFound("status"))?;
     Ok(row.try_get("document")?)
+}
+
+/// Deletes the statuses of add requests made before `before` (Unix µs); returns how many.
+pub async fn purge_statuses(db: &mut Db, before: i64) -> Result<u64> {
+    Ok(
+        sqlx::query("DELETE FROM taxii_status WHERE created_at < $1")
+            .bind(before)
+            .execute(&mut *db)
+            .await?
+            .rows_affected(),
+    )
 }

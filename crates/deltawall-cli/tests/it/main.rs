@@ -108,3 +108,5 @@ fn bad_configuration_is_refused_with_its_name() {
     ]);
     assert!(text(&o).contains("database_url"), "{}", text(&o));
 }
+
+mod taxii;

@@ -9,6 +9,7 @@ pub mod sharing_api;
 pub mod taxii;
 pub mod ui;
 pub mod ui_auth;
+pub mod ui_sharing;
 
 use crate::error::{AppError, ServiceError};
 use crate::i18n::{self, Lang};

@@ -127,3 +127,112 @@ pub async fn collection_create(
     .map_err(AppError::Json)?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
+
+/// Filters of the indicator standing listing.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct StandingQuery {
+    /// Also list indicators that ended (expired, revoked, decayed).
+    #[serde(default)]
+    pub ended: bool,
+    /// Rows to skip.
+    #[serde(default)]
+    pub offset: usize,
+    /// Page size, 1 to 100 (default 50).
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+/// An indicator's standing and the members' feedback the caller may see
+/// (`docs/FEEDBACK.md`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct IndicatorStandingDto {
+    /// STIX id.
+    pub id: String,
+    /// `name`, else the id.
+    pub name: String,
+    /// Effective TLP, e.g. `TLP:AMBER`.
+    pub tlp: String,
+    /// `active`, `decayed`, `expired` or `revoked`.
+    pub standing: String,
+    /// Score, 0 to 100.
+    pub score: f64,
+    /// `valid_until`, when set.
+    pub valid_until: Option<String>,
+    /// Sum of `count` of true sightings.
+    pub sightings: u64,
+    /// Number of true sighting reports.
+    pub sighting_reports: u32,
+    /// False-positive reports.
+    pub false_positives: u32,
+    /// Opinions per value (`strongly-disagree` … `strongly-agree`).
+    pub opinions: std::collections::BTreeMap<String, u32>,
+    /// When a true sighting was last seen (RFC 3339).
+    pub last_seen: Option<String>,
+    /// Organisation ids of reporters who gave their name.
+    pub named_reporters: Vec<String>,
+    /// Reports whose reporter stays anonymous.
+    pub anonymous_reports: u32,
+}
+
+/// A page of indicators.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct IndicatorPageDto {
+    /// This page, newest first.
+    pub items: Vec<IndicatorStandingDto>,
+    /// Indicators matching.
+    pub total: usize,
+    /// Indicators left out because they ended (when `ended` is false).
+    pub ended_hidden: usize,
+}
+
+impl From<crate::service::sharing_hub::Item> for IndicatorStandingDto {
+    fn from(i: crate::service::sharing_hub::Item) -> Self {
+        let f = &i.feedback;
+        IndicatorStandingDto {
+            id: i.stored.stix_id.clone(),
+            name: i.name().to_owned(),
+            tlp: i.tlp.name().to_owned(),
+            standing: i.assessment.standing.code().to_owned(),
+            score: (i.assessment.score * 10.0).round() / 10.0,
+            valid_until: i.obj.get_str("valid_until").map(str::to_owned),
+            sightings: f.sightings,
+            sighting_reports: f.sighting_reports,
+            false_positives: f.false_positives,
+            opinions: deltawall_stix::feedback::Opinion::ALL
+                .iter()
+                .map(|o| (o.code().to_owned(), f.opinions[*o as usize]))
+                .collect(),
+            last_seen: f.last_seen.map(|t| t.to_string()),
+            named_reporters: f.named.iter().cloned().collect(),
+            anonymous_reports: f.anonymous,
+        }
+    }
+}
+
+/// The indicators of a collection with their standing (`valid_until`, revocation, decay)
+/// and the feedback the caller may see; ended indicators only with `ended=true`.
+#[utoipa::path(get, path = "/api/v1/sharing/roots/{root}/collections/{collection}/indicators",
+    tag = "sharing", params(("root" = String, Path), ("collection" = String, Path), StandingQuery),
+    responses((status = 200, body = IndicatorPageDto), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn indicators(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path((root, coll)): Path<(String, String)>,
+    super::Query(q): super::Query<StandingQuery>,
+) -> ApiResult<Json<IndicatorPageDto>> {
+    let lq = crate::service::sharing_hub::ListQuery {
+        object_type: "indicator".into(),
+        include_ended: q.ended,
+        offset: q.offset,
+        limit: q.limit.unwrap_or(50).clamp(1, 100),
+    };
+    let listing = crate::service::sharing_hub::list(&user.ctx(&state), &root, &coll, &lq)
+        .await
+        .map_err(AppError::Json)?;
+    Ok(Json(IndicatorPageDto {
+        total: listing.total,
+        ended_hidden: listing.ended,
+        items: listing.items.into_iter().map(Into::into).collect(),
+    }))
+}

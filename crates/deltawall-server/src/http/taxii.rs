@@ -333,6 +333,9 @@ pub async fn discovery(State(state): State<AppState>, user: TaxiiUser, _: TaxiiA
     if !roots.is_empty() {
         let urls: Vec<String> = roots.iter().map(|r| format!("/taxii2/{}/", r.id)).collect();
         body["api_roots"] = json!(urls);
+        if let Some(d) = sharing::default_root(&roots) {
+            body["default"] = format!("/taxii2/{}/", d.id).into();
+        }
     }
     Ok(ok_json(&body))
 }

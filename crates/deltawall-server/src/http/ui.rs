@@ -31,7 +31,7 @@ pub struct Notice {
 }
 
 impl Notice {
-    fn text(&self, lang: Lang) -> Option<String> {
+    pub(crate) fn text(&self, lang: Lang) -> Option<String> {
         const KEYS: &[&str] = &["saved", "created", "revoked", "password", "mfa"];
         KEYS.contains(&self.notice.as_str())
             .then(|| i18n::t(lang, &format!("notice-{}", self.notice)).to_owned())
@@ -400,7 +400,7 @@ pub struct AttributeForm {
 }
 
 /// Parses `YYYY-MM-DD` as midnight in Japan (UTC+9), in Unix microseconds.
-fn date_us(raw: &str) -> Option<i64> {
+pub(crate) fn date_us(raw: &str) -> Option<i64> {
     let mut parts = raw.trim().splitn(3, '-').map(|p| p.parse::<i64>().ok());
     let (y, m, d) = (parts.next()??, parts.next()??, parts.next()??);
     if !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(1900..=9999).contains(&y) {

@@ -17,6 +17,8 @@ pub mod session;
 pub mod setup;
 pub mod sharing;
 pub mod sharing_add;
+pub mod sharing_feedback;
+pub mod sharing_hub;
 pub mod tokens;
 pub mod users;
 

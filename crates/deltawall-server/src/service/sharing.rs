@@ -24,6 +24,10 @@ pub use super::sharing_add::{AddOutcome, add_objects};
 /// The most objects returned in one page.
 pub const MAX_PAGE: usize = 100;
 
+/// How long the status of an add request stays readable: 7 days (TAXII §4.3 asks for at
+/// least 24 hours). Older statuses are 404 and are deleted by the next add.
+pub const STATUS_RETENTION_US: i64 = 7 * 86_400 * 1_000_000;
+
 /// One `match[version]` term (TAXII §3.4.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum VersionTerm {
@@ -235,6 +239,12 @@ fn grantees(ctx: &Ctx<'_>) -> scope::Clause {
     scope::grantee_clause(&ctx.actor.org_id, ctx.actor.org_kind, 1)
 }
 
+/// The API root discovery names as `default` (TAXII §4.1.1): the first ISAC trust group
+/// among `roots`, else the first root.
+pub fn default_root(roots: &[ApiRoot]) -> Option<&ApiRoot> {
+    roots.iter().find(|r| r.kind == "isac").or(roots.first())
+}
+
 /// The API roots in which the caller holds a grant on some collection.
 pub async fn discovery(ctx: &Ctx<'_>) -> SResult<Vec<ApiRoot>> {
     let mut conn = ctx.store.read().await?;
@@ -284,7 +294,7 @@ pub async fn collection(ctx: &Ctx<'_>, root: &str, id: &str) -> SResult<Collecti
 }
 
 /// The collection for reading: not found without a grant, 403 without read rights.
-async fn readable(ctx: &Ctx<'_>, root: &str, id: &str) -> SResult<Collection> {
+pub(crate) async fn readable(ctx: &Ctx<'_>, root: &str, id: &str) -> SResult<Collection> {
     let c = collection(ctx, root, id).await?;
     if !c.grant.can_read {
         return Err(ServiceError::Forbidden);
@@ -318,7 +328,7 @@ pub(crate) fn disclose(ctx: &Ctx<'_>, grant: Grant, rows: Vec<StoredObject>) -> 
 }
 
 /// Loads the rows of `collection` matching `filter` and passes them through [`disclose`].
-async fn disclosed(
+pub(crate) async fn disclosed(
     ctx: &Ctx<'_>,
     collection: &Collection,
     filter: &sharing::ObjectFilter,
@@ -330,7 +340,11 @@ async fn disclosed(
 
 /// Applies `match[spec_version]` and `match[version]` per object id (TAXII §3.4.1), on
 /// disclosed rows only.
-fn select_versions(rows: Vec<StoredObject>, q: &ObjectQuery, all: bool) -> Vec<StoredObject> {
+pub(crate) fn select_versions(
+    rows: Vec<StoredObject>,
+    q: &ObjectQuery,
+    all: bool,
+) -> Vec<StoredObject> {
     let mut by_id: BTreeMap<String, Vec<StoredObject>> = BTreeMap::new();
     for row in rows {
         by_id.entry(row.stix_id.clone()).or_default().push(row);
@@ -467,6 +481,7 @@ pub(crate) fn may_write(ctx: &Ctx<'_>) -> bool {
 pub async fn status(ctx: &Ctx<'_>, root: &str, id: &str) -> SResult<serde_json::Value> {
     api_root(ctx, root).await?;
     let mut conn = ctx.store.read().await?;
-    let doc = sharing::get_status(&mut conn, root, id, &ctx.actor.org_id).await?;
+    let not_before = now_us() - STATUS_RETENTION_US;
+    let doc = sharing::get_status(&mut conn, root, id, &ctx.actor.org_id, not_before).await?;
     serde_json::from_str(&doc).map_err(|e| ServiceError::Internal(e.into()))
 }

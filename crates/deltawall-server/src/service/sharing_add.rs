@@ -107,7 +107,16 @@ pub async fn add_objects(
                     origin_org: ctx.actor.org_id.clone(),
                     added_by: ctx.actor.user_id.clone(),
                 };
-                sharing::insert_object(&mut tx, &c.id, &new, now).await?;
+                let added = sharing::insert_object(&mut tx, &c.id, &new, now).await?;
+                super::sharing_feedback::record(
+                    &mut tx,
+                    &c.id,
+                    obj,
+                    added,
+                    new.version_us,
+                    &ctx.actor.org_id,
+                )
+                .await?;
                 successes.push(detail(&id, &version_text, None));
             }
             Err(message) => failures.push(detail(&id, &version_text, Some(&message))),
@@ -130,6 +139,7 @@ pub async fn add_objects(
     if !failures.is_empty() {
         status["failures"] = Value::Array(failures);
     }
+    sharing::purge_statuses(&mut tx, now - super::sharing::STATUS_RETENTION_US).await?;
     sharing::put_status(
         &mut tx,
         &status_id,

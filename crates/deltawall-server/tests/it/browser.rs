@@ -208,15 +208,15 @@ async fn sign_in_with_and_without_second_factor_switch_language_read_audit_log()
     c.close().await.unwrap();
 }
 
-/// Waits (up to 10 s) until the element at `css` reads `expected`.
-async fn wait_text(c: &fantoccini::Client, css: &str, expected: &str) {
+/// Waits (up to 10 s) until the element at `css` contains `expected`; returns its text.
+async fn wait_text(c: &fantoccini::Client, css: &str, expected: &str) -> String {
     let mut seen = String::new();
     for _ in 0..100 {
         if let Ok(el) = c.find(Locator::Css(css)).await
             && let Ok(t) = el.text().await
         {
             if t.contains(expected) {
-                return;
+                return t;
             }
             seen = t;
         }
@@ -317,5 +317,40 @@ async fn an_assessment_finding_verified_closed_and_reported_in_both_languages() 
     wait_text(&c, "#maturity-table", "Maturity").await;
     c.goto(&assessment).await.unwrap();
     wait_text(&c, "#FSA-BE4-01 .answer", "Not met").await;
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn publish_an_indicator_and_report_a_sighting() {
+    let Some((_driver, port)) = start_driver() else {
+        return;
+    };
+    let app = crate::util::TestApp::new().await;
+    let (shared, _, _) = crate::taxii::setup(&app).await;
+    let base = serve(&app.db).await;
+    let c = client(port).await;
+
+    sign_in(&c, &base, "a-staff").await;
+    heading(&c, "ダッシュボード").await;
+    click(&c, "a[href='/sharing']").await;
+    heading(&c, "情報共有").await;
+    click(&c, &format!("a[href='/sharing/isac/{shared}']")).await;
+    heading(&c, "Shared").await;
+    click(&c, "a[href$='/publish']").await;
+    heading(&c, "公開する").await;
+    fill(&c, "ind-name", "browser-ioc").await;
+    fill(&c, "ind-pattern", "[domain-name:value = 'phish.example']").await;
+    click(&c, "form[action$='/indicators'] button").await;
+    wait_text(&c, "h1", "browser-ioc").await;
+    assert!(text(&c, "h1").await.contains("TLP:AMBER"));
+
+    let count = c.find(Locator::Id("count")).await.unwrap();
+    count.clear().await.unwrap();
+    count.send_keys("2").await.unwrap();
+    click(&c, "input[name='false_positive'][value='yes']").await;
+    click(&c, "input[name='reporter'][value='named']").await;
+    click(&c, "form[action$='/sightings'] button").await;
+    assert_eq!(wait_text(&c, "#fb-false-positives", "1").await, "1");
+    assert!(text(&c, "#fb-named").await.contains("Bank A"));
     c.close().await.unwrap();
 }

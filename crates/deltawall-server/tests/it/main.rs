@@ -12,4 +12,5 @@ mod logs;
 mod openapi;
 mod pages;
 mod posture;
+mod sharing_ui;
 mod taxii;

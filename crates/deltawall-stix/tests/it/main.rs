@@ -1,6 +1,7 @@
 //! Integration tests for deltawall-stix, one binary (see Cargo.toml `[[test]]`).
 
 mod bundles;
+mod feedback;
 mod fixtures;
 mod ids;
 mod markings;

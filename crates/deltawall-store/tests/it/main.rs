@@ -35,3 +35,4 @@ mod migrations;
 mod orgs;
 mod posture;
 mod sharing;
+mod sharing_feedback;

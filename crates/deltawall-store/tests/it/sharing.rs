@@ -9,7 +9,7 @@ use deltawall_store::sharing::{self, ApiRoot, Grant, NewGrant, NewObject, Object
 use deltawall_store::testing::TestDb;
 use deltawall_store::{Store, StoreError};
 
-fn grant(grantee: &str, read: bool, write: bool) -> NewGrant {
+pub fn grant(grantee: &str, read: bool, write: bool) -> NewGrant {
     NewGrant {
         grantee: grantee.to_owned(),
         grant: Grant {
@@ -20,7 +20,7 @@ fn grant(grantee: &str, read: bool, write: bool) -> NewGrant {
     }
 }
 
-fn object(n: usize, org: &str) -> NewObject {
+pub fn object(n: usize, org: &str) -> NewObject {
     NewObject {
         stix_id: format!("indicator--00000000-0000-4000-8000-{n:012}"),
         version: "2026-01-01T00:00:00.000Z".into(),
@@ -35,7 +35,7 @@ fn object(n: usize, org: &str) -> NewObject {
     }
 }
 
-async fn root_and_collection(s: &Store, grants: &[NewGrant]) -> String {
+pub async fn root_and_collection(s: &Store, grants: &[NewGrant]) -> String {
     let mut tx = s.write().await.unwrap();
     sharing::create_root(
         &mut tx,
@@ -109,13 +109,20 @@ async fn grants_and_statuses(db: &TestDb) {
     tx.commit().await.unwrap();
     let mut c = s.read().await.unwrap();
     assert_eq!(
-        sharing::get_status(&mut c, "isac", "st1", &a)
+        sharing::get_status(&mut c, "isac", "st1", &a, 1)
             .await
             .unwrap(),
         "{\"id\":\"st1\"}"
     );
+    assert!(
+        matches!(
+            sharing::get_status(&mut c, "isac", "st1", &a, 2).await,
+            Err(StoreError::NotFound(_))
+        ),
+        "expired"
+    );
     assert!(matches!(
-        sharing::get_status(&mut c, "isac", "st1", &fsa).await,
+        sharing::get_status(&mut c, "isac", "st1", &fsa, 0).await,
         Err(StoreError::NotFound(_))
     ));
     assert!(
@@ -131,6 +138,11 @@ async fn grants_and_statuses(db: &TestDb) {
             .unwrap()
             .is_empty()
     );
+    drop(c);
+    let mut tx = s.write().await.unwrap();
+    assert_eq!(sharing::purge_statuses(&mut tx, 1).await.unwrap(), 0);
+    assert_eq!(sharing::purge_statuses(&mut tx, 2).await.unwrap(), 1);
+    tx.commit().await.unwrap();
 }
 both!(grants_and_statuses_on, super::grants_and_statuses);
 

@@ -10,9 +10,9 @@ pub use findings::*;
 pub use records::*;
 pub use reports::*;
 
-use crate::export::csv_field;
 use super::{Query, UiForm, UiUser};
 use crate::error::{AppError, ServiceError};
+use crate::export::csv_field;
 use crate::i18n::{self, Lang};
 use crate::router::AppState;
 use crate::service::posture::{self as posture_svc, AnswerInput, AssessmentInput};

@@ -22,6 +22,11 @@ async fn discovery_api_roots_collections_and_negotiation() {
         r.json()["api_roots"],
         json!(["/taxii2/alerts/", "/taxii2/isac/"])
     );
+    assert_eq!(
+        r.json()["default"],
+        "/taxii2/isac/",
+        "the ISAC is the default"
+    );
     // The Kinki bureau holds no grant: no API roots, and the roots are not found.
     let kinki = app.kinki.as_role(Role::Staff);
     assert!(
@@ -778,4 +783,42 @@ async fn supervisors_open_and_close_councils_through_the_api() {
         get(&app, "/taxii2/council-7/", &a).await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn statuses_expire_after_seven_days() {
+    let app = TestApp::new().await;
+    setup(&app).await;
+    let a = app.a.as_role(Role::Staff);
+    let now = deltawall_store::records::now_us();
+    let day = 86_400 * 1_000_000;
+    let mut tx = app.db.store.write().await.unwrap();
+    for (id, at) in [("fresh", now - 6 * day), ("stale", now - 8 * day)] {
+        deltawall_store::sharing::put_status(&mut tx, id, "isac", &app.a.org_id, "{}", at)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let fresh = get(&app, "/taxii2/isac/status/fresh/", &a).await;
+    assert_eq!(fresh.status, StatusCode::OK, "{}", fresh.body);
+    let stale = get(&app, "/taxii2/isac/status/stale/", &a).await;
+    assert_eq!(stale.status, StatusCode::NOT_FOUND);
+    // The next add deletes the expired status for good.
+    add(
+        &app,
+        "shared",
+        &a,
+        &[indicator(5, "2026-11-01T00:00:00.000Z", Some(CLEAR))],
+    )
+    .await;
+    let backup = deltawall_store::backup::export(&app.db.store)
+        .await
+        .unwrap();
+    let ids: Vec<&str> = backup["tables"]["taxii_status"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s[0].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"fresh") && !ids.contains(&"stale"), "{ids:?}");
 }
