@@ -18,9 +18,17 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0002_sharing.sql"),
         include_str!("../migrations/postgres/0002_sharing.sql"),
     ),
+    (
+        4,
+        "sharing marking",
+        include_str!("../migrations/sqlite/0004_sharing_marking.sql"),
+        include_str!("../migrations/postgres/0004_sharing_marking.sql"),
+    ),
 ];
 
-/// Applies every migration newer than the recorded version, each in its own transaction.
+/// Applies every migration not yet recorded, each in its own transaction. Versions are
+/// checked one by one rather than against the highest applied, so a migration merged with
+/// a lower number than one already applied still runs.
 pub(crate) async fn run(conn: &mut Db, backend: Backend) -> Result<()> {
     sqlx::raw_sql(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, \
@@ -28,11 +36,11 @@ pub(crate) async fn run(conn: &mut Db, backend: Backend) -> Result<()> {
     )
     .execute(&mut *conn)
     .await?;
-    let current: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
-        .fetch_one(&mut *conn)
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
+        .fetch_all(&mut *conn)
         .await?;
     for &(version, description, sqlite, postgres) in MIGRATIONS {
-        if current.is_some_and(|c| c >= version) {
+        if applied.contains(&version) {
             continue;
         }
         let sql = match backend {

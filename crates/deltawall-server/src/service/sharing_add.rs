@@ -106,6 +106,7 @@ pub async fn add_objects(
                     json: obj.as_json().to_owned(),
                     origin_org: ctx.actor.org_id.clone(),
                     added_by: ctx.actor.user_id.clone(),
+                    reach: super::sharing::reach_of(obj),
                 };
                 sharing::insert_object(&mut tx, &c.id, &new, now).await?;
                 successes.push(detail(&id, &version_text, None));
