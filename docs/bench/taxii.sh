@@ -8,7 +8,7 @@
 # Usage: docs/bench/taxii.sh [BINARY] [N]   (default target/release/deltawall, 100000)
 # Needs python3 (venv), wrk (Debian package) and PostgreSQL on 127.0.0.1:5432 with trust
 # authentication for `postgres`. medallion is installed from PyPI into a throw-away venv at
-# run time; set SKIP_MEDALLION=1 to measure Deltawall only.
+# run time; SKIP_MEDALLION=1 or SKIP_DELTAWALL=1 measure one side only.
 set -euo pipefail
 bin=${1:-target/release/deltawall}
 n=${2:-100000}
@@ -17,6 +17,8 @@ work=$(mktemp -d)
 venv="${TMPDIR:-/tmp}/deltawall-bench-venv"
 readers=${READERS:-50}
 duration=${DURATION:-30s}
+# medallion's phases stop starting requests after this many seconds (see taxii_load.py).
+budget=${MEDALLION_BUDGET:-300}
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
@@ -74,7 +76,7 @@ medallion() {
                            "objects": [], "manifest": []}]}}
 EOF
   cat >"$dir/config.json" <<EOF
-{"backend": {"module_class": "MemoryBackend", "filename": "$dir/data.json"},
+{"backend": {"module": "medallion.backends.memory_backend", "module_class": "MemoryBackend", "filename": "$dir/data.json"},
  "users": {"bench": "bench"}, "taxii": {"max_page_size": 1000}}
 EOF
   "$venv/bin/medallion" --host 127.0.0.1 --port $port "$dir/config.json" >"$dir/log" 2>&1 &
@@ -82,8 +84,8 @@ EOF
   wait_for "http://127.0.0.1:$port/taxii2/"
   local coll="http://127.0.0.1:$port/api1/collections/$coll_id/"
   echo "## medallion ($n objects)"
-  load add --collection "$coll" --basic bench:bench --objects "$n" --envelope 1000
-  load page --collection "$coll" --basic bench:bench --limit 1000 --afters "$work/afters-medallion"
+  load add --collection "$coll" --basic bench:bench --objects "$n" --envelope 1000 --budget "$budget"
+  load page --collection "$coll" --basic bench:bench --limit 1000 --afters "$work/afters-medallion" --budget "$budget"
   echo "## medallion: $readers concurrent readers, $duration"
   TAXII_AFTERS="$work/afters-medallion" TAXII_PATH="/api1/collections/$coll_id/objects/" \
     wrk -t2 -c"$readers" -d"$duration" --timeout 60s --latency -s "$here/taxii_readers.lua" \
@@ -93,10 +95,12 @@ EOF
 }
 
 uptime
-deltawall sqlite "" 18093
-uptime
-psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS deltawall_bench_taxii" \
-  -c "CREATE DATABASE deltawall_bench_taxii"
-deltawall postgres "postgres://postgres@127.0.0.1:5432/deltawall_bench_taxii" 18094
-uptime
+if [ -z "${SKIP_DELTAWALL:-}" ]; then
+  deltawall sqlite "" 18093
+  uptime
+  psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS deltawall_bench_taxii" \
+    -c "CREATE DATABASE deltawall_bench_taxii"
+  deltawall postgres "postgres://postgres@127.0.0.1:5432/deltawall_bench_taxii" 18094
+  uptime
+fi
 if [ -z "${SKIP_MEDALLION:-}" ]; then medallion; uptime; fi

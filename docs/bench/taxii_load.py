@@ -6,6 +6,9 @@
   page  --limit L --afters FILE    GET objects with limit=L following `next` to the end;
                                    per-page latency and objects/s; writes each page's
                                    X-TAXII-Date-Added-Last to FILE (for the wrk readers)
+  --budget S                       stop starting requests after S seconds (the report then
+                                   says "complete": false): medallion's reads grow with
+                                   the collection and do not finish 100,000 in minutes
 
 Only the standard library and `requests`. Responses are not parsed as JSON (the next token
 and the object count are found with regular expressions) so that the client's own cost
@@ -48,8 +51,9 @@ def pct(xs, p):
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
-def report(label, seconds, objects, latencies):
+def report(label, seconds, objects, latencies, complete=True):
     print(json.dumps({
+        "complete": complete,
         "phase": label,
         "objects": objects,
         "requests": len(latencies),
@@ -75,7 +79,7 @@ def add(args):
     s = session(args)
     url = args.collection + "objects/"
     lat, n, started = [], 0, time.perf_counter()
-    while n < args.objects:
+    while n < args.objects and time.perf_counter() - started < args.budget:
         count = min(args.envelope, args.objects - n)
         body = json.dumps({"objects": [indicator(n + i) for i in range(count)]})
         t = time.perf_counter()
@@ -89,7 +93,7 @@ def add(args):
     t = time.perf_counter()
     json.dumps({"objects": [indicator(i) for i in range(args.envelope)]})
     gen = time.perf_counter() - t
-    report("add", time.perf_counter() - started, n, lat)
+    report("add", time.perf_counter() - started, n, lat, n == args.objects)
     print(json.dumps({"phase": "add", "client_ms_per_envelope": round(gen * 1000, 1)}))
 
 
@@ -98,7 +102,8 @@ def page(args):
     url = args.collection + "objects/"
     params = {"limit": str(args.limit), "match[type]": "indicator"}
     lat, n, afters, started = [], 0, [], time.perf_counter()
-    while True:
+    complete = False
+    while time.perf_counter() - started < args.budget:
         t = time.perf_counter()
         r = s.get(url, params=params)
         lat.append(time.perf_counter() - t)
@@ -108,12 +113,13 @@ def page(args):
         if "X-TAXII-Date-Added-Last" in r.headers:
             afters.append(r.headers["X-TAXII-Date-Added-Last"])
         if not MORE.search(r.content[:200]) and not MORE.search(r.content[-200:]):
+            complete = True
             break
         m = NEXT.search(r.content[:400]) or NEXT.search(r.content[-400:])
         if not m:
             sys.exit("more without next")
         params["next"] = m.group(1).decode()
-    report("page", time.perf_counter() - started, n, lat)
+    report("page", time.perf_counter() - started, n, lat, complete)
     if args.afters:
         with open(args.afters, "w") as f:
             # Every boundary but the last, so each reader request gets a full page.
@@ -130,6 +136,9 @@ def main():
     p.add_argument("--envelope", type=int, default=1000)
     p.add_argument("--limit", type=int, default=1000)
     p.add_argument("--afters")
+    p.add_argument("--budget", type=float, default=float("inf"),
+                   help="stop starting requests after this many seconds; the report says "
+                        "complete: false")
     args = p.parse_args()
     {"add": add, "page": page}[args.phase](args)
 
