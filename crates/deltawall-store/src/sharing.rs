@@ -392,11 +392,18 @@ pub async fn objects(
         sql.push_str(&format!(" AND {column} IN ({})", marks.join(", ")));
         binds.extend(values.iter().cloned().map(Bind::Text));
     }
-    sql.push_str(" ORDER BY date_added");
+    // Sorted here rather than with ORDER BY: SQLite would then walk the primary key
+    // (collection_id, date_added) over the whole collection instead of the id index,
+    // making every add O(collection).
     let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
         .fetch_all(&mut *db)
         .await?;
-    rows.iter().map(object_from_row).collect()
+    let mut out = rows
+        .iter()
+        .map(object_from_row)
+        .collect::<Result<Vec<_>>>()?;
+    out.sort_by_key(|o| o.date_added);
+    Ok(out)
 }
 
 /// Which versions of each object a read selects (TAXII §3.4.1 `match[version]`), among the

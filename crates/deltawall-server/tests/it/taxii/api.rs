@@ -480,7 +480,10 @@ async fn bad_bodies_and_missing_rights() {
     let bundle = json!({"type": "bundle", "id": "bundle--00000000-0000-4000-8000-000000000002",
                         "objects": [super::indicator(77, "2026-01-01T00:00:00.000Z", Some(super::GREEN))]});
     let r = app.send(send(MT, &bundle.to_string(), a.clone())).await;
-    assert_eq!((r.status, r.json()["success_count"].clone()), (StatusCode::ACCEPTED, json!(1)));
+    assert_eq!(
+        (r.status, r.json()["success_count"].clone()),
+        (StatusCode::ACCEPTED, json!(1))
+    );
     let big = format!("{{\"objects\":[],\"x\":\"{}\"}}", "a".repeat(1 << 20));
     let req = TestApp::request(Method::POST, &path, &a)
         .header(header::ACCEPT, MT)
