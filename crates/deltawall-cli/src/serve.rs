@@ -48,6 +48,15 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if args.demo && crate::ops::is_empty(&store).await? {
         crate::ops::seed_demo(&store, args.demo_password.clone()).await?;
     }
+    let reached = deltawall_server::service::sharing::backfill_reach(&store)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if reached > 0 {
+        tracing::info!(
+            rows = reached,
+            "computed the audience of stored TAXII objects"
+        );
+    }
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
         .with_context(|| format!("cannot listen on {}", cfg.listen))?;

@@ -25,6 +25,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0003_sharing_feedback.sql"),
     ),
     (
+        4,
+        "sharing marking",
+        include_str!("../migrations/sqlite/0004_sharing_marking.sql"),
+        include_str!("../migrations/postgres/0004_sharing_marking.sql"),
+    ),
+    (
         5,
         "posture",
         include_str!("../migrations/sqlite/0005_posture.sql"),

@@ -88,6 +88,8 @@ pub struct StoredObject {
     pub json: String,
     /// The organisation that added it (the originator for TLP).
     pub origin_org: String,
+    /// The audiences that may receive it (see [`Viewer`]); `None` until computed.
+    pub reach: Option<i64>,
 }
 
 /// What is needed to store one object version.
@@ -113,6 +115,67 @@ pub struct NewObject {
     pub origin_org: String,
     /// The adding user.
     pub added_by: String,
+    /// The audiences that may receive it: bit [`audience_bit`] set for each audience the
+    /// TLP policy admits.
+    pub reach: i64,
+}
+
+/// The bit of `reach` for one audience: whether the reader's organisation added the
+/// object, holds a recipient grant, and holds a read grant (community member).
+pub fn audience_bit(originator: bool, recipient: bool, member: bool) -> i64 {
+    1 << (4 * i64::from(originator) + 2 * i64::from(recipient) + i64::from(member))
+}
+
+/// A reader of a collection, as the TLP filter sees them: their organisation and the bits
+/// of `reach` that admit them on rows they added (`own`) and on everyone else's (`other`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Viewer {
+    /// The reader's organisation.
+    pub org_id: String,
+    /// The bit that admits them on rows their organisation added.
+    pub own: i64,
+    /// The bit that admits them on other organisations' rows.
+    pub other: i64,
+}
+
+impl Viewer {
+    /// A reader from `org_id` with the given grant on the collection.
+    pub fn new(org_id: &str, grant: Grant) -> Self {
+        Viewer {
+            org_id: org_id.to_owned(),
+            own: audience_bit(true, grant.recipient, grant.can_read),
+            other: audience_bit(false, grant.recipient, grant.can_read),
+        }
+    }
+
+    /// Whether this reader may receive `row` (the same test as [`reach_clause`]). A row
+    /// whose reach is not computed yet is withheld.
+    pub fn admits(&self, row: &StoredObject) -> bool {
+        let bit = if row.origin_org == self.org_id {
+            self.own
+        } else {
+            self.other
+        };
+        row.reach.is_some_and(|r| r & bit != 0)
+    }
+}
+
+/// The TLP filter on `taxii_objects` rows aliased `alias`, with the viewer's three values
+/// bound at `$first..$first+2`. A NULL `reach` matches nothing.
+pub fn reach_clause(alias: &str, first: usize) -> String {
+    format!(
+        "({alias}.reach & (CASE WHEN {alias}.origin_org = ${first} THEN ${} ELSE ${} END)) <> 0",
+        first + 1,
+        first + 2
+    )
+}
+
+fn viewer_binds(v: &Viewer) -> [Bind; 3] {
+    [
+        Bind::Text(v.org_id.clone()),
+        Bind::Int(v.own),
+        Bind::Int(v.other),
+    ]
 }
 
 fn root_from_row(row: &sqlx::any::AnyRow) -> Result<ApiRoot> {
@@ -293,7 +356,7 @@ pub struct ObjectFilter {
 }
 
 const OBJECT_COLUMNS: &str =
-    "date_added, stix_id, version, version_us, spec_version, type, json, origin_org";
+    "date_added, stix_id, version, version_us, spec_version, type, json, origin_org, reach";
 
 fn object_from_row(row: &sqlx::any::AnyRow) -> Result<StoredObject> {
     Ok(StoredObject {
@@ -305,10 +368,12 @@ fn object_from_row(row: &sqlx::any::AnyRow) -> Result<StoredObject> {
         object_type: row.try_get("type")?,
         json: row.try_get("json")?,
         origin_org: row.try_get("origin_org")?,
+        reach: row.try_get("reach")?,
     })
 }
 
-/// Every stored version in a collection matching `filter`, in `date_added` order.
+/// Every stored version in a collection matching `filter`, in `date_added` order, whatever
+/// its audience: for the checks of an add, which pass the rows through [`Viewer::admits`].
 pub async fn objects(
     db: &mut Db,
     collection_id: &str,
@@ -327,11 +392,233 @@ pub async fn objects(
         sql.push_str(&format!(" AND {column} IN ({})", marks.join(", ")));
         binds.extend(values.iter().cloned().map(Bind::Text));
     }
-    sql.push_str(" ORDER BY date_added");
+    // Sorted here rather than with ORDER BY: SQLite would then walk the primary key
+    // (collection_id, date_added) over the whole collection instead of the id index,
+    // making every add O(collection).
+    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+        .fetch_all(&mut *db)
+        .await?;
+    let mut out = rows
+        .iter()
+        .map(object_from_row)
+        .collect::<Result<Vec<_>>>()?;
+    out.sort_by_key(|o| o.date_added);
+    Ok(out)
+}
+
+/// Which versions of each object a read selects (TAXII §3.4.1 `match[version]`), among the
+/// versions the viewer may receive and that pass the spec-version filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VersionSelect {
+    /// Every version (`all`, the versions endpoint, a delete without `match[version]`).
+    pub all: bool,
+    /// The latest version (by version time, then `date_added`).
+    pub last: bool,
+    /// The earliest version.
+    pub first: bool,
+    /// The versions with these version times, Unix µs.
+    pub at: Vec<i64>,
+}
+
+/// A read of object versions for one viewer (objects, manifest, object, versions, delete).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageQuery {
+    /// `match[id]`, or the one object of the object endpoints (empty: any).
+    pub ids: Vec<String>,
+    /// `match[type]` (empty: any).
+    pub types: Vec<String>,
+    /// `match[spec_version]`; empty: only the latest spec version of each object.
+    pub spec_versions: Vec<String>,
+    /// `match[version]`.
+    pub versions: VersionSelect,
+    /// Only rows added strictly after this (`added_after` and the `next` cursor), Unix µs.
+    pub after: Option<i64>,
+    /// At most this many rows (`None`: all).
+    pub limit: Option<usize>,
+}
+
+impl PageQuery {
+    /// This query selecting the latest version of each object (the default).
+    pub fn last(self) -> Self {
+        PageQuery {
+            versions: VersionSelect {
+                last: true,
+                ..VersionSelect::default()
+            },
+            ..self
+        }
+    }
+
+    /// This query selecting the earliest version of each object.
+    pub fn first(self) -> Self {
+        PageQuery {
+            versions: VersionSelect {
+                first: true,
+                ..VersionSelect::default()
+            },
+            ..self
+        }
+    }
+}
+
+fn in_list(expr: &str, values: &[String], binds: &mut Vec<Bind>) -> String {
+    let start = binds.len() + 1;
+    let marks: Vec<String> = (start..start + values.len())
+        .map(|i| format!("${i}"))
+        .collect();
+    binds.extend(values.iter().cloned().map(Bind::Text));
+    format!("{expr} IN ({})", marks.join(", "))
+}
+
+/// The condition that no other version of the same object, receivable by the viewer and of
+/// the selected spec version, lies beyond `o` in direction `cmp` (`>`: `o` is the last).
+fn no_version_beyond(cmp: &str, spec: &str) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM taxii_objects n WHERE n.collection_id = o.collection_id \
+         AND n.stix_id = o.stix_id AND {} AND {spec} AND (n.version_us {cmp} o.version_us \
+         OR (n.version_us = o.version_us AND n.date_added {cmp} o.date_added)))",
+        reach_clause("n", 2)
+    )
+}
+
+/// The versions of a collection the viewer may receive and `q` selects, in `date_added`
+/// order. Spec-version and version selection are decided per object among the receivable
+/// versions only, so a withheld version never changes which version another reader gets
+/// nor reveals itself through `more`.
+pub async fn page(
+    db: &mut Db,
+    collection_id: &str,
+    viewer: &Viewer,
+    q: &PageQuery,
+) -> Result<Vec<StoredObject>> {
+    let mut binds = vec![Bind::Text(collection_id.to_owned())];
+    binds.extend(viewer_binds(viewer));
+    let mut sql = format!(
+        "SELECT {} FROM taxii_objects o WHERE o.collection_id = $1 AND {}",
+        OBJECT_COLUMNS
+            .split(", ")
+            .map(|c| format!("o.{c}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        reach_clause("o", 2)
+    );
+    if !q.ids.is_empty() {
+        sql.push_str(&format!(
+            " AND {}",
+            in_list("o.stix_id", &q.ids, &mut binds)
+        ));
+    }
+    if !q.types.is_empty() {
+        sql.push_str(&format!(" AND {}", in_list("o.type", &q.types, &mut binds)));
+    }
+    if let Some(after) = q.after {
+        binds.push(Bind::Int(after));
+        sql.push_str(&format!(" AND o.date_added > ${}", binds.len()));
+    }
+    // The spec versions a version is compared with: the requested ones, or (by default)
+    // the latest receivable spec version of the object, which `o` must then have.
+    let same_spec = if q.spec_versions.is_empty() {
+        sql.push_str(&format!(
+            " AND NOT EXISTS (SELECT 1 FROM taxii_objects s WHERE s.collection_id = o.collection_id \
+             AND s.stix_id = o.stix_id AND {} AND s.spec_version > o.spec_version)",
+            reach_clause("s", 2)
+        ));
+        "n.spec_version = o.spec_version".to_owned()
+    } else {
+        let start = binds.len();
+        sql.push_str(&format!(
+            " AND {}",
+            in_list("o.spec_version", &q.spec_versions, &mut binds)
+        ));
+        let marks: Vec<String> = (start + 1..=binds.len()).map(|i| format!("${i}")).collect();
+        format!("n.spec_version IN ({})", marks.join(", "))
+    };
+    let v = &q.versions;
+    if !v.all {
+        let mut terms = Vec::new();
+        if v.last {
+            terms.push(no_version_beyond(">", &same_spec));
+        }
+        if v.first {
+            terms.push(no_version_beyond("<", &same_spec));
+        }
+        if !v.at.is_empty() {
+            let start = binds.len() + 1;
+            binds.extend(v.at.iter().map(|t| Bind::Int(*t)));
+            let marks: Vec<String> = (start..=binds.len()).map(|i| format!("${i}")).collect();
+            terms.push(format!("o.version_us IN ({})", marks.join(", ")));
+        }
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        sql.push_str(&format!(" AND ({})", terms.join(" OR ")));
+    }
+    sql.push_str(" ORDER BY o.date_added");
+    if let Some(limit) = q.limit {
+        sql.push_str(&format!(" LIMIT {limit}"));
+    }
     let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
         .fetch_all(&mut *db)
         .await?;
     rows.iter().map(object_from_row).collect()
+}
+
+/// Whether the viewer may receive any version of `stix_id` in the collection (the 404 of
+/// the object endpoints, identical for a withheld and a missing object).
+pub async fn has_object(
+    db: &mut Db,
+    collection_id: &str,
+    viewer: &Viewer,
+    stix_id: &str,
+) -> Result<bool> {
+    let mut binds = vec![Bind::Text(collection_id.to_owned())];
+    binds.extend(viewer_binds(viewer));
+    binds.push(Bind::Text(stix_id.to_owned()));
+    let sql = format!(
+        "SELECT 1 AS one FROM taxii_objects o WHERE o.collection_id = $1 AND o.stix_id = $5 AND {} LIMIT 1",
+        reach_clause("o", 2)
+    );
+    let row = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+        .fetch_optional(&mut *db)
+        .await?;
+    Ok(row.is_some())
+}
+
+/// Rows whose `reach` is not computed yet (stored before migration 4 or restored from a
+/// backup), at most `limit`, as `(collection_id, date_added, json)`.
+pub async fn unreached(db: &mut Db, limit: i64) -> Result<Vec<(String, i64, String)>> {
+    let rows = sqlx::query(
+        "SELECT collection_id, date_added, json FROM taxii_objects WHERE reach IS NULL \
+         ORDER BY collection_id, date_added LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(&mut *db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("collection_id")?,
+                r.try_get("date_added")?,
+                r.try_get("json")?,
+            ))
+        })
+        .collect()
+}
+
+/// Records the computed `reach` of one row.
+pub async fn set_reach(
+    db: &mut Db,
+    collection_id: &str,
+    date_added: i64,
+    reach: i64,
+) -> Result<()> {
+    sqlx::query("UPDATE taxii_objects SET reach = $3 WHERE collection_id = $1 AND date_added = $2")
+        .bind(collection_id.to_owned())
+        .bind(date_added)
+        .bind(reach)
+        .execute(&mut *db)
+        .await?;
+    Ok(())
 }
 
 /// Stores one object version, assigning the next `date_added` of the collection (see the
@@ -360,8 +647,8 @@ pub async fn insert_object(
         .try_get("last_added")?;
     sqlx::query(
         "INSERT INTO taxii_objects (collection_id, date_added, stix_id, version, version_us, \
-         spec_version, type, tlp, markings, json, origin_org, added_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         spec_version, type, tlp, markings, json, origin_org, added_by, reach) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(collection_id.to_owned())
     .bind(date_added)
@@ -375,6 +662,7 @@ pub async fn insert_object(
     .bind(obj.json.clone())
     .bind(obj.origin_org.clone())
     .bind(obj.added_by.clone())
+    .bind(obj.reach)
     .execute(&mut *db)
     .await
     .map_err(conflict("object version"))?;

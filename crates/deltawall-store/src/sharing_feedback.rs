@@ -112,7 +112,7 @@ pub async fn about(
         "SELECT f.stix_id, f.target_id, f.version_us, f.date_added, f.kind, f.sighting_count, \
          f.false_positive, f.opinion, f.seen_at, f.named, f.reporter_org, \
          o.version AS o_version, o.version_us AS o_version_us, o.spec_version AS o_spec_version, \
-         o.type AS o_type, o.json AS o_json, o.origin_org AS o_origin_org \
+         o.type AS o_type, o.json AS o_json, o.origin_org AS o_origin_org, o.reach AS o_reach \
          FROM taxii_feedback f JOIN taxii_objects o \
          ON o.collection_id = f.collection_id AND o.date_added = f.date_added \
          WHERE f.collection_id = $1 AND f.target_id IN ({}) ORDER BY f.date_added, f.target_id",
@@ -139,6 +139,7 @@ fn row_to_feedback(row: &sqlx::any::AnyRow) -> Result<FeedbackRow> {
             object_type: row.try_get("o_type")?,
             json: row.try_get("o_json")?,
             origin_org: row.try_get("o_origin_org")?,
+            reach: row.try_get("o_reach")?,
         },
         feedback: NewFeedback {
             stix_id,

@@ -1,9 +1,12 @@
 //! Sharing over TAXII 2.1: trust groups (API roots), collections and their objects.
 //!
-//! **TLP is enforced in one place**: [`disclose`]. Every read path (objects, object by id,
-//! manifest, versions, the counts and cursors of paging, and the existence checks behind
-//! delete, add and error messages) loads rows through it, so an object the caller may not
-//! receive is indistinguishable from one that does not exist.
+//! **TLP is enforced in one place.** The decision is made once per object version when it
+//! is added ([`reach_of`], which asks `deltawall_stix::may_disclose_object` for every
+//! audience) and stored with it; every read compares it with the caller's [`viewer`]: page
+//! reads (objects, object by id, manifest, versions, `more`/`next`, the 404 of the object
+//! endpoints, delete) in SQL through `deltawall_store::sharing::page`/`has_object`, the
+//! checks of an add through [`disclose`]. An object the caller may not receive is
+//! indistinguishable from one that does not exist.
 //!
 //! Access to a collection comes from its grants (`deltawall_store::scope::grantee_clause`):
 //! a collection the caller holds no grant on is not found.
@@ -15,14 +18,15 @@ use deltawall_domain::{Permission, Role};
 use deltawall_stix::{Audience, DisclosurePolicy, StixObject, may_disclose_object};
 use deltawall_store::records::now_us;
 use deltawall_store::scope;
-use deltawall_store::sharing::{self, ApiRoot, Collection, Grant, NewGrant, StoredObject};
+use deltawall_store::sharing::{
+    self, ApiRoot, Collection, Grant, NewGrant, PageQuery, StoredObject, VersionSelect, Viewer,
+};
 use serde_json::json;
-use std::collections::BTreeMap;
 
 pub use super::sharing_add::{AddOutcome, add_objects};
 
 /// The most objects returned in one page.
-pub const MAX_PAGE: usize = 100;
+pub const MAX_PAGE: usize = 1000;
 
 /// How long the status of an add request stays readable: 7 days (TAXII §4.3 asks for at
 /// least 24 hours). Older statuses are 404 and are deleted by the next add.
@@ -302,86 +306,89 @@ pub(crate) async fn readable(ctx: &Ctx<'_>, root: &str, id: &str) -> SResult<Col
     Ok(c)
 }
 
-/// How the caller relates to one stored object, for the TLP decision.
-fn audience(ctx: &Ctx<'_>, grant: Grant, row: &StoredObject) -> Audience {
-    Audience {
-        originator: row.origin_org == ctx.actor.org_id,
-        named_recipient: false,
-        recipient_org: grant.recipient,
-        recipient_client: false,
-        community_member: grant.can_read,
-    }
-}
-
-/// THE enforcement point: keeps only the rows `deltawall_stix::may_disclose_object` allows
-/// for the caller, given their grant on the collection. Rows whose stored JSON no longer
-/// parses are withheld (fail closed). Every read of stored objects passes through here.
-pub(crate) fn disclose(ctx: &Ctx<'_>, grant: Grant, rows: Vec<StoredObject>) -> Vec<StoredObject> {
+/// The TLP decision for one object version, made once when it is added: the set of
+/// audiences (`deltawall_store::sharing::audience_bit`) that
+/// `deltawall_stix::may_disclose_object` lets receive it. Reads compare it with the
+/// caller's [`viewer`]; together they are the single enforcement point.
+pub(crate) fn reach_of(obj: &StixObject) -> i64 {
     let policy = DisclosurePolicy::default();
-    rows.into_iter()
-        .filter(|row| {
-            StixObject::parse(&row.json).is_ok_and(|obj| {
-                may_disclose_object(&obj, &audience(ctx, grant, row), &policy).is_allowed()
-            })
-        })
-        .collect()
-}
-
-/// Loads the rows of `collection` matching `filter` and passes them through [`disclose`].
-pub(crate) async fn disclosed(
-    ctx: &Ctx<'_>,
-    collection: &Collection,
-    filter: &sharing::ObjectFilter,
-) -> SResult<Vec<StoredObject>> {
-    let mut conn = ctx.store.read().await?;
-    let rows = sharing::objects(&mut conn, &collection.id, filter).await?;
-    Ok(disclose(ctx, collection.grant, rows))
-}
-
-/// Applies `match[spec_version]` and `match[version]` per object id (TAXII §3.4.1), on
-/// disclosed rows only.
-pub(crate) fn select_versions(
-    rows: Vec<StoredObject>,
-    q: &ObjectQuery,
-    all: bool,
-) -> Vec<StoredObject> {
-    let mut by_id: BTreeMap<String, Vec<StoredObject>> = BTreeMap::new();
-    for row in rows {
-        by_id.entry(row.stix_id.clone()).or_default().push(row);
-    }
-    let mut out = Vec::new();
-    for (_, mut versions) in by_id {
-        if q.spec_versions.is_empty() {
-            let latest = versions.iter().map(|v| v.spec_version.clone()).max();
-            versions.retain(|v| Some(&v.spec_version) == latest.as_ref());
-        } else {
-            versions.retain(|v| q.spec_versions.contains(&v.spec_version));
-        }
-        versions.sort_by_key(|v| (v.version_us, v.date_added));
-        if all || q.versions.contains(&VersionTerm::All) {
-            out.extend(versions);
-            continue;
-        }
-        let terms: &[VersionTerm] = if q.versions.is_empty() {
-            &[VersionTerm::Last]
-        } else {
-            &q.versions
-        };
-        let n = versions.len();
-        for (i, v) in versions.into_iter().enumerate() {
-            let keep = terms.iter().any(|t| match t {
-                VersionTerm::Last => i + 1 == n,
-                VersionTerm::First => i == 0,
-                VersionTerm::All => true,
-                VersionTerm::At(us) => v.version_us == *us,
-            });
-            if keep {
-                out.push(v);
+    let mut reach = 0;
+    for originator in [false, true] {
+        for recipient in [false, true] {
+            for member in [false, true] {
+                let audience = Audience {
+                    originator,
+                    named_recipient: false,
+                    recipient_org: recipient,
+                    recipient_client: false,
+                    community_member: member,
+                };
+                if may_disclose_object(obj, &audience, &policy).is_allowed() {
+                    reach |= sharing::audience_bit(originator, recipient, member);
+                }
             }
         }
     }
-    out.sort_by_key(|v| v.date_added);
-    out
+    reach
+}
+
+/// How the caller relates to the objects of a collection: their organisation (the
+/// originator of what it added), a recipient grant (AMBER, AMBER+STRICT), a read grant
+/// (community member, GREEN). Named recipients of TLP:RED are not modelled.
+pub(crate) fn viewer(ctx: &Ctx<'_>, grant: Grant) -> Viewer {
+    Viewer::new(&ctx.actor.org_id, grant)
+}
+
+/// THE enforcement point for rows loaded whatever their audience (the checks of an add):
+/// keeps only the rows the caller may receive. Reads of pages apply the same test in SQL
+/// (`sharing::page` with the caller's [`viewer`]).
+pub(crate) fn disclose(ctx: &Ctx<'_>, grant: Grant, rows: Vec<StoredObject>) -> Vec<StoredObject> {
+    let v = viewer(ctx, grant);
+    rows.into_iter().filter(|row| v.admits(row)).collect()
+}
+
+/// Computes `reach` for rows stored without it (before migration 4, or restored from a
+/// backup); until then they reach nobody. Run at start-up; returns how many rows it set.
+pub async fn backfill_reach(store: &deltawall_store::Store) -> SResult<u64> {
+    let mut n = 0;
+    loop {
+        let mut tx = store.write().await?;
+        let rows = sharing::unreached(&mut tx, 500).await?;
+        if rows.is_empty() {
+            break;
+        }
+        for (collection, date_added, json) in &rows {
+            // An object that no longer parses reaches nobody, not even its originator.
+            let reach = StixObject::parse(json).map_or(0, |o| reach_of(&o));
+            sharing::set_reach(&mut tx, collection, *date_added, reach).await?;
+            n += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(n)
+}
+
+/// The store's version selection for a query: `all` for the versions endpoint (and a
+/// delete without `match[version]`), else the `match[version]` terms (default `last`).
+fn version_select(q: &ObjectQuery, all: bool) -> VersionSelect {
+    let terms: &[VersionTerm] = if q.versions.is_empty() {
+        &[VersionTerm::Last]
+    } else {
+        &q.versions
+    };
+    let mut v = VersionSelect {
+        all,
+        ..VersionSelect::default()
+    };
+    for t in terms {
+        match t {
+            VersionTerm::Last => v.last = true,
+            VersionTerm::First => v.first = true,
+            VersionTerm::All => v.all = true,
+            VersionTerm::At(us) => v.at.push(*us),
+        }
+    }
+    v
 }
 
 /// A page of disclosed object versions of a readable collection. `object` limits the read
@@ -395,15 +402,7 @@ pub async fn read_page(
     q: &ObjectQuery,
 ) -> SResult<ObjectPage> {
     let c = readable(ctx, root, collection_id).await?;
-    let filter = sharing::ObjectFilter {
-        ids: object.map_or_else(|| q.ids.clone(), |id| vec![id.to_owned()]),
-        types: q.types.clone(),
-    };
-    let rows = disclosed(ctx, &c, &filter).await?;
-    if object.is_some() && rows.is_empty() {
-        return Err(ServiceError::NotFound("object"));
-    }
-    let rows = select_versions(rows, q, endpoint == Endpoint::Versions);
+    let v = viewer(ctx, c.grant);
     let bound = format!(
         "{}|{}|{}",
         c.id,
@@ -415,12 +414,24 @@ pub async fn read_page(
         None => None,
     };
     let limit = q.limit.unwrap_or(MAX_PAGE).min(MAX_PAGE);
-    let mut rest = rows.into_iter().filter(|r| {
-        q.added_after.is_none_or(|a| r.date_added > a)
-            && after_cursor.is_none_or(|a| r.date_added > a)
-    });
-    let items: Vec<StoredObject> = rest.by_ref().take(limit).collect();
-    let more = rest.next().is_some();
+    let mut conn = ctx.store.read().await?;
+    if let Some(id) = object
+        && !sharing::has_object(&mut conn, &c.id, &v, id).await?
+    {
+        return Err(ServiceError::NotFound("object"));
+    }
+    let query = PageQuery {
+        ids: object.map_or_else(|| q.ids.clone(), |id| vec![id.to_owned()]),
+        types: q.types.clone(),
+        spec_versions: q.spec_versions.clone(),
+        versions: version_select(q, endpoint == Endpoint::Versions),
+        after: q.added_after.max(after_cursor),
+        limit: Some(limit + 1),
+    };
+    let mut items = sharing::page(&mut conn, &c.id, &v, &query).await?;
+    drop(conn);
+    let more = items.len() > limit;
+    items.truncate(limit);
     let next = match (more, items.last()) {
         (true, Some(last)) => {
             Some(super::sharing_add::seal_next(ctx, &bound, last.date_added).await?)
@@ -444,13 +455,15 @@ pub async fn delete_object(
     if !(c.grant.can_read && c.grant.can_write && may_write(ctx)) {
         return Err(ServiceError::Forbidden);
     }
-    let filter = sharing::ObjectFilter {
+    let query = PageQuery {
         ids: vec![object.to_owned()],
-        types: vec![],
+        spec_versions: q.spec_versions.clone(),
+        versions: version_select(q, q.versions.is_empty()),
+        ..PageQuery::default()
     };
-    let rows = disclosed(ctx, &c, &filter).await?;
-    let all = q.versions.is_empty();
-    let rows = select_versions(rows, q, all);
+    let mut conn = ctx.store.read().await?;
+    let rows = sharing::page(&mut conn, &c.id, &viewer(ctx, c.grant), &query).await?;
+    drop(conn);
     if rows.is_empty() {
         return Err(ServiceError::NotFound("object"));
     }

@@ -52,7 +52,9 @@ pub async fn add_objects(
     };
     let doc = parse_document_bytes(body, &limits);
     match doc.kind {
-        DocumentKind::Envelope => {}
+        // A STIX bundle is taken for an envelope of its objects: stix2's
+        // TAXIICollectionSink (3.0.2) posts bundles to TAXII 2.1 collections.
+        DocumentKind::Envelope | DocumentKind::Bundle => {}
         DocumentKind::Unknown if serde_json::from_slice::<Value>(body).is_err() => {
             return Err(bad_request("the body is not JSON"));
         }
@@ -106,6 +108,7 @@ pub async fn add_objects(
                     json: obj.as_json().to_owned(),
                     origin_org: ctx.actor.org_id.clone(),
                     added_by: ctx.actor.user_id.clone(),
+                    reach: super::sharing::reach_of(obj),
                 };
                 let added = sharing::insert_object(&mut tx, &c.id, &new, now).await?;
                 super::sharing_feedback::record(

@@ -2,12 +2,12 @@
 //! objects with their feedback and standing, one object (a report with its indicators),
 //! and publishing indicators, reports and sightings.
 //!
-//! Reads go through [`readable`] and [`disclosed`], the same collection check and TLP
-//! enforcement point as TAXII. Writes build STIX objects and hand them to
+//! Reads go through [`readable`] and `sharing::page` with the caller's [`viewer`], the
+//! same collection check and TLP enforcement point as TAXII. Writes build STIX objects and hand them to
 //! [`add_objects`], the same path, checks and audit entry as a TAXII add: there is one
 //! enforcement point for both surfaces.
 
-use super::sharing::{ObjectQuery, disclosed, readable, select_versions};
+use super::sharing::{readable, viewer};
 use super::sharing_add::add_objects;
 use super::sharing_feedback::aggregates;
 use super::{Ctx, SResult};
@@ -16,7 +16,9 @@ use deltawall_domain::validate::Invalid;
 use deltawall_stix::feedback::{Aggregate, Assessment, assess};
 use deltawall_stix::{DisclosurePolicy, MarkingSet, StixObject, Timestamp, Tlp};
 use deltawall_store::records::Organisation;
-use deltawall_store::sharing::{self, ApiRoot, Collection, ObjectFilter, StoredObject};
+use deltawall_store::sharing::{
+    self, ApiRoot, Collection, ObjectFilter, PageQuery, StoredObject, VersionSelect,
+};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -122,8 +124,20 @@ pub struct ListQuery {
 
 /// The latest disclosed version of every object of a readable collection, as items.
 async fn items(ctx: &Ctx<'_>, c: &Collection, filter: &ObjectFilter) -> SResult<Vec<Item>> {
-    let rows = disclosed(ctx, c, filter).await?;
-    let rows = select_versions(rows, &ObjectQuery::default(), false);
+    // The latest version the caller may receive of each object, filtered in SQL.
+    let query = PageQuery {
+        ids: filter.ids.clone(),
+        types: filter.types.clone(),
+        versions: VersionSelect {
+            last: true,
+            ..VersionSelect::default()
+        },
+        ..PageQuery::default()
+    };
+    let rows = {
+        let mut conn = ctx.store.read().await?;
+        sharing::page(&mut conn, &c.id, &viewer(ctx, c.grant), &query).await?
+    };
     let policy = DisclosurePolicy::default();
     let parsed: Vec<(StoredObject, StixObject)> = rows
         .into_iter()

@@ -784,7 +784,7 @@ fn the_route_table_covers_the_router() {
             .collect::<Vec<_>>()
             .join("/")
     };
-    let table: Vec<String> = protected().iter().map(|r| shape(&r.path)).collect();
+    let table: Vec<String> = protected().iter().map(|r| shape(r.path)).collect();
     let mut missing = Vec::new();
     // `.route(` followed by the path on the same line or, as rustfmt writes long ones, the next.
     for part in src.split(".route(").skip(1) {

@@ -32,6 +32,7 @@ pub fn object(n: usize, org: &str) -> NewObject {
         json: format!("{{\"n\":{n}}}"),
         origin_org: org.to_owned(),
         added_by: "u".into(),
+        reach: 0xff,
     }
 }
 
@@ -261,3 +262,205 @@ both!(
     date_added_strictly_increases_on,
     super::date_added_strictly_increases
 );
+
+/// A version of `n` from `org` at version time `at` (µs), with the given reach and spec.
+fn version(n: usize, org: &str, at: i64, reach: i64, spec: &str) -> NewObject {
+    NewObject {
+        version: format!("v{at}"),
+        version_us: at,
+        spec_version: spec.into(),
+        reach,
+        json: format!("{{\"n\":{n},\"at\":{at}}}"),
+        ..object(n, org)
+    }
+}
+
+/// Reads filter by `reach` in SQL (NULL reaches nobody) and select versions among what the
+/// viewer receives only, with paging, on both backends.
+async fn pages_filter_by_reach(db: &TestDb) {
+    use deltawall_store::sharing::{PageQuery, VersionSelect, Viewer, audience_bit};
+    let s = &db.store;
+    let a = add_org(
+        s,
+        institution("A", BusinessType::RegionalBank, Region::Kinki),
+    )
+    .await;
+    let b = add_org(
+        s,
+        institution("B", BusinessType::RegionalBank, Region::Kanto),
+    )
+    .await;
+    let coll = root_and_collection(s, &[grant("kind:institution", true, true)]).await;
+    let member = audience_bit(false, false, true);
+    let owner = audience_bit(true, false, true) | audience_bit(true, true, true);
+    let everyone = 0xff;
+    let mut tx = s.write().await.unwrap();
+    // 1: A, two versions everyone gets, then a third only A gets.
+    // 2: A, only A. 3: B, everyone. 4: A, reach not computed (NULL). 5: A, spec 2.0 then 2.1.
+    let rows = [
+        version(1, &a, 10, everyone, "2.1"),
+        version(1, &a, 20, everyone, "2.1"),
+        version(1, &a, 30, owner, "2.1"),
+        version(2, &a, 10, owner, "2.1"),
+        version(3, &b, 10, member | owner, "2.1"),
+        version(5, &a, 10, everyone, "2.0"),
+        version(5, &a, 20, everyone, "2.1"),
+    ];
+    for (i, r) in rows.iter().enumerate() {
+        sharing::insert_object(&mut tx, &coll, r, 100 + i as i64)
+            .await
+            .unwrap();
+    }
+    sharing::insert_object(&mut tx, &coll, &version(4, &a, 10, 0, "2.1"), 200)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE taxii_objects SET reach = NULL WHERE json LIKE '{\"n\":4,%'")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let reader = |org: &str| {
+        Viewer::new(
+            org,
+            Grant {
+                can_read: true,
+                can_write: true,
+                recipient: false,
+            },
+        )
+    };
+    let (va, vb) = (reader(&a), reader(&b));
+    let mut c = s.read().await.unwrap();
+    let got = |rows: Vec<sharing::StoredObject>| -> Vec<(String, i64)> {
+        rows.into_iter()
+            .map(|r| {
+                (
+                    r.json
+                        .split(',')
+                        .next()
+                        .unwrap()
+                        .trim_start_matches("{\"n\":")
+                        .to_owned(),
+                    r.version_us,
+                )
+            })
+            .collect()
+    };
+    let check = |q: &PageQuery, v: &Viewer| (q.clone(), v.clone());
+    type Case<'a> = ((PageQuery, Viewer), Vec<(&'a str, i64)>);
+    let cases: Vec<Case> = vec![
+        (
+            check(&PageQuery::default().last(), &va),
+            vec![("1", 30), ("2", 10), ("3", 10), ("5", 20)],
+        ),
+        (
+            check(&PageQuery::default().last(), &vb),
+            vec![("1", 20), ("3", 10), ("5", 20)],
+        ),
+        (
+            check(&PageQuery::default().first(), &vb),
+            vec![("1", 10), ("3", 10), ("5", 20)],
+        ),
+        (
+            check(
+                &PageQuery {
+                    spec_versions: vec!["2.0".into()],
+                    ..PageQuery::default().last()
+                },
+                &vb,
+            ),
+            vec![("5", 10)],
+        ),
+        (
+            check(
+                &PageQuery {
+                    spec_versions: vec!["2.0".into(), "2.1".into()],
+                    ..PageQuery::default().first()
+                },
+                &vb,
+            ),
+            vec![("1", 10), ("3", 10), ("5", 10)],
+        ),
+        (
+            check(
+                &PageQuery {
+                    versions: VersionSelect {
+                        all: true,
+                        ..VersionSelect::default()
+                    },
+                    ..PageQuery::default()
+                },
+                &vb,
+            ),
+            vec![("1", 10), ("1", 20), ("3", 10), ("5", 20)],
+        ),
+        (
+            check(
+                &PageQuery {
+                    versions: VersionSelect {
+                        at: vec![10, 30],
+                        ..VersionSelect::default()
+                    },
+                    ..PageQuery::default()
+                },
+                &vb,
+            ),
+            vec![("1", 10), ("3", 10)],
+        ),
+        (
+            check(
+                &PageQuery {
+                    ids: vec![format!("indicator--00000000-0000-4000-8000-{:012}", 3)],
+                    ..PageQuery::default().last()
+                },
+                &vb,
+            ),
+            vec![("3", 10)],
+        ),
+        (
+            check(
+                &PageQuery {
+                    types: vec!["malware".into()],
+                    ..PageQuery::default().last()
+                },
+                &va,
+            ),
+            vec![],
+        ),
+        (
+            check(
+                &PageQuery {
+                    after: Some(101),
+                    limit: Some(2),
+                    ..PageQuery::default().last()
+                },
+                &va,
+            ),
+            vec![("1", 30), ("2", 10)],
+        ),
+    ];
+    for ((q, v), want) in cases {
+        let rows = sharing::page(&mut c, &coll, &v, &q).await.unwrap();
+        let want: Vec<(String, i64)> = want.into_iter().map(|(n, t)| (n.to_owned(), t)).collect();
+        assert_eq!(got(rows), want, "{q:?} {}", v.org_id);
+    }
+    let id = |n: usize| format!("indicator--00000000-0000-4000-8000-{n:012}");
+    assert!(
+        sharing::has_object(&mut c, &coll, &va, &id(2))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !sharing::has_object(&mut c, &coll, &vb, &id(2))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !sharing::has_object(&mut c, &coll, &va, &id(4))
+            .await
+            .unwrap(),
+        "NULL reaches nobody"
+    );
+    assert_eq!(sharing::unreached(&mut c, 10).await.unwrap().len(), 1);
+}
+both!(pages_on, super::pages_filter_by_reach);

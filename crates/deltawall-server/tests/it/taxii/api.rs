@@ -481,6 +481,16 @@ async fn bad_bodies_and_missing_rights() {
         StatusCode::BAD_REQUEST
     );
     assert_eq!(app.send(send(MT, "{\"type\":\"bundle\",\"id\":\"bundle--00000000-0000-4000-8000-000000000001\",\"objects\":[]}", a.clone())).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A bundle with objects is taken for an envelope (stix2's TAXIICollectionSink sends them).
+    let bundle = json!({"type": "bundle", "id": "bundle--00000000-0000-4000-8000-000000000002",
+                        "objects": [super::indicator(77, "2026-01-01T00:00:00.000Z", Some(super::GREEN))]});
+    // `send` takes static bodies; one leaked test string is harmless.
+    let bundle: &'static str = Box::leak(bundle.to_string().into_boxed_str());
+    let r = app.send(send(MT, bundle, a.clone())).await;
+    assert_eq!(
+        (r.status, r.json()["success_count"].clone()),
+        (StatusCode::ACCEPTED, json!(1))
+    );
     let big = format!("{{\"objects\":[],\"x\":\"{}\"}}", "a".repeat(1 << 20));
     let req = TestApp::request(Method::POST, &path, &a)
         .header(header::ACCEPT, MT)

@@ -162,7 +162,7 @@ async fn paging_loses_and_repeats_nothing() {
             let r = get(&app, &path, &a).await;
             let page = r.json();
             let got = ids_of(&page);
-            assert!(got.len() <= limit.min(100), "{limit}");
+            assert!(got.len() <= limit.min(sharing::MAX_PAGE), "{limit}");
             seen.extend(got);
             if page["more"] != true {
                 break;
@@ -274,4 +274,241 @@ async fn amber_reaches_recipients_only_and_red_only_its_originator() {
         StatusCode::OK,
         "the originator's own organisation reads it"
     );
+}
+
+const AMBER_STRICT: &str = "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003";
+/// A marking definition the hub cannot interpret: only the originator receives it.
+const UNKNOWN: &str = "marking-definition--0c3fd3c1-1a30-4a3b-8b3f-7f1a4f2a9e11";
+
+/// One stored version as the oracle sees it: id, version, originator org, JSON.
+struct Version {
+    id: String,
+    version: String,
+    origin: String,
+    json: Value,
+}
+
+/// The oracle: the disclosure decision of `deltawall_stix` applied directly to one object
+/// for a reader with the given grant on `shared` (independent of the stored `reach`).
+fn oracle_allows(v: &Version, reader_org: &str, recipient: bool) -> bool {
+    use deltawall_stix::{Audience, DisclosurePolicy, StixObject, may_disclose_object};
+    let obj = StixObject::parse(&v.json.to_string()).unwrap();
+    let audience = Audience {
+        originator: v.origin == reader_org,
+        recipient_org: recipient,
+        community_member: true,
+        ..Audience::default()
+    };
+    may_disclose_object(&obj, &audience, &DisclosurePolicy::default()).is_allowed()
+}
+
+/// Follows `next` from `path` (which has a query) and returns every body and the items.
+async fn crawl(app: &TestApp, path: &str, who: &Who, key: &str) -> (Vec<String>, Vec<Value>) {
+    let (mut bodies, mut items, mut next) = (Vec::new(), Vec::new(), None::<String>);
+    loop {
+        let p = match &next {
+            Some(n) => format!("{path}&next={n}"),
+            None => path.to_owned(),
+        };
+        let r = get(app, &p, who).await;
+        assert_eq!(r.status, StatusCode::OK, "{p}: {}", r.body);
+        let page = r.json();
+        items.extend(page[key].as_array().cloned().unwrap_or_default());
+        bodies.push(r.body);
+        if page["more"] != true {
+            return (bodies, items);
+        }
+        next = Some(page["next"].as_str().unwrap().to_owned());
+    }
+}
+
+/// Every marking (TLP 2.0 levels, none, an unknown marking, a granular RED) on objects of
+/// two originators, some with a stricter later version; for each reader every path —
+/// objects and manifest in every version mode and page size, object and versions of every
+/// id (withheld ones included), filters — returns exactly what the oracle allows, and no
+/// body names anything else.
+#[tokio::test]
+async fn every_path_agrees_with_the_disclosure_oracle() {
+    let app = TestApp::new().await;
+    setup(&app).await;
+    let markings: [Option<Vec<&str>>; 7] = [
+        Some(vec![CLEAR]),
+        Some(vec![GREEN]),
+        Some(vec![AMBER]),
+        Some(vec![AMBER_STRICT]),
+        Some(vec![RED]),
+        None,
+        Some(vec![GREEN, UNKNOWN]),
+    ];
+    let (a_org, b_org) = (app.a.org_id.clone(), app.b.org_id.clone());
+    let mut stored: Vec<Version> = Vec::new();
+    let (mut by_a, mut by_b) = (Vec::new(), Vec::new());
+    for n in 0..16u32 {
+        let marking = &markings[n as usize % markings.len()];
+        let mut v1 = indicator(200 + n, "2026-01-01T00:00:00.000Z", None);
+        if let Some(m) = marking {
+            v1["object_marking_refs"] = json!(m);
+        }
+        if n == 15 {
+            v1["granular_markings"] = json!([{"marking_ref": RED, "selectors": ["pattern"]}]);
+        }
+        let origin = if n % 2 == 0 { &a_org } else { &b_org };
+        let mut versions = vec![v1.clone()];
+        // Every third object gets a second version marked AMBER (never weaker: CLEAR and
+        // GREEN become stricter, AMBER stays, stricter ones are refused and not stored).
+        if n % 3 == 0 && matches!(n as usize % markings.len(), 0..=2) {
+            let mut v2 = v1.clone();
+            v2["modified"] = json!("2026-02-01T00:00:00.000Z");
+            v2["object_marking_refs"] = json!([AMBER]);
+            versions.push(v2);
+        }
+        for v in versions {
+            stored.push(Version {
+                id: v["id"].as_str().unwrap().to_owned(),
+                version: v["modified"].as_str().unwrap().to_owned(),
+                origin: origin.clone(),
+                json: v.clone(),
+            });
+            if n % 2 == 0 { &mut by_a } else { &mut by_b }.push(v);
+        }
+    }
+    // A adds first, then B: that is the date_added order.
+    stored.sort_by_key(|v| v.origin != a_org);
+    let ra = add(&app, "shared", &app.a.as_role(Role::Staff), &by_a).await;
+    let rb = add(&app, "shared", &app.b.as_role(Role::Staff), &by_b).await;
+    assert_eq!(
+        (ra["failure_count"].clone(), rb["failure_count"].clone()),
+        (json!(0), json!(0))
+    );
+
+    // A is a recipient organisation, B and the FSA are members only.
+    let readers = [
+        (app.a.as_role(Role::Auditor), a_org.clone(), true),
+        (app.b.as_role(Role::Staff), b_org.clone(), false),
+        (app.fsa.as_role(Role::Staff), app.fsa.org_id.clone(), false),
+    ];
+    let all_ids: Vec<String> = {
+        let mut v: Vec<String> = stored.iter().map(|s| s.id.clone()).collect();
+        v.dedup();
+        v
+    };
+    for (who, org, recipient) in &readers {
+        let allowed: Vec<&Version> = stored
+            .iter()
+            .filter(|v| oracle_allows(v, org, *recipient))
+            .collect();
+        let pair = |o: &Value| {
+            (
+                o["id"].as_str().unwrap().to_owned(),
+                o["modified"].as_str().unwrap().to_owned(),
+            )
+        };
+        let want_all: Vec<(String, String)> = allowed
+            .iter()
+            .map(|v| (v.id.clone(), v.version.clone()))
+            .collect();
+        let mut bodies = Vec::new();
+        for limit in [1, 3, 1000] {
+            let (b, items) = crawl(
+                &app,
+                &format!(
+                    "{}?match[version]=all&limit={limit}",
+                    objects_path("shared")
+                ),
+                who,
+                "objects",
+            )
+            .await;
+            bodies.extend(b);
+            assert_eq!(
+                items.iter().map(pair).collect::<Vec<_>>(),
+                want_all,
+                "{org} {limit}"
+            );
+            let (b, recs) = crawl(
+                &app,
+                &format!(
+                    "/taxii2/isac/collections/shared/manifest/?match[version]=all&limit={limit}"
+                ),
+                who,
+                "objects",
+            )
+            .await;
+            bodies.extend(b);
+            let got: Vec<(String, String)> = recs
+                .iter()
+                .map(|r| {
+                    (
+                        r["id"].as_str().unwrap().to_owned(),
+                        r["version"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect();
+            assert_eq!(got, want_all, "manifest {org} {limit}");
+        }
+        for mode in ["last", "first"] {
+            let (b, items) = crawl(
+                &app,
+                &format!("{}?match[version]={mode}&limit=2", objects_path("shared")),
+                who,
+                "objects",
+            )
+            .await;
+            bodies.extend(b);
+            for id in &all_ids {
+                let mine: Vec<&&Version> = allowed.iter().filter(|v| &v.id == id).collect();
+                let want = if mode == "last" {
+                    mine.last()
+                } else {
+                    mine.first()
+                };
+                let got: Vec<&Value> = items.iter().filter(|o| o["id"] == json!(id)).collect();
+                assert_eq!(got.len(), usize::from(want.is_some()), "{org} {mode} {id}");
+                if let Some(w) = want {
+                    assert_eq!(got[0], &w.json, "{org} {mode} {id}");
+                }
+            }
+        }
+        for id in &all_ids {
+            let versions: Vec<&str> = allowed
+                .iter()
+                .filter(|v| &v.id == id)
+                .map(|v| v.version.as_str())
+                .collect();
+            let obj = get(
+                &app,
+                &format!("{}{id}/?match[version]=all", objects_path("shared")),
+                who,
+            )
+            .await;
+            let ver = get(
+                &app,
+                &format!("{}{id}/versions/", objects_path("shared")),
+                who,
+            )
+            .await;
+            if versions.is_empty() {
+                assert_eq!(
+                    (obj.status, ver.status),
+                    (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND)
+                );
+            } else {
+                assert_eq!(ver.json()["versions"], json!(versions), "{org} {id}");
+                assert_eq!(ids_of(&obj.json()).len(), versions.len(), "{org} {id}");
+            }
+            bodies.push(obj.body);
+            bodies.push(ver.body);
+        }
+        let withheld: Vec<&str> = all_ids
+            .iter()
+            .filter(|id| !allowed.iter().any(|v| &&v.id == id))
+            .map(String::as_str)
+            .collect();
+        assert!(!withheld.is_empty() || org == &a_org);
+        for body in &bodies {
+            for id in &withheld {
+                assert!(!body.contains(id), "{org}: {id} leaked in {body}");
+            }
+        }
+    }
 }
