@@ -335,7 +335,8 @@ async fn pages_filter_by_reach(db: &TestDb) {
             .collect()
     };
     let check = |q: &PageQuery, v: &Viewer| (q.clone(), v.clone());
-    let cases: Vec<((PageQuery, Viewer), Vec<(&str, i64)>)> = vec![
+    type Case<'a> = ((PageQuery, Viewer), Vec<(&'a str, i64)>);
+    let cases: Vec<Case> = vec![
         (
             check(&PageQuery::default().last(), &va),
             vec![("1", 30), ("2", 10), ("3", 10), ("5", 20)],

@@ -479,7 +479,7 @@ async fn bad_bodies_and_missing_rights() {
     // A bundle with objects is taken for an envelope (stix2's TAXIICollectionSink sends them).
     let bundle = json!({"type": "bundle", "id": "bundle--00000000-0000-4000-8000-000000000002",
                         "objects": [super::indicator(77, "2026-01-01T00:00:00.000Z", Some(super::GREEN))]});
-    let r = app.send(send(MT, &bundle.to_string(), a.clone())).await;
+    let r = super::post(&app, &path, &a, &bundle.to_string()).await;
     assert_eq!(
         (r.status, r.json()["success_count"].clone()),
         (StatusCode::ACCEPTED, json!(1))
