@@ -226,17 +226,18 @@ def test_delete_and_its_filters(url):
 
 def test_stix2_data_source_sink_and_composite_queries(url):
     sink = TAXIICollectionSink(client(BANK))
-    ind = stix2.Indicator(name="stix2 sink indicator", pattern="[domain-name:value = 'evil.example']",
+    tag = uuid.uuid4().hex[:8]  # names unique per run: the demo collection outlives a run
+    ind = stix2.Indicator(name=f"stix2 sink indicator {tag}", pattern="[domain-name:value = 'evil.example']",
                           pattern_type="stix", valid_from="2026-01-01T00:00:00Z",
                           object_marking_refs=[GREEN])
     mal = stix2.Malware(name="stix2 sink malware", is_family=True, object_marking_refs=[GREEN])
     sink.add([ind, mal])
-    newer = ind.new_version(name="stix2 sink indicator v2")
+    newer = ind.new_version(name=f"stix2 sink indicator {tag} v2")
     sink.add(newer)
 
     source = TAXIICollectionSource(client(MFG))
     got = source.get(ind.id)
-    assert got.name == "stix2 sink indicator v2"
+    assert got.name == f"stix2 sink indicator {tag} v2"
     assert [o.modified for o in source.all_versions(ind.id)] == [ind.modified, newer.modified]
     q = source.query([Filter("type", "=", "malware"), Filter("id", "=", mal.id)])
     assert [o.id for o in q] == [mal.id]
@@ -244,7 +245,7 @@ def test_stix2_data_source_sink_and_composite_queries(url):
     alerts = TAXIICollectionSource(client(MFG, alias="alerts", root="alerts"))
     comp = CompositeDataSource()
     comp.add_data_sources([source, alerts])
-    found = comp.query([Filter("type", "=", "indicator"), Filter("name", "=", "stix2 sink indicator v2")])
+    found = comp.query([Filter("type", "=", "indicator"), Filter("name", "=", f"stix2 sink indicator {tag} v2")])
     assert [o.id for o in found] == [ind.id]
     assert comp.get(mal.id).name == "stix2 sink malware"
     assert comp.get(f"indicator--{uuid.uuid4()}") is None
