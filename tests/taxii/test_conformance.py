@@ -51,7 +51,9 @@ def family(url):
 
 def test_discovery_api_root_collections_and_status_with_the_client(url, family):
     server = Server(BASE, user=BANK, password=password())
-    assert server.title and server.default is None
+    # Discovery names the first ISAC trust group as the default API root.
+    assert server.title and server.default is not None
+    assert server.default.url == f"{BASE}isac/"
     roots = {r.url for r in server.api_roots}
     assert {f"{BASE}isac/", f"{BASE}alerts/"} <= roots
     root = ApiRoot(f"{BASE}isac/", user=BANK, password=password())
