@@ -280,12 +280,7 @@ pub async fn get(db: &mut Db, scope: &RecordScope, id: &str) -> Result<Assessmen
          WHERE a.id = $1 AND {}",
         clause.sql
     );
-    let mut binds = vec![Bind::Text(id.to_owned())];
-    binds.extend(clause.binds.into_iter().map(Bind::Text));
-    let row = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
-        .fetch_optional(&mut *db)
-        .await?
-        .ok_or(StoreError::NotFound("assessment"))?;
+    let row = crate::records::fetch_scoped(db, sql, id, clause, "assessment").await?;
     assessment_row(&row)
 }
 

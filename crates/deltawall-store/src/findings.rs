@@ -191,12 +191,7 @@ pub async fn get(db: &mut Db, scope: &RecordScope, id: &str) -> Result<StoredFin
         "SELECT {COLUMNS} FROM findings f JOIN organisations o ON o.id = f.org_id WHERE f.id = $1 AND {}",
         clause.sql
     );
-    let mut binds = vec![Bind::Text(id.to_owned())];
-    binds.extend(clause.binds.into_iter().map(Bind::Text));
-    let row = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
-        .fetch_optional(&mut *db)
-        .await?
-        .ok_or(StoreError::NotFound("finding"))?;
+    let row = crate::records::fetch_scoped(db, sql, id, clause, "finding").await?;
     from_row(&row)
 }
 

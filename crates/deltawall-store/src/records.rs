@@ -229,3 +229,21 @@ pub(crate) async fn fetch_page<T>(
         limit: page.limit,
     })
 }
+
+/// Fetches the one row with id `$1` that `sql` selects, where `sql` ends in the `WHERE` of a
+/// scope clause whose binds follow from `$2`; a row outside the scope is `NotFound(what)`,
+/// exactly like a missing one.
+pub(crate) async fn fetch_scoped(
+    db: &mut crate::db::Db,
+    sql: String,
+    id: &str,
+    clause: crate::scope::Clause,
+    what: &'static str,
+) -> Result<AnyRow> {
+    let mut binds = vec![Bind::Text(id.to_owned())];
+    binds.extend(clause.binds.into_iter().map(Bind::Text));
+    bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &binds)
+        .fetch_optional(&mut *db)
+        .await?
+        .ok_or(StoreError::NotFound(what))
+}
