@@ -36,6 +36,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0005_posture.sql"),
         include_str!("../migrations/postgres/0005_posture.sql"),
     ),
+    (
+        8,
+        "supervision",
+        include_str!("../migrations/sqlite/0008_supervision.sql"),
+        include_str!("../migrations/postgres/0008_supervision.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction. Versions are
