@@ -36,6 +36,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0005_posture.sql"),
         include_str!("../migrations/postgres/0005_posture.sql"),
     ),
+    (
+        7,
+        "oscal imports and catalog mappings",
+        include_str!("../migrations/sqlite/0007_oscal_mappings.sql"),
+        include_str!("../migrations/postgres/0007_oscal_mappings.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction. Versions are
