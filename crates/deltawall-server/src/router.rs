@@ -3,7 +3,8 @@
 use crate::config::Config;
 use crate::error::json_error;
 use crate::http::{
-    PageLang, api, health, oscal_api, posture_api, posture_ui, sharing_api, taxii, ui, ui_auth, ui_sharing,
+    PageLang, api, health, oscal_api, posture_api, posture_ui, sharing_api, taxii, ui, ui_auth,
+    ui_sharing,
 };
 use crate::service::session::SessionPolicy;
 use axum::Router;
@@ -204,7 +205,10 @@ fn oscal_ui_routes() -> Router<AppState> {
             "/posture/assessments/{id}/oscal-assessment-results.json",
             get(p::oscal_results),
         )
-        .route("/posture/assessments/{id}/oscal-poam.json", get(p::oscal_poam))
+        .route(
+            "/posture/assessments/{id}/oscal-poam.json",
+            get(p::oscal_poam),
+        )
 }
 
 /// The catalog, OSCAL and mapping JSON API (`http/oscal_api.rs`).

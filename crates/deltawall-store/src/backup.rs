@@ -335,7 +335,11 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
     ),
     (
         "catalog_audience",
-        &[("catalog_id", Text), ("audience", Text), ("granted_at", Int)],
+        &[
+            ("catalog_id", Text),
+            ("audience", Text),
+            ("granted_at", Int),
+        ],
     ),
     (
         "mapping_sets",

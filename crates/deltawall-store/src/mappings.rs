@@ -22,26 +22,35 @@ use sqlx::{AssertSqlSafe, Row};
 pub const PUBLIC: &str = "public";
 
 /// Adds `audience` (an organisation id or [`PUBLIC`]) to a catalog edition, unless present.
-pub async fn grant_catalog(db: &mut Db, catalog_id: &str, audience: &str, at_us: i64) -> Result<bool> {
-    let exists = sqlx::query("SELECT 1 AS x FROM catalog_audience WHERE catalog_id = $1 AND audience = $2")
-        .bind(catalog_id.to_owned())
-        .bind(audience.to_owned())
-        .fetch_optional(&mut *db)
-        .await?
-        .is_some();
+pub async fn grant_catalog(
+    db: &mut Db,
+    catalog_id: &str,
+    audience: &str,
+    at_us: i64,
+) -> Result<bool> {
+    let exists =
+        sqlx::query("SELECT 1 AS x FROM catalog_audience WHERE catalog_id = $1 AND audience = $2")
+            .bind(catalog_id.to_owned())
+            .bind(audience.to_owned())
+            .fetch_optional(&mut *db)
+            .await?
+            .is_some();
     if exists {
         return Ok(false);
     }
-    sqlx::query("INSERT INTO catalog_audience (catalog_id, audience, granted_at) VALUES ($1, $2, $3)")
-        .bind(catalog_id.to_owned())
-        .bind(audience.to_owned())
-        .bind(at_us)
-        .execute(&mut *db)
-        .await?;
+    sqlx::query(
+        "INSERT INTO catalog_audience (catalog_id, audience, granted_at) VALUES ($1, $2, $3)",
+    )
+    .bind(catalog_id.to_owned())
+    .bind(audience.to_owned())
+    .bind(at_us)
+    .execute(&mut *db)
+    .await?;
     Ok(true)
 }
 
-const CATALOG_AUDIENCE: &str = "SELECT ca.audience FROM catalog_audience ca WHERE ca.catalog_id = c.id";
+const CATALOG_AUDIENCE: &str =
+    "SELECT ca.audience FROM catalog_audience ca WHERE ca.catalog_id = c.id";
 
 /// The catalog editions `viewer_org` may see, oldest first, each with whether it is public.
 pub async fn visible_catalogs(db: &mut Db, viewer_org: &str) -> Result<Vec<(StoredCatalog, bool)>> {
@@ -74,7 +83,11 @@ pub async fn visible_catalogs(db: &mut Db, viewer_org: &str) -> Result<Vec<(Stor
 }
 
 /// One catalog edition, if `viewer_org` may see it.
-pub async fn visible_catalog(db: &mut Db, viewer_org: &str, catalog_id: &str) -> Result<StoredCatalog> {
+pub async fn visible_catalog(
+    db: &mut Db,
+    viewer_org: &str,
+    catalog_id: &str,
+) -> Result<StoredCatalog> {
     visible_catalogs(db, viewer_org)
         .await?
         .into_iter()
@@ -147,7 +160,12 @@ fn set_row(r: &AnyRow) -> Result<MappingSet> {
 
 /// Stores a mapping set and its entries unless the same owner already holds one with
 /// the same editions and fingerprint; returns the id and whether it was inserted.
-pub async fn insert_set(db: &mut Db, new: &NewMappingSet, entries: &[Entry], at_us: i64) -> Result<(String, bool)> {
+pub async fn insert_set(
+    db: &mut Db,
+    new: &NewMappingSet,
+    entries: &[Entry],
+    at_us: i64,
+) -> Result<(String, bool)> {
     let existing = sqlx::query(
         "SELECT id FROM mapping_sets WHERE from_catalog = $1 AND to_catalog = $2 AND fingerprint = $3 \
          AND COALESCE(owner_org, 'public') = $4",
@@ -245,7 +263,12 @@ pub async fn entries(db: &mut Db, set_id: &str) -> Result<Vec<Entry>> {
             Ok(Entry {
                 from: r.try_get("from_requirement")?,
                 to: r.try_get("to_requirement")?,
-                relationship: code(r, "mapping_entries", "relationship", Relationship::from_code)?,
+                relationship: code(
+                    r,
+                    "mapping_entries",
+                    "relationship",
+                    Relationship::from_code,
+                )?,
                 strength: u8::try_from(strength).map_err(|_| StoreError::Corrupt {
                     table: "mapping_entries",
                     column: "strength",
@@ -296,6 +319,11 @@ pub(crate) fn derivation_row(row: &AnyRow) -> Result<Option<Derivation>> {
         mapping_set_id,
         source_assessment_id: row.try_get("source_assessment_id")?,
         source_requirement_id: row.try_get("source_requirement_id")?,
-        relationship: code(row, "result_derivations", "relationship", Relationship::from_code)?,
+        relationship: code(
+            row,
+            "result_derivations",
+            "relationship",
+            Relationship::from_code,
+        )?,
     }))
 }

@@ -58,7 +58,13 @@ fn records(text: &str) -> Result<Vec<(usize, Vec<String>)>, CsvError> {
                 quoted = true;
                 at_field_start = false;
             }
-            '"' => return Err(err(line, fields.len() + 1, "a quote inside an unquoted field")),
+            '"' => {
+                return Err(err(
+                    line,
+                    fields.len() + 1,
+                    "a quote inside an unquoted field",
+                ));
+            }
             ',' => {
                 fields.push(std::mem::take(&mut field));
                 at_field_start = true;
@@ -127,14 +133,25 @@ pub fn parse_csv(text: &str) -> Result<Vec<(usize, Entry)>, CsvError> {
             ));
         }
         let cell = |k: usize| undefuse(rec[index[k]].trim());
-        let relationship = Relationship::from_code(&cell(2).to_ascii_lowercase()).ok_or_else(|| {
-            err(line, index[2] + 1, "relationship must be equal, subset, superset or intersects")
-        })?;
+        let relationship =
+            Relationship::from_code(&cell(2).to_ascii_lowercase()).ok_or_else(|| {
+                err(
+                    line,
+                    index[2] + 1,
+                    "relationship must be equal, subset, superset or intersects",
+                )
+            })?;
         let strength = cell(3)
             .parse::<u8>()
             .ok()
             .filter(|s| *s <= MAX_STRENGTH)
-            .ok_or_else(|| err(line, index[3] + 1, "strength must be a whole number from 0 to 10"))?;
+            .ok_or_else(|| {
+                err(
+                    line,
+                    index[3] + 1,
+                    "strength must be a whole number from 0 to 10",
+                )
+            })?;
         out.push((
             line,
             Entry {

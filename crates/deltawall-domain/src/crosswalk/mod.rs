@@ -86,7 +86,9 @@ pub fn import_audience(actor: &crate::Actor) -> Option<Audience> {
         return None;
     }
     match (actor.org_kind, actor.role) {
-        (crate::OrgKind::Institution, crate::Role::Admin) => Some(Audience::Org(actor.org_id.clone())),
+        (crate::OrgKind::Institution, crate::Role::Admin) => {
+            Some(Audience::Org(actor.org_id.clone()))
+        }
         (crate::OrgKind::Supervisor, crate::Role::Admin) => Some(Audience::Public),
         _ => None,
     }
@@ -168,7 +170,9 @@ pub fn validate(
     to: &Catalog,
 ) -> Result<(), MappingError> {
     if entries.is_empty() {
-        return Err(MappingError::Size("a mapping set needs at least one entry".into()));
+        return Err(MappingError::Size(
+            "a mapping set needs at least one entry".into(),
+        ));
     }
     if entries.len() > MAX_ENTRIES {
         return Err(MappingError::Size(format!(
@@ -337,13 +341,16 @@ pub fn plan(
                 .extend(candidates.iter().map(|c| suggest(c.0, c.2.outcome)));
             continue;
         }
-        candidates.sort_by(|a, b| b.0.strength.cmp(&a.0.strength).then(a.0.from.cmp(&b.0.from)));
+        candidates.sort_by(|a, b| {
+            b.0.strength
+                .cmp(&a.0.strength)
+                .then(a.0.from.cmp(&b.0.from))
+        });
         let (entry, outcome, src) = candidates[0];
         let answer = derived_answer(to, outcome, src);
-        if target
-            .get(to)
-            .is_some_and(|t| t.answer.outcome == answer.outcome && t.answer.justification == answer.justification)
-        {
+        if target.get(to).is_some_and(|t| {
+            t.answer.outcome == answer.outcome && t.answer.justification == answer.justification
+        }) {
             continue;
         }
         out.fills.push(Derived {

@@ -2,6 +2,13 @@ use super::*;
 use crate::catalog::builtin::fsa_2020_viewpoints;
 use crate::posture::{Latest, progress};
 use proptest::prelude::*;
+use std::sync::OnceLock;
+
+/// The built-in catalog, parsed once for the property test's many cases.
+fn fsa() -> &'static crate::catalog::Catalog {
+    static C: OnceLock<crate::catalog::Catalog> = OnceLock::new();
+    C.get_or_init(|| fsa_2020_viewpoints().unwrap())
+}
 
 fn answer(req: &str, outcome: Outcome) -> Answer {
     Answer {
@@ -52,7 +59,11 @@ fn which_relationships_carry_which_results() {
         (Intersects, Met, None),
     ];
     for (rel, outcome, expected) in cases {
-        assert_eq!(carried_outcome(rel, outcome), expected, "{rel:?} {outcome:?}");
+        assert_eq!(
+            carried_outcome(rel, outcome),
+            expected,
+            "{rel:?} {outcome:?}"
+        );
     }
 }
 
@@ -126,28 +137,70 @@ fn the_builtin_mapping_reads_and_names_real_fsa_requirements() {
     assert!(entries.len() >= 30);
     let fsa = fsa_2020_viewpoints().unwrap();
     for (line, e) in &entries {
-        assert!(fsa.requirement(&e.from).is_some(), "line {line}: {}", e.from);
-        assert!(e.to.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.'));
+        assert!(
+            fsa.requirement(&e.from).is_some(),
+            "line {line}: {}",
+            e.from
+        );
+        assert!(
+            e.to.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+        );
     }
     // validated against the FSA catalog on both sides, the `to` ids are unknown
     let err = validate(&entries, &fsa, &fsa).unwrap_err();
-    assert!(matches!(err, MappingError::UnknownRequirement { line: 2, side: "to", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            MappingError::UnknownRequirement {
+                line: 2,
+                side: "to",
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
 fn csv_errors_name_line_and_column() {
     let cases = [
         ("", "line 1, column 0: the file is empty"),
-        ("from,to,relationship,strength\n", "line 1, column 0: column \"rationale\" is missing"),
-        ("from,to,relationship,strength,rationale,x\n", "line 1, column 6: unknown column \"x\""),
-        ("from,to,relationship,strength,rationale\nA,B,equals,5,r\n", "line 2, column 3: relationship must be equal, subset, superset or intersects"),
-        ("from,to,relationship,strength,rationale\nA,B,equal,11,r\n", "line 2, column 4: strength must be a whole number from 0 to 10"),
-        ("from,to,relationship,strength,rationale\n\"A\nx\",B,equal,5,r\nA,B\n", "line 4, column 0: 2 fields where the header has 5"),
-        ("from,to,relationship,strength,rationale\nA,B,equal,5,\"open\n", "line 2, column 5: a quoted field is not closed"),
-        ("from,to,relationship,strength,rationale\nA,B\"x,equal,5,r\n", "line 2, column 2: a quote inside an unquoted field"),
+        (
+            "from,to,relationship,strength\n",
+            "line 1, column 0: column \"rationale\" is missing",
+        ),
+        (
+            "from,to,relationship,strength,rationale,x\n",
+            "line 1, column 6: unknown column \"x\"",
+        ),
+        (
+            "from,to,relationship,strength,rationale\nA,B,equals,5,r\n",
+            "line 2, column 3: relationship must be equal, subset, superset or intersects",
+        ),
+        (
+            "from,to,relationship,strength,rationale\nA,B,equal,11,r\n",
+            "line 2, column 4: strength must be a whole number from 0 to 10",
+        ),
+        (
+            "from,to,relationship,strength,rationale\n\"A\nx\",B,equal,5,r\nA,B\n",
+            "line 4, column 0: 2 fields where the header has 5",
+        ),
+        (
+            "from,to,relationship,strength,rationale\nA,B,equal,5,\"open\n",
+            "line 2, column 5: a quoted field is not closed",
+        ),
+        (
+            "from,to,relationship,strength,rationale\nA,B\"x,equal,5,r\n",
+            "line 2, column 2: a quote inside an unquoted field",
+        ),
     ];
     for (text, expected) in cases {
-        assert_eq!(parse_csv(text).unwrap_err().to_string(), expected, "{text:?}");
+        assert_eq!(
+            parse_csv(text).unwrap_err().to_string(),
+            expected,
+            "{text:?}"
+        );
     }
 }
 
@@ -162,14 +215,26 @@ fn csv_round_trips_defused_cells() {
         let cells: Vec<String> = row
             .iter()
             .map(|c| {
-                let c = if c.starts_with('-') { format!("'{c}") } else { c.clone() };
-                if c.contains([',', '"']) { format!("\"{}\"", c.replace('"', "\"\"")) } else { c }
+                let c = if c.starts_with('-') {
+                    format!("'{c}")
+                } else {
+                    c.clone()
+                };
+                if c.contains([',', '"']) {
+                    format!("\"{}\"", c.replace('"', "\"\""))
+                } else {
+                    c
+                }
             })
             .collect();
         text.push_str(&cells.join(","));
         text.push_str("\r\n");
     }
-    let back: Vec<Entry> = parse_csv(&text).unwrap().into_iter().map(|(_, e)| e).collect();
+    let back: Vec<Entry> = parse_csv(&text)
+        .unwrap()
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect();
     assert_eq!(back, e);
 }
 
@@ -227,7 +292,7 @@ proptest! {
             }
         }
         // progress counts derived answers as awaiting review, never as answered
-        let catalog = fsa_2020_viewpoints().unwrap();
+        let catalog = fsa();
         let ids: Vec<String> = catalog.requirements().map(|(_, r)| r.id.clone()).take(6).collect();
         let latest: Vec<Latest> = after
             .values()
@@ -241,7 +306,7 @@ proptest! {
                 })
             })
             .collect();
-        let answered: usize = progress(&catalog, &latest).iter().map(|p| p.answered).sum();
+        let answered: usize = progress(catalog, &latest).iter().map(|p| p.answered).sum();
         prop_assert_eq!(answered, persons_after);
         // running it again on the result fills nothing new
         prop_assert!(plan(&entries, &source, &after).fills.is_empty());

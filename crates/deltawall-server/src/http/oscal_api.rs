@@ -158,8 +158,13 @@ fn upload_error((status, message): (StatusCode, String)) -> AppError {
 /// caller's institution's own imports.
 #[utoipa::path(get, path = "/api/v1/posture/catalogs", tag = "posture",
     responses((status = 200, body = Vec<CatalogDto>), (status = 401, body = ErrorBody)))]
-pub async fn catalogs(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<Vec<CatalogDto>>> {
-    let list = catalogs_svc::list(user.ctx(&state)).await.map_err(json_err)?;
+pub async fn catalogs(
+    State(state): State<AppState>,
+    user: ApiUser,
+) -> ApiResult<Json<Vec<CatalogDto>>> {
+    let list = catalogs_svc::list(user.ctx(&state))
+        .await
+        .map_err(json_err)?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }
 
@@ -175,11 +180,17 @@ pub async fn catalog_import(
     user: ApiUser,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<ImportedDto>)> {
-    let parts = read_parts(multipart, IMPORT_PARTS).await.map_err(upload_error)?;
+    let parts = read_parts(multipart, IMPORT_PARTS)
+        .await
+        .map_err(upload_error)?;
     let done = catalogs_svc::import(user.ctx(&state), &import_input(&parts))
         .await
         .map_err(json_err)?;
-    let status = if done.inserted { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if done.inserted {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     let c = done.catalog;
     Ok((
         status,
@@ -201,15 +212,22 @@ pub async fn catalog_get(
     user: ApiUser,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let (_, doc) = catalogs_svc::get(user.ctx(&state), &id).await.map_err(json_err)?;
+    let (_, doc) = catalogs_svc::get(user.ctx(&state), &id)
+        .await
+        .map_err(json_err)?;
     Ok(Json(doc).into_response())
 }
 
 /// Mapping sets visible to the caller.
 #[utoipa::path(get, path = "/api/v1/posture/mappings", tag = "posture",
     responses((status = 200, body = Vec<MappingSetDto>), (status = 401, body = ErrorBody)))]
-pub async fn mappings(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<Vec<MappingSetDto>>> {
-    let list = mappings_svc::list(user.ctx(&state)).await.map_err(json_err)?;
+pub async fn mappings(
+    State(state): State<AppState>,
+    user: ApiUser,
+) -> ApiResult<Json<Vec<MappingSetDto>>> {
+    let list = mappings_svc::list(user.ctx(&state))
+        .await
+        .map_err(json_err)?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }
 
@@ -223,7 +241,9 @@ pub async fn mapping_import(
     user: ApiUser,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<CreatedDto>)> {
-    let parts = read_parts(multipart, MAPPING_PARTS).await.map_err(upload_error)?;
+    let parts = read_parts(multipart, MAPPING_PARTS)
+        .await
+        .map_err(upload_error)?;
     let id = mappings_svc::import(user.ctx(&state), &mapping_input(&parts))
         .await
         .map_err(json_err)?;
@@ -253,7 +273,9 @@ pub async fn mapping_get(
     user: ApiUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<MappingDetailDto>> {
-    let v = mappings_svc::get(user.ctx(&state), &id).await.map_err(json_err)?;
+    let v = mappings_svc::get(user.ctx(&state), &id)
+        .await
+        .map_err(json_err)?;
     Ok(Json(MappingDetailDto {
         entries: v
             .entries
@@ -324,6 +346,8 @@ pub async fn oscal_poam(
     user: ApiUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let doc = oscal_export::poam(user.ctx(&state), &id).await.map_err(json_err)?;
+    let doc = oscal_export::poam(user.ctx(&state), &id)
+        .await
+        .map_err(json_err)?;
     Ok(Json(doc))
 }

@@ -110,7 +110,11 @@ fn check_size(field: &'static str, bytes: &[u8]) -> SResult<()> {
         ));
     }
     if bytes.is_empty() {
-        return Err(refused("err-oscal-invalid", field, "the file is empty".into()));
+        return Err(refused(
+            "err-oscal-invalid",
+            field,
+            "the file is empty".into(),
+        ));
     }
     Ok(())
 }
@@ -118,7 +122,11 @@ fn check_size(field: &'static str, bytes: &[u8]) -> SResult<()> {
 /// Converts an upload into a validated catalog, without storing anything.
 pub fn convert(input: &ImportInput) -> SResult<Catalog> {
     let kind = ImportKind::from_code(&input.kind).ok_or_else(|| {
-        refused("err-oscal-kind", "kind", "kind must be catalog or profile".into())
+        refused(
+            "err-oscal-kind",
+            "kind",
+            "kind must be catalog or profile".into(),
+        )
     })?;
     let key = check_key(&input.key)?;
     check_size("file", &input.document)?;
@@ -127,9 +135,8 @@ pub fn convert(input: &ImportInput) -> SResult<Catalog> {
         ..Limits::default()
     };
     let mut catalog = match kind {
-        ImportKind::Catalog => {
-            deltawall_oscal::import_catalog(&input.document, &limits).map_err(oscal_refusal("file"))?
-        }
+        ImportKind::Catalog => deltawall_oscal::import_catalog(&input.document, &limits)
+            .map_err(oscal_refusal("file"))?,
         ImportKind::Profile => {
             check_size("catalog", &input.catalog)?;
             let source = input.catalog.clone();
@@ -174,7 +181,10 @@ pub async fn import(ctx: Ctx<'_>, input: &ImportInput) -> SResult<Imported> {
     if stored.imported_by.is_none() {
         // the built-in edition: nothing to add, it is public already
         tx.rollback().await?;
-        return Ok(Imported { catalog: stored, inserted: false });
+        return Ok(Imported {
+            catalog: stored,
+            inserted: false,
+        });
     }
     let granted = mappings::grant_catalog(&mut tx, &id, &audience_code, now).await?;
     let summary = json!({
@@ -182,10 +192,19 @@ pub async fn import(ctx: Ctx<'_>, input: &ImportInput) -> SResult<Imported> {
         "inserted": inserted, "audience": if audience == Audience::Public { "public" } else { "org" },
         "granted": granted, "requirements": catalog.requirements().count(),
     });
-    ctx.audit(&mut tx, "catalog.import", ("catalog", Some(&id)), None, summary)
-        .await?;
+    ctx.audit(
+        &mut tx,
+        "catalog.import",
+        ("catalog", Some(&id)),
+        None,
+        summary,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(Imported { catalog: stored, inserted })
+    Ok(Imported {
+        catalog: stored,
+        inserted,
+    })
 }
 
 /// A catalog edition listed for the actor.

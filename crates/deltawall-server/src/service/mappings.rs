@@ -19,10 +19,10 @@ use deltawall_domain::Permission;
 use deltawall_domain::catalog::Catalog;
 use deltawall_domain::crosswalk::{self, Audience, Current, Entry, Origin, Suggestion};
 use deltawall_domain::posture::AssessmentStatus;
+use deltawall_store::Tx;
 use deltawall_store::assessments::{self, Recording, Revision, StoredCatalog};
 use deltawall_store::mappings::{self, Derivation, MappingSet, NewMappingSet};
 use deltawall_store::records::now_us;
-use deltawall_store::Tx;
 use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -84,29 +84,62 @@ pub async fn import(ctx: Ctx<'_>, input: &MappingImport) -> SResult<String> {
         return Err(refused(
             "err-map-too-large",
             "file",
-            format!("file is {} bytes, over the limit of {MAX_CSV_BYTES}", input.csv.len()),
+            format!(
+                "file is {} bytes, over the limit of {MAX_CSV_BYTES}",
+                input.csv.len()
+            ),
         ));
     }
     let csv = std::str::from_utf8(&input.csv).map_err(|e| {
-        refused("err-map-invalid", "file", format!("byte {}: not UTF-8", e.valid_up_to()))
+        refused(
+            "err-map-invalid",
+            "file",
+            format!("byte {}: not UTF-8", e.valid_up_to()),
+        )
     })?;
     let entries =
         crosswalk::parse_csv(csv).map_err(|e| refused("err-map-invalid", "file", e.to_string()))?;
-    store_set(ctx, audience, title, provenance, &input.from_catalog, &input.to_catalog, &entries).await
+    store_set(
+        ctx,
+        audience,
+        title,
+        provenance,
+        &input.from_catalog,
+        &input.to_catalog,
+        &entries,
+    )
+    .await
 }
 
 /// Stores the built-in FSA 2020 → NIST SP 800-53 rev5 mapping for a stored SP 800-53
-/// edition the actor may see (every control it names must be in that edition).
+/// rev5 edition the actor may see. Only entries whose control the edition has are kept, so
+/// a baseline (which leaves out, for example, the PM family) gets the part that applies;
+/// an edition with none of the controls is refused.
 pub async fn install_builtin(ctx: Ctx<'_>, to_catalog: &str) -> SResult<String> {
     let audience = crosswalk::import_audience(ctx.actor).ok_or(ServiceError::Forbidden)?;
     let (from, _) = super::posture::builtin_catalog(ctx.store).await?;
-    let entries = crosswalk::builtin_fsa_to_800_53r5()
-        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("built-in mapping: {e}")))?;
+    let (_, to_doc) = super::catalogs::get(ctx, to_catalog.trim()).await?;
+    let entries: Vec<(usize, Entry)> = crosswalk::builtin_fsa_to_800_53r5()
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("built-in mapping: {e}")))?
+        .into_iter()
+        .filter(|(_, e)| to_doc.requirement(&e.to).is_some())
+        .collect();
+    if entries.is_empty() {
+        return Err(refused(
+            "err-map-invalid",
+            "to_catalog",
+            "the catalog has none of the NIST SP 800-53 rev5 controls the built-in mapping names"
+                .into(),
+        ));
+    }
     let provenance = "Deltawall's built-in mapping, in our own words, from the FSA 2020 report's \
         supervisory viewpoints to NIST SP 800-53 rev5 control identifiers"
         .to_owned();
     let title = crosswalk::BUILTIN_FSA_TO_800_53R5_TITLE.to_owned();
-    store_set(ctx, audience, title, provenance, &from, to_catalog, &entries).await
+    store_set(
+        ctx, audience, title, provenance, &from, to_catalog, &entries,
+    )
+    .await
 }
 
 async fn store_set(
@@ -141,8 +174,14 @@ async fn store_set(
         "to_version": to_c.version, "entries": plain.len(), "inserted": inserted,
         "public": new.owner_org.is_none(),
     });
-    ctx.audit(&mut tx, "mapping.import", ("mapping_set", Some(&id)), None, summary)
-        .await?;
+    ctx.audit(
+        &mut tx,
+        "mapping.import",
+        ("mapping_set", Some(&id)),
+        None,
+        summary,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -208,7 +247,13 @@ fn currents(list: Vec<Revision>) -> BTreeMap<String, Current> {
     list.into_iter()
         .map(|r| {
             let origin = origin_of(&r);
-            (r.requirement_id.clone(), Current { answer: r.answer, origin })
+            (
+                r.requirement_id.clone(),
+                Current {
+                    answer: r.answer,
+                    origin,
+                },
+            )
         })
         .collect()
 }
@@ -226,8 +271,14 @@ pub async fn prefill(ctx: Ctx<'_>, assessment_id: &str, set_id: &str) -> SResult
     let mut tx = ctx.store.write().await?;
     let out = prefill_in(ctx, &mut tx, &a.id, &a.catalog_id, set_id, now_us()).await?;
     let summary = json!({"mapping_set": set_id, "source": out.source_assessment_id, "derived": out.fills, "suggested": out.suggestions.len()});
-    ctx.audit(&mut tx, "assessment.prefill", ("assessment", Some(&a.id)), None, summary)
-        .await?;
+    ctx.audit(
+        &mut tx,
+        "assessment.prefill",
+        ("assessment", Some(&a.id)),
+        None,
+        summary,
+    )
+    .await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -267,7 +318,8 @@ pub(crate) async fn prefill_in(
             carried: false,
             at_us: now,
         };
-        let (rid, _) = assessments::append_result_with_id(tx, assessment_id, &d.answer, &how).await?;
+        let (rid, _) =
+            assessments::append_result_with_id(tx, assessment_id, &d.answer, &how).await?;
         let derivation = Derivation {
             mapping_set_id: set.id.clone(),
             source_assessment_id: source.id.clone(),
