@@ -24,6 +24,17 @@ pub enum ServiceError {
     /// An input value is wrong.
     #[error("{0}")]
     Invalid(Invalid),
+    /// An uploaded document is refused; `message` says why and where (JSON path, line and
+    /// column, or CSV line), so it is shown as it is.
+    #[error("{message}")]
+    Refused {
+        /// Stable message key.
+        code: &'static str,
+        /// The input field (upload part) at fault.
+        field: &'static str,
+        /// What is wrong, with its location.
+        message: String,
+    },
     /// The request conflicts with the current state.
     #[error("{message}")]
     Conflict {
@@ -77,7 +88,9 @@ impl ServiceError {
             }
             ServiceError::Forbidden => StatusCode::FORBIDDEN,
             ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
-            ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ServiceError::Invalid(_) | ServiceError::Refused { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ServiceError::Conflict { .. } => StatusCode::CONFLICT,
             ServiceError::Throttled => StatusCode::TOO_MANY_REQUESTS,
             ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -91,6 +104,7 @@ impl ServiceError {
             ServiceError::Forbidden => "err-forbidden",
             ServiceError::NotFound(_) => "err-not-found",
             ServiceError::Invalid(i) => i.code,
+            ServiceError::Refused { code, .. } => code,
             ServiceError::Conflict { code, .. } => code,
             ServiceError::Throttled => "err-throttled",
             ServiceError::BadCredentials => "err-bad-credentials",
@@ -174,6 +188,7 @@ impl IntoResponse for AppError {
                 log_internal(&e);
                 let field = match &e {
                     ServiceError::Invalid(i) => Some(i.field.to_owned()),
+                    ServiceError::Refused { field, .. } => Some((*field).to_owned()),
                     _ => None,
                 };
                 let mut resp = json_error(e.status(), e.code(), e.to_string(), field);
@@ -196,6 +211,9 @@ impl IntoResponse for AppError {
                         crate::i18n::t(lang, &format!("field-{}", i.field)),
                         crate::i18n::t(lang, i.code)
                     ),
+                    ServiceError::Refused { code, message, .. } => {
+                        format!("{}: {message}", crate::i18n::t(lang, code))
+                    }
                     other => crate::i18n::t(lang, other.code()).to_owned(),
                 };
                 crate::views::error_page(e.status(), lang, &detail)

@@ -22,6 +22,7 @@ pub mod openapi;
 pub mod router;
 pub mod service;
 mod views;
+mod views_oscal;
 mod views_posture;
 
 pub use config::Config;

@@ -2,7 +2,7 @@
 
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::http::posture_api as pa;
-use crate::http::{api, sharing_api};
+use crate::http::{api, oscal_api as oa, sharing_api};
 use crate::service::{findings, orgs, posture, risks, tokens, users};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -18,6 +18,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         pa::evidence_list, pa::evidence_upload, pa::evidence_get, pa::risks, pa::risk_create, pa::risk_update,
         pa::findings, pa::finding_create, pa::finding_get, pa::transition, pa::milestone_create, pa::milestone_done,
         pa::management_report, pa::group_report,
+        oa::catalogs, oa::catalog_import, oa::catalog_get, oa::mappings, oa::mapping_import, oa::mapping_builtin,
+        oa::mapping_get, oa::prefill, oa::confirm, oa::oscal_results, oa::oscal_poam,
         sharing_api::indicators,
     ),
     components(schemas(
@@ -27,6 +29,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         pa::FindingDetailDto, pa::StateDto, pa::CreatedDto, posture::AssessmentInput, posture::AnswerInput, posture::Change,
         risks::RiskInput, findings::FindingInput, findings::CommandInput, findings::MilestoneInput,
         sharing_api::IndicatorPageDto, sharing_api::IndicatorStandingDto,
+        oa::CatalogDto, oa::ImportedDto, oa::MappingSetDto, oa::MappingEntryDto, oa::MappingDetailDto,
+        oa::BuiltinInput, oa::PrefillInput, oa::ConfirmInput, crate::service::mappings::PrefillOutcome,
     )),
     security(("bearer" = [])),
 )]

@@ -3,7 +3,8 @@
 use crate::config::Config;
 use crate::error::json_error;
 use crate::http::{
-    PageLang, api, health, posture_api, posture_ui, sharing_api, taxii, ui, ui_auth, ui_sharing,
+    PageLang, api, health, oscal_api, posture_api, posture_ui, sharing_api, taxii, ui, ui_auth,
+    ui_sharing,
 };
 use crate::service::session::SessionPolicy;
 use axum::Router;
@@ -170,6 +171,75 @@ fn posture_ui_routes() -> Router<AppState> {
         .route("/posture/group.csv", get(p::group_csv))
         .route("/posture/report", get(p::report))
         .route("/posture/report.csv", get(p::report_csv))
+        .merge(oscal_ui_routes())
+}
+
+/// An OSCAL upload's body: a profile and its catalog, each within the import limit, plus
+/// room for the form's other parts. Each document is checked again before parsing.
+const OSCAL_BODY_LIMIT: usize = 2 * crate::service::catalogs::MAX_IMPORT_BYTES + (64 << 10);
+
+/// A mapping CSV upload's body.
+const MAPPING_BODY_LIMIT: usize = crate::service::mappings::MAX_CSV_BYTES + (64 << 10);
+
+/// Catalog, OSCAL and mapping pages (`http/posture_ui/catalogs.rs`).
+fn oscal_ui_routes() -> Router<AppState> {
+    use posture_ui as p;
+    Router::new()
+        .route(
+            "/posture/catalogs",
+            get(p::catalogs)
+                .post(p::catalog_import)
+                .layer(DefaultBodyLimit::max(OSCAL_BODY_LIMIT)),
+        )
+        .route("/posture/catalogs/{id}", get(p::catalog))
+        .route(
+            "/posture/mappings",
+            post(p::mapping_import).layer(DefaultBodyLimit::max(MAPPING_BODY_LIMIT)),
+        )
+        .route("/posture/mappings/builtin", post(p::mapping_builtin))
+        .route("/posture/mappings/{id}", get(p::mapping))
+        .route("/posture/mappings/{id}/entries.csv", get(p::mapping_csv))
+        .route("/posture/mappings/{id}/entries.xlsx", get(p::mapping_xlsx))
+        .route("/posture/assessments/{id}/prefill", post(p::prefill))
+        .route(
+            "/posture/assessments/{id}/oscal-assessment-results.json",
+            get(p::oscal_results),
+        )
+        .route(
+            "/posture/assessments/{id}/oscal-poam.json",
+            get(p::oscal_poam),
+        )
+}
+
+/// The catalog, OSCAL and mapping JSON API (`http/oscal_api.rs`).
+fn oscal_api_routes() -> Router<AppState> {
+    use oscal_api as o;
+    Router::new()
+        .route(
+            "/api/v1/posture/catalogs",
+            get(o::catalogs)
+                .post(o::catalog_import)
+                .layer(DefaultBodyLimit::max(OSCAL_BODY_LIMIT)),
+        )
+        .route("/api/v1/posture/catalogs/{id}", get(o::catalog_get))
+        .route(
+            "/api/v1/posture/mappings",
+            get(o::mappings)
+                .post(o::mapping_import)
+                .layer(DefaultBodyLimit::max(MAPPING_BODY_LIMIT)),
+        )
+        .route("/api/v1/posture/mappings/builtin", post(o::mapping_builtin))
+        .route("/api/v1/posture/mappings/{id}", get(o::mapping_get))
+        .route("/api/v1/posture/assessments/{id}/prefill", post(o::prefill))
+        .route("/api/v1/posture/assessments/{id}/confirm", post(o::confirm))
+        .route(
+            "/api/v1/posture/assessments/{id}/oscal/assessment-results",
+            get(o::oscal_results),
+        )
+        .route(
+            "/api/v1/posture/assessments/{id}/oscal/poam",
+            get(o::oscal_poam),
+        )
 }
 
 /// An evidence upload's body: the file's limit plus room for the form's other parts.
@@ -256,6 +326,7 @@ fn api_routes() -> Router<AppState> {
         )
         .route("/api/v1/openapi.json", get(openapi_json))
         .merge(posture_api_routes())
+        .merge(oscal_api_routes())
 }
 
 /// TAXII 2.1 (`http/taxii.rs`). Every path ends with `/`; a path without it is a TAXII 404.

@@ -131,6 +131,10 @@ pub struct HomePage {
     pub kinds: Vec<(String, String)>,
     /// Today, for the as-of default.
     pub today: String,
+    /// Catalog editions to answer: (id, label).
+    pub catalogs: Vec<(String, String)>,
+    /// Mapping sets that can pre-fill a new assessment: (id, title).
+    pub mapping_sets: Vec<(String, String)>,
 }
 
 /// A requirement on the assessment page.
@@ -181,6 +185,7 @@ fn change_key(c: Change) -> &'static str {
         Change::Confirmed => "confirmed",
         Change::Changed => "changed",
         Change::New => "new",
+        Change::Derived => "derived",
     }
 }
 
@@ -226,7 +231,11 @@ pub fn viewpoints(lang: Lang, v: &AssessmentView) -> Vec<ViewpointBlock> {
                         confidence: latest.as_ref().map_or(String::new(), |l| {
                             label(lang, "confidence", l.answer.confidence.code())
                         }),
-                        change_label: label(lang, "change", change),
+                        change_label: if change == "derived" {
+                            i18n::t(lang, "map-derived").to_owned()
+                        } else {
+                            label(lang, "change", change)
+                        },
                         latest,
                         change,
                     }
@@ -279,6 +288,10 @@ pub struct AssessmentPage {
     pub kinds: Vec<(String, String)>,
     /// Today.
     pub today: String,
+    /// Title of the catalog edition answered.
+    pub catalog_title: String,
+    /// Mapping sets into this assessment's catalog edition: (id, title).
+    pub mapping_sets: Vec<(String, String)>,
 }
 
 /// Revision history page.

@@ -354,9 +354,14 @@ pub struct Revision {
     pub reviewed_by: Option<String>,
     /// Recorded, Unix µs.
     pub recorded_at: i64,
+    /// Pre-filled through a mapping (not a person's answer until confirmed), and from what.
+    pub derived: Option<crate::mappings::Derivation>,
 }
 
-const REVISION_COLUMNS: &str = "r.id, r.assessment_id, r.requirement_id, r.revision, r.result, r.justification, r.maturity, r.rationale, r.confidence, r.evidence_refs, r.carried, r.answered_by, r.reviewed_by, r.recorded_at";
+const REVISION_COLUMNS: &str = "r.id, r.assessment_id, r.requirement_id, r.revision, r.result, r.justification, r.maturity, r.rationale, r.confidence, r.evidence_refs, r.carried, r.answered_by, r.reviewed_by, r.recorded_at, d.mapping_set_id, d.source_assessment_id, d.source_requirement_id, d.relationship";
+
+/// Joins each revision's derivation, if it has one.
+const DERIVATION_JOIN: &str = "LEFT JOIN result_derivations d ON d.result_id = r.id";
 
 fn revision_row(row: &AnyRow) -> Result<Revision> {
     let refs: String = row.try_get("evidence_refs")?;
@@ -389,6 +394,7 @@ fn revision_row(row: &AnyRow) -> Result<Revision> {
         answered_by: row.try_get("answered_by")?,
         reviewed_by: row.try_get("reviewed_by")?,
         recorded_at: row.try_get("recorded_at")?,
+        derived: crate::mappings::derivation_row(row)?,
     })
 }
 
@@ -412,6 +418,18 @@ pub async fn append_result(
     answer: &Answer,
     how: &Recording,
 ) -> Result<i64> {
+    append_result_with_id(db, assessment_id, answer, how)
+        .await
+        .map(|(_, n)| n)
+}
+
+/// Appends a revision of a requirement's result; returns its row id and revision number.
+pub async fn append_result_with_id(
+    db: &mut Db,
+    assessment_id: &str,
+    answer: &Answer,
+    how: &Recording,
+) -> Result<(String, i64)> {
     let next: i64 = sqlx::query(
         "SELECT COALESCE(MAX(revision), 0) + 1 AS n FROM assessment_results WHERE assessment_id = $1 AND requirement_id = $2",
     )
@@ -421,11 +439,12 @@ pub async fn append_result(
     .await?
     .try_get("n")?;
     let refs = serde_json::to_string(&answer.evidence).unwrap_or_else(|_| "[]".into());
+    let id = new_id();
     sqlx::query(
         "INSERT INTO assessment_results (id, assessment_id, requirement_id, revision, result, justification, maturity, rationale, confidence, evidence_refs, carried, answered_by, reviewed_by, recorded_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
-    .bind(new_id())
+    .bind(id.clone())
     .bind(assessment_id.to_owned())
     .bind(answer.requirement_id.clone())
     .bind(next)
@@ -442,7 +461,7 @@ pub async fn append_result(
     .execute(&mut *db)
     .await
     .map_err(conflict("revision"))?;
-    Ok(next)
+    Ok((id, next))
 }
 
 /// The result of each requirement as reported at `as_of_us`: for every requirement, exactly
@@ -456,7 +475,7 @@ pub async fn results_as_of(
 ) -> Result<Vec<Revision>> {
     let clause = record_clause(scope, ASSESSMENT_DRAFT, 3);
     let sql = format!(
-        "SELECT {REVISION_COLUMNS} FROM assessment_results r \
+        "SELECT {REVISION_COLUMNS} FROM assessment_results r {DERIVATION_JOIN} \
          JOIN assessments a ON a.id = r.assessment_id JOIN organisations o ON o.id = a.org_id \
          WHERE r.assessment_id = $1 AND r.recorded_at <= $2 AND {} \
          AND r.revision = (SELECT MAX(r2.revision) FROM assessment_results r2 \
@@ -483,7 +502,7 @@ pub async fn history(
     let mut binds = vec![Bind::Text(assessment_id.to_owned())];
     binds.extend(clause.binds.into_iter().map(Bind::Text));
     let mut sql = format!(
-        "SELECT {REVISION_COLUMNS} FROM assessment_results r \
+        "SELECT {REVISION_COLUMNS} FROM assessment_results r {DERIVATION_JOIN} \
          JOIN assessments a ON a.id = r.assessment_id JOIN organisations o ON o.id = a.org_id \
          WHERE r.assessment_id = $1 AND {}",
         clause.sql

@@ -334,6 +334,51 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
         ],
     ),
     (
+        "catalog_audience",
+        &[
+            ("catalog_id", Text),
+            ("audience", Text),
+            ("granted_at", Int),
+        ],
+    ),
+    (
+        "mapping_sets",
+        &[
+            ("id", Text),
+            ("title", Text),
+            ("from_catalog", Text),
+            ("to_catalog", Text),
+            ("provenance", Text),
+            ("fingerprint", Text),
+            ("owner_org", Text),
+            ("imported_by", Text),
+            ("created_at", Int),
+        ],
+    ),
+    (
+        "mapping_entries",
+        &[
+            ("id", Text),
+            ("set_id", Text),
+            ("position", Int),
+            ("from_requirement", Text),
+            ("to_requirement", Text),
+            ("relationship", Text),
+            ("strength", Int),
+            ("rationale", Text),
+        ],
+    ),
+    (
+        "result_derivations",
+        &[
+            ("result_id", Text),
+            ("mapping_set_id", Text),
+            ("source_assessment_id", Text),
+            ("source_requirement_id", Text),
+            ("relationship", Text),
+        ],
+    ),
+    (
         "sup_weights",
         &[
             ("version", Int),

@@ -17,6 +17,7 @@ mod db;
 mod error;
 pub mod evidence;
 pub mod findings;
+pub mod mappings;
 mod migrate;
 pub mod orgs;
 pub mod records;

@@ -37,6 +37,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0005_posture.sql"),
     ),
     (
+        7,
+        "oscal imports and catalog mappings",
+        include_str!("../migrations/sqlite/0007_oscal_mappings.sql"),
+        include_str!("../migrations/postgres/0007_oscal_mappings.sql"),
+    ),
+    (
         8,
         "supervision",
         include_str!("../migrations/sqlite/0008_supervision.sql"),

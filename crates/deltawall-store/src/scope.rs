@@ -76,6 +76,24 @@ pub fn record_clause(scope: &RecordScope, draft_sql: &str, first: usize) -> Clau
     }
 }
 
+/// The condition that limits shared reference data (imported catalog editions, mapping
+/// sets) to what organisation `viewer_org` may see: built-in items (`builtin_sql`),
+/// items whose audience is public, and items whose audience is the viewer's own
+/// organisation. `audience_sql` is a SQL expression list yielding the item's audiences.
+pub fn audience_clause(
+    viewer_org: &str,
+    builtin_sql: &str,
+    audience_sql: &str,
+    first: usize,
+) -> Clause {
+    Clause {
+        sql: format!(
+            "({builtin_sql} OR 'public' IN ({audience_sql}) OR ${first} IN ({audience_sql}))"
+        ),
+        binds: vec![viewer_org.to_owned()],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

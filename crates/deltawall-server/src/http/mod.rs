@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod health;
+pub mod oscal_api;
 pub mod posture_api;
 pub mod posture_ui;
 pub mod sharing_api;

@@ -276,7 +276,7 @@ async fn own_users(
         .collect())
 }
 
-fn due_us(day: &str) -> i64 {
+pub(crate) fn due_us(day: &str) -> i64 {
     day.parse().map_or(i64::MAX, end_of_day_us)
 }
 

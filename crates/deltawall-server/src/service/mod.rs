@@ -7,9 +7,12 @@
 
 pub mod account;
 pub mod audit;
+pub mod catalogs;
 pub mod evidence;
 pub mod findings;
+pub mod mappings;
 pub mod orgs;
+pub mod oscal_export;
 pub mod posture;
 pub mod report;
 pub mod risks;

@@ -91,10 +91,19 @@ pub struct AssessmentInput {
     /// The previous cycle's assessment, whose answers are carried forward for review.
     #[serde(default)]
     pub previous_id: Option<String>,
+    /// The catalog edition to answer (see `GET /api/v1/posture/catalogs`); the built-in
+    /// catalog when absent.
+    #[serde(default)]
+    pub catalog_id: Option<String>,
+    /// A mapping set into that edition: answers of the institution's latest assessment
+    /// against the set's source catalog pre-fill this one, marked derived.
+    #[serde(default)]
+    pub mapping_set_id: Option<String>,
 }
 
-/// Starts an assessment of the actor's institution against the built-in catalog; with a
-/// previous assessment, carries its answers forward as revisions marked "carried".
+/// Starts an assessment of the actor's institution against the built-in catalog or another
+/// edition the actor may see; with a previous assessment, carries its answers forward as
+/// revisions marked "carried"; with a mapping set, pre-fills answers marked "derived".
 pub async fn create(ctx: Ctx<'_>, input: &AssessmentInput) -> SResult<String> {
     ctx.require(Permission::EditPosture)?;
     let as_of = date("as_of", &input.as_of)?;
@@ -107,7 +116,16 @@ pub async fn create(ctx: Ctx<'_>, input: &AssessmentInput) -> SResult<String> {
         }
         .into());
     }
-    let (catalog_id, _) = builtin_catalog(ctx.store).await?;
+    let (builtin_id, _) = builtin_catalog(ctx.store).await?;
+    let catalog_id = match input.catalog_id.as_deref().map(str::trim) {
+        Some(c) if !c.is_empty() => {
+            let mut conn = ctx.store.read().await?;
+            deltawall_store::mappings::visible_catalog(&mut conn, &ctx.actor.org_id, c)
+                .await?
+                .id
+        }
+        _ => builtin_id,
+    };
     let actor = ctx.actor;
     let previous = match &input.previous_id {
         Some(p) if !p.trim().is_empty() => Some(own(ctx, p.trim()).await?),
@@ -131,7 +149,15 @@ pub async fn create(ctx: Ctx<'_>, input: &AssessmentInput) -> SResult<String> {
         Some(prev) => carry_forward(ctx, &mut tx, prev, &id, &catalog_id, now).await?,
         None => 0,
     };
-    let summary = json!({"kind": input.kind.code(), "as_of": new.as_of, "cycle": cycle, "previous": new.previous_id, "carried": carried});
+    let derived = match input.mapping_set_id.as_deref().map(str::trim) {
+        Some(set) if !set.is_empty() => {
+            super::mappings::prefill_in(ctx, &mut tx, &id, &catalog_id, set, now)
+                .await?
+                .fills
+        }
+        _ => 0,
+    };
+    let summary = json!({"kind": input.kind.code(), "as_of": new.as_of, "cycle": cycle, "previous": new.previous_id, "carried": carried, "catalog": catalog_id, "derived": derived});
     ctx.audit(
         &mut tx,
         "assessment.create",
@@ -183,7 +209,7 @@ async fn carry_forward(
 }
 
 /// An assessment of the actor's own institution (for changes).
-async fn own(ctx: Ctx<'_>, id: &str) -> SResult<Assessment> {
+pub(crate) async fn own(ctx: Ctx<'_>, id: &str) -> SResult<Assessment> {
     let mut conn = ctx.store.read().await?;
     let a = assessments::get(&mut conn, &ctx.actor.record_scope(), id).await?;
     if a.org_id != ctx.actor.org_id {
@@ -211,6 +237,8 @@ pub enum Change {
     Changed,
     /// Answered in this cycle with nothing carried.
     New,
+    /// Pre-filled through a mapping and not yet confirmed by a person.
+    Derived,
 }
 
 /// An assessment with its catalog, latest results and progress.
@@ -270,11 +298,15 @@ pub fn to_latest(r: &Revision) -> Latest {
         requirement_id: r.requirement_id.clone(),
         outcome: r.answer.outcome,
         maturity: r.answer.maturity,
-        carried: r.carried,
+        // a derived answer awaits a person's confirmation just as a carried one does
+        carried: r.carried || r.derived.is_some(),
     }
 }
 
 fn change_of(latest: &Revision, history: &[Revision]) -> Change {
+    if latest.derived.is_some() {
+        return Change::Derived;
+    }
     if latest.carried {
         return Change::Carried;
     }
@@ -362,7 +394,9 @@ pub async fn answer(ctx: Ctx<'_>, id: &str, input: &AnswerInput) -> SResult<i64>
     }
     let scope = ctx.actor.record_scope();
     let prior = assessments::history(&mut tx, &scope, id, Some(&answer.requirement_id)).await?;
-    let reviews_carried = prior.last().is_some_and(|r| r.carried);
+    let reviews_carried = prior
+        .last()
+        .is_some_and(|r| r.carried || r.derived.is_some());
     let how = Recording {
         answered_by: ctx.actor.user_id.clone(),
         reviewed_by: reviews_carried.then(|| ctx.actor.user_id.clone()),
@@ -383,8 +417,8 @@ pub async fn answer(ctx: Ctx<'_>, id: &str, input: &AnswerInput) -> SResult<i64>
     Ok(revision)
 }
 
-/// Confirms a carried answer unchanged: a new revision with the same answer, reviewed by
-/// the actor.
+/// Confirms a carried or derived answer unchanged: a new revision with the same answer,
+/// answered and reviewed by the actor (so it now counts as a person's answer).
 pub async fn confirm(ctx: Ctx<'_>, id: &str, requirement_id: &str) -> SResult<i64> {
     ctx.require(Permission::EditPosture)?;
     own(ctx, id).await?;
@@ -397,10 +431,10 @@ pub async fn confirm(ctx: Ctx<'_>, id: &str, requirement_id: &str) -> SResult<i6
     )
     .await?;
     drop(conn);
-    let Some(last) = prior.last().filter(|r| r.carried) else {
+    let Some(last) = prior.last().filter(|r| r.carried || r.derived.is_some()) else {
         return Err(ServiceError::Conflict {
             code: "err-not-carried",
-            message: "only a carried answer can be confirmed".into(),
+            message: "only a carried or derived answer can be confirmed".into(),
         });
     };
     let a = &last.answer;

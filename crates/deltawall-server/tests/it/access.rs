@@ -255,6 +255,9 @@ struct Target {
     /// B's posture records: an assessment, an evidence file, a risk, a finding and one of
     /// its milestones.
     posture: crate::posture::Records,
+    /// B's own imported catalog and a mapping set into it.
+    catalog: String,
+    mapping: String,
 }
 
 async fn b_target(app: &TestApp) -> Target {
@@ -268,7 +271,10 @@ async fn b_target(app: &TestApp) -> Target {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let (collection, status) = b_collection(app).await;
+    let (catalog, mapping) = crate::access_posture::b_catalog_and_mapping(app).await;
     Target {
+        catalog,
+        mapping,
         org: app.b.org_id.clone(),
         user: app.b.user_ids[&Role::Staff].clone(),
         token: r.json()["id"].as_str().unwrap().to_owned(),
@@ -327,6 +333,8 @@ fn fill(path: &str, t: &Target) -> String {
         .replace("{risk}", &t.posture.risk)
         .replace("{finding}", &t.posture.finding)
         .replace("{milestone}", &t.posture.milestone)
+        .replace("{catalog}", &t.catalog)
+        .replace("{mapping}", &t.mapping)
 }
 
 async fn call(

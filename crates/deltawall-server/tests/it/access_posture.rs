@@ -187,4 +187,110 @@ pub fn routes() -> Vec<Route> {
         r(Method::GET, "/api/v1/posture/report", None),
         r(Method::GET, "/api/v1/posture/group", None),
     ]
+    .into_iter()
+    .chain(oscal_routes())
+    .collect()
+}
+
+pub const PREFILL_FORM: &[(&str, &str)] = &[("mapping_set_id", "nope")];
+pub const BUILTIN_FORM: &[(&str, &str)] = &[("to_catalog", "nope")];
+
+pub fn builtin_json() -> serde_json::Value {
+    json!({"to_catalog": "nope"})
+}
+pub fn prefill_json() -> serde_json::Value {
+    json!({"mapping_set_id": "nope"})
+}
+pub fn confirm_json() -> serde_json::Value {
+    json!({"requirement_id": "FSA-BE1-01"})
+}
+
+/// Catalogs, OSCAL import and export, mappings and pre-fill. `{catalog}` and `{mapping}`
+/// are B's own imported catalog and mapping set.
+fn oscal_routes() -> Vec<Route> {
+    use Body_::*;
+    vec![
+        r(Method::GET, "/posture/catalogs", None),
+        r(Method::POST, "/posture/catalogs", Multipart),
+        r(Method::GET, "/posture/catalogs/{catalog}", None),
+        r(Method::POST, "/posture/mappings", Multipart),
+        r(
+            Method::POST,
+            "/posture/mappings/builtin",
+            Form(BUILTIN_FORM),
+        ),
+        r(Method::GET, "/posture/mappings/{mapping}", None),
+        r(Method::GET, "/posture/mappings/{mapping}/entries.csv", None),
+        r(
+            Method::GET,
+            "/posture/mappings/{mapping}/entries.xlsx",
+            None,
+        ),
+        r(
+            Method::POST,
+            "/posture/assessments/{assessment}/prefill",
+            Form(PREFILL_FORM),
+        ),
+        r(
+            Method::GET,
+            "/posture/assessments/{assessment}/oscal-assessment-results.json",
+            None,
+        ),
+        r(
+            Method::GET,
+            "/posture/assessments/{assessment}/oscal-poam.json",
+            None,
+        ),
+        r(Method::GET, "/api/v1/posture/catalogs", None),
+        r(Method::POST, "/api/v1/posture/catalogs", Multipart),
+        r(Method::GET, "/api/v1/posture/catalogs/{catalog}", None),
+        r(Method::GET, "/api/v1/posture/mappings", None),
+        r(Method::POST, "/api/v1/posture/mappings", Multipart),
+        r(
+            Method::POST,
+            "/api/v1/posture/mappings/builtin",
+            Json(builtin_json),
+        ),
+        r(Method::GET, "/api/v1/posture/mappings/{mapping}", None),
+        r(
+            Method::POST,
+            "/api/v1/posture/assessments/{assessment}/prefill",
+            Json(prefill_json),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/posture/assessments/{assessment}/confirm",
+            Json(confirm_json),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/posture/assessments/{assessment}/oscal/assessment-results",
+            None,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/posture/assessments/{assessment}/oscal/poam",
+            None,
+        ),
+    ]
+}
+
+/// B's own imported catalog and a mapping set into it, for the access table: (catalog,
+/// mapping set).
+pub async fn b_catalog_and_mapping(app: &crate::util::TestApp) -> (String, String) {
+    use deltawall_domain::role::Role;
+    let admin = app.b.as_role(Role::Admin);
+    let r = crate::oscal_map::import(app, &admin, crate::oscal_map::SMALL, "b-only-catalog").await;
+    assert!(r.status.is_success(), "{}", r.body);
+    let catalog = r.json()["id"].as_str().unwrap().to_owned();
+    let r = app
+        .json(
+            Method::POST,
+            "/api/v1/posture/mappings/builtin",
+            &admin,
+            &json!({"to_catalog": catalog}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.body);
+    (catalog, r.json()["id"].as_str().unwrap().to_owned())
 }

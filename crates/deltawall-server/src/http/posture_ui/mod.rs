@@ -2,10 +2,12 @@
 //! findings, group roll-up and management report, each table also as CSV. After a POST
 //! each handler redirects (post/redirect/get).
 
+mod catalogs;
 mod findings;
 mod records;
 mod reports;
 
+pub use catalogs::*;
 pub use findings::*;
 pub use records::*;
 pub use reports::*;
@@ -33,6 +35,7 @@ pub(super) fn notice(lang: Lang, key: &str) -> Option<String> {
     const KEYS: &[&str] = &["saved", "created"];
     KEYS.contains(&key)
         .then(|| i18n::t(lang, &format!("notice-{key}")).to_owned())
+        .or_else(|| oscal_notice(lang, key))
 }
 
 /// The notice after a redirect.
@@ -97,10 +100,21 @@ pub async fn home(
         .await
         .map_err(user.err())?;
     let lang = user.lang;
+    let can_edit = user.info.actor.can(Permission::EditPosture);
+    let (catalogs, mapping_sets) = if can_edit {
+        (
+            catalog_choices(&state, &user).await?,
+            sets_into(&state, &user, None).await?,
+        )
+    } else {
+        (vec![], vec![])
+    };
     Ok(render(&HomePage {
+        catalogs,
+        mapping_sets,
         assessments: assessment_rows(lang, &user.info.actor.org_id, &list),
         progress: progress_rows(lang, &r.elements, &r.progress, &r.open_by_element),
-        can_edit: user.info.actor.can(Permission::EditPosture),
+        can_edit,
         kinds: kinds(lang),
         today: posture_svc::today().to_string(),
         l: user.layout("posture-title", "posture", notice(lang, &n.notice)),
@@ -115,6 +129,10 @@ pub struct AssessmentForm {
     as_of: String,
     #[serde(default)]
     previous_id: String,
+    #[serde(default)]
+    catalog_id: String,
+    #[serde(default)]
+    mapping_set_id: String,
 }
 
 /// `POST /posture/assessments`.
@@ -128,6 +146,8 @@ pub async fn assessment_create(
         scope: f.scope,
         as_of: f.as_of,
         previous_id: Some(f.previous_id).filter(|p| !p.trim().is_empty()),
+        catalog_id: Some(f.catalog_id).filter(|p| !p.trim().is_empty()),
+        mapping_set_id: Some(f.mapping_set_id).filter(|p| !p.trim().is_empty()),
     };
     let id = posture_svc::create(user.ctx(&state), &input)
         .await
@@ -173,7 +193,18 @@ pub async fn assessment(
     let own = v.assessment.org_id == me.org_id && me.can(Permission::EditPosture);
     let open = Default::default();
     let elements = report::elements(&v.catalog);
+    let mapping_sets = if own {
+        sets_into(&state, &user, Some(&v.assessment.catalog_id)).await?
+    } else {
+        vec![]
+    };
     Ok(render(&AssessmentPage {
+        mapping_sets,
+        catalog_title: v
+            .catalog
+            .title
+            .shown(crate::views_oscal::cat_lang(lang))
+            .to_owned(),
         a: assessment_rows(lang, &me.org_id, std::slice::from_ref(&v.assessment)).remove(0),
         scope: v.assessment.scope.clone(),
         as_of: q.as_of.clone(),
