@@ -587,3 +587,66 @@ async fn oscal_exports_are_valid_and_stay_with_their_readers() {
     crate::trestle::validate("assessment-results", &ar);
     crate::trestle::validate("plan-of-action-and-milestones", &poam);
 }
+
+#[tokio::test]
+async fn catalog_and_mapping_pages_render_in_both_languages() {
+    let app = TestApp::new().await;
+    let admin = app.a.as_role(Role::Admin);
+    let cat = import(&app, &admin, SMALL, "small-pages").await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .json(
+            Method::POST,
+            "/api/v1/posture/mappings/builtin",
+            &admin,
+            &json!({"to_catalog": cat}),
+        )
+        .await;
+    let set = r.json()["id"].as_str().unwrap().to_owned();
+    let pages = [
+        (
+            "/posture/catalogs".to_owned(),
+            "カタログとマッピング",
+            "Catalogs and mappings",
+        ),
+        (
+            format!("/posture/catalogs/{cat}"),
+            "フィンガープリント",
+            "Fingerprint",
+        ),
+        (format!("/posture/mappings/{set}"), "交差", "Intersects"),
+        (
+            "/posture".to_owned(),
+            "マッピングで事前入力",
+            "Pre-fill through mapping",
+        ),
+    ];
+    for (path, ja, en) in &pages {
+        let r = app.get(path, &admin).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+        assert!(r.body.contains(ja), "{path} in Japanese: {}", r.body);
+        let req = TestApp::request(Method::GET, path, &admin)
+            .header("accept-language", "en")
+            .body(Body::empty())
+            .unwrap();
+        let r = app.send(req).await;
+        assert!(r.body.contains(en), "{path} in English: {}", r.body);
+    }
+    // staff see the catalogs but no import forms
+    let page = app
+        .get("/posture/catalogs", &app.a.as_role(Role::Staff))
+        .await;
+    assert!(page.body.contains("catalogs") && !page.body.contains("id=\"oscal-import\""));
+    // the built-in mapping into the small catalog relates FSA viewpoints to ir-4 only
+    let csv = app
+        .get(&format!("/posture/mappings/{set}/entries.csv"), &admin)
+        .await
+        .body;
+    assert!(
+        csv.starts_with("from,to,relationship,strength,rationale\r\n"),
+        "{csv}"
+    );
+    assert!(csv.lines().skip(1).all(|l| l.contains(",ir-4,")), "{csv}");
+}
