@@ -70,6 +70,9 @@ pub struct CatalogsPage {
     pub max_mib: usize,
 }
 
+/// A section as shown: id, title, and its requirements as (id, title).
+pub type SectionRow = (String, String, Vec<(String, String)>);
+
 /// One catalog edition page.
 #[derive(Template)]
 #[template(path = "posture_catalog.html")]
@@ -81,11 +84,11 @@ pub struct CatalogPage {
     /// Fingerprint.
     pub fingerprint: String,
     /// Sections: (id, title, requirements as (id, title)).
-    pub sections: Vec<(String, String, Vec<(String, String)>)>,
+    pub sections: Vec<SectionRow>,
 }
 
 /// The sections of a catalog in the page language.
-pub fn sections(lang: Lang, c: &Catalog) -> Vec<(String, String, Vec<(String, String)>)> {
+pub fn sections(lang: Lang, c: &Catalog) -> Vec<SectionRow> {
     let l = cat_lang(lang);
     c.sections
         .iter()

@@ -188,7 +188,13 @@ async fn carry_forward(
         assessments::map(tx, &prev.catalog_id, catalog_id).await?
     };
     let answered: Vec<String> = latest.iter().map(|r| r.requirement_id.clone()).collect();
-    let plan = posture::carry_plan(&answered, map.as_deref());
+    // a cycle may move to another catalog (an imported one) with no migration map between
+    // the two: only requirements the new edition has can take an answer
+    let target = assessments::catalog_document(tx, catalog_id).await?;
+    let plan: Vec<(String, String)> = posture::carry_plan(&answered, map.as_deref())
+        .into_iter()
+        .filter(|(to, _)| target.requirement(to).is_some())
+        .collect();
     for (to, from) in &plan {
         let Some(src) = latest.iter().find(|r| &r.requirement_id == from) else {
             continue;

@@ -587,3 +587,120 @@ async fn oscal_exports_are_valid_and_stay_with_their_readers() {
     crate::trestle::validate("assessment-results", &ar);
     crate::trestle::validate("plan-of-action-and-milestones", &poam);
 }
+
+#[tokio::test]
+async fn catalog_and_mapping_pages_render_in_both_languages() {
+    let app = TestApp::new().await;
+    let admin = app.a.as_role(Role::Admin);
+    let cat = import(&app, &admin, SMALL, "small-pages").await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .json(
+            Method::POST,
+            "/api/v1/posture/mappings/builtin",
+            &admin,
+            &json!({"to_catalog": cat}),
+        )
+        .await;
+    let set = r.json()["id"].as_str().unwrap().to_owned();
+    let pages = [
+        (
+            "/posture/catalogs".to_owned(),
+            "カタログとマッピング",
+            "Catalogs and mappings",
+        ),
+        (
+            format!("/posture/catalogs/{cat}"),
+            "フィンガープリント",
+            "Fingerprint",
+        ),
+        (format!("/posture/mappings/{set}"), "交差", "Intersects"),
+        (
+            "/posture".to_owned(),
+            "マッピングで事前入力",
+            "Pre-fill through mapping",
+        ),
+    ];
+    for (path, ja, en) in &pages {
+        let r = app.get(path, &admin).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+        assert!(r.body.contains(ja), "{path} in Japanese: {}", r.body);
+        let req = TestApp::request(Method::GET, path, &admin)
+            .header("accept-language", "en")
+            .body(Body::empty())
+            .unwrap();
+        let r = app.send(req).await;
+        assert!(r.body.contains(en), "{path} in English: {}", r.body);
+    }
+    // staff see the catalogs but no import forms
+    let page = app
+        .get("/posture/catalogs", &app.a.as_role(Role::Staff))
+        .await;
+    assert!(page.body.contains("catalogs") && !page.body.contains("id=\"oscal-import\""));
+    // the built-in mapping into the small catalog relates FSA viewpoints to ir-4 only
+    let csv = app
+        .get(&format!("/posture/mappings/{set}/entries.csv"), &admin)
+        .await
+        .body;
+    assert!(
+        csv.starts_with("from,to,relationship,strength,rationale\r\n"),
+        "{csv}"
+    );
+    assert!(csv.lines().skip(1).all(|l| l.contains(",ir-4,")), "{csv}");
+}
+
+#[tokio::test]
+async fn a_profile_is_imported_with_the_catalog_it_imports() {
+    let app = TestApp::new().await;
+    let admin = app.a.as_role(Role::Admin);
+    let profile = br#"{"profile": {
+        "uuid": "5c0c4a57-1c3f-4d5e-9a8b-2e4f6a7b8c9d",
+        "metadata": {"title": "Test Profile", "last-modified": "2025-06-01T00:00:00Z",
+                     "version": "2", "oscal-version": "1.1.2"},
+        "imports": [{"href": "small.json", "include-controls": [{"with-ids": ["gov-1", "ir-4"]}]}]
+    }}"#;
+    let send = |catalog: &'static [u8]| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            multipart(
+                app,
+                "/api/v1/posture/catalogs",
+                admin,
+                &[
+                    ("kind", None, b"profile"),
+                    ("file", Some("p.json"), profile),
+                    ("catalog", Some("small.json"), catalog),
+                ],
+            )
+            .await
+        }
+    };
+    let r = send(SMALL).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    let doc = app
+        .get(&format!("/api/v1/posture/catalogs/{id}"), &admin)
+        .await
+        .json();
+    let reqs: Vec<&str> = doc["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["requirements"].as_array().unwrap().iter())
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(reqs, ["gov-1", "ir-4"]);
+    // without the catalog, or with a broken one, the refusal says where
+    let r = send(b"").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["error"]["field"], "catalog");
+    let r = send(b"{\"catalog\": [}").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        err_message(&r).starts_with("in small.json: line 1"),
+        "{}",
+        r.body
+    );
+}

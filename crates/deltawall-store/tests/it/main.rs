@@ -31,6 +31,7 @@ mod audit;
 mod auth;
 mod backup;
 mod fixtures;
+mod mappings;
 mod migrations;
 mod orgs;
 mod posture;
