@@ -9,7 +9,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Deltawall API", version = "1", description = "Tenants, users, API tokens, the audit trail, posture (assessments, evidence, risks, findings) and the standing of shared indicators of a Deltawall instance."),
+    info(title = "Deltawall API", version = "1", description = "Tenants, users, API tokens, the audit trail, posture (assessments, evidence, risks, findings), the sharing hub's trust groups (API roots and collections) and the standing of shared indicators of a Deltawall instance."),
     paths(
         api::me, api::orgs_list, api::org_get, api::org_create, api::org_update, api::org_attribute,
         api::users_list, api::user_create, api::user_change,
@@ -18,6 +18,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         pa::evidence_list, pa::evidence_upload, pa::evidence_get, pa::risks, pa::risk_create, pa::risk_update,
         pa::findings, pa::finding_create, pa::finding_get, pa::transition, pa::milestone_create, pa::milestone_done,
         pa::management_report, pa::group_report,
+        sharing_api::root_create, sharing_api::root_close, sharing_api::collection_create,
         sharing_api::indicators,
     ),
     components(schemas(
@@ -27,6 +28,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         pa::FindingDetailDto, pa::StateDto, pa::CreatedDto, posture::AssessmentInput, posture::AnswerInput, posture::Change,
         risks::RiskInput, findings::FindingInput, findings::CommandInput, findings::MilestoneInput,
         sharing_api::IndicatorPageDto, sharing_api::IndicatorStandingDto,
+        sharing_api::RootInput, sharing_api::GrantInput, sharing_api::CollectionInput, sharing_api::Created,
     )),
     security(("bearer" = [])),
 )]
