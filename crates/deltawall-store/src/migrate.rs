@@ -36,6 +36,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0005_posture.sql"),
         include_str!("../migrations/postgres/0005_posture.sql"),
     ),
+    (
+        6,
+        "sharing recipients",
+        include_str!("../migrations/sqlite/0006_sharing_recipients.sql"),
+        include_str!("../migrations/postgres/0006_sharing_recipients.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction. Versions are
