@@ -161,7 +161,11 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
     ),
     (
         "taxii_recipients",
-        &[("collection_id", Text), ("date_added", Int), ("org_id", Text)],
+        &[
+            ("collection_id", Text),
+            ("date_added", Int),
+            ("org_id", Text),
+        ],
     ),
     (
         "taxii_feedback",

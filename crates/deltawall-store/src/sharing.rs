@@ -164,7 +164,7 @@ impl Viewer {
         } else {
             self.other
         };
-        let named = row.recipients.iter().any(|o| *o == self.org_id);
+        let named = row.recipients.contains(&self.org_id);
         row.reach
             .is_some_and(|r| r & bit != 0 || (named && r & NAMED_BIT != 0))
     }
@@ -456,7 +456,13 @@ pub async fn readers(db: &mut Db, collection_id: &str) -> Result<Vec<(String, St
     .fetch_all(&mut *db)
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get("id")?, r.try_get("name_ja")?, r.try_get("name_en")?)))
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get("name_ja")?,
+                r.try_get("name_en")?,
+            ))
+        })
         .collect()
 }
 

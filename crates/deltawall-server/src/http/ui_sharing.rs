@@ -122,7 +122,12 @@ async fn object_page(
         && crate::service::sharing::may_write(&user.ctx(state));
     let opinions = Opinion::ALL
         .iter()
-        .map(|o| (o.code(), crate::i18n::t(user.lang, &format!("opinion-{}", o.code()))))
+        .map(|o| {
+            (
+                o.code(),
+                crate::i18n::t(user.lang, &format!("opinion-{}", o.code())),
+            )
+        })
         .collect();
     Ok(render(&SharingObjectPage {
         l: user.layout("sharing-title", "sharing", notice),

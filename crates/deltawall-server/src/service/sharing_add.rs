@@ -16,8 +16,8 @@ use super::sharing::{RECIPIENTS_PROPERTY, collection, disclose, may_write, named
 use super::{Ctx, SResult};
 use crate::error::ServiceError;
 use deltawall_stix::{
-    DisclosurePolicy, DocumentKind, Limits, MarkingSet, ObjectKind, StixObject, Tlp,
-    VersionOrder, compare_versions, parse_document_bytes,
+    DisclosurePolicy, DocumentKind, Limits, MarkingSet, ObjectKind, StixObject, Tlp, VersionOrder,
+    compare_versions, parse_document_bytes,
 };
 use deltawall_store::records::now_us;
 use deltawall_store::sharing::{self, NewObject, ObjectFilter, StoredObject};

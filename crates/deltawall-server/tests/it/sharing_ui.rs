@@ -365,7 +365,11 @@ async fn opinions_from_the_indicator_page_count_for_their_audience_only() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let r = opine(&app, &shared, &amber, &a, "disagree").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(app.audit_count().await, before + 2, "each opinion is audited");
+    assert_eq!(
+        app.audit_count().await,
+        before + 2,
+        "each opinion is audited"
+    );
 
     // B's GREEN opinion is stored as STIX, named, with the indicator's marking.
     let list = crate::taxii::get(
@@ -384,7 +388,12 @@ async fn opinions_from_the_indicator_page_count_for_their_audience_only() {
     assert_eq!(ops[0]["object_refs"], json!([green]));
     assert_eq!(ops[0]["explanation"], "seen on our proxy");
     assert_eq!(ops[0]["object_marking_refs"], json!([GREEN]));
-    assert!(ops[0]["created_by_ref"].as_str().unwrap().starts_with("identity--"));
+    assert!(
+        ops[0]["created_by_ref"]
+            .as_str()
+            .unwrap()
+            .starts_with("identity--")
+    );
     // Counted per reader: the API shows B's agreement to both; A's AMBER disagreement
     // only to A.
     let api = format!("/api/v1/sharing/roots/isac/collections/{shared}/indicators");
@@ -408,7 +417,14 @@ async fn opinions_from_the_indicator_page_count_for_their_audience_only() {
     }
     let r = opine(&app, &shared, &green, &b, "maybe").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    let r = opine(&app, &shared, &green, &app.b.as_role(Role::Auditor), "agree").await;
+    let r = opine(
+        &app,
+        &shared,
+        &green,
+        &app.b.as_role(Role::Auditor),
+        "agree",
+    )
+    .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
@@ -421,13 +437,25 @@ async fn read_only_members_give_feedback_but_publish_nothing_else() {
     // The FSA only reads `shared`; institutions only read the FSA's alerts.
     let green = publish(&app, &shared, &a, "green-ind", "green", 1).await;
     let page_path = format!("{}/objects/{green}", coll_path(&shared));
-    assert!(app.get(&page_path, &fsa).await.body.contains("id=\"opinion-form\""));
+    assert!(
+        app.get(&page_path, &fsa)
+            .await
+            .body
+            .contains("id=\"opinion-form\"")
+    );
     sight(&app, &shared, &green, &fsa, "2", "no", "anonymous").await;
     let r = opine(&app, &shared, &green, &fsa, "strongly-agree").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let api = format!("/api/v1/sharing/roots/isac/collections/{shared}/indicators");
     let item = app.get(&api, &a).await.json()["items"][0].clone();
-    assert_eq!((item["sightings"].as_u64(), item["opinions"]["strongly-agree"].as_u64()), (Some(2), Some(1)), "{item}");
+    assert_eq!(
+        (
+            item["sightings"].as_u64(),
+            item["opinions"]["strongly-agree"].as_u64()
+        ),
+        (Some(2), Some(1)),
+        "{item}"
+    );
     assert_eq!(item["named_reporters"], json!([app.fsa.org_id]));
     // Recorded by the hub on the FSA's behalf: its organisation is the originator, and the
     // audit trail says feedback, not an add.
@@ -445,7 +473,12 @@ async fn read_only_members_give_feedback_but_publish_nothing_else() {
     drop(conn);
     assert_eq!(rows.len(), 2);
     assert!(rows.iter().all(|r| r.origin_org == app.fsa.org_id));
-    let audit = app.get("/api/v1/audit?action=taxii.feedback", &app.fsa.as_role(Role::Admin)).await;
+    let audit = app
+        .get(
+            "/api/v1/audit?action=taxii.feedback",
+            &app.fsa.as_role(Role::Admin),
+        )
+        .await;
     assert!(audit.body.contains("taxii.feedback"), "{}", audit.body);
 
     // Still no write access: the FSA publishes nothing in `shared`, over the UI or TAXII
@@ -456,7 +489,12 @@ async fn read_only_members_give_feedback_but_publish_nothing_else() {
         ("tlp", "green"),
     ];
     let r = app
-        .form(Method::POST, &format!("{}/indicators", coll_path(&shared)), &fsa, &form)
+        .form(
+            Method::POST,
+            &format!("{}/indicators", coll_path(&shared)),
+            &fsa,
+            &form,
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let sighting = json!({"type": "sighting", "spec_version": "2.1",
@@ -467,7 +505,12 @@ async fn read_only_members_give_feedback_but_publish_nothing_else() {
     let r = crate::taxii::post(&app, &crate::taxii::objects_path(&shared), &fsa, &body).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let r = app
-        .form(Method::POST, &format!("/sharing/alerts/{alerts}/indicators"), &a, &form)
+        .form(
+            Method::POST,
+            &format!("/sharing/alerts/{alerts}/indicators"),
+            &a,
+            &form,
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }

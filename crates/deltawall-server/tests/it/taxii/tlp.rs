@@ -382,10 +382,24 @@ async fn every_path_agrees_with_the_disclosure_oracle() {
     // FSA, then a later version names B only (narrowing is allowed); a RED object with a
     // marking the hub cannot interpret names B, who still must not receive it.
     let fsa_org = app.fsa.org_id.clone();
-    let named: [(u32, &String, Vec<&String>, Option<Vec<&String>>, &[&str]); 4] = [
+    // (object number, originator, recipients of v1, of v2 if any, markings)
+    type Case<'a> = (
+        u32,
+        &'a String,
+        Vec<&'a String>,
+        Option<Vec<&'a String>>,
+        &'a [&'a str],
+    );
+    let named: [Case; 4] = [
         (216, &a_org, vec![&fsa_org], None, &[RED]),
         (217, &b_org, vec![&a_org, &fsa_org], None, &[RED]),
-        (218, &a_org, vec![&b_org, &fsa_org], Some(vec![&b_org]), &[RED]),
+        (
+            218,
+            &a_org,
+            vec![&b_org, &fsa_org],
+            Some(vec![&b_org]),
+            &[RED],
+        ),
         (219, &a_org, vec![&b_org], None, &[RED, UNKNOWN]),
     ];
     for (n, origin, first, second, marks) in named {
@@ -406,7 +420,12 @@ async fn every_path_agrees_with_the_disclosure_oracle() {
                 origin: origin.clone(),
                 json: v.clone(),
             });
-            if origin == &a_org { &mut by_a } else { &mut by_b }.push(v);
+            if origin == &a_org {
+                &mut by_a
+            } else {
+                &mut by_b
+            }
+            .push(v);
         }
     }
     // A adds first, then B: that is the date_added order.
@@ -565,7 +584,13 @@ async fn red_reaches_its_named_recipients_and_no_one_else() {
     let v = "2026-01-01T00:00:00.000Z";
     let mut red = indicator(70, v, Some(RED));
     red["x_deltawall_recipients"] = json!([app.fsa.org_id]);
-    let res = add(&app, "shared", &a, &[red.clone(), indicator(71, v, Some(GREEN))]).await;
+    let res = add(
+        &app,
+        "shared",
+        &a,
+        &[red.clone(), indicator(71, v, Some(GREEN))],
+    )
+    .await;
     assert_eq!(res["failure_count"], 0, "{res}");
     let rid = id(70);
     let paths = [
@@ -582,36 +607,55 @@ async fn red_reaches_its_named_recipients_and_no_one_else() {
         if p.ends_with("versions/") {
             assert_eq!(r.json()["versions"], json!([v]), "{p}");
         } else {
-            assert!(r.body.contains(&rid), "the named recipient misses it at {p}");
+            assert!(
+                r.body.contains(&rid),
+                "the named recipient misses it at {p}"
+            );
         }
     }
     // B: withheld everywhere, and the 404 reads like a missing object's.
     let missing = get(
         &app,
-        &format!("{}indicator--00000000-0000-4000-8000-999999999999/", objects_path("shared")),
+        &format!(
+            "{}indicator--00000000-0000-4000-8000-999999999999/",
+            objects_path("shared")
+        ),
         &b,
     )
     .await;
     for p in &paths {
         let r = get(&app, p, &b).await;
-        assert!(!r.body.contains(&rid), "{rid} leaked to B at {p}: {}", r.body);
+        assert!(
+            !r.body.contains(&rid),
+            "{rid} leaked to B at {p}: {}",
+            r.body
+        );
         if p.contains(&format!("{rid}/")) {
             assert_eq!(r.status, StatusCode::NOT_FOUND);
             assert_eq!(r.json()["description"], missing.json()["description"]);
         }
     }
     // Paging one by one: B gets the GREEN object alone and `more` is false.
-    let p1 = get(&app, &format!("{}?limit=1", objects_path("shared")), &b).await.json();
-    assert_eq!((ids_of(&p1), p1["more"].clone()), (vec![id(71)], json!(false)));
+    let p1 = get(&app, &format!("{}?limit=1", objects_path("shared")), &b)
+        .await
+        .json();
+    assert_eq!(
+        (ids_of(&p1), p1["more"].clone()),
+        (vec![id(71)], json!(false))
+    );
     // B cannot overwrite or delete it, and the refusal says nothing about it.
     let mut forged = indicator(70, "2026-03-01T00:00:00.000Z", Some(RED));
     forged["x_deltawall_recipients"] = json!([app.b.org_id]);
     let res = add(&app, "shared", &b, &[forged]).await;
     assert_eq!(res["failures"][0]["message"], "object refused", "{res}");
-    let del = TestApp::request(Method::DELETE, &format!("{}{rid}/", objects_path("shared")), &b)
-        .header(header::ACCEPT, MT)
-        .body(Body::empty())
-        .unwrap();
+    let del = TestApp::request(
+        Method::DELETE,
+        &format!("{}{rid}/", objects_path("shared")),
+        &b,
+    )
+    .header(header::ACCEPT, MT)
+    .body(Body::empty())
+    .unwrap();
     assert_eq!(app.send(del).await.status, StatusCode::NOT_FOUND);
 
     // No widening by versioning: A's later version may not name B; naming fewer is fine
@@ -620,7 +664,10 @@ async fn red_reaches_its_named_recipients_and_no_one_else() {
     wider["modified"] = json!("2026-02-01T00:00:00.000Z");
     wider["x_deltawall_recipients"] = json!([app.fsa.org_id, app.b.org_id]);
     let res = add(&app, "shared", &a, &[wider]).await;
-    let msg = res["failures"][0]["message"].as_str().unwrap_or_default().to_owned();
+    let msg = res["failures"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     assert!(msg.contains("must not name new recipients"), "{res}");
     // Nor may an older version arriving later.
     let mut older = red.clone();
@@ -628,25 +675,56 @@ async fn red_reaches_its_named_recipients_and_no_one_else() {
     older["x_deltawall_recipients"] = json!([app.fsa.org_id, app.b.org_id]);
     let res = add(&app, "shared", &a, &[older]).await;
     assert_eq!(res["failure_count"], 1, "{res}");
-    assert!(get(&app, &objects_path("shared"), &b).await.body.contains(&id(71)));
-    assert!(!get(&app, &format!("{}?match[version]=all", objects_path("shared")), &b)
+    assert!(
+        get(&app, &objects_path("shared"), &b)
+            .await
+            .body
+            .contains(&id(71))
+    );
+    assert!(
+        !get(
+            &app,
+            &format!("{}?match[version]=all", objects_path("shared")),
+            &b
+        )
         .await
         .body
-        .contains(&rid));
+        .contains(&rid)
+    );
     let mut narrower = red.clone();
     narrower["modified"] = json!("2026-02-01T00:00:00.000Z");
     narrower["x_deltawall_recipients"] = json!([]);
     let res = add(&app, "shared", &a, &[narrower.clone()]).await;
     assert!(
-        res["failures"][0]["message"].as_str().unwrap().contains("x_deltawall_recipients"),
+        res["failures"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("x_deltawall_recipients"),
         "an empty list is refused: {res}"
     );
-    narrower.as_object_mut().unwrap().remove("x_deltawall_recipients");
+    narrower
+        .as_object_mut()
+        .unwrap()
+        .remove("x_deltawall_recipients");
     let res = add(&app, "shared", &a, &[narrower]).await;
     assert_eq!(res["failure_count"], 0, "{res}");
-    let versions = get(&app, &format!("{}{rid}/versions/", objects_path("shared")), &fsa).await;
-    assert_eq!(versions.json()["versions"], json!([v]), "the FSA keeps the version naming it");
-    let versions = get(&app, &format!("{}{rid}/versions/", objects_path("shared")), &a).await;
+    let versions = get(
+        &app,
+        &format!("{}{rid}/versions/", objects_path("shared")),
+        &fsa,
+    )
+    .await;
+    assert_eq!(
+        versions.json()["versions"],
+        json!([v]),
+        "the FSA keeps the version naming it"
+    );
+    let versions = get(
+        &app,
+        &format!("{}{rid}/versions/", objects_path("shared")),
+        &a,
+    )
+    .await;
     assert_eq!(versions.json()["versions"].as_array().unwrap().len(), 2);
 
     // Recipients are checked: TLP:RED only, and organisations that read the collection.
@@ -655,13 +733,23 @@ async fn red_reaches_its_named_recipients_and_no_one_else() {
     let mut stranger = indicator(73, v, Some(RED));
     stranger["x_deltawall_recipients"] = json!([app.fsa.org_id]);
     let res = add(&app, "shared", &a, &[green]).await;
-    assert!(res["failures"][0]["message"].as_str().unwrap().contains("only a TLP:RED"), "{res}");
+    assert!(
+        res["failures"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("only a TLP:RED"),
+        "{res}"
+    );
     let body = json!({"objects": [stranger]}).to_string();
     let r = post(&app, &objects_path(&a_only), &a, &body).await;
-    assert!(r.json()["failures"][0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("does not read this collection"), "{}", r.body);
+    assert!(
+        r.json()["failures"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not read this collection"),
+        "{}",
+        r.body
+    );
 
     // The hub's pages: the listing (with ended indicators: this one is old enough to have
     // decayed) and the object page show it to the FSA only.
@@ -680,13 +768,20 @@ async fn red_reaches_its_named_recipients_and_no_one_else() {
             Method::POST,
             &format!("{page}/sightings"),
             &fsa,
-            &[("count", "4"), ("false_positive", "no"), ("reporter", "anonymous")],
+            &[
+                ("count", "4"),
+                ("false_positive", "no"),
+                ("reporter", "anonymous"),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let sightings = format!("{}?match[type]=sighting", objects_path("shared"));
     let seen_by_a = get(&app, &sightings, &a).await.json();
-    assert_eq!(seen_by_a["objects"][0]["x_deltawall_recipients"], json!([app.a.org_id]));
+    assert_eq!(
+        seen_by_a["objects"][0]["x_deltawall_recipients"],
+        json!([app.a.org_id])
+    );
     assert_eq!(seen_by_a["objects"][0]["object_marking_refs"], json!([RED]));
     assert_eq!(get(&app, &sightings, &b).await.body, "{}");
 }
@@ -698,10 +793,22 @@ async fn the_publish_form_names_red_recipients() {
     let app = TestApp::new().await;
     let (shared, _, _) = setup(&app).await;
     let a = app.a.as_role(Role::Staff);
-    let form = app.get(&format!("/sharing/isac/{shared}/publish"), &a).await;
-    assert!(form.body.contains(&format!("name=\"recipient\" value=\"{}\"", app.fsa.org_id)));
-    assert!(form.body.contains(&format!("name=\"recipient\" value=\"{}\"", app.b.org_id)));
-    assert!(!form.body.contains(&format!("name=\"recipient\" value=\"{}\"", app.a.org_id)));
+    let form = app
+        .get(&format!("/sharing/isac/{shared}/publish"), &a)
+        .await;
+    assert!(
+        form.body
+            .contains(&format!("name=\"recipient\" value=\"{}\"", app.fsa.org_id))
+    );
+    assert!(
+        form.body
+            .contains(&format!("name=\"recipient\" value=\"{}\"", app.b.org_id))
+    );
+    assert!(
+        !form
+            .body
+            .contains(&format!("name=\"recipient\" value=\"{}\"", app.a.org_id))
+    );
     let r = app
         .form(
             Method::POST,
@@ -717,8 +824,18 @@ async fn the_publish_form_names_red_recipients() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let listing = format!("/sharing/isac/{shared}");
-    assert!(app.get(&listing, &app.b.as_role(Role::Staff)).await.body.contains("red-for-b"));
-    assert!(!app.get(&listing, &app.fsa.as_role(Role::Staff)).await.body.contains("red-for-b"));
+    assert!(
+        app.get(&listing, &app.b.as_role(Role::Staff))
+            .await
+            .body
+            .contains("red-for-b")
+    );
+    assert!(
+        !app.get(&listing, &app.fsa.as_role(Role::Staff))
+            .await
+            .body
+            .contains("red-for-b")
+    );
     // Naming recipients on anything but RED is refused beside the form.
     let r = app
         .form(
