@@ -499,13 +499,13 @@ async fn named_recipients_reach_only_them(db: &TestDb) {
     )
     .await
     .unwrap();
-    sharing::put_recipients(&mut tx, &coll, red, &[b.clone()])
+    sharing::put_recipients(&mut tx, &coll, red, std::slice::from_ref(&b))
         .await
         .unwrap();
     let unbit = sharing::insert_object(&mut tx, &coll, &version(2, &a, 10, originator, "2.1"), 101)
         .await
         .unwrap();
-    sharing::put_recipients(&mut tx, &coll, unbit, &[b.clone()])
+    sharing::put_recipients(&mut tx, &coll, unbit, std::slice::from_ref(&b))
         .await
         .unwrap();
     tx.commit().await.unwrap();
