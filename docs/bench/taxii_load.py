@@ -6,6 +6,9 @@
   page  --limit L --afters FILE    GET objects with limit=L following `next` to the end;
                                    per-page latency and objects/s; writes each page's
                                    X-TAXII-Date-Added-Last to FILE (for the wrk readers)
+  --pages P                        stop after P pages (page only)
+  --timeout S                      give up a request after S seconds (the report then says
+                                   "complete": false and how long it waited)
   --budget S                       stop starting requests after S seconds (the report then
                                    says "complete": false): medallion's reads grow with
                                    the collection and do not finish 100,000 in minutes
@@ -103,9 +106,13 @@ def page(args):
     params = {"limit": str(args.limit), "match[type]": "indicator"}
     lat, n, afters, started = [], 0, [], time.perf_counter()
     complete = False
-    while time.perf_counter() - started < args.budget:
+    while time.perf_counter() - started < args.budget and len(lat) < args.pages:
         t = time.perf_counter()
-        r = s.get(url, params=params)
+        try:
+            r = s.get(url, params=params, timeout=args.timeout)
+        except requests.exceptions.Timeout:
+            lat.append(time.perf_counter() - t)
+            break
         lat.append(time.perf_counter() - t)
         if r.status_code != 200:
             sys.exit(f"page failed: {r.status_code} {r.text[:300]}")
@@ -115,6 +122,9 @@ def page(args):
         if not MORE.search(r.content[:200]) and not MORE.search(r.content[-200:]):
             complete = True
             break
+        if len(lat) == args.pages:
+            complete = True
+            break
         m = NEXT.search(r.content[:400]) or NEXT.search(r.content[-400:])
         if not m:
             sys.exit("more without next")
@@ -122,8 +132,11 @@ def page(args):
     report("page", time.perf_counter() - started, n, lat, complete)
     if args.afters:
         with open(args.afters, "w") as f:
-            # Every boundary but the last, so each reader request gets a full page.
-            f.write("\n".join(afters[:-1]) + "\n")
+            # Every boundary but the last, so each reader request gets a full page; a
+            # collection of one page gets a time before all its objects instead, so each
+            # reader request gets the whole collection.
+            bounds = afters[:-1] or ["2000-01-01T00:00:00.000Z"]
+            f.write("\n".join(bounds) + "\n")
 
 
 def main():
@@ -136,6 +149,8 @@ def main():
     p.add_argument("--envelope", type=int, default=1000)
     p.add_argument("--limit", type=int, default=1000)
     p.add_argument("--afters")
+    p.add_argument("--pages", type=float, default=float("inf"))
+    p.add_argument("--timeout", type=float, default=None)
     p.add_argument("--budget", type=float, default=float("inf"),
                    help="stop starting requests after this many seconds; the report says "
                         "complete: false")

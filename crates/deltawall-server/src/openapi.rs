@@ -9,7 +9,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Deltawall API", version = "1", description = "Tenants, users, API tokens, the audit trail, posture (assessments, evidence, risks, findings) and the standing of shared indicators of a Deltawall instance."),
+    info(title = "Deltawall API", version = "1", description = "Tenants, users, API tokens, the audit trail, posture (assessments, evidence, risks, findings), the sharing hub's trust groups (API roots and collections) and the standing of shared indicators of a Deltawall instance."),
     paths(
         api::me, api::orgs_list, api::org_get, api::org_create, api::org_update, api::org_attribute,
         api::users_list, api::user_create, api::user_change,
@@ -20,6 +20,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         pa::management_report, pa::group_report,
         oa::catalogs, oa::catalog_import, oa::catalog_get, oa::mappings, oa::mapping_import, oa::mapping_builtin,
         oa::mapping_get, oa::prefill, oa::confirm, oa::oscal_results, oa::oscal_poam,
+        sharing_api::root_create, sharing_api::root_close, sharing_api::collection_create,
         sharing_api::indicators,
     ),
     components(schemas(
@@ -31,6 +32,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         sharing_api::IndicatorPageDto, sharing_api::IndicatorStandingDto,
         oa::CatalogDto, oa::ImportedDto, oa::MappingSetDto, oa::MappingEntryDto, oa::MappingDetailDto,
         oa::BuiltinInput, oa::PrefillInput, oa::ConfirmInput, crate::service::mappings::PrefillOutcome,
+        sharing_api::RootInput, sharing_api::GrantInput, sharing_api::CollectionInput, sharing_api::Created,
     )),
     security(("bearer" = [])),
 )]

@@ -125,6 +125,10 @@ fn ui_routes() -> Router<AppState> {
             "/sharing/{root}/{id}/objects/{object}/sightings",
             post(ui_sharing::sighting),
         )
+        .route(
+            "/sharing/{root}/{id}/objects/{object}/opinions",
+            post(ui_sharing::opinion),
+        )
         .route("/static/app.css", get(health::css))
         .merge(posture_ui_routes())
 }

@@ -466,10 +466,13 @@ pub struct SharingObjectPage {
     pub d: crate::service::sharing_hub::Detail,
     /// The object's JSON, indented.
     pub pretty: String,
-    /// Whether the caller may record a sighting.
-    pub can_sight: bool,
-    /// A refused sighting's reason.
+    /// Whether the caller may record a sighting or an opinion (an indicator, a read grant,
+    /// a role that may change shared data).
+    pub can_feedback: bool,
+    /// A refused sighting's or opinion's reason.
     pub error: Option<String>,
+    /// The opinion scale: each STIX value with its label.
+    pub opinions: Vec<(&'static str, &'static str)>,
 }
 
 /// The publish forms.
@@ -486,6 +489,8 @@ pub struct SharingPublishPage {
     pub indicators: Vec<crate::service::sharing_hub::Item>,
     /// TLP choices: (form value, label).
     pub tlps: Vec<(String, String)>,
+    /// Organisations a TLP:RED object may name as recipients: (id, name).
+    pub members: Vec<(String, String)>,
     /// Why the last attempt was refused.
     pub error: Option<String>,
 }

@@ -160,6 +160,14 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
         ],
     ),
     (
+        "taxii_recipients",
+        &[
+            ("collection_id", Text),
+            ("date_added", Int),
+            ("org_id", Text),
+        ],
+    ),
+    (
         "taxii_feedback",
         &[
             ("collection_id", Text),

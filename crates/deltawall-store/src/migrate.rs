@@ -37,6 +37,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0005_posture.sql"),
     ),
     (
+        6,
+        "sharing recipients",
+        include_str!("../migrations/sqlite/0006_sharing_recipients.sql"),
+        include_str!("../migrations/postgres/0006_sharing_recipients.sql"),
+    ),
+    (
         7,
         "oscal imports and catalog mappings",
         include_str!("../migrations/sqlite/0007_oscal_mappings.sql"),

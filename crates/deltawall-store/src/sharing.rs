@@ -90,6 +90,9 @@ pub struct StoredObject {
     pub origin_org: String,
     /// The audiences that may receive it (see [`Viewer`]); `None` until computed.
     pub reach: Option<i64>,
+    /// The recipient organisations it names (TLP:RED, `taxii_recipients`), sorted; they
+    /// receive it only when `reach` carries [`NAMED_BIT`].
+    pub recipients: Vec<String>,
 }
 
 /// What is needed to store one object version.
@@ -126,6 +129,11 @@ pub fn audience_bit(originator: bool, recipient: bool, member: bool) -> i64 {
     1 << (4 * i64::from(originator) + 2 * i64::from(recipient) + i64::from(member))
 }
 
+/// The bit of `reach` for a version that names recipient organisations (TLP:RED with
+/// named recipients): a reader whose organisation is among its `taxii_recipients` rows
+/// receives it, whatever their grant's other bits.
+pub const NAMED_BIT: i64 = 1 << 8;
+
 /// A reader of a collection, as the TLP filter sees them: their organisation and the bits
 /// of `reach` that admit them on rows they added (`own`) and on everyone else's (`other`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,15 +164,22 @@ impl Viewer {
         } else {
             self.other
         };
-        row.reach.is_some_and(|r| r & bit != 0)
+        let named = row.recipients.contains(&self.org_id);
+        row.reach
+            .is_some_and(|r| r & bit != 0 || (named && r & NAMED_BIT != 0))
     }
 }
 
 /// The TLP filter on `taxii_objects` rows aliased `alias`, with the viewer's three values
-/// bound at `$first..$first+2`. A NULL `reach` matches nothing.
+/// bound at `$first..$first+2`: the reach bit of the viewer's audience, or (versions with
+/// [`NAMED_BIT`]) the viewer's organisation among the named recipients. A NULL `reach`
+/// matches nothing.
 pub fn reach_clause(alias: &str, first: usize) -> String {
     format!(
-        "({alias}.reach & (CASE WHEN {alias}.origin_org = ${first} THEN ${} ELSE ${} END)) <> 0",
+        "(({alias}.reach & (CASE WHEN {alias}.origin_org = ${first} THEN ${} ELSE ${} END)) <> 0 \
+         OR (({alias}.reach & {NAMED_BIT}) <> 0 AND EXISTS (SELECT 1 FROM taxii_recipients \
+         rcp_{alias} WHERE rcp_{alias}.collection_id = {alias}.collection_id \
+         AND rcp_{alias}.date_added = {alias}.date_added AND rcp_{alias}.org_id = ${first})))",
         first + 1,
         first + 2
     )
@@ -369,7 +384,86 @@ fn object_from_row(row: &sqlx::any::AnyRow) -> Result<StoredObject> {
         json: row.try_get("json")?,
         origin_org: row.try_get("origin_org")?,
         reach: row.try_get("reach")?,
+        recipients: Vec::new(),
     })
+}
+
+/// Fills `recipients` of the rows that name some (those with [`NAMED_BIT`]); one query,
+/// and none when no row has the bit.
+pub async fn fill_recipients(
+    db: &mut Db,
+    collection_id: &str,
+    rows: &mut [StoredObject],
+) -> Result<()> {
+    let named: Vec<i64> = rows
+        .iter()
+        .filter(|r| r.reach.is_some_and(|x| x & NAMED_BIT != 0))
+        .map(|r| r.date_added)
+        .collect();
+    if named.is_empty() {
+        return Ok(());
+    }
+    let mut binds = vec![Bind::Text(collection_id.to_owned())];
+    let marks: Vec<String> = (2..named.len() + 2).map(|i| format!("${i}")).collect();
+    binds.extend(named.iter().map(|d| Bind::Int(*d)));
+    let sql = format!(
+        "SELECT date_added, org_id FROM taxii_recipients WHERE collection_id = $1 \
+         AND date_added IN ({}) ORDER BY date_added, org_id",
+        marks.join(", ")
+    );
+    let found = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+        .fetch_all(&mut *db)
+        .await?;
+    for f in &found {
+        let at: i64 = f.try_get("date_added")?;
+        let org: String = f.try_get("org_id")?;
+        if let Some(row) = rows.iter_mut().find(|r| r.date_added == at) {
+            row.recipients.push(org);
+        }
+    }
+    Ok(())
+}
+
+/// Stores the named recipients of a version just inserted (same transaction).
+pub async fn put_recipients(
+    db: &mut Db,
+    collection_id: &str,
+    date_added: i64,
+    orgs: &[String],
+) -> Result<()> {
+    for org in orgs {
+        sqlx::query(
+            "INSERT INTO taxii_recipients (collection_id, date_added, org_id) VALUES ($1, $2, $3)",
+        )
+        .bind(collection_id.to_owned())
+        .bind(date_added)
+        .bind(org.clone())
+        .execute(&mut *db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The organisations that hold a read grant on a collection (directly or through their
+/// kind), as `(id, name_ja, name_en)` in id order: who a TLP:RED version may name.
+pub async fn readers(db: &mut Db, collection_id: &str) -> Result<Vec<(String, String, String)>> {
+    let rows = sqlx::query(
+        "SELECT o.id, o.name_ja, o.name_en FROM organisations o WHERE o.active = 1 AND EXISTS \
+         (SELECT 1 FROM taxii_grants g WHERE g.collection_id = $1 AND g.can_read = 1 \
+         AND (g.grantee = o.id OR g.grantee = 'kind:' || o.kind)) ORDER BY o.id",
+    )
+    .bind(collection_id.to_owned())
+    .fetch_all(&mut *db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get("name_ja")?,
+                r.try_get("name_en")?,
+            ))
+        })
+        .collect()
 }
 
 /// Every stored version in a collection matching `filter`, in `date_added` order, whatever
@@ -403,6 +497,7 @@ pub async fn objects(
         .map(object_from_row)
         .collect::<Result<Vec<_>>>()?;
     out.sort_by_key(|o| o.date_added);
+    fill_recipients(db, collection_id, &mut out).await?;
     Ok(out)
 }
 
@@ -560,7 +655,12 @@ pub async fn page(
     let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
         .fetch_all(&mut *db)
         .await?;
-    rows.iter().map(object_from_row).collect()
+    let mut out = rows
+        .iter()
+        .map(object_from_row)
+        .collect::<Result<Vec<_>>>()?;
+    fill_recipients(db, collection_id, &mut out).await?;
+    Ok(out)
 }
 
 /// Whether the viewer may receive any version of `stix_id` in the collection (the 404 of
@@ -674,6 +774,11 @@ pub async fn insert_object(
 pub async fn delete_rows(db: &mut Db, collection_id: &str, date_added: &[i64]) -> Result<u64> {
     let mut n = 0;
     for d in date_added {
+        sqlx::query("DELETE FROM taxii_recipients WHERE collection_id = $1 AND date_added = $2")
+            .bind(collection_id.to_owned())
+            .bind(*d)
+            .execute(&mut *db)
+            .await?;
         n += sqlx::query("DELETE FROM taxii_objects WHERE collection_id = $1 AND date_added = $2")
             .bind(collection_id.to_owned())
             .bind(*d)

@@ -123,7 +123,16 @@ pub async fn about(
     let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
         .fetch_all(&mut *db)
         .await?;
-    rows.iter().map(row_to_feedback).collect()
+    let mut out = rows
+        .iter()
+        .map(row_to_feedback)
+        .collect::<Result<Vec<_>>>()?;
+    let mut objects: Vec<StoredObject> = out.iter().map(|f| f.object.clone()).collect();
+    crate::sharing::fill_recipients(db, collection_id, &mut objects).await?;
+    for (f, o) in out.iter_mut().zip(objects) {
+        f.object.recipients = o.recipients;
+    }
+    Ok(out)
 }
 
 fn row_to_feedback(row: &sqlx::any::AnyRow) -> Result<FeedbackRow> {
@@ -140,6 +149,7 @@ fn row_to_feedback(row: &sqlx::any::AnyRow) -> Result<FeedbackRow> {
             json: row.try_get("o_json")?,
             origin_org: row.try_get("o_origin_org")?,
             reach: row.try_get("o_reach")?,
+            recipients: Vec::new(),
         },
         feedback: NewFeedback {
             stix_id,

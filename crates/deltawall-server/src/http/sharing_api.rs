@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 type ApiResult<T> = Result<T, AppError>;
 
 /// A new API root.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RootInput {
     /// URL segment: lowercase letters, digits and `-`.
@@ -31,7 +31,7 @@ pub struct RootInput {
 }
 
 /// One grant of a new collection.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GrantInput {
     /// An organisation id, or `kind:<organisation kind>`.
@@ -48,7 +48,7 @@ pub struct GrantInput {
 }
 
 /// A new collection.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CollectionInput {
     /// Title.
@@ -61,13 +61,17 @@ pub struct CollectionInput {
 }
 
 /// The id of what was created.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Created {
     /// Id.
     pub id: String,
 }
 
-/// `POST /api/v1/sharing/roots`.
+/// Open an API root (a trust group); supervisor administrators and administrators of an
+/// information sharing body only.
+#[utoipa::path(post, path = "/api/v1/sharing/roots", tag = "sharing", request_body = RootInput,
+    responses((status = 201, body = Created), (status = 403, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)))]
 pub async fn root_create(
     State(state): State<AppState>,
     user: ApiUser,
@@ -85,7 +89,12 @@ pub async fn root_create(
     Ok((StatusCode::CREATED, Json(Created { id: input.id })))
 }
 
-/// `POST /api/v1/sharing/roots/{id}/close`.
+/// Close an API root: it leaves discovery and answers 404 from then on; what was shared
+/// stays stored.
+#[utoipa::path(post, path = "/api/v1/sharing/roots/{id}/close", tag = "sharing",
+    params(("id" = String, Path)),
+    responses((status = 204, description = "closed"), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
 pub async fn root_close(
     State(state): State<AppState>,
     user: ApiUser,
@@ -97,7 +106,12 @@ pub async fn root_close(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `POST /api/v1/sharing/roots/{id}/collections`.
+/// Add a collection to an API root with its grants (who may read, add, and counts as a
+/// TLP:AMBER recipient); answers the new collection's id.
+#[utoipa::path(post, path = "/api/v1/sharing/roots/{id}/collections", tag = "sharing",
+    params(("id" = String, Path)), request_body = CollectionInput,
+    responses((status = 201, body = Created), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn collection_create(
     State(state): State<AppState>,
     user: ApiUser,

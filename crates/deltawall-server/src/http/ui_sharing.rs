@@ -1,6 +1,6 @@
 //! The sharing hub's pages: trust groups and collections, a collection's objects, one
 //! object (a report with its indicators, an indicator with its feedback and the sighting
-//! form) and the publish forms. Every read and write goes through
+//! and opinion forms) and the publish forms. Every read and write goes through
 //! `service::sharing_hub`, which uses the TAXII service's collection check, TLP
 //! enforcement point and add path.
 
@@ -9,13 +9,14 @@ use super::{Query, UiForm, UiUser};
 use crate::error::{AppError, ServiceError};
 use crate::router::AppState;
 use crate::service::sharing_hub::{
-    self, IndicatorInput, ListQuery, Published, ReportInput, SightingInput,
+    self, IndicatorInput, ListQuery, OpinionInput, Published, ReportInput, SightingInput,
 };
 use crate::views::*;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use deltawall_domain::validate::Invalid;
 use deltawall_stix::Tlp;
+use deltawall_stix::feedback::Opinion;
 use serde::Deserialize;
 
 type PageResult = Result<Response, AppError>;
@@ -115,16 +116,27 @@ async fn object_page(
     let pretty = serde_json::from_str::<serde_json::Value>(&d.item.stored.json)
         .and_then(|v| serde_json::to_string_pretty(&v))
         .unwrap_or_else(|_| d.item.stored.json.clone());
-    let can_sight = d.item.stored.object_type == "indicator"
-        && d.collection.grant.can_write
+    // A read grant is enough: the hub records feedback on the reader's behalf.
+    let can_feedback = d.item.stored.object_type == "indicator"
+        && d.collection.grant.can_read
         && crate::service::sharing::may_write(&user.ctx(state));
+    let opinions = Opinion::ALL
+        .iter()
+        .map(|o| {
+            (
+                o.code(),
+                crate::i18n::t(user.lang, &format!("opinion-{}", o.code())),
+            )
+        })
+        .collect();
     Ok(render(&SharingObjectPage {
         l: user.layout("sharing-title", "sharing", notice),
         root,
         d,
         pretty,
-        can_sight,
+        can_feedback,
         error,
+        opinions,
     }))
 }
 
@@ -181,12 +193,16 @@ async fn publish_page(
     if !listing.collection.grant.can_write || !crate::service::sharing::may_write(&ctx) {
         return Err(AppError::Page(ServiceError::Forbidden, user.lang));
     }
+    let members = sharing_hub::recipient_choices(&ctx, &listing.collection, user.lang)
+        .await
+        .map_err(user.err())?;
     Ok(render(&SharingPublishPage {
         l: user.layout("sharing-publish", "sharing", None),
         root,
         collection: listing.collection,
         indicators: listing.items,
         tlps: tlp_choices(),
+        members,
         error,
     }))
 }
@@ -200,18 +216,27 @@ pub async fn publish_form(
     publish_page(&state, &user, ids, None).await
 }
 
-/// The indicator form.
-#[derive(Debug, Deserialize)]
-pub struct IndicatorForm {
-    name: String,
-    #[serde(default)]
-    description: String,
-    pattern: String,
-    tlp: String,
-    #[serde(default)]
-    valid_from: String,
-    #[serde(default)]
-    valid_until: String,
+/// A form posted as pairs (some fields repeat: `ref`, `recipient`).
+struct Pairs(Vec<(String, String)>);
+
+impl Pairs {
+    /// The first value of `name`, or empty.
+    fn field(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    /// Every non-empty value of `name`, trimmed.
+    fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, v)| k == name && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_owned())
+            .collect()
+    }
 }
 
 /// An optional `YYYY-MM-DD` (midnight, Japan time).
@@ -252,20 +277,23 @@ async fn published(
     }
 }
 
-/// `POST /sharing/{root}/{collection}/indicators`.
+/// `POST /sharing/{root}/{collection}/indicators`: the form as pairs, because
+/// `recipient` repeats.
 pub async fn publish_indicator(
     State(state): State<AppState>,
     user: UiUser,
     Path(ids): Path<(String, String)>,
-    UiForm(f): UiForm<IndicatorForm>,
+    UiForm(pairs): UiForm<Vec<(String, String)>>,
 ) -> PageResult {
+    let f = Pairs(pairs);
     let input = IndicatorInput {
-        name: f.name,
-        description: f.description,
-        pattern: f.pattern,
-        tlp: parse_tlp(&f.tlp).map_err(user.err())?,
-        valid_from: form_date("valid_from", &f.valid_from).map_err(user.err())?,
-        valid_until: form_date("valid_until", &f.valid_until).map_err(user.err())?,
+        name: f.field("name"),
+        description: f.field("description"),
+        pattern: f.field("pattern"),
+        tlp: parse_tlp(&f.field("tlp")).map_err(user.err())?,
+        valid_from: form_date("valid_from", &f.field("valid_from")).map_err(user.err())?,
+        valid_until: form_date("valid_until", &f.field("valid_until")).map_err(user.err())?,
+        recipients: f.all("recipient"),
     };
     let out = sharing_hub::publish_indicator(&user.ctx(&state), &ids.0, &ids.1, &input)
         .await
@@ -273,29 +301,21 @@ pub async fn publish_indicator(
     published(&state, &user, ids, out).await
 }
 
-/// `POST /sharing/{root}/{collection}/reports`: the form as pairs, because `ref` repeats.
+/// `POST /sharing/{root}/{collection}/reports`: the form as pairs, because `ref` and
+/// `recipient` repeat.
 pub async fn publish_report(
     State(state): State<AppState>,
     user: UiUser,
     Path(ids): Path<(String, String)>,
     UiForm(pairs): UiForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let field = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let f = Pairs(pairs);
     let input = ReportInput {
-        name: field("name"),
-        description: field("description"),
-        tlp: parse_tlp(&field("tlp")).map_err(user.err())?,
-        refs: pairs
-            .iter()
-            .filter(|(k, _)| k == "ref")
-            .map(|(_, v)| v.trim().to_owned())
-            .collect(),
+        name: f.field("name"),
+        description: f.field("description"),
+        tlp: parse_tlp(&f.field("tlp")).map_err(user.err())?,
+        refs: f.all("ref"),
+        recipients: f.all("recipient"),
     };
     let out = sharing_hub::publish_report(&user.ctx(&state), &ids.0, &ids.1, &input)
         .await
@@ -318,24 +338,75 @@ pub async fn sighting(
     Path((root, coll, id)): Path<(String, String, String)>,
     UiForm(f): UiForm<SightingForm>,
 ) -> PageResult {
-    let choice = |field: &'static str, raw: &str, yes: &str, no: &str| match raw {
-        r if r == yes => Ok(true),
-        r if r == no => Ok(false),
-        _ => Err(ServiceError::Invalid(Invalid {
-            field,
-            reason: "is not a known value",
-            code: "err-bad-request",
-        })),
+    let false_positive = match f.false_positive.as_str() {
+        "yes" => true,
+        "no" => false,
+        _ => return Err(user.err()(unknown("false_positive"))),
     };
     let input = SightingInput {
         count: f.count,
-        false_positive: choice("false_positive", &f.false_positive, "yes", "no")
-            .map_err(user.err())?,
-        named: choice("reporter", &f.reporter, "named", "anonymous").map_err(user.err())?,
+        false_positive,
+        named: reporter_named(&f.reporter).map_err(user.err())?,
     };
     let out = sharing_hub::record_sighting(&user.ctx(&state), &root, &coll, &id, input)
         .await
         .map_err(user.err())?;
+    feedback_done(&state, &user, (root, coll, id), out).await
+}
+
+/// The opinion form.
+#[derive(Debug, Deserialize)]
+pub struct OpinionForm {
+    opinion: String,
+    #[serde(default)]
+    explanation: String,
+    reporter: String,
+}
+
+/// `POST /sharing/{root}/{collection}/objects/{object}/opinions`.
+pub async fn opinion(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path((root, coll, id)): Path<(String, String, String)>,
+    UiForm(f): UiForm<OpinionForm>,
+) -> PageResult {
+    let input = OpinionInput {
+        opinion: Opinion::from_code(f.opinion.trim())
+            .ok_or_else(|| unknown("opinion"))
+            .map_err(user.err())?,
+        explanation: f.explanation,
+        named: reporter_named(&f.reporter).map_err(user.err())?,
+    };
+    let out = sharing_hub::record_opinion(&user.ctx(&state), &root, &coll, &id, &input)
+        .await
+        .map_err(user.err())?;
+    feedback_done(&state, &user, (root, coll, id), out).await
+}
+
+fn unknown(field: &'static str) -> ServiceError {
+    ServiceError::Invalid(Invalid {
+        field,
+        reason: "is not a known value",
+        code: "err-bad-request",
+    })
+}
+
+/// `named` or `anonymous`.
+fn reporter_named(raw: &str) -> Result<bool, ServiceError> {
+    match raw {
+        "named" => Ok(true),
+        "anonymous" => Ok(false),
+        _ => Err(unknown("reporter")),
+    }
+}
+
+/// After feedback: the indicator's page, or the page again with the reason.
+async fn feedback_done(
+    state: &AppState,
+    user: &UiUser,
+    (root, coll, id): (String, String, String),
+    out: Published,
+) -> PageResult {
     match out {
         Published::Stored(_) => Ok(Redirect::to(&format!(
             "/sharing/{}/{}/objects/{}?notice=saved",
@@ -345,7 +416,7 @@ pub async fn sighting(
         ))
         .into_response()),
         Published::Refused(why) => {
-            let mut resp = object_page(&state, &user, (root, coll, id), None, Some(why)).await?;
+            let mut resp = object_page(state, user, (root, coll, id), None, Some(why)).await?;
             *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(resp)
         }

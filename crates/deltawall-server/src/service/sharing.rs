@@ -313,6 +313,17 @@ pub(crate) async fn readable(ctx: &Ctx<'_>, root: &str, id: &str) -> SResult<Col
 pub(crate) fn reach_of(obj: &StixObject) -> i64 {
     let policy = DisclosurePolicy::default();
     let mut reach = 0;
+    // Named recipients (TLP:RED): the bit says the version's `taxii_recipients` rows admit
+    // their organisations; set only when the policy lets a named recipient receive it.
+    let named_only = Audience {
+        named_recipient: true,
+        ..Audience::default()
+    };
+    if named_recipients(obj).is_ok_and(|r| !r.is_empty())
+        && may_disclose_object(obj, &named_only, &policy).is_allowed()
+    {
+        reach |= sharing::NAMED_BIT;
+    }
     for originator in [false, true] {
         for recipient in [false, true] {
             for member in [false, true] {
@@ -333,10 +344,37 @@ pub(crate) fn reach_of(obj: &StixObject) -> i64 {
 }
 
 /// How the caller relates to the objects of a collection: their organisation (the
-/// originator of what it added), a recipient grant (AMBER, AMBER+STRICT), a read grant
-/// (community member, GREEN). Named recipients of TLP:RED are not modelled.
+/// originator of what it added, and a named recipient of the TLP:RED versions that name
+/// it), a recipient grant (AMBER, AMBER+STRICT), a read grant (community member, GREEN).
 pub(crate) fn viewer(ctx: &Ctx<'_>, grant: Grant) -> Viewer {
     Viewer::new(&ctx.actor.org_id, grant)
+}
+
+/// The hub-specific property in which a publisher names the recipient organisations of a
+/// TLP:RED object (STIX 2.1 §11.1 custom property; `docs/CONFORMANCE.md`).
+pub const RECIPIENTS_PROPERTY: &str = "x_deltawall_recipients";
+
+/// The organisation ids an object names in [`RECIPIENTS_PROPERTY`], sorted and without
+/// duplicates (empty without the property); an error names what is wrong with it.
+pub fn named_recipients(obj: &StixObject) -> Result<Vec<String>, String> {
+    let Some(value) = obj.get(RECIPIENTS_PROPERTY) else {
+        return Ok(Vec::new());
+    };
+    let bad = || format!("{RECIPIENTS_PROPERTY}: use a list of 1 to 100 organisation ids");
+    let list = value.as_array().ok_or_else(bad)?;
+    if list.is_empty() || list.len() > 100 {
+        return Err(bad());
+    }
+    let mut out = Vec::with_capacity(list.len());
+    for v in list {
+        match v.as_str() {
+            Some(id) if !id.is_empty() && id.len() <= 64 => out.push(id.to_owned()),
+            _ => return Err(bad()),
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
 }
 
 /// THE enforcement point for rows loaded whatever their audience (the checks of an add):

@@ -9,12 +9,14 @@
 //!   organisation that added an id to the collection adds further versions of it.
 //! - When any stored version of the id is withheld from the caller by TLP, the failure
 //!   message is one generic text, so nothing about that version is revealed.
+//! - A TLP:RED object may name recipient organisations (`x_deltawall_recipients`), each
+//!   one that reads the collection; no version added later names new ones.
 
-use super::sharing::{collection, disclose, may_write};
+use super::sharing::{RECIPIENTS_PROPERTY, collection, disclose, may_write, named_recipients};
 use super::{Ctx, SResult};
 use crate::error::ServiceError;
 use deltawall_stix::{
-    DisclosurePolicy, DocumentKind, Limits, MarkingSet, ObjectKind, StixObject, VersionOrder,
+    DisclosurePolicy, DocumentKind, Limits, MarkingSet, ObjectKind, StixObject, Tlp, VersionOrder,
     compare_versions, parse_document_bytes,
 };
 use deltawall_store::records::now_us;
@@ -32,6 +34,17 @@ pub struct AddOutcome {
 /// The generic refusal for an object whose stored versions the caller may not see.
 const REFUSED: &str = "object refused";
 
+/// Why an add is made: a member publishing with a write grant (TAXII add, the UI's
+/// publish forms), or the hub recording a reader's feedback on their behalf.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AddMode {
+    /// Any object; needs a write grant.
+    Publish,
+    /// Only sightings and opinions about objects the caller can read in the collection;
+    /// a read grant is enough (`docs/FEEDBACK.md`, "Read-only members").
+    Feedback,
+}
+
 /// Adds the objects of a TAXII envelope to a collection. Needs a write grant and a role
 /// that may write. Per-object outcomes are in the status; the request fails as a whole
 /// only when the body is not an envelope (`Invalid`) or holds nothing processable.
@@ -42,8 +55,26 @@ pub async fn add_objects(
     body: &[u8],
     max_bytes: usize,
 ) -> SResult<AddOutcome> {
+    add_as(ctx, root, collection_id, body, max_bytes, AddMode::Publish).await
+}
+
+/// [`add_objects`] for `mode`. In [`AddMode::Feedback`] every object must be feedback
+/// whose targets the caller may receive in this collection; anything else fails per
+/// object, so a read grant never lets a member publish other objects.
+pub(crate) async fn add_as(
+    ctx: &Ctx<'_>,
+    root: &str,
+    collection_id: &str,
+    body: &[u8],
+    max_bytes: usize,
+    mode: AddMode,
+) -> SResult<AddOutcome> {
     let c = collection(ctx, root, collection_id).await?;
-    if !c.grant.can_write || !may_write(ctx) {
+    let granted = match mode {
+        AddMode::Publish => c.grant.can_write,
+        AddMode::Feedback => c.grant.can_read,
+    };
+    if !granted || !may_write(ctx) {
         return Err(ServiceError::Forbidden);
     }
     let limits = Limits {
@@ -79,6 +110,8 @@ pub async fn add_objects(
         ));
     }
     let mut tx = ctx.store.write().await?;
+    // The organisations that read the collection, loaded once if an object names recipients.
+    let mut readers: Option<Vec<String>> = None;
     for obj in &doc.objects {
         let id = obj.id().as_str().to_owned();
         let filter = ObjectFilter {
@@ -88,9 +121,19 @@ pub async fn add_objects(
         let stored = sharing::objects(&mut tx, &c.id, &filter).await?;
         let visible = disclose(ctx, c.grant, stored.clone());
         let version_text = version_of(obj, now);
-        match decide(ctx, obj, &stored, visible.len(), &policy) {
-            Ok(Decision::Duplicate) => successes.push(detail(&id, &version_text, None)),
-            Ok(Decision::Store) => {
+        let checked = match mode {
+            AddMode::Feedback => feedback_only(ctx, &mut tx, &c, obj).await?,
+            AddMode::Publish => Ok(()),
+        };
+        let recipients = match checked {
+            Ok(()) => recipients_of(ctx, &mut tx, &c, obj, &policy, &mut readers).await?,
+            Err(message) => Err(message),
+        };
+        let decision = recipients
+            .and_then(|r| decide(ctx, obj, &stored, visible.len(), &policy).map(|d| (d, r)));
+        match decision {
+            Ok((Decision::Duplicate, _)) => successes.push(detail(&id, &version_text, None)),
+            Ok((Decision::Store, recipients)) => {
                 let markings = MarkingSet::effective(obj);
                 let refs: Vec<String> = markings.to_refs().iter().map(|r| r.to_string()).collect();
                 let new = NewObject {
@@ -111,6 +154,7 @@ pub async fn add_objects(
                     reach: super::sharing::reach_of(obj),
                 };
                 let added = sharing::insert_object(&mut tx, &c.id, &new, now).await?;
+                sharing::put_recipients(&mut tx, &c.id, added, &recipients).await?;
                 super::sharing_feedback::record(
                     &mut tx,
                     &c.id,
@@ -152,9 +196,13 @@ pub async fn add_objects(
         now,
     )
     .await?;
+    let action = match mode {
+        AddMode::Publish => "taxii.add",
+        AddMode::Feedback => "taxii.feedback",
+    };
     ctx.audit(
         &mut tx,
-        "taxii.add",
+        action,
         ("taxii_collection", Some(&c.id)),
         None,
         json!({"api_root": root, "status": status_id, "total": total,
@@ -163,6 +211,90 @@ pub async fn add_objects(
     .await?;
     tx.commit().await?;
     Ok(AddOutcome { status })
+}
+
+/// The check of [`AddMode::Feedback`]: `obj` is a sighting or opinion and every object it
+/// is about is one the caller may receive in this collection (the same SQL filter as a
+/// read), so feedback never confirms that a withheld object exists.
+async fn feedback_only(
+    ctx: &Ctx<'_>,
+    tx: &mut deltawall_store::Tx,
+    c: &sharing::Collection,
+    obj: &StixObject,
+) -> SResult<Result<(), String>> {
+    let Some(f) = deltawall_stix::feedback::feedback_of(obj) else {
+        return Ok(Err(
+            "with read access only, add sightings and opinions of objects you can read".into(),
+        ));
+    };
+    let viewer = super::sharing::viewer(ctx, c.grant);
+    for target in &f.targets {
+        if !sharing::has_object(tx, &c.id, &viewer, target).await? {
+            return Ok(Err(format!("{target} is not in this collection")));
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// The recipient organisations a TLP:RED object names ([`RECIPIENTS_PROPERTY`]), checked:
+/// only on TLP:RED, each an organisation that reads this collection; the caller's own
+/// organisation is left out (it receives its objects as their originator). The audience is
+/// decided here, once, and stored with the version.
+async fn recipients_of(
+    ctx: &Ctx<'_>,
+    tx: &mut deltawall_store::Tx,
+    c: &sharing::Collection,
+    obj: &StixObject,
+    policy: &DisclosurePolicy,
+    readers: &mut Option<Vec<String>>,
+) -> SResult<Result<Vec<String>, String>> {
+    let named = match named_recipients(obj) {
+        Ok(n) if n.is_empty() => return Ok(Ok(n)),
+        Ok(n) => n,
+        Err(e) => return Ok(Err(e)),
+    };
+    if policy.resolve(&MarkingSet::effective(obj)).tlp() != Some(Tlp::Red) {
+        return Ok(Err(format!(
+            "{RECIPIENTS_PROPERTY}: only a TLP:RED object names recipients"
+        )));
+    }
+    if readers.is_none() {
+        let ids = sharing::readers(tx, &c.id).await?;
+        *readers = Some(ids.into_iter().map(|(id, _, _)| id).collect());
+    }
+    let known = readers.as_deref().unwrap_or_default();
+    if let Some(out) = named.iter().find(|o| !known.contains(o)) {
+        return Ok(Err(format!(
+            "{RECIPIENTS_PROPERTY}: {out} does not read this collection"
+        )));
+    }
+    Ok(Ok(named
+        .into_iter()
+        .filter(|o| *o != ctx.actor.org_id)
+        .collect()))
+}
+
+/// When a stored version and the incoming one are both TLP:RED, the incoming one names no
+/// recipient the stored one does not. Checked against every stored version whatever the
+/// version times, so adding a version (newer, or an older one arriving later) only ever
+/// narrows a RED audience.
+fn no_new_recipients(
+    stored: &StixObject,
+    incoming: &StixObject,
+    policy: &DisclosurePolicy,
+) -> Result<(), String> {
+    let red = |o: &StixObject| policy.resolve(&MarkingSet::effective(o)).tlp() == Some(Tlp::Red);
+    if !(red(stored) && red(incoming)) {
+        return Ok(());
+    }
+    let before = named_recipients(stored).unwrap_or_default();
+    let after = named_recipients(incoming)?;
+    match after.iter().find(|o| !before.contains(o)) {
+        Some(o) => Err(format!(
+            "a version of a TLP:RED object must not name new recipients: {o}"
+        )),
+        None => Ok(()),
+    }
 }
 
 enum Decision {
@@ -219,6 +351,7 @@ fn decide(
                 "markings must not be weakened between versions: {e}"
             ));
         }
+        no_new_recipients(&old, obj, policy)?;
     }
     Ok(Decision::Store)
 }

@@ -7,13 +7,13 @@
 //! [`add_objects`], the same path, checks and audit entry as a TAXII add: there is one
 //! enforcement point for both surfaces.
 
-use super::sharing::{readable, viewer};
-use super::sharing_add::add_objects;
+use super::sharing::{RECIPIENTS_PROPERTY, readable, viewer};
+use super::sharing_add::{AddMode, add_as};
 use super::sharing_feedback::aggregates;
 use super::{Ctx, SResult};
 use crate::error::ServiceError;
 use deltawall_domain::validate::Invalid;
-use deltawall_stix::feedback::{Aggregate, Assessment, assess};
+use deltawall_stix::feedback::{Aggregate, Assessment, Opinion, assess};
 use deltawall_stix::{DisclosurePolicy, MarkingSet, StixObject, Timestamp, Tlp};
 use deltawall_store::records::Organisation;
 use deltawall_store::sharing::{
@@ -269,6 +269,8 @@ pub struct IndicatorInput {
     pub valid_from: Option<jiff::Timestamp>,
     /// `valid_until`.
     pub valid_until: Option<jiff::Timestamp>,
+    /// Recipient organisations (TLP:RED only).
+    pub recipients: Vec<String>,
 }
 
 /// A new report from the publish form.
@@ -282,6 +284,8 @@ pub struct ReportInput {
     pub tlp: Tlp,
     /// Ids of the objects it covers (at least one).
     pub refs: Vec<String>,
+    /// Recipient organisations (TLP:RED only).
+    pub recipients: Vec<String>,
 }
 
 /// A sighting from the indicator page.
@@ -356,11 +360,52 @@ fn stix_time(t: jiff::Timestamp) -> String {
     Timestamp::from_instant(t).as_str().to_owned()
 }
 
+/// Names recipient organisations in the object; the add path checks them (TLP:RED only,
+/// readers of the collection) and refuses the object otherwise.
+fn name_recipients(obj: &mut Value, recipients: &[String]) {
+    if !recipients.is_empty() {
+        obj[RECIPIENTS_PROPERTY] = json!(recipients);
+    }
+}
+
+/// The organisations the caller may name as recipients of a TLP:RED object in a collection
+/// it writes to: the other organisations that read it, as `(id, name)` in `lang`.
+pub async fn recipient_choices(
+    ctx: &Ctx<'_>,
+    c: &Collection,
+    lang: crate::i18n::Lang,
+) -> SResult<Vec<(String, String)>> {
+    let mut conn = ctx.store.read().await?;
+    let readers = sharing::readers(&mut conn, &c.id).await?;
+    Ok(readers
+        .into_iter()
+        .filter(|(id, _, _)| *id != ctx.actor.org_id)
+        .map(|(id, ja, en)| {
+            let name = match lang {
+                crate::i18n::Lang::Ja => ja,
+                crate::i18n::Lang::En => en,
+            };
+            (id, name)
+        })
+        .collect())
+}
+
 /// Adds one object through the TAXII add path and reads its outcome.
 async fn publish(ctx: &Ctx<'_>, root: &str, coll: &str, obj: Value) -> SResult<Published> {
+    add_one(ctx, root, coll, obj, AddMode::Publish).await
+}
+
+/// Adds one object in `mode` and reads its outcome.
+async fn add_one(
+    ctx: &Ctx<'_>,
+    root: &str,
+    coll: &str,
+    obj: Value,
+    mode: AddMode,
+) -> SResult<Published> {
     let id = obj["id"].as_str().unwrap_or_default().to_owned();
     let body = json!({ "objects": [obj] }).to_string();
-    let out = add_objects(ctx, root, coll, body.as_bytes(), MAX_UI_BYTES).await?;
+    let out = add_as(ctx, root, coll, body.as_bytes(), MAX_UI_BYTES, mode).await?;
     match out.status["failures"][0]["message"].as_str() {
         Some(message) => Ok(Published::Refused(message.to_owned())),
         None => Ok(Published::Stored(id)),
@@ -395,6 +440,7 @@ pub async fn publish_indicator(
     if let Some(u) = input.valid_until {
         obj["valid_until"] = stix_time(u).into();
     }
+    name_recipients(&mut obj, &input.recipients);
     publish(ctx, root, coll, obj).await
 }
 
@@ -428,12 +474,55 @@ pub async fn publish_report(
     obj["report_types"] = json!(["threat-report"]);
     obj["published"] = obj["created"].clone();
     obj["object_refs"] = json!(input.refs);
+    name_recipients(&mut obj, &input.recipients);
     publish(ctx, root, coll, obj).await
 }
 
-/// Records a sighting of an indicator the caller can see. The sighting carries the
-/// indicator's own TLP, so it reaches no one the indicator does not; it names the
-/// organisation (`created_by_ref`) only when asked to.
+/// An opinion from the indicator page (STIX 2.1 §4.11).
+#[derive(Debug, Clone)]
+pub struct OpinionInput {
+    /// Where on the agree/disagree scale.
+    pub opinion: Opinion,
+    /// Why (optional, up to 2,000 characters).
+    pub explanation: String,
+    /// Report under the organisation's name (`created_by_ref`) rather than anonymously.
+    pub named: bool,
+}
+
+/// A new feedback object about an indicator the caller can read: the indicator's own TLP,
+/// so it reaches no one the indicator does not, and the organisation's identity
+/// (`created_by_ref`) only when `named`.
+async fn feedback_object(
+    ctx: &Ctx<'_>,
+    root: &str,
+    coll: &str,
+    indicator: &str,
+    object_type: &str,
+    named: bool,
+) -> SResult<Value> {
+    let d = object(ctx, root, coll, indicator).await?;
+    if d.item.stored.object_type != "indicator" {
+        return Err(ServiceError::NotFound("object"));
+    }
+    let mut obj = new_object(object_type, d.item.tlp);
+    if named {
+        obj["created_by_ref"] = identity_of(&ctx.actor.org_id).into();
+    }
+    if d.item.tlp == Tlp::Red {
+        // Feedback on a RED indicator reaches the indicator's audience: its originator
+        // and the recipients it names.
+        let mut audience = d.item.stored.recipients.clone();
+        audience.push(d.item.stored.origin_org.clone());
+        audience.retain(|o| *o != ctx.actor.org_id);
+        audience.sort();
+        audience.dedup();
+        name_recipients(&mut obj, &audience);
+    }
+    Ok(obj)
+}
+
+/// Records a sighting of an indicator the caller can read. The hub records it on the
+/// caller's behalf: a read grant is enough, and only feedback can be added that way.
 pub async fn record_sighting(
     ctx: &Ctx<'_>,
     root: &str,
@@ -444,21 +533,35 @@ pub async fn record_sighting(
     if input.count > 999_999_999 {
         return Err(invalid("count", "use 0 to 999999999"));
     }
-    let d = object(ctx, root, coll, indicator).await?;
-    if d.item.stored.object_type != "indicator" {
-        return Err(ServiceError::NotFound("object"));
-    }
-    let mut obj = new_object("sighting", d.item.tlp);
+    let mut obj = feedback_object(ctx, root, coll, indicator, "sighting", input.named).await?;
     obj["sighting_of_ref"] = indicator.into();
     obj["count"] = input.count.into();
     obj["last_seen"] = obj["created"].clone();
     if input.false_positive {
         obj[deltawall_stix::feedback::FALSE_POSITIVE_PROPERTY] = true.into();
     }
-    if input.named {
-        obj["created_by_ref"] = identity_of(&ctx.actor.org_id).into();
+    add_one(ctx, root, coll, obj, AddMode::Feedback).await
+}
+
+/// Records an opinion about an indicator the caller can read, like [`record_sighting`].
+pub async fn record_opinion(
+    ctx: &Ctx<'_>,
+    root: &str,
+    coll: &str,
+    indicator: &str,
+    input: &OpinionInput,
+) -> SResult<Published> {
+    let explanation = input.explanation.trim();
+    if explanation.chars().count() > 2000 {
+        return Err(invalid("explanation", "use at most 2000 characters"));
     }
-    publish(ctx, root, coll, obj).await
+    let mut obj = feedback_object(ctx, root, coll, indicator, "opinion", input.named).await?;
+    obj["opinion"] = input.opinion.code().into();
+    obj["object_refs"] = json!([indicator]);
+    if !explanation.is_empty() {
+        obj["explanation"] = explanation.into();
+    }
+    add_one(ctx, root, coll, obj, AddMode::Feedback).await
 }
 
 #[cfg(test)]

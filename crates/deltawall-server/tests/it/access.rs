@@ -57,6 +57,7 @@ const REPORT_FORM: &[(&str, &str)] = &[
     ("tlp", "clear"),
     ("ref", "indicator--00000000-0000-4000-8000-000000000088"),
 ];
+const OPINION_FORM: &[(&str, &str)] = &[("opinion", "agree"), ("reporter", "anonymous")];
 const SIGHTING_FORM: &[(&str, &str)] = &[
     ("count", "1"),
     ("false_positive", "yes"),
@@ -179,6 +180,11 @@ fn protected() -> Vec<Route> {
             Method::POST,
             "/sharing/{root}/{collection}/objects/{object}/sightings",
             Form(SIGHTING_FORM),
+        ),
+        r(
+            Method::POST,
+            "/sharing/{root}/{collection}/objects/{object}/opinions",
+            Form(OPINION_FORM),
         ),
         r(
             Method::GET,

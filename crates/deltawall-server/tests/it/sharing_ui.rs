@@ -315,17 +315,201 @@ async fn feedback_is_aggregated_per_reader_and_anonymous_stays_anonymous() {
             .all(|s| s["object_marking_refs"] == json!([GREEN]))
     );
     assert!(list.iter().any(|s| s["x_deltawall_false_positive"] == true));
-    // Only members with write rights report sightings: the FSA reads this collection.
+    // An auditor changes nothing, even with a read grant.
     let r = app
         .form(
             Method::POST,
             &format!("{page_path}/sightings"),
-            &app.fsa.as_role(Role::Staff),
+            &app.a.as_role(Role::Auditor),
             &[
                 ("count", "1"),
                 ("false_positive", "no"),
                 ("reporter", "anonymous"),
             ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+async fn opine(app: &TestApp, coll: &str, id: &str, who: &Who, opinion: &str) -> Resp {
+    app.form(
+        Method::POST,
+        &format!("{}/objects/{id}/opinions", coll_path(coll)),
+        who,
+        &[
+            ("opinion", opinion),
+            ("explanation", "seen on our proxy"),
+            ("reporter", "named"),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn opinions_from_the_indicator_page_count_for_their_audience_only() {
+    let app = TestApp::new().await;
+    let (shared, a_only, _) = setup(&app).await;
+    let a = app.a.as_role(Role::Staff);
+    let b = app.b.as_role(Role::Staff);
+    let green = publish(&app, &shared, &a, "green-ind", "green", 1).await;
+    let amber = publish(&app, &shared, &a, "amber-ind", "amber", 2).await;
+    let hidden = publish(&app, &a_only, &a, "a-only-ind", "green", 3).await;
+    let form = app
+        .get(&format!("{}/objects/{green}", coll_path(&shared)), &b)
+        .await;
+    assert!(form.body.contains("id=\"opinion-form\""), "{}", form.body);
+    assert!(form.body.contains("value=\"strongly-agree\""));
+
+    let before = app.audit_count().await;
+    let r = opine(&app, &shared, &green, &b, "agree").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = opine(&app, &shared, &amber, &a, "disagree").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        app.audit_count().await,
+        before + 2,
+        "each opinion is audited"
+    );
+
+    // B's GREEN opinion is stored as STIX, named, with the indicator's marking.
+    let list = crate::taxii::get(
+        &app,
+        &format!(
+            "{}?match[type]=opinion",
+            crate::taxii::objects_path(&shared)
+        ),
+        &b,
+    )
+    .await
+    .json();
+    let ops = list["objects"].as_array().unwrap();
+    assert_eq!(ops.len(), 1, "B does not receive A's AMBER opinion: {list}");
+    assert_eq!(ops[0]["opinion"], "agree");
+    assert_eq!(ops[0]["object_refs"], json!([green]));
+    assert_eq!(ops[0]["explanation"], "seen on our proxy");
+    assert_eq!(ops[0]["object_marking_refs"], json!([GREEN]));
+    assert!(
+        ops[0]["created_by_ref"]
+            .as_str()
+            .unwrap()
+            .starts_with("identity--")
+    );
+    // Counted per reader: the API shows B's agreement to both; A's AMBER disagreement
+    // only to A.
+    let api = format!("/api/v1/sharing/roots/isac/collections/{shared}/indicators");
+    let seen_by_b = app.get(&api, &b).await.json();
+    assert_eq!(seen_by_b["items"][0]["opinions"]["agree"], 1, "{seen_by_b}");
+    let seen_by_a = app.get(&api, &a).await.json();
+    let amber_item = seen_by_a["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == amber.as_str())
+        .unwrap();
+    assert_eq!(amber_item["opinions"]["disagree"], 1);
+
+    // B may not give an opinion on what it cannot see: A's AMBER indicator, another
+    // tenant's collection; both look like a missing object. Unknown values are refused.
+    for (coll, id) in [(&shared, &amber), (&a_only, &hidden)] {
+        let r = opine(&app, coll, id, &b, "agree").await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{id}: {}", r.body);
+        assert!(!r.body.contains("-ind"));
+    }
+    let r = opine(&app, &shared, &green, &b, "maybe").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = opine(
+        &app,
+        &shared,
+        &green,
+        &app.b.as_role(Role::Auditor),
+        "agree",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn read_only_members_give_feedback_but_publish_nothing_else() {
+    let app = TestApp::new().await;
+    let (shared, _, alerts) = setup(&app).await;
+    let a = app.a.as_role(Role::Staff);
+    let fsa = app.fsa.as_role(Role::Staff);
+    // The FSA only reads `shared`; institutions only read the FSA's alerts.
+    let green = publish(&app, &shared, &a, "green-ind", "green", 1).await;
+    let page_path = format!("{}/objects/{green}", coll_path(&shared));
+    assert!(
+        app.get(&page_path, &fsa)
+            .await
+            .body
+            .contains("id=\"opinion-form\"")
+    );
+    sight(&app, &shared, &green, &fsa, "2", "no", "anonymous").await;
+    let r = opine(&app, &shared, &green, &fsa, "strongly-agree").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let api = format!("/api/v1/sharing/roots/isac/collections/{shared}/indicators");
+    let item = app.get(&api, &a).await.json()["items"][0].clone();
+    assert_eq!(
+        (
+            item["sightings"].as_u64(),
+            item["opinions"]["strongly-agree"].as_u64()
+        ),
+        (Some(2), Some(1)),
+        "{item}"
+    );
+    assert_eq!(item["named_reporters"], json!([app.fsa.org_id]));
+    // Recorded by the hub on the FSA's behalf: its organisation is the originator, and the
+    // audit trail says feedback, not an add.
+    let mut conn = app.db.store.read().await.unwrap();
+    let rows = deltawall_store::sharing::objects(
+        &mut conn,
+        &shared,
+        &deltawall_store::sharing::ObjectFilter {
+            ids: vec![],
+            types: vec!["sighting".into(), "opinion".into()],
+        },
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| r.origin_org == app.fsa.org_id));
+    let audit = app
+        .get(
+            "/api/v1/audit?action=taxii.feedback",
+            &app.fsa.as_role(Role::Admin),
+        )
+        .await;
+    assert!(audit.body.contains("taxii.feedback"), "{}", audit.body);
+
+    // Still no write access: the FSA publishes nothing in `shared`, over the UI or TAXII
+    // (the collection says can_write false), and nor does an institution in the alerts.
+    let form = [
+        ("name", "x"),
+        ("pattern", "[ipv4-addr:value = '1.2.3.4']"),
+        ("tlp", "green"),
+    ];
+    let r = app
+        .form(
+            Method::POST,
+            &format!("{}/indicators", coll_path(&shared)),
+            &fsa,
+            &form,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let sighting = json!({"type": "sighting", "spec_version": "2.1",
+        "id": "sighting--6a1a0c5e-0c4e-4a55-9a6c-2b4c5d6e7f99",
+        "created": "2026-11-01T00:00:00.000Z", "modified": "2026-11-01T00:00:00.000Z",
+        "sighting_of_ref": green, "object_marking_refs": [GREEN]});
+    let body = json!({"objects": [sighting]}).to_string();
+    let r = crate::taxii::post(&app, &crate::taxii::objects_path(&shared), &fsa, &body).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = app
+        .form(
+            Method::POST,
+            &format!("/sharing/alerts/{alerts}/indicators"),
+            &a,
+            &form,
         )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);

@@ -464,3 +464,102 @@ async fn pages_filter_by_reach(db: &TestDb) {
     assert_eq!(sharing::unreached(&mut c, 10).await.unwrap().len(), 1);
 }
 both!(pages_on, super::pages_filter_by_reach);
+
+/// Named recipients (TLP:RED): a version whose `reach` carries `NAMED_BIT` reaches the
+/// organisations stored for it in `taxii_recipients` and no one else, through `page`,
+/// `has_object` and `Viewer::admits`; without the bit the rows admit no one; `readers`
+/// lists who holds a read grant; deleting the version deletes its recipients.
+async fn named_recipients_reach_only_them(db: &TestDb) {
+    use deltawall_store::sharing::{NAMED_BIT, PageQuery, Viewer, audience_bit};
+    let s = &db.store;
+    let a = add_org(
+        s,
+        institution("A", BusinessType::RegionalBank, Region::Kinki),
+    )
+    .await;
+    let b = add_org(
+        s,
+        institution("B", BusinessType::RegionalBank, Region::Kanto),
+    )
+    .await;
+    let c = add_org(
+        s,
+        institution("C", BusinessType::RegionalBank, Region::Kanto),
+    )
+    .await;
+    let coll = root_and_collection(s, &[grant("kind:institution", true, true)]).await;
+    let originator = audience_bit(true, false, true);
+    let mut tx = s.write().await.unwrap();
+    // 1: RED naming B (bit set). 2: rows naming B but without the bit (reaches A only).
+    let red = sharing::insert_object(
+        &mut tx,
+        &coll,
+        &version(1, &a, 10, originator | NAMED_BIT, "2.1"),
+        100,
+    )
+    .await
+    .unwrap();
+    sharing::put_recipients(&mut tx, &coll, red, std::slice::from_ref(&b))
+        .await
+        .unwrap();
+    let unbit = sharing::insert_object(&mut tx, &coll, &version(2, &a, 10, originator, "2.1"), 101)
+        .await
+        .unwrap();
+    sharing::put_recipients(&mut tx, &coll, unbit, std::slice::from_ref(&b))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let member = Grant {
+        can_read: true,
+        can_write: true,
+        recipient: false,
+    };
+    let mut conn = s.read().await.unwrap();
+    let ids =
+        |rows: &[sharing::StoredObject]| rows.iter().map(|r| r.date_added).collect::<Vec<_>>();
+    for (org, want) in [(&a, vec![red, unbit]), (&b, vec![red]), (&c, vec![])] {
+        let v = Viewer::new(org, member);
+        let rows = sharing::page(&mut conn, &coll, &v, &PageQuery::default().last())
+            .await
+            .unwrap();
+        assert_eq!(ids(&rows), want, "{org}");
+        let id1 = "indicator--00000000-0000-4000-8000-000000000001";
+        assert_eq!(
+            sharing::has_object(&mut conn, &coll, &v, id1)
+                .await
+                .unwrap(),
+            want.contains(&red),
+            "{org}"
+        );
+        let all = sharing::objects(&mut conn, &coll, &ObjectFilter::default())
+            .await
+            .unwrap();
+        let admitted: Vec<i64> = all
+            .iter()
+            .filter(|r| v.admits(r))
+            .map(|r| r.date_added)
+            .collect();
+        assert_eq!(admitted, want, "admits agrees with SQL for {org}");
+    }
+    let readers: Vec<String> = sharing::readers(&mut conn, &coll)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(id, _, _)| id)
+        .collect();
+    for org in [&a, &b, &c] {
+        assert!(readers.contains(org));
+    }
+    drop(conn);
+    let mut tx = s.write().await.unwrap();
+    sharing::delete_rows(&mut tx, &coll, &[red]).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut conn = s.read().await.unwrap();
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM taxii_recipients")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(left, 1, "only the deleted version's recipients are gone");
+}
+
+both!(named_recipients_on, super::named_recipients_reach_only_them);

@@ -293,10 +293,15 @@ struct Version {
 fn oracle_allows(v: &Version, reader_org: &str, recipient: bool) -> bool {
     use deltawall_stix::{Audience, DisclosurePolicy, StixObject, may_disclose_object};
     let obj = StixObject::parse(&v.json.to_string()).unwrap();
+    // Named recipients (TLP:RED) as the publisher wrote them in the object.
+    let named = v.json["x_deltawall_recipients"]
+        .as_array()
+        .is_some_and(|r| r.iter().any(|o| o == reader_org));
     let audience = Audience {
         originator: v.origin == reader_org,
         recipient_org: recipient,
         community_member: true,
+        named_recipient: named,
         ..Audience::default()
     };
     may_disclose_object(&obj, &audience, &DisclosurePolicy::default()).is_allowed()
@@ -322,8 +327,9 @@ async fn crawl(app: &TestApp, path: &str, who: &Who, key: &str) -> (Vec<String>,
     }
 }
 
-/// Every marking (TLP 2.0 levels, none, an unknown marking, a granular RED) on objects of
-/// two originators, some with a stricter later version; for each reader every path —
+/// Every marking (TLP 2.0 levels, none, an unknown marking, a granular RED, RED with named
+/// recipients) on objects of two originators, some with a stricter later version; for
+/// each reader every path —
 /// objects and manifest in every version mode and page size, object and versions of every
 /// id (withheld ones included), filters — returns exactly what the oracle allows, and no
 /// body names anything else.
@@ -370,6 +376,56 @@ async fn every_path_agrees_with_the_disclosure_oracle() {
                 json: v.clone(),
             });
             if n % 2 == 0 { &mut by_a } else { &mut by_b }.push(v);
+        }
+    }
+    // TLP:RED naming recipients: A names the FSA; B names A and the FSA; A names B and the
+    // FSA, then a later version names B only (narrowing is allowed); a RED object with a
+    // marking the hub cannot interpret names B, who still must not receive it.
+    let fsa_org = app.fsa.org_id.clone();
+    // (object number, originator, recipients of v1, of v2 if any, markings)
+    type Case<'a> = (
+        u32,
+        &'a String,
+        Vec<&'a String>,
+        Option<Vec<&'a String>>,
+        &'a [&'a str],
+    );
+    let named: [Case; 4] = [
+        (216, &a_org, vec![&fsa_org], None, &[RED]),
+        (217, &b_org, vec![&a_org, &fsa_org], None, &[RED]),
+        (
+            218,
+            &a_org,
+            vec![&b_org, &fsa_org],
+            Some(vec![&b_org]),
+            &[RED],
+        ),
+        (219, &a_org, vec![&b_org], None, &[RED, UNKNOWN]),
+    ];
+    for (n, origin, first, second, marks) in named {
+        let mut v1 = indicator(n, "2026-01-01T00:00:00.000Z", None);
+        v1["object_marking_refs"] = json!(marks);
+        v1["x_deltawall_recipients"] = json!(first);
+        let mut versions = vec![v1.clone()];
+        if let Some(to) = second {
+            let mut v2 = v1.clone();
+            v2["modified"] = json!("2026-02-01T00:00:00.000Z");
+            v2["x_deltawall_recipients"] = json!(to);
+            versions.push(v2);
+        }
+        for v in versions {
+            stored.push(Version {
+                id: v["id"].as_str().unwrap().to_owned(),
+                version: v["modified"].as_str().unwrap().to_owned(),
+                origin: origin.clone(),
+                json: v.clone(),
+            });
+            if origin == &a_org {
+                &mut by_a
+            } else {
+                &mut by_b
+            }
+            .push(v);
         }
     }
     // A adds first, then B: that is the date_added order.
@@ -511,4 +567,289 @@ async fn every_path_agrees_with_the_disclosure_oracle() {
             }
         }
     }
+}
+
+/// TLP:RED with named recipients: A names the FSA (a member only, not an AMBER
+/// recipient). The FSA receives it on every path; B never does, on any path, including
+/// errors, paging, writes and the hub's pages. The audience is fixed when a version is
+/// added: a later version may not name anyone new, and recipients must read the
+/// collection and be named on TLP:RED only.
+#[tokio::test]
+async fn red_reaches_its_named_recipients_and_no_one_else() {
+    let app = TestApp::new().await;
+    let (shared, a_only, _) = setup(&app).await;
+    let a = app.a.as_role(Role::Staff);
+    let b = app.b.as_role(Role::Staff);
+    let fsa = app.fsa.as_role(Role::Staff);
+    let v = "2026-01-01T00:00:00.000Z";
+    let mut red = indicator(70, v, Some(RED));
+    red["x_deltawall_recipients"] = json!([app.fsa.org_id]);
+    let res = add(
+        &app,
+        "shared",
+        &a,
+        &[red.clone(), indicator(71, v, Some(GREEN))],
+    )
+    .await;
+    assert_eq!(res["failure_count"], 0, "{res}");
+    let rid = id(70);
+    let paths = [
+        objects_path("shared"),
+        format!("{}?limit=1", objects_path("shared")),
+        format!("{}?match[id]={rid}", objects_path("shared")),
+        "/taxii2/isac/collections/shared/manifest/".to_owned(),
+        format!("{}{rid}/", objects_path("shared")),
+        format!("{}{rid}/versions/", objects_path("shared")),
+    ];
+    for p in &paths {
+        let r = get(&app, p, &fsa).await;
+        assert_eq!(r.status, StatusCode::OK, "{p}");
+        if p.ends_with("versions/") {
+            assert_eq!(r.json()["versions"], json!([v]), "{p}");
+        } else {
+            assert!(
+                r.body.contains(&rid),
+                "the named recipient misses it at {p}"
+            );
+        }
+    }
+    // B: withheld everywhere, and the 404 reads like a missing object's.
+    let missing = get(
+        &app,
+        &format!(
+            "{}indicator--00000000-0000-4000-8000-999999999999/",
+            objects_path("shared")
+        ),
+        &b,
+    )
+    .await;
+    for p in &paths {
+        let r = get(&app, p, &b).await;
+        assert!(
+            !r.body.contains(&rid),
+            "{rid} leaked to B at {p}: {}",
+            r.body
+        );
+        if p.contains(&format!("{rid}/")) {
+            assert_eq!(r.status, StatusCode::NOT_FOUND);
+            assert_eq!(r.json()["description"], missing.json()["description"]);
+        }
+    }
+    // Paging one by one: B gets the GREEN object alone and `more` is false.
+    let p1 = get(&app, &format!("{}?limit=1", objects_path("shared")), &b)
+        .await
+        .json();
+    assert_eq!(
+        (ids_of(&p1), p1["more"].clone()),
+        (vec![id(71)], json!(false))
+    );
+    // B cannot overwrite or delete it, and the refusal says nothing about it.
+    let mut forged = indicator(70, "2026-03-01T00:00:00.000Z", Some(RED));
+    forged["x_deltawall_recipients"] = json!([app.b.org_id]);
+    let res = add(&app, "shared", &b, &[forged]).await;
+    assert_eq!(res["failures"][0]["message"], "object refused", "{res}");
+    let del = TestApp::request(
+        Method::DELETE,
+        &format!("{}{rid}/", objects_path("shared")),
+        &b,
+    )
+    .header(header::ACCEPT, MT)
+    .body(Body::empty())
+    .unwrap();
+    assert_eq!(app.send(del).await.status, StatusCode::NOT_FOUND);
+
+    // No widening by versioning: A's later version may not name B; naming fewer is fine
+    // (then the FSA keeps only the version that named it).
+    let mut wider = red.clone();
+    wider["modified"] = json!("2026-02-01T00:00:00.000Z");
+    wider["x_deltawall_recipients"] = json!([app.fsa.org_id, app.b.org_id]);
+    let res = add(&app, "shared", &a, &[wider]).await;
+    let msg = res["failures"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(msg.contains("must not name new recipients"), "{res}");
+    // Nor may an older version arriving later.
+    let mut older = red.clone();
+    older["modified"] = json!("2025-12-01T00:00:00.000Z");
+    older["x_deltawall_recipients"] = json!([app.fsa.org_id, app.b.org_id]);
+    let res = add(&app, "shared", &a, &[older]).await;
+    assert_eq!(res["failure_count"], 1, "{res}");
+    assert!(
+        get(&app, &objects_path("shared"), &b)
+            .await
+            .body
+            .contains(&id(71))
+    );
+    assert!(
+        !get(
+            &app,
+            &format!("{}?match[version]=all", objects_path("shared")),
+            &b
+        )
+        .await
+        .body
+        .contains(&rid)
+    );
+    let mut narrower = red.clone();
+    narrower["modified"] = json!("2026-02-01T00:00:00.000Z");
+    narrower["x_deltawall_recipients"] = json!([]);
+    let res = add(&app, "shared", &a, &[narrower.clone()]).await;
+    assert!(
+        res["failures"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("x_deltawall_recipients"),
+        "an empty list is refused: {res}"
+    );
+    narrower
+        .as_object_mut()
+        .unwrap()
+        .remove("x_deltawall_recipients");
+    let res = add(&app, "shared", &a, &[narrower]).await;
+    assert_eq!(res["failure_count"], 0, "{res}");
+    let versions = get(
+        &app,
+        &format!("{}{rid}/versions/", objects_path("shared")),
+        &fsa,
+    )
+    .await;
+    assert_eq!(
+        versions.json()["versions"],
+        json!([v]),
+        "the FSA keeps the version naming it"
+    );
+    let versions = get(
+        &app,
+        &format!("{}{rid}/versions/", objects_path("shared")),
+        &a,
+    )
+    .await;
+    assert_eq!(versions.json()["versions"].as_array().unwrap().len(), 2);
+
+    // Recipients are checked: TLP:RED only, and organisations that read the collection.
+    let mut green = indicator(72, v, Some(GREEN));
+    green["x_deltawall_recipients"] = json!([app.fsa.org_id]);
+    let mut stranger = indicator(73, v, Some(RED));
+    stranger["x_deltawall_recipients"] = json!([app.fsa.org_id]);
+    let res = add(&app, "shared", &a, &[green]).await;
+    assert!(
+        res["failures"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("only a TLP:RED"),
+        "{res}"
+    );
+    let body = json!({"objects": [stranger]}).to_string();
+    let r = post(&app, &objects_path(&a_only), &a, &body).await;
+    assert!(
+        r.json()["failures"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not read this collection"),
+        "{}",
+        r.body
+    );
+
+    // The hub's pages: the listing (with ended indicators: this one is old enough to have
+    // decayed) and the object page show it to the FSA only.
+    let listing = format!("/sharing/isac/{shared}?ended=1");
+    let page = format!("/sharing/isac/{shared}/objects/{rid}");
+    assert!(app.get(&listing, &fsa).await.body.contains("indicator 70"));
+    assert_eq!(app.get(&page, &fsa).await.status, StatusCode::OK);
+    assert!(!app.get(&listing, &b).await.body.contains("indicator 70"));
+    let r = app.get(&page, &b).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(!r.body.contains("indicator 70"));
+    // The FSA's sighting on it carries RED and names A, the indicator's originator: A
+    // counts it, B never sees it.
+    let r = app
+        .form(
+            Method::POST,
+            &format!("{page}/sightings"),
+            &fsa,
+            &[
+                ("count", "4"),
+                ("false_positive", "no"),
+                ("reporter", "anonymous"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let sightings = format!("{}?match[type]=sighting", objects_path("shared"));
+    let seen_by_a = get(&app, &sightings, &a).await.json();
+    assert_eq!(
+        seen_by_a["objects"][0]["x_deltawall_recipients"],
+        json!([app.a.org_id])
+    );
+    assert_eq!(seen_by_a["objects"][0]["object_marking_refs"], json!([RED]));
+    assert_eq!(get(&app, &sightings, &b).await.body, "{}");
+}
+
+/// The publish form offers the collection's other readers as recipients and stores the
+/// choice in the object; the recipient sees it, another member does not.
+#[tokio::test]
+async fn the_publish_form_names_red_recipients() {
+    let app = TestApp::new().await;
+    let (shared, _, _) = setup(&app).await;
+    let a = app.a.as_role(Role::Staff);
+    let form = app
+        .get(&format!("/sharing/isac/{shared}/publish"), &a)
+        .await;
+    assert!(
+        form.body
+            .contains(&format!("name=\"recipient\" value=\"{}\"", app.fsa.org_id))
+    );
+    assert!(
+        form.body
+            .contains(&format!("name=\"recipient\" value=\"{}\"", app.b.org_id))
+    );
+    assert!(
+        !form
+            .body
+            .contains(&format!("name=\"recipient\" value=\"{}\"", app.a.org_id))
+    );
+    let r = app
+        .form(
+            Method::POST,
+            &format!("/sharing/isac/{shared}/indicators"),
+            &a,
+            &[
+                ("name", "red-for-b"),
+                ("pattern", "[ipv4-addr:value = '203.0.113.9']"),
+                ("tlp", "red"),
+                ("recipient", &app.b.org_id),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let listing = format!("/sharing/isac/{shared}");
+    assert!(
+        app.get(&listing, &app.b.as_role(Role::Staff))
+            .await
+            .body
+            .contains("red-for-b")
+    );
+    assert!(
+        !app.get(&listing, &app.fsa.as_role(Role::Staff))
+            .await
+            .body
+            .contains("red-for-b")
+    );
+    // Naming recipients on anything but RED is refused beside the form.
+    let r = app
+        .form(
+            Method::POST,
+            &format!("/sharing/isac/{shared}/indicators"),
+            &a,
+            &[
+                ("name", "green-named"),
+                ("pattern", "[ipv4-addr:value = '203.0.113.10']"),
+                ("tlp", "green"),
+                ("recipient", &app.b.org_id),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("only a TLP:RED"), "{}", r.body);
 }
