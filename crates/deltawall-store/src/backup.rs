@@ -461,13 +461,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("created_at", Int),
         ],
     ),
-    (
-        "sup_alert_targets",
-        &[
-            ("alert_id", Text),
-            ("org_id", Text),
-        ],
-    ),
+    ("sup_alert_targets", &[("alert_id", Text), ("org_id", Text)]),
     (
         "sup_alert_acks",
         &[
@@ -487,6 +481,16 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("org_id", Text),
             ("reminder", Text),
             ("sent_at", Int),
+        ],
+    ),
+    (
+        "sup_task_drafts",
+        &[
+            ("task_id", Text),
+            ("org_id", Text),
+            ("document", Text),
+            ("updated_by", Text),
+            ("updated_at", Int),
         ],
     ),
     (
