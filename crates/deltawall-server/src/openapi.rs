@@ -2,14 +2,15 @@
 
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::http::posture_api as pa;
+use crate::http::sup_api as sa;
 use crate::http::{api, sharing_api};
-use crate::service::{findings, orgs, posture, risks, tokens, users};
+use crate::service::{findings, orgs, posture, risks, sup_alerts, sup_requests, tokens, users};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Deltawall API", version = "1", description = "Tenants, users, API tokens, the audit trail, posture (assessments, evidence, risks, findings) and the standing of shared indicators of a Deltawall instance."),
+    info(title = "Deltawall API", version = "1", description = "Tenants, users, API tokens, the audit trail, posture (assessments, evidence, risks, findings), supervisory requests and alerts, and the standing of shared indicators of a Deltawall instance."),
     paths(
         api::me, api::orgs_list, api::org_get, api::org_create, api::org_update, api::org_attribute,
         api::users_list, api::user_create, api::user_change,
@@ -19,6 +20,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         pa::findings, pa::finding_create, pa::finding_get, pa::transition, pa::milestone_create, pa::milestone_done,
         pa::management_report, pa::group_report,
         sharing_api::indicators,
+        sa::request_preview, sa::request_send, sa::request_list, sa::request_get, sa::request_task, sa::request_decide,
+        sa::tasks, sa::task_get, sa::task_draft, sa::task_submit,
+        sa::alert_preview, sa::alert_send, sa::alert_list, sa::alert_get, sa::my_alerts, sa::my_alert, sa::alert_ack,
     ),
     components(schemas(
         ErrorBody, ErrorDetail, api::OrgDto, api::UserDto, api::TokenDto, api::NewTokenDto, api::AuditDto, api::MeDto,
@@ -27,6 +31,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         pa::FindingDetailDto, pa::StateDto, pa::CreatedDto, posture::AssessmentInput, posture::AnswerInput, posture::Change,
         risks::RiskInput, findings::FindingInput, findings::CommandInput, findings::MilestoneInput,
         sharing_api::IndicatorPageDto, sharing_api::IndicatorStandingDto,
+        sa::SentDto, sup_requests::RequestInput, sup_requests::Matched, sup_requests::DecisionInput, sup_requests::AnswersInput,
+        sup_alerts::AlertInput, sup_alerts::AckInput,
     )),
     security(("bearer" = [])),
 )]
