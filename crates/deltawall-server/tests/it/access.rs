@@ -226,6 +226,7 @@ fn protected() -> Vec<Route> {
         ),
     ];
     routes.extend(crate::access_posture::routes());
+    routes.extend(crate::access_sup_requests::routes());
     routes
 }
 
@@ -255,6 +256,8 @@ struct Target {
     /// B's posture records: an assessment, an evidence file, a risk, a finding and one of
     /// its milestones.
     posture: crate::posture::Records,
+    /// A request (with B's task) and an alert sent to B.
+    sup: crate::access_sup_requests::Records,
 }
 
 async fn b_target(app: &TestApp) -> Target {
@@ -277,6 +280,7 @@ async fn b_target(app: &TestApp) -> Target {
         object: crate::taxii::id(88),
         status,
         posture: crate::posture::records(app, &app.b).await,
+        sup: crate::access_sup_requests::records(app).await,
     }
 }
 
@@ -327,6 +331,9 @@ fn fill(path: &str, t: &Target) -> String {
         .replace("{risk}", &t.posture.risk)
         .replace("{finding}", &t.posture.finding)
         .replace("{milestone}", &t.posture.milestone)
+        .replace("{request}", &t.sup.request)
+        .replace("{task}", &t.sup.task)
+        .replace("{alert}", &t.sup.alert)
 }
 
 async fn call(
