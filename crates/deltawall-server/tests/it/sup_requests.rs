@@ -715,3 +715,109 @@ async fn preview_form(app: &TestApp, who: &Who, f: Vec<(String, String)>) -> cra
     app.form(Method::POST, "/supervision/requests/preview", who, &pairs)
         .await
 }
+
+/// The demo's completed request shows the report's before/after shape for shinkin banks
+/// and credit cooperatives, read through the pages' service; the open request has tasks
+/// in several states; the October 2019 alert has acknowledgements and overdue ones.
+#[tokio::test]
+async fn the_demo_shows_the_reported_request_effect() {
+    use deltawall_domain::supervision::figures::REPORTED_REQUEST_EFFECT;
+    let app = TestApp::without_tenants().await;
+    deltawall_server::demo::seed(&app.db.store, crate::util::PASSWORD)
+        .await
+        .unwrap();
+    let fsa = Who::Session(app.login("fsa-staff", crate::util::PASSWORD).await);
+    let list = app.get("/api/v1/supervision/requests", &fsa).await.json();
+    let find = |prefix: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| {
+                r["request"]["doc"]["request"]["title"]["ja"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(prefix)
+            })
+            .unwrap_or_else(|| panic!("{prefix}: {list}"))["request"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let done = app
+        .get(
+            &format!("/api/v1/supervision/requests/{}", find("脆弱性診断")),
+            &fsa,
+        )
+        .await
+        .json();
+    let pct =
+        |r: &Value| 100.0 * r["numerator"].as_f64().unwrap() / r["denominator"].as_f64().unwrap();
+    for (i, measure) in ["vulnerability_diagnosis", "external_exercise"]
+        .iter()
+        .enumerate()
+    {
+        let reported = &REPORTED_REQUEST_EFFECT[i];
+        let effect = done["effects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["item_id"] == *measure)
+            .unwrap();
+        for bt in ["shinkin_bank", "credit_cooperative"] {
+            let row = &effect["rows"][bt];
+            let (before, after) = (pct(&row["before"]), pct(&row["after"]));
+            let about = f64::from(reported.before_about_percent);
+            assert!(
+                (before - about).abs() <= 5.0,
+                "{measure} {bt} before {before}"
+            );
+            assert!(
+                after >= f64::from(reported.after_at_least_percent),
+                "{measure} {bt} after {after}"
+            );
+        }
+    }
+    assert_eq!(
+        done["completion"]["total"]["accepted"],
+        done["completion"]["total"]["targeted"]
+    );
+    let open = app
+        .get(
+            &format!("/api/v1/supervision/requests/{}", find("ログ監視")),
+            &fsa,
+        )
+        .await
+        .json();
+    let t = &open["completion"]["total"];
+    for state in [
+        "assigned",
+        "in_progress",
+        "submitted",
+        "returned",
+        "accepted",
+    ] {
+        assert!(t[state].as_u64().unwrap() >= 1, "{state}: {t}");
+    }
+    let alerts = app.get("/api/v1/supervision/alerts", &fsa).await.json();
+    let tr = &alerts[0]["tracking"];
+    assert!(
+        tr["acknowledged"].as_u64().unwrap() > 0
+            && tr["late"].as_u64().unwrap() > 0
+            && tr["overdue"].as_u64().unwrap() > 0,
+        "{tr}"
+    );
+    let page = app
+        .get(
+            &format!("/supervision/requests/{}", find("脆弱性診断")),
+            &fsa,
+        )
+        .await;
+    assert!(
+        page.body.contains("id=\"before-after\"") && page.body.contains("信用金庫"),
+        "{}",
+        page.body
+    );
+    let bank = Who::Session(app.login("bank-ciso", crate::util::PASSWORD).await);
+    let inbox = app.get("/api/v1/tasks", &bank).await.json();
+    assert!(!inbox["tasks"].as_array().unwrap().is_empty(), "{inbox}");
+}
