@@ -8,6 +8,7 @@ mod access_posture;
 mod access_sup_requests;
 mod auth;
 mod browser;
+mod browser_sup_requests;
 mod input;
 mod logs;
 mod openapi;
