@@ -286,13 +286,11 @@ impl ComposePage {
     }
 }
 
+/// `(code, label)` pairs of a vocabulary.
+pub type Choices = Vec<(&'static str, &'static str)>;
+
 /// Every business type and region as `(code, label)`.
-pub fn vocabularies(
-    lang: Lang,
-) -> (
-    Vec<(&'static str, &'static str)>,
-    Vec<(&'static str, &'static str)>,
-) {
+pub fn vocabularies(lang: Lang) -> (Choices, Choices) {
     let bts = BusinessType::ALL
         .iter()
         .map(|b| (b.code(), b.label(lang.code())))
