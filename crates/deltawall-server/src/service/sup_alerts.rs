@@ -243,6 +243,9 @@ async fn mine(
     let acks = store::acks(conn, own, &alert.id).await?;
     let ack = acks.into_iter().max_by_key(|a| a.at_us);
     let overdue = ack.is_none() && now > alert.alert.respond_by_us;
+    // The population names the other institutions: not for an institution's eyes.
+    let mut alert = alert;
+    alert.alert.population = Selector::default();
     Ok(MyAlert {
         alert,
         ack,

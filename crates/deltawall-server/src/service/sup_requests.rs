@@ -652,6 +652,14 @@ pub async fn decide(
     Ok(())
 }
 
+/// What an institution is shown of a request: not its population (which names the other
+/// institutions) nor its baseline.
+fn for_institution(mut r: StoredRequest) -> StoredRequest {
+    r.doc.request.population = Selector::default();
+    r.doc.baseline_request_id = None;
+    r
+}
+
 fn last_return_reason(task: &Task) -> Option<String> {
     if task.state != TaskState::Returned {
         return None;
@@ -673,7 +681,7 @@ pub async fn inbox(ctx: Ctx<'_>, clock: &Clock) -> SResult<Inbox> {
         tasks.push(MyTask {
             returned_reason: last_return_reason(&task.task),
             task,
-            request,
+            request: for_institution(request),
             status,
             draft: None,
         });
@@ -696,7 +704,7 @@ pub async fn my_task(ctx: Ctx<'_>, clock: &Clock, task_id: &str) -> SResult<MyTa
             .status_at(request.doc.request.deadline_us, clock.now_us()),
         returned_reason: last_return_reason(&task.task),
         task,
-        request,
+        request: for_institution(request),
         draft,
     })
 }

@@ -391,7 +391,16 @@ async fn institutions_never_see_each_others_tasks_or_acknowledgements() {
         let inbox = app.get("/api/v1/tasks", &a).await;
         assert_eq!(inbox.json()["tasks"].as_array().unwrap().len(), 1);
         assert!(!inbox.body.contains(&app.b.org_id) && !inbox.body.contains(&b_task));
+        // The population (which could list other institutions) is not shown.
+        assert_eq!(
+            inbox.json()["tasks"][0]["request"]["doc"]["request"]["population"]["filter"],
+            Value::Null
+        );
         let mine = app.get(&format!("/api/v1/alerts/{alert}"), &a).await;
+        assert_eq!(
+            mine.json()["alert"]["alert"]["population"]["filter"],
+            Value::Null
+        );
         assert!(mine.json()["ack"].is_null(), "{}", mine.body);
         assert!(!mine.body.contains("b-ack-secret"));
         for path in [
