@@ -830,3 +830,80 @@ async fn the_demo_shows_the_reported_request_effect() {
     let inbox = app.get("/api/v1/tasks", &bank).await.json();
     assert!(!inbox["tasks"].as_array().unwrap().is_empty(), "{inbox}");
 }
+
+/// The alert pages: compose with a preview, send, the institution acknowledges by form,
+/// and the tracking page shows it.
+#[tokio::test]
+async fn alert_pages_compose_acknowledge_and_track() {
+    let app = TestApp::new().await;
+    let fsa = app.fsa.as_role(Role::Staff);
+    assert_eq!(
+        app.get("/supervision/alerts/new", &fsa).await.status,
+        StatusCode::OK
+    );
+    let respond_by = day(&app, 5);
+    let form = [
+        ("title_ja", "DDoS攻撃への注意喚起"),
+        ("title_en", "DDoS alert"),
+        ("body_ja", "脅迫型DDoSに備えてください"),
+        ("body_en", "Prepare for ransom DDoS"),
+        (
+            "checklist",
+            "ddos | 対応手順を確認したか | Procedure checked?",
+        ),
+        ("bt.shinkin_bank", "1"),
+        ("respond_by", respond_by.as_str()),
+        ("days_before", "1"),
+    ];
+    let preview = app
+        .form(Method::POST, "/supervision/alerts/preview", &fsa, &form)
+        .await;
+    assert!(
+        preview.body.contains("1 機関") && preview.body.contains("Shinkin B（日本）"),
+        "{}",
+        preview.body
+    );
+    let sent = app
+        .form(Method::POST, "/supervision/alerts", &fsa, &form)
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let tracking_url = sent.location().unwrap().to_owned();
+    let id = tracking_url.rsplit('/').next().unwrap().to_owned();
+    let b = app.b.as_role(Role::Staff);
+    let page = app.get(&format!("/alerts/{id}"), &b).await;
+    assert!(
+        page.body.contains("対応手順を確認したか") && page.body.contains("未確認"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        app.get(&format!("/alerts/{id}"), &app.a.as_role(Role::Staff))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let r = app
+        .form(
+            Method::POST,
+            &format!("/alerts/{id}/ack"),
+            &b,
+            &[("v.ddos", "yes"), ("n.ddos", "手順書を改訂済み")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(
+        app.get(&format!("/alerts/{id}"), &b)
+            .await
+            .body
+            .contains("確認済み")
+    );
+    let t = app.get(&tracking_url, &fsa).await;
+    assert!(
+        t.body.contains("ddos: はい") && t.body.contains("Shinkin B（日本）"),
+        "{}",
+        t.body
+    );
+    let list = app.get("/alerts", &fsa).await;
+    assert!(list.body.contains("DDoS攻撃への注意喚起"));
+    assert_eq!(app.get("/alerts", &b).await.status, StatusCode::SEE_OTHER);
+}
