@@ -78,6 +78,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         println!("Sign in at {}/login", cfg.public_url.trim_end_matches('/'));
     }
     let maintenance = tokio::spawn(maintain(store.clone(), cfg.throttle.address_window_secs));
+    let reminders = tokio::spawn(remind(store.clone(), cfg.clock.clone()));
     let state = AppState {
         store: store.clone(),
         config: Arc::new(cfg),
@@ -85,6 +86,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let app = build_router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum_serve(listener, app).await?;
     maintenance.abort();
+    reminders.abort();
     store.close().await;
     eprintln!("stopped");
     Ok(ExitCode::SUCCESS)
@@ -115,6 +117,27 @@ async fn maintain(store: deltawall_store::Store, window_secs: i64) {
         match result {
             Ok((sessions, attempts)) => tracing::debug!(sessions, attempts, "purged expired rows"),
             Err(e) => tracing::warn!(error = %e, "maintenance failed"),
+        }
+    }
+}
+
+/// Every five minutes: records the reminders of requests and alerts that have fallen due
+/// (once each; see `service::sup_reminders`). Overdue states do not wait for this: they
+/// are computed on every read.
+async fn remind(store: deltawall_store::Store, clock: deltawall_server::service::sup_clock::Clock) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+    loop {
+        tick.tick().await;
+        match deltawall_server::service::sup_reminders::sweep(&store, clock.now_us()).await {
+            Ok(s) if s.requests + s.alerts > 0 => {
+                tracing::info!(
+                    requests = s.requests,
+                    alerts = s.alerts,
+                    "reminders recorded"
+                )
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "reminder sweep failed"),
         }
     }
 }

@@ -28,6 +28,9 @@ pub struct Config {
     pub throttle: deltawall_domain::throttle::ThrottlePolicy,
     /// Trust the first `X-Forwarded-For` address as the client address (behind a proxy).
     pub trust_forwarded_for: bool,
+    /// The clock of the request and alert services: the system clock unless a test moves
+    /// it (see `service::sup_clock`).
+    pub clock: crate::service::sup_clock::Clock,
 }
 
 impl Default for Config {
@@ -43,6 +46,7 @@ impl Default for Config {
             max_body_bytes: 1 << 20,
             throttle: Default::default(),
             trust_forwarded_for: false,
+            clock: Default::default(),
         }
     }
 }

@@ -715,6 +715,8 @@ pub async fn seed(store: &Store, demo_password: &str) -> anyhow::Result<DemoSumm
     );
     crate::demo_posture::seed(&mut s.tx, &bank, &ciso, &soc, s.now).await?;
     s.trust_groups(&fsa, &isac).await?;
+    let fsa_staff = id_of(&mut s.tx, "fsa-staff").await?;
+    crate::demo_sup_requests::seed(&mut s.tx, &fsa, &fsa_staff, s.now).await?;
     let summary = DemoSummary {
         organisations: s.orgs,
         users: s.users,

@@ -14,6 +14,7 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 mod demo_posture;
+mod demo_sup_requests;
 pub mod error;
 pub mod export;
 mod http;
@@ -24,6 +25,7 @@ pub mod service;
 mod views;
 mod views_oscal;
 mod views_posture;
+mod views_sup_requests;
 
 pub use config::Config;
 pub use router::{AppState, build_router};

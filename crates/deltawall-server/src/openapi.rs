@@ -4,12 +4,16 @@ use crate::error::{ErrorBody, ErrorDetail};
 use crate::http::posture_api as pa;
 use crate::http::{api, oscal_api as oa, sharing_api};
 use crate::service::{findings, orgs, posture, risks, tokens, users};
+use crate::http::sup_api as sa;
+use crate::http::{api, sharing_api};
+use crate::service::{findings, orgs, posture, risks, sup_alerts, sup_requests, tokens, users};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Deltawall API", version = "1", description = "Tenants, users, API tokens, the audit trail, posture (assessments, evidence, risks, findings), the sharing hub's trust groups (API roots and collections) and the standing of shared indicators of a Deltawall instance."),
+    info(title = "Deltawall API", version = "1", description = "Tenants, users, API tokens, the audit trail, posture (assessments, evidence, risks, findings), supervisory requests and alerts, and the standing of shared indicators of a Deltawall instance."),
     paths(
         api::me, api::orgs_list, api::org_get, api::org_create, api::org_update, api::org_attribute,
         api::users_list, api::user_create, api::user_change,
@@ -22,6 +26,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         oa::mapping_get, oa::prefill, oa::confirm, oa::oscal_results, oa::oscal_poam,
         sharing_api::root_create, sharing_api::root_close, sharing_api::collection_create,
         sharing_api::indicators,
+        sa::request_preview, sa::request_send, sa::request_list, sa::request_get, sa::request_task, sa::request_decide,
+        sa::tasks, sa::task_get, sa::task_draft, sa::task_submit,
+        sa::alert_preview, sa::alert_send, sa::alert_list, sa::alert_get, sa::my_alerts, sa::my_alert, sa::alert_ack,
     ),
     components(schemas(
         ErrorBody, ErrorDetail, api::OrgDto, api::UserDto, api::TokenDto, api::NewTokenDto, api::AuditDto, api::MeDto,
@@ -33,6 +40,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         oa::CatalogDto, oa::ImportedDto, oa::MappingSetDto, oa::MappingEntryDto, oa::MappingDetailDto,
         oa::BuiltinInput, oa::PrefillInput, oa::ConfirmInput, crate::service::mappings::PrefillOutcome,
         sharing_api::RootInput, sharing_api::GrantInput, sharing_api::CollectionInput, sharing_api::Created,
+        sa::SentDto, sup_requests::RequestInput, sup_requests::Matched, sup_requests::DecisionInput, sup_requests::AnswersInput,
+        sup_alerts::AlertInput, sup_alerts::AckInput,
     )),
     security(("bearer" = [])),
 )]

@@ -3,8 +3,8 @@
 use crate::config::Config;
 use crate::error::json_error;
 use crate::http::{
-    PageLang, api, health, oscal_api, posture_api, posture_ui, sharing_api, taxii, ui, ui_auth,
-    ui_sharing,
+    PageLang, api, health, oscal_api, posture_api, posture_ui, sharing_api, sup_api, sup_ui_requests,
+    taxii, ui, ui_auth, ui_sharing,
 };
 use crate::service::session::SessionPolicy;
 use axum::Router;
@@ -131,6 +131,72 @@ fn ui_routes() -> Router<AppState> {
         )
         .route("/static/app.css", get(health::css))
         .merge(posture_ui_routes())
+        .merge(sup_ui_routes())
+}
+
+/// The pages of requests and alerts (`http/sup_ui_requests.rs`).
+fn sup_ui_routes() -> Router<AppState> {
+    use sup_ui_requests as s;
+    Router::new()
+        .route("/requests", get(s::home))
+        .route("/alerts", get(s::alerts_home))
+        .route("/supervision/requests", post(s::send))
+        .route("/supervision/requests/new", get(s::compose))
+        .route("/supervision/requests/preview", post(s::preview))
+        .route("/supervision/requests/{id}", get(s::detail))
+        .route("/supervision/requests/{id}/tasks/{task}", get(s::task))
+        .route(
+            "/supervision/requests/{id}/tasks/{task}/decision",
+            post(s::decide),
+        )
+        .route("/tasks/{id}", get(s::my_task))
+        .route("/tasks/{id}/draft", post(s::save_draft))
+        .route("/tasks/{id}/submit", post(s::submit))
+        .route("/supervision/alerts", post(s::alert_send))
+        .route("/supervision/alerts/new", get(s::alert_compose))
+        .route("/supervision/alerts/preview", post(s::alert_preview))
+        .route("/supervision/alerts/{id}", get(s::alert_detail))
+        .route("/alerts/{id}", get(s::my_alert))
+        .route("/alerts/{id}/ack", post(s::acknowledge))
+}
+
+/// The JSON API of requests and alerts (`http/sup_api.rs`).
+fn sup_api_routes() -> Router<AppState> {
+    use sup_api as s;
+    Router::new()
+        .route(
+            "/api/v1/supervision/requests",
+            get(s::request_list).post(s::request_send),
+        )
+        .route(
+            "/api/v1/supervision/requests/preview",
+            post(s::request_preview),
+        )
+        .route("/api/v1/supervision/requests/{id}", get(s::request_get))
+        .route(
+            "/api/v1/supervision/requests/{id}/tasks/{task}",
+            get(s::request_task),
+        )
+        .route(
+            "/api/v1/supervision/requests/{id}/tasks/{task}/decision",
+            post(s::request_decide),
+        )
+        .route("/api/v1/tasks", get(s::tasks))
+        .route("/api/v1/tasks/{id}", get(s::task_get))
+        .route(
+            "/api/v1/tasks/{id}/draft",
+            axum::routing::put(s::task_draft),
+        )
+        .route("/api/v1/tasks/{id}/submit", post(s::task_submit))
+        .route(
+            "/api/v1/supervision/alerts",
+            get(s::alert_list).post(s::alert_send),
+        )
+        .route("/api/v1/supervision/alerts/preview", post(s::alert_preview))
+        .route("/api/v1/supervision/alerts/{id}", get(s::alert_get))
+        .route("/api/v1/alerts", get(s::my_alerts))
+        .route("/api/v1/alerts/{id}", get(s::my_alert))
+        .route("/api/v1/alerts/{id}/ack", post(s::alert_ack))
 }
 
 /// The posture pages (`http/posture_ui.rs`). Evidence uploads get their own body limit.
@@ -331,6 +397,7 @@ fn api_routes() -> Router<AppState> {
         .route("/api/v1/openapi.json", get(openapi_json))
         .merge(posture_api_routes())
         .merge(oscal_api_routes())
+        .merge(sup_api_routes())
 }
 
 /// TAXII 2.1 (`http/taxii.rs`). Every path ends with `/`; a path without it is a TAXII 404.

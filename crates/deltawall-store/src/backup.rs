@@ -537,6 +537,16 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
         ],
     ),
     (
+        "sup_task_drafts",
+        &[
+            ("task_id", Text),
+            ("org_id", Text),
+            ("document", Text),
+            ("updated_by", Text),
+            ("updated_at", Int),
+        ],
+    ),
+    (
         "audit_log",
         &[
             ("seq", Int),

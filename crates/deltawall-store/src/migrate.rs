@@ -54,6 +54,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0008_supervision.sql"),
         include_str!("../migrations/postgres/0008_supervision.sql"),
     ),
+    (
+        11,
+        "supervision task drafts",
+        include_str!("../migrations/sqlite/0011_sup_task_drafts.sql"),
+        include_str!("../migrations/postgres/0011_sup_task_drafts.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction. Versions are

@@ -7,6 +7,8 @@ pub mod oscal_api;
 pub mod posture_api;
 pub mod posture_ui;
 pub mod sharing_api;
+pub mod sup_api;
+pub mod sup_ui_requests;
 pub mod taxii;
 pub mod ui;
 pub mod ui_auth;

@@ -22,6 +22,10 @@ pub mod sharing;
 pub mod sharing_add;
 pub mod sharing_feedback;
 pub mod sharing_hub;
+pub mod sup_alerts;
+pub mod sup_clock;
+pub mod sup_reminders;
+pub mod sup_requests;
 pub mod tokens;
 pub mod users;
 

@@ -232,6 +232,7 @@ fn protected() -> Vec<Route> {
         ),
     ];
     routes.extend(crate::access_posture::routes());
+    routes.extend(crate::access_sup_requests::routes());
     routes
 }
 
@@ -264,6 +265,8 @@ struct Target {
     /// B's own imported catalog and a mapping set into it.
     catalog: String,
     mapping: String,
+    /// A request (with B's task) and an alert sent to B.
+    sup: crate::access_sup_requests::Records,
 }
 
 async fn b_target(app: &TestApp) -> Target {
@@ -289,6 +292,7 @@ async fn b_target(app: &TestApp) -> Target {
         object: crate::taxii::id(88),
         status,
         posture: crate::posture::records(app, &app.b).await,
+        sup: crate::access_sup_requests::records(app).await,
     }
 }
 
@@ -341,6 +345,9 @@ fn fill(path: &str, t: &Target) -> String {
         .replace("{milestone}", &t.posture.milestone)
         .replace("{catalog}", &t.catalog)
         .replace("{mapping}", &t.mapping)
+        .replace("{request}", &t.sup.request)
+        .replace("{task}", &t.sup.task)
+        .replace("{alert}", &t.sup.alert)
 }
 
 async fn call(

@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
-struct Driver(Child);
+pub struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -27,7 +27,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn start_driver() -> Option<(Driver, u16)> {
+pub fn start_driver() -> Option<(Driver, u16)> {
     let port = free_port();
     match Command::new("chromedriver")
         .arg(format!("--port={port}"))
@@ -47,11 +47,20 @@ fn start_driver() -> Option<(Driver, u16)> {
 }
 
 async fn serve(db: &TestDb) -> String {
+    serve_with_clock(db, Default::default()).await
+}
+
+/// Serves the app with a given clock for its request and alert services.
+pub async fn serve_with_clock(
+    db: &TestDb,
+    clock: deltawall_server::service::sup_clock::Clock,
+) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let public = format!("http://localhost:{}", addr.port());
     let config = Config {
         public_url: public.clone(),
+        clock,
         ..Config::default()
     };
     let app = build_router(AppState {
@@ -68,7 +77,7 @@ async fn serve(db: &TestDb) -> String {
     public
 }
 
-async fn client(port: u16) -> fantoccini::Client {
+pub async fn client(port: u16) -> fantoccini::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut caps = serde_json::Map::new();
     let args = [
@@ -99,14 +108,14 @@ async fn client(port: u16) -> fantoccini::Client {
     panic!("cannot reach chromedriver: {last:?}");
 }
 
-async fn sign_in(c: &fantoccini::Client, base: &str, login: &str) {
+pub async fn sign_in(c: &fantoccini::Client, base: &str, login: &str) {
     c.goto(&format!("{base}/login")).await.unwrap();
     fill(c, "login", login).await;
     fill(c, "password", PASSWORD).await;
     click(c, "#login-submit").await;
 }
 
-async fn fill(c: &fantoccini::Client, id: &str, value: &str) {
+pub async fn fill(c: &fantoccini::Client, id: &str, value: &str) {
     c.find(Locator::Id(id))
         .await
         .unwrap()
@@ -115,7 +124,7 @@ async fn fill(c: &fantoccini::Client, id: &str, value: &str) {
         .unwrap();
 }
 
-async fn click(c: &fantoccini::Client, css: &str) {
+pub async fn click(c: &fantoccini::Client, css: &str) {
     c.find(Locator::Css(css))
         .await
         .unwrap()
@@ -124,7 +133,7 @@ async fn click(c: &fantoccini::Client, css: &str) {
         .unwrap();
 }
 
-async fn text(c: &fantoccini::Client, css: &str) -> String {
+pub async fn text(c: &fantoccini::Client, css: &str) -> String {
     c.find(Locator::Css(css))
         .await
         .unwrap()
@@ -134,7 +143,7 @@ async fn text(c: &fantoccini::Client, css: &str) -> String {
 }
 
 /// Waits (up to 10 s) until the page's `h1` reads `expected`; clicks navigate asynchronously.
-async fn heading(c: &fantoccini::Client, expected: &str) {
+pub async fn heading(c: &fantoccini::Client, expected: &str) {
     let mut seen = String::new();
     for _ in 0..100 {
         if let Ok(el) = c.find(Locator::Css("h1")).await
@@ -209,7 +218,7 @@ async fn sign_in_with_and_without_second_factor_switch_language_read_audit_log()
 }
 
 /// Waits (up to 10 s) until the element at `css` contains `expected`; returns its text.
-async fn wait_text(c: &fantoccini::Client, css: &str, expected: &str) -> String {
+pub async fn wait_text(c: &fantoccini::Client, css: &str, expected: &str) -> String {
     let mut seen = String::new();
     for _ in 0..100 {
         if let Ok(el) = c.find(Locator::Css(css)).await
@@ -226,7 +235,7 @@ async fn wait_text(c: &fantoccini::Client, css: &str, expected: &str) -> String 
 }
 
 /// Waits until the page's URL contains `part`; returns the URL.
-async fn wait_url(c: &fantoccini::Client, part: &str) -> String {
+pub async fn wait_url(c: &fantoccini::Client, part: &str) -> String {
     for _ in 0..100 {
         if let Ok(u) = c.current_url().await
             && u.as_str().contains(part)
@@ -238,7 +247,7 @@ async fn wait_url(c: &fantoccini::Client, part: &str) -> String {
     panic!("the page never reached {part}");
 }
 
-async fn choose(c: &fantoccini::Client, id: &str, value: &str) {
+pub async fn choose(c: &fantoccini::Client, id: &str, value: &str) {
     c.find(Locator::Id(id))
         .await
         .unwrap()

@@ -5,8 +5,10 @@ mod util;
 
 mod access;
 mod access_posture;
+mod access_sup_requests;
 mod auth;
 mod browser;
+mod browser_sup_requests;
 mod input;
 mod logs;
 mod openapi;
@@ -14,5 +16,6 @@ mod oscal_map;
 mod pages;
 mod posture;
 mod sharing_ui;
+mod sup_requests;
 mod taxii;
 mod trestle;

@@ -89,6 +89,8 @@ pub struct TestApp {
     pub fsa: Tenant,
     /// The Kinki local finance bureau.
     pub kinki: Tenant,
+    /// The clock of the request and alert services (move it to pass a deadline).
+    pub clock: deltawall_server::service::sup_clock::Clock,
 }
 
 fn test_config() -> Config {
@@ -99,22 +101,26 @@ fn test_config() -> Config {
 }
 
 impl TestApp {
-    /// A fresh app with no users (for the first-run setup).
-    pub async fn empty() -> (Router, TestDb) {
+    /// A fresh app with no users (for the first-run setup), and the clock its request and alert services read.
+    pub async fn empty_with_clock() -> (Router, TestDb, deltawall_server::service::sup_clock::Clock)
+    {
         let db = TestDb::sqlite().await;
+        let config = test_config();
+        let clock = config.clock.clone();
         let state = AppState {
             store: db.store.clone(),
-            config: Arc::new(test_config()),
+            config: Arc::new(config),
         };
-        (build_router(state), db)
+        (build_router(state), db, clock)
     }
 
     /// An app over an empty database, with no tenants.
     pub async fn without_tenants() -> TestApp {
-        let (router, db) = TestApp::empty().await;
+        let (router, db, clock) = TestApp::empty_with_clock().await;
         TestApp {
             router,
             db,
+            clock,
             a: Tenant::blank(),
             b: Tenant::blank(),
             fsa: Tenant::blank(),
@@ -124,7 +130,7 @@ impl TestApp {
 
     /// The default app: four organisations, every role in each, all signed in.
     pub async fn new() -> TestApp {
-        let (router, db) = TestApp::empty().await;
+        let (router, db, clock) = TestApp::empty_with_clock().await;
         let hash = deltawall_server::auth::password::hash(PASSWORD.into())
             .await
             .unwrap();
@@ -189,6 +195,7 @@ impl TestApp {
         let mut app = TestApp {
             router,
             db,
+            clock,
             a: Tenant::blank(),
             b: Tenant::blank(),
             fsa: Tenant::blank(),

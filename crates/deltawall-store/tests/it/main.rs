@@ -37,3 +37,4 @@ mod orgs;
 mod posture;
 mod sharing;
 mod sharing_feedback;
+mod sup_requests;

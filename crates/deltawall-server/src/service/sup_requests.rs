@@ -1,0 +1,839 @@
+//! Requests (要請), after the report's section 2.(1)③ア: the supervisor composes a request
+//! (a questionnaire or a subset of the built-in catalog), previews the institutions its
+//! population matches, and sends it; each institution answers its task (staff prepare a
+//! draft, an executive submits with an attestation); the supervisor accepts or returns
+//! each submission. The rules are the domain's (`supervision::request`); this module
+//! reads and writes them through the store, with the caller's `OrgScope` on every read
+//! and an audit entry in the transaction of every change.
+//!
+//! Time comes from the [`Clock`] of the configuration, so tests can pass a deadline.
+
+use super::sup_clock::Clock;
+use super::{Ctx, SResult};
+use crate::error::ServiceError;
+use deltawall_domain::org::{BusinessType, OrgKind, Region};
+use deltawall_domain::role::Role;
+use deltawall_domain::supervision::population::{self, OrgFacts, SelectError, Selector};
+use deltawall_domain::supervision::request::{
+    Answer, AnswerFact, Asked, Attestation, BeforeAfter, CompletionTable, Request, RequestError,
+    Task, TaskCommand, TaskRefusal, TaskState, TaskStatus, before_after, check_answers, completion,
+};
+use deltawall_domain::supervision::{Party, ReminderPolicy};
+use deltawall_domain::validate::Invalid;
+use deltawall_domain::{OrgScope, Permission};
+use deltawall_store::sup_reminders::{self, SentReminder};
+use deltawall_store::sup_requests::{self as store, Draft, RequestDoc, StoredRequest, StoredTask};
+use deltawall_store::{StoreError, new_id};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A request as composed by the supervisor.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestInput {
+    /// Title in Japanese.
+    pub title_ja: String,
+    /// Title in English.
+    pub title_en: String,
+    /// What is asked: `{"kind": "questions", "questions": [{"id", "text": {"ja", "en"}}]}`
+    /// or `{"kind": "requirements", "catalog_id", "requirement_ids": [...]}` (the built-in
+    /// catalog).
+    #[schema(value_type = Object)]
+    pub asked: Asked,
+    /// Who is asked: `{"filter": {"business_types", "regions", "attributes"}, "include",
+    /// "exclude"}`.
+    #[schema(value_type = Object)]
+    pub population: Selector,
+    /// The deadline day, `YYYY-MM-DD` (the end of that day in Japan time).
+    pub deadline: String,
+    /// Reminders: `{"days_before": [7, 1], "overdue_every_days": 3}`.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub reminders: ReminderPolicy,
+    /// An earlier request asking the same items: the "before" of the before/after view.
+    #[serde(default)]
+    pub baseline_request_id: Option<String>,
+}
+
+/// An institution matched by a population, for the preview.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Matched {
+    /// Id.
+    pub id: String,
+    /// Name in Japanese.
+    pub name_ja: String,
+    /// Name in English.
+    pub name_en: String,
+    /// Business type code.
+    #[schema(value_type = String)]
+    pub business_type: BusinessType,
+    /// Region code.
+    #[schema(value_type = String)]
+    pub region: Region,
+}
+
+/// A supervisor's decision on a submitted task.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionInput {
+    /// `accept`, `return` or `exempt`.
+    pub decision: String,
+    /// Why (required to return or exempt).
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Answers given by the institution (a draft or a submission).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswersInput {
+    /// One entry per asked item: `{"id", "value": "yes"|"partial"|"no"|"not_applicable",
+    /// "note"}`.
+    #[schema(value_type = Vec<Object>)]
+    pub answers: Vec<Answer>,
+    /// For a submission: the executive attests that the answers are true and complete.
+    #[serde(default)]
+    pub attest: bool,
+}
+
+/// One task with its status now.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskRow {
+    /// The stored task.
+    pub task: StoredTask,
+    /// State, overdue and days late, now.
+    pub status: TaskStatus,
+}
+
+/// Before/after for one asked item.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemEffect {
+    /// The asked item's id.
+    pub item_id: String,
+    /// Per business type, the share answering yes before and after.
+    pub rows: BTreeMap<BusinessType, BeforeAfter>,
+}
+
+/// What the supervisor sees of a request.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestDetail {
+    /// The request.
+    pub request: StoredRequest,
+    /// Its tasks within the reader's reach.
+    pub tasks: Vec<TaskRow>,
+    /// Completion by business type and region, over those tasks, now.
+    pub completion: CompletionTable,
+    /// The baseline request's title, if one is named and visible.
+    pub baseline_title: Option<deltawall_domain::catalog::Text>,
+    /// Before/after per asked item (empty without a baseline).
+    pub effects: Vec<ItemEffect>,
+}
+
+/// One request in a list, with its completion now.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestSummary {
+    /// The request.
+    pub request: StoredRequest,
+    /// Completion over the tasks within reach.
+    pub completion: CompletionTable,
+}
+
+/// What an institution sees of one of its tasks.
+#[derive(Debug, Clone, Serialize)]
+pub struct MyTask {
+    /// The task.
+    pub task: StoredTask,
+    /// Its request.
+    pub request: StoredRequest,
+    /// Its status now.
+    pub status: TaskStatus,
+    /// The institution's draft, if any.
+    pub draft: Option<Draft>,
+    /// The reason of the last return, while returned.
+    pub returned_reason: Option<String>,
+}
+
+/// The institution's inbox: its tasks and the reminders it was sent.
+#[derive(Debug, Clone, Serialize)]
+pub struct Inbox {
+    /// Its tasks, newest request first.
+    pub tasks: Vec<MyTask>,
+    /// Reminders recorded for it, newest first.
+    pub reminders: Vec<SentReminder>,
+}
+
+fn invalid(field: &'static str, code: &'static str, reason: &'static str) -> ServiceError {
+    ServiceError::Invalid(Invalid {
+        field,
+        reason,
+        code,
+    })
+}
+
+/// The field and message of a domain refusal of a request.
+fn request_error(e: &RequestError) -> ServiceError {
+    match e {
+        RequestError::MissingTitle { lang: "ja" } => {
+            invalid("title_ja", "err-required", "is required")
+        }
+        RequestError::MissingTitle { .. } => invalid("title_en", "err-required", "is required"),
+        RequestError::NothingAsked => invalid("asked", "req-err-nothing-asked", "asks for nothing"),
+        RequestError::BadAskId { .. } => {
+            invalid("asked", "req-err-ask-id", "an id is empty or used twice")
+        }
+        RequestError::BlankQuestion { .. } => invalid(
+            "asked",
+            "req-err-question-text",
+            "a question needs a text in both languages",
+        ),
+        RequestError::UnknownRequirement { .. } | RequestError::WrongCatalog(_) => invalid(
+            "asked",
+            "req-err-unknown-requirement",
+            "names a requirement that is not in the built-in catalog",
+        ),
+        RequestError::DeadlineNotInFuture => {
+            invalid("deadline", "req-err-deadline-past", "must be in the future")
+        }
+        RequestError::Reminders(_) => invalid(
+            "reminders",
+            "req-err-reminders",
+            "each reminder must fall once between now and the deadline",
+        ),
+    }
+}
+
+/// The field and message of a population refusal (shared with alerts).
+pub fn select_error(e: &SelectError) -> ServiceError {
+    match e {
+        SelectError::Empty => invalid(
+            "population",
+            "req-err-population-empty",
+            "the population matches no institution",
+        ),
+        SelectError::UnknownOrg { .. } => invalid(
+            "population",
+            "req-err-population-unknown",
+            "names an institution that does not exist or is out of reach",
+        ),
+        SelectError::BadAttributeValue { .. } | SelectError::EmptyPredicate { .. } => invalid(
+            "population",
+            "req-err-population-attribute",
+            "an attribute criterion cannot hold",
+        ),
+    }
+}
+
+/// Refuses unless the actor is supervisory staff who may act (not an auditor).
+pub fn require_supervisor(ctx: &Ctx<'_>) -> SResult<()> {
+    if party(ctx).is_supervisor() && ctx.actor.can(Permission::ReadSector) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}
+
+/// Refuses unless the actor belongs to a supervisor (auditors included: they read).
+pub fn require_supervisor_reader(ctx: &Ctx<'_>) -> SResult<()> {
+    if ctx.actor.org_kind == OrgKind::Supervisor && ctx.actor.can(Permission::ReadSector) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}
+
+fn require_institution(ctx: &Ctx<'_>) -> SResult<()> {
+    if ctx.actor.org_kind == OrgKind::Institution && ctx.actor.can(Permission::ReadOwnOrg) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}
+
+/// The actor as the domain's [`Party`].
+pub fn party(ctx: &Ctx<'_>) -> Party {
+    Party {
+        user_id: ctx.actor.user_id.clone(),
+        org_id: ctx.actor.org_id.clone(),
+        org_kind: ctx.actor.org_kind,
+        role: ctx.actor.role,
+    }
+}
+
+/// The deadline day as the last microsecond of that day in Japan time.
+pub fn deadline_us(field: &'static str, raw: &str) -> SResult<i64> {
+    let day = super::posture::date(field, raw)?;
+    Ok(super::posture::end_of_day_us(day))
+}
+
+fn to_request(input: &RequestInput) -> SResult<Request> {
+    Ok(Request {
+        title: deltawall_domain::catalog::Text {
+            ja: input.title_ja.trim().to_owned(),
+            en: input.title_en.trim().to_owned(),
+        },
+        asked: input.asked.clone(),
+        population: input.population.clone(),
+        deadline_us: deadline_us("deadline", &input.deadline)?,
+        reminders: input.reminders.clone(),
+    })
+}
+
+fn check_request(request: &Request, now_us: i64) -> SResult<()> {
+    if request.title.ja.chars().count() > 200 || request.title.en.chars().count() > 200 {
+        return Err(invalid(
+            "title_ja",
+            "err-too-long",
+            "must be at most 200 characters",
+        ));
+    }
+    request.validate(now_us).map_err(|e| request_error(&e))?;
+    let catalog = deltawall_domain::catalog::builtin::fsa_2020_viewpoints()
+        .map_err(|e| ServiceError::Internal(e.into()))?;
+    request
+        .check_against(&catalog)
+        .map_err(|e| request_error(&e))
+}
+
+/// Resolves a population within the actor's reach and names each matched institution.
+pub async fn resolve_population(
+    ctx: &Ctx<'_>,
+    selector: &Selector,
+    now_us: i64,
+) -> SResult<Vec<Matched>> {
+    let mut conn = ctx.store.read().await?;
+    let facts = store::population(&mut conn, &ctx.actor.org_scope(), now_us).await?;
+    let ids = population::resolve(selector, &facts).map_err(|e| select_error(&e))?;
+    let mut matched = Vec::with_capacity(ids.len());
+    for id in ids {
+        let org = deltawall_store::orgs::get(&mut conn, &ctx.actor.org_scope(), &id).await?;
+        let f = facts
+            .iter()
+            .find(|f| f.id == id)
+            .ok_or(ServiceError::NotFound("organisation"))?;
+        matched.push(Matched {
+            id,
+            name_ja: org.name_ja,
+            name_en: org.name_en,
+            business_type: f.business_type,
+            region: f.region,
+        });
+    }
+    Ok(matched)
+}
+
+/// Checks a request as the supervisor composed it and lists the institutions it would go
+/// to. An empty population and a past deadline are refused, naming the field.
+pub async fn preview(ctx: Ctx<'_>, clock: &Clock, input: &RequestInput) -> SResult<Vec<Matched>> {
+    require_supervisor(&ctx)?;
+    let now = clock.now_us();
+    check_request(&to_request(input)?, now)?;
+    resolve_population(&ctx, &input.population, now).await
+}
+
+/// Sends a request: in one transaction, the request, one task per matched institution
+/// and the audit entry. Returns the request's id.
+pub async fn send(ctx: Ctx<'_>, clock: &Clock, input: &RequestInput) -> SResult<String> {
+    require_supervisor(&ctx)?;
+    let now = clock.now_us();
+    let request = to_request(input)?;
+    check_request(&request, now)?;
+    let matched = resolve_population(&ctx, &input.population, now).await?;
+    let mut tx = ctx.store.write().await?;
+    let baseline = match input.baseline_request_id.as_deref().map(str::trim) {
+        Some(b) if !b.is_empty() => {
+            store::get_request(&mut tx, &ctx.actor.org_scope(), b)
+                .await
+                .map_err(|e| match e {
+                    StoreError::NotFound(_) => invalid(
+                        "baseline_request_id",
+                        "req-err-baseline",
+                        "is not a request you can see",
+                    ),
+                    other => other.into(),
+                })?;
+            Some(b.to_owned())
+        }
+        _ => None,
+    };
+    let id = new_id();
+    let doc = RequestDoc {
+        request,
+        baseline_request_id: baseline,
+    };
+    store::insert_request(
+        &mut tx,
+        &id,
+        &ctx.actor.org_id,
+        &doc,
+        &ctx.actor.user_id,
+        now,
+    )
+    .await?;
+    for m in &matched {
+        store::insert_task(&mut tx, &new_id(), &id, &Task::assign(&m.id, now)).await?;
+    }
+    let summary = json!({
+        "title": doc.request.title.ja,
+        "targets": matched.len(),
+        "deadline": input.deadline.trim(),
+    });
+    ctx.audit(
+        &mut tx,
+        "request.send",
+        ("request", Some(&id)),
+        None,
+        summary,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+fn facts_of(t: &StoredTask) -> OrgFacts {
+    OrgFacts {
+        id: t.task.org_id.clone(),
+        business_type: t.business_type,
+        region: t.region,
+        attributes: BTreeMap::new(),
+    }
+}
+
+fn completion_of(tasks: &[StoredTask], deadline_us: i64, now_us: i64) -> CompletionTable {
+    let facts: Vec<_> = tasks
+        .iter()
+        .map(|t| t.task.facts(&facts_of(t), deadline_us, now_us))
+        .collect();
+    completion(&facts)
+}
+
+/// The requests the supervisor reaches, newest first, each with completion over the
+/// tasks within reach.
+pub async fn list(ctx: Ctx<'_>, clock: &Clock) -> SResult<Vec<RequestSummary>> {
+    require_supervisor_reader(&ctx)?;
+    let now = clock.now_us();
+    let scope = ctx.actor.org_scope();
+    let mut conn = ctx.store.read().await?;
+    let mut out = Vec::new();
+    for request in store::list_requests(&mut conn, &scope).await? {
+        let tasks = store::tasks_of(&mut conn, &scope, &request.id).await?;
+        let completion = completion_of(&tasks, request.doc.request.deadline_us, now);
+        out.push(RequestSummary {
+            request,
+            completion,
+        });
+    }
+    Ok(out)
+}
+
+fn accepted_answers(tasks: &[StoredTask], item: &str) -> Vec<AnswerFact> {
+    tasks
+        .iter()
+        .filter(|t| t.task.state == TaskState::Accepted)
+        .filter_map(|t| {
+            let a = t.task.answers.iter().find(|a| a.id == item)?;
+            Some(AnswerFact {
+                org_id: t.task.org_id.clone(),
+                business_type: t.business_type,
+                value: a.value,
+            })
+        })
+        .collect()
+}
+
+/// A request with its tasks within reach, completion now, and the before/after view.
+pub async fn detail(ctx: Ctx<'_>, clock: &Clock, id: &str) -> SResult<RequestDetail> {
+    require_supervisor_reader(&ctx)?;
+    let now = clock.now_us();
+    let scope = ctx.actor.org_scope();
+    let mut conn = ctx.store.read().await?;
+    let request = store::get_request(&mut conn, &scope, id).await?;
+    let tasks = store::tasks_of(&mut conn, &scope, id).await?;
+    let deadline = request.doc.request.deadline_us;
+    let completion = completion_of(&tasks, deadline, now);
+    let mut baseline_title = None;
+    let mut effects = Vec::new();
+    if let Some(b) = &request.doc.baseline_request_id {
+        match store::get_request(&mut conn, &scope, b).await {
+            Ok(base) => {
+                let base_tasks = store::tasks_of(&mut conn, &scope, b).await?;
+                let asked_before: BTreeSet<&str> =
+                    base.doc.request.asked.ids().into_iter().collect();
+                for item in request.doc.request.asked.ids() {
+                    if !asked_before.contains(item) {
+                        continue;
+                    }
+                    let rows = before_after(
+                        &accepted_answers(&base_tasks, item),
+                        &accepted_answers(&tasks, item),
+                    );
+                    effects.push(ItemEffect {
+                        item_id: item.to_owned(),
+                        rows,
+                    });
+                }
+                baseline_title = Some(base.doc.request.title.clone());
+            }
+            Err(StoreError::NotFound(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let tasks = tasks
+        .into_iter()
+        .map(|task| TaskRow {
+            status: task.task.status_at(deadline, now),
+            task,
+        })
+        .collect();
+    Ok(RequestDetail {
+        request,
+        tasks,
+        completion,
+        baseline_title,
+        effects,
+    })
+}
+
+/// One task as the supervisor sees it: the submitted answers (never a draft, which is in
+/// a table this path does not read), with its request and status.
+pub async fn task_for_supervisor(
+    ctx: Ctx<'_>,
+    clock: &Clock,
+    request_id: &str,
+    task_id: &str,
+) -> SResult<(StoredRequest, TaskRow)> {
+    require_supervisor_reader(&ctx)?;
+    let scope = ctx.actor.org_scope();
+    let mut conn = ctx.store.read().await?;
+    let task = store::get_task(&mut conn, &scope, task_id).await?;
+    if task.request_id != request_id {
+        return Err(ServiceError::NotFound("task"));
+    }
+    let request = store::get_request(&mut conn, &scope, request_id).await?;
+    let status = task
+        .task
+        .status_at(request.doc.request.deadline_us, clock.now_us());
+    Ok((request, TaskRow { task, status }))
+}
+
+fn refusal(e: TaskRefusal) -> ServiceError {
+    match e {
+        TaskRefusal::InstitutionOnly(_) | TaskRefusal::SupervisorOnly(_) => ServiceError::Forbidden,
+        TaskRefusal::Answers(_) => ServiceError::Conflict {
+            code: "task-err-answers",
+            message: e.to_string(),
+        },
+        TaskRefusal::NotAnExecutive => ServiceError::Conflict {
+            code: "task-err-not-executive",
+            message: e.to_string(),
+        },
+        TaskRefusal::NoReason => ServiceError::Conflict {
+            code: "task-err-no-reason",
+            message: e.to_string(),
+        },
+        TaskRefusal::StaleAttestation => ServiceError::Conflict {
+            code: "task-err-stale-attestation",
+            message: e.to_string(),
+        },
+        TaskRefusal::WrongState { .. } => ServiceError::Conflict {
+            code: "task-err-state",
+            message: e.to_string(),
+        },
+    }
+}
+
+/// Applies a command to a task read within `scope`, stores it with its event and audits
+/// it, in one transaction.
+async fn apply(
+    ctx: &Ctx<'_>,
+    now: i64,
+    scope: &OrgScope,
+    task_id: &str,
+    command: TaskCommand,
+    action: &str,
+    summary: serde_json::Value,
+) -> SResult<StoredTask> {
+    let mut tx = ctx.store.write().await?;
+    let stored = store::get_task(&mut tx, scope, task_id).await?;
+    let request = store::get_request(&mut tx, scope, &stored.request_id).await?;
+    let next = stored
+        .task
+        .apply(&request.doc.request, &party(ctx), command, now)
+        .map_err(refusal)?;
+    store::update_task(&mut tx, task_id, stored.updated_at, &next, now)
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => ServiceError::Conflict {
+                code: "task-err-changed",
+                message: "the task was changed by someone else; reload it".into(),
+            },
+            other => other.into(),
+        })?;
+    if next.state == TaskState::Submitted {
+        store::delete_draft(&mut tx, task_id, &next.org_id).await?;
+    }
+    let mut summary = summary;
+    summary["request"] = json!(stored.request_id);
+    summary["state"] = json!(store::state_code(next.state));
+    ctx.audit(
+        &mut tx,
+        action,
+        ("request_task", Some(task_id)),
+        Some(&next.org_id),
+        summary,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StoredTask {
+        task: next,
+        ..stored
+    })
+}
+
+/// The supervisor accepts, returns (with a reason) or exempts (with a reason) a task
+/// within reach. A refused transition is a conflict naming the reason.
+pub async fn decide(
+    ctx: Ctx<'_>,
+    clock: &Clock,
+    request_id: &str,
+    task_id: &str,
+    input: &DecisionInput,
+) -> SResult<()> {
+    require_supervisor(&ctx)?;
+    let reason = input.reason.trim().to_owned();
+    if reason.chars().count() > 2000 {
+        return Err(invalid(
+            "reason",
+            "err-too-long",
+            "must be at most 2000 characters",
+        ));
+    }
+    let (command, action) = match input.decision.as_str() {
+        "accept" => (TaskCommand::Accept, "request.task.accept"),
+        "return" => (
+            TaskCommand::Return {
+                reason: reason.clone(),
+            },
+            "request.task.return",
+        ),
+        "exempt" => (
+            TaskCommand::Exempt {
+                reason: reason.clone(),
+            },
+            "request.task.exempt",
+        ),
+        _ => {
+            return Err(invalid(
+                "decision",
+                "err-bad-request",
+                "is not a known value",
+            ));
+        }
+    };
+    let scope = ctx.actor.org_scope();
+    {
+        let mut conn = ctx.store.read().await?;
+        let t = store::get_task(&mut conn, &scope, task_id).await?;
+        if t.request_id != request_id {
+            return Err(ServiceError::NotFound("task"));
+        }
+    }
+    let summary = json!({"reason": reason});
+    apply(
+        &ctx,
+        clock.now_us(),
+        &scope,
+        task_id,
+        command,
+        action,
+        summary,
+    )
+    .await?;
+    Ok(())
+}
+
+/// What an institution is shown of a request: not its population (which names the other
+/// institutions) nor its baseline.
+fn for_institution(mut r: StoredRequest) -> StoredRequest {
+    r.doc.request.population = Selector::default();
+    r.doc.baseline_request_id = None;
+    r
+}
+
+fn last_return_reason(task: &Task) -> Option<String> {
+    if task.state != TaskState::Returned {
+        return None;
+    }
+    task.history.iter().rev().find_map(|e| match &e.command {
+        TaskCommand::Return { reason } => Some(reason.clone()),
+        _ => None,
+    })
+}
+
+/// The institution's tasks and the reminders it was sent.
+pub async fn inbox(ctx: Ctx<'_>, clock: &Clock) -> SResult<Inbox> {
+    require_institution(&ctx)?;
+    let now = clock.now_us();
+    let mut conn = ctx.store.read().await?;
+    let mut tasks = Vec::new();
+    for (task, request) in store::tasks_of_org(&mut conn, &ctx.actor.org_id).await? {
+        let status = task.task.status_at(request.doc.request.deadline_us, now);
+        tasks.push(MyTask {
+            returned_reason: last_return_reason(&task.task),
+            task,
+            request: for_institution(request),
+            status,
+            draft: None,
+        });
+    }
+    let reminders = sup_reminders::for_org(&mut conn, &ctx.actor.org_id).await?;
+    Ok(Inbox { tasks, reminders })
+}
+
+/// One of the institution's tasks, with its draft.
+pub async fn my_task(ctx: Ctx<'_>, clock: &Clock, task_id: &str) -> SResult<MyTask> {
+    require_institution(&ctx)?;
+    let own = OrgScope::Own(ctx.actor.org_id.clone());
+    let mut conn = ctx.store.read().await?;
+    let task = store::get_task(&mut conn, &own, task_id).await?;
+    let request = store::get_request(&mut conn, &own, &task.request_id).await?;
+    let draft = store::draft(&mut conn, task_id, &ctx.actor.org_id).await?;
+    Ok(MyTask {
+        status: task
+            .task
+            .status_at(request.doc.request.deadline_us, clock.now_us()),
+        returned_reason: last_return_reason(&task.task),
+        task,
+        request: for_institution(request),
+        draft,
+    })
+}
+
+fn check_draft(asked: &Asked, answers: &[Answer]) -> SResult<()> {
+    let ids = asked.ids();
+    let mut seen = BTreeSet::new();
+    for a in answers {
+        if !ids.contains(&a.id.as_str()) || !seen.insert(a.id.as_str()) {
+            return Err(invalid(
+                "answers",
+                "task-err-answer-id",
+                "an answer names an item that was not asked, or twice",
+            ));
+        }
+        if a.note.chars().count() > 2000 {
+            return Err(invalid(
+                "answers",
+                "err-too-long",
+                "a note is over 2000 characters",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Saves the institution's draft answers (anyone of the institution but an auditor). The
+/// first save starts the task. Drafts are never shown to the supervisor.
+pub async fn save_draft(
+    ctx: Ctx<'_>,
+    clock: &Clock,
+    task_id: &str,
+    input: &AnswersInput,
+) -> SResult<()> {
+    require_institution(&ctx)?;
+    ctx.require(Permission::EditPosture)?;
+    let now = clock.now_us();
+    let own = OrgScope::Own(ctx.actor.org_id.clone());
+    let (stored, request) = {
+        let mut conn = ctx.store.read().await?;
+        let t = store::get_task(&mut conn, &own, task_id).await?;
+        let r = store::get_request(&mut conn, &own, &t.request_id).await?;
+        (t, r)
+    };
+    if !stored.task.state.is_outstanding() {
+        return Err(refusal(TaskRefusal::WrongState {
+            command: "save a draft of",
+            state: stored.task.state,
+        }));
+    }
+    check_draft(&request.doc.request.asked, &input.answers)?;
+    if stored.task.state == TaskState::Assigned {
+        let summary = json!({});
+        apply(
+            &ctx,
+            now,
+            &own,
+            task_id,
+            TaskCommand::Start,
+            "task.start",
+            summary,
+        )
+        .await?;
+    }
+    let mut tx = ctx.store.write().await?;
+    store::save_draft(
+        &mut tx,
+        task_id,
+        &ctx.actor.org_id,
+        &input.answers,
+        &ctx.actor.user_id,
+        now,
+    )
+    .await?;
+    let summary = json!({"request": stored.request_id, "answers": input.answers.len()});
+    ctx.audit(
+        &mut tx,
+        "task.draft",
+        ("request_task", Some(task_id)),
+        None,
+        summary,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Submits the institution's answers. Only an executive of the institution submits: the
+/// submission carries their attestation, made now; a staff member prepares the draft.
+pub async fn submit(
+    ctx: Ctx<'_>,
+    clock: &Clock,
+    task_id: &str,
+    input: &AnswersInput,
+) -> SResult<()> {
+    require_institution(&ctx)?;
+    ctx.require(Permission::EditPosture)?;
+    if !input.attest {
+        return Err(invalid(
+            "attest",
+            "task-err-attest",
+            "the executive must attest the answers",
+        ));
+    }
+    let now = clock.now_us();
+    let own = OrgScope::Own(ctx.actor.org_id.clone());
+    {
+        let mut conn = ctx.store.read().await?;
+        let t = store::get_task(&mut conn, &own, task_id).await?;
+        let r = store::get_request(&mut conn, &own, &t.request_id).await?;
+        check_answers(&r.doc.request.asked, &input.answers).map_err(|m| {
+            ServiceError::Conflict {
+                code: "task-err-answers",
+                message: format!("answers: {m}"),
+            }
+        })?;
+    }
+    let attestation = Attestation {
+        by: party(&ctx),
+        at_us: now,
+    };
+    if ctx.actor.role != Role::Executive {
+        return Err(refusal(TaskRefusal::NotAnExecutive));
+    }
+    let command = TaskCommand::Submit {
+        answers: input.answers.clone(),
+        attestation,
+    };
+    let summary = json!({"answers": input.answers.len(), "attested_by": ctx.actor.user_id});
+    apply(&ctx, now, &own, task_id, command, "task.submit", summary).await?;
+    Ok(())
+}
