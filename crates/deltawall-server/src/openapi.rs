@@ -2,10 +2,8 @@
 
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::http::posture_api as pa;
-use crate::http::{api, oscal_api as oa, sharing_api};
-use crate::service::{findings, orgs, posture, risks, tokens, users};
 use crate::http::sup_api as sa;
-use crate::http::{api, sharing_api};
+use crate::http::{api, oscal_api as oa, sharing_api};
 use crate::service::{findings, orgs, posture, risks, sup_alerts, sup_requests, tokens, users};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};

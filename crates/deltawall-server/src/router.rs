@@ -3,8 +3,8 @@
 use crate::config::Config;
 use crate::error::json_error;
 use crate::http::{
-    PageLang, api, health, oscal_api, posture_api, posture_ui, sharing_api, sup_api, sup_ui_requests,
-    taxii, ui, ui_auth, ui_sharing,
+    PageLang, api, health, oscal_api, posture_api, posture_ui, sharing_api, sup_api,
+    sup_ui_requests, taxii, ui, ui_auth, ui_sharing,
 };
 use crate::service::session::SessionPolicy;
 use axum::Router;
