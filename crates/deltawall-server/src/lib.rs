@@ -16,6 +16,8 @@ pub mod demo;
 mod demo_posture;
 pub mod error;
 pub mod export;
+pub mod export_html;
+mod export_report;
 mod http;
 pub mod i18n;
 pub mod openapi;

@@ -3,7 +3,8 @@
 use crate::config::Config;
 use crate::error::json_error;
 use crate::http::{
-    PageLang, api, health, posture_api, posture_ui, sharing_api, taxii, ui, ui_auth, ui_sharing,
+    PageLang, api, downloads, health, posture_api, posture_ui, sharing_api, taxii, ui, ui_auth,
+    ui_sharing,
 };
 use crate::service::session::SessionPolicy;
 use axum::Router;
@@ -126,6 +127,8 @@ fn ui_routes() -> Router<AppState> {
         )
         .route("/static/app.css", get(health::css))
         .merge(posture_ui_routes())
+        // Every page's tables as CSV/XLSX, read from the page its own handler rendered.
+        .layer(axum::middleware::from_fn(downloads::table_downloads))
 }
 
 /// The posture pages (`http/posture_ui.rs`). Evidence uploads get their own body limit.
@@ -170,6 +173,7 @@ fn posture_ui_routes() -> Router<AppState> {
         .route("/posture/group.csv", get(p::group_csv))
         .route("/posture/report", get(p::report))
         .route("/posture/report.csv", get(p::report_csv))
+        .route("/posture/report.xlsx", get(p::report_xlsx))
 }
 
 /// An evidence upload's body: the file's limit plus room for the form's other parts.
