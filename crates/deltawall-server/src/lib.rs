@@ -13,6 +13,7 @@
 pub mod auth;
 pub mod config;
 pub mod demo;
+pub mod demo_large;
 mod demo_posture;
 pub mod error;
 pub mod export;
