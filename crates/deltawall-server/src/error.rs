@@ -196,6 +196,12 @@ impl IntoResponse for AppError {
                         crate::i18n::t(lang, &format!("field-{}", i.field)),
                         crate::i18n::t(lang, i.code)
                     ),
+                    // The domain's reason for refusing a finding command, after the
+                    // localised summary, so the user learns what to do instead.
+                    ServiceError::Conflict {
+                        code: code @ "err-finding-refused",
+                        message,
+                    } => format!("{}: {message}", crate::i18n::t(lang, code)),
                     other => crate::i18n::t(lang, other.code()).to_owned(),
                 };
                 crate::views::error_page(e.status(), lang, &detail)

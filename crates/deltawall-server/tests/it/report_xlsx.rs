@@ -198,3 +198,25 @@ async fn the_report_workbook_is_the_readers_own() {
     let summary = cells(&b.raw, 1);
     assert!(!summary.contains_key("B2"), "B has no assessment");
 }
+
+#[tokio::test]
+async fn a_refused_finding_command_shows_the_domains_reason_on_the_page() {
+    let app = TestApp::new().await;
+    let r = records(&app, &app.a).await;
+    let staff = app.a.as_role(Role::Staff);
+    // A draft cannot be acknowledged before it is issued.
+    let page = app
+        .form(
+            Method::POST,
+            &format!("/posture/findings/{}/transition", r.finding),
+            &staff,
+            &[("command", "acknowledge")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.body);
+    assert!(
+        page.body.contains("cannot acknowledge a finding that is"),
+        "{}",
+        page.body
+    );
+}

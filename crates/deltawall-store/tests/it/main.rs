@@ -34,5 +34,6 @@ mod fixtures;
 mod migrations;
 mod orgs;
 mod posture;
+mod posture_history;
 mod sharing;
 mod sharing_feedback;
