@@ -89,7 +89,7 @@ async fn company(
     n: usize,
     parent_id: Option<String>,
 ) -> anyhow::Result<(String, String)> {
-    let overseas = n % 2 == 0 && n > 0;
+    let overseas = n.is_multiple_of(2) && n > 0;
     let org = orgs::create(
         tx,
         &NewOrg {
@@ -212,11 +212,11 @@ async fn open_findings(
         let issued = draft.apply(&me, Command::Issue, now + 1)?;
         findings::save_transition(tx, &read, &issued, now + 1).await?;
     }
-    for k in 0..3 {
+    for (k, req) in requirements.iter().take(3).enumerate() {
         let risk = RiskFields {
             title: format!("risk {k}"),
             asset: None,
-            requirement_id: Some(requirements[k].clone()),
+            requirement_id: Some(req.clone()),
             inherent_likelihood: 3,
             inherent_impact: 4,
             residual_likelihood: 2,
