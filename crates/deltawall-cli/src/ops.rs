@@ -17,6 +17,10 @@ pub struct DemoArgs {
     /// Password for the demo accounts (default: generated and printed).
     #[arg(long, env = "DELTAWALL_DEMO_PASSWORD", hide_env_values = true)]
     password: Option<String>,
+    /// Also write a large group for benchmarks: a holding company with this many group
+    /// companies, each with three full assessment cycles, findings and risks.
+    #[arg(long, value_name = "COMPANIES")]
+    large_group: Option<usize>,
 }
 
 /// Whether no organisation exists yet.
@@ -47,6 +51,14 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let cfg = config::build(&args.db, None)?;
     let store = config::open_store(&cfg).await?;
     seed_demo(&store, args.password).await?;
+    if let Some(n) = args.large_group {
+        let now = deltawall_store::records::now_us();
+        let g = deltawall_server::demo_large::large_group(&store, n, now).await?;
+        println!(
+            "Wrote a large group: {} organisations, {} result revisions, {} findings.",
+            g.orgs, g.revisions, g.findings
+        );
+    }
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -214,6 +214,12 @@ impl IntoResponse for AppError {
                     ServiceError::Refused { code, message, .. } => {
                         format!("{}: {message}", crate::i18n::t(lang, code))
                     }
+                    // The domain's reason for refusing a finding command, after the
+                    // localised summary, so the user learns what to do instead.
+                    ServiceError::Conflict {
+                        code: code @ "err-finding-refused",
+                        message,
+                    } => format!("{}: {message}", crate::i18n::t(lang, code)),
                     other => crate::i18n::t(lang, other.code()).to_owned(),
                 };
                 crate::views::error_page(e.status(), lang, &detail)

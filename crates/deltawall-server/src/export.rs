@@ -42,20 +42,47 @@ pub fn csv_field(s: &str) -> String {
 /// The table as an XLSX workbook of one sheet, headers in bold. Every cell is written as
 /// a string, so nothing a user typed is ever evaluated as a formula.
 pub fn xlsx(t: &Table) -> Result<Vec<u8>, XlsxError> {
+    xlsx_book(std::slice::from_ref(t))
+}
+
+/// Several tables as one workbook, one sheet each (names made unique), every cell a string.
+pub fn xlsx_book(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name(sheet_name(&t.sheet))?;
     let bold = Format::new().set_bold();
-    for (col, h) in t.headers.iter().enumerate() {
-        sheet.write_string_with_format(0, column(col)?, h, &bold)?;
-    }
-    for (r, row) in t.rows.iter().enumerate() {
-        let r = u32::try_from(r + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
-        for (col, cell) in row.iter().enumerate() {
-            sheet.write_string(r, column(col)?, cell)?;
+    let mut names: Vec<String> = Vec::new();
+    for t in tables {
+        let sheet = book.add_worksheet();
+        let name = unique_sheet_name(&t.sheet, &names);
+        sheet.set_name(&name)?;
+        names.push(name);
+        for (col, h) in t.headers.iter().enumerate() {
+            sheet.write_string_with_format(0, column(col)?, h, &bold)?;
+        }
+        for (r, row) in t.rows.iter().enumerate() {
+            let r = u32::try_from(r + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
+            for (col, cell) in row.iter().enumerate() {
+                sheet.write_string(r, column(col)?, cell)?;
+            }
         }
     }
     book.save_to_buffer()
+}
+
+/// A sheet name not yet taken (Excel compares names without regard to case).
+fn unique_sheet_name(wanted: &str, taken: &[String]) -> String {
+    let base = sheet_name(wanted);
+    let free = |n: &str| !taken.iter().any(|t| t.to_lowercase() == n.to_lowercase());
+    if free(&base) {
+        return base;
+    }
+    (2..)
+        .map(|i| {
+            let suffix = format!(" ({i})");
+            let keep = 31 - suffix.chars().count();
+            format!("{}{suffix}", base.chars().take(keep).collect::<String>())
+        })
+        .find(|n| free(n))
+        .unwrap_or(base)
 }
 
 fn column(i: usize) -> Result<u16, XlsxError> {
@@ -149,6 +176,19 @@ mod tests {
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn a_book_has_one_sheet_per_table_with_unique_names() {
+        let bytes = xlsx_book(&[table(), table(), table()]).unwrap();
+        let book = part(&bytes, "xl/workbook.xml");
+        for name in ["組織 _一覧_", "組織 _一覧_ (2)", "組織 _一覧_ (3)"] {
+            assert!(book.contains(&format!(r#"name="{name}""#)), "{book}");
+        }
+        assert_eq!(
+            unique_sheet_name(&"x".repeat(40), &["x".repeat(31)]).len(),
+            31
+        );
     }
 
     #[test]

@@ -13,10 +13,13 @@
 pub mod auth;
 pub mod config;
 pub mod demo;
+pub mod demo_large;
 mod demo_posture;
 mod demo_sup_requests;
 pub mod error;
 pub mod export;
+pub mod export_html;
+mod export_report;
 mod http;
 pub mod i18n;
 pub mod openapi;

@@ -3,7 +3,7 @@
 use crate::config::Config;
 use crate::error::json_error;
 use crate::http::{
-    PageLang, api, health, oscal_api, posture_api, posture_ui, sharing_api, sup_api,
+    PageLang, api, downloads, health, oscal_api, posture_api, posture_ui, sharing_api, sup_api,
     sup_ui_requests, taxii, ui, ui_auth, ui_sharing,
 };
 use crate::service::session::SessionPolicy;
@@ -132,6 +132,8 @@ fn ui_routes() -> Router<AppState> {
         .route("/static/app.css", get(health::css))
         .merge(posture_ui_routes())
         .merge(sup_ui_routes())
+        // Every page's tables as CSV/XLSX, read from the page its own handler rendered.
+        .layer(axum::middleware::from_fn(downloads::table_downloads))
 }
 
 /// The pages of requests and alerts (`http/sup_ui_requests.rs`).
@@ -310,6 +312,7 @@ fn oscal_api_routes() -> Router<AppState> {
             "/api/v1/posture/assessments/{id}/oscal/poam",
             get(o::oscal_poam),
         )
+        .route("/posture/report.xlsx", get(p::report_xlsx))
 }
 
 /// An evidence upload's body: the file's limit plus room for the form's other parts.

@@ -491,6 +491,44 @@ pub async fn results_as_of(
     rows.iter().map(revision_row).collect()
 }
 
+/// The latest results as of a moment of several assessments in one query, ordered by
+/// assessment then requirement: the group roll-up reads every group company's latest
+/// assessment at once instead of one query per company. Same scope rule as
+/// [`results_as_of`].
+pub async fn results_as_of_many(
+    db: &mut Db,
+    scope: &RecordScope,
+    assessment_ids: &[String],
+    as_of_us: i64,
+) -> Result<Vec<Revision>> {
+    let mut out = Vec::new();
+    // Bounded so the bind count stays far below either backend's limit.
+    for chunk in assessment_ids.chunks(500) {
+        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let clause = record_clause(scope, ASSESSMENT_DRAFT, chunk.len() + 2);
+        let sql = format!(
+            "SELECT {REVISION_COLUMNS} FROM assessment_results r \
+             JOIN assessments a ON a.id = r.assessment_id JOIN organisations o ON o.id = a.org_id \
+             WHERE r.assessment_id IN ({}) AND r.recorded_at <= $1 AND {} \
+             AND r.revision = (SELECT MAX(r2.revision) FROM assessment_results r2 \
+                 WHERE r2.assessment_id = r.assessment_id AND r2.requirement_id = r.requirement_id AND r2.recorded_at <= $1) \
+             ORDER BY r.assessment_id, r.requirement_id",
+            marks.join(", "),
+            clause.sql
+        );
+        let mut binds = vec![Bind::Int(as_of_us)];
+        binds.extend(chunk.iter().cloned().map(Bind::Text));
+        binds.extend(clause.binds.into_iter().map(Bind::Text));
+        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+            .fetch_all(&mut *db)
+            .await?;
+        for row in &rows {
+            out.push(revision_row(row)?);
+        }
+    }
+    Ok(out)
+}
+
 /// Every revision of an assessment's results (of one requirement, if given), oldest first.
 pub async fn history(
     db: &mut Db,

@@ -2,6 +2,7 @@
 //! calls one service function and maps the result; nothing else.
 
 pub mod api;
+pub mod downloads;
 pub mod health;
 pub mod oscal_api;
 pub mod posture_api;

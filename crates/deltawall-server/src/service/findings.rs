@@ -81,8 +81,7 @@ pub async fn create(ctx: Ctx<'_>, input: &FindingInput) -> SResult<String> {
         Some(d) if !d.is_empty() => Some(date("due_on", d)?.to_string()),
         _ => None,
     };
-    let catalog = deltawall_domain::catalog::builtin::fsa_2020_viewpoints()
-        .map_err(|e| ServiceError::Internal(e.into()))?;
+    let catalog = super::posture::parsed_builtin()?;
     let reqs: Vec<String> = input
         .requirement_ids
         .iter()

@@ -48,10 +48,21 @@ pub fn today() -> Date {
         .unwrap_or(Date::constant(2026, 1, 1))
 }
 
+/// The built-in catalog, parsed once per process: its YAML (160 KB) took most of a report's
+/// time when parsed on every call (docs/BENCHMARKS.md).
+pub(crate) fn parsed_builtin() -> SResult<Catalog> {
+    static PARSED: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+    if let Some(c) = PARSED.get() {
+        return Ok(c.clone());
+    }
+    let c = deltawall_domain::catalog::builtin::fsa_2020_viewpoints()
+        .map_err(|e| ServiceError::Internal(e.into()))?;
+    Ok(PARSED.get_or_init(|| c).clone())
+}
+
 /// Stores the built-in catalog on first use and returns its row id and document.
 pub async fn builtin_catalog(store: &Store) -> SResult<(String, Catalog)> {
-    let catalog = deltawall_domain::catalog::builtin::fsa_2020_viewpoints()
-        .map_err(|e| ServiceError::Internal(e.into()))?;
+    let catalog = parsed_builtin()?;
     let mut conn = store.read().await?;
     if let Some(found) = assessments::find_catalog(&mut conn, &catalog.id, &catalog.version).await?
     {

@@ -10,7 +10,7 @@ use crate::error::ServiceError;
 use deltawall_domain::OrgKind;
 use deltawall_domain::catalog::{Catalog, Text};
 use deltawall_domain::finding::State;
-use deltawall_domain::posture::{self, ElementProgress};
+use deltawall_domain::posture::{self, ElementProgress, Latest};
 use deltawall_store::assessments::{self, Assessment};
 use deltawall_store::findings::{self, StoredFinding};
 use deltawall_store::records::now_us;
@@ -211,15 +211,28 @@ pub async fn group(ctx: Ctx<'_>) -> SResult<GroupReport> {
     let all_findings = findings::list(&mut conn, &scope, OPEN).await?;
     let all_assessments = assessments::list(&mut conn, &scope, None).await?;
     let now = now_us();
+    // Newest first, and the scope already hides drafts of other organisations.
+    let latest_of = |org_id: &str| all_assessments.iter().find(|a| a.org_id == org_id);
+    let ids: Vec<String> = companies
+        .iter()
+        .filter_map(|(org_id, ..)| latest_of(org_id).map(|a| a.id.clone()))
+        .collect();
+    // One query for every company's results, not one per company.
+    let mut results: BTreeMap<String, Vec<Latest>> = BTreeMap::new();
+    for r in assessments::results_as_of_many(&mut conn, &scope, &ids, now).await? {
+        results
+            .entry(r.assessment_id.clone())
+            .or_default()
+            .push(to_latest(&r));
+    }
     let mut rows = Vec::new();
     for (org_id, name_ja, name_en) in companies {
-        // Newest first, and the scope already hides drafts of other organisations.
-        let assessment = all_assessments.iter().find(|a| a.org_id == org_id).cloned();
+        let assessment = latest_of(&org_id).cloned();
         let progress = match &assessment {
-            Some(a) => {
-                let latest = assessments::results_as_of(&mut conn, &scope, &a.id, now).await?;
-                posture::progress(&catalog, &latest.iter().map(to_latest).collect::<Vec<_>>())
-            }
+            Some(a) => posture::progress(
+                &catalog,
+                results.get(&a.id).map_or(&[][..], |v| v.as_slice()),
+            ),
             None => vec![],
         };
         let mine: Vec<StoredFinding> = all_findings

@@ -79,8 +79,7 @@ fn check(input: &RiskInput) -> SResult<RiskFields> {
         false,
     )?;
     if let Some(r) = &requirement_id {
-        let catalog = deltawall_domain::catalog::builtin::fsa_2020_viewpoints()
-            .map_err(|e| ServiceError::Internal(e.into()))?;
+        let catalog = super::posture::parsed_builtin()?;
         if catalog.requirement(r).is_none() {
             return Err(bad(
                 "requirement_id",

@@ -133,6 +133,13 @@ pub fn routes() -> Vec<Route> {
         r(Method::GET, "/posture/group.csv", None),
         r(Method::GET, "/posture/report", None),
         r(Method::GET, "/posture/report.csv?table=open", None),
+        r(Method::GET, "/posture/report.xlsx", None),
+        r(Method::GET, "/posture/findings/{finding}?format=xlsx", None),
+        r(
+            Method::GET,
+            "/posture/assessments/{assessment}?format=csv&table=1",
+            None,
+        ),
         r(Method::GET, "/api/v1/posture/catalog", None),
         r(Method::GET, "/api/v1/posture/assessments", None),
         r(

@@ -35,6 +35,7 @@ mod mappings;
 mod migrations;
 mod orgs;
 mod posture;
+mod posture_history;
 mod sharing;
 mod sharing_feedback;
 mod sup_requests;

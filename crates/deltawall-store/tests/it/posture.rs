@@ -17,7 +17,7 @@ use deltawall_store::risks::{self, RiskFields};
 use deltawall_store::testing::TestDb;
 use deltawall_store::{Store, StoreError, backup};
 
-fn own(org: &str) -> RecordScope {
+pub(crate) fn own(org: &str) -> RecordScope {
     RecordScope {
         orgs: OrgScope::Own(org.to_owned()),
         group_parent: Some(org.to_owned()),
@@ -33,7 +33,7 @@ fn national(fsa: &str) -> RecordScope {
     }
 }
 
-fn answer(req: &str, outcome: Outcome, rationale: &str) -> Answer {
+pub(crate) fn answer(req: &str, outcome: Outcome, rationale: &str) -> Answer {
     Answer {
         requirement_id: req.to_owned(),
         outcome,
@@ -45,7 +45,7 @@ fn answer(req: &str, outcome: Outcome, rationale: &str) -> Answer {
     }
 }
 
-async fn builtin(s: &Store) -> String {
+pub(crate) async fn builtin(s: &Store) -> String {
     let mut tx = s.write().await.unwrap();
     let (id, _) = assessments::insert_catalog(&mut tx, &fsa_2020_viewpoints().unwrap(), None, 1)
         .await
@@ -54,7 +54,7 @@ async fn builtin(s: &Store) -> String {
     id
 }
 
-async fn new_assessment(s: &Store, org: &str, user: &str, catalog: &str) -> String {
+pub(crate) async fn new_assessment(s: &Store, org: &str, user: &str, catalog: &str) -> String {
     let mut tx = s.write().await.unwrap();
     let new = NewAssessment {
         org_id: org.to_owned(),
@@ -71,7 +71,7 @@ async fn new_assessment(s: &Store, org: &str, user: &str, catalog: &str) -> Stri
     id
 }
 
-async fn record(s: &Store, assessment: &str, a: &Answer, user: &str, at_us: i64) {
+pub(crate) async fn record(s: &Store, assessment: &str, a: &Answer, user: &str, at_us: i64) {
     let mut tx = s.write().await.unwrap();
     let how = Recording {
         answered_by: user.to_owned(),

@@ -8,6 +8,8 @@ use crate::service::report;
 use crate::views::render;
 use crate::views_posture::*;
 use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
 use deltawall_store::records::now_us;
 use serde::Deserialize;
 
@@ -73,6 +75,28 @@ pub async fn report(State(state): State<AppState>, user: UiUser) -> PageResult {
         .map_err(user.err())?;
     let l = user.layout("posture-report", "posture", None);
     Ok(render(&report_page(l, &r, now_us())))
+}
+
+/// `GET /posture/report.xlsx`: the report as a workbook for executives (sheets per section,
+/// numbers and dates typed, a native chart of maturity over time).
+pub async fn report_xlsx(State(state): State<AppState>, user: UiUser) -> PageResult {
+    let r = report::management(user.ctx(&state))
+        .await
+        .map_err(user.err())?;
+    let body = crate::export_report::management_xlsx(&r, user.lang, now_us())
+        .map_err(|e| crate::error::ServiceError::Internal(e.into()))
+        .map_err(user.err())?;
+    let headers = [
+        (
+            header::CONTENT_TYPE,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        (
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"management-report.xlsx\"",
+        ),
+    ];
+    Ok((headers, body).into_response())
 }
 
 /// Which table of the report to export.
