@@ -243,6 +243,7 @@ fn posture_ui_routes() -> Router<AppState> {
         .route("/posture/group.csv", get(p::group_csv))
         .route("/posture/report", get(p::report))
         .route("/posture/report.csv", get(p::report_csv))
+        .route("/posture/report.xlsx", get(p::report_xlsx))
         .merge(oscal_ui_routes())
 }
 
@@ -312,7 +313,6 @@ fn oscal_api_routes() -> Router<AppState> {
             "/api/v1/posture/assessments/{id}/oscal/poam",
             get(o::oscal_poam),
         )
-        .route("/posture/report.xlsx", get(p::report_xlsx))
 }
 
 /// An evidence upload's body: the file's limit plus room for the form's other parts.
