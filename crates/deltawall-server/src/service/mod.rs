@@ -8,7 +8,9 @@
 pub mod account;
 pub mod audit;
 pub mod evidence;
+pub mod exercises;
 pub mod findings;
+pub mod incidents;
 pub mod orgs;
 pub mod posture;
 pub mod report;
@@ -19,6 +21,7 @@ pub mod sharing;
 pub mod sharing_add;
 pub mod sharing_feedback;
 pub mod sharing_hub;
+pub mod sup_figures;
 pub mod tokens;
 pub mod users;
 
