@@ -14,6 +14,7 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 mod demo_posture;
+mod demo_sup_figures;
 pub mod error;
 pub mod export;
 mod http;
@@ -23,6 +24,7 @@ pub mod router;
 pub mod service;
 mod views;
 mod views_posture;
+mod views_sup_figures;
 
 pub use config::Config;
 pub use router::{AppState, build_router};

@@ -2,8 +2,9 @@
 
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::http::posture_api as pa;
+use crate::http::sup_figures as sf;
 use crate::http::{api, sharing_api};
-use crate::service::{findings, orgs, posture, risks, tokens, users};
+use crate::service::{exercises, findings, incidents, orgs, posture, risks, tokens, users};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
@@ -19,6 +20,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         pa::findings, pa::finding_create, pa::finding_get, pa::transition, pa::milestone_create, pa::milestone_done,
         pa::management_report, pa::group_report,
         sharing_api::indicators,
+        sf::api_incidents, sf::api_incident_report, sf::api_exercises, sf::api_exercise_create, sf::api_participant_record, sf::api_figures,
     ),
     components(schemas(
         ErrorBody, ErrorDetail, api::OrgDto, api::UserDto, api::TokenDto, api::NewTokenDto, api::AuditDto, api::MeDto,
@@ -27,6 +29,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         pa::FindingDetailDto, pa::StateDto, pa::CreatedDto, posture::AssessmentInput, posture::AnswerInput, posture::Change,
         risks::RiskInput, findings::FindingInput, findings::CommandInput, findings::MilestoneInput,
         sharing_api::IndicatorPageDto, sharing_api::IndicatorStandingDto,
+        sf::IncidentDto, sf::IdDto, sf::ExerciseDto, sf::ParticipationDto, sf::ExercisesDto, incidents::IncidentInput, exercises::ExerciseInput, exercises::ParticipantInput,
     )),
     security(("bearer" = [])),
 )]

@@ -3,7 +3,8 @@
 use crate::config::Config;
 use crate::error::json_error;
 use crate::http::{
-    PageLang, api, health, posture_api, posture_ui, sharing_api, taxii, ui, ui_auth, ui_sharing,
+    PageLang, api, health, posture_api, posture_ui, sharing_api, sup_figures, taxii, ui, ui_auth,
+    ui_sharing,
 };
 use crate::service::session::SessionPolicy;
 use axum::Router;
@@ -126,6 +127,43 @@ fn ui_routes() -> Router<AppState> {
         )
         .route("/static/app.css", get(health::css))
         .merge(posture_ui_routes())
+        .merge(sup_figures_ui_routes())
+}
+
+fn sup_figures_ui_routes() -> Router<AppState> {
+    use sup_figures as f;
+    Router::new()
+        .route(
+            "/incidents",
+            get(f::incidents_page).post(f::incident_report),
+        )
+        .route("/incidents.csv", get(f::incidents_csv))
+        .route(
+            "/exercises",
+            get(f::exercises_page).post(f::exercise_create),
+        )
+        .route("/exercises/{id}", get(f::exercise_page))
+        .route("/exercises/{id}/participants", post(f::participant_record))
+        .route("/supervision/figures", get(f::figures_page))
+        .route("/supervision/figures/{file}", get(f::figure_download))
+}
+
+fn sup_figures_api_routes() -> Router<AppState> {
+    use sup_figures as f;
+    Router::new()
+        .route(
+            "/api/v1/incidents",
+            get(f::api_incidents).post(f::api_incident_report),
+        )
+        .route(
+            "/api/v1/exercises",
+            get(f::api_exercises).post(f::api_exercise_create),
+        )
+        .route(
+            "/api/v1/exercises/{id}/participants",
+            post(f::api_participant_record),
+        )
+        .route("/api/v1/supervision/figures", get(f::api_figures))
 }
 
 /// The posture pages (`http/posture_ui.rs`). Evidence uploads get their own body limit.
@@ -256,6 +294,7 @@ fn api_routes() -> Router<AppState> {
         )
         .route("/api/v1/openapi.json", get(openapi_json))
         .merge(posture_api_routes())
+        .merge(sup_figures_api_routes())
 }
 
 /// TAXII 2.1 (`http/taxii.rs`). Every path ends with `/`; a path without it is a TAXII 404.

@@ -81,8 +81,14 @@ pub async fn create(ctx: Ctx<'_>, input: &ExerciseInput) -> SResult<String> {
     let mut tx = ctx.store.write().await?;
     let id = exercises::create(&mut tx, &new, &ctx.actor.user_id, now_us()).await?;
     let summary = json!({"name_en": new.name_en, "held_on": new.held_on});
-    ctx.audit(&mut tx, "exercise.create", ("exercise", Some(&id)), None, summary)
-        .await?;
+    ctx.audit(
+        &mut tx,
+        "exercise.create",
+        ("exercise", Some(&id)),
+        None,
+        summary,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -52,7 +52,11 @@ fn check(org_id: &str, input: &IncidentInput) -> SResult<NewIncident> {
         .ok_or_else(|| bad("severity", "err-bad-request", "is not a known value"))?;
     let summary = input.summary.trim();
     if summary.is_empty() || summary.chars().count() > MAX_SUMMARY {
-        return Err(bad("summary", "err-required", "must be 1 to 2000 characters"));
+        return Err(bad(
+            "summary",
+            "err-required",
+            "must be 1 to 2000 characters",
+        ));
     }
     Ok(NewIncident {
         org_id: org_id.to_owned(),
@@ -74,8 +78,14 @@ pub async fn report(ctx: Ctx<'_>, input: &IncidentInput) -> SResult<String> {
     let id = incidents::create(&mut tx, &new, &ctx.actor.user_id, now_us()).await?;
     // The summary may hold details of the institution's systems; the trail keeps the kind.
     let summary = json!({"occurred_on": new.occurred_on, "attack_type": new.attack_type.code(), "severity": input.severity.trim()});
-    ctx.audit(&mut tx, "incident.report", ("incident", Some(&id)), None, summary)
-        .await?;
+    ctx.audit(
+        &mut tx,
+        "incident.report",
+        ("incident", Some(&id)),
+        None,
+        summary,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }

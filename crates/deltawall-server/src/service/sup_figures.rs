@@ -17,9 +17,9 @@ use crate::export::Table;
 use deltawall_domain::finding::State;
 use deltawall_domain::org::BusinessType;
 use deltawall_domain::supervision::figures::{
-    FindingFact, IncidentRecord, MonitoringFact, ParticipationFact, YearTable,
-    administrative_year, completion_by_year, exercise_participation, fiscal_year,
-    incidents_by_attack_type, monitored_cumulative, open_findings_by_element,
+    FindingFact, IncidentRecord, MonitoringFact, ParticipationFact, YearTable, administrative_year,
+    completion_by_year, exercise_participation, fiscal_year, incidents_by_attack_type,
+    monitored_cumulative, open_findings_by_element,
 };
 use deltawall_domain::supervision::request::{TaskFacts, TaskState};
 use deltawall_domain::supervision::{AttackType, DAY_US};
@@ -32,7 +32,13 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The five figures, in page order.
-pub const KEYS: [&str; 5] = ["monitored", "completion", "findings", "incidents", "exercises"];
+pub const KEYS: [&str; 5] = [
+    "monitored",
+    "completion",
+    "findings",
+    "incidents",
+    "exercises",
+];
 
 /// One series of a figure (a stacked segment of each bar, a column of the table).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -222,7 +228,10 @@ pub async fn figures(ctx: Ctx<'_>, only: Option<BusinessType>) -> SResult<Sector
             attack: c.attack_type,
         };
         // The domain counts records; a grouped row stands for `count` of them.
-        incidents.extend(std::iter::repeat_n(record, usize::try_from(c.count).unwrap_or(0)));
+        incidents.extend(std::iter::repeat_n(
+            record,
+            usize::try_from(c.count).unwrap_or(0),
+        ));
     }
     let only_types: Vec<BusinessType> = only.into_iter().collect();
     let incidents = from_year_table(
@@ -304,7 +313,10 @@ fn completion_figure(
             overdue: state.is_outstanding() && now > t.deadline_us + DAY_US - 1,
         };
         let year = administrative_year(day);
-        facts.extend(std::iter::repeat_n((year, f), usize::try_from(t.count).unwrap_or(0)));
+        facts.extend(std::iter::repeat_n(
+            (year, f),
+            usize::try_from(t.count).unwrap_or(0),
+        ));
     }
     let mut rows = Vec::new();
     for (year, table) in completion_by_year(&facts) {
@@ -317,7 +329,12 @@ fn completion_figure(
                 code: format!("{year}/{}", bt.code()),
                 ja: format!("{year} {}", bt.label("ja")),
                 en: format!("{year} {}", bt.label("en")),
-                values: vec![r.accepted, r.submitted, r.assigned + r.in_progress + r.returned, r.exempted],
+                values: vec![
+                    r.accepted,
+                    r.submitted,
+                    r.assigned + r.in_progress + r.returned,
+                    r.exempted,
+                ],
                 extra: vec![r.overdue.to_string(), pct],
             });
         }
@@ -363,11 +380,17 @@ fn findings_figure(
                 element: element.clone(),
                 state,
             };
-            facts.extend(std::iter::repeat_n(fact, usize::try_from(c.count).unwrap_or(0)));
+            facts.extend(std::iter::repeat_n(
+                fact,
+                usize::try_from(c.count).unwrap_or(0),
+            ));
         }
     }
     let by_element = open_findings_by_element(&facts);
-    let types: BTreeSet<BusinessType> = by_element.values().flat_map(|m| m.keys().copied()).collect();
+    let types: BTreeSet<BusinessType> = by_element
+        .values()
+        .flat_map(|m| m.keys().copied())
+        .collect();
     let rows = elements(&catalog)
         .into_iter()
         .filter(|e| by_element.contains_key(&e.id))
