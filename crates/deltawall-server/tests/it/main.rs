@@ -13,4 +13,5 @@ mod openapi;
 mod pages;
 mod posture;
 mod sharing_ui;
+mod sup_figures;
 mod taxii;
