@@ -3,8 +3,8 @@
 use crate::config::Config;
 use crate::error::json_error;
 use crate::http::{
-    PageLang, api, health, posture_api, posture_ui, sharing_api, sup_figures, taxii, ui, ui_auth,
-    ui_sharing,
+    PageLang, api, health, posture_api, posture_ui, sharing_api, sup_benchmarks, sup_figures,
+    taxii, ui, ui_auth, ui_sharing,
 };
 use crate::service::session::SessionPolicy;
 use axum::Router;
@@ -146,6 +146,13 @@ fn sup_figures_ui_routes() -> Router<AppState> {
         .route("/exercises/{id}/participants", post(f::participant_record))
         .route("/supervision/figures", get(f::figures_page))
         .route("/supervision/figures/{file}", get(f::figure_download))
+        .route("/benchmarks", get(sup_benchmarks::page))
+        .route("/benchmarks.csv", get(sup_benchmarks::csv))
+        .route("/benchmarks.xlsx", get(sup_benchmarks::xlsx))
+        .route(
+            "/supervision/benchmarks/k",
+            post(sup_benchmarks::set_k_form),
+        )
 }
 
 fn sup_figures_api_routes() -> Router<AppState> {
@@ -164,6 +171,11 @@ fn sup_figures_api_routes() -> Router<AppState> {
             post(f::api_participant_record),
         )
         .route("/api/v1/supervision/figures", get(f::api_figures))
+        .route("/api/v1/benchmarks", get(sup_benchmarks::api))
+        .route(
+            "/api/v1/supervision/benchmarks/k",
+            axum::routing::put(sup_benchmarks::api_set_k),
+        )
 }
 
 /// The posture pages (`http/posture_ui.rs`). Evidence uploads get their own body limit.

@@ -285,6 +285,24 @@ impl ExercisePage {
     }
 }
 
+/// `GET /benchmarks`.
+#[derive(Template)]
+#[template(path = "bench.html")]
+pub struct BenchmarksPage {
+    /// Layout.
+    pub l: Layout,
+    /// Column headers.
+    pub headers: Vec<String>,
+    /// Rows, as the CSV has them.
+    pub rows: Vec<Vec<String>>,
+    /// The threshold applied.
+    pub k: u32,
+    /// Whether the reader sees cohorts (a supervisor) rather than its own position.
+    pub supervisor: bool,
+    /// Whether the reader may change k.
+    pub can_set_k: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,6 +28,7 @@ pub mod sessions;
 pub mod settings;
 pub mod sharing;
 pub mod sharing_feedback;
+pub mod sup_benchmarks;
 pub mod sup_figures;
 pub mod throttle;
 pub mod tokens;

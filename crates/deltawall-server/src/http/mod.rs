@@ -6,6 +6,7 @@ pub mod health;
 pub mod posture_api;
 pub mod posture_ui;
 pub mod sharing_api;
+pub mod sup_benchmarks;
 pub mod sup_figures;
 pub mod taxii;
 pub mod ui;

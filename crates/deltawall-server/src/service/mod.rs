@@ -21,6 +21,7 @@ pub mod sharing;
 pub mod sharing_add;
 pub mod sharing_feedback;
 pub mod sharing_hub;
+pub mod sup_benchmarks;
 pub mod sup_figures;
 pub mod tokens;
 pub mod users;

@@ -13,5 +13,6 @@ mod openapi;
 mod pages;
 mod posture;
 mod sharing_ui;
+mod sup_benchmarks;
 mod sup_figures;
 mod taxii;
