@@ -311,3 +311,109 @@ async fn generator_fills_every_table(db: &TestDb) {
     assert_eq!(again, made);
 }
 both!(generator, super::generator_fills_every_table);
+
+async fn benchmark_facts_take_the_latest_submitted_results(db: &TestDb) {
+    use deltawall_domain::catalog::builtin::fsa_2020_viewpoints;
+    use deltawall_domain::posture::{Answer, AssessmentKind, Confidence, Outcome};
+    use deltawall_store::assessments::{self, NewAssessment, Recording};
+    use deltawall_store::sup_benchmarks::catalog_results;
+    let s = &db.store;
+    let x = sector(s).await;
+    let mut tx = s.write().await.unwrap();
+    let (catalog, _) =
+        assessments::insert_catalog(&mut tx, &fsa_2020_viewpoints().unwrap(), None, 1)
+            .await
+            .unwrap();
+    let answer = |outcome| Answer {
+        requirement_id: "FSA-BE1-01".into(),
+        outcome,
+        justification: None,
+        maturity: Some(1),
+        rationale: "r".into(),
+        confidence: Confidence::Medium,
+        evidence: vec![],
+    };
+    let how = |at_us| Recording {
+        answered_by: x.user.clone(),
+        reviewed_by: None,
+        carried: false,
+        at_us,
+    };
+    // A: an older submitted assessment (not met), a newer one revised to met, then a
+    // draft answering partial. B: only a draft.
+    let assessment = |org: &str, cycle| NewAssessment {
+        org_id: org.to_owned(),
+        catalog_id: catalog.clone(),
+        kind: AssessmentKind::SelfAssessment,
+        scope: "whole".into(),
+        as_of: "2020-03-31".into(),
+        cycle,
+        previous_id: None,
+        created_by: x.user.clone(),
+    };
+    let old = assessments::create(&mut tx, &assessment(&x.a, 1), 1)
+        .await
+        .unwrap();
+    assessments::append_result(&mut tx, &old, &answer(Outcome::NotMet), &how(1))
+        .await
+        .unwrap();
+    assessments::submit(&mut tx, &x.a, &old, 10).await.unwrap();
+    let new = assessments::create(&mut tx, &assessment(&x.a, 2), 11)
+        .await
+        .unwrap();
+    assessments::append_result(&mut tx, &new, &answer(Outcome::Partial), &how(11))
+        .await
+        .unwrap();
+    assessments::append_result(&mut tx, &new, &answer(Outcome::Met), &how(12))
+        .await
+        .unwrap();
+    assessments::submit(&mut tx, &x.a, &new, 20).await.unwrap();
+    let draft = assessments::create(&mut tx, &assessment(&x.a, 3), 21)
+        .await
+        .unwrap();
+    assessments::append_result(&mut tx, &draft, &answer(Outcome::Partial), &how(21))
+        .await
+        .unwrap();
+    let b = assessments::create(&mut tx, &assessment(&x.b, 1), 21)
+        .await
+        .unwrap();
+    assessments::append_result(&mut tx, &b, &answer(Outcome::NotMet), &how(21))
+        .await
+        .unwrap();
+    deltawall_store::orgs::set_attribute(
+        &mut tx,
+        &x.a,
+        deltawall_domain::org::AttributeKind::SizeBand,
+        "medium",
+        0,
+        Some(&x.user),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let mut c = s.read().await.unwrap();
+    let rows = catalog_results(&mut c, &OrgScope::All, &catalog)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].org_id, x.a);
+    assert_eq!(rows[0].outcome, Outcome::Met);
+    assert_eq!(rows[0].size_band.as_deref(), Some("medium"));
+    assert!(
+        catalog_results(&mut c, &OrgScope::Own(x.b.clone()), &catalog)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        catalog_results(&mut c, &kinki(&x), &catalog)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+both!(
+    benchmark_facts,
+    super::benchmark_facts_take_the_latest_submitted_results
+);
