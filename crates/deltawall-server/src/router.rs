@@ -146,6 +146,8 @@ fn sup_figures_ui_routes() -> Router<AppState> {
         .route("/exercises/{id}/participants", post(f::participant_record))
         .route("/supervision/figures", get(f::figures_page))
         .route("/supervision/figures/{file}", get(f::figure_download))
+        .route("/supervision/report", get(f::report_page))
+        .route("/supervision/report.xlsx", get(f::report_xlsx))
         .route("/benchmarks", get(sup_benchmarks::page))
         .route("/benchmarks.csv", get(sup_benchmarks::csv))
         .route("/benchmarks.xlsx", get(sup_benchmarks::xlsx))

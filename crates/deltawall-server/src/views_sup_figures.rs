@@ -285,6 +285,25 @@ impl ExercisePage {
     }
 }
 
+/// `GET /supervision/report`.
+#[derive(Template)]
+#[template(path = "sup_fig_report.html")]
+pub struct SectorReportPage {
+    /// Layout.
+    pub l: Layout,
+    /// The report.
+    pub report: crate::service::sup_report::SectorReport,
+    /// Its figures as shown.
+    pub figures: Vec<FigureView>,
+}
+
+impl SectorReportPage {
+    /// Japanese or English, by page language.
+    pub fn pick<'a>(&self, ja: &'a str, en: &'a str) -> &'a str {
+        if self.l.lang == Lang::Ja { ja } else { en }
+    }
+}
+
 /// `GET /benchmarks`.
 #[derive(Template)]
 #[template(path = "bench.html")]

@@ -236,3 +236,89 @@ pub async fn participation(db: &mut Db, scope: &OrgScope) -> Result<Vec<Particip
         })
         .collect()
 }
+
+/// How many findings (not drafts) one institution received for one set of requirements
+/// between two instants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedFindings {
+    /// The institution (for counting distinct institutions; never shown).
+    pub org_id: String,
+    /// The requirements the findings concern.
+    pub requirement_ids: Vec<String>,
+    /// How many.
+    pub count: i64,
+}
+
+/// Findings other than drafts created in `[from_us, to_us)`, grouped by institution and
+/// requirements.
+pub async fn findings_created(
+    db: &mut Db,
+    scope: &OrgScope,
+    from_us: i64,
+    to_us: i64,
+) -> Result<Vec<IssuedFindings>> {
+    let c = org_clause(scope, 3);
+    let sql = format!(
+        "SELECT f.org_id, f.requirement_ids, COUNT(*) AS n \
+         FROM findings f JOIN organisations o ON o.id = f.org_id \
+         WHERE f.state <> 'draft' AND f.created_at >= $1 AND f.created_at < $2 \
+           AND o.kind = 'institution' AND ({}) \
+         GROUP BY f.org_id, f.requirement_ids",
+        c.sql
+    );
+    let mut binds = vec![Bind::Int(from_us), Bind::Int(to_us)];
+    binds.extend(c.binds.into_iter().map(Bind::Text));
+    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+        .fetch_all(&mut *db)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let reqs: String = r.try_get("requirement_ids")?;
+            Ok(IssuedFindings {
+                org_id: r.try_get("org_id")?,
+                requirement_ids: serde_json::from_str(&reqs)
+                    .map_err(|_| corrupt("findings", "requirement_ids", &reqs))?,
+                count: r.try_get("n")?,
+            })
+        })
+        .collect()
+}
+
+/// Alerts sent in a period, as the institutions within a scope received them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct AlertCounts {
+    /// Alerts with at least one target in scope.
+    pub alerts: i64,
+    /// Targets in scope (alert × institution).
+    pub targets: i64,
+    /// Of those, how many acknowledged at least once.
+    pub acknowledged: i64,
+}
+
+/// Alerts sent in `[from_us, to_us)` to institutions within `scope`.
+pub async fn alert_counts(
+    db: &mut Db,
+    scope: &OrgScope,
+    from_us: i64,
+    to_us: i64,
+) -> Result<AlertCounts> {
+    let c = org_clause(scope, 3);
+    let sql = format!(
+        "SELECT COUNT(DISTINCT t.alert_id) AS alerts, COUNT(*) AS targets, \
+           COUNT(CASE WHEN EXISTS (SELECT 1 FROM sup_alert_acks k WHERE k.alert_id = t.alert_id AND k.org_id = t.org_id) THEN 1 END) AS acknowledged \
+         FROM sup_alert_targets t JOIN sup_alerts a ON a.id = t.alert_id \
+         JOIN organisations o ON o.id = t.org_id \
+         WHERE a.sent_at >= $1 AND a.sent_at < $2 AND ({})",
+        c.sql
+    );
+    let mut binds = vec![Bind::Int(from_us), Bind::Int(to_us)];
+    binds.extend(c.binds.into_iter().map(Bind::Text));
+    let r = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+        .fetch_one(&mut *db)
+        .await?;
+    Ok(AlertCounts {
+        alerts: r.try_get("alerts")?,
+        targets: r.try_get("targets")?,
+        acknowledged: r.try_get("acknowledged")?,
+    })
+}

@@ -498,3 +498,55 @@ pub async fn api_figures(
         .map_err(AppError::Json)?;
     Ok(Json(figs).into_response())
 }
+
+/// Which administrative year the sector report covers.
+#[derive(Debug, Default, Deserialize)]
+pub struct ReportQuery {
+    /// The year (2019: July 2019 to June 2020); the last complete one when absent.
+    #[serde(default)]
+    pub year: Option<i16>,
+}
+
+impl ReportQuery {
+    fn year(&self) -> i16 {
+        self.year.unwrap_or_else(|| {
+            deltawall_domain::supervision::figures::administrative_year(today()) - 1
+        })
+    }
+}
+
+/// `GET /supervision/report?year=`: the yearly sector report, printable.
+pub async fn report_page(
+    State(state): State<AppState>,
+    user: UiUser,
+    Query(q): Query<ReportQuery>,
+) -> PageResult {
+    let r = crate::service::sup_report::report(user.ctx(&state), q.year())
+        .await
+        .map_err(user.err())?;
+    let lang = user.lang;
+    Ok(render(&SectorReportPage {
+        figures: r.figures.iter().map(|f| figure_view(lang, f)).collect(),
+        l: user.layout("fig-report", "figures", None),
+        report: r,
+    }))
+}
+
+/// `GET /supervision/report.xlsx?year=`: the report's tables, one sheet each.
+pub async fn report_xlsx(
+    State(state): State<AppState>,
+    user: UiUser,
+    Query(q): Query<ReportQuery>,
+) -> PageResult {
+    let r = crate::service::sup_report::report(user.ctx(&state), q.year())
+        .await
+        .map_err(user.err())?;
+    let body = export::xlsx_book(&crate::service::sup_report::tables(&r))
+        .map_err(|e| ServiceError::Internal(e.into()))
+        .map_err(user.err())?;
+    Ok(download(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        format!("sector-report-{}.xlsx", r.year),
+        body,
+    ))
+}

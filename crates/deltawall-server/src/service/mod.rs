@@ -23,6 +23,7 @@ pub mod sharing_feedback;
 pub mod sharing_hub;
 pub mod sup_benchmarks;
 pub mod sup_figures;
+pub mod sup_report;
 pub mod tokens;
 pub mod users;
 

@@ -393,4 +393,66 @@ async fn the_demo_reproduces_figure_4() {
     // Several years of incidents.
     let csv = app.get("/supervision/figures/incidents.csv", &fsa).await;
     assert!(totals(&csv.body).len() >= 4, "{}", csv.body);
+
+    // The sector report of the year of the demo bank's finding (issued 240 days ago): it
+    // is one institution's, so the common issues withhold it (k = 5) rather than point at
+    // the bank.
+    let issued = deltawall_server::service::posture::today()
+        .checked_sub(jiff::Span::new().days(240))
+        .unwrap();
+    let year = deltawall_domain::supervision::figures::administrative_year(issued);
+    let page = app
+        .get(&format!("/supervision/report?year={year}"), &fsa)
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let issues = &page.body[page.body.find(r#"id="report-issues""#).unwrap()..];
+    let issues = &issues[..issues.find("</table>").unwrap()];
+    assert!(!issues.contains("FSA-BE"), "withheld: {issues}");
+    assert!(
+        page.body.contains("(k = 5; "),
+        "k and the withheld count are shown"
+    );
+    assert!(
+        !page.body.contains("(k = 5; 0)"),
+        "the bank's finding was withheld"
+    );
+    assert!(page.body.contains(r#"id="rep-fig-exercises-h""#));
+    let xlsx = app
+        .get(&format!("/supervision/report.xlsx?year={year}"), &fsa)
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    let zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx.raw)).unwrap();
+    assert_eq!(
+        zip.file_names()
+            .filter(|n| n
+                .as_ref()
+                .is_ok_and(|n| n.starts_with("xl/worksheets/sheet")))
+            .count(),
+        8
+    );
+}
+
+#[tokio::test]
+async fn the_sector_report_is_for_supervisors() {
+    let app = TestApp::new().await;
+    for path in [
+        "/supervision/report?year=2019",
+        "/supervision/report.xlsx?year=2019",
+    ] {
+        assert_eq!(
+            app.get(path, &app.a.as_role(Role::Admin)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            app.get(path, &app.kinki.as_role(Role::Staff)).await.status,
+            StatusCode::OK
+        );
+    }
+    let bad = app
+        .get(
+            "/supervision/report?year=1900",
+            &app.fsa.as_role(Role::Staff),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
