@@ -1,6 +1,6 @@
 //! Exercises such as Delta Wall (the report's section 2.(1)②): the supervisor records an
 //! exercise and who took part, and whether each institution held its post-exercise review;
-//! an institution sees its own participation. A local bureau records and reads only
+//! an institution sees its own participation and only the exercises it took part in. A local bureau records and reads only
 //! institutions of its region. Every change is audited in its own transaction.
 
 use super::posture::date;
@@ -136,9 +136,15 @@ pub async fn list(ctx: Ctx<'_>) -> SResult<Exercises> {
     ctx.require(Permission::ReadOwnOrg)?;
     let scope = ctx.actor.org_scope();
     let mut conn = ctx.store.read().await?;
+    let mut list = exercises::list(&mut conn, &scope).await?;
+    let participations = exercises::participants(&mut conn, &scope, None).await?;
+    // An institution sees the exercises it took part in, nothing of the others.
+    if ctx.actor.org_kind != OrgKind::Supervisor {
+        list.retain(|e| participations.iter().any(|p| p.exercise_id == e.id));
+    }
     Ok(Exercises {
-        exercises: exercises::list(&mut conn, &scope).await?,
-        participations: exercises::participants(&mut conn, &scope, None).await?,
+        exercises: list,
+        participations,
     })
 }
 
@@ -149,5 +155,8 @@ pub async fn get(ctx: Ctx<'_>, id: &str) -> SResult<(Exercise, Vec<Participation
     let mut conn = ctx.store.read().await?;
     let e = exercises::get(&mut conn, &scope, id).await?;
     let p = exercises::participants(&mut conn, &scope, Some(id)).await?;
+    if ctx.actor.org_kind != OrgKind::Supervisor && p.is_empty() {
+        return Err(ServiceError::NotFound("exercise"));
+    }
     Ok((e, p))
 }

@@ -226,6 +226,7 @@ fn protected() -> Vec<Route> {
         ),
     ];
     routes.extend(crate::access_posture::routes());
+    routes.extend(crate::sup_figures::access_routes());
     routes
 }
 
@@ -255,6 +256,8 @@ struct Target {
     /// B's posture records: an assessment, an evidence file, a risk, a finding and one of
     /// its milestones.
     posture: crate::posture::Records,
+    /// An exercise only B took part in.
+    exercise: String,
 }
 
 async fn b_target(app: &TestApp) -> Target {
@@ -277,6 +280,7 @@ async fn b_target(app: &TestApp) -> Target {
         object: crate::taxii::id(88),
         status,
         posture: crate::posture::records(app, &app.b).await,
+        exercise: crate::sup_figures::b_exercise(app).await,
     }
 }
 
@@ -327,6 +331,8 @@ fn fill(path: &str, t: &Target) -> String {
         .replace("{risk}", &t.posture.risk)
         .replace("{finding}", &t.posture.finding)
         .replace("{milestone}", &t.posture.milestone)
+        .replace("{exercise}", &t.exercise)
+        .replace("{figure}", "exercises.csv")
 }
 
 async fn call(

@@ -2,6 +2,7 @@
 //! own records, a local bureau only its region, institutions never reach the figures, every
 //! change is audited, and a fresh demo reproduces the report's figure 4 totals.
 
+use crate::access::{Body_, Route, r};
 use crate::util::{PASSWORD, TestApp, Who};
 use axum::http::{Method, StatusCode};
 use deltawall_domain::role::Role;
@@ -455,4 +456,90 @@ async fn the_sector_report_is_for_supervisors() {
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// The routes of this area for the access route table (`access.rs`).
+pub fn access_routes() -> Vec<Route> {
+    use Body_::*;
+    const INCIDENT: &[(&str, &str)] = &[
+        ("occurred_on", "2020-01-01"),
+        ("attack_type", "ddos"),
+        ("severity", "low"),
+        ("summary", "hijack"),
+    ];
+    const EXERCISE: &[(&str, &str)] = &[
+        ("name_ja", "hijack"),
+        ("name_en", "hijack"),
+        ("held_on", "2020-01-01"),
+    ];
+    fn incident_json() -> serde_json::Value {
+        incident("hijack")
+    }
+    fn exercise_json() -> serde_json::Value {
+        json!({"name_ja": "hijack", "name_en": "hijack", "held_on": "2020-01-01"})
+    }
+    fn k_json() -> serde_json::Value {
+        json!({"k": 2})
+    }
+    vec![
+        r(Method::GET, "/incidents", None),
+        r(Method::POST, "/incidents", Form(INCIDENT)),
+        r(Method::GET, "/incidents.csv", None),
+        r(Method::GET, "/exercises", None),
+        r(Method::POST, "/exercises", Form(EXERCISE)),
+        r(Method::GET, "/exercises/{exercise}", None),
+        r(
+            Method::POST,
+            "/exercises/{exercise}/participants",
+            Form(&[("org_id", "x")]),
+        ),
+        r(Method::GET, "/supervision/figures", None),
+        r(Method::GET, "/supervision/figures/{figure}", None),
+        r(Method::GET, "/supervision/report", None),
+        r(Method::GET, "/supervision/report.xlsx", None),
+        r(Method::GET, "/benchmarks", None),
+        r(Method::GET, "/benchmarks.csv", None),
+        r(Method::GET, "/benchmarks.xlsx", None),
+        r(
+            Method::POST,
+            "/supervision/benchmarks/k",
+            Form(&[("k", "2")]),
+        ),
+        r(Method::GET, "/api/v1/incidents", None),
+        r(Method::POST, "/api/v1/incidents", Json(incident_json)),
+        r(Method::GET, "/api/v1/exercises", None),
+        r(Method::POST, "/api/v1/exercises", Json(exercise_json)),
+        r(
+            Method::POST,
+            "/api/v1/exercises/{exercise}/participants",
+            Json(k_json),
+        ),
+        r(Method::GET, "/api/v1/supervision/figures", None),
+        r(Method::GET, "/api/v1/benchmarks", None),
+        r(
+            Method::PUT,
+            "/api/v1/supervision/benchmarks/k",
+            Json(k_json),
+        ),
+    ]
+}
+
+/// An exercise that only B took part in.
+pub async fn b_exercise(app: &TestApp) -> String {
+    let fsa = app.fsa.as_role(Role::Staff);
+    let new = json!({"name_ja": "B only", "name_en": "B only", "held_on": "2019-10-15"});
+    let r = app
+        .json(Method::POST, "/api/v1/exercises", &fsa, &new)
+        .await;
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    let r = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/exercises/{id}/participants"),
+            &fsa,
+            &json!({"org_id": app.b.org_id}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    id
 }
