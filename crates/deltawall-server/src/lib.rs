@@ -16,6 +16,7 @@ pub mod demo;
 pub mod demo_large;
 mod demo_posture;
 mod demo_sup_requests;
+mod demo_sup_figures;
 pub mod error;
 pub mod export;
 pub mod export_html;
@@ -29,6 +30,7 @@ mod views;
 mod views_oscal;
 mod views_posture;
 mod views_sup_requests;
+mod views_sup_figures;
 
 pub use config::Config;
 pub use router::{AppState, build_router};

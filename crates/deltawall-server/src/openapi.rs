@@ -3,8 +3,11 @@
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::http::posture_api as pa;
 use crate::http::sup_api as sa;
+use crate::http::sup_figures as sf;
 use crate::http::{api, oscal_api as oa, sharing_api};
-use crate::service::{findings, orgs, posture, risks, sup_alerts, sup_requests, tokens, users};
+use crate::service::{
+    exercises, findings, incidents, orgs, posture, risks, sup_alerts, sup_requests, tokens, users,
+};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
@@ -27,6 +30,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         sa::request_preview, sa::request_send, sa::request_list, sa::request_get, sa::request_task, sa::request_decide,
         sa::tasks, sa::task_get, sa::task_draft, sa::task_submit,
         sa::alert_preview, sa::alert_send, sa::alert_list, sa::alert_get, sa::my_alerts, sa::my_alert, sa::alert_ack,
+        sf::api_incidents, sf::api_incident_report, sf::api_exercises, sf::api_exercise_create, sf::api_participant_record, sf::api_figures,
+        crate::http::sup_benchmarks::api, crate::http::sup_benchmarks::api_set_k,
     ),
     components(schemas(
         ErrorBody, ErrorDetail, api::OrgDto, api::UserDto, api::TokenDto, api::NewTokenDto, api::AuditDto, api::MeDto,
@@ -40,6 +45,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         sharing_api::RootInput, sharing_api::GrantInput, sharing_api::CollectionInput, sharing_api::Created,
         sa::SentDto, sup_requests::RequestInput, sup_requests::Matched, sup_requests::DecisionInput, sup_requests::AnswersInput,
         sup_alerts::AlertInput, sup_alerts::AckInput,
+        sf::IncidentDto, sf::IdDto, sf::ExerciseDto, sf::ParticipationDto, sf::ExercisesDto, incidents::IncidentInput, exercises::ExerciseInput, exercises::ParticipantInput, crate::http::sup_benchmarks::KInput,
     )),
     security(("bearer" = [])),
 )]

@@ -4,7 +4,7 @@ use crate::config::Config;
 use crate::error::json_error;
 use crate::http::{
     PageLang, api, downloads, health, oscal_api, posture_api, posture_ui, sharing_api, sup_api,
-    sup_ui_requests, taxii, ui, ui_auth, ui_sharing,
+    sup_benchmarks, sup_figures, sup_ui_requests, taxii, ui, ui_auth, ui_sharing,
 };
 use crate::service::session::SessionPolicy;
 use axum::Router;
@@ -132,6 +132,7 @@ fn ui_routes() -> Router<AppState> {
         .route("/static/app.css", get(health::css))
         .merge(posture_ui_routes())
         .merge(sup_ui_routes())
+        .merge(sup_figures_ui_routes())
         // Every page's tables as CSV/XLSX, read from the page its own handler rendered.
         .layer(axum::middleware::from_fn(downloads::table_downloads))
 }
@@ -199,6 +200,56 @@ fn sup_api_routes() -> Router<AppState> {
         .route("/api/v1/alerts", get(s::my_alerts))
         .route("/api/v1/alerts/{id}", get(s::my_alert))
         .route("/api/v1/alerts/{id}/ack", post(s::alert_ack))
+}
+
+fn sup_figures_ui_routes() -> Router<AppState> {
+    use sup_figures as f;
+    Router::new()
+        .route(
+            "/incidents",
+            get(f::incidents_page).post(f::incident_report),
+        )
+        .route("/incidents.csv", get(f::incidents_csv))
+        .route(
+            "/exercises",
+            get(f::exercises_page).post(f::exercise_create),
+        )
+        .route("/exercises/{id}", get(f::exercise_page))
+        .route("/exercises/{id}/participants", post(f::participant_record))
+        .route("/supervision/figures", get(f::figures_page))
+        .route("/supervision/figures/{file}", get(f::figure_download))
+        .route("/supervision/report", get(f::report_page))
+        .route("/supervision/report.xlsx", get(f::report_xlsx))
+        .route("/benchmarks", get(sup_benchmarks::page))
+        .route("/benchmarks.csv", get(sup_benchmarks::csv))
+        .route("/benchmarks.xlsx", get(sup_benchmarks::xlsx))
+        .route(
+            "/supervision/benchmarks/k",
+            post(sup_benchmarks::set_k_form),
+        )
+}
+
+fn sup_figures_api_routes() -> Router<AppState> {
+    use sup_figures as f;
+    Router::new()
+        .route(
+            "/api/v1/incidents",
+            get(f::api_incidents).post(f::api_incident_report),
+        )
+        .route(
+            "/api/v1/exercises",
+            get(f::api_exercises).post(f::api_exercise_create),
+        )
+        .route(
+            "/api/v1/exercises/{id}/participants",
+            post(f::api_participant_record),
+        )
+        .route("/api/v1/supervision/figures", get(f::api_figures))
+        .route("/api/v1/benchmarks", get(sup_benchmarks::api))
+        .route(
+            "/api/v1/supervision/benchmarks/k",
+            axum::routing::put(sup_benchmarks::api_set_k),
+        )
 }
 
 /// The posture pages (`http/posture_ui.rs`). Evidence uploads get their own body limit.
@@ -401,6 +452,7 @@ fn api_routes() -> Router<AppState> {
         .merge(posture_api_routes())
         .merge(oscal_api_routes())
         .merge(sup_api_routes())
+        .merge(sup_figures_api_routes())
 }
 
 /// TAXII 2.1 (`http/taxii.rs`). Every path ends with `/`; a path without it is a TAXII 404.

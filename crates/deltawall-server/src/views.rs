@@ -180,7 +180,7 @@ pub fn bar_chart_svg(bars: &[Bar], title: &str) -> String {
     svg
 }
 
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -10,6 +10,8 @@ pub mod posture_ui;
 pub mod sharing_api;
 pub mod sup_api;
 pub mod sup_ui_requests;
+pub mod sup_benchmarks;
+pub mod sup_figures;
 pub mod taxii;
 pub mod ui;
 pub mod ui_auth;

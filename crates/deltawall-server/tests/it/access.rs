@@ -233,6 +233,7 @@ fn protected() -> Vec<Route> {
     ];
     routes.extend(crate::access_posture::routes());
     routes.extend(crate::access_sup_requests::routes());
+    routes.extend(crate::sup_figures::access_routes());
     routes
 }
 
@@ -267,6 +268,8 @@ struct Target {
     mapping: String,
     /// A request (with B's task) and an alert sent to B.
     sup: crate::access_sup_requests::Records,
+    /// An exercise only B took part in.
+    exercise: String,
 }
 
 async fn b_target(app: &TestApp) -> Target {
@@ -293,6 +296,7 @@ async fn b_target(app: &TestApp) -> Target {
         status,
         posture: crate::posture::records(app, &app.b).await,
         sup: crate::access_sup_requests::records(app).await,
+        exercise: crate::sup_figures::b_exercise(app).await,
     }
 }
 
@@ -348,6 +352,8 @@ fn fill(path: &str, t: &Target) -> String {
         .replace("{request}", &t.sup.request)
         .replace("{task}", &t.sup.task)
         .replace("{alert}", &t.sup.alert)
+        .replace("{exercise}", &t.exercise)
+        .replace("{figure}", "exercises.csv")
 }
 
 async fn call(

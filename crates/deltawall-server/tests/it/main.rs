@@ -19,5 +19,7 @@ mod posture;
 mod report_xlsx;
 mod sharing_ui;
 mod sup_requests;
+mod sup_benchmarks;
+mod sup_figures;
 mod taxii;
 mod trestle;

@@ -39,3 +39,4 @@ mod posture_history;
 mod sharing;
 mod sharing_feedback;
 mod sup_requests;
+mod sup_figures;

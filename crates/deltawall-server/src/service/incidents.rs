@@ -1,0 +1,98 @@
+//! Incidents reported by institutions (the report's section 1.(2)). An institution reports
+//! and reads its own; a supervisor reads those within its reach (`Actor::org_scope`), a
+//! local bureau only its region's. Every report is audited in its own transaction.
+
+use super::posture::{date, today};
+use super::{Ctx, SResult};
+use crate::error::ServiceError;
+use deltawall_domain::finding::Severity;
+use deltawall_domain::supervision::AttackType;
+use deltawall_domain::validate::Invalid;
+use deltawall_domain::{OrgKind, Permission};
+use deltawall_store::findings::parse_code;
+use deltawall_store::incidents::{self, Incident, NewIncident};
+use deltawall_store::records::now_us;
+use serde::Deserialize;
+use serde_json::json;
+
+/// The longest summary accepted, in characters.
+pub const MAX_SUMMARY: usize = 2000;
+
+/// An incident as reported.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentInput {
+    /// The day it happened, `YYYY-MM-DD` (not in the future).
+    pub occurred_on: String,
+    /// `unauthorized_login`, `ddos`, `ransomware`, `targeted_attack`, `phishing`,
+    /// `malware`, `asset_theft` or `other`.
+    pub attack_type: String,
+    /// `low`, `medium`, `high` or `critical`.
+    pub severity: String,
+    /// What happened (1 to 2,000 characters).
+    pub summary: String,
+}
+
+fn bad(field: &'static str, code: &'static str, reason: &'static str) -> ServiceError {
+    ServiceError::Invalid(Invalid {
+        field,
+        reason,
+        code,
+    })
+}
+
+fn check(org_id: &str, input: &IncidentInput) -> SResult<NewIncident> {
+    let day = date("occurred_on", &input.occurred_on)?;
+    if day > today() {
+        return Err(bad("occurred_on", "err-date", "must not be in the future"));
+    }
+    let attack_type = AttackType::from_code(input.attack_type.trim())
+        .ok_or_else(|| bad("attack_type", "err-bad-request", "is not a known value"))?;
+    let severity: Severity = parse_code(input.severity.trim())
+        .ok_or_else(|| bad("severity", "err-bad-request", "is not a known value"))?;
+    let summary = input.summary.trim();
+    if summary.is_empty() || summary.chars().count() > MAX_SUMMARY {
+        return Err(bad(
+            "summary",
+            "err-required",
+            "must be 1 to 2000 characters",
+        ));
+    }
+    Ok(NewIncident {
+        org_id: org_id.to_owned(),
+        occurred_on: day.to_string(),
+        attack_type,
+        severity,
+        summary: summary.to_owned(),
+    })
+}
+
+/// Reports an incident of the actor's institution; returns its id.
+pub async fn report(ctx: Ctx<'_>, input: &IncidentInput) -> SResult<String> {
+    if ctx.actor.org_kind != OrgKind::Institution {
+        return Err(ServiceError::Forbidden);
+    }
+    ctx.require(Permission::EditPosture)?;
+    let new = check(&ctx.actor.org_id, input)?;
+    let mut tx = ctx.store.write().await?;
+    let id = incidents::create(&mut tx, &new, &ctx.actor.user_id, now_us()).await?;
+    // The summary may hold details of the institution's systems; the trail keeps the kind.
+    let summary = json!({"occurred_on": new.occurred_on, "attack_type": new.attack_type.code(), "severity": input.severity.trim()});
+    ctx.audit(
+        &mut tx,
+        "incident.report",
+        ("incident", Some(&id)),
+        None,
+        summary,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The incidents the actor may read: its own institution's, or the supervisor's reach.
+pub async fn list(ctx: Ctx<'_>) -> SResult<Vec<Incident>> {
+    ctx.require(Permission::ReadOwnOrg)?;
+    let mut conn = ctx.store.read().await?;
+    Ok(incidents::list(&mut conn, &ctx.actor.org_scope()).await?)
+}

@@ -1,0 +1,194 @@
+//! Exercises (演習) such as Delta Wall, the FSA's cross-industry exercise (the report's
+//! section 2.(1)②), and the institutions that took part, with whether each held its
+//! post-exercise review. An exercise is a sector event, visible to every signed-in user;
+//! who took part is institution data, read through [`org_clause`].
+
+use crate::db::Db;
+use crate::records::{Bind, bind_all};
+use crate::scope::org_clause;
+use crate::{Result, new_id};
+use deltawall_domain::OrgScope;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+
+/// An exercise to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewExercise {
+    /// The organising body (an organisation id).
+    pub organiser: String,
+    /// Japanese name.
+    pub name_ja: String,
+    /// English name.
+    pub name_en: String,
+    /// The day it was held (`YYYY-MM-DD`, already validated).
+    pub held_on: String,
+}
+
+/// An exercise as stored, with how many participants the reader may see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Exercise {
+    /// Id.
+    pub id: String,
+    /// Organising body.
+    pub organiser: String,
+    /// Japanese name.
+    pub name_ja: String,
+    /// English name.
+    pub name_en: String,
+    /// The day it was held.
+    pub held_on: String,
+    /// Participants within the reader's scope.
+    pub participants: i64,
+    /// Of those, how many held their post-exercise review.
+    pub reviewed: i64,
+}
+
+/// One institution's participation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Participation {
+    /// The exercise.
+    pub exercise_id: String,
+    /// The institution.
+    pub org_id: String,
+    /// Its Japanese name.
+    pub org_name_ja: String,
+    /// Its English name.
+    pub org_name_en: String,
+    /// Whether it held the post-exercise review.
+    pub reviewed: bool,
+}
+
+/// Records an exercise; returns its id.
+pub async fn create(db: &mut Db, new: &NewExercise, by: &str, at_us: i64) -> Result<String> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO exercises (id, organiser, name_ja, name_en, held_on, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id.clone())
+    .bind(new.organiser.clone())
+    .bind(new.name_ja.clone())
+    .bind(new.name_en.clone())
+    .bind(new.held_on.clone())
+    .bind(by.to_owned())
+    .bind(at_us)
+    .execute(&mut *db)
+    .await?;
+    Ok(id)
+}
+
+/// Records that `org_id` took part in an exercise, or changes whether it held its review.
+/// Returns whether the institution was newly added.
+pub async fn record_participant(
+    db: &mut Db,
+    exercise_id: &str,
+    org_id: &str,
+    reviewed: bool,
+    by: &str,
+    at_us: i64,
+) -> Result<bool> {
+    let changed = sqlx::query(
+        "UPDATE exercise_participants SET reviewed = $3, recorded_by = $4, recorded_at = $5 \
+         WHERE exercise_id = $1 AND org_id = $2",
+    )
+    .bind(exercise_id.to_owned())
+    .bind(org_id.to_owned())
+    .bind(i64::from(reviewed))
+    .bind(by.to_owned())
+    .bind(at_us)
+    .execute(&mut *db)
+    .await?;
+    if changed.rows_affected() > 0 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO exercise_participants (exercise_id, org_id, reviewed, recorded_by, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(exercise_id.to_owned())
+    .bind(org_id.to_owned())
+    .bind(i64::from(reviewed))
+    .bind(by.to_owned())
+    .bind(at_us)
+    .execute(&mut *db)
+    .await?;
+    Ok(true)
+}
+
+fn exercise_from_row(row: &AnyRow) -> Result<Exercise> {
+    Ok(Exercise {
+        id: row.try_get("id")?,
+        organiser: row.try_get("organiser")?,
+        name_ja: row.try_get("name_ja")?,
+        name_en: row.try_get("name_en")?,
+        held_on: row.try_get("held_on")?,
+        participants: row.try_get("participants")?,
+        reviewed: row.try_get("reviewed")?,
+    })
+}
+
+/// Every exercise, newest first, with the count of its participants within `scope`.
+pub async fn list(db: &mut Db, scope: &OrgScope) -> Result<Vec<Exercise>> {
+    let clause = org_clause(scope, 1);
+    // Counting in a subquery keeps exercises nobody in scope took part in.
+    let sql = format!(
+        "SELECT e.id, e.organiser, e.name_ja, e.name_en, e.held_on, \
+           COALESCE(c.participants, 0) AS participants, COALESCE(c.reviewed, 0) AS reviewed \
+         FROM exercises e LEFT JOIN ( \
+           SELECT p.exercise_id, COUNT(*) AS participants, COUNT(CASE WHEN p.reviewed <> 0 THEN 1 END) AS reviewed \
+           FROM exercise_participants p JOIN organisations o ON o.id = p.org_id \
+           WHERE {} GROUP BY p.exercise_id) c ON c.exercise_id = e.id \
+         ORDER BY e.held_on DESC, e.id DESC",
+        clause.sql
+    );
+    let binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
+    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+        .fetch_all(&mut *db)
+        .await?;
+    rows.iter().map(exercise_from_row).collect()
+}
+
+/// One exercise, with the count of its participants within `scope`.
+pub async fn get(db: &mut Db, scope: &OrgScope, id: &str) -> Result<Exercise> {
+    list(db, scope)
+        .await?
+        .into_iter()
+        .find(|e| e.id == id)
+        .ok_or(crate::StoreError::NotFound("exercise"))
+}
+
+/// The participants of an exercise within `scope`, by name. With `OrgScope::Own` this is
+/// an institution's own participation.
+pub async fn participants(
+    db: &mut Db,
+    scope: &OrgScope,
+    exercise_id: Option<&str>,
+) -> Result<Vec<Participation>> {
+    let clause = org_clause(scope, 1);
+    let mut binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
+    let mut sql = format!(
+        "SELECT p.exercise_id, p.org_id, o.name_ja, o.name_en, p.reviewed \
+         FROM exercise_participants p JOIN organisations o ON o.id = p.org_id WHERE {}",
+        clause.sql
+    );
+    if let Some(id) = exercise_id {
+        binds.push(Bind::Text(id.to_owned()));
+        sql.push_str(&format!(" AND p.exercise_id = ${}", binds.len()));
+    }
+    sql.push_str(" ORDER BY o.name_en, p.org_id");
+    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+        .fetch_all(&mut *db)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Participation {
+                exercise_id: row.try_get("exercise_id")?,
+                org_id: row.try_get("org_id")?,
+                org_name_ja: row.try_get("name_ja")?,
+                org_name_en: row.try_get("name_en")?,
+                reviewed: row.try_get::<i64, _>("reviewed")? != 0,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,122 @@
+//! Incidents reported by institutions (the report's section 1.(2)): when, how (the
+//! domain's [`AttackType`]), how bad, and a short summary. An institution sees its own;
+//! a supervisor those within its [`OrgScope`], through [`org_clause`].
+
+use crate::db::Db;
+use crate::findings::{code_of, parse_code};
+use crate::records::{Bind, bind_all};
+use crate::scope::org_clause;
+use crate::{Result, StoreError, new_id};
+use deltawall_domain::OrgScope;
+use deltawall_domain::finding::Severity;
+use deltawall_domain::supervision::AttackType;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+
+/// An incident to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewIncident {
+    /// The institution it happened to.
+    pub org_id: String,
+    /// The day it happened (`YYYY-MM-DD`, already validated).
+    pub occurred_on: String,
+    /// How.
+    pub attack_type: AttackType,
+    /// How bad.
+    pub severity: Severity,
+    /// What happened, in the institution's words.
+    pub summary: String,
+}
+
+/// An incident as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Incident {
+    /// Id.
+    pub id: String,
+    /// The institution.
+    pub org_id: String,
+    /// Its Japanese name.
+    pub org_name_ja: String,
+    /// Its English name.
+    pub org_name_en: String,
+    /// The day it happened.
+    pub occurred_on: String,
+    /// How.
+    pub attack_type: AttackType,
+    /// How bad.
+    pub severity: Severity,
+    /// Summary.
+    pub summary: String,
+    /// The reporting user.
+    pub reported_by: String,
+    /// Reported, Unix µs.
+    pub reported_at: i64,
+}
+
+fn corrupt(column: &'static str, value: &str) -> StoreError {
+    StoreError::Corrupt {
+        table: "incidents",
+        column,
+        value: value.chars().take(80).collect(),
+    }
+}
+
+fn from_row(row: &AnyRow) -> Result<Incident> {
+    let attack: String = row.try_get("attack_type")?;
+    let severity: String = row.try_get("severity")?;
+    Ok(Incident {
+        id: row.try_get("id")?,
+        org_id: row.try_get("org_id")?,
+        org_name_ja: row.try_get("name_ja")?,
+        org_name_en: row.try_get("name_en")?,
+        occurred_on: row.try_get("occurred_on")?,
+        attack_type: AttackType::from_code(&attack)
+            .ok_or_else(|| corrupt("attack_type", &attack))?,
+        severity: parse_code(&severity).ok_or_else(|| corrupt("severity", &severity))?,
+        summary: row.try_get("summary")?,
+        reported_by: row.try_get("reported_by")?,
+        reported_at: row.try_get("reported_at")?,
+    })
+}
+
+/// Records an incident; returns its id.
+pub async fn create(
+    db: &mut Db,
+    new: &NewIncident,
+    reported_by: &str,
+    at_us: i64,
+) -> Result<String> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO incidents (id, org_id, occurred_on, attack_type, severity, summary, reported_by, reported_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id.clone())
+    .bind(new.org_id.clone())
+    .bind(new.occurred_on.clone())
+    .bind(new.attack_type.code())
+    .bind(code_of(&new.severity))
+    .bind(new.summary.clone())
+    .bind(reported_by.to_owned())
+    .bind(at_us)
+    .execute(&mut *db)
+    .await?;
+    Ok(id)
+}
+
+/// Incidents of institutions within `scope`, newest first (at most 500).
+pub async fn list(db: &mut Db, scope: &OrgScope) -> Result<Vec<Incident>> {
+    let clause = org_clause(scope, 1);
+    let sql = format!(
+        "SELECT i.id, i.org_id, o.name_ja, o.name_en, i.occurred_on, i.attack_type, i.severity, i.summary, i.reported_by, i.reported_at \
+         FROM incidents i JOIN organisations o ON o.id = i.org_id WHERE {} \
+         ORDER BY i.occurred_on DESC, i.id DESC LIMIT 500",
+        clause.sql
+    );
+    let binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
+    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+        .fetch_all(&mut *db)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
