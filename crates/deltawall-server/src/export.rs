@@ -85,37 +85,6 @@ fn unique_sheet_name(wanted: &str, taken: &[String]) -> String {
         .unwrap_or(base)
 }
 
-/// Several tables as one XLSX workbook, one sheet each (names made unique), headers in
-/// bold, every cell a string.
-pub fn xlsx_book(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
-    let mut book = Workbook::new();
-    let bold = Format::new().set_bold();
-    let mut used = std::collections::BTreeSet::new();
-    for (i, t) in tables.iter().enumerate() {
-        let mut name = sheet_name(&t.sheet);
-        if !used.insert(name.to_lowercase()) {
-            name = sheet_name(&format!(
-                "{}{}",
-                name.chars().take(27).collect::<String>(),
-                i + 1
-            ));
-            used.insert(name.to_lowercase());
-        }
-        let sheet = book.add_worksheet();
-        sheet.set_name(name)?;
-        for (col, h) in t.headers.iter().enumerate() {
-            sheet.write_string_with_format(0, column(col)?, h, &bold)?;
-        }
-        for (r, row) in t.rows.iter().enumerate() {
-            let r = u32::try_from(r + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
-            for (col, cell) in row.iter().enumerate() {
-                sheet.write_string(r, column(col)?, cell)?;
-            }
-        }
-    }
-    book.save_to_buffer()
-}
-
 fn column(i: usize) -> Result<u16, XlsxError> {
     u16::try_from(i).map_err(|_| XlsxError::RowColumnLimitError)
 }

@@ -38,5 +38,5 @@ mod posture;
 mod posture_history;
 mod sharing;
 mod sharing_feedback;
-mod sup_requests;
 mod sup_figures;
+mod sup_requests;
