@@ -19,6 +19,8 @@ pub mod sharing;
 pub mod sharing_add;
 pub mod sharing_feedback;
 pub mod sharing_hub;
+pub mod sup_engagements;
+pub mod sup_ranking;
 pub mod tokens;
 pub mod users;
 
