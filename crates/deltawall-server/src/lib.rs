@@ -23,6 +23,7 @@ pub mod router;
 pub mod service;
 mod views;
 mod views_posture;
+mod views_sup_rank;
 
 pub use config::Config;
 pub use router::{AppState, build_router};

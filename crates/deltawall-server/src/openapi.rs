@@ -2,14 +2,15 @@
 
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::http::posture_api as pa;
+use crate::http::sup_rank::api as sr;
 use crate::http::{api, sharing_api};
-use crate::service::{findings, orgs, posture, risks, tokens, users};
+use crate::service::{findings, orgs, posture, risks, sup_engagements, sup_ranking, tokens, users};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Deltawall API", version = "1", description = "Tenants, users, API tokens, the audit trail, posture (assessments, evidence, risks, findings) and the standing of shared indicators of a Deltawall instance."),
+    info(title = "Deltawall API", version = "1", description = "Tenants, users, API tokens, the audit trail, posture (assessments, evidence, risks, findings), the standing of shared indicators, and supervision (risk ranking, score weights, monitoring engagements) of a Deltawall instance."),
     paths(
         api::me, api::orgs_list, api::org_get, api::org_create, api::org_update, api::org_attribute,
         api::users_list, api::user_create, api::user_change,
@@ -19,6 +20,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         pa::findings, pa::finding_create, pa::finding_get, pa::transition, pa::milestone_create, pa::milestone_done,
         pa::management_report, pa::group_report,
         sharing_api::indicators,
+        sr::ranking, sr::weights, sr::weights_save, sr::engagements, sr::engagement_plan, sr::engagement_get,
+        sr::engagement_command, sr::engagement_finding,
     ),
     components(schemas(
         ErrorBody, ErrorDetail, api::OrgDto, api::UserDto, api::TokenDto, api::NewTokenDto, api::AuditDto, api::MeDto,
@@ -27,6 +30,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         pa::FindingDetailDto, pa::StateDto, pa::CreatedDto, posture::AssessmentInput, posture::AnswerInput, posture::Change,
         risks::RiskInput, findings::FindingInput, findings::CommandInput, findings::MilestoneInput,
         sharing_api::IndicatorPageDto, sharing_api::IndicatorStandingDto,
+        sr::RankDto, sr::RankingDto, sr::VersionDto, sr::EngagementDto, sr::EngagementEventDto, sr::EngagementDetailDto,
+        sup_ranking::WeightsInput, sup_engagements::PlanInput, sup_engagements::CommandInput, sup_engagements::IssueInput,
     )),
     security(("bearer" = [])),
 )]

@@ -3,7 +3,8 @@
 use crate::config::Config;
 use crate::error::json_error;
 use crate::http::{
-    PageLang, api, health, posture_api, posture_ui, sharing_api, taxii, ui, ui_auth, ui_sharing,
+    PageLang, api, health, posture_api, posture_ui, sharing_api, sup_rank, taxii, ui, ui_auth,
+    ui_sharing,
 };
 use crate::service::session::SessionPolicy;
 use axum::Router;
@@ -126,6 +127,7 @@ fn ui_routes() -> Router<AppState> {
         )
         .route("/static/app.css", get(health::css))
         .merge(posture_ui_routes())
+        .merge(sup_rank_ui_routes())
 }
 
 /// The posture pages (`http/posture_ui.rs`). Evidence uploads get their own body limit.
@@ -170,6 +172,60 @@ fn posture_ui_routes() -> Router<AppState> {
         .route("/posture/group.csv", get(p::group_csv))
         .route("/posture/report", get(p::report))
         .route("/posture/report.csv", get(p::report_csv))
+}
+
+/// The supervisor's ranking and engagement pages (`http/sup_rank/`).
+fn sup_rank_ui_routes() -> Router<AppState> {
+    use sup_rank as s;
+    Router::new()
+        .route("/supervision", get(s::home))
+        .route("/supervision/ranking", get(s::ranking))
+        .route("/supervision/ranking.csv", get(s::ranking_csv))
+        .route("/supervision/ranking.xlsx", get(s::ranking_xlsx))
+        .route(
+            "/supervision/weights",
+            get(s::weights).post(s::weights_save),
+        )
+        .route(
+            "/supervision/engagements",
+            get(s::engagements).post(s::engagement_plan),
+        )
+        .route("/supervision/engagements/{id}", get(s::engagement))
+        .route(
+            "/supervision/engagements/{id}/commands",
+            post(s::engagement_command),
+        )
+        .route(
+            "/supervision/engagements/{id}/findings",
+            post(s::engagement_finding),
+        )
+}
+
+/// The supervisor's ranking and engagement API (`http/sup_rank/api.rs`).
+fn sup_rank_api_routes() -> Router<AppState> {
+    use sup_rank::api as s;
+    Router::new()
+        .route("/api/v1/supervision/ranking", get(s::ranking))
+        .route(
+            "/api/v1/supervision/weights",
+            get(s::weights).post(s::weights_save),
+        )
+        .route(
+            "/api/v1/supervision/engagements",
+            get(s::engagements).post(s::engagement_plan),
+        )
+        .route(
+            "/api/v1/supervision/engagements/{id}",
+            get(s::engagement_get),
+        )
+        .route(
+            "/api/v1/supervision/engagements/{id}/commands",
+            post(s::engagement_command),
+        )
+        .route(
+            "/api/v1/supervision/engagements/{id}/findings",
+            post(s::engagement_finding),
+        )
 }
 
 /// An evidence upload's body: the file's limit plus room for the form's other parts.
@@ -256,6 +312,7 @@ fn api_routes() -> Router<AppState> {
         )
         .route("/api/v1/openapi.json", get(openapi_json))
         .merge(posture_api_routes())
+        .merge(sup_rank_api_routes())
 }
 
 /// TAXII 2.1 (`http/taxii.rs`). Every path ends with `/`; a path without it is a TAXII 404.

@@ -461,13 +461,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("created_at", Int),
         ],
     ),
-    (
-        "sup_alert_targets",
-        &[
-            ("alert_id", Text),
-            ("org_id", Text),
-        ],
-    ),
+    ("sup_alert_targets", &[("alert_id", Text), ("org_id", Text)]),
     (
         "sup_alert_acks",
         &[

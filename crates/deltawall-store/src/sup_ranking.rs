@@ -109,13 +109,20 @@ pub async fn facts(db: &mut Db, scope: &OrgScope, q: &RankingQuery) -> Result<Ve
 
 const INSTITUTION: &str = "o.kind = 'institution' AND o.active = 1";
 
-async fn institutions(db: &mut Db, scope: &OrgScope, q: &RankingQuery) -> Result<Vec<RankingFacts>> {
+async fn institutions(
+    db: &mut Db,
+    scope: &OrgScope,
+    q: &RankingQuery,
+) -> Result<Vec<RankingFacts>> {
     let mut extra = Vec::new();
     let mut filters = String::new();
     let clause_len = org_clause(scope, 1).binds.len();
     if let Some(bt) = q.business_type {
         extra.push(Bind::Text(bt.code().into()));
-        filters.push_str(&format!(" AND o.business_type = ${}", clause_len + extra.len()));
+        filters.push_str(&format!(
+            " AND o.business_type = ${}",
+            clause_len + extra.len()
+        ));
     }
     if let Some(r) = q.region {
         extra.push(Bind::Text(r.code().into()));
@@ -163,7 +170,7 @@ async fn institutions(db: &mut Db, scope: &OrgScope, q: &RankingQuery) -> Result
         .collect()
 }
 
-type Slot<'a> = dyn FnMut(&str) -> Option<usize> + 'a;
+type Slot<'a> = dyn FnMut(&str) -> Option<usize> + Send + 'a;
 
 async fn attributes(
     db: &mut Db,
@@ -191,7 +198,11 @@ async fn attributes(
         let Some(i) = slot(&org) else { continue };
         // An attribute kind this build does not know carries no weight.
         if let Some(kind) = AttributeKind::from_code(&kind) {
-            out[i].input.org.attributes.insert(kind, r.try_get("value")?);
+            out[i]
+                .input
+                .org
+                .attributes
+                .insert(kind, r.try_get("value")?);
         }
     }
     Ok(())
@@ -220,8 +231,10 @@ async fn last_monitored(
         let org: String = r.try_get("org_id")?;
         let day: String = r.try_get("last_on")?;
         let Some(i) = slot(&org) else { continue };
-        out[i].input.last_monitored =
-            Some(day.parse().map_err(|_| corrupt("sup_monitoring", "monitored_on", &day))?);
+        out[i].input.last_monitored = Some(
+            day.parse()
+                .map_err(|_| corrupt("sup_monitoring", "monitored_on", &day))?,
+        );
     }
     Ok(())
 }

@@ -6,6 +6,7 @@ pub mod health;
 pub mod posture_api;
 pub mod posture_ui;
 pub mod sharing_api;
+pub mod sup_rank;
 pub mod taxii;
 pub mod ui;
 pub mod ui_auth;
@@ -129,6 +130,8 @@ impl UiUser {
             notice,
             admin: a.can(Permission::ManageTokens),
             audit: a.can(Permission::ReadAuditLog),
+            supervision: a.org_kind == deltawall_domain::OrgKind::Supervisor
+                && a.can(Permission::ReadSector),
         }
     }
 

@@ -302,7 +302,10 @@ pub struct IssueInput {
     pub due_on: Option<String>,
 }
 
-fn issue_fields(input: &IssueInput, catalog: &Catalog) -> SResult<(String, Vec<String>, Option<String>)> {
+fn issue_fields(
+    input: &IssueInput,
+    catalog: &Catalog,
+) -> SResult<(String, Vec<String>, Option<String>)> {
     let title = input.title.trim();
     if title.is_empty() || title.chars().count() > 200 {
         return Err(bad("title", "must be 1 to 200 characters"));
@@ -317,7 +320,10 @@ fn issue_fields(input: &IssueInput, catalog: &Catalog) -> SResult<(String, Vec<S
         .filter(|r| !r.is_empty())
         .collect();
     if reqs.iter().any(|r| catalog.requirement(r).is_none()) {
-        return Err(bad("requirement_ids", "names a requirement not in the catalog"));
+        return Err(bad(
+            "requirement_ids",
+            "names a requirement not in the catalog",
+        ));
     }
     let due = match input.due_on.as_deref().map(str::trim) {
         Some(d) if !d.is_empty() => Some(date("due_on", d)?.to_string()),
@@ -342,7 +348,10 @@ pub async fn issue_finding(ctx: Ctx<'_>, id: &str, input: &IssueInput) -> SResul
     if !matches!(e.state, InProgress | Completed) {
         return Err(ServiceError::Conflict {
             code: "err-eng-refused",
-            message: format!("cannot issue a finding from an engagement that is {:?}", e.state),
+            message: format!(
+                "cannot issue a finding from an engagement that is {:?}",
+                e.state
+            ),
         });
     }
     let institution = deltawall_domain::OrgScope::Own(e.org_id.clone());
@@ -473,4 +482,35 @@ pub async fn view(ctx: Ctx<'_>, id: &str) -> SResult<EngagementView> {
         overdue,
         can_act,
     })
+}
+
+/// Institutions the actor may plan an engagement with (the first 500 by name), with
+/// `preselect` (from a ranking row) first when it is in reach: `(id, Japanese name,
+/// English name)`.
+pub async fn plannable(
+    ctx: Ctx<'_>,
+    preselect: Option<&str>,
+) -> SResult<Vec<(String, String, String)>> {
+    require_supervisor(ctx)?;
+    let scope = ctx.actor.org_scope();
+    let filter = deltawall_store::orgs::OrgFilter {
+        kind: Some(OrgKind::Institution),
+        ..Default::default()
+    };
+    let mut conn = ctx.store.read().await?;
+    let page = Page::new(0, Page::MAX_LIMIT);
+    let mut list: Vec<Organisation> = deltawall_store::orgs::list(&mut conn, &scope, &filter, page)
+        .await?
+        .items;
+    if let Some(id) = preselect.filter(|id| !list.iter().any(|o| o.id == *id)) {
+        if let Ok(o) = deltawall_store::orgs::get(&mut conn, &scope, id).await {
+            if o.kind == OrgKind::Institution {
+                list.insert(0, o);
+            }
+        }
+    }
+    Ok(list
+        .into_iter()
+        .map(|o| (o.id, o.name_ja, o.name_en))
+        .collect())
 }

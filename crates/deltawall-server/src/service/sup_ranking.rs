@@ -12,6 +12,7 @@
 use super::posture::{date, today};
 use super::{Ctx, SResult};
 use crate::error::ServiceError;
+use deltawall_domain::Permission;
 use deltawall_domain::catalog::Catalog;
 use deltawall_domain::finding::Severity;
 use deltawall_domain::org::{AttributeKind, BusinessType, OrgKind, Region, SupervisorReach};
@@ -22,7 +23,6 @@ use deltawall_domain::supervision::score::{
     self, AttributeWeight, ElementPosture, Ranked, ScoreWeights, SeverityPoints,
 };
 use deltawall_domain::validate::Invalid;
-use deltawall_domain::Permission;
 use deltawall_store::records::now_us;
 use deltawall_store::sup_ranking::{self, RankingFacts, RankingQuery};
 use deltawall_store::{Store, StoreError, sup_weights};
@@ -58,6 +58,15 @@ pub fn require_supervisor_staff(ctx: Ctx<'_>) -> SResult<()> {
     Ok(())
 }
 
+/// Refuses anyone but non-auditor staff of the FSA: the weights are one national policy.
+pub fn require_weights_editor(ctx: Ctx<'_>) -> SResult<()> {
+    require_supervisor_staff(ctx)?;
+    if ctx.actor.reach != Some(SupervisorReach::National) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(())
+}
+
 /// Every version of the weights, oldest first; version 1 is stored on first use.
 pub async fn weights_history(ctx: Ctx<'_>) -> SResult<Vec<ScoreWeights>> {
     require_supervisor(ctx)?;
@@ -75,7 +84,8 @@ async fn history(store: &Store) -> SResult<Vec<ScoreWeights>> {
     let mut tx = store.write().await?;
     match sup_weights::insert(&mut tx, &initial, now_us()).await {
         Ok(()) => {
-            let summary = json!({"version": 1, "effective_from": initial.effective_from.to_string()});
+            let summary =
+                json!({"version": 1, "effective_from": initial.effective_from.to_string()});
             super::record(
                 &mut tx,
                 None,
@@ -169,12 +179,20 @@ static FIELDS: LazyLock<Vec<String>> = LazyLock::new(|| {
     ]
     .map(String::from)
     .to_vec();
-    f.extend(BusinessType::ALL.iter().map(|b| format!("business_type.{}", b.code())));
+    f.extend(
+        BusinessType::ALL
+            .iter()
+            .map(|b| format!("business_type.{}", b.code())),
+    );
     f.extend((0..MAX_ATTRIBUTE_WEIGHTS).map(|i| format!("attributes[{i}]")));
     for name in ["per_open_finding", "per_overdue_finding"] {
         f.extend(SEVERITIES.iter().map(|s| format!("{name}.{s}")));
     }
-    f.extend(AttackType::ALL.iter().map(|a| format!("per_incident.{}", a.code())));
+    f.extend(
+        AttackType::ALL
+            .iter()
+            .map(|a| format!("per_incident.{}", a.code())),
+    );
     f
 });
 
@@ -202,10 +220,7 @@ pub fn weights_invalid(field: &str, reason: &'static str) -> ServiceError {
 /// and that the version follows the latest; a refusal names the field. Returns the new
 /// version number.
 pub async fn save_weights(ctx: Ctx<'_>, input: &WeightsInput) -> SResult<u32> {
-    require_supervisor_staff(ctx)?;
-    if ctx.actor.reach != Some(SupervisorReach::National) {
-        return Err(ServiceError::Forbidden);
-    }
+    require_weights_editor(ctx)?;
     if input.attributes.len() > MAX_ATTRIBUTE_WEIGHTS {
         return Err(weights_invalid("attributes", "too many attribute weights"));
     }
