@@ -36,3 +36,4 @@ mod orgs;
 mod posture;
 mod sharing;
 mod sharing_feedback;
+mod sup_rank;
