@@ -5,6 +5,7 @@ mod util;
 
 mod access;
 mod access_posture;
+mod access_sup_rank;
 mod auth;
 mod browser;
 mod input;
@@ -13,4 +14,5 @@ mod openapi;
 mod pages;
 mod posture;
 mod sharing_ui;
+mod sup_rank;
 mod taxii;
