@@ -714,6 +714,7 @@ pub async fn seed(store: &Store, demo_password: &str) -> anyhow::Result<DemoSumm
         id_of(&mut s.tx, "bank-soc").await?,
     );
     crate::demo_posture::seed(&mut s.tx, &bank, &ciso, &soc, s.now).await?;
+    crate::demo_sup_monitoring::seed(&mut s.tx, &bank, s.now).await?;
     s.trust_groups(&fsa, &isac).await?;
     let summary = DemoSummary {
         organisations: s.orgs,

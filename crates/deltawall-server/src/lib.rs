@@ -14,6 +14,7 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 mod demo_posture;
+mod demo_sup_monitoring;
 pub mod error;
 pub mod export;
 mod http;

@@ -649,3 +649,86 @@ async fn every_total_is_the_sum_of_its_reasons() {
     assert_eq!(overdue["observed"]["value"], 1);
     assert_eq!(overdue["contribution"], 20.0);
 }
+
+/// The demo sector carries the supervision history: weights version 1, monitoring over
+/// the years, and four engagements in four states, of which the Kinki bureau sees its own.
+#[tokio::test]
+async fn the_demo_has_monitoring_history_and_engagements() {
+    let app = TestApp::without_tenants().await;
+    let password = "demo password for the tests";
+    deltawall_server::demo::seed(&app.db.store, password)
+        .await
+        .unwrap();
+    let fsa = Who::Session(app.login("fsa-staff", password).await);
+    let kinki = Who::Session(app.login("kinki-staff", password).await);
+    let r = ok(&app.get("/api/v1/supervision/ranking", &fsa).await);
+    assert_eq!(r["weights_version"], 1);
+    let rows = r["rows"].as_array().unwrap();
+    assert!(rows.len() > 50, "{}", rows.len());
+    let monitored: Vec<&str> = rows
+        .iter()
+        .filter_map(|x| x["last_monitored"].as_str())
+        .collect();
+    assert!(
+        monitored
+            .iter()
+            .any(|d| d.starts_with("2016") || d.starts_with("2017") || d.starts_with("2018"))
+    );
+    assert!(
+        monitored
+            .iter()
+            .any(|d| d.starts_with("2025") || d.starts_with("2026"))
+    );
+    assert!(rows.iter().any(|x| x["last_monitored"].is_null()));
+    let list = ok(&app.get("/api/v1/supervision/engagements", &fsa).await);
+    let mut states: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["state"].as_str().unwrap())
+        .collect();
+    states.sort();
+    assert_eq!(states, ["cancelled", "completed", "in_progress", "planned"]);
+    let completed = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["state"] == "completed")
+        .unwrap();
+    let detail = ok(&app
+        .get(
+            &format!(
+                "/api/v1/supervision/engagements/{}",
+                completed["id"].as_str().unwrap()
+            ),
+            &fsa,
+        )
+        .await);
+    assert_eq!(detail["overdue_follow_ups"], json!([0]));
+    assert_eq!(detail["finding_ids"].as_array().unwrap().len(), 1);
+    let mine = ok(&app.get("/api/v1/supervision/engagements", &kinki).await);
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    assert_eq!(mine[0]["state"], "in_progress");
+    for path in [
+        "/supervision",
+        "/supervision/ranking",
+        "/supervision/weights",
+        "/supervision/engagements",
+    ] {
+        let page = app.get(path, &fsa).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+    }
+    let page = app
+        .get(
+            &format!(
+                "/supervision/engagements/{}",
+                completed["id"].as_str().unwrap()
+            ),
+            &fsa,
+        )
+        .await;
+    assert!(
+        page.body.contains("class=\"overdue\""),
+        "the overdue follow-up is marked"
+    );
+}
