@@ -49,4 +49,6 @@ pub fn new_id() -> String {
 }
 
 #[cfg(feature = "test-support")]
+pub mod bench_sector;
+#[cfg(feature = "test-support")]
 pub mod testing;

@@ -322,7 +322,7 @@ pub async fn ranking_at(
         .or(list.first())
         .cloned()
         .ok_or(ServiceError::NotFound("score weights"))?;
-    let (_, catalog) = super::posture::builtin_catalog(store).await?;
+    let (builtin_id, catalog) = super::posture::builtin_catalog(store).await?;
     let q = RankingQuery {
         today: day,
         now_us: now,
@@ -333,7 +333,7 @@ pub async fn ranking_at(
     let mut conn = store.read().await?;
     let mut facts = sup_ranking::facts(&mut conn, scope, &q).await?;
     drop(conn);
-    let elements = ElementIndex::new(store, &catalog, &facts).await?;
+    let elements = ElementIndex::new(store, (builtin_id, &catalog), &facts).await?;
     let inputs: Vec<_> = facts
         .iter_mut()
         .map(|f| {
@@ -378,8 +378,11 @@ fn sections_of(catalog: &Catalog) -> HashMap<String, String> {
 }
 
 impl ElementIndex {
-    async fn new(store: &Store, builtin: &Catalog, facts: &[RankingFacts]) -> SResult<Self> {
-        let (builtin_id, _) = super::posture::builtin_catalog(store).await?;
+    async fn new(
+        store: &Store,
+        (builtin_id, builtin): (String, &Catalog),
+        facts: &[RankingFacts],
+    ) -> SResult<Self> {
         let mut by_catalog = HashMap::from([(builtin_id, sections_of(builtin))]);
         let mut conn = store.read().await?;
         for f in facts {
