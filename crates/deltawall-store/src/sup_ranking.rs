@@ -97,7 +97,7 @@ pub async fn facts(db: &mut Db, scope: &OrgScope, q: &RankingQuery) -> Result<Ve
         .enumerate()
         .map(|(i, f)| (f.input.org.id.clone(), i))
         .collect();
-    let mut slot = |id: &str| index.get(id).map(|i| *i);
+    let mut slot = |id: &str| index.get(id).copied();
     attributes(db, scope, q, &mut out, &mut slot).await?;
     last_monitored(db, scope, q, &mut out, &mut slot).await?;
     posture(db, scope, &mut out, &mut slot).await?;

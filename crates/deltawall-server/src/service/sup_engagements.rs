@@ -502,12 +502,11 @@ pub async fn plannable(
     let mut list: Vec<Organisation> = deltawall_store::orgs::list(&mut conn, &scope, &filter, page)
         .await?
         .items;
-    if let Some(id) = preselect.filter(|id| !list.iter().any(|o| o.id == *id)) {
-        if let Ok(o) = deltawall_store::orgs::get(&mut conn, &scope, id).await {
-            if o.kind == OrgKind::Institution {
-                list.insert(0, o);
-            }
-        }
+    if let Some(id) = preselect.filter(|id| !list.iter().any(|o| o.id == *id))
+        && let Ok(o) = deltawall_store::orgs::get(&mut conn, &scope, id).await
+        && o.kind == OrgKind::Institution
+    {
+        list.insert(0, o);
     }
     Ok(list
         .into_iter()

@@ -11,6 +11,9 @@ use axum::http::{Method, StatusCode};
 use deltawall_domain::role::Role;
 use serde_json::{Value, json};
 
+/// An edit of a weights body.
+type Change = fn(&mut Value);
+
 fn ok(r: &Resp) -> Value {
     assert!(r.status.is_success(), "{}: {}", r.status, r.body);
     r.json()
@@ -220,7 +223,7 @@ async fn weights_are_versioned_and_refusals_name_the_field() {
     assert_eq!(v1[0]["author"], "deltawall-default");
     let mut body = crate::access_sup_rank::weights_json();
     // Data-driven refusals: (change, field).
-    let cases: Vec<(fn(&mut Value), &str)> = vec![
+    let cases: Vec<(Change, &str)> = vec![
         (
             |b| b["per_open_finding"]["high"] = json!(-1),
             "per_open_finding.high",
