@@ -716,6 +716,7 @@ pub async fn seed(store: &Store, demo_password: &str) -> anyhow::Result<DemoSumm
     crate::demo_posture::seed(&mut s.tx, &bank, &ciso, &soc, s.now).await?;
     let staff = id_of(&mut s.tx, "fsa-staff").await?;
     crate::demo_sup_figures::seed(&mut s.tx, &fsa, &staff, s.now).await?;
+    crate::demo_sup_monitoring::seed(&mut s.tx, &bank, s.now).await?;
     s.trust_groups(&fsa, &isac).await?;
     let fsa_staff = id_of(&mut s.tx, "fsa-staff").await?;
     crate::demo_sup_requests::seed(&mut s.tx, &fsa, &fsa_staff, s.now).await?;

@@ -17,6 +17,7 @@ pub mod demo_large;
 mod demo_posture;
 mod demo_sup_figures;
 mod demo_sup_requests;
+mod demo_sup_monitoring;
 pub mod error;
 pub mod export;
 pub mod export_html;
@@ -31,6 +32,7 @@ mod views_oscal;
 mod views_posture;
 mod views_sup_figures;
 mod views_sup_requests;
+mod views_sup_rank;
 
 pub use config::Config;
 pub use router::{AppState, build_router};

@@ -4,17 +4,18 @@ use crate::error::{ErrorBody, ErrorDetail};
 use crate::http::posture_api as pa;
 use crate::http::sup_api as sa;
 use crate::http::sup_figures as sf;
+use crate::http::sup_rank::api as sr;
 use crate::http::{api, oscal_api as oa, sharing_api};
 use crate::service::{
-    exercises, findings, incidents, orgs, posture, risks, sup_alerts, sup_requests, tokens, users,
+    exercises, findings, incidents, orgs, posture, risks, sup_alerts, sup_engagements, sup_ranking,
+    sup_requests, tokens, users,
 };
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Deltawall API", version = "1", description = "Tenants, users, API tokens, the audit trail, posture (assessments, evidence, risks, findings), the sharing hub's trust groups (API roots and collections) and the standing of shared indicators of a Deltawall instance."),
-    info(title = "Deltawall API", version = "1", description = "Tenants, users, API tokens, the audit trail, posture (assessments, evidence, risks, findings), supervisory requests and alerts, and the standing of shared indicators of a Deltawall instance."),
+    info(title = "Deltawall API", version = "1", description = "Tenants, users, API tokens, the audit trail, posture (assessments, evidence, risks, findings, catalogs, OSCAL import and export, catalog mappings), the sharing hub's trust groups (API roots and collections) and the standing of shared indicators, incidents and exercises, and supervision (risk ranking, score weights, monitoring engagements, requests, alerts, sector figures, peer benchmarks) of a Deltawall instance."),
     paths(
         api::me, api::orgs_list, api::org_get, api::org_create, api::org_update, api::org_attribute,
         api::users_list, api::user_create, api::user_change,
@@ -32,6 +33,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         sa::alert_preview, sa::alert_send, sa::alert_list, sa::alert_get, sa::my_alerts, sa::my_alert, sa::alert_ack,
         sf::api_incidents, sf::api_incident_report, sf::api_exercises, sf::api_exercise_create, sf::api_participant_record, sf::api_figures,
         crate::http::sup_benchmarks::api, crate::http::sup_benchmarks::api_set_k,
+        sr::ranking, sr::weights, sr::weights_save, sr::engagements, sr::engagement_plan, sr::engagement_get,
+        sr::engagement_command, sr::engagement_finding,
     ),
     components(schemas(
         ErrorBody, ErrorDetail, api::OrgDto, api::UserDto, api::TokenDto, api::NewTokenDto, api::AuditDto, api::MeDto,
@@ -46,6 +49,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         sa::SentDto, sup_requests::RequestInput, sup_requests::Matched, sup_requests::DecisionInput, sup_requests::AnswersInput,
         sup_alerts::AlertInput, sup_alerts::AckInput,
         sf::IncidentDto, sf::IdDto, sf::ExerciseDto, sf::ParticipationDto, sf::ExercisesDto, incidents::IncidentInput, exercises::ExerciseInput, exercises::ParticipantInput, crate::http::sup_benchmarks::KInput,
+        sr::RankDto, sr::RankingDto, sr::VersionDto, sr::EngagementDto, sr::EngagementEventDto, sr::EngagementDetailDto,
+        sup_ranking::WeightsInput, sup_engagements::PlanInput, sup_engagements::CommandInput, sup_engagements::IssueInput,
     )),
     security(("bearer" = [])),
 )]

@@ -4,7 +4,7 @@ use crate::config::Config;
 use crate::error::json_error;
 use crate::http::{
     PageLang, api, downloads, health, oscal_api, posture_api, posture_ui, sharing_api, sup_api,
-    sup_benchmarks, sup_figures, sup_ui_requests, taxii, ui, ui_auth, ui_sharing,
+    sup_benchmarks, sup_figures, sup_rank, sup_ui_requests, taxii, ui, ui_auth, ui_sharing,
 };
 use crate::service::session::SessionPolicy;
 use axum::Router;
@@ -133,6 +133,7 @@ fn ui_routes() -> Router<AppState> {
         .merge(posture_ui_routes())
         .merge(sup_ui_routes())
         .merge(sup_figures_ui_routes())
+        .merge(sup_rank_ui_routes())
         // Every page's tables as CSV/XLSX, read from the page its own handler rendered.
         .layer(axum::middleware::from_fn(downloads::table_downloads))
 }
@@ -366,6 +367,60 @@ fn oscal_api_routes() -> Router<AppState> {
         )
 }
 
+/// The supervisor's ranking and engagement pages (`http/sup_rank/`).
+fn sup_rank_ui_routes() -> Router<AppState> {
+    use sup_rank as s;
+    Router::new()
+        .route("/supervision", get(s::home))
+        .route("/supervision/ranking", get(s::ranking))
+        .route("/supervision/ranking.csv", get(s::ranking_csv))
+        .route("/supervision/ranking.xlsx", get(s::ranking_xlsx))
+        .route(
+            "/supervision/weights",
+            get(s::weights).post(s::weights_save),
+        )
+        .route(
+            "/supervision/engagements",
+            get(s::engagements).post(s::engagement_plan),
+        )
+        .route("/supervision/engagements/{id}", get(s::engagement))
+        .route(
+            "/supervision/engagements/{id}/commands",
+            post(s::engagement_command),
+        )
+        .route(
+            "/supervision/engagements/{id}/findings",
+            post(s::engagement_finding),
+        )
+}
+
+/// The supervisor's ranking and engagement API (`http/sup_rank/api.rs`).
+fn sup_rank_api_routes() -> Router<AppState> {
+    use sup_rank::api as s;
+    Router::new()
+        .route("/api/v1/supervision/ranking", get(s::ranking))
+        .route(
+            "/api/v1/supervision/weights",
+            get(s::weights).post(s::weights_save),
+        )
+        .route(
+            "/api/v1/supervision/engagements",
+            get(s::engagements).post(s::engagement_plan),
+        )
+        .route(
+            "/api/v1/supervision/engagements/{id}",
+            get(s::engagement_get),
+        )
+        .route(
+            "/api/v1/supervision/engagements/{id}/commands",
+            post(s::engagement_command),
+        )
+        .route(
+            "/api/v1/supervision/engagements/{id}/findings",
+            post(s::engagement_finding),
+        )
+}
+
 /// An evidence upload's body: the file's limit plus room for the form's other parts.
 const EVIDENCE_BODY_LIMIT: usize = crate::service::evidence::MAX_EVIDENCE_BYTES + (64 << 10);
 
@@ -453,6 +508,7 @@ fn api_routes() -> Router<AppState> {
         .merge(oscal_api_routes())
         .merge(sup_api_routes())
         .merge(sup_figures_api_routes())
+        .merge(sup_rank_api_routes())
 }
 
 /// TAXII 2.1 (`http/taxii.rs`). Every path ends with `/`; a path without it is a TAXII 404.

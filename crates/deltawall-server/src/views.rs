@@ -29,6 +29,8 @@ pub struct Layout {
     pub admin: bool,
     /// Whether to show the audit log entry.
     pub audit: bool,
+    /// Whether to show the supervision entry (supervisory users).
+    pub supervision: bool,
 }
 
 impl Layout {
@@ -234,6 +236,7 @@ pub fn error_page(status: StatusCode, lang: Lang, detail: &str) -> Response {
         notice: None,
         admin: false,
         audit: false,
+        supervision: false,
     };
     let mut resp = render(&ErrorPage {
         l,

@@ -34,6 +34,10 @@ pub mod sup_benchmarks;
 pub mod sup_figures;
 pub mod sup_reminders;
 pub mod sup_requests;
+pub mod sup_engagements;
+pub mod sup_monitoring;
+pub mod sup_ranking;
+pub mod sup_weights;
 pub mod throttle;
 pub mod tokens;
 pub mod users;
@@ -52,5 +56,7 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
+#[cfg(feature = "test-support")]
+pub mod bench_sector;
 #[cfg(feature = "test-support")]
 pub mod testing;

@@ -12,6 +12,7 @@ pub mod sup_api;
 pub mod sup_benchmarks;
 pub mod sup_figures;
 pub mod sup_ui_requests;
+pub mod sup_rank;
 pub mod taxii;
 pub mod ui;
 pub mod ui_auth;
@@ -135,6 +136,8 @@ impl UiUser {
             notice,
             admin: a.can(Permission::ManageTokens),
             audit: a.can(Permission::ReadAuditLog),
+            supervision: a.org_kind == deltawall_domain::OrgKind::Supervisor
+                && a.can(Permission::ReadSector),
         }
     }
 

@@ -21,6 +21,7 @@ fn visitor_layout(lang: Lang, title: &str, path: &str, notice: Option<String>) -
         notice,
         admin: false,
         audit: false,
+        supervision: false,
     }
 }
 

@@ -31,6 +31,8 @@ pub mod sup_figures;
 pub mod sup_reminders;
 pub mod sup_report;
 pub mod sup_requests;
+pub mod sup_engagements;
+pub mod sup_ranking;
 pub mod tokens;
 pub mod users;
 

@@ -11,9 +11,9 @@ use serde_json::json;
 /// A route of the table: method, path (with `{org}`, `{user}`, `{token}` placeholders),
 /// and the body it is sent with.
 pub struct Route {
-    method: Method,
-    path: &'static str,
-    body: Body_,
+    pub method: Method,
+    pub path: &'static str,
+    pub body: Body_,
 }
 
 #[derive(Clone, Copy)]
@@ -234,6 +234,7 @@ fn protected() -> Vec<Route> {
     routes.extend(crate::access_posture::routes());
     routes.extend(crate::access_sup_requests::routes());
     routes.extend(crate::sup_figures::access_routes());
+    routes.extend(crate::access_sup_rank::routes());
     routes
 }
 
@@ -356,7 +357,7 @@ fn fill(path: &str, t: &Target) -> String {
         .replace("{figure}", "exercises.csv")
 }
 
-async fn call(
+pub async fn call(
     app: &TestApp,
     route: &Route,
     path: &str,

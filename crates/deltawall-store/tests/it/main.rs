@@ -40,3 +40,4 @@ mod sharing;
 mod sharing_feedback;
 mod sup_figures;
 mod sup_requests;
+mod sup_rank;

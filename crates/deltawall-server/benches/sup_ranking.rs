@@ -1,0 +1,131 @@
+//! Whole-program benchmark of the supervisor's target ranking: a synthetic sector
+//! (`deltawall_store::bench_sector`, by default 2,000 institutions with five years of
+//! history) on SQLite and on PostgreSQL, then the ranking as the service computes it
+//! (`service::sup_ranking::ranking_at`: the set-based fact queries, grouping answers by
+//! catalog element, scoring and sorting) timed for the FSA (every institution) and for one
+//! bureau (its region). The store's fact queries alone are timed too.
+//!
+//! Run with `cargo bench -p deltawall-server --bench sup_ranking`. PostgreSQL is used at
+//! `DELTAWALL_TEST_PG` or 127.0.0.1:5432 in a throw-away database, and skipped when it is
+//! not reachable. `DELTAWALL_BENCH_INSTITUTIONS` and `DELTAWALL_BENCH_RUNS` change the size
+//! and the number of timed runs.
+
+use deltawall_domain::OrgScope;
+use deltawall_domain::org::Region;
+use deltawall_server::service::sup_ranking::{RankingFilter, ranking_at};
+use deltawall_store::bench_sector::{SectorSpec, generate};
+use deltawall_store::sup_ranking::{RankingQuery, facts};
+use deltawall_store::testing::TestDb;
+use deltawall_store::{Backend, Store};
+use jiff::civil::Date;
+use std::time::{Duration, Instant};
+
+const TODAY: Date = Date::constant(2026, 3, 31);
+const NOW_US: i64 = 1_774_915_200_000_000; // 2026-03-31T00:00:00Z
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn summary(label: &str, mut times: Vec<Duration>, rows: usize) {
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "  {label:<34} rows {rows:>5}  min {:>8.1} ms  median {:>8.1} ms  max {:>8.1} ms",
+        ms(times[0]),
+        ms(times[times.len() / 2]),
+        ms(times[times.len() - 1])
+    );
+}
+
+async fn time_ranking(
+    store: &Store,
+    scope: &OrgScope,
+    runs: usize,
+) -> anyhow::Result<(Vec<Duration>, usize)> {
+    // One untimed run warms the connection pool, the catalog and the weights.
+    let warm = ranking_at(store, scope, RankingFilter::default(), TODAY, NOW_US).await?;
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        let r = ranking_at(store, scope, RankingFilter::default(), TODAY, NOW_US).await?;
+        times.push(t.elapsed());
+        assert_eq!(r.rows.len(), warm.rows.len());
+    }
+    Ok((times, warm.rows.len()))
+}
+
+async fn time_facts(store: &Store, runs: usize) -> anyhow::Result<(Vec<Duration>, usize)> {
+    let q = RankingQuery {
+        today: TODAY,
+        now_us: NOW_US,
+        incidents_after: Date::constant(2025, 3, 31),
+        business_type: None,
+        region: None,
+    };
+    let mut times = Vec::new();
+    let mut n = 0;
+    for _ in 0..runs {
+        let mut conn = store.read().await?;
+        let t = Instant::now();
+        n = facts(&mut conn, &OrgScope::All, &q).await?.len();
+        times.push(t.elapsed());
+    }
+    Ok((times, n))
+}
+
+async fn run(backend: Backend, institutions: usize, runs: usize) -> anyhow::Result<()> {
+    let Some(db) = TestDb::new(backend).await else {
+        println!("{backend:?}: not reachable, skipped");
+        return Ok(());
+    };
+    let spec = SectorSpec {
+        institutions,
+        years: 5,
+        today: TODAY,
+        seed: 2020,
+    };
+    let t = Instant::now();
+    let sector = generate(&db.store, &spec).await?;
+    println!(
+        "{backend:?}: generated in {:.1} s: {:?}",
+        t.elapsed().as_secs_f64(),
+        sector.rows
+    );
+    let (times, rows) = time_ranking(&db.store, &OrgScope::All, runs).await?;
+    summary("ranking, FSA (all institutions)", times, rows);
+    let (region, bureau) = sector
+        .bureaus
+        .iter()
+        .find(|(r, _)| *r == Region::Kanto)
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("no Kanto bureau"))?;
+    let scope = OrgScope::Region {
+        own: bureau,
+        region,
+    };
+    let (times, rows) = time_ranking(&db.store, &scope, runs).await?;
+    summary("ranking, Kanto bureau (its region)", times, rows);
+    let (times, rows) = time_facts(&db.store, runs).await?;
+    summary("fact queries only, FSA", times, rows);
+    db.finish().await;
+    Ok(())
+}
+
+fn main() -> anyhow::Result<()> {
+    let institutions = env_usize("DELTAWALL_BENCH_INSTITUTIONS", 2000);
+    let runs = env_usize("DELTAWALL_BENCH_RUNS", 10).max(1);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        for backend in [Backend::Sqlite, Backend::Postgres] {
+            run(backend, institutions, runs).await?;
+        }
+        Ok(())
+    })
+}
