@@ -27,12 +27,12 @@ pub mod sharing_hub;
 pub mod sup_alerts;
 pub mod sup_benchmarks;
 pub mod sup_clock;
+pub mod sup_engagements;
 pub mod sup_figures;
+pub mod sup_ranking;
 pub mod sup_reminders;
 pub mod sup_report;
 pub mod sup_requests;
-pub mod sup_engagements;
-pub mod sup_ranking;
 pub mod tokens;
 pub mod users;
 

@@ -5,8 +5,8 @@ mod util;
 
 mod access;
 mod access_posture;
-mod access_sup_requests;
 mod access_sup_rank;
+mod access_sup_requests;
 mod auth;
 mod browser;
 mod browser_sup_requests;
@@ -21,7 +21,7 @@ mod report_xlsx;
 mod sharing_ui;
 mod sup_benchmarks;
 mod sup_figures;
-mod sup_requests;
 mod sup_rank;
+mod sup_requests;
 mod taxii;
 mod trestle;

@@ -39,5 +39,5 @@ mod posture_history;
 mod sharing;
 mod sharing_feedback;
 mod sup_figures;
-mod sup_requests;
 mod sup_rank;
+mod sup_requests;
