@@ -146,8 +146,22 @@ async fn a_request_cycle_in_japanese_shows_the_truth() {
 
     sign_in(&c, &base, "fsa-staff").await;
     heading(&c, "ダッシュボード").await;
-    // RANKING STEP (added by the lead at merge): the supervisor ranks targets on
-    // /supervision/ranking before composing the request below.
+    // The supervisor ranks targets: every institution in reach is scored, and each row
+    // opens to the reasons behind its score.
+    c.goto(&format!("{base}/supervision")).await.unwrap();
+    heading(&c, "監督").await;
+    c.find(Locator::LinkText("リスクランキング"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    heading(&c, "リスクランキング").await;
+    let ranking = text(&c, "#ranking").await;
+    assert!(ranking.contains("しんきんC"), "{ranking}");
+    click(&c, "#ranking details summary").await;
+    let reasons = text(&c, "#ranking details table.reasons").await;
+    assert!(reasons.contains("スコア"), "{reasons}");
 
     // Compose: regional banks and shinkin banks; the preview lists the three matched.
     c.goto(&format!("{base}/requests")).await.unwrap();
