@@ -507,7 +507,7 @@ pub async fn results_as_of_many(
         let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
         let clause = record_clause(scope, ASSESSMENT_DRAFT, chunk.len() + 2);
         let sql = format!(
-            "SELECT {REVISION_COLUMNS} FROM assessment_results r \
+            "SELECT {REVISION_COLUMNS} FROM assessment_results r {DERIVATION_JOIN} \
              JOIN assessments a ON a.id = r.assessment_id JOIN organisations o ON o.id = a.org_id \
              WHERE r.assessment_id IN ({}) AND r.recorded_at <= $1 AND {} \
              AND r.revision = (SELECT MAX(r2.revision) FROM assessment_results r2 \
