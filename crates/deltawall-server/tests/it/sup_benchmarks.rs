@@ -521,3 +521,88 @@ async fn a_requests_accepted_answers_are_benchmarked_under_the_k_rule() {
     let page = app.get("/benchmarks", &fsa).await.body;
     assert!(page.contains(&format!("value=\"{id}\"")) && !page.contains(&q));
 }
+
+/// In real headless Chromium: the supervisor follows the link from a request's page to its
+/// benchmark and picks it in the source selector; the institution follows the link from
+/// its task page and sees its own position. Skipped when chromedriver is missing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_benchmark_is_reached_from_its_pages_in_the_browser() {
+    use crate::browser::{
+        choose, click, client, heading, serve_with_clock, sign_in, start_driver, text, wait_url,
+    };
+    let Some((_driver, port)) = start_driver() else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let r = app
+        .json(
+            Method::PUT,
+            "/api/v1/supervision/benchmarks/k",
+            &app.fsa.as_role(Role::Admin),
+            &json!({"k": 2}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let peer = bank(&app, "Peer", Region::Kanto).await;
+    let (_, catalog) = deltawall_server::service::posture::builtin_catalog(&app.db.store)
+        .await
+        .unwrap();
+    let id = send_request(
+        &app,
+        json!({"kind": "requirements", "catalog_id": catalog.id, "requirement_ids": [REQ]}),
+    )
+    .await;
+    let a_task = submit_as(&app, &id, &app.a.org_id, "yes").await;
+    decide(&app, &id, &a_task, "accept").await;
+    let t = submit_as(&app, &id, &peer, "partial").await;
+    decide(&app, &id, &t, "accept").await;
+
+    let base = serve_with_clock(&app.db, app.clock.clone()).await;
+    let c = client(port).await;
+    sign_in(&c, &base, "fsa-staff").await;
+    heading(&c, "ダッシュボード").await;
+    c.goto(&format!("{base}/supervision/requests/{id}"))
+        .await
+        .unwrap();
+    click(&c, "#bench-link").await;
+    wait_url(&c, "/benchmarks?request=").await;
+    let table = text(&c, "#benchmarks").await;
+    assert!(table.contains(REQ) && table.contains("2"), "{table}");
+    // Back to the catalog, then the request again through the selector.
+    c.goto(&format!("{base}/benchmarks")).await.unwrap();
+    heading(&c, "ピアベンチマーク").await;
+    assert!(
+        c.find(fantoccini::Locator::Id("bench-intro-request"))
+            .await
+            .is_err()
+    );
+    choose(&c, "bench-request", &id).await;
+    click(&c, "#bench-source button").await;
+    wait_url(&c, &format!("request={id}")).await;
+    let note = text(&c, "#bench-intro-request").await;
+    assert!(note.contains("受理"), "{note}");
+    // The downloads keep the source.
+    let href = c
+        .find(fantoccini::Locator::Css("a[href^='/benchmarks.csv']"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap();
+    assert_eq!(
+        href.as_deref(),
+        Some(format!("/benchmarks.csv?request={id}").as_str())
+    );
+    click(&c, "form[action='/logout'] button").await;
+    heading(&c, "ログイン").await;
+
+    // Bank A follows the link from its task page: its own result, never the peer's.
+    sign_in(&c, &base, "a-staff").await;
+    heading(&c, "ダッシュボード").await;
+    c.goto(&format!("{base}/tasks/{a_task}")).await.unwrap();
+    click(&c, "#bench-link").await;
+    wait_url(&c, "/benchmarks?request=").await;
+    let table = text(&c, "#benchmarks").await;
+    assert!(table.contains(REQ) && table.contains("met"), "{table}");
+    assert!(!table.contains("Peer") && !table.contains(&peer), "{table}");
+}
