@@ -320,6 +320,12 @@ pub struct BenchmarksPage {
     pub supervisor: bool,
     /// Whether the reader may change k.
     pub can_set_k: bool,
+    /// The requests the reader may pick as the source: id and title in the page language.
+    pub sources: Vec<(String, String)>,
+    /// The request shown, if the source is a request.
+    pub request_id: Option<String>,
+    /// The query string naming the source, for the export links (empty for the catalog).
+    pub query: String,
 }
 
 #[cfg(test)]

@@ -355,6 +355,17 @@ pub struct RequestDetailPage {
     pub effects: Vec<EffectLine>,
     /// The tasks.
     pub tasks: Vec<TaskLine>,
+    /// The peer benchmark link (`/benchmarks?request=ID`) when catalog requirements are asked.
+    pub benchmark: Option<String>,
+}
+
+/// The link to a request's peer benchmark, when it asks catalog requirements.
+fn benchmark_link(r: &deltawall_store::sup_requests::StoredRequest) -> Option<String> {
+    matches!(
+        r.doc.request.asked,
+        deltawall_domain::supervision::request::Asked::Requirements { .. }
+    )
+    .then(|| format!("/benchmarks?request={}", r.id))
 }
 
 impl RequestDetailPage {
@@ -408,6 +419,7 @@ impl RequestDetailPage {
             baseline: d.baseline_title.as_ref().map(|t| text(lang, t)),
             effects,
             tasks,
+            benchmark: benchmark_link(&d.request),
             l,
         }
     }
@@ -695,6 +707,8 @@ pub struct TaskAnswerPage {
     pub can_submit: bool,
     /// Answer options `(code, label)`.
     pub options: Vec<(&'static str, &'static str)>,
+    /// The peer benchmark link when catalog requirements are asked.
+    pub benchmark: Option<String>,
 }
 
 impl TaskAnswerPage {
@@ -719,6 +733,7 @@ impl TaskAnswerPage {
             can_edit: can_edit && open,
             can_submit: can_edit && open && executive,
             options: answer_options(lang),
+            benchmark: benchmark_link(&t.request),
             l,
         }
     }

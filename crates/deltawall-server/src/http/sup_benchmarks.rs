@@ -1,40 +1,71 @@
 //! Peer benchmarks: the page, CSV, XLSX and JSON API, and the setting of k. Every path
-//! calls `service::sup_benchmarks::view`, the one function that applies the k rule.
+//! calls `service::sup_benchmarks::view`, the one function that applies the k rule, with
+//! the source named by the optional `?request=ID` (blank or absent: the catalog).
 
 use super::{ApiJson, ApiUser, UiForm, UiUser};
 use crate::error::{AppError, ErrorBody, ServiceError};
 use crate::export;
 use crate::router::AppState;
-use crate::service::sup_benchmarks::{self as bench_svc, Benchmarks};
+use crate::service::sup_benchmarks::{self as bench_svc, Benchmarks, Source};
 use crate::views::render;
 use crate::views_sup_figures::BenchmarksPage;
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use deltawall_domain::{OrgKind, Permission};
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 type PageResult = Result<Response, AppError>;
 
+/// The source of a benchmark.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SourceQuery {
+    /// A request asking catalog requirements: benchmark its accepted answers instead of
+    /// the catalog's submitted assessments.
+    pub request: Option<String>,
+}
+
+impl SourceQuery {
+    fn source(&self) -> Source {
+        Source::from_query(self.request.as_deref())
+    }
+}
+
 /// `GET /benchmarks`.
-pub async fn page(State(state): State<AppState>, user: UiUser) -> PageResult {
-    let b = bench_svc::view(user.ctx(&state))
+pub async fn page(
+    State(state): State<AppState>,
+    user: UiUser,
+    Query(q): Query<SourceQuery>,
+) -> PageResult {
+    let source = q.source();
+    let b = bench_svc::view(user.ctx(&state), &source)
+        .await
+        .map_err(user.err())?;
+    let sources = bench_svc::request_sources(user.ctx(&state))
         .await
         .map_err(user.err())?;
     let t = bench_svc::table(&b);
-    let (k, supervisor) = match &b {
-        Benchmarks::Cohorts { k, .. } => (*k, true),
-        Benchmarks::Own { k, .. } => (*k, false),
+    let (k, supervisor, request_id) = match &b {
+        Benchmarks::Cohorts { k, request_id, .. } => (*k, true, request_id.clone()),
+        Benchmarks::Own { k, request_id, .. } => (*k, false, request_id.clone()),
     };
     let a = &user.info.actor;
+    let ja = user.lang == crate::i18n::Lang::Ja;
     Ok(render(&BenchmarksPage {
         headers: t.headers.iter().map(|h| user_t(&user, h)).collect(),
         rows: t.rows,
         k,
         supervisor,
         can_set_k: a.org_kind == OrgKind::Supervisor && a.can(Permission::ManageSector),
+        sources: sources
+            .into_iter()
+            .map(|s| (s.id, if ja { s.title_ja } else { s.title_en }))
+            .collect(),
+        request_id,
+        query: source.query(),
         l: user.layout("bench-page", "benchmarks", None),
     }))
 }
@@ -55,8 +86,12 @@ fn download(content_type: &'static str, name: &str, body: impl IntoResponse) -> 
 }
 
 /// `GET /benchmarks.csv`.
-pub async fn csv(State(state): State<AppState>, user: UiUser) -> PageResult {
-    let b = bench_svc::view(user.ctx(&state))
+pub async fn csv(
+    State(state): State<AppState>,
+    user: UiUser,
+    Query(q): Query<SourceQuery>,
+) -> PageResult {
+    let b = bench_svc::view(user.ctx(&state), &q.source())
         .await
         .map_err(user.err())?;
     Ok(download(
@@ -67,8 +102,12 @@ pub async fn csv(State(state): State<AppState>, user: UiUser) -> PageResult {
 }
 
 /// `GET /benchmarks.xlsx`.
-pub async fn xlsx(State(state): State<AppState>, user: UiUser) -> PageResult {
-    let b = bench_svc::view(user.ctx(&state))
+pub async fn xlsx(
+    State(state): State<AppState>,
+    user: UiUser,
+    Query(q): Query<SourceQuery>,
+) -> PageResult {
+    let b = bench_svc::view(user.ctx(&state), &q.source())
         .await
         .map_err(user.err())?;
     let body = export::xlsx(&bench_svc::table(&b))
@@ -101,12 +140,19 @@ pub async fn set_k_form(
     Ok(Redirect::to("/benchmarks").into_response())
 }
 
-/// Peer benchmarks against the built-in catalog: a supervisor's cohorts, or an
-/// institution's own position; distributions of fewer than k institutions are withheld.
-#[utoipa::path(get, path = "/api/v1/benchmarks", tag = "supervision",
-    responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn api(State(state): State<AppState>, user: ApiUser) -> Result<Response, AppError> {
-    let b = bench_svc::view(user.ctx(&state))
+/// Peer benchmarks against the built-in catalog, or against a request's accepted answers
+/// (`?request=ID`): a supervisor's cohorts, or an institution's own position;
+/// distributions of fewer than k institutions are withheld. A request the caller cannot
+/// see (an institution not targeted by it) is not found; a questionnaire request is 422.
+#[utoipa::path(get, path = "/api/v1/benchmarks", tag = "supervision", params(SourceQuery),
+    responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Query(q): Query<SourceQuery>,
+) -> Result<Response, AppError> {
+    let b = bench_svc::view(user.ctx(&state), &q.source())
         .await
         .map_err(AppError::Json)?;
     Ok(Json(b).into_response())

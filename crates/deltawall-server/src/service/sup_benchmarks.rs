@@ -7,6 +7,14 @@
 //! against its cohort, never another's answers. Drafts never count (the store reads only
 //! submitted assessments). A supervisor sees the cohorts of its reach; an institution's
 //! cohort is sector-wide, but only counts leave.
+//!
+//! The source is a catalog or a request (要請) asking catalog requirements ([`Source`]).
+//! For a request, only the answers of accepted tasks count — the supervisor's acceptance
+//! makes them the institution's official answer; drafts, submissions awaiting review and
+//! returned submissions never count. An institution sees a request's benchmark only if it
+//! was targeted by it (otherwise: not found); a supervisor only if the request is visible
+//! to it, and then only the cohorts of its reach. A questionnaire request has no
+//! requirements to benchmark and is refused with `bench-err-questions`.
 
 use super::posture::builtin_catalog;
 use super::{Ctx, SResult};
@@ -15,9 +23,10 @@ use crate::export::Table;
 use deltawall_domain::supervision::benchmark::{
     Cohort, CohortBenchmark, K, Outcome, OwnPosition, ResultFact, benchmarks, own_positions,
 };
+use deltawall_domain::supervision::request::Asked;
 use deltawall_domain::validate::Invalid;
 use deltawall_domain::{OrgKind, OrgScope, Permission, posture};
-use deltawall_store::{settings, sup_benchmarks};
+use deltawall_store::{settings, sup_benchmarks, sup_requests};
 use serde::Serialize;
 use serde_json::json;
 
@@ -34,6 +43,8 @@ pub enum Benchmarks {
         k: u32,
         /// The catalog (row id).
         catalog_id: String,
+        /// The request, when the source is a request.
+        request_id: Option<String>,
         /// One entry per cohort and requirement.
         cohorts: Vec<CohortBenchmark>,
     },
@@ -43,6 +54,8 @@ pub enum Benchmarks {
         k: u32,
         /// The catalog (row id).
         catalog_id: String,
+        /// The request, when the source is a request.
+        request_id: Option<String>,
         /// Its cohort, if it has submitted results.
         cohort: Option<Cohort>,
         /// One entry per requirement it answered.
@@ -99,8 +112,43 @@ fn outcome(o: posture::Outcome) -> Option<Outcome> {
     }
 }
 
-/// The one way to benchmarks against the built-in catalog: what the actor may see.
-pub async fn view(ctx: Ctx<'_>) -> SResult<Benchmarks> {
+/// Where the results come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// The latest submitted assessments against the built-in catalog.
+    Catalog,
+    /// The accepted answers to a request asking catalog requirements (its id).
+    Request(String),
+}
+
+impl Source {
+    /// The source named by an optional `request` query parameter; blank means the catalog.
+    pub fn from_query(request: Option<&str>) -> Source {
+        match request.map(str::trim) {
+            Some(id) if !id.is_empty() => Source::Request(id.to_owned()),
+            _ => Source::Catalog,
+        }
+    }
+
+    /// The query string that names this source again (for export links), with `?`.
+    pub fn query(&self) -> String {
+        match self {
+            Source::Catalog => String::new(),
+            Source::Request(id) => format!("?request={}", link_safe(id)),
+        }
+    }
+}
+
+/// Ids are generated (alphanumeric and `-`); anything else is dropped so a link never
+/// carries markup or extra parameters.
+fn link_safe(id: &str) -> String {
+    id.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
+/// The one way to benchmarks, from a catalog or a request: what the actor may see.
+pub async fn view(ctx: Ctx<'_>, source: &Source) -> SResult<Benchmarks> {
     ctx.require(Permission::ReadOwnOrg)?;
     let (supervisor, scope) = match ctx.actor.org_kind {
         OrgKind::Supervisor if ctx.actor.can(Permission::ReadSector) => {
@@ -111,9 +159,33 @@ pub async fn view(ctx: Ctx<'_>) -> SResult<Benchmarks> {
         _ => return Err(ServiceError::Forbidden),
     };
     let k = k(ctx).await?;
-    let (catalog_id, _) = builtin_catalog(ctx.store).await?;
-    let mut conn = ctx.store.read().await?;
-    let rows = sup_benchmarks::catalog_results(&mut conn, &scope, &catalog_id).await?;
+    let (catalog_id, request_id, rows) = match source {
+        Source::Catalog => {
+            let (catalog_id, _) = builtin_catalog(ctx.store).await?;
+            let mut conn = ctx.store.read().await?;
+            let rows = sup_benchmarks::catalog_results(&mut conn, &scope, &catalog_id).await?;
+            (catalog_id, None, rows)
+        }
+        Source::Request(id) => {
+            let mut conn = ctx.store.read().await?;
+            // Visibility by the actor's own scope: an institution reaches a request only
+            // through its own task, a bureau only one it issued or with a task in its region.
+            let request = sup_requests::get_request(&mut conn, &ctx.actor.org_scope(), id).await?;
+            // A request may only ask the built-in catalog (checked when sent), so the row
+            // id reported is the built-in catalog's, as for the catalog source.
+            let Asked::Requirements { .. } = request.doc.request.asked else {
+                return Err(ServiceError::Invalid(Invalid {
+                    field: "request",
+                    reason: "a questionnaire has no requirements to benchmark",
+                    code: "bench-err-questions",
+                }));
+            };
+            let rows = sup_benchmarks::request_results(&mut conn, &scope, id).await?;
+            drop(conn);
+            let (catalog_id, _) = builtin_catalog(ctx.store).await?;
+            (catalog_id, Some(request.id), rows)
+        }
+    };
     let facts: Vec<ResultFact> = rows
         .into_iter()
         .filter_map(|r| {
@@ -132,6 +204,7 @@ pub async fn view(ctx: Ctx<'_>) -> SResult<Benchmarks> {
         return Ok(Benchmarks::Cohorts {
             k: k.get(),
             catalog_id,
+            request_id,
             cohorts: benchmarks(&facts, k),
         });
     }
@@ -139,12 +212,51 @@ pub async fn view(ctx: Ctx<'_>) -> SResult<Benchmarks> {
     Ok(Benchmarks::Own {
         k: k.get(),
         catalog_id,
+        request_id,
         cohort: facts
             .iter()
             .find(|f| f.org_id == own)
             .map(|f| f.cohort.clone()),
         positions: own_positions(&facts, own, k),
     })
+}
+
+/// A request the reader may benchmark: id and title.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestSource {
+    /// The request's id.
+    pub id: String,
+    /// Its title in Japanese.
+    pub title_ja: String,
+    /// Its title in English.
+    pub title_en: String,
+}
+
+/// The requests asking catalog requirements that the actor may pick as a source: a
+/// supervisor's visible requests, an institution's own targeted ones.
+pub async fn request_sources(ctx: Ctx<'_>) -> SResult<Vec<RequestSource>> {
+    ctx.require(Permission::ReadOwnOrg)?;
+    let mut conn = ctx.store.read().await?;
+    let requests: Vec<_> = match ctx.actor.org_kind {
+        OrgKind::Supervisor if ctx.actor.can(Permission::ReadSector) => {
+            sup_requests::list_requests(&mut conn, &ctx.actor.org_scope()).await?
+        }
+        OrgKind::Institution => sup_requests::tasks_of_org(&mut conn, &ctx.actor.org_id)
+            .await?
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect(),
+        _ => return Err(ServiceError::Forbidden),
+    };
+    Ok(requests
+        .into_iter()
+        .filter(|r| matches!(r.doc.request.asked, Asked::Requirements { .. }))
+        .map(|r| RequestSource {
+            id: r.id,
+            title_ja: r.doc.request.title.ja.clone(),
+            title_en: r.doc.request.title.en.clone(),
+        })
+        .collect())
 }
 
 fn count(d: Option<u32>) -> String {

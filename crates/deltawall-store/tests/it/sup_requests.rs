@@ -2,7 +2,8 @@
 //! caller's scope (an institution its own, a bureau its region), drafts only by their
 //! institution, a task is replaced only from the version read, task history and
 //! acknowledgements are append-only, reminders are recorded once, and the population
-//! carries the attributes in force.
+//! carries the attributes in force. The facts of a request's peer benchmark are the
+//! answers of accepted tasks only, never drafts, pending or returned submissions.
 
 use crate::fixtures::{add_org, institution, supervisor};
 use deltawall_domain::OrgScope;
@@ -382,5 +383,121 @@ async fn alerts_and_reminders(db: &TestDb) {
     assert!(sup_reminders::for_org(&mut c, &b).await.unwrap().is_empty());
 }
 
+/// A task of `org` in `state` whose last submission answered `answers`.
+fn task_in(org: &str, state: TaskState, answers: &[(&str, AnswerValue)]) -> Task {
+    Task {
+        state,
+        answers: answers
+            .iter()
+            .map(|(id, value)| Answer {
+                id: (*id).into(),
+                value: *value,
+                note: String::new(),
+            })
+            .collect(),
+        ..Task::assign(org, 10)
+    }
+}
+
+async fn request_benchmark_facts_are_accepted_answers_only(db: &TestDb) {
+    use deltawall_domain::posture::Outcome;
+    use deltawall_store::sup_benchmarks::request_results;
+    let s = &db.store;
+    let bank = |name, region| institution(name, BusinessType::RegionalBank, region);
+    let a = add_org(s, bank("A", Region::Kinki)).await;
+    let b = add_org(s, bank("B", Region::Kanto)).await;
+    let c = add_org(s, bank("C", Region::Kinki)).await;
+    let d = add_org(s, bank("D", Region::Kinki)).await;
+    let fsa = add_org(s, supervisor("FSA", None)).await;
+    let bureau = add_org(s, supervisor("Kinki", Some(Region::Kinki))).await;
+    let mut tx = s.write().await.unwrap();
+    orgs::set_attribute(&mut tx, &a, AttributeKind::SizeBand, "large", 0, None)
+        .await
+        .unwrap();
+    let doc = RequestDoc {
+        request: Request {
+            asked: Asked::Requirements {
+                catalog_id: "fsa".into(),
+                requirement_ids: vec!["R1".into(), "R2".into()],
+            },
+            ..request()
+        },
+        baseline_request_id: None,
+    };
+    sup_requests::insert_request(&mut tx, "r1", &fsa, &doc, "u", 10)
+        .await
+        .unwrap();
+    use AnswerValue::*;
+    // A accepted; B submitted, awaiting review; C returned; D only has a draft.
+    let tasks = [
+        (
+            "ta",
+            task_in(
+                &a,
+                TaskState::Accepted,
+                &[("R1", Yes), ("R2", NotApplicable)],
+            ),
+        ),
+        (
+            "tb",
+            task_in(&b, TaskState::Submitted, &[("R1", No), ("R2", No)]),
+        ),
+        (
+            "tc",
+            task_in(&c, TaskState::Returned, &[("R1", Partial), ("R2", No)]),
+        ),
+        ("td", task_in(&d, TaskState::InProgress, &[])),
+    ];
+    for (id, task) in &tasks {
+        sup_requests::insert_task(&mut tx, id, "r1", task)
+            .await
+            .unwrap();
+    }
+    let draft = [Answer {
+        id: "R1".into(),
+        value: Partial,
+        note: String::new(),
+    }];
+    sup_requests::save_draft(&mut tx, "td", &d, &draft, "u", 11)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut conn = s.read().await.unwrap();
+    let rows = request_results(&mut conn, &OrgScope::All, "r1")
+        .await
+        .unwrap();
+    let got: Vec<_> = rows
+        .iter()
+        .map(|r| (r.org_id.as_str(), r.requirement_id.as_str(), r.outcome))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (a.as_str(), "R1", Outcome::Met),
+            (a.as_str(), "R2", Outcome::NotApplicable)
+        ]
+    );
+    assert_eq!(rows[0].size_band.as_deref(), Some("large"));
+    assert_eq!(rows[0].business_type, BusinessType::RegionalBank);
+    // Scoped: the bureau reaches A (Kinki); B's own scope has nothing accepted.
+    let regional = request_results(&mut conn, &kinki(&bureau), "r1")
+        .await
+        .unwrap();
+    assert_eq!(regional.len(), 2);
+    let own_b = request_results(&mut conn, &OrgScope::Own(b.clone()), "r1")
+        .await
+        .unwrap();
+    assert!(own_b.is_empty());
+    let other = request_results(&mut conn, &OrgScope::All, "r2")
+        .await
+        .unwrap();
+    assert!(other.is_empty());
+}
+
 both!(requests_scoped, super::requests_are_scoped);
+both!(
+    request_benchmark_facts,
+    super::request_benchmark_facts_are_accepted_answers_only
+);
 both!(alerts_reminders, super::alerts_and_reminders);
