@@ -30,6 +30,7 @@ pub mod service;
 mod views;
 mod views_oscal;
 mod views_posture;
+mod views_sup_alerts;
 mod views_sup_figures;
 mod views_sup_rank;
 mod views_sup_requests;

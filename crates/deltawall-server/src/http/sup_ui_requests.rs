@@ -13,6 +13,7 @@ use crate::router::AppState;
 use crate::service::sup_alerts::{self as alerts, AckInput, AlertInput};
 use crate::service::sup_requests::{self as requests, AnswersInput, DecisionInput, RequestInput};
 use crate::views::render;
+use crate::views_sup_alerts::*;
 use crate::views_sup_requests::*;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
