@@ -205,8 +205,14 @@ async fn a_request_cycle_in_japanese_shows_the_truth() {
         assert!(matched.contains(name), "{matched}");
     }
     click(&c, "#req-send").await;
-    let request_url = wait_url(&c, "/supervision/requests/").await;
+    // Wait for the request's own page before reading its address: the compose and preview
+    // pages live under the same prefix, so waiting on the address alone can return early.
     heading(&c, "脆弱性診断の実施に関する要請").await;
+    let request_url = c.current_url().await.unwrap().to_string();
+    assert!(
+        !request_url.ends_with("/preview") && !request_url.ends_with("/new"),
+        "{request_url}"
+    );
     sign_out(&c).await;
 
     // Two institutions submit; each executive attests.
