@@ -94,6 +94,34 @@ pub fn audience_clause(
     }
 }
 
+/// Who sees a supervisory record sent to institutions (a request or an alert): its issuer,
+/// and whoever reaches one of the institutions it was sent to. `record` is the record's
+/// alias (with `id` and `issuer_org`); `link` is the table of its institutions (`org_id`)
+/// with `link_key` naming the record. Placeholders are numbered from `first`.
+pub fn sent_to_clause(
+    scope: &OrgScope,
+    first: usize,
+    record: &str,
+    link: &str,
+    link_key: &str,
+) -> Clause {
+    let reach = org_clause(scope, first + 1);
+    let own = match scope {
+        OrgScope::All => String::new(),
+        OrgScope::Own(id) | OrgScope::Region { own: id, .. } => id.clone(),
+    };
+    let mut binds = vec![own];
+    binds.extend(reach.binds);
+    Clause {
+        sql: format!(
+            "({record}.issuer_org = ${first} OR EXISTS (SELECT 1 FROM {link} x \
+             JOIN organisations o ON o.id = x.org_id WHERE x.{link_key} = {record}.id AND {}))",
+            reach.sql
+        ),
+        binds,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -98,19 +98,8 @@ pub async fn insert(
 }
 
 fn visible_sql(scope: &OrgScope, first: usize) -> (String, Vec<Bind>) {
-    let c = org_clause(scope, first + 1);
-    let sql = format!(
-        "(a.issuer_org = ${first} OR EXISTS (SELECT 1 FROM sup_alert_targets x \
-         JOIN organisations o ON o.id = x.org_id WHERE x.alert_id = a.id AND {}))",
-        c.sql
-    );
-    let own = match scope {
-        OrgScope::All => String::new(),
-        OrgScope::Own(id) | OrgScope::Region { own: id, .. } => id.clone(),
-    };
-    let mut binds = vec![Bind::Text(own)];
-    binds.extend(c.binds.into_iter().map(Bind::Text));
-    (sql, binds)
+    let c = crate::scope::sent_to_clause(scope, first, "a", "sup_alert_targets", "alert_id");
+    (c.sql, c.binds.into_iter().map(Bind::Text).collect())
 }
 
 /// Alerts visible within `scope`, newest first, at most 500.

@@ -231,19 +231,8 @@ pub async fn event_count(db: &mut Db, task_id: &str) -> Result<i64> {
 }
 
 fn visible_request_sql(scope: &OrgScope, first: usize) -> (String, Vec<Bind>) {
-    let c = org_clause(scope, first + 1);
-    let sql = format!(
-        "(r.issuer_org = ${first} OR EXISTS (SELECT 1 FROM sup_request_tasks t \
-         JOIN organisations o ON o.id = t.org_id WHERE t.request_id = r.id AND {}))",
-        c.sql
-    );
-    let own = match scope {
-        OrgScope::All => String::new(),
-        OrgScope::Own(id) | OrgScope::Region { own: id, .. } => id.clone(),
-    };
-    let mut binds = vec![Bind::Text(own)];
-    binds.extend(c.binds.into_iter().map(Bind::Text));
-    (sql, binds)
+    let c = crate::scope::sent_to_clause(scope, first, "r", "sup_request_tasks", "request_id");
+    (c.sql, c.binds.into_iter().map(Bind::Text).collect())
 }
 
 /// Requests visible within `scope` (issued by the scope's own organisation or with a task
