@@ -1,42 +1,31 @@
-//! The service layer: every operation of the product, independent of HTTP.
+//! Deltawall's application services: every operation of the product, independent of HTTP.
 //!
 //! A service function takes a [`Ctx`] (the store, the acting user, the source address),
 //! checks the actor's permission, does its work in one transaction, and records an audit
-//! entry in that same transaction. Handlers of the UI and of the API call the same
-//! functions, so both surfaces obey the same rules.
+//! entry in that same transaction. The web crate's UI and API handlers call the same
+//! functions, so both surfaces obey the same rules. Nothing here knows about HTTP, pages or
+//! templates: errors are [`ServiceError`], which the web layer maps to a status and a page.
+//!
+//! One folder per feature: [`platform`] (organisations, users, sessions, tokens, audit,
+//! setup, authentication primitives), [`posture`], [`supervision`], [`sharing`],
+//! [`incidents`] and [`exercises`].
+#![deny(missing_docs)]
 
-pub mod account;
-pub mod audit;
-pub mod catalogs;
-pub mod evidence;
+pub mod error;
 pub mod exercises;
-pub mod findings;
 pub mod incidents;
-pub mod mappings;
-pub mod orgs;
-pub mod oscal_export;
+mod lang;
+pub mod platform;
 pub mod posture;
-pub mod report;
-pub mod risks;
-pub mod session;
-pub mod setup;
 pub mod sharing;
-pub mod sharing_add;
-pub mod sharing_feedback;
-pub mod sharing_hub;
-pub mod sup_alerts;
-pub mod sup_benchmarks;
-pub mod sup_clock;
-pub mod sup_engagements;
-pub mod sup_figures;
-pub mod sup_ranking;
-pub mod sup_reminders;
-pub mod sup_report;
-pub mod sup_requests;
-pub mod tokens;
-pub mod users;
+pub mod supervision;
+mod table;
+pub mod time;
 
-use crate::error::ServiceError;
+pub use error::ServiceError;
+pub use lang::Lang;
+pub use table::Table;
+
 use deltawall_domain::org::SupervisorReach;
 use deltawall_domain::{Actor, OrgKind, Permission};
 use deltawall_store::records::{Organisation, User, now_us};
@@ -88,8 +77,9 @@ impl Ctx<'_> {
     }
 }
 
-/// Appends an audit entry within `tx`.
-pub(crate) async fn record(
+/// Appends an audit entry within `tx`: for actions without a signed-in actor (sign-in,
+/// setup, scheduled jobs, seeding the demo).
+pub async fn record(
     tx: &mut Tx,
     actor_user: Option<&str>,
     org_id: Option<&str>,

@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use clap::Args;
-use deltawall_server::Config;
+use deltawall_web::Config;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -31,10 +31,11 @@ pub async fn is_empty(store: &Store) -> anyhow::Result<bool> {
 
 /// Seeds the demo sector and prints how to sign in.
 pub async fn seed_demo(store: &Store, password: Option<String>) -> anyhow::Result<()> {
-    let password = password.unwrap_or_else(|| deltawall_server::auth::secret::random_token(12));
+    let password =
+        password.unwrap_or_else(|| deltawall_app::platform::auth::secret::random_token(12));
     deltawall_domain::validate::password(&password, "")
         .map_err(|e| anyhow::anyhow!("demo password: {e}"))?;
-    let summary = deltawall_server::demo::seed(store, &password).await?;
+    let summary = deltawall_demo::seed(store, &password).await?;
     println!(
         "Seeded the demo sector: {} organisations, {} users.",
         summary.organisations, summary.users
@@ -53,7 +54,7 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     seed_demo(&store, args.password).await?;
     if let Some(n) = args.large_group {
         let now = deltawall_store::records::now_us();
-        let g = deltawall_server::demo_large::large_group(&store, n, now).await?;
+        let g = deltawall_demo::large::large_group(&store, n, now).await?;
         println!(
             "Wrote a large group: {} organisations, {} result revisions, {} findings.",
             g.orgs, g.revisions, g.findings

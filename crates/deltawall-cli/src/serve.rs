@@ -3,8 +3,8 @@
 use crate::config::{self, DbArgs, ServerArgs};
 use anyhow::Context;
 use clap::Args;
-use deltawall_server::service::setup;
-use deltawall_server::{AppState, build_router};
+use deltawall_app::platform::setup;
+use deltawall_web::{AppState, build_router};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -48,7 +48,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if args.demo && crate::ops::is_empty(&store).await? {
         crate::ops::seed_demo(&store, args.demo_password.clone()).await?;
     }
-    let reached = deltawall_server::service::sharing::backfill_reach(&store)
+    let reached = deltawall_app::sharing::taxii::backfill_reach(&store)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     if reached > 0 {
@@ -122,13 +122,13 @@ async fn maintain(store: deltawall_store::Store, window_secs: i64) {
 }
 
 /// Every five minutes: records the reminders of requests and alerts that have fallen due
-/// (once each; see `service::sup_reminders`). Overdue states do not wait for this: they
+/// (once each; see `deltawall_app::supervision::reminders`). Overdue states do not wait for this: they
 /// are computed on every read.
-async fn remind(store: deltawall_store::Store, clock: deltawall_server::service::sup_clock::Clock) {
+async fn remind(store: deltawall_store::Store, clock: deltawall_app::supervision::clock::Clock) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
     loop {
         tick.tick().await;
-        match deltawall_server::service::sup_reminders::sweep(&store, clock.now_us()).await {
+        match deltawall_app::supervision::reminders::sweep(&store, clock.now_us()).await {
             Ok(s) if s.requests + s.alerts > 0 => {
                 tracing::info!(
                     requests = s.requests,

@@ -5,9 +5,19 @@
 //! including a banking group with domestic and overseas companies and attribute histories,
 //! and users with every role. All demo accounts share one password, chosen by the caller
 //! or generated at random and printed once; none is built in.
+//!
+//! [`large`] builds a holding company with many group companies and full assessment cycles,
+//! for the posture benchmarks and `deltawall demo --large-group N`.
+#![deny(missing_docs)]
 
-use crate::auth::password;
-use crate::service::record;
+pub mod large;
+mod posture;
+mod sup_figures;
+mod sup_monitoring;
+mod sup_requests;
+
+use deltawall_app::platform::auth::password;
+use deltawall_app::record;
 use deltawall_domain::org::{AttributeKind, BusinessType, OrgKind, Region};
 use deltawall_domain::role::Role;
 use deltawall_store::orgs::{self, NewOrg};
@@ -713,13 +723,13 @@ pub async fn seed(store: &Store, demo_password: &str) -> anyhow::Result<DemoSumm
         id_of(&mut s.tx, "bank-ciso").await?,
         id_of(&mut s.tx, "bank-soc").await?,
     );
-    crate::demo_posture::seed(&mut s.tx, &bank, &ciso, &soc, s.now).await?;
+    crate::posture::seed(&mut s.tx, &bank, &ciso, &soc, s.now).await?;
     let staff = id_of(&mut s.tx, "fsa-staff").await?;
-    crate::demo_sup_figures::seed(&mut s.tx, &fsa, &staff, s.now).await?;
-    crate::demo_sup_monitoring::seed(&mut s.tx, &bank, s.now).await?;
+    crate::sup_figures::seed(&mut s.tx, &fsa, &staff, s.now).await?;
+    crate::sup_monitoring::seed(&mut s.tx, &bank, s.now).await?;
     s.trust_groups(&fsa, &isac).await?;
     let fsa_staff = id_of(&mut s.tx, "fsa-staff").await?;
-    crate::demo_sup_requests::seed(&mut s.tx, &fsa, &fsa_staff, s.now).await?;
+    crate::sup_requests::seed(&mut s.tx, &fsa, &fsa_staff, s.now).await?;
     let summary = DemoSummary {
         organisations: s.orgs,
         users: s.users,

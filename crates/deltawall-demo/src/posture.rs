@@ -2,7 +2,7 @@
 //! carried forward from it, a finding under remediation with its plan, and one risk. Written
 //! through the store inside the demo's transaction, each with its audit entry.
 
-use crate::service::record;
+use deltawall_app::record;
 use deltawall_domain::catalog::builtin::fsa_2020_viewpoints;
 use deltawall_domain::finding::{Command, Finding, Origin, Person, Severity};
 use deltawall_domain::posture::{Answer, AssessmentKind, Confidence, Outcome};

@@ -5,7 +5,7 @@
 //! exercise days and the incidents are illustrative. Written through the store inside the
 //! demo's transaction, each exercise and incident with its audit entry.
 
-use crate::service::record;
+use deltawall_app::record;
 use deltawall_domain::finding::Severity;
 use deltawall_domain::supervision::AttackType;
 use deltawall_domain::supervision::figures::FIGURE_4_PARTICIPANTS;

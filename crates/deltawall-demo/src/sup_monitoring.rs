@@ -4,8 +4,8 @@
 //! finding issued to the demo bank. Written through the store inside the demo's
 //! transaction, each with its audit entry.
 
-use crate::service::record;
-use crate::service::sup_ranking::{DEFAULT_AUTHOR, DEFAULT_EFFECTIVE_FROM};
+use deltawall_app::record;
+use deltawall_app::supervision::ranking::{DEFAULT_AUTHOR, DEFAULT_EFFECTIVE_FROM};
 use deltawall_domain::OrgScope;
 use deltawall_domain::catalog::builtin::fsa_2020_viewpoints;
 use deltawall_domain::finding::{Command, Finding, Origin, Person, Severity};

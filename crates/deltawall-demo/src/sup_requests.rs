@@ -15,7 +15,7 @@
 //! institutions have no users of their own; their attestations name a stand-in
 //! executive (`demo:executive`).
 
-use crate::service::record;
+use deltawall_app::record;
 use deltawall_domain::OrgScope;
 use deltawall_domain::catalog::Text;
 use deltawall_domain::org::{BusinessType, OrgKind};

@@ -7,8 +7,8 @@
 //! `cargo bench -p deltawall-server --bench reports`; `DELTAWALL_BENCH_COMPANIES` changes the
 //! group's size (default 50).
 
-use deltawall_server::demo_large::{LargeGroup, large_group};
-use deltawall_server::service::{Ctx, report};
+use deltawall_app::{Ctx, posture::report};
+use deltawall_demo::large::{LargeGroup, large_group};
 use deltawall_store::records::now_us;
 use deltawall_store::testing::TestDb;
 use std::sync::OnceLock;

@@ -1,15 +1,15 @@
-//! Times the sector figures (`service::sup_figures::figures`) on a synthetic sector of
+//! Times the sector figures (`deltawall_app::supervision::figures::figures`) on a synthetic sector of
 //! 2,000 institutions with five years of history (`deltawall_store::testing::
 //! generate_sector`), on SQLite and on PostgreSQL, for the FSA (whole sector) and for a
 //! local bureau (one region). A whole-program run, not a timed test: `cargo bench -p
 //! deltawall-server --bench sup_figures`. Set `SUP_FIGURES_INSTITUTIONS`, `..._YEARS` and
 //! `..._ITERATIONS` to change the sector or the number of timed runs.
 
+use deltawall_app::Ctx;
+use deltawall_app::supervision::figures as sup_figures;
 use deltawall_domain::access::Actor;
 use deltawall_domain::org::{Region, SupervisorReach};
 use deltawall_domain::{OrgKind, Role};
-use deltawall_server::service::Ctx;
-use deltawall_server::service::sup_figures;
 use deltawall_store::testing::{TestDb, generate_sector};
 use deltawall_store::{Backend, Store};
 use std::time::{Duration, Instant};

@@ -1,7 +1,7 @@
 //! Whole-program benchmark of the supervisor's target ranking: a synthetic sector
 //! (`deltawall_store::bench_sector`, by default 2,000 institutions with five years of
 //! history) on SQLite and on PostgreSQL, then the ranking as the service computes it
-//! (`service::sup_ranking::ranking_at`: the set-based fact queries, grouping answers by
+//! (`deltawall_app::supervision::ranking::ranking_at`: the set-based fact queries, grouping answers by
 //! catalog element, scoring and sorting) timed for the FSA (every institution) and for one
 //! bureau (its region). The store's fact queries alone are timed too.
 //!
@@ -10,9 +10,9 @@
 //! not reachable. `DELTAWALL_BENCH_INSTITUTIONS` and `DELTAWALL_BENCH_RUNS` change the size
 //! and the number of timed runs.
 
+use deltawall_app::supervision::ranking::{RankingFilter, ranking_at};
 use deltawall_domain::OrgScope;
 use deltawall_domain::org::Region;
-use deltawall_server::service::sup_ranking::{RankingFilter, ranking_at};
 use deltawall_store::bench_sector::{SectorSpec, generate};
 use deltawall_store::sup_ranking::{RankingQuery, facts};
 use deltawall_store::testing::TestDb;

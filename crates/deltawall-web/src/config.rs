@@ -29,8 +29,8 @@ pub struct Config {
     /// Trust the first `X-Forwarded-For` address as the client address (behind a proxy).
     pub trust_forwarded_for: bool,
     /// The clock of the request and alert services: the system clock unless a test moves
-    /// it (see `service::sup_clock`).
-    pub clock: crate::service::sup_clock::Clock,
+    /// it (see `deltawall_app::supervision::clock`).
+    pub clock: deltawall_app::supervision::clock::Clock,
 }
 
 impl Default for Config {

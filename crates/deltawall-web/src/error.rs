@@ -1,115 +1,23 @@
-//! The one HTTP error type. Services return [`ServiceError`]; handlers convert it to an
+//! The one HTTP error type. Services return `deltawall_app::ServiceError`; handlers convert it to an
 //! [`AppError`], which renders as a JSON envelope for the API and as a localised page for
 //! the UI.
 
 use crate::i18n::Lang;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use deltawall_domain::validate::Invalid;
-use deltawall_store::StoreError;
+pub use deltawall_app::ServiceError;
 use serde::Serialize;
 
-/// Why an operation did not happen.
-#[derive(Debug, thiserror::Error)]
-pub enum ServiceError {
-    /// No valid session or token.
-    #[error("authentication required")]
-    Unauthenticated,
-    /// Signed in, but the role lacks the permission.
-    #[error("permission denied")]
-    Forbidden,
-    /// The record does not exist or is not visible to the caller (indistinguishable on purpose).
-    #[error("{0} not found")]
-    NotFound(&'static str),
-    /// An input value is wrong.
-    #[error("{0}")]
-    Invalid(Invalid),
-    /// An uploaded document is refused; `message` says why and where (JSON path, line and
-    /// column, or CSV line), so it is shown as it is.
-    #[error("{message}")]
-    Refused {
-        /// Stable message key.
-        code: &'static str,
-        /// The input field (upload part) at fault.
-        field: &'static str,
-        /// What is wrong, with its location.
-        message: String,
-    },
-    /// The request conflicts with the current state.
-    #[error("{message}")]
-    Conflict {
-        /// Stable message key.
-        code: &'static str,
-        /// English message.
-        message: String,
-    },
-    /// Refused by login throttling.
-    #[error("too many attempts; try again later")]
-    Throttled,
-    /// Wrong login name, password or code (never says which).
-    #[error("login name or password is wrong")]
-    BadCredentials,
-    /// Anything else; details go to the log, not the client.
-    #[error("internal error")]
-    Internal(#[source] anyhow::Error),
-}
-
-impl From<StoreError> for ServiceError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound(what) => ServiceError::NotFound(what),
-            StoreError::Conflict(what) => ServiceError::Conflict {
-                code: "err-conflict",
-                message: format!("{what} already exists"),
-            },
-            other => ServiceError::Internal(other.into()),
-        }
-    }
-}
-
-impl From<deltawall_store::DbError> for ServiceError {
-    fn from(e: deltawall_store::DbError) -> Self {
-        ServiceError::Internal(e.into())
-    }
-}
-
-impl From<Invalid> for ServiceError {
-    fn from(e: Invalid) -> Self {
-        ServiceError::Invalid(e)
-    }
-}
-
-impl ServiceError {
-    /// The HTTP status for this error.
-    pub fn status(&self) -> StatusCode {
-        match self {
-            ServiceError::Unauthenticated | ServiceError::BadCredentials => {
-                StatusCode::UNAUTHORIZED
-            }
-            ServiceError::Forbidden => StatusCode::FORBIDDEN,
-            ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
-            ServiceError::Invalid(_) | ServiceError::Refused { .. } => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-            ServiceError::Conflict { .. } => StatusCode::CONFLICT,
-            ServiceError::Throttled => StatusCode::TOO_MANY_REQUESTS,
-            ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    /// The stable message key, for localisation and for API clients.
-    pub fn code(&self) -> &'static str {
-        match self {
-            ServiceError::Unauthenticated => "err-unauthenticated",
-            ServiceError::Forbidden => "err-forbidden",
-            ServiceError::NotFound(_) => "err-not-found",
-            ServiceError::Invalid(i) => i.code,
-            ServiceError::Refused { code, .. } => code,
-            ServiceError::Conflict { code, .. } => code,
-            ServiceError::Throttled => "err-throttled",
-            ServiceError::BadCredentials => "err-bad-credentials",
-            ServiceError::Internal(_) => "err-internal",
-        }
+/// The HTTP status for a service error.
+pub fn status(e: &ServiceError) -> StatusCode {
+    match e {
+        ServiceError::Unauthenticated | ServiceError::BadCredentials => StatusCode::UNAUTHORIZED,
+        ServiceError::Forbidden => StatusCode::FORBIDDEN,
+        ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
+        ServiceError::Invalid(_) | ServiceError::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        ServiceError::Conflict { .. } => StatusCode::CONFLICT,
+        ServiceError::Throttled => StatusCode::TOO_MANY_REQUESTS,
+        ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -191,7 +99,7 @@ impl IntoResponse for AppError {
                     ServiceError::Refused { field, .. } => Some((*field).to_owned()),
                     _ => None,
                 };
-                let mut resp = json_error(e.status(), e.code(), e.to_string(), field);
+                let mut resp = json_error(status(&e), e.code(), e.to_string(), field);
                 if matches!(e, ServiceError::Unauthenticated) {
                     resp.headers_mut().insert(
                         "www-authenticate",
@@ -222,7 +130,7 @@ impl IntoResponse for AppError {
                     } => format!("{}: {message}", crate::i18n::t(lang, code)),
                     other => crate::i18n::t(lang, other.code()).to_owned(),
                 };
-                crate::views::error_page(e.status(), lang, &detail)
+                crate::views::error_page(status(&e), lang, &detail)
             }
             AppError::Redirect(to) => axum::response::Redirect::to(to).into_response(),
             AppError::Status { status, message } => {

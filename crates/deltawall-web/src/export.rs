@@ -3,16 +3,7 @@
 
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
-/// A table as shown: a header row and rows of text cells.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Table {
-    /// Name of the XLSX worksheet (shortened and cleaned to Excel's rules when written).
-    pub sheet: String,
-    /// Column headers.
-    pub headers: Vec<String>,
-    /// Rows, each with one cell per header.
-    pub rows: Vec<Vec<String>>,
-}
+pub use deltawall_app::Table;
 
 /// The table as CSV with CRLF line ends.
 pub fn csv(t: &Table) -> String {

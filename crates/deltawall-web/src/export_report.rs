@@ -3,8 +3,8 @@
 //! maturity over time. Texts are the page's, in the reader's language.
 
 use crate::i18n::{self, Lang};
-use crate::service::report::ManagementReport;
 use crate::views_posture::{FindingRow, finding_rows, label, progress_rows};
+use deltawall_app::posture::report::ManagementReport;
 use deltawall_store::findings::StoredFinding;
 use rust_xlsxwriter::{
     Chart, ChartMarker, ChartMarkerType, ChartType, ExcelDateTime, Format, Workbook, Worksheet,

@@ -1,23 +1,14 @@
-//! Deltawall's web service: the UI pages, the JSON API under `/api/v1`, authentication, and
-//! the service layer they share.
+//! Deltawall's web surface: the UI pages, the JSON API under `/api/v1` and the TAXII 2.1
+//! server, over the application services of `deltawall_app`.
 //!
 //! Layers, outermost first:
 //! - [`router`]: every route in one file, and the middleware stack (CSRF, limits, headers).
-//! - `http`: handlers. Each extracts its input and the [`auth::Actor`], calls one service
-//!   function and maps the result to a page or JSON. No business rule lives here.
-//! - [`service`]: the operations (sign in, create a user, …). Each checks permissions,
-//!   runs one transaction and writes its audit entry in that same transaction.
-//! - `deltawall_store`: SQL, with tenant scoping applied in one place.
+//! - `http`: handlers. Each extracts its input and the actor, calls one service function
+//!   of `deltawall_app` and maps the result to a page or JSON. No business rule lives here.
+//! - views and templates: what a page shows; [`error`]: the one HTTP error type.
 #![deny(missing_docs)]
 
-pub mod auth;
 pub mod config;
-pub mod demo;
-pub mod demo_large;
-mod demo_posture;
-mod demo_sup_figures;
-mod demo_sup_monitoring;
-mod demo_sup_requests;
 pub mod error;
 pub mod export;
 pub mod export_html;
@@ -26,7 +17,6 @@ mod http;
 pub mod i18n;
 pub mod openapi;
 pub mod router;
-pub mod service;
 mod views;
 mod views_oscal;
 mod views_posture;

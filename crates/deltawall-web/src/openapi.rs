@@ -6,10 +6,13 @@ use crate::http::sup_api as sa;
 use crate::http::sup_figures as sf;
 use crate::http::sup_rank::api as sr;
 use crate::http::{api, oscal_api as oa, sharing_api};
-use crate::service::{
-    exercises, findings, incidents, orgs, posture, risks, sup_alerts, sup_engagements, sup_ranking,
-    sup_requests, tokens, users,
+use deltawall_app::platform::{orgs, tokens, users};
+use deltawall_app::posture::{assessments as posture, findings, risks};
+use deltawall_app::supervision::{
+    alerts as sup_alerts, engagements as sup_engagements, ranking as sup_ranking,
+    requests as sup_requests,
 };
+use deltawall_app::{exercises, incidents};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
@@ -44,7 +47,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         risks::RiskInput, findings::FindingInput, findings::CommandInput, findings::MilestoneInput,
         sharing_api::IndicatorPageDto, sharing_api::IndicatorStandingDto,
         oa::CatalogDto, oa::ImportedDto, oa::MappingSetDto, oa::MappingEntryDto, oa::MappingDetailDto,
-        oa::BuiltinInput, oa::PrefillInput, oa::ConfirmInput, crate::service::mappings::PrefillOutcome,
+        oa::BuiltinInput, oa::PrefillInput, oa::ConfirmInput, deltawall_app::posture::mappings::PrefillOutcome,
         sharing_api::RootInput, sharing_api::GrantInput, sharing_api::CollectionInput, sharing_api::Created,
         sa::SentDto, sup_requests::RequestInput, sup_requests::Matched, sup_requests::DecisionInput, sup_requests::AnswersInput,
         sup_alerts::AlertInput, sup_alerts::AckInput,

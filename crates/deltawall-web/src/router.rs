@@ -6,12 +6,12 @@ use crate::http::{
     PageLang, api, downloads, health, oscal_api, posture_api, posture_ui, sharing_api, sup_api,
     sup_benchmarks, sup_figures, sup_rank, sup_ui_requests, taxii, ui, ui_auth, ui_sharing,
 };
-use crate::service::session::SessionPolicy;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use deltawall_app::platform::session::SessionPolicy;
 use deltawall_store::Store;
 use std::sync::Arc;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -301,10 +301,10 @@ fn posture_ui_routes() -> Router<AppState> {
 
 /// An OSCAL upload's body: a profile and its catalog, each within the import limit, plus
 /// room for the form's other parts. Each document is checked again before parsing.
-const OSCAL_BODY_LIMIT: usize = 2 * crate::service::catalogs::MAX_IMPORT_BYTES + (64 << 10);
+const OSCAL_BODY_LIMIT: usize = 2 * deltawall_app::posture::catalogs::MAX_IMPORT_BYTES + (64 << 10);
 
 /// A mapping CSV upload's body.
-const MAPPING_BODY_LIMIT: usize = crate::service::mappings::MAX_CSV_BYTES + (64 << 10);
+const MAPPING_BODY_LIMIT: usize = deltawall_app::posture::mappings::MAX_CSV_BYTES + (64 << 10);
 
 /// Catalog, OSCAL and mapping pages (`http/posture_ui/catalogs.rs`).
 fn oscal_ui_routes() -> Router<AppState> {
@@ -422,7 +422,8 @@ fn sup_rank_api_routes() -> Router<AppState> {
 }
 
 /// An evidence upload's body: the file's limit plus room for the form's other parts.
-const EVIDENCE_BODY_LIMIT: usize = crate::service::evidence::MAX_EVIDENCE_BYTES + (64 << 10);
+const EVIDENCE_BODY_LIMIT: usize =
+    deltawall_app::posture::evidence::MAX_EVIDENCE_BYTES + (64 << 10);
 
 /// The posture JSON API (`http/posture_api.rs`).
 fn posture_api_routes() -> Router<AppState> {

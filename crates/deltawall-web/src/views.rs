@@ -94,31 +94,7 @@ impl Layout {
     }
 }
 
-/// Formats Unix microseconds in Japan Standard Time (UTC+9, no daylight saving).
-pub fn format_time(us: i64) -> String {
-    let secs = us.div_euclid(1_000_000) + 9 * 3600;
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60
-    )
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
+pub use deltawall_app::time::format_time;
 
 /// Percent-encodes a path segment (STIX ids are already safe; this guards the rest).
 pub fn path_segment(s: &str) -> String {
@@ -434,7 +410,7 @@ pub struct SharingPage {
     /// Layout.
     pub l: Layout,
     /// The caller's trust groups.
-    pub groups: Vec<crate::service::sharing_hub::TrustGroup>,
+    pub groups: Vec<deltawall_app::sharing::hub::TrustGroup>,
 }
 
 /// A collection's objects.
@@ -446,7 +422,7 @@ pub struct SharingCollectionPage {
     /// API root id.
     pub root: String,
     /// The listing.
-    pub listing: crate::service::sharing_hub::Listing,
+    pub listing: deltawall_app::sharing::hub::Listing,
     /// Pager.
     pub pager: Pager,
     /// Type filter.
@@ -466,7 +442,7 @@ pub struct SharingObjectPage {
     /// API root id.
     pub root: String,
     /// The object and what goes with it.
-    pub d: crate::service::sharing_hub::Detail,
+    pub d: deltawall_app::sharing::hub::Detail,
     /// The object's JSON, indented.
     pub pretty: String,
     /// Whether the caller may record a sighting or an opinion (an indicator, a read grant,
@@ -489,7 +465,7 @@ pub struct SharingPublishPage {
     /// The collection.
     pub collection: deltawall_store::sharing::Collection,
     /// Indicators the caller sees, for a report's references.
-    pub indicators: Vec<crate::service::sharing_hub::Item>,
+    pub indicators: Vec<deltawall_app::sharing::hub::Item>,
     /// TLP choices: (form value, label).
     pub tlps: Vec<(String, String)>,
     /// Organisations a TLP:RED object may name as recipients: (id, name).

@@ -2,10 +2,10 @@
 //! (`templates/posture_catalogs.html`, `posture_catalog.html`, `posture_mapping.html`).
 
 use crate::i18n::Lang;
-use crate::service::catalogs::Listed;
-use crate::service::mappings::SetView;
 use crate::views::Layout;
 use askama::Template;
+use deltawall_app::posture::catalogs::Listed;
+use deltawall_app::posture::mappings::SetView;
 use deltawall_domain::catalog::Catalog;
 use deltawall_store::mappings::MappingSet;
 

@@ -2,11 +2,11 @@
 //! in the page language. Templates are `templates/posture_*.html`.
 
 use crate::i18n::{self, Lang};
-use crate::service::findings::{FindingView, overdue};
-use crate::service::posture::{AssessmentView, Change};
-use crate::service::report::{Element, GroupReport, ManagementReport};
 use crate::views::Layout;
 use askama::Template;
+use deltawall_app::posture::assessments::{AssessmentView, Change};
+use deltawall_app::posture::findings::{FindingView, overdue};
+use deltawall_app::posture::report::{Element, GroupReport, ManagementReport};
 use deltawall_domain::catalog::{Catalog, Text};
 use deltawall_domain::finding::Escalation;
 use deltawall_domain::posture::ElementProgress;

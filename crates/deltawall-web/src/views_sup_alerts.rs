@@ -2,12 +2,12 @@
 //! Templates: `templates/sup_alert*.html`, `alert_show.html`.
 
 use crate::i18n;
-use crate::service::sup_alerts::{AlertDetail, MyAlert};
 use crate::views::Layout;
 use crate::views_sup_requests::{
     PreviewOutcome, answer_code, answer_label, answer_options, my_alert_line, org_name, text,
 };
 use askama::Template;
+use deltawall_app::supervision::alerts::{AlertDetail, MyAlert};
 use deltawall_domain::org::{BusinessType, Region};
 use deltawall_domain::supervision::alert::AckState;
 

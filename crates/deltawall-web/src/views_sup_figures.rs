@@ -3,9 +3,9 @@
 //! every chart has its table beside it).
 
 use crate::i18n::Lang;
-use crate::service::sup_figures::Figure;
 use crate::views::{Layout, escape};
 use askama::Template;
+use deltawall_app::supervision::figures::Figure;
 use deltawall_store::exercises::{Exercise, Participation};
 use deltawall_store::incidents::Incident;
 
@@ -292,7 +292,7 @@ pub struct SectorReportPage {
     /// Layout.
     pub l: Layout,
     /// The report.
-    pub report: crate::service::sup_report::SectorReport,
+    pub report: deltawall_app::supervision::report::SectorReport,
     /// Its figures as shown.
     pub figures: Vec<FigureView>,
 }

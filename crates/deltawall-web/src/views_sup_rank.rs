@@ -3,10 +3,10 @@
 //! `templates/sup_rank*.html` and `templates/sup_engagement*.html`.
 
 use crate::i18n::{self, Lang};
-use crate::service::sup_engagements::EngagementView;
-use crate::service::sup_ranking::{RankRow, Ranking, SEVERITIES, attribute_pairs};
 use crate::views::Layout;
 use askama::Template;
+use deltawall_app::supervision::engagements::EngagementView;
+use deltawall_app::supervision::ranking::{RankRow, Ranking, SEVERITIES, attribute_pairs};
 use deltawall_domain::catalog::Catalog;
 use deltawall_domain::org::{BusinessType, Region};
 use deltawall_domain::supervision::AttackType;

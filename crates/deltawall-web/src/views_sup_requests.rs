@@ -3,10 +3,12 @@
 //! `task*.html`. The alert pages are in `views_sup_alerts.rs`.
 
 use crate::i18n::{self, Lang};
-use crate::service::sup_alerts::MyAlert;
-use crate::service::sup_requests::{Matched, MyTask, RequestDetail, RequestSummary, TaskRow};
 use crate::views::{Bar, Layout, bar_chart_svg};
 use askama::Template;
+use deltawall_app::supervision::alerts::MyAlert;
+use deltawall_app::supervision::requests::{
+    Matched, MyTask, RequestDetail, RequestSummary, TaskRow,
+};
 use deltawall_domain::catalog::Text;
 use deltawall_domain::org::{BusinessType, Region};
 use deltawall_domain::supervision::request::{
@@ -647,7 +649,7 @@ impl InboxPage {
     /// Builds the page.
     pub fn new(
         l: Layout,
-        inbox: crate::service::sup_requests::Inbox,
+        inbox: deltawall_app::supervision::requests::Inbox,
         alerts: Vec<MyAlert>,
     ) -> InboxPage {
         let lang = l.lang;

@@ -3,9 +3,9 @@
 //! an institution sees its own participation and only the exercises it took part in. A local bureau records and reads only
 //! institutions of its region. Every change is audited in its own transaction.
 
-use super::posture::date;
-use super::{Ctx, SResult};
 use crate::error::ServiceError;
+use crate::time::date;
+use crate::{Ctx, SResult};
 use deltawall_domain::validate::Invalid;
 use deltawall_domain::{OrgKind, Permission, Role};
 use deltawall_store::exercises::{self, Exercise, NewExercise, Participation};

@@ -2,9 +2,9 @@
 //! and reads its own; a supervisor reads those within its reach (`Actor::org_scope`), a
 //! local bureau only its region's. Every report is audited in its own transaction.
 
-use super::posture::{date, today};
-use super::{Ctx, SResult};
 use crate::error::ServiceError;
+use crate::time::{date, today};
+use crate::{Ctx, SResult};
 use deltawall_domain::finding::Severity;
 use deltawall_domain::supervision::AttackType;
 use deltawall_domain::validate::Invalid;

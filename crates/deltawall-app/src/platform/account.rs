@@ -1,9 +1,9 @@
 //! The signed-in user's own account: language, password, second factor.
 
-use super::{Ctx, SResult};
-use crate::auth::{password, totp};
+use crate::Lang;
 use crate::error::ServiceError;
-use crate::i18n::Lang;
+use crate::platform::auth::{password, totp};
+use crate::{Ctx, SResult};
 use deltawall_domain::validate::{self, Invalid};
 use deltawall_store::records::now_us;
 use deltawall_store::{sessions, users};

@@ -1,7 +1,7 @@
 //! Reading the audit trail.
 
-use super::{Ctx, SResult};
 use crate::error::ServiceError;
+use crate::{Ctx, SResult};
 use deltawall_domain::audit::AuditEntry;
 use deltawall_domain::{OrgScope, Permission};
 use deltawall_store::audit::{self, AuditFilter};

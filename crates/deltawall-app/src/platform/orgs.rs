@@ -1,7 +1,7 @@
 //! The organisations of the sector.
 
-use super::{Ctx, SResult};
 use crate::error::ServiceError;
+use crate::{Ctx, SResult};
 use deltawall_domain::org::{AttributeKind, BusinessType, OrgKind, Region};
 use deltawall_domain::validate::{self, Invalid};
 use deltawall_domain::{OrgScope, Permission};

@@ -1,8 +1,8 @@
 //! Signing in and out, the second factor, and resolving sessions and API tokens to actors.
 
-use super::{SResult, actor_for, record};
-use crate::auth::{password, secret, totp};
 use crate::error::ServiceError;
+use crate::platform::auth::{password, secret, totp};
+use crate::{SResult, actor_for, record};
 use deltawall_domain::Actor;
 use deltawall_domain::throttle::{AttemptContext, ThrottlePolicy, Verdict};
 use deltawall_store::records::{User, now_us};

@@ -5,9 +5,9 @@
 //! console of the server opens the link, names the supervisor and chooses the
 //! administrator's login and password. The secret is then deleted.
 
-use super::{SResult, record};
-use crate::auth::{password, secret};
 use crate::error::ServiceError;
+use crate::platform::auth::{password, secret};
+use crate::{SResult, record};
 use deltawall_domain::OrgKind;
 use deltawall_domain::role::Role;
 use deltawall_domain::validate;

@@ -1,7 +1,7 @@
 //! API tokens of the actor's organisation.
 
-use super::{Ctx, SResult};
-use crate::auth::secret;
+use crate::platform::auth::secret;
+use crate::{Ctx, SResult};
 use deltawall_domain::access::TokenScope;
 use deltawall_domain::validate::{self, Invalid};
 use deltawall_domain::{OrgScope, Permission};

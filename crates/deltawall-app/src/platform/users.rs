@@ -1,8 +1,8 @@
 //! Users and their roles.
 
-use super::{Ctx, SResult};
-use crate::auth::password;
 use crate::error::ServiceError;
+use crate::platform::auth::password;
+use crate::{Ctx, SResult};
 use deltawall_domain::role::Role;
 use deltawall_domain::validate::{self, Invalid};
 use deltawall_domain::{OrgScope, Permission};

@@ -5,8 +5,9 @@
 //! own assessments, its holding company reads them once submitted, the supervisor reads
 //! submitted ones within its reach. Only the owning institution writes, and only to drafts.
 
-use super::{Ctx, SResult};
 use crate::error::ServiceError;
+use crate::time::{date, end_of_day_us};
+use crate::{Ctx, SResult};
 use deltawall_domain::Permission;
 use deltawall_domain::catalog::Catalog;
 use deltawall_domain::posture::{
@@ -19,34 +20,6 @@ use deltawall_store::{Store, Tx};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-
-/// Parses a `YYYY-MM-DD` input.
-pub fn date(field: &'static str, raw: &str) -> SResult<Date> {
-    raw.trim().parse::<Date>().map_err(|_| {
-        ServiceError::Invalid(Invalid {
-            field,
-            reason: "must be a date (YYYY-MM-DD)",
-            code: "err-date",
-        })
-    })
-}
-
-/// The last microsecond of `day` in Japan time: what "as reported on `day`" means.
-pub fn end_of_day_us(day: Date) -> i64 {
-    let tz = jiff::tz::TimeZone::fixed(jiff::tz::offset(9));
-    day.tomorrow()
-        .ok()
-        .and_then(|d| d.to_zoned_datetime(tz).ok())
-        .map_or(i64::MAX, |z| z.timestamp().as_microsecond() - 1)
-}
-
-/// Today in Japan time.
-pub fn today() -> Date {
-    let tz = jiff::tz::TimeZone::fixed(jiff::tz::offset(9));
-    jiff::Timestamp::from_microsecond(now_us())
-        .map(|t| t.to_zoned_datetime(tz).date())
-        .unwrap_or(Date::constant(2026, 1, 1))
-}
 
 /// The built-in catalog, parsed once per process: its YAML (160 KB) took most of a report's
 /// time when parsed on every call (docs/BENCHMARKS.md).
@@ -73,7 +46,7 @@ pub async fn builtin_catalog(store: &Store) -> SResult<(String, Catalog)> {
     let (id, inserted) = assessments::insert_catalog(&mut tx, &catalog, None, now_us()).await?;
     if inserted {
         let summary = json!({"key": catalog.id, "version": catalog.version});
-        super::record(
+        crate::record(
             &mut tx,
             None,
             None,
@@ -162,7 +135,7 @@ pub async fn create(ctx: Ctx<'_>, input: &AssessmentInput) -> SResult<String> {
     };
     let derived = match input.mapping_set_id.as_deref().map(str::trim) {
         Some(set) if !set.is_empty() => {
-            super::mappings::prefill_in(ctx, &mut tx, &id, &catalog_id, set, now)
+            crate::posture::mappings::prefill_in(ctx, &mut tx, &id, &catalog_id, set, now)
                 .await?
                 .fills
         }

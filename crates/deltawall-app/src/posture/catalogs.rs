@@ -8,8 +8,8 @@
 //! again is accepted only with the same content (then the importer's organisation is
 //! added to the audience); other content under an existing edition is refused.
 
-use super::{Ctx, SResult};
 use crate::error::ServiceError;
+use crate::{Ctx, SResult};
 use deltawall_domain::catalog::Catalog;
 use deltawall_domain::crosswalk::{Audience, import_audience};
 use deltawall_oscal::{Limits, OscalError};
@@ -220,7 +220,7 @@ pub struct Listed {
 
 /// The catalog editions the actor may see (the built-in one stored first if needed).
 pub async fn list(ctx: Ctx<'_>) -> SResult<Vec<Listed>> {
-    super::posture::builtin_catalog(ctx.store).await?;
+    crate::posture::assessments::builtin_catalog(ctx.store).await?;
     let mut conn = ctx.store.read().await?;
     let list = mappings::visible_catalogs(&mut conn, &ctx.actor.org_id).await?;
     Ok(list

@@ -2,9 +2,9 @@
 //! download. Evidence never leaves its institution: not to another tenant, not to the
 //! holding company, not to the supervisor.
 
-use super::posture::date;
-use super::{Ctx, SResult};
 use crate::error::ServiceError;
+use crate::time::date;
+use crate::{Ctx, SResult};
 use deltawall_domain::Permission;
 use deltawall_domain::validate::Invalid;
 use deltawall_store::evidence::{self, Evidence, NewEvidence};

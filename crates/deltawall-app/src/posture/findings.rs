@@ -2,9 +2,9 @@
 //! (an illegal one is refused with the domain's reason), remediation milestones, and the
 //! commands a user may apply now.
 
-use super::posture::{date, end_of_day_us};
-use super::{Ctx, SResult};
 use crate::error::ServiceError;
+use crate::time::{date, end_of_day_us};
+use crate::{Ctx, SResult};
 use deltawall_domain::Permission;
 use deltawall_domain::finding::{
     Acceptance, Command, Escalation, Finding, Origin, Person, Severity, State, plan_escalation,
@@ -81,7 +81,7 @@ pub async fn create(ctx: Ctx<'_>, input: &FindingInput) -> SResult<String> {
         Some(d) if !d.is_empty() => Some(date("due_on", d)?.to_string()),
         _ => None,
     };
-    let catalog = super::posture::parsed_builtin()?;
+    let catalog = crate::posture::assessments::parsed_builtin()?;
     let reqs: Vec<String> = input
         .requirement_ids
         .iter()

@@ -13,8 +13,8 @@
 //! marked derived with its source; a person's answer is never overwritten; confirming a
 //! derived answer appends a revision by that person.
 
-use super::{Ctx, SResult};
 use crate::error::ServiceError;
+use crate::{Ctx, SResult};
 use deltawall_domain::Permission;
 use deltawall_domain::catalog::Catalog;
 use deltawall_domain::crosswalk::{self, Audience, Current, Entry, Origin, Suggestion};
@@ -70,8 +70,8 @@ async fn visible_pair(
     from: &str,
     to: &str,
 ) -> SResult<((StoredCatalog, Catalog), (StoredCatalog, Catalog))> {
-    let a = super::catalogs::get(ctx, from.trim()).await?;
-    let b = super::catalogs::get(ctx, to.trim()).await?;
+    let a = crate::posture::catalogs::get(ctx, from.trim()).await?;
+    let b = crate::posture::catalogs::get(ctx, to.trim()).await?;
     Ok((a, b))
 }
 
@@ -117,8 +117,8 @@ pub async fn import(ctx: Ctx<'_>, input: &MappingImport) -> SResult<String> {
 /// an edition with none of the controls is refused.
 pub async fn install_builtin(ctx: Ctx<'_>, to_catalog: &str) -> SResult<String> {
     let audience = crosswalk::import_audience(ctx.actor).ok_or(ServiceError::Forbidden)?;
-    let (from, _) = super::posture::builtin_catalog(ctx.store).await?;
-    let (_, to_doc) = super::catalogs::get(ctx, to_catalog.trim()).await?;
+    let (from, _) = crate::posture::assessments::builtin_catalog(ctx.store).await?;
+    let (_, to_doc) = crate::posture::catalogs::get(ctx, to_catalog.trim()).await?;
     let entries: Vec<(usize, Entry)> = crosswalk::builtin_fsa_to_800_53r5()
         .map_err(|e| ServiceError::Internal(anyhow::anyhow!("built-in mapping: {e}")))?
         .into_iter()
@@ -261,7 +261,7 @@ fn currents(list: Vec<Revision>) -> BTreeMap<String, Current> {
 /// Pre-fills a draft of the actor's institution through a mapping set, on demand.
 pub async fn prefill(ctx: Ctx<'_>, assessment_id: &str, set_id: &str) -> SResult<PrefillOutcome> {
     ctx.require(Permission::EditPosture)?;
-    let a = super::posture::own(ctx, assessment_id).await?;
+    let a = crate::posture::assessments::own(ctx, assessment_id).await?;
     if a.status != AssessmentStatus::Draft {
         return Err(ServiceError::Conflict {
             code: "err-assessment-submitted",

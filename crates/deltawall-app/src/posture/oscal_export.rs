@@ -8,8 +8,8 @@
 //! notion of an unconfirmed result. Evidence is referenced by name, link and SHA-256 only
 //! when the reader is the owning institution (the only one who may read it).
 
-use super::{Ctx, SResult};
 use crate::error::ServiceError;
+use crate::{Ctx, SResult};
 use deltawall_domain::finding::Origin as FindingOrigin;
 use deltawall_domain::posture;
 use deltawall_oscal::export::{
@@ -81,7 +81,8 @@ async fn findings_of(ctx: Ctx<'_>, assessment_id: &str) -> SResult<Vec<FindingEx
         })
         .collect();
     let ids: Vec<String> = list.iter().map(|f| f.id.clone()).collect();
-    let milestones = store_findings::milestones(&mut conn, &ids, super::findings::due_us).await?;
+    let milestones =
+        store_findings::milestones(&mut conn, &ids, crate::posture::findings::due_us).await?;
     list.into_iter()
         .map(|f| {
             Ok(FindingExport {
@@ -93,7 +94,7 @@ async fn findings_of(ctx: Ctx<'_>, assessment_id: &str) -> SResult<Vec<FindingEx
                 due: f
                     .due_on
                     .as_deref()
-                    .map(|d| ts(super::findings::due_us(d)))
+                    .map(|d| ts(crate::posture::findings::due_us(d)))
                     .transpose()?,
                 key: f.id,
                 title: f.title,
@@ -108,7 +109,11 @@ async fn findings_of(ctx: Ctx<'_>, assessment_id: &str) -> SResult<Vec<FindingEx
 }
 
 /// The header both documents share.
-fn document(v: &super::posture::AssessmentView, what: &str, last_us: i64) -> SResult<Document> {
+fn document(
+    v: &crate::posture::assessments::AssessmentView,
+    what: &str,
+    last_us: i64,
+) -> SResult<Document> {
     let a = &v.assessment;
     Ok(Document {
         key: a.id.clone(),
@@ -129,7 +134,7 @@ fn document(v: &super::posture::AssessmentView, what: &str, last_us: i64) -> SRe
     })
 }
 
-fn last_change(v: &super::posture::AssessmentView) -> i64 {
+fn last_change(v: &crate::posture::assessments::AssessmentView) -> i64 {
     v.latest
         .iter()
         .map(|r| r.recorded_at)
@@ -145,7 +150,7 @@ fn export_error(e: export::ExportError) -> ServiceError {
 
 /// The assessment's results as OSCAL assessment-results JSON.
 pub async fn assessment_results(ctx: Ctx<'_>, id: &str) -> SResult<serde_json::Value> {
-    let v = super::posture::view(ctx, id, None).await?;
+    let v = crate::posture::assessments::view(ctx, id, None).await?;
     let last = last_change(&v);
     let results = v
         .latest
@@ -191,7 +196,7 @@ pub async fn assessment_results(ctx: Ctx<'_>, id: &str) -> SResult<serde_json::V
 
 /// The assessment's findings as an OSCAL POA&M JSON.
 pub async fn poam(ctx: Ctx<'_>, id: &str) -> SResult<serde_json::Value> {
-    let v = super::posture::view(ctx, id, None).await?;
+    let v = crate::posture::assessments::view(ctx, id, None).await?;
     let findings = findings_of(ctx, id).await?;
     let last = findings
         .iter()

@@ -3,10 +3,10 @@
 //! a holding company's roll-up holds its group companies' submitted records and nothing
 //! else.
 
-use super::findings::{OPEN, overdue};
-use super::posture::{builtin_catalog, to_latest};
-use super::{Ctx, SResult};
 use crate::error::ServiceError;
+use crate::posture::assessments::{builtin_catalog, to_latest};
+use crate::posture::findings::{OPEN, overdue};
+use crate::{Ctx, SResult};
 use deltawall_domain::OrgKind;
 use deltawall_domain::catalog::{Catalog, Text};
 use deltawall_domain::finding::State;

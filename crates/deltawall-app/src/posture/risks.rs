@@ -1,9 +1,9 @@
 //! The risk register of an institution. Its holding company reads it (group roll-up); the
 //! supervisor does not reach it (see `Actor::internal_scope`).
 
-use super::posture::date;
-use super::{Ctx, SResult};
 use crate::error::ServiceError;
+use crate::time::date;
+use crate::{Ctx, SResult};
 use deltawall_domain::Permission;
 use deltawall_domain::validate::Invalid;
 use deltawall_store::records::now_us;
@@ -79,7 +79,7 @@ fn check(input: &RiskInput) -> SResult<RiskFields> {
         false,
     )?;
     if let Some(r) = &requirement_id {
-        let catalog = super::posture::parsed_builtin()?;
+        let catalog = crate::posture::assessments::parsed_builtin()?;
         if catalog.requirement(r).is_none() {
             return Err(bad(
                 "requirement_id",

@@ -12,9 +12,11 @@
 //! - A TLP:RED object may name recipient organisations (`x_deltawall_recipients`), each
 //!   one that reads the collection; no version added later names new ones.
 
-use super::sharing::{RECIPIENTS_PROPERTY, collection, disclose, may_write, named_recipients};
-use super::{Ctx, SResult};
 use crate::error::ServiceError;
+use crate::sharing::taxii::{
+    RECIPIENTS_PROPERTY, collection, disclose, may_write, named_recipients,
+};
+use crate::{Ctx, SResult};
 use deltawall_stix::{
     DisclosurePolicy, DocumentKind, Limits, MarkingSet, ObjectKind, StixObject, Tlp, VersionOrder,
     compare_versions, parse_document_bytes,
@@ -151,11 +153,11 @@ pub(crate) async fn add_as(
                     json: obj.as_json().to_owned(),
                     origin_org: ctx.actor.org_id.clone(),
                     added_by: ctx.actor.user_id.clone(),
-                    reach: super::sharing::reach_of(obj),
+                    reach: crate::sharing::taxii::reach_of(obj),
                 };
                 let added = sharing::insert_object(&mut tx, &c.id, &new, now).await?;
                 sharing::put_recipients(&mut tx, &c.id, added, &recipients).await?;
-                super::sharing_feedback::record(
+                crate::sharing::feedback::record(
                     &mut tx,
                     &c.id,
                     obj,
@@ -174,7 +176,7 @@ pub(crate) async fn add_as(
     let mut status = json!({
         "id": status_id,
         "status": "complete",
-        "request_timestamp": crate::http::taxii::timestamp(now),
+        "request_timestamp": crate::sharing::taxii::timestamp(now),
         "total_count": total,
         "success_count": successes.len(),
         "failure_count": failures.len(),
@@ -186,7 +188,7 @@ pub(crate) async fn add_as(
     if !failures.is_empty() {
         status["failures"] = Value::Array(failures);
     }
-    sharing::purge_statuses(&mut tx, now - super::sharing::STATUS_RETENTION_US).await?;
+    sharing::purge_statuses(&mut tx, now - crate::sharing::taxii::STATUS_RETENTION_US).await?;
     sharing::put_status(
         &mut tx,
         &status_id,
@@ -227,7 +229,7 @@ async fn feedback_only(
             "with read access only, add sightings and opinions of objects you can read".into(),
         ));
     };
-    let viewer = super::sharing::viewer(ctx, c.grant);
+    let viewer = crate::sharing::taxii::viewer(ctx, c.grant);
     for target in &f.targets {
         if !sharing::has_object(tx, &c.id, &viewer, target).await? {
             return Ok(Err(format!("{target} is not in this collection")));
@@ -360,7 +362,7 @@ fn decide(
 /// the object was first added.
 fn version_of(obj: &StixObject, now: i64) -> String {
     obj.version().map_or_else(
-        || crate::http::taxii::timestamp(now),
+        || crate::sharing::taxii::timestamp(now),
         |t| t.as_str().to_owned(),
     )
 }
@@ -392,7 +394,7 @@ fn unprocessable(message: &str) -> ServiceError {
 }
 
 /// A random UUIDv4 (TAXII identifiers).
-pub(crate) fn uuid_v4() -> String {
+pub fn uuid_v4() -> String {
     let mut b: [u8; 16] = rand::random();
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;

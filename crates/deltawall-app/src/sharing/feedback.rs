@@ -1,14 +1,14 @@
 //! Members' feedback (sightings and opinions) on shared indicators.
 //!
 //! Feedback arrives as ordinary STIX objects, through TAXII or the UI, and is stored by
-//! [`add_objects`](super::sharing_add::add_objects); [`record`] notes what each one says
+//! [`add_objects`](crate::sharing::add::add_objects); [`record`] notes what each one says
 //! in the same transaction. [`aggregates`] sums it per indicator **as one reader sees it**:
 //! only feedback objects that pass the TLP enforcement point
-//! ([`disclose`](super::sharing::disclose)) count, and a reporter is named only when they
+//! ([`disclose`](crate::sharing::taxii::disclose)) count, and a reporter is named only when they
 //! set `created_by_ref` (see `docs/FEEDBACK.md`).
 
-use super::sharing::disclose;
-use super::{Ctx, SResult};
+use crate::sharing::taxii::disclose;
+use crate::{Ctx, SResult};
 use deltawall_stix::StixObject;
 use deltawall_stix::feedback::{Aggregate, Report, feedback_of};
 use deltawall_store::sharing::Collection;

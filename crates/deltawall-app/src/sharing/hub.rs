@@ -7,11 +7,11 @@
 //! [`add_objects`], the same path, checks and audit entry as a TAXII add: there is one
 //! enforcement point for both surfaces.
 
-use super::sharing::{RECIPIENTS_PROPERTY, readable, viewer};
-use super::sharing_add::{AddMode, add_as};
-use super::sharing_feedback::aggregates;
-use super::{Ctx, SResult};
 use crate::error::ServiceError;
+use crate::sharing::add::{AddMode, add_as};
+use crate::sharing::feedback::aggregates;
+use crate::sharing::taxii::{RECIPIENTS_PROPERTY, readable, viewer};
+use crate::{Ctx, SResult};
 use deltawall_domain::validate::Invalid;
 use deltawall_stix::feedback::{Aggregate, Assessment, Opinion, assess};
 use deltawall_stix::{DisclosurePolicy, MarkingSet, StixObject, Timestamp, Tlp};
@@ -91,7 +91,7 @@ impl Item {
             .and_then(|s| s.parse::<jiff::Timestamp>().ok())
             .map_or_else(
                 || "—".to_owned(),
-                |t| crate::views::format_time(t.as_microsecond()),
+                |t| crate::time::format_time(t.as_microsecond()),
             )
     }
 }
@@ -349,7 +349,7 @@ fn new_object(object_type: &str, tlp: Tlp) -> Value {
     json!({
         "type": object_type,
         "spec_version": "2.1",
-        "id": format!("{object_type}--{}", super::sharing_add::uuid_v4()),
+        "id": format!("{object_type}--{}", crate::sharing::add::uuid_v4()),
         "created": now.as_str(),
         "modified": now.as_str(),
         "object_marking_refs": [tlp.marking_id()],
@@ -373,7 +373,7 @@ fn name_recipients(obj: &mut Value, recipients: &[String]) {
 pub async fn recipient_choices(
     ctx: &Ctx<'_>,
     c: &Collection,
-    lang: crate::i18n::Lang,
+    lang: crate::Lang,
 ) -> SResult<Vec<(String, String)>> {
     let mut conn = ctx.store.read().await?;
     let readers = sharing::readers(&mut conn, &c.id).await?;
@@ -382,8 +382,8 @@ pub async fn recipient_choices(
         .filter(|(id, _, _)| *id != ctx.actor.org_id)
         .map(|(id, ja, en)| {
             let name = match lang {
-                crate::i18n::Lang::Ja => ja,
-                crate::i18n::Lang::En => en,
+                crate::Lang::Ja => ja,
+                crate::Lang::En => en,
             };
             (id, name)
         })
@@ -420,7 +420,7 @@ pub async fn publish_indicator(
     coll: &str,
     input: &IndicatorInput,
 ) -> SResult<Published> {
-    super::sharing::collection(ctx, root, coll).await?;
+    crate::sharing::taxii::collection(ctx, root, coll).await?;
     check_name(&input.name)?;
     if let Err(e) = deltawall_stix::pattern::parse(input.pattern.trim()) {
         return Ok(Published::Refused(format!("pattern: {e}")));

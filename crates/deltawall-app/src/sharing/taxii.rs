@@ -11,8 +11,8 @@
 //! Access to a collection comes from its grants (`deltawall_store::scope::grantee_clause`):
 //! a collection the caller holds no grant on is not found.
 
-use super::{Ctx, SResult};
 use crate::error::ServiceError;
+use crate::{Ctx, SResult};
 use deltawall_domain::access::TokenScope;
 use deltawall_domain::{Permission, Role};
 use deltawall_stix::{Audience, DisclosurePolicy, StixObject, may_disclose_object};
@@ -23,7 +23,15 @@ use deltawall_store::sharing::{
 };
 use serde_json::json;
 
-pub use super::sharing_add::{AddOutcome, add_objects};
+pub use crate::sharing::add::{AddOutcome, add_objects};
+
+/// A TAXII timestamp (RFC 3339, UTC, microseconds) for Unix microseconds.
+pub fn timestamp(us: i64) -> String {
+    jiff::Timestamp::from_microsecond(us)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .strftime("%Y-%m-%dT%H:%M:%S.%6fZ")
+        .to_string()
+}
 
 /// The most objects returned in one page.
 pub const MAX_PAGE: usize = 1000;
@@ -448,7 +456,7 @@ pub async fn read_page(
         q.canonical(&format!("{endpoint:?}"))
     );
     let after_cursor = match &q.next {
-        Some(token) => Some(super::sharing_add::open_next(ctx, &bound, token).await?),
+        Some(token) => Some(crate::sharing::add::open_next(ctx, &bound, token).await?),
         None => None,
     };
     let limit = q.limit.unwrap_or(MAX_PAGE).min(MAX_PAGE);
@@ -472,7 +480,7 @@ pub async fn read_page(
     items.truncate(limit);
     let next = match (more, items.last()) {
         (true, Some(last)) => {
-            Some(super::sharing_add::seal_next(ctx, &bound, last.date_added).await?)
+            Some(crate::sharing::add::seal_next(ctx, &bound, last.date_added).await?)
         }
         _ => None,
     };
@@ -524,7 +532,7 @@ pub async fn delete_object(
 }
 
 /// Whether the actor may change shared data at all: not an auditor, not a read-only token.
-pub(crate) fn may_write(ctx: &Ctx<'_>) -> bool {
+pub fn may_write(ctx: &Ctx<'_>) -> bool {
     ctx.actor.role != Role::Auditor && ctx.actor.token_scope != Some(TokenScope::Read)
 }
 

@@ -4,12 +4,12 @@
 //! tracks who acknowledged, on time or late, and who is overdue. Rules from the domain
 //! (`supervision::alert`); scoped reads, audited writes, time from the [`Clock`].
 
-use super::sup_clock::Clock;
-use super::sup_requests::{
+use crate::error::ServiceError;
+use crate::supervision::clock::Clock;
+use crate::supervision::requests::{
     Matched, deadline_us, party, require_supervisor, require_supervisor_reader, resolve_population,
 };
-use super::{Ctx, SResult};
-use crate::error::ServiceError;
+use crate::{Ctx, SResult};
 use deltawall_domain::catalog::Text;
 use deltawall_domain::supervision::ReminderPolicy;
 use deltawall_domain::supervision::alert::{

@@ -16,10 +16,10 @@
 //! to it, and then only the cohorts of its reach. A questionnaire request has no
 //! requirements to benchmark and is refused with `bench-err-questions`.
 
-use super::posture::builtin_catalog;
-use super::{Ctx, SResult};
+use crate::Table;
 use crate::error::ServiceError;
-use crate::export::Table;
+use crate::posture::assessments::builtin_catalog;
+use crate::{Ctx, SResult};
 use deltawall_domain::supervision::benchmark::{
     Cohort, CohortBenchmark, K, Outcome, OwnPosition, ResultFact, benchmarks, own_positions,
 };

@@ -10,10 +10,10 @@
 //! monitoring" that it answers through the finding state machine. Both supervisory bodies
 //! read the same engagement and its whole history.
 
-use super::posture::{date, end_of_day_us, today};
-use super::sup_ranking::{require_supervisor, require_supervisor_staff};
-use super::{Ctx, SResult};
 use crate::error::ServiceError;
+use crate::supervision::ranking::{require_supervisor, require_supervisor_staff};
+use crate::time::{date, end_of_day_us, today};
+use crate::{Ctx, SResult};
 use deltawall_domain::OrgKind;
 use deltawall_domain::catalog::Catalog;
 use deltawall_domain::finding::{Command, Finding, Origin, Person, Severity};

@@ -10,10 +10,10 @@
 //! July to June, as the report is organised); exercises by 年度 (fiscal year, April to
 //! March), as figure 4 counts them.
 
-use super::report::elements;
-use super::{Ctx, SResult};
+use crate::Table;
 use crate::error::ServiceError;
-use crate::export::Table;
+use crate::posture::report::elements;
+use crate::{Ctx, SResult};
 use deltawall_domain::finding::State;
 use deltawall_domain::org::BusinessType;
 use deltawall_domain::supervision::figures::{
@@ -169,7 +169,7 @@ fn month_start(month: &str) -> Option<Date> {
 
 /// The day a Unix-µs instant falls on in Japan.
 fn jst_day(us: i64) -> Option<Date> {
-    let tz = jiff::tz::TimeZone::fixed(jiff::tz::offset(9));
+    let tz = crate::time::jst();
     jiff::Timestamp::from_microsecond(us)
         .ok()
         .map(|t| t.to_zoned_datetime(tz).date())

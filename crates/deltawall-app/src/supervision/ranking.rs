@@ -9,9 +9,9 @@
 //! Version 1 ([`ScoreWeights::initial`]) is stored on first use, authored by
 //! `deltawall-default` and in force from the report's date (2020-06-30).
 
-use super::posture::{date, today};
-use super::{Ctx, SResult};
 use crate::error::ServiceError;
+use crate::time::{date, today};
+use crate::{Ctx, SResult};
 use deltawall_domain::Permission;
 use deltawall_domain::catalog::Catalog;
 use deltawall_domain::finding::Severity;
@@ -86,7 +86,7 @@ async fn history(store: &Store) -> SResult<Vec<ScoreWeights>> {
         Ok(()) => {
             let summary =
                 json!({"version": 1, "effective_from": initial.effective_from.to_string()});
-            super::record(
+            crate::record(
                 &mut tx,
                 None,
                 None,
@@ -322,7 +322,7 @@ pub async fn ranking_at(
         .or(list.first())
         .cloned()
         .ok_or(ServiceError::NotFound("score weights"))?;
-    let (builtin_id, catalog) = super::posture::builtin_catalog(store).await?;
+    let (builtin_id, catalog) = crate::posture::assessments::builtin_catalog(store).await?;
     let q = RankingQuery {
         today: day,
         now_us: now,

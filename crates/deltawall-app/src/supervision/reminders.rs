@@ -6,7 +6,7 @@
 //! `deltawall serve` runs the sweep on an interval; overdue states do not depend on it
 //! (they are computed from the clock on every read).
 
-use super::{SResult, record};
+use crate::{SResult, record};
 use deltawall_store::Store;
 use deltawall_store::sup_reminders::{self, Subject};
 use deltawall_store::{sup_alerts, sup_requests};

@@ -5,12 +5,12 @@
 //! alerts and their acknowledgement, and the five sector figures as charts. Supervisors
 //! only, within their reach; page, printable page and XLSX all come from [`report`].
 
-use super::report::elements;
-use super::sup_benchmarks;
-use super::sup_figures::{self, Figure, Row};
-use super::{Ctx, SResult};
+use crate::Table;
 use crate::error::ServiceError;
-use crate::export::Table;
+use crate::posture::report::elements;
+use crate::supervision::benchmarks as sup_benchmarks;
+use crate::supervision::figures::{self as sup_figures, Figure, Row};
+use crate::{Ctx, SResult};
 use deltawall_domain::validate::Invalid;
 use deltawall_store::sup_figures::{AlertCounts, alert_counts, findings_created};
 use serde::Serialize;
@@ -59,7 +59,7 @@ pub struct SectorReport {
 
 /// Unix µs of 1 July of `year`, 00:00 Japan time.
 fn year_start_us(year: i16) -> SResult<i64> {
-    let tz = jiff::tz::TimeZone::fixed(jiff::tz::offset(9));
+    let tz = crate::time::jst();
     jiff::civil::Date::new(year, 7, 1)
         .and_then(|d| d.to_zoned_datetime(tz))
         .map(|z| z.timestamp().as_microsecond())

@@ -8,9 +8,9 @@
 //!
 //! Time comes from the [`Clock`] of the configuration, so tests can pass a deadline.
 
-use super::sup_clock::Clock;
-use super::{Ctx, SResult};
 use crate::error::ServiceError;
+use crate::supervision::clock::Clock;
+use crate::{Ctx, SResult};
 use deltawall_domain::org::{BusinessType, OrgKind, Region};
 use deltawall_domain::role::Role;
 use deltawall_domain::supervision::population::{self, OrgFacts, SelectError, Selector};
@@ -262,8 +262,8 @@ pub fn party(ctx: &Ctx<'_>) -> Party {
 
 /// The deadline day as the last microsecond of that day in Japan time.
 pub fn deadline_us(field: &'static str, raw: &str) -> SResult<i64> {
-    let day = super::posture::date(field, raw)?;
-    Ok(super::posture::end_of_day_us(day))
+    let day = crate::time::date(field, raw)?;
+    Ok(crate::time::end_of_day_us(day))
 }
 
 fn to_request(input: &RequestInput) -> SResult<Request> {

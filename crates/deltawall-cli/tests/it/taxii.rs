@@ -2,15 +2,15 @@
 //! per-object outcomes, duplicates, local validation, paging with `next`, TLP on the way
 //! out, exact JSON round-trips, atomic output and authentication failures.
 
+use deltawall_app::{Ctx, actor_for, platform::tokens};
 use deltawall_domain::access::TokenScope;
 use deltawall_domain::org::{BusinessType, OrgKind, Region};
 use deltawall_domain::{OrgScope, role::Role};
-use deltawall_server::service::{Ctx, actor_for, tokens};
-use deltawall_server::{AppState, Config, build_router};
 use deltawall_store::orgs::{self, NewOrg};
 use deltawall_store::sharing::{self, ApiRoot, Grant, NewGrant};
 use deltawall_store::testing::TestDb;
 use deltawall_store::users::{self, NewUser};
+use deltawall_web::{AppState, Config, build_router};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::process::{Command, Output};
@@ -49,7 +49,7 @@ async fn org(db: &TestDb, name: &str, bt: BusinessType) -> String {
 }
 
 async fn user(db: &TestDb, org_id: &str, login: &str, role: Role) -> String {
-    let hash = deltawall_server::auth::password::hash(PASSWORD.into())
+    let hash = deltawall_app::platform::auth::password::hash(PASSWORD.into())
         .await
         .unwrap();
     let mut tx = db.store.write().await.unwrap();

@@ -5,10 +5,10 @@
 use super::{ApiJson, ApiUser, Query};
 use crate::error::{AppError, ErrorBody};
 use crate::router::AppState;
-use crate::service::{audit, orgs, tokens, users};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use deltawall_app::platform::{audit, orgs, tokens, users};
 use deltawall_domain::org::{BusinessType, OrgKind, Region};
 use deltawall_store::Page;
 use deltawall_store::audit::AuditFilter;

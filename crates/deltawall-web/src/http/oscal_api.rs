@@ -7,14 +7,14 @@ use super::{ApiJson, ApiUser};
 use crate::error::{AppError, ErrorBody, ServiceError};
 use crate::http::posture_api::CreatedDto;
 use crate::router::AppState;
-use crate::service::catalogs as catalogs_svc;
-use crate::service::mappings::{self as mappings_svc, PrefillOutcome};
-use crate::service::{oscal_export, posture as posture_svc};
 use axum::Json;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use deltawall_app::posture::catalogs as catalogs_svc;
+use deltawall_app::posture::mappings::{self as mappings_svc, PrefillOutcome};
+use deltawall_app::posture::{assessments as posture_svc, oscal_export};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

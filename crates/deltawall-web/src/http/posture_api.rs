@@ -5,16 +5,18 @@
 use super::{ApiJson, ApiUser, Query};
 use crate::error::{AppError, ErrorBody, ServiceError};
 use crate::router::AppState;
-use crate::service::evidence::{self as evidence_svc, EvidenceMeta};
-use crate::service::findings::{self as findings_svc, CommandInput, FindingInput, MilestoneInput};
-use crate::service::posture::{self as posture_svc, AnswerInput, AssessmentInput};
-use crate::service::report;
-use crate::service::risks::{self as risks_svc, RiskInput};
 use axum::Json;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use deltawall_app::posture::assessments::{self as posture_svc, AnswerInput, AssessmentInput};
+use deltawall_app::posture::evidence::{self as evidence_svc, EvidenceMeta};
+use deltawall_app::posture::findings::{
+    self as findings_svc, CommandInput, FindingInput, MilestoneInput,
+};
+use deltawall_app::posture::report;
+use deltawall_app::posture::risks::{self as risks_svc, RiskInput};
 use deltawall_store::assessments::{Assessment, Revision};
 use deltawall_store::evidence::Evidence;
 use deltawall_store::findings::{StoredFinding, code_of};
@@ -387,7 +389,7 @@ pub async fn assessment_get(
     let as_of = q
         .as_of
         .as_deref()
-        .map(|d| posture_svc::date("as_of", d))
+        .map(|d| deltawall_app::time::date("as_of", d))
         .transpose()
         .map_err(json_err)?;
     let v = posture_svc::view(user.ctx(&state), &id, as_of)

@@ -1,15 +1,15 @@
 //! JSON API to manage TAXII trust groups: open an API root (the ISAC, an incident council,
 //! the supervisor's alerts), add collections with their grants, close a root. Supervisor
 //! administrators and administrators of an information sharing body only (checked in
-//! `service::sharing`).
+//! `deltawall_app::sharing::taxii`).
 
 use super::{ApiJson, ApiUser};
 use crate::error::AppError;
 use crate::router::AppState;
-use crate::service::sharing;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use deltawall_app::sharing::taxii as sharing;
 use deltawall_store::sharing::{Grant, NewGrant};
 use serde::{Deserialize, Serialize};
 
@@ -200,8 +200,8 @@ pub struct IndicatorPageDto {
     pub ended_hidden: usize,
 }
 
-impl From<crate::service::sharing_hub::Item> for IndicatorStandingDto {
-    fn from(i: crate::service::sharing_hub::Item) -> Self {
+impl From<deltawall_app::sharing::hub::Item> for IndicatorStandingDto {
+    fn from(i: deltawall_app::sharing::hub::Item) -> Self {
         let f = &i.feedback;
         IndicatorStandingDto {
             id: i.stored.stix_id.clone(),
@@ -235,13 +235,13 @@ pub async fn indicators(
     Path((root, coll)): Path<(String, String)>,
     super::Query(q): super::Query<StandingQuery>,
 ) -> ApiResult<Json<IndicatorPageDto>> {
-    let lq = crate::service::sharing_hub::ListQuery {
+    let lq = deltawall_app::sharing::hub::ListQuery {
         object_type: "indicator".into(),
         include_ended: q.ended,
         offset: q.offset,
         limit: q.limit.unwrap_or(50).clamp(1, 100),
     };
-    let listing = crate::service::sharing_hub::list(&user.ctx(&state), &root, &coll, &lq)
+    let listing = deltawall_app::sharing::hub::list(&user.ctx(&state), &root, &coll, &lq)
         .await
         .map_err(AppError::Json)?;
     Ok(Json(IndicatorPageDto {

@@ -6,14 +6,16 @@
 use super::{ApiJson, ApiUser};
 use crate::error::{AppError, ErrorBody, ServiceError};
 use crate::router::AppState;
-use crate::service::sup_alerts::{self as alerts, AckInput, AlertDetail, AlertInput, MyAlert};
-use crate::service::sup_requests::{
-    self as requests, AnswersInput, DecisionInput, Inbox, Matched, MyTask, RequestDetail,
-    RequestInput, RequestSummary, TaskRow,
-};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use deltawall_app::supervision::alerts::{
+    self as alerts, AckInput, AlertDetail, AlertInput, MyAlert,
+};
+use deltawall_app::supervision::requests::{
+    self as requests, AnswersInput, DecisionInput, Inbox, Matched, MyTask, RequestDetail,
+    RequestInput, RequestSummary, TaskRow,
+};
 use deltawall_store::sup_requests::StoredRequest;
 use serde::Serialize;
 use utoipa::ToSchema;

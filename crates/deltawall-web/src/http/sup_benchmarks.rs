@@ -1,18 +1,18 @@
 //! Peer benchmarks: the page, CSV, XLSX and JSON API, and the setting of k. Every path
-//! calls `service::sup_benchmarks::view`, the one function that applies the k rule, with
+//! calls `deltawall_app::supervision::benchmarks::view`, the one function that applies the k rule, with
 //! the source named by the optional `?request=ID` (blank or absent: the catalog).
 
 use super::{ApiJson, ApiUser, UiForm, UiUser};
 use crate::error::{AppError, ErrorBody, ServiceError};
 use crate::export;
 use crate::router::AppState;
-use crate::service::sup_benchmarks::{self as bench_svc, Benchmarks, Source};
 use crate::views::render;
 use crate::views_sup_figures::BenchmarksPage;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use deltawall_app::supervision::benchmarks::{self as bench_svc, Benchmarks, Source};
 use deltawall_domain::{OrgKind, Permission};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};

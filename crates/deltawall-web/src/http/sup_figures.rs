@@ -7,16 +7,16 @@ use crate::error::{AppError, ErrorBody, ServiceError};
 use crate::export;
 use crate::i18n::Lang;
 use crate::router::AppState;
-use crate::service::exercises::{self as exercises_svc, ExerciseInput, ParticipantInput};
-use crate::service::incidents::{self as incidents_svc, IncidentInput};
-use crate::service::posture::today;
-use crate::service::sup_figures::{self as figures_svc, KEYS};
 use crate::views::render;
 use crate::views_sup_figures::*;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use deltawall_app::exercises::{self as exercises_svc, ExerciseInput, ParticipantInput};
+use deltawall_app::incidents::{self as incidents_svc, IncidentInput};
+use deltawall_app::supervision::figures::{self as figures_svc, KEYS};
+use deltawall_app::time::today;
 use deltawall_domain::org::BusinessType;
 use deltawall_domain::supervision::AttackType;
 use deltawall_domain::{OrgKind, Permission, Role};
@@ -521,7 +521,7 @@ pub async fn report_page(
     user: UiUser,
     Query(q): Query<ReportQuery>,
 ) -> PageResult {
-    let r = crate::service::sup_report::report(user.ctx(&state), q.year())
+    let r = deltawall_app::supervision::report::report(user.ctx(&state), q.year())
         .await
         .map_err(user.err())?;
     let lang = user.lang;
@@ -538,10 +538,10 @@ pub async fn report_xlsx(
     user: UiUser,
     Query(q): Query<ReportQuery>,
 ) -> PageResult {
-    let r = crate::service::sup_report::report(user.ctx(&state), q.year())
+    let r = deltawall_app::supervision::report::report(user.ctx(&state), q.year())
         .await
         .map_err(user.err())?;
-    let body = export::xlsx_book(&crate::service::sup_report::tables(&r))
+    let body = export::xlsx_book(&deltawall_app::supervision::report::tables(&r))
         .map_err(|e| ServiceError::Internal(e.into()))
         .map_err(user.err())?;
     Ok(download(

@@ -10,13 +10,15 @@ use super::{UiForm, UiUser};
 use crate::error::{AppError, ServiceError};
 use crate::i18n::{self, Lang};
 use crate::router::AppState;
-use crate::service::sup_alerts::{self as alerts, AckInput, AlertInput};
-use crate::service::sup_requests::{self as requests, AnswersInput, DecisionInput, RequestInput};
 use crate::views::render;
 use crate::views_sup_alerts::*;
 use crate::views_sup_requests::*;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use deltawall_app::supervision::alerts::{self as alerts, AckInput, AlertInput};
+use deltawall_app::supervision::requests::{
+    self as requests, AnswersInput, DecisionInput, RequestInput,
+};
 use deltawall_domain::Permission;
 use deltawall_domain::catalog::Text;
 use deltawall_domain::org::{BusinessType, OrgKind, Region};

@@ -2,31 +2,25 @@
 //! over platform users, bearer API tokens, or a browser session), media-type negotiation
 //! (406/415), the query filters (400 when malformed) and errors in the TAXII error format.
 
-use crate::error::ServiceError;
 use crate::http::{ClientIp, cookie, header_str};
 use crate::router::AppState;
-use crate::service::Ctx;
-use crate::service::session::{self, SessionInfo};
-use crate::service::sharing::{self, Endpoint, ObjectQuery, VersionTerm};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
+use deltawall_app::Ctx;
+use deltawall_app::ServiceError;
+use deltawall_app::platform::session::{self, SessionInfo};
+use deltawall_app::sharing::taxii::{self as sharing, Endpoint, ObjectQuery, VersionTerm};
 use deltawall_store::sharing::StoredObject;
 use serde_json::{Value, json};
 
 /// The TAXII 2.1 media type, sent on every response.
 pub const MEDIA_TYPE: &str = "application/taxii+json;version=2.1";
 
-/// A TAXII timestamp (RFC 3339, UTC, microseconds) for Unix microseconds.
-pub fn timestamp(us: i64) -> String {
-    jiff::Timestamp::from_microsecond(us)
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-        .strftime("%Y-%m-%dT%H:%M:%S.%6fZ")
-        .to_string()
-}
+pub use deltawall_app::sharing::taxii::timestamp;
 
 /// An error in the TAXII error-message format (§3.6.1).
 #[derive(Debug)]
@@ -53,7 +47,7 @@ impl From<ServiceError> for TaxiiError {
             ServiceError::Conflict { code, .. } if *code == "err-unprocessable" => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            other => other.status(),
+            other => crate::error::status(other),
         };
         if let ServiceError::Internal(inner) = &e {
             tracing::error!(error = %format!("{inner:#}"), "internal error");
@@ -67,7 +61,7 @@ impl IntoResponse for TaxiiError {
         let body = json!({
             "title": self.status.canonical_reason().unwrap_or("Error"),
             "description": self.description,
-            "error_id": crate::service::sharing_add::uuid_v4(),
+            "error_id": deltawall_app::sharing::add::uuid_v4(),
             "error_code": self.status.as_str(),
             "http_status": self.status.as_str(),
         });

@@ -6,11 +6,11 @@ use crate::error::{AppError, ServiceError};
 use crate::export::{self, Table};
 use crate::i18n::{self, Lang};
 use crate::router::AppState;
-use crate::service::{account, audit, orgs, tokens, users};
 use crate::views::*;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
+use deltawall_app::platform::{account, audit, orgs, tokens, users};
 use deltawall_domain::Permission;
 use deltawall_domain::access::TokenScope;
 use deltawall_domain::org::{AttributeKind, BusinessType, OrgKind, Region};
@@ -399,22 +399,12 @@ pub struct AttributeForm {
     valid_from: String,
 }
 
-/// Parses `YYYY-MM-DD` as midnight in Japan (UTC+9), in Unix microseconds.
+/// Parses `YYYY-MM-DD` strictly as midnight in Japan, in Unix microseconds.
 pub(crate) fn date_us(raw: &str) -> Option<i64> {
-    let mut parts = raw.trim().splitn(3, '-').map(|p| p.parse::<i64>().ok());
-    let (y, m, d) = (parts.next()??, parts.next()??, parts.next()??);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(1900..=9999).contains(&y) {
-        return None;
-    }
-    // Days from civil (Howard Hinnant), inverse of views::format_time's conversion.
-    let y2 = if m <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some((days * 86_400 - 9 * 3600) * 1_000_000)
+    let day = deltawall_app::time::date("valid_from", raw).ok()?;
+    (1900..=9999)
+        .contains(&day.year())
+        .then(|| deltawall_app::time::start_of_day_us(day))
 }
 
 /// `POST /orgs/{id}/attributes`.
@@ -695,5 +685,9 @@ mod tests {
         );
         assert_eq!(date_us("2020-13-01"), None);
         assert_eq!(date_us("x"), None);
+        // the old hand-rolled routine took these as dates of the next month
+        assert_eq!(date_us("2024-02-31"), None);
+        assert_eq!(date_us("2023-02-29"), None);
+        assert!(date_us("2024-02-29").is_some());
     }
 }

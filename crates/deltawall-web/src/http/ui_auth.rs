@@ -4,11 +4,11 @@ use super::{ClientIp, LANG_COOKIE, PageLang, UiForm, UiUser, cookie, safe_next};
 use crate::error::{AppError, ServiceError};
 use crate::i18n::{self, Lang};
 use crate::router::AppState;
-use crate::service::{account, session, setup};
 use crate::views::{Layout, LoginPage, MfaPage, SetupPage, render};
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use deltawall_app::platform::{account, session, setup};
 use serde::Deserialize;
 
 fn visitor_layout(lang: Lang, title: &str, path: &str, notice: Option<String>) -> Layout {
@@ -90,7 +90,7 @@ pub async fn login(
                 error: Some(i18n::t(lang, e.code()).to_owned()),
                 login: form.login,
             });
-            *resp.status_mut() = e.status();
+            *resp.status_mut() = crate::error::status(&e);
             resp
         }
         Err(e) => AppError::Page(e, lang).into_response(),
@@ -143,7 +143,7 @@ pub async fn mfa(
                 l,
                 error: Some(i18n::t(lang, e.code()).to_owned()),
             });
-            *resp.status_mut() = e.status();
+            *resp.status_mut() = crate::error::status(&e);
             resp
         }
         Err(e) => AppError::Page(e, lang).into_response(),

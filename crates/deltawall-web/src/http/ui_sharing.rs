@@ -1,19 +1,20 @@
 //! The sharing hub's pages: trust groups and collections, a collection's objects, one
 //! object (a report with its indicators, an indicator with its feedback and the sighting
 //! and opinion forms) and the publish forms. Every read and write goes through
-//! `service::sharing_hub`, which uses the TAXII service's collection check, TLP
+//! `deltawall_app::sharing::hub`, which uses the TAXII service's collection check, TLP
 //! enforcement point and add path.
 
 use super::ui::{Notice, date_us};
 use super::{Query, UiForm, UiUser};
 use crate::error::{AppError, ServiceError};
 use crate::router::AppState;
-use crate::service::sharing_hub::{
-    self, IndicatorInput, ListQuery, OpinionInput, Published, ReportInput, SightingInput,
-};
 use crate::views::*;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use deltawall_app::sharing::hub::{
+    self as sharing_hub, IndicatorInput, ListQuery, OpinionInput, Published, ReportInput,
+    SightingInput,
+};
 use deltawall_domain::validate::Invalid;
 use deltawall_stix::Tlp;
 use deltawall_stix::feedback::Opinion;
@@ -119,7 +120,7 @@ async fn object_page(
     // A read grant is enough: the hub records feedback on the reader's behalf.
     let can_feedback = d.item.stored.object_type == "indicator"
         && d.collection.grant.can_read
-        && crate::service::sharing::may_write(&user.ctx(state));
+        && deltawall_app::sharing::taxii::may_write(&user.ctx(state));
     let opinions = Opinion::ALL
         .iter()
         .map(|o| {
@@ -190,7 +191,7 @@ async fn publish_page(
     let listing = sharing_hub::list(&ctx, &root, &coll, &q)
         .await
         .map_err(user.err())?;
-    if !listing.collection.grant.can_write || !crate::service::sharing::may_write(&ctx) {
+    if !listing.collection.grant.can_write || !deltawall_app::sharing::taxii::may_write(&ctx) {
         return Err(AppError::Page(ServiceError::Forbidden, user.lang));
     }
     let members = sharing_hub::recipient_choices(&ctx, &listing.collection, user.lang)

@@ -304,7 +304,7 @@ async fn b_target(app: &TestApp) -> Target {
 /// An API root `b-root` whose one collection only B may read and write, with one object of
 /// B's (marked CLEAR, so only the grant keeps it from A). Returns (collection, status id).
 async fn b_collection(app: &TestApp) -> (String, String) {
-    use deltawall_server::service::{Ctx, sharing};
+    use deltawall_app::{Ctx, sharing::taxii as sharing};
     let actor = crate::taxii::fsa_admin(app);
     let ctx = Ctx {
         store: &app.db.store,

@@ -124,7 +124,7 @@ async fn second_factor_is_required_once_enabled() {
             .unwrap()
             .as_secs()
     };
-    let code = deltawall_server::auth::totp::code_at(&secret, now()).unwrap();
+    let code = deltawall_app::platform::auth::totp::code_at(&secret, now()).unwrap();
     let wrong = app
         .form(
             Method::POST,
@@ -164,7 +164,7 @@ async fn second_factor_is_required_once_enabled() {
         .form(Method::POST, "/login/mfa", &pending, &[("code", "123456")])
         .await;
     assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
-    let code = deltawall_server::auth::totp::code_at(&secret, now()).unwrap();
+    let code = deltawall_app::platform::auth::totp::code_at(&secret, now()).unwrap();
     let done = app
         .form(Method::POST, "/login/mfa", &pending, &[("code", &code)])
         .await;
@@ -182,7 +182,7 @@ async fn second_factor_is_required_once_enabled() {
 #[tokio::test]
 async fn first_run_setup_creates_the_first_administrator_once() {
     let app = TestApp::without_tenants().await;
-    let token = deltawall_server::service::setup::issue_token(&app.db.store)
+    let token = deltawall_app::platform::setup::issue_token(&app.db.store)
         .await
         .unwrap()
         .unwrap();
@@ -221,7 +221,7 @@ async fn first_run_setup_creates_the_first_administrator_once() {
         StatusCode::FORBIDDEN
     );
     assert!(
-        deltawall_server::service::setup::issue_token(&app.db.store)
+        deltawall_app::platform::setup::issue_token(&app.db.store)
             .await
             .unwrap()
             .is_none()

@@ -3,8 +3,8 @@
 //! `DELTAWALL_REQUIRE_SERVICES=1`.
 
 use crate::util::PASSWORD;
-use deltawall_server::{AppState, Config, build_router};
 use deltawall_store::testing::{TestDb, services_required};
+use deltawall_web::{AppState, Config, build_router};
 use fantoccini::{ClientBuilder, Locator};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
@@ -53,7 +53,7 @@ async fn serve(db: &TestDb) -> String {
 /// Serves the app with a given clock for its request and alert services.
 pub async fn serve_with_clock(
     db: &TestDb,
-    clock: deltawall_server::service::sup_clock::Clock,
+    clock: deltawall_app::supervision::clock::Clock,
 ) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -192,7 +192,7 @@ async fn sign_in_with_and_without_second_factor_switch_language_read_audit_log()
             .unwrap()
             .as_secs()
     };
-    let code = deltawall_server::auth::totp::code_at(&secret, now()).unwrap();
+    let code = deltawall_app::platform::auth::totp::code_at(&secret, now()).unwrap();
     fill(&c, "code", &code).await;
     click(&c, "#totp-confirm").await;
     heading(&c, "Account").await;
@@ -201,7 +201,7 @@ async fn sign_in_with_and_without_second_factor_switch_language_read_audit_log()
     heading(&c, "Sign in").await;
     sign_in(&c, &base, "fsa-admin").await;
     heading(&c, "Second factor").await;
-    let code = deltawall_server::auth::totp::code_at(&secret, now()).unwrap();
+    let code = deltawall_app::platform::auth::totp::code_at(&secret, now()).unwrap();
     fill(&c, "code", &code).await;
     click(&c, "#mfa-submit").await;
     heading(&c, "Dashboard").await;

@@ -141,7 +141,7 @@ pub async fn records(app: &TestApp, t: &Tenant) -> Records {
 
 /// A subsidiary of A with a staff user, signed in.
 async fn subsidiary_of_a(app: &TestApp) -> (String, Who) {
-    let hash = deltawall_server::auth::password::hash(PASSWORD.into())
+    let hash = deltawall_app::platform::auth::password::hash(PASSWORD.into())
         .await
         .unwrap();
     let mut tx = app.db.store.write().await.unwrap();

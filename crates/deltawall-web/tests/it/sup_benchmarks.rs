@@ -18,7 +18,7 @@ const REQ: &str = "FSA-BE1-01";
 
 /// An assessment of `org` answering [`REQ`] with `outcome`, submitted or left a draft.
 async fn assess(app: &TestApp, org: &str, outcome: Outcome, submit: bool) {
-    let (catalog_id, _) = deltawall_server::service::posture::builtin_catalog(&app.db.store)
+    let (catalog_id, _) = deltawall_app::posture::assessments::builtin_catalog(&app.db.store)
         .await
         .unwrap();
     let mut tx = app.db.store.write().await.unwrap();
@@ -375,7 +375,7 @@ async fn a_requests_accepted_answers_are_benchmarked_under_the_k_rule() {
     let fsa = app.fsa.as_role(Role::Staff);
     let a = app.a.as_role(Role::Staff);
     let b = app.b.as_role(Role::Staff);
-    let (_, catalog) = deltawall_server::service::posture::builtin_catalog(&app.db.store)
+    let (_, catalog) = deltawall_app::posture::assessments::builtin_catalog(&app.db.store)
         .await
         .unwrap();
     let mut peers = Vec::new();
@@ -544,7 +544,7 @@ async fn a_request_benchmark_is_reached_from_its_pages_in_the_browser() {
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     let peer = bank(&app, "Peer", Region::Kanto).await;
-    let (_, catalog) = deltawall_server::service::posture::builtin_catalog(&app.db.store)
+    let (_, catalog) = deltawall_app::posture::assessments::builtin_catalog(&app.db.store)
         .await
         .unwrap();
     let id = send_request(

@@ -348,9 +348,7 @@ async fn figures_are_for_supervisors_and_scoped_to_their_region() {
 #[tokio::test]
 async fn the_demo_reproduces_figure_4() {
     let app = TestApp::without_tenants().await;
-    deltawall_server::demo::seed(&app.db.store, PASSWORD)
-        .await
-        .unwrap();
+    deltawall_demo::seed(&app.db.store, PASSWORD).await.unwrap();
     let fsa = Who::Session(app.login("fsa-staff", PASSWORD).await);
     let expected: Vec<(String, String)> =
         deltawall_domain::supervision::figures::FIGURE_4_PARTICIPANTS
@@ -398,7 +396,7 @@ async fn the_demo_reproduces_figure_4() {
     // The sector report of the year of the demo bank's finding (issued 240 days ago): it
     // is one institution's, so the common issues withhold it (k = 5) rather than point at
     // the bank.
-    let issued = deltawall_server::service::posture::today()
+    let issued = deltawall_app::time::today()
         .checked_sub(jiff::Span::new().days(240))
         .unwrap();
     let year = deltawall_domain::supervision::figures::administrative_year(issued);

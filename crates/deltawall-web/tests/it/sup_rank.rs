@@ -659,9 +659,7 @@ async fn every_total_is_the_sum_of_its_reasons() {
 async fn the_demo_has_monitoring_history_and_engagements() {
     let app = TestApp::without_tenants().await;
     let password = "demo password for the tests";
-    deltawall_server::demo::seed(&app.db.store, password)
-        .await
-        .unwrap();
+    deltawall_demo::seed(&app.db.store, password).await.unwrap();
     let fsa = Who::Session(app.login("fsa-staff", password).await);
     let kinki = Who::Session(app.login("kinki-staff", password).await);
     let r = ok(&app.get("/api/v1/supervision/ranking", &fsa).await);

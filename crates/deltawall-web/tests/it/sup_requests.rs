@@ -314,7 +314,7 @@ async fn one_cycle_draft_hidden_attested_returned_resubmitted_accepted() {
 
 #[tokio::test]
 async fn overdue_is_computed_on_read_and_reminders_are_recorded_once() {
-    use deltawall_server::service::sup_reminders::sweep;
+    use deltawall_app::supervision::reminders::sweep;
     let app = TestApp::new().await;
     let fsa = app.fsa.as_role(Role::Staff);
     let id = send(&app, &fsa, &request(&app, banks_and_shinkin(), 2)).await;
@@ -653,7 +653,7 @@ fn ack(value: &str, note: &str) -> Value {
 
 #[tokio::test]
 async fn alerts_are_tracked_per_institution_with_reminders() {
-    use deltawall_server::service::sup_reminders::sweep;
+    use deltawall_app::supervision::reminders::sweep;
     let app = TestApp::new().await;
     let alert = alert_to(&app, json!({"filter": {}})).await;
     // An acknowledgement must answer the checklist.
@@ -732,7 +732,7 @@ async fn preview_form(app: &TestApp, who: &Who, f: Vec<(String, String)>) -> cra
 async fn the_demo_shows_the_reported_request_effect() {
     use deltawall_domain::supervision::figures::REPORTED_REQUEST_EFFECT;
     let app = TestApp::without_tenants().await;
-    deltawall_server::demo::seed(&app.db.store, crate::util::PASSWORD)
+    deltawall_demo::seed(&app.db.store, crate::util::PASSWORD)
         .await
         .unwrap();
     let fsa = Who::Session(app.login("fsa-staff", crate::util::PASSWORD).await);

@@ -7,10 +7,10 @@ use axum::extract::ConnectInfo;
 use axum::http::{Method, Request, StatusCode, header};
 use deltawall_domain::org::{BusinessType, OrgKind, Region};
 use deltawall_domain::role::Role;
-use deltawall_server::{AppState, Config, build_router};
 use deltawall_store::orgs::{self, NewOrg};
 use deltawall_store::testing::TestDb;
 use deltawall_store::users::{self, NewUser};
+use deltawall_web::{AppState, Config, build_router};
 use http_body_util::BodyExt;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -90,7 +90,7 @@ pub struct TestApp {
     /// The Kinki local finance bureau.
     pub kinki: Tenant,
     /// The clock of the request and alert services (move it to pass a deadline).
-    pub clock: deltawall_server::service::sup_clock::Clock,
+    pub clock: deltawall_app::supervision::clock::Clock,
 }
 
 fn test_config() -> Config {
@@ -102,8 +102,7 @@ fn test_config() -> Config {
 
 impl TestApp {
     /// A fresh app with no users (for the first-run setup), and the clock its request and alert services read.
-    pub async fn empty_with_clock() -> (Router, TestDb, deltawall_server::service::sup_clock::Clock)
-    {
+    pub async fn empty_with_clock() -> (Router, TestDb, deltawall_app::supervision::clock::Clock) {
         let db = TestDb::sqlite().await;
         let config = test_config();
         let clock = config.clock.clone();
@@ -131,7 +130,7 @@ impl TestApp {
     /// The default app: four organisations, every role in each, all signed in.
     pub async fn new() -> TestApp {
         let (router, db, clock) = TestApp::empty_with_clock().await;
-        let hash = deltawall_server::auth::password::hash(PASSWORD.into())
+        let hash = deltawall_app::platform::auth::password::hash(PASSWORD.into())
             .await
             .unwrap();
         let mut tx = db.store.write().await.unwrap();

@@ -4,11 +4,13 @@ use super::{NoticeQuery, PageResult, csv, notice, parse};
 use crate::http::posture_ui::EmptyForm;
 use crate::http::{Query, UiForm, UiUser};
 use crate::router::AppState;
-use crate::service::findings::{self as findings_svc, CommandInput, FindingInput, MilestoneInput};
 use crate::views::render;
 use crate::views_posture::*;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
+use deltawall_app::posture::findings::{
+    self as findings_svc, CommandInput, FindingInput, MilestoneInput,
+};
 use deltawall_domain::Permission;
 use deltawall_domain::finding::Severity;
 use deltawall_store::records::now_us;

@@ -17,13 +17,13 @@ use crate::error::{AppError, ServiceError};
 use crate::export::csv_field;
 use crate::i18n::{self, Lang};
 use crate::router::AppState;
-use crate::service::posture::{self as posture_svc, AnswerInput, AssessmentInput};
-use crate::service::report;
 use crate::views::render;
 use crate::views_posture::*;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
+use deltawall_app::posture::assessments::{self as posture_svc, AnswerInput, AssessmentInput};
+use deltawall_app::posture::report;
 use deltawall_domain::Permission;
 use deltawall_domain::posture::{AssessmentKind, Confidence, Outcome};
 use deltawall_domain::validate::Invalid;
@@ -116,7 +116,7 @@ pub async fn home(
         progress: progress_rows(lang, &r.elements, &r.progress, &r.open_by_element),
         can_edit,
         kinds: kinds(lang),
-        today: posture_svc::today().to_string(),
+        today: deltawall_app::time::today().to_string(),
         l: user.layout("posture-title", "posture", notice(lang, &n.notice)),
     }))
 }
@@ -173,7 +173,7 @@ async fn load_view(
     let day = if as_of.trim().is_empty() {
         None
     } else {
-        Some(posture_svc::date("as_of", as_of).map_err(user.err())?)
+        Some(deltawall_app::time::date("as_of", as_of).map_err(user.err())?)
     };
     posture_svc::view(user.ctx(state), id, day)
         .await
@@ -220,7 +220,7 @@ pub async fn assessment(
             .map(|e| (e.id.clone(), e.filename.clone()))
             .collect(),
         kinds: kinds(lang),
-        today: posture_svc::today().to_string(),
+        today: deltawall_app::time::today().to_string(),
         l: user.layout("posture-assessment", "posture", notice(lang, &q.notice)),
     }))
 }

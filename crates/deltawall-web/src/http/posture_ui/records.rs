@@ -5,14 +5,13 @@ use crate::error::{AppError, ServiceError};
 use crate::http::posture_api::{attachment, read_upload};
 use crate::http::{Query, UiForm, UiUser};
 use crate::router::AppState;
-use crate::service::evidence::{self as evidence_svc, MAX_EVIDENCE_BYTES, TLP};
-use crate::service::posture::{self as posture_svc};
-use crate::service::risks::{self as risks_svc, RiskInput, TREATMENTS};
 use crate::views::render;
 use crate::views_posture::*;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
+use deltawall_app::posture::evidence::{self as evidence_svc, MAX_EVIDENCE_BYTES, TLP};
+use deltawall_app::posture::risks::{self as risks_svc, RiskInput, TREATMENTS};
 use deltawall_domain::Permission;
 use deltawall_domain::validate::Invalid;
 use serde::Deserialize;
@@ -29,7 +28,7 @@ pub async fn evidence_list(
     Ok(render(&EvidencePage {
         files,
         can_edit: user.info.actor.can(Permission::EditPosture),
-        today: posture_svc::today().to_string(),
+        today: deltawall_app::time::today().to_string(),
         tlp: TLP,
         max_mib: MAX_EVIDENCE_BYTES >> 20,
         l: user.layout("posture-evidence", "posture", notice(user.lang, &n.notice)),
@@ -141,7 +140,7 @@ pub async fn risks(
             .collect(),
         can_edit: user.info.actor.can(Permission::EditPosture),
         treatments: TREATMENTS,
-        today: posture_svc::today().to_string(),
+        today: deltawall_app::time::today().to_string(),
         l: user.layout("posture-risks", "posture", notice(user.lang, &n.notice)),
     }))
 }

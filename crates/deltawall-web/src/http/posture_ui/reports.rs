@@ -4,12 +4,12 @@ use super::{PageResult, csv};
 use crate::error::AppError;
 use crate::http::{Query, UiUser};
 use crate::router::AppState;
-use crate::service::report;
 use crate::views::render;
 use crate::views_posture::*;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
+use deltawall_app::posture::report;
 use deltawall_store::records::now_us;
 use serde::Deserialize;
 
@@ -84,7 +84,7 @@ pub async fn report_xlsx(State(state): State<AppState>, user: UiUser) -> PageRes
         .await
         .map_err(user.err())?;
     let body = crate::export_report::management_xlsx(&r, user.lang, now_us())
-        .map_err(|e| crate::error::ServiceError::Internal(e.into()))
+        .map_err(|e| deltawall_app::ServiceError::Internal(e.into()))
         .map_err(user.err())?;
     let headers = [
         (

@@ -6,11 +6,13 @@ use crate::error::{AppError, ErrorBody, ServiceError};
 use crate::http::posture_api::{CreatedDto, StateDto};
 use crate::http::{ApiJson, ApiUser, Query};
 use crate::router::AppState;
-use crate::service::sup_engagements::{self as eng_svc, CommandInput, IssueInput, PlanInput};
-use crate::service::sup_ranking::{self as rank_svc, RankingFilter, WeightsInput};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use deltawall_app::supervision::engagements::{
+    self as eng_svc, CommandInput, IssueInput, PlanInput,
+};
+use deltawall_app::supervision::ranking::{self as rank_svc, RankingFilter, WeightsInput};
 use deltawall_domain::org::{BusinessType, Region};
 use deltawall_domain::validate::Invalid;
 use deltawall_store::findings::code_of;

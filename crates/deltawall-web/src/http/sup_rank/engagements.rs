@@ -2,16 +2,18 @@
 //! issuing a finding to the institution.
 
 use super::{PageResult, UiForm, UiUser, notice, titles};
-use crate::error::ServiceError;
 use crate::http::Query;
 use crate::i18n::{self, Lang};
 use crate::router::AppState;
-use crate::service::sup_engagements::{self as eng_svc, CommandInput, IssueInput, PlanInput};
-use crate::service::sup_ranking as rank_svc;
 use crate::views::render;
 use crate::views_sup_rank::*;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
+use deltawall_app::ServiceError;
+use deltawall_app::supervision::engagements::{
+    self as eng_svc, CommandInput, IssueInput, PlanInput,
+};
+use deltawall_app::supervision::ranking as rank_svc;
 use deltawall_domain::supervision::engagement::Method;
 use deltawall_domain::validate::Invalid;
 use serde::Deserialize;
@@ -54,7 +56,7 @@ pub async fn engagements(
     let institutions = eng_svc::plannable(ctx, org).await.map_err(user.err())?;
     let lang = user.lang;
     let titles = titles(&state, lang).await.map_err(user.err())?;
-    let (_, catalog) = crate::service::posture::builtin_catalog(&state.store)
+    let (_, catalog) = deltawall_app::posture::assessments::builtin_catalog(&state.store)
         .await
         .map_err(user.err())?;
     Ok(render(&EngagementsPage {
@@ -71,7 +73,7 @@ pub async fn engagements(
             .map(|s| (s.id.clone(), titles.get(&s.id).cloned().unwrap_or_default()))
             .collect(),
         methods: methods(lang),
-        today: crate::service::posture::today().to_string(),
+        today: deltawall_app::time::today().to_string(),
         can_plan: rank_svc::require_supervisor_staff(ctx).is_ok(),
         l: user.layout("eng-title", "supervision", None),
     }))

@@ -14,13 +14,15 @@ use crate::error::{AppError, ServiceError};
 use crate::export::{self, Table};
 use crate::i18n::{self, Lang};
 use crate::router::AppState;
-use crate::service::sup_engagements as eng_svc;
-use crate::service::sup_ranking::{self as rank_svc, RankingFilter, WeightsInput, weights_invalid};
 use crate::views::render;
 use crate::views_sup_rank::*;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
+use deltawall_app::supervision::engagements as eng_svc;
+use deltawall_app::supervision::ranking::{
+    self as rank_svc, RankingFilter, WeightsInput, weights_invalid,
+};
 use deltawall_domain::org::{BusinessType, Region, SupervisorReach};
 use deltawall_domain::role::Role;
 use deltawall_domain::supervision::AttackType;
@@ -32,7 +34,7 @@ use std::collections::{BTreeMap, HashMap};
 pub(super) type PageResult = Result<Response, AppError>;
 
 async fn titles(state: &AppState, lang: Lang) -> Result<BTreeMap<String, String>, ServiceError> {
-    let (_, catalog) = crate::service::posture::builtin_catalog(&state.store).await?;
+    let (_, catalog) = deltawall_app::posture::assessments::builtin_catalog(&state.store).await?;
     Ok(section_titles(lang, &catalog))
 }
 
@@ -304,7 +306,7 @@ pub async fn weights(
         .cloned()
         .ok_or(ServiceError::NotFound("score weights"))
         .map_err(user.err())?;
-    let today = crate::service::posture::today().to_string();
+    let today = deltawall_app::time::today().to_string();
     let mut page = weights_page(&user, &history, &latest, today, None);
     page.l.notice = notice(user.lang, &q.notice);
     Ok(render(&page))

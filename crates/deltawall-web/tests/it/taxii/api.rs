@@ -4,9 +4,9 @@ use super::*;
 use crate::util::{PASSWORD, TestApp, Who};
 use axum::body::Body;
 use axum::http::{Method, StatusCode, header};
+use deltawall_app::Ctx;
+use deltawall_app::sharing::taxii as sharing;
 use deltawall_domain::role::Role;
-use deltawall_server::service::Ctx;
-use deltawall_server::service::sharing;
 use serde_json::{Value, json};
 
 #[tokio::test]

@@ -8,11 +8,11 @@ mod tlp;
 use crate::util::{Resp, TestApp, Who};
 use axum::body::Body;
 use axum::http::{Method, StatusCode, header};
+use deltawall_app::Ctx;
+use deltawall_app::sharing::taxii as sharing;
 use deltawall_domain::org::SupervisorReach;
 use deltawall_domain::role::Role;
 use deltawall_domain::{Actor, OrgKind};
-use deltawall_server::service::Ctx;
-use deltawall_server::service::sharing;
 use deltawall_store::sharing::{Grant, NewGrant};
 use serde_json::{Value, json};
 

@@ -1,0 +1,111 @@
+//! Japan time for services: dates people type and see are civil dates in Japan Standard Time
+//! (UTC+9, no daylight saving since 1951, so a fixed offset is exact for every date we keep).
+
+use crate::{SResult, ServiceError};
+use deltawall_domain::validate::Invalid;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+
+/// Japan Standard Time.
+pub fn jst() -> TimeZone {
+    TimeZone::fixed(jiff::tz::offset(9))
+}
+
+/// Parses a `YYYY-MM-DD` input strictly (2024-02-31 is refused), naming `field` when wrong.
+pub fn date(field: &'static str, raw: &str) -> SResult<Date> {
+    raw.trim().parse::<Date>().map_err(|_| {
+        ServiceError::Invalid(Invalid {
+            field,
+            reason: "must be a date (YYYY-MM-DD)",
+            code: "err-date",
+        })
+    })
+}
+
+/// Midnight at the start of `day` in Japan, in Unix microseconds.
+pub fn start_of_day_us(day: Date) -> i64 {
+    day.to_zoned_datetime(jst())
+        .map_or(i64::MIN, |z| z.timestamp().as_microsecond())
+}
+
+/// The last microsecond of `day` in Japan time: what "as reported on `day`" means.
+pub fn end_of_day_us(day: Date) -> i64 {
+    day.tomorrow()
+        .ok()
+        .and_then(|d| d.to_zoned_datetime(jst()).ok())
+        .map_or(i64::MAX, |z| z.timestamp().as_microsecond() - 1)
+}
+
+/// The civil date in Japan of an instant in Unix microseconds.
+pub fn date_of_us(us: i64) -> Date {
+    Timestamp::from_microsecond(us)
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+        .to_zoned_datetime(jst())
+        .date()
+}
+
+/// Today in Japan time.
+pub fn today() -> Date {
+    date_of_us(deltawall_store::records::now_us())
+}
+
+/// Unix microseconds as `YYYY-MM-DD HH:MM` in Japan time, for display.
+pub fn format_time(us: i64) -> String {
+    Timestamp::from_microsecond(us)
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+        .to_zoned_datetime(jst())
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_date(raw: &str, expected: Option<&str>) {
+        let got = date("d", raw).ok().map(|d| d.to_string());
+        assert_eq!(got.as_deref(), expected, "{raw}");
+    }
+
+    #[test]
+    fn dates_are_strict_about_month_ends_and_leap_years() {
+        check_date("2024-02-29", Some("2024-02-29"));
+        check_date("2023-02-29", None);
+        check_date("2024-02-31", None);
+        check_date("2024-04-31", None);
+        check_date("2024-12-31", Some("2024-12-31"));
+        check_date("2000-02-29", Some("2000-02-29"));
+        check_date("1900-02-29", None);
+        check_date(" 2025-01-01 ", Some("2025-01-01"));
+        check_date("2025-13-01", None);
+    }
+
+    #[test]
+    fn days_start_and_end_at_japan_midnight() {
+        let d = Date::constant(1970, 1, 2);
+        assert_eq!(start_of_day_us(d), (86_400 - 9 * 3600) * 1_000_000);
+        assert_eq!(end_of_day_us(d), (2 * 86_400 - 9 * 3600) * 1_000_000 - 1);
+        assert_eq!(date_of_us(start_of_day_us(d)), d);
+        assert_eq!(date_of_us(end_of_day_us(d)), d);
+        // a leap day and a year end, across the UTC date line
+        let leap = Date::constant(2024, 2, 29);
+        assert_eq!(date_of_us(end_of_day_us(leap)), leap);
+        assert_eq!(
+            date_of_us(end_of_day_us(leap) + 1),
+            Date::constant(2024, 3, 1)
+        );
+        let eoy = Date::constant(2024, 12, 31);
+        assert_eq!(
+            date_of_us(end_of_day_us(eoy) + 1),
+            Date::constant(2025, 1, 1)
+        );
+    }
+
+    #[test]
+    fn display_is_japan_time() {
+        assert_eq!(format_time(0), "1970-01-01 09:00");
+        assert_eq!(format_time(15 * 3600 * 1_000_000), "1970-01-02 00:00");
+        assert_eq!(format_time(-1), "1970-01-01 08:59");
+    }
+}
