@@ -130,7 +130,7 @@ impl IntoResponse for AppError {
                     } => format!("{}: {message}", crate::i18n::t(lang, code)),
                     other => crate::i18n::t(lang, other.code()).to_owned(),
                 };
-                crate::views::error_page(status(&e), lang, &detail)
+                crate::layout::error_page(status(&e), lang, &detail)
             }
             AppError::Redirect(to) => axum::response::Redirect::to(to).into_response(),
             AppError::Status { status, message } => {
@@ -138,7 +138,7 @@ impl IntoResponse for AppError {
             }
             AppError::BadRequest { message, lang } => {
                 let detail = format!("{}: {message}", crate::i18n::t(lang, "err-bad-request"));
-                crate::views::error_page(StatusCode::BAD_REQUEST, lang, &detail)
+                crate::layout::error_page(StatusCode::BAD_REQUEST, lang, &detail)
             }
         }
     }

@@ -9,21 +9,17 @@
 #![deny(missing_docs)]
 
 pub mod config;
+pub mod downloads;
 pub mod error;
-pub mod export;
-pub mod export_html;
-mod export_report;
 mod http;
 pub mod i18n;
+mod layout;
 pub mod openapi;
+mod platform;
+mod posture;
 pub mod router;
-mod views;
-mod views_oscal;
-mod views_posture;
-mod views_sup_alerts;
-mod views_sup_figures;
-mod views_sup_rank;
-mod views_sup_requests;
+mod sharing;
+mod supervision;
 
 pub use config::Config;
 pub use router::{AppState, build_router};

@@ -1,11 +1,14 @@
 //! The OpenAPI document of `/api/v1`, served at `/api/v1/openapi.json` and snapshot-tested.
 
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::http::posture_api as pa;
-use crate::http::sup_api as sa;
-use crate::http::sup_figures as sf;
-use crate::http::sup_rank::api as sr;
-use crate::http::{api, oscal_api as oa, sharing_api};
+use crate::platform::api;
+use crate::posture::api as pa;
+use crate::posture::oscal_api as oa;
+use crate::sharing::api as sharing_api;
+use crate::supervision::alerts::api as aa;
+use crate::supervision::figures::pages as sf;
+use crate::supervision::ranking::api as sr;
+use crate::supervision::requests::api as sa;
 use deltawall_app::platform::{orgs, tokens, users};
 use deltawall_app::posture::{assessments as posture, findings, risks};
 use deltawall_app::supervision::{
@@ -33,9 +36,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         sharing_api::indicators,
         sa::request_preview, sa::request_send, sa::request_list, sa::request_get, sa::request_task, sa::request_decide,
         sa::tasks, sa::task_get, sa::task_draft, sa::task_submit,
-        sa::alert_preview, sa::alert_send, sa::alert_list, sa::alert_get, sa::my_alerts, sa::my_alert, sa::alert_ack,
+        aa::alert_preview, aa::alert_send, aa::alert_list, aa::alert_get, aa::my_alerts, aa::my_alert, aa::alert_ack,
         sf::api_incidents, sf::api_incident_report, sf::api_exercises, sf::api_exercise_create, sf::api_participant_record, sf::api_figures,
-        crate::http::sup_benchmarks::api, crate::http::sup_benchmarks::api_set_k,
+        crate::supervision::benchmarks::pages::api, crate::supervision::benchmarks::pages::api_set_k,
         sr::ranking, sr::weights, sr::weights_save, sr::engagements, sr::engagement_plan, sr::engagement_get,
         sr::engagement_command, sr::engagement_finding,
     ),
@@ -51,7 +54,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         sharing_api::RootInput, sharing_api::GrantInput, sharing_api::CollectionInput, sharing_api::Created,
         sa::SentDto, sup_requests::RequestInput, sup_requests::Matched, sup_requests::DecisionInput, sup_requests::AnswersInput,
         sup_alerts::AlertInput, sup_alerts::AckInput,
-        sf::IncidentDto, sf::IdDto, sf::ExerciseDto, sf::ParticipationDto, sf::ExercisesDto, incidents::IncidentInput, exercises::ExerciseInput, exercises::ParticipantInput, crate::http::sup_benchmarks::KInput,
+        sf::IncidentDto, sf::IdDto, sf::ExerciseDto, sf::ParticipationDto, sf::ExercisesDto, incidents::IncidentInput, exercises::ExerciseInput, exercises::ParticipantInput, crate::supervision::benchmarks::pages::KInput,
         sr::RankDto, sr::RankingDto, sr::VersionDto, sr::EngagementDto, sr::EngagementEventDto, sr::EngagementDetailDto,
         sup_ranking::WeightsInput, sup_engagements::PlanInput, sup_engagements::CommandInput, sup_engagements::IssueInput,
     )),

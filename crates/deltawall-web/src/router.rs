@@ -1,11 +1,20 @@
 //! Every route of the service, and the middleware every request passes through.
 
 use crate::config::Config;
+use crate::downloads;
 use crate::error::json_error;
-use crate::http::{
-    PageLang, api, downloads, health, oscal_api, posture_api, posture_ui, sharing_api, sup_api,
-    sup_benchmarks, sup_figures, sup_rank, sup_ui_requests, taxii, ui, ui_auth, ui_sharing,
-};
+use crate::http::{PageLang, health};
+use crate::platform::{api, auth as ui_auth, pages as ui};
+use crate::posture::{api as posture_api, oscal_api, ui as posture_ui};
+use crate::sharing::{api as sharing_api, pages as ui_sharing, taxii};
+use crate::supervision::alerts::api as alert_api;
+use crate::supervision::alerts::pages as alert_pages;
+use crate::supervision::benchmarks::pages as sup_benchmarks;
+use crate::supervision::engagements::pages as engagements;
+use crate::supervision::figures::pages as sup_figures;
+use crate::supervision::ranking::pages as sup_rank;
+use crate::supervision::requests::api as sup_api;
+use crate::supervision::requests::pages as sup_ui_requests;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
@@ -132,18 +141,18 @@ fn ui_routes() -> Router<AppState> {
         .route("/static/app.css", get(health::css))
         .merge(posture_ui_routes())
         .merge(sup_ui_routes())
+        .merge(alert_ui_routes())
         .merge(sup_figures_ui_routes())
         .merge(sup_rank_ui_routes())
         // Every page's tables as CSV/XLSX, read from the page its own handler rendered.
         .layer(axum::middleware::from_fn(downloads::table_downloads))
 }
 
-/// The pages of requests and alerts (`http/sup_ui_requests.rs`).
+/// The pages of requests (`supervision/requests/`).
 fn sup_ui_routes() -> Router<AppState> {
     use sup_ui_requests as s;
     Router::new()
         .route("/requests", get(s::home))
-        .route("/alerts", get(s::alerts_home))
         .route("/supervision/requests", post(s::send))
         .route("/supervision/requests/new", get(s::compose))
         .route("/supervision/requests/preview", post(s::preview))
@@ -156,15 +165,22 @@ fn sup_ui_routes() -> Router<AppState> {
         .route("/tasks/{id}", get(s::my_task))
         .route("/tasks/{id}/draft", post(s::save_draft))
         .route("/tasks/{id}/submit", post(s::submit))
-        .route("/supervision/alerts", post(s::alert_send))
-        .route("/supervision/alerts/new", get(s::alert_compose))
-        .route("/supervision/alerts/preview", post(s::alert_preview))
-        .route("/supervision/alerts/{id}", get(s::alert_detail))
-        .route("/alerts/{id}", get(s::my_alert))
-        .route("/alerts/{id}/ack", post(s::acknowledge))
 }
 
-/// The JSON API of requests and alerts (`http/sup_api.rs`).
+/// The pages of alerts (`supervision/alerts/`).
+fn alert_ui_routes() -> Router<AppState> {
+    use alert_pages as a;
+    Router::new()
+        .route("/alerts", get(a::alerts_home))
+        .route("/supervision/alerts", post(a::alert_send))
+        .route("/supervision/alerts/new", get(a::alert_compose))
+        .route("/supervision/alerts/preview", post(a::alert_preview))
+        .route("/supervision/alerts/{id}", get(a::alert_detail))
+        .route("/alerts/{id}", get(a::my_alert))
+        .route("/alerts/{id}/ack", post(a::acknowledge))
+}
+
+/// The JSON API of requests (`supervision/requests/api.rs`).
 fn sup_api_routes() -> Router<AppState> {
     use sup_api as s;
     Router::new()
@@ -192,15 +208,21 @@ fn sup_api_routes() -> Router<AppState> {
             axum::routing::put(s::task_draft),
         )
         .route("/api/v1/tasks/{id}/submit", post(s::task_submit))
+}
+
+/// The JSON API of alerts (`supervision/alerts/api.rs`).
+fn alert_api_routes() -> Router<AppState> {
+    use alert_api as a;
+    Router::new()
         .route(
             "/api/v1/supervision/alerts",
-            get(s::alert_list).post(s::alert_send),
+            get(a::alert_list).post(a::alert_send),
         )
-        .route("/api/v1/supervision/alerts/preview", post(s::alert_preview))
-        .route("/api/v1/supervision/alerts/{id}", get(s::alert_get))
-        .route("/api/v1/alerts", get(s::my_alerts))
-        .route("/api/v1/alerts/{id}", get(s::my_alert))
-        .route("/api/v1/alerts/{id}/ack", post(s::alert_ack))
+        .route("/api/v1/supervision/alerts/preview", post(a::alert_preview))
+        .route("/api/v1/supervision/alerts/{id}", get(a::alert_get))
+        .route("/api/v1/alerts", get(a::my_alerts))
+        .route("/api/v1/alerts/{id}", get(a::my_alert))
+        .route("/api/v1/alerts/{id}/ack", post(a::alert_ack))
 }
 
 fn sup_figures_ui_routes() -> Router<AppState> {
@@ -367,7 +389,7 @@ fn oscal_api_routes() -> Router<AppState> {
         )
 }
 
-/// The supervisor's ranking and engagement pages (`http/sup_rank/`).
+/// The supervisor's ranking and engagement pages (`supervision/ranking/`, `supervision/engagements/`).
 fn sup_rank_ui_routes() -> Router<AppState> {
     use sup_rank as s;
     Router::new()
@@ -381,22 +403,25 @@ fn sup_rank_ui_routes() -> Router<AppState> {
         )
         .route(
             "/supervision/engagements",
-            get(s::engagements).post(s::engagement_plan),
+            get(engagements::engagements).post(engagements::engagement_plan),
         )
-        .route("/supervision/engagements/{id}", get(s::engagement))
+        .route(
+            "/supervision/engagements/{id}",
+            get(engagements::engagement),
+        )
         .route(
             "/supervision/engagements/{id}/commands",
-            post(s::engagement_command),
+            post(engagements::engagement_command),
         )
         .route(
             "/supervision/engagements/{id}/findings",
-            post(s::engagement_finding),
+            post(engagements::engagement_finding),
         )
 }
 
-/// The supervisor's ranking and engagement API (`http/sup_rank/api.rs`).
+/// The supervisor's ranking and engagement API (`supervision/ranking/api.rs`).
 fn sup_rank_api_routes() -> Router<AppState> {
-    use sup_rank::api as s;
+    use crate::supervision::ranking::api as s;
     Router::new()
         .route("/api/v1/supervision/ranking", get(s::ranking))
         .route(
@@ -508,6 +533,7 @@ fn api_routes() -> Router<AppState> {
         .merge(posture_api_routes())
         .merge(oscal_api_routes())
         .merge(sup_api_routes())
+        .merge(alert_api_routes())
         .merge(sup_figures_api_routes())
         .merge(sup_rank_api_routes())
 }
@@ -553,7 +579,7 @@ async fn not_found(PageLang(lang): PageLang, req: Request) -> Response {
             None,
         )
     } else {
-        crate::views::error_page(
+        crate::layout::error_page(
             StatusCode::NOT_FOUND,
             lang,
             crate::i18n::t(lang, "err-not-found"),

@@ -1,27 +1,12 @@
 //! Handlers and the extractors they share. A handler extracts its input and the actor,
 //! calls one service function and maps the result; nothing else.
 
-pub mod api;
-pub mod downloads;
 pub mod health;
-pub mod oscal_api;
-pub mod posture_api;
-pub mod posture_ui;
-pub mod sharing_api;
-pub mod sup_api;
-pub mod sup_benchmarks;
-pub mod sup_figures;
-pub mod sup_rank;
-pub mod sup_ui_requests;
-pub mod taxii;
-pub mod ui;
-pub mod ui_auth;
-pub mod ui_sharing;
 
 use crate::error::{AppError, ServiceError};
 use crate::i18n::{self, Lang};
+use crate::layout::Layout;
 use crate::router::AppState;
-use crate::views::Layout;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};

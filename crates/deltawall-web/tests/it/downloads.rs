@@ -7,7 +7,7 @@ use crate::taxii::setup;
 use crate::util::{Resp, Tenant, TestApp, Who};
 use axum::http::{Method, StatusCode};
 use deltawall_domain::role::Role;
-use deltawall_web::export_html;
+use deltawall_web::downloads::html as export_html;
 use serde_json::json;
 use std::io::Read as _;
 
@@ -147,7 +147,7 @@ async fn check(app: &TestApp, page: &str, who: &Who) -> Vec<Resp> {
         let header: Vec<String> = table
             .headers
             .iter()
-            .map(|h| deltawall_web::export::csv_field(h))
+            .map(|h| deltawall_web::downloads::table::csv_field(h))
             .collect();
         assert_eq!(
             lines.first().copied(),

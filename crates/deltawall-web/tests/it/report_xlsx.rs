@@ -5,7 +5,7 @@ use crate::posture::records;
 use crate::util::TestApp;
 use axum::http::{Method, StatusCode};
 use deltawall_domain::role::Role;
-use deltawall_web::export_html::{tables, unescape};
+use deltawall_web::downloads::html::{tables, unescape};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::io::Read as _;

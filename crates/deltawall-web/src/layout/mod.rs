@@ -1,0 +1,256 @@
+//! What every page shares: the layout around its content, rendering, the error page, pagers,
+//! charts and formatting. Each feature's page models sit in its own folder beside its
+//! templates (askama, checked at compile time; template paths are relative to `src/`).
+
+use crate::i18n::{self, Lang};
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use deltawall_domain::org::{BusinessType, OrgKind, Region};
+use deltawall_domain::role::Role;
+use deltawall_store::records::Organisation;
+
+/// What every page shows around its content.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// Page language.
+    pub lang: Lang,
+    /// Title key.
+    pub title: String,
+    /// The signed-in user's display name and organisation, if any.
+    pub user: Option<(String, String)>,
+    /// Which navigation entry is current.
+    pub nav: &'static str,
+    /// The path, for the language switcher to return to.
+    pub path: String,
+    /// A one-line notice (after an action).
+    pub notice: Option<String>,
+    /// Whether to show administration entries.
+    pub admin: bool,
+    /// Whether to show the audit log entry.
+    pub audit: bool,
+    /// Whether to show the supervision entry (supervisory users).
+    pub supervision: bool,
+}
+
+impl Layout {
+    /// A message in the page language.
+    pub fn t(&self, key: &str) -> &'static str {
+        i18n::t(self.lang, key)
+    }
+
+    /// The language to switch to.
+    pub fn other_lang(&self) -> &'static str {
+        self.lang.other().code()
+    }
+
+    /// Label of the other language, in that language.
+    pub fn other_lang_label(&self) -> &'static str {
+        i18n::t(self.lang.other(), "lang-name")
+    }
+
+    /// `aria-current` for a navigation entry.
+    pub fn current(&self, nav: &str) -> &'static str {
+        if self.nav == nav { "page" } else { "false" }
+    }
+
+    /// Formats Unix microseconds as `YYYY-MM-DD HH:MM` in Japan time.
+    pub fn time(&self, us: &i64) -> String {
+        format_time(*us)
+    }
+
+    /// Formats an optional time.
+    pub fn opt_time(&self, us: &Option<i64>) -> String {
+        us.map(format_time).unwrap_or_else(|| "—".into())
+    }
+
+    /// Label of an organisation kind.
+    pub fn kind(&self, k: &OrgKind) -> &'static str {
+        k.label(self.lang.code())
+    }
+
+    /// Label of an optional business type.
+    pub fn btype(&self, b: &Option<BusinessType>) -> &'static str {
+        b.map_or("—", |b| b.label(self.lang.code()))
+    }
+
+    /// Label of an optional region.
+    pub fn region(&self, r: &Option<Region>) -> &'static str {
+        r.map_or("—", |r| r.label(self.lang.code()))
+    }
+
+    /// Label of a role.
+    pub fn role(&self, r: &Role) -> &'static str {
+        r.label(self.lang.code())
+    }
+
+    /// The organisation's name in the page language.
+    pub fn org_name<'a>(&self, o: &'a Organisation) -> &'a str {
+        if self.lang == Lang::Ja {
+            &o.name_ja
+        } else {
+            &o.name_en
+        }
+    }
+}
+
+pub use deltawall_app::time::format_time;
+
+/// Percent-encodes a path segment (STIX ids are already safe; this guards the rest).
+pub fn path_segment(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Renders a template into a response, or a plain 500 when rendering fails.
+pub fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template rendering failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+/// One bar of a chart.
+#[derive(Debug, Clone)]
+pub struct Bar {
+    /// Label.
+    pub label: String,
+    /// Value.
+    pub value: i64,
+}
+
+/// A horizontal bar chart as inline SVG, drawn by us; pages always show the same data in a
+/// table beside it for screen readers and copying.
+pub fn bar_chart_svg(bars: &[Bar], title: &str) -> String {
+    let max = bars.iter().map(|b| b.value).max().unwrap_or(1).max(1);
+    let (row, label_w, bar_w) = (22, 190, 300);
+    let height = row * bars.len() + 10;
+    let mut svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{}" width="{}" height="{height}" class="chart">"#,
+        escape(title),
+        label_w + bar_w + 60
+    );
+    for (i, b) in bars.iter().enumerate() {
+        let y = i * row + 5;
+        let w = (b.value * bar_w as i64 / max).max(1);
+        svg.push_str(&format!(
+            r#"<text x="{}" y="{}" text-anchor="end" class="chart-label">{}</text><rect x="{label_w}" y="{y}" width="{w}" height="{}" class="chart-bar"/><text x="{}" y="{}" class="chart-value">{}</text>"#,
+            label_w - 6,
+            y + 14,
+            escape(&b.label),
+            row - 6,
+            label_w as i64 + w + 6,
+            y + 14,
+            b.value
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+pub(crate) fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Page links for a listing.
+#[derive(Debug, Clone)]
+pub struct Pager {
+    /// Link to the previous page.
+    pub prev: Option<String>,
+    /// Link to the next page.
+    pub next: Option<String>,
+    /// "41–60 of 200".
+    pub range: String,
+}
+
+impl Pager {
+    /// Builds the pager for `base` (a path with its query, without offset).
+    pub fn new(base: &str, offset: i64, limit: i64, total: i64, shown: usize) -> Pager {
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let link = |o: i64| format!("{base}{sep}offset={o}&limit={limit}");
+        Pager {
+            prev: (offset > 0).then(|| link((offset - limit).max(0))),
+            next: (offset + limit < total).then(|| link(offset + limit)),
+            range: if shown == 0 {
+                format!("0 / {total}")
+            } else {
+                format!("{}–{} / {total}", offset + 1, offset + shown as i64)
+            },
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "layout/error.html")]
+struct ErrorPage<'a> {
+    l: Layout,
+    detail: &'a str,
+    status: u16,
+}
+
+/// A localised error page.
+pub fn error_page(status: StatusCode, lang: Lang, detail: &str) -> Response {
+    let l = Layout {
+        lang,
+        title: "error-title".into(),
+        user: None,
+        nav: "",
+        path: "/".into(),
+        notice: None,
+        admin: false,
+        audit: false,
+        supervision: false,
+    };
+    let mut resp = render(&ErrorPage {
+        l,
+        detail,
+        status: status.as_u16(),
+    });
+    *resp.status_mut() = status;
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_japan_time() {
+        assert_eq!(format_time(0), "1970-01-01 09:00");
+        assert_eq!(format_time(1_593_561_600_000_000), "2020-07-01 09:00");
+        assert_eq!(format_time(951_782_400_000_000), "2000-02-29 09:00");
+    }
+
+    #[test]
+    fn pager_links() {
+        let p = Pager::new("/orgs?q=x", 20, 20, 45, 20);
+        assert_eq!(p.prev.as_deref(), Some("/orgs?q=x&offset=0&limit=20"));
+        assert_eq!(p.next.as_deref(), Some("/orgs?q=x&offset=40&limit=20"));
+        assert_eq!(p.range, "21–40 / 45");
+    }
+
+    #[test]
+    fn chart_escapes_labels() {
+        let svg = bar_chart_svg(
+            &[Bar {
+                label: "<b>".into(),
+                value: 3,
+            }],
+            "t",
+        );
+        assert!(svg.contains("&lt;b&gt;") && !svg.contains("<b>"));
+    }
+}

@@ -1,0 +1,465 @@
+//! The JSON API under `/api/v1`. Callers authenticate with a bearer API token (or a browser
+//! session). Every handler extracts, calls the service and maps the result; errors use the
+//! envelope of [`crate::error::ErrorBody`].
+
+use crate::error::{AppError, ErrorBody};
+use crate::http::{ApiJson, ApiUser, Query};
+use crate::router::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use deltawall_app::platform::{audit, orgs, tokens, users};
+use deltawall_domain::org::{BusinessType, OrgKind, Region};
+use deltawall_store::Page;
+use deltawall_store::audit::AuditFilter;
+use deltawall_store::orgs::OrgFilter;
+use deltawall_store::records::{Organisation, User};
+use deltawall_store::tokens::ApiToken;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+type ApiResult<T> = Result<T, AppError>;
+
+/// An organisation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrgDto {
+    /// Id.
+    pub id: String,
+    /// Japanese name.
+    pub name_ja: String,
+    /// English name.
+    pub name_en: String,
+    /// Kind code.
+    pub kind: String,
+    /// Business type code.
+    pub business_type: Option<String>,
+    /// Region code.
+    pub region: Option<String>,
+    /// Parent organisation id.
+    pub parent_id: Option<String>,
+    /// Active.
+    pub active: bool,
+}
+
+impl From<Organisation> for OrgDto {
+    fn from(o: Organisation) -> Self {
+        OrgDto {
+            id: o.id,
+            name_ja: o.name_ja,
+            name_en: o.name_en,
+            kind: o.kind.code().into(),
+            business_type: o.business_type.map(|b| b.code().into()),
+            region: o.region.map(|r| r.code().into()),
+            parent_id: o.parent_id,
+            active: o.active,
+        }
+    }
+}
+
+/// A user.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserDto {
+    /// Id.
+    pub id: String,
+    /// Organisation id.
+    pub org_id: String,
+    /// Login name.
+    pub login: String,
+    /// Display name.
+    pub display_name: String,
+    /// Role code.
+    pub role: String,
+    /// Active.
+    pub active: bool,
+    /// Second factor enabled.
+    pub totp_enabled: bool,
+}
+
+impl From<User> for UserDto {
+    fn from(u: User) -> Self {
+        UserDto {
+            id: u.id,
+            org_id: u.org_id,
+            login: u.login,
+            display_name: u.display_name,
+            role: u.role.code().into(),
+            active: u.active,
+            totp_enabled: u.totp_enabled,
+        }
+    }
+}
+
+/// An API token (never its secret).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenDto {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// First characters.
+    pub prefix: String,
+    /// `read` or `write`.
+    pub scope: String,
+    /// Expires, Unix µs.
+    pub expires_at: i64,
+    /// Revoked, Unix µs.
+    pub revoked_at: Option<i64>,
+}
+
+impl From<ApiToken> for TokenDto {
+    fn from(t: ApiToken) -> Self {
+        TokenDto {
+            id: t.id,
+            name: t.name,
+            prefix: t.prefix,
+            scope: t.scope.code().into(),
+            expires_at: t.expires_at,
+            revoked_at: t.revoked_at,
+        }
+    }
+}
+
+/// A newly issued token: the secret is returned once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NewTokenDto {
+    /// Id.
+    pub id: String,
+    /// The token, to send as `Authorization: Bearer …`.
+    pub token: String,
+}
+
+/// An audit entry.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditDto {
+    /// Sequence number.
+    pub seq: i64,
+    /// Time, Unix µs.
+    pub at_us: i64,
+    /// Acting user id.
+    pub actor_user: Option<String>,
+    /// Organisation id.
+    pub org_id: Option<String>,
+    /// Action code.
+    pub action: String,
+    /// Object kind.
+    pub object_type: String,
+    /// Object id.
+    pub object_id: Option<String>,
+    /// Summary of the change.
+    pub summary: serde_json::Value,
+    /// Hash of this entry in the chain.
+    pub hash: String,
+}
+
+/// A page of results.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PageDto<T> {
+    /// Rows.
+    pub items: Vec<T>,
+    /// Total matching rows.
+    pub total: i64,
+    /// Offset of this page.
+    pub offset: i64,
+    /// Limit of this page.
+    pub limit: i64,
+}
+
+impl<T> PageDto<T> {
+    fn from<U: Into<T>>(p: deltawall_store::Paged<U>) -> Self {
+        PageDto {
+            items: p.items.into_iter().map(Into::into).collect(),
+            total: p.total,
+            offset: p.offset,
+            limit: p.limit,
+        }
+    }
+}
+
+/// Paging parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct Paging {
+    /// Rows to skip.
+    #[serde(default)]
+    pub offset: i64,
+    /// Rows to return (1–500, default 50).
+    #[serde(default = "fifty")]
+    pub limit: i64,
+}
+
+fn fifty() -> i64 {
+    50
+}
+
+/// Filters for organisations.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct OrgListQuery {
+    /// Kind code.
+    #[param(value_type = Option<String>)]
+    pub kind: Option<OrgKind>,
+    /// Business type code.
+    #[param(value_type = Option<String>)]
+    pub business_type: Option<BusinessType>,
+    /// Region code.
+    #[param(value_type = Option<String>)]
+    pub region: Option<Region>,
+    /// Name contains.
+    pub q: Option<String>,
+    /// Rows to skip.
+    #[serde(default)]
+    pub offset: i64,
+    /// Rows to return (1–500, default 50).
+    #[serde(default = "fifty")]
+    pub limit: i64,
+}
+
+/// The signed-in principal.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeDto {
+    /// The user.
+    pub user: UserDto,
+    /// Kind of the user's organisation.
+    pub org_kind: String,
+    /// Token scope when authenticated by a token.
+    pub token_scope: Option<String>,
+}
+
+/// Who am I.
+#[utoipa::path(get, path = "/api/v1/me", tag = "account", responses((status = 200, body = MeDto), (status = 401, body = ErrorBody)))]
+pub async fn me(user: ApiUser) -> Json<MeDto> {
+    let a = &user.info.actor;
+    Json(MeDto {
+        org_kind: a.org_kind.code().into(),
+        token_scope: a.token_scope.map(|s| s.code().into()),
+        user: user.info.user.into(),
+    })
+}
+
+/// Organisations visible to the caller.
+#[utoipa::path(get, path = "/api/v1/orgs", tag = "organisations", params(OrgListQuery),
+    responses((status = 200, body = PageDto<OrgDto>), (status = 401, body = ErrorBody)))]
+pub async fn orgs_list(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Query(q): Query<OrgListQuery>,
+) -> ApiResult<Json<PageDto<OrgDto>>> {
+    let filter = OrgFilter {
+        kind: q.kind,
+        business_type: q.business_type,
+        region: q.region,
+        parent_id: None,
+        text: q.q,
+    };
+    let page = orgs::list(user.ctx(&state), &filter, Page::new(q.offset, q.limit))
+        .await
+        .map_err(AppError::Json)?;
+    Ok(Json(PageDto::from(page)))
+}
+
+/// One organisation.
+#[utoipa::path(get, path = "/api/v1/orgs/{id}", tag = "organisations", params(("id" = String, Path)),
+    responses((status = 200, body = OrgDto), (status = 404, body = ErrorBody)))]
+pub async fn org_get(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<OrgDto>> {
+    let d = orgs::get(user.ctx(&state), &id)
+        .await
+        .map_err(AppError::Json)?;
+    Ok(Json(d.org.into()))
+}
+
+/// Registers an organisation (supervisor administrators).
+#[utoipa::path(post, path = "/api/v1/orgs", tag = "organisations", request_body = orgs::OrgInput,
+    responses((status = 201, body = OrgDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn org_create(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(input): ApiJson<orgs::OrgInput>,
+) -> ApiResult<(StatusCode, Json<OrgDto>)> {
+    let ctx = user.ctx(&state);
+    let id = orgs::create(ctx, &input).await.map_err(AppError::Json)?;
+    let d = orgs::get(ctx, &id).await.map_err(AppError::Json)?;
+    Ok((StatusCode::CREATED, Json(d.org.into())))
+}
+
+/// Edits an organisation.
+#[utoipa::path(put, path = "/api/v1/orgs/{id}", tag = "organisations", params(("id" = String, Path)), request_body = orgs::OrgInput,
+    responses((status = 200, body = OrgDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn org_update(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<orgs::OrgInput>,
+) -> ApiResult<Json<OrgDto>> {
+    let ctx = user.ctx(&state);
+    orgs::update(ctx, &id, &input)
+        .await
+        .map_err(AppError::Json)?;
+    Ok(Json(
+        orgs::get(ctx, &id)
+            .await
+            .map_err(AppError::Json)?
+            .org
+            .into(),
+    ))
+}
+
+/// Records a time-bound attribute of an institution.
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/attributes", tag = "organisations", params(("id" = String, Path)), request_body = orgs::AttributeInput,
+    responses((status = 201, body = String), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn org_attribute(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<orgs::AttributeInput>,
+) -> ApiResult<(StatusCode, Json<String>)> {
+    let attr = orgs::set_attribute(user.ctx(&state), &id, &input)
+        .await
+        .map_err(AppError::Json)?;
+    Ok((StatusCode::CREATED, Json(attr)))
+}
+
+/// Users of an organisation.
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/users", tag = "users", params(("id" = String, Path), Paging),
+    responses((status = 200, body = PageDto<UserDto>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn users_list(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    Query(p): Query<Paging>,
+) -> ApiResult<Json<PageDto<UserDto>>> {
+    let page = users::list(user.ctx(&state), &id, Page::new(p.offset, p.limit))
+        .await
+        .map_err(AppError::Json)?;
+    Ok(Json(PageDto::from(page)))
+}
+
+/// Creates a user in an organisation.
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/users", tag = "users", params(("id" = String, Path)), request_body = users::UserInput,
+    responses((status = 201, body = String), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn user_create(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<users::UserInput>,
+) -> ApiResult<(StatusCode, Json<String>)> {
+    let new = users::create(user.ctx(&state), &id, &input)
+        .await
+        .map_err(AppError::Json)?;
+    Ok((StatusCode::CREATED, Json(new)))
+}
+
+/// Changes a user's role or activation.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)), request_body = users::UserChange,
+    responses((status = 200, body = UserDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn user_change(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(change): ApiJson<users::UserChange>,
+) -> ApiResult<Json<UserDto>> {
+    Ok(Json(
+        users::change(user.ctx(&state), &id, &change)
+            .await
+            .map_err(AppError::Json)?
+            .into(),
+    ))
+}
+
+/// The organisation's API tokens.
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", responses((status = 200, body = Vec<TokenDto>), (status = 403, body = ErrorBody)))]
+pub async fn tokens_list(
+    State(state): State<AppState>,
+    user: ApiUser,
+) -> ApiResult<Json<Vec<TokenDto>>> {
+    Ok(Json(
+        tokens::list(user.ctx(&state))
+            .await
+            .map_err(AppError::Json)?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+/// Issues an API token.
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = tokens::TokenInput,
+    responses((status = 201, body = NewTokenDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn token_create(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(input): ApiJson<tokens::TokenInput>,
+) -> ApiResult<(StatusCode, Json<NewTokenDto>)> {
+    let (id, token) = tokens::issue(user.ctx(&state), &input)
+        .await
+        .map_err(AppError::Json)?;
+    Ok((StatusCode::CREATED, Json(NewTokenDto { id, token })))
+}
+
+/// Revokes an API token.
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens", params(("id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn token_revoke(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    tokens::revoke(user.ctx(&state), &id)
+        .await
+        .map_err(AppError::Json)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Audit log filters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// Action code prefix, e.g. `login.`.
+    pub action: Option<String>,
+    /// Rows to skip.
+    #[serde(default)]
+    pub offset: i64,
+    /// Rows to return (1–500, default 50).
+    #[serde(default = "fifty")]
+    pub limit: i64,
+}
+
+/// The audit trail visible to the caller, newest first.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
+    responses((status = 200, body = PageDto<AuditDto>), (status = 403, body = ErrorBody)))]
+pub async fn audit_list(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Query(q): Query<AuditQuery>,
+) -> ApiResult<Json<PageDto<AuditDto>>> {
+    let filter = AuditFilter {
+        action_prefix: q.action,
+        org_id: None,
+    };
+    let page = audit::list(user.ctx(&state), &filter, Page::new(q.offset, q.limit))
+        .await
+        .map_err(AppError::Json)?;
+    Ok(Json(PageDto {
+        items: page
+            .items
+            .into_iter()
+            .map(|e| AuditDto {
+                seq: e.seq,
+                at_us: e.at_us,
+                actor_user: e.actor_user,
+                org_id: e.org_id,
+                action: e.action,
+                object_type: e.object_type,
+                object_id: e.object_id,
+                summary: e.summary,
+                hash: e.hash,
+            })
+            .collect(),
+        total: page.total,
+        offset: page.offset,
+        limit: page.limit,
+    }))
+}

@@ -1,0 +1,3 @@
+//! Peer benchmarks, revealed only from k institutions.
+
+pub mod pages;

@@ -1,0 +1,3 @@
+//! Monitoring engagements (実態把握): plan, notes per viewpoint, follow-ups, findings.
+
+pub mod pages;

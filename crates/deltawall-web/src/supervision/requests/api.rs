@@ -1,0 +1,181 @@
+//! The JSON API of requests (要請): the supervisor's side under
+//! `/api/v1/supervision/requests`, the institution's under `/api/v1/tasks`. Handlers
+//! extract, call `deltawall_app::supervision::requests` and map the result; the clock is
+//! the configuration's.
+
+use crate::error::{AppError, ErrorBody, ServiceError};
+use crate::http::{ApiJson, ApiUser};
+use crate::router::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use deltawall_app::supervision::requests::{
+    self as requests, AnswersInput, DecisionInput, Inbox, Matched, MyTask, RequestDetail,
+    RequestInput, RequestSummary, TaskRow,
+};
+use deltawall_store::sup_requests::StoredRequest;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub(crate) type ApiResult<T> = Result<T, AppError>;
+
+pub(crate) fn json_err(e: ServiceError) -> AppError {
+    AppError::Json(e)
+}
+
+/// The id of something sent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SentDto {
+    /// Id.
+    pub id: String,
+}
+
+/// One task as the supervisor reads it, with its request.
+#[derive(Debug, Serialize)]
+pub struct SupervisorTaskDto {
+    /// The request.
+    pub request: StoredRequest,
+    /// The task (submitted answers only) and its status.
+    pub task: TaskRow,
+}
+
+/// The institutions a population matches (nothing is sent).
+#[utoipa::path(post, path = "/api/v1/supervision/requests/preview", tag = "supervision", request_body = RequestInput,
+    responses((status = 200, body = Vec<Matched>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn request_preview(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(input): ApiJson<RequestInput>,
+) -> ApiResult<Json<Vec<Matched>>> {
+    let m = requests::preview(user.ctx(&state), &state.config.clock, &input)
+        .await
+        .map_err(json_err)?;
+    Ok(Json(m))
+}
+
+/// Sends a request: one task per matched institution.
+#[utoipa::path(post, path = "/api/v1/supervision/requests", tag = "supervision", request_body = RequestInput,
+    responses((status = 201, body = SentDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn request_send(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(input): ApiJson<RequestInput>,
+) -> ApiResult<(StatusCode, Json<SentDto>)> {
+    let id = requests::send(user.ctx(&state), &state.config.clock, &input)
+        .await
+        .map_err(json_err)?;
+    Ok((StatusCode::CREATED, Json(SentDto { id })))
+}
+
+/// Requests within the supervisor's reach, with completion.
+#[utoipa::path(get, path = "/api/v1/supervision/requests", tag = "supervision",
+    responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody)))]
+pub async fn request_list(
+    State(state): State<AppState>,
+    user: ApiUser,
+) -> ApiResult<Json<Vec<RequestSummary>>> {
+    let l = requests::list(user.ctx(&state), &state.config.clock)
+        .await
+        .map_err(json_err)?;
+    Ok(Json(l))
+}
+
+/// A request: tasks within reach, completion by business type and region, before/after.
+#[utoipa::path(get, path = "/api/v1/supervision/requests/{id}", tag = "supervision", params(("id" = String, Path)),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn request_get(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RequestDetail>> {
+    let d = requests::detail(user.ctx(&state), &state.config.clock, &id)
+        .await
+        .map_err(json_err)?;
+    Ok(Json(d))
+}
+
+/// One task: its submitted answers (never a draft) and status.
+#[utoipa::path(get, path = "/api/v1/supervision/requests/{id}/tasks/{task}", tag = "supervision",
+    params(("id" = String, Path), ("task" = String, Path)),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn request_task(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path((id, task)): Path<(String, String)>,
+) -> ApiResult<Json<SupervisorTaskDto>> {
+    let (request, task) =
+        requests::task_for_supervisor(user.ctx(&state), &state.config.clock, &id, &task)
+            .await
+            .map_err(json_err)?;
+    Ok(Json(SupervisorTaskDto { request, task }))
+}
+
+/// Accepts, returns (with a reason) or exempts (with a reason) a task.
+#[utoipa::path(post, path = "/api/v1/supervision/requests/{id}/tasks/{task}/decision", tag = "supervision",
+    params(("id" = String, Path), ("task" = String, Path)), request_body = DecisionInput,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn request_decide(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path((id, task)): Path<(String, String)>,
+    ApiJson(input): ApiJson<DecisionInput>,
+) -> ApiResult<StatusCode> {
+    requests::decide(user.ctx(&state), &state.config.clock, &id, &task, &input)
+        .await
+        .map_err(json_err)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The institution's tasks and the reminders it was sent.
+#[utoipa::path(get, path = "/api/v1/tasks", tag = "supervision",
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+pub async fn tasks(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<Inbox>> {
+    let i = requests::inbox(user.ctx(&state), &state.config.clock)
+        .await
+        .map_err(json_err)?;
+    Ok(Json(i))
+}
+
+/// One of the institution's tasks, with its draft.
+#[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = "supervision", params(("id" = String, Path)),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn task_get(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<MyTask>> {
+    let t = requests::my_task(user.ctx(&state), &state.config.clock, &id)
+        .await
+        .map_err(json_err)?;
+    Ok(Json(t))
+}
+
+/// Saves draft answers (starts the task on first save).
+#[utoipa::path(put, path = "/api/v1/tasks/{id}/draft", tag = "supervision", params(("id" = String, Path)), request_body = AnswersInput,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn task_draft(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<AnswersInput>,
+) -> ApiResult<StatusCode> {
+    requests::save_draft(user.ctx(&state), &state.config.clock, &id, &input)
+        .await
+        .map_err(json_err)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Submits the answers with the calling executive's attestation.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/submit", tag = "supervision", params(("id" = String, Path)), request_body = AnswersInput,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn task_submit(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<AnswersInput>,
+) -> ApiResult<StatusCode> {
+    requests::submit(user.ctx(&state), &state.config.clock, &id, &input)
+        .await
+        .map_err(json_err)?;
+    Ok(StatusCode::NO_CONTENT)
+}
