@@ -52,7 +52,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         oa::CatalogDto, oa::ImportedDto, oa::MappingSetDto, oa::MappingEntryDto, oa::MappingDetailDto,
         oa::BuiltinInput, oa::PrefillInput, oa::ConfirmInput, deltawall_app::posture::mappings::PrefillOutcome,
         sharing_api::RootInput, sharing_api::GrantInput, sharing_api::CollectionInput, sharing_api::Created,
-        sa::SentDto, sup_requests::RequestInput, sup_requests::Matched, sup_requests::DecisionInput, sup_requests::AnswersInput,
+        sa::SentDto, sup_requests::RequestInput, deltawall_app::supervision::dispatch::Matched, sup_requests::DecisionInput, sup_requests::AnswersInput,
         sup_alerts::AlertInput, sup_alerts::AckInput,
         sf::IncidentDto, sf::IdDto, sf::ExerciseDto, sf::ParticipationDto, sf::ExercisesDto, incidents::IncidentInput, exercises::ExerciseInput, exercises::ParticipantInput, crate::supervision::benchmarks::pages::KInput,
         sr::RankDto, sr::RankingDto, sr::VersionDto, sr::EngagementDto, sr::EngagementEventDto, sr::EngagementDetailDto,

@@ -6,7 +6,7 @@
 
 use crate::error::ServiceError;
 use crate::supervision::clock::Clock;
-use crate::supervision::requests::{
+use crate::supervision::dispatch::{
     Matched, deadline_us, party, require_supervisor, require_supervisor_reader, resolve_population,
 };
 use crate::{Ctx, SResult};

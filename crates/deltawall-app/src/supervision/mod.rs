@@ -5,6 +5,7 @@
 pub mod alerts;
 pub mod benchmarks;
 pub mod clock;
+pub mod dispatch;
 pub mod engagements;
 pub mod figures;
 pub mod ranking;

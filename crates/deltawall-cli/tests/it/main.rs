@@ -110,3 +110,4 @@ fn bad_configuration_is_refused_with_its_name() {
 }
 
 mod taxii;
+mod tidy;

@@ -1,6 +1,6 @@
 //! Findings pages: list, creation, one finding with its commands and plan.
 
-use super::{NoticeQuery, PageResult, csv, notice, parse};
+use super::{NoticeQuery, PageResult, csv, notice, parse, tables};
 use crate::http::{Query, UiForm, UiUser};
 use crate::layout::render;
 use crate::posture::ui::EmptyForm;
@@ -102,34 +102,7 @@ pub async fn findings_csv(State(state): State<AppState>, user: UiUser) -> PageRe
     let list = findings_svc::list(user.ctx(&state), false)
         .await
         .map_err(user.err())?;
-    let now = now_us();
-    let rows = list
-        .iter()
-        .map(|f| {
-            vec![
-                f.id.clone(),
-                f.title.clone(),
-                deltawall_store::findings::code_of(&f.finding.severity),
-                deltawall_store::findings::code_of(&f.finding.state),
-                f.requirement_ids.join(" "),
-                f.due_on.clone().unwrap_or_default(),
-                findings_svc::overdue(f, now).to_string(),
-            ]
-        })
-        .collect();
-    Ok(csv(
-        "findings.csv",
-        &[
-            "id",
-            "title",
-            "severity",
-            "state",
-            "requirements",
-            "due_on",
-            "overdue",
-        ],
-        rows,
-    ))
+    Ok(csv("findings.csv", &tables::findings_list(&list, now_us())))
 }
 
 /// `GET /posture/findings/{id}`.

@@ -6,13 +6,13 @@ mod catalogs;
 mod findings;
 mod records;
 mod reports;
+mod tables;
 
 pub use catalogs::*;
 pub use findings::*;
 pub use records::*;
 pub use reports::*;
 
-use crate::downloads::table::csv_field;
 use crate::error::{AppError, ServiceError};
 use crate::http::{Query, UiForm, UiUser};
 use crate::i18n::{self, Lang};
@@ -65,18 +65,7 @@ pub(super) fn parse<T>(
 }
 
 /// Writes rows as a CSV attachment (formulas defused).
-pub(super) fn csv(filename: &str, header_row: &[&str], rows: Vec<Vec<String>>) -> Response {
-    let mut out = header_row.join(",");
-    out.push_str("\r\n");
-    for row in rows {
-        out.push_str(
-            &row.iter()
-                .map(|f| csv_field(f))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        out.push_str("\r\n");
-    }
+pub(super) fn csv(filename: &str, t: &crate::downloads::table::Table) -> Response {
     let headers = [
         (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
         (
@@ -84,7 +73,7 @@ pub(super) fn csv(filename: &str, header_row: &[&str], rows: Vec<Vec<String>>) -
             format!("attachment; filename=\"{filename}\""),
         ),
     ];
-    (headers, out).into_response()
+    (headers, crate::downloads::table::csv(t)).into_response()
 }
 
 /// `GET /posture`.
@@ -188,28 +177,43 @@ pub async fn assessment(
     Query(q): Query<AssessmentQuery>,
 ) -> PageResult {
     let v = load_view(&state, &user, &id, &q.as_of).await?;
-    let lang = user.lang;
     let me = &user.info.actor;
     let own = v.assessment.org_id == me.org_id && me.can(Permission::EditPosture);
-    let open = Default::default();
-    let elements = report::elements(&v.catalog);
     let mapping_sets = if own {
         sets_into(&state, &user, Some(&v.assessment.catalog_id)).await?
     } else {
         vec![]
     };
-    Ok(render(&AssessmentPage {
+    Ok(render(&assessment_page(&user, &v, &q, own, mapping_sets)))
+}
+
+fn assessment_page(
+    user: &UiUser,
+    v: &deltawall_app::posture::assessments::AssessmentView,
+    q: &AssessmentQuery,
+    own: bool,
+    mapping_sets: Vec<(String, String)>,
+) -> AssessmentPage {
+    let lang = user.lang;
+    let open = Default::default();
+    let elements = report::elements(&v.catalog);
+    AssessmentPage {
         mapping_sets,
         catalog_title: v
             .catalog
             .title
             .shown(crate::posture::views_oscal::cat_lang(lang))
             .to_owned(),
-        a: assessment_rows(lang, &me.org_id, std::slice::from_ref(&v.assessment)).remove(0),
+        a: assessment_rows(
+            lang,
+            &user.info.actor.org_id,
+            std::slice::from_ref(&v.assessment),
+        )
+        .remove(0),
         scope: v.assessment.scope.clone(),
         as_of: q.as_of.clone(),
         progress: progress_rows(lang, &elements, &v.progress, &open),
-        viewpoints: viewpoints(lang, &v),
+        viewpoints: viewpoints(lang, v),
         can_answer: own
             && v.assessment.status == deltawall_domain::posture::AssessmentStatus::Draft,
         can_next: own,
@@ -222,7 +226,7 @@ pub async fn assessment(
         kinds: kinds(lang),
         today: deltawall_app::time::today().to_string(),
         l: user.layout("posture-assessment", "posture", notice(lang, &q.notice)),
-    }))
+    }
 }
 
 /// `GET /posture/assessments/{id}/results.csv`: the latest results as of a day.
@@ -233,40 +237,7 @@ pub async fn results_csv(
     Query(q): Query<AssessmentQuery>,
 ) -> PageResult {
     let v = load_view(&state, &user, &id, &q.as_of).await?;
-    let rows = v
-        .latest
-        .iter()
-        .map(|r| {
-            vec![
-                r.requirement_id.clone(),
-                r.revision.to_string(),
-                r.answer.outcome.code().to_owned(),
-                r.answer.maturity.map(|m| m.to_string()).unwrap_or_default(),
-                r.answer.confidence.code().to_owned(),
-                r.answer.rationale.clone(),
-                r.answer.justification.clone().unwrap_or_default(),
-                r.answer.evidence.join(" "),
-                r.carried.to_string(),
-                crate::layout::format_time(r.recorded_at),
-            ]
-        })
-        .collect();
-    Ok(csv(
-        "results.csv",
-        &[
-            "requirement",
-            "revision",
-            "result",
-            "maturity",
-            "confidence",
-            "rationale",
-            "justification",
-            "evidence",
-            "carried",
-            "recorded_at",
-        ],
-        rows,
-    ))
+    Ok(csv("results.csv", &tables::results(&v)))
 }
 
 /// The answer form.

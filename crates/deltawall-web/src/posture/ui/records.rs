@@ -1,5 +1,6 @@
 //! Evidence and the risk register pages.
 
+use super::tables;
 use super::{NoticeQuery, PageResult, csv, notice, parse};
 use crate::error::{AppError, ServiceError};
 use crate::http::{Query, UiForm, UiUser};
@@ -81,43 +82,7 @@ pub async fn evidence_csv(State(state): State<AppState>, user: UiUser) -> PageRe
     let files = evidence_svc::list(user.ctx(&state))
         .await
         .map_err(user.err())?;
-    let rows = files
-        .into_iter()
-        .map(|e| {
-            vec![
-                e.id,
-                e.filename,
-                e.content_type,
-                e.size.to_string(),
-                e.sha256,
-                e.collected_on,
-                e.effective_from.unwrap_or_default(),
-                e.effective_to.unwrap_or_default(),
-                e.owner,
-                e.tlp,
-                e.retention_until.unwrap_or_default(),
-                e.supersedes.unwrap_or_default(),
-            ]
-        })
-        .collect();
-    Ok(csv(
-        "evidence.csv",
-        &[
-            "id",
-            "filename",
-            "content_type",
-            "size",
-            "sha256",
-            "collected_on",
-            "effective_from",
-            "effective_to",
-            "owner",
-            "tlp",
-            "retention_until",
-            "supersedes",
-        ],
-        rows,
-    ))
+    Ok(csv("evidence.csv", &tables::evidence(files)))
 }
 
 /// `GET /posture/risks`.
@@ -212,40 +177,5 @@ pub async fn risks_csv(State(state): State<AppState>, user: UiUser) -> PageResul
     let list = risks_svc::list(user.ctx(&state))
         .await
         .map_err(user.err())?;
-    let rows = list
-        .into_iter()
-        .map(|r| {
-            let f = r.fields;
-            vec![
-                r.id,
-                f.title,
-                f.asset.unwrap_or_default(),
-                f.requirement_id.unwrap_or_default(),
-                f.inherent_likelihood.to_string(),
-                f.inherent_impact.to_string(),
-                f.residual_likelihood.to_string(),
-                f.residual_impact.to_string(),
-                f.owner,
-                f.treatment,
-                f.review_on,
-            ]
-        })
-        .collect();
-    Ok(csv(
-        "risks.csv",
-        &[
-            "id",
-            "title",
-            "asset",
-            "requirement",
-            "inherent_likelihood",
-            "inherent_impact",
-            "residual_likelihood",
-            "residual_impact",
-            "owner",
-            "treatment",
-            "review_on",
-        ],
-        rows,
-    ))
+    Ok(csv("risks.csv", &tables::risks(list)))
 }

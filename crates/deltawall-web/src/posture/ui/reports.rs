@@ -1,5 +1,6 @@
 //! The group roll-up and the management report, with their CSV exports.
 
+use super::tables;
 use super::{PageResult, csv};
 use crate::error::AppError;
 use crate::http::{Query, UiUser};
@@ -27,45 +28,7 @@ pub async fn group(State(state): State<AppState>, user: UiUser) -> PageResult {
 /// `GET /posture/group.csv`: one row per company and element.
 pub async fn group_csv(State(state): State<AppState>, user: UiUser) -> PageResult {
     let r = report::group(user.ctx(&state)).await.map_err(user.err())?;
-    let mut rows = Vec::new();
-    for c in &r.companies {
-        for e in &r.elements {
-            let p = c.progress.iter().find(|p| p.section_id == e.id);
-            rows.push(vec![
-                c.org_id.clone(),
-                c.name_en.clone(),
-                c.assessment
-                    .as_ref()
-                    .map(|a| a.as_of.clone())
-                    .unwrap_or_default(),
-                e.id.clone(),
-                p.map_or(0, |p| p.total).to_string(),
-                p.map_or(0, |p| p.answered).to_string(),
-                p.map_or(0, |p| p.met).to_string(),
-                maturity(p.and_then(|p| p.maturity_x100)),
-                c.open_by_element
-                    .get(&e.id)
-                    .copied()
-                    .unwrap_or(0)
-                    .to_string(),
-            ]);
-        }
-    }
-    Ok(csv(
-        "group.csv",
-        &[
-            "org_id",
-            "company",
-            "as_of",
-            "element",
-            "total",
-            "answered",
-            "met",
-            "maturity",
-            "open_findings",
-        ],
-        rows,
-    ))
+    Ok(csv("group.csv", &tables::group(&r)))
 }
 
 /// `GET /posture/report`.
@@ -114,95 +77,11 @@ pub async fn report_csv(
     let r = report::management(user.ctx(&state))
         .await
         .map_err(user.err())?;
-    let findings = |list: &[deltawall_store::findings::StoredFinding]| -> Vec<Vec<String>> {
-        list.iter()
-            .map(|f| {
-                vec![
-                    f.id.clone(),
-                    f.title.clone(),
-                    deltawall_store::findings::code_of(&f.finding.severity),
-                    deltawall_store::findings::code_of(&f.finding.state),
-                    f.due_on.clone().unwrap_or_default(),
-                    f.finding
-                        .acceptance
-                        .as_ref()
-                        .map(|a| crate::layout::format_time(a.expires_at_us))
-                        .unwrap_or_default(),
-                ]
-            })
-            .collect()
+    let Some(t) = tables::report(&r, &q.table) else {
+        return Err(AppError::BadRequest {
+            message: "table: not one of elements, maturity, open, overdue, expiring".into(),
+            lang: user.lang,
+        });
     };
-    let finding_head = [
-        "id",
-        "title",
-        "severity",
-        "state",
-        "due_on",
-        "acceptance_expires",
-    ];
-    Ok(match q.table.as_str() {
-        "elements" => {
-            let rows = r
-                .elements
-                .iter()
-                .map(|e| {
-                    let p = r.progress.iter().find(|p| p.section_id == e.id);
-                    vec![
-                        e.id.clone(),
-                        e.title.en.clone(),
-                        p.map_or(0, |p| p.total).to_string(),
-                        p.map_or(0, |p| p.answered).to_string(),
-                        p.map_or(0, |p| p.met).to_string(),
-                        p.map_or(0, |p| p.partial).to_string(),
-                        p.map_or(0, |p| p.not_met).to_string(),
-                        maturity(p.and_then(|p| p.maturity_x100)),
-                        r.open_by_element
-                            .get(&e.id)
-                            .copied()
-                            .unwrap_or(0)
-                            .to_string(),
-                    ]
-                })
-                .collect();
-            csv(
-                "report-elements.csv",
-                &[
-                    "element",
-                    "title",
-                    "total",
-                    "answered",
-                    "met",
-                    "partial",
-                    "not_met",
-                    "maturity",
-                    "open_findings",
-                ],
-                rows,
-            )
-        }
-        "maturity" => csv(
-            "report-maturity.csv",
-            &["assessment", "as_of", "cycle", "maturity"],
-            r.maturity
-                .iter()
-                .map(|m| {
-                    vec![
-                        m.assessment_id.clone(),
-                        m.as_of.clone(),
-                        m.cycle.to_string(),
-                        maturity(m.maturity_x100),
-                    ]
-                })
-                .collect(),
-        ),
-        "open" => csv("report-open.csv", &finding_head, findings(&r.open)),
-        "overdue" => csv("report-overdue.csv", &finding_head, findings(&r.overdue)),
-        "expiring" => csv("report-expiring.csv", &finding_head, findings(&r.expiring)),
-        _ => {
-            return Err(AppError::BadRequest {
-                message: "table: not one of elements, maturity, open, overdue, expiring".into(),
-                lang: user.lang,
-            });
-        }
-    })
+    Ok(csv(&format!("report-{}.csv", q.table), &t))
 }

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use deltawall_app::supervision::alerts::{
     self as alerts, AckInput, AlertDetail, AlertInput, MyAlert,
 };
-use deltawall_app::supervision::requests::Matched;
+use deltawall_app::supervision::dispatch::Matched;
 
 /// The institutions an alert's population matches (nothing is sent).
 #[utoipa::path(post, path = "/api/v1/supervision/alerts/preview", tag = "supervision", request_body = AlertInput,

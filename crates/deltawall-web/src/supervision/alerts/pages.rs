@@ -15,7 +15,6 @@ use crate::supervision::requests::views::{PreviewOutcome, vocabularies};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use deltawall_app::supervision::alerts::{self as alerts, AckInput, AlertInput};
-use deltawall_app::supervision::requests;
 use deltawall_domain::Permission;
 use deltawall_domain::supervision::alert::{ChecklistAnswer, ChecklistItem};
 
@@ -80,7 +79,8 @@ fn alert_page(user: &UiUser, v: AlertValues, preview: Option<PreviewOutcome>) ->
 
 /// `GET /supervision/alerts/new`.
 pub async fn alert_compose(State(state): State<AppState>, user: UiUser) -> PageResult {
-    requests::require_supervisor(&user.ctx(&state)).map_err(user.err())?;
+    deltawall_app::supervision::dispatch::require_supervisor(&user.ctx(&state))
+        .map_err(user.err())?;
     let v = AlertValues {
         days_before: "1".into(),
         overdue_every: "3".into(),
@@ -95,7 +95,8 @@ pub async fn alert_preview(
     user: UiUser,
     UiForm(f): UiForm<FormMap>,
 ) -> PageResult {
-    requests::require_supervisor(&user.ctx(&state)).map_err(user.err())?;
+    deltawall_app::supervision::dispatch::require_supervisor(&user.ctx(&state))
+        .map_err(user.err())?;
     let outcome = match alert_input(&f) {
         Ok(input) => alerts::preview(user.ctx(&state), &state.config.clock, &input).await,
         Err(e) => Err(e),

@@ -420,7 +420,17 @@ pub async fn weights_save(
         Err(ServiceError::Invalid(i)) => (i.field.to_owned(), i.reason),
         Err(other) => return Err(user.err()(other)),
     };
-    let history = rank_svc::weights_history(user.ctx(&state))
+    refused_weights(&state, &user, &form, error).await
+}
+
+/// The weights editor again, with the refused field marked and what was typed kept.
+async fn refused_weights(
+    state: &AppState,
+    user: &UiUser,
+    form: &HashMap<String, String>,
+    error: (String, &str),
+) -> PageResult {
+    let history = rank_svc::weights_history(user.ctx(state))
         .await
         .map_err(user.err())?;
     let latest = history
@@ -431,7 +441,7 @@ pub async fn weights_save(
     let message = i18n::tf(user.lang, "rank-refused", &[("reason", error.1)]);
     let effective_from = form.get("effective_from").cloned().unwrap_or_default();
     let mut page = weights_page(
-        &user,
+        user,
         &history,
         &latest,
         effective_from,

@@ -9,9 +9,10 @@ use crate::router::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use deltawall_app::supervision::dispatch::Matched;
 use deltawall_app::supervision::requests::{
-    self as requests, AnswersInput, DecisionInput, Inbox, Matched, MyTask, RequestDetail,
-    RequestInput, RequestSummary, TaskRow,
+    self as requests, AnswersInput, DecisionInput, Inbox, MyTask, RequestDetail, RequestInput,
+    RequestSummary, TaskRow,
 };
 use deltawall_store::sup_requests::StoredRequest;
 use serde::Serialize;

@@ -256,7 +256,8 @@ async fn compose_page(
 
 /// `GET /supervision/requests/new`.
 pub async fn compose(State(state): State<AppState>, user: UiUser) -> PageResult {
-    requests::require_supervisor(&user.ctx(&state)).map_err(user.err())?;
+    deltawall_app::supervision::dispatch::require_supervisor(&user.ctx(&state))
+        .map_err(user.err())?;
     let v = ComposeValues {
         days_before: "7, 1".into(),
         overdue_every: "3".into(),
@@ -272,7 +273,8 @@ pub async fn preview(
     user: UiUser,
     UiForm(f): UiForm<FormMap>,
 ) -> PageResult {
-    requests::require_supervisor(&user.ctx(&state)).map_err(user.err())?;
+    deltawall_app::supervision::dispatch::require_supervisor(&user.ctx(&state))
+        .map_err(user.err())?;
     let outcome = match request_input(&f) {
         Ok(input) => requests::preview(user.ctx(&state), &state.config.clock, &input).await,
         Err(e) => Err(e),

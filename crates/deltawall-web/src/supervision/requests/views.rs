@@ -6,9 +6,8 @@ use crate::i18n::{self, Lang};
 use crate::layout::{Bar, Layout, bar_chart_svg};
 use askama::Template;
 use deltawall_app::supervision::alerts::MyAlert;
-use deltawall_app::supervision::requests::{
-    Matched, MyTask, RequestDetail, RequestSummary, TaskRow,
-};
+use deltawall_app::supervision::dispatch::Matched;
+use deltawall_app::supervision::requests::{MyTask, RequestDetail, RequestSummary, TaskRow};
 use deltawall_domain::catalog::Text;
 use deltawall_domain::org::{BusinessType, Region};
 use deltawall_domain::supervision::request::{
