@@ -82,9 +82,58 @@ pub fn display_name(field: &'static str, name: &str) -> Result<(), Invalid> {
     Ok(())
 }
 
+/// A text a person types (a title, a name, a note), trimmed and counted in characters, not
+/// bytes: a Japanese title of 70 characters is 70, though UTF-8 takes 210 bytes for it.
+/// `required` refuses an empty text; an optional empty one is `None`. Control characters
+/// other than line breaks and tabs are refused.
+pub fn text(
+    field: &'static str,
+    raw: &str,
+    required: bool,
+    max_chars: usize,
+) -> Result<Option<String>, Invalid> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return if required {
+            Err(invalid(field, "err-required", "is required"))
+        } else {
+            Ok(None)
+        };
+    }
+    if t.chars().count() > max_chars {
+        return Err(invalid(field, "err-too-long", "has too many characters"));
+    }
+    if t.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(invalid(field, "err-text-control", "holds a control character"));
+    }
+    Ok(Some(t.to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn check_text(raw: &str, required: bool, max: usize, expected: Result<Option<&str>, &str>) {
+        let got = text("f", raw, required, max);
+        let got = got.as_ref().map(|o| o.as_deref()).map_err(|e| e.code);
+        assert_eq!(got, expected, "{raw:?}");
+    }
+
+    #[test]
+    fn texts_count_characters_not_bytes() {
+        let seventy = "脆弱性診断の実施状況".repeat(7);
+        assert_eq!((seventy.chars().count(), seventy.len()), (70, 210));
+        check_text(&seventy, true, 200, Ok(Some(seventy.as_str())));
+        check_text(&"あ".repeat(200), true, 200, Ok(Some(&"あ".repeat(200))));
+        check_text(&"あ".repeat(201), true, 200, Err("err-too-long"));
+        // a combining mark counts as its own character
+        check_text("か\u{3099}", true, 2, Ok(Some("か\u{3099}")));
+        check_text("  注意喚起  ", true, 4, Ok(Some("注意喚起")));
+        check_text("   ", true, 10, Err("err-required"));
+        check_text("   ", false, 10, Ok(None));
+        check_text("改行\nあり", true, 10, Ok(Some("改行\nあり")));
+        check_text("制御\u{7}", true, 10, Err("err-text-control"));
+    }
 
     #[test]
     fn passwords() {

@@ -51,11 +51,7 @@ fn bad(field: &'static str, code: &'static str, reason: &'static str) -> Service
 }
 
 fn text(field: &'static str, raw: &str, required: bool) -> SResult<Option<String>> {
-    let t = raw.trim();
-    if t.chars().count() > 200 || (required && t.is_empty()) {
-        return Err(bad(field, "err-required", "must be 1 to 200 characters"));
-    }
-    Ok(Some(t.to_owned()).filter(|t| !t.is_empty()))
+    Ok(deltawall_domain::validate::text(field, raw, required, 200)?)
 }
 
 fn check(input: &RiskInput) -> SResult<RiskFields> {

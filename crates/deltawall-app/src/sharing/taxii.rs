@@ -130,9 +130,7 @@ pub async fn create_api_root(
     if !matches!(kind, "isac" | "council" | "alerts") {
         return Err(invalid("kind", "use isac, council or alerts"));
     }
-    if title.trim().is_empty() || title.len() > 200 {
-        return Err(invalid("title", "use 1 to 200 characters"));
-    }
+    deltawall_domain::validate::text("title", title, true, 200)?;
     let mut tx = ctx.store.write().await?;
     let root = ApiRoot {
         id: id.to_owned(),
@@ -182,9 +180,7 @@ pub async fn create_collection(
     grants: &[NewGrant],
 ) -> SResult<String> {
     require_manager(ctx)?;
-    if title.trim().is_empty() || title.len() > 200 {
-        return Err(invalid("title", "use 1 to 200 characters"));
-    }
+    deltawall_domain::validate::text("title", title, true, 200)?;
     let mut tx = ctx.store.write().await?;
     sharing::open_root(&mut tx, api_root).await?;
     check_grantees(&mut tx, grants).await?;

@@ -751,6 +751,27 @@ async fn supervisors_open_and_close_councils_through_the_api() {
         "{}",
         unknown.body
     );
+    // Titles are counted in characters: 70 Japanese characters are 210 bytes.
+    let title_ja = "大規模インシデント連携会議".repeat(6);
+    assert_eq!(title_ja.chars().count(), 78);
+    let r = app
+        .json(
+            Method::POST,
+            "/api/v1/sharing/roots/council-7/collections",
+            &fsa,
+            &json!({"title": title_ja, "grants": []}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let too_long = app
+        .json(
+            Method::POST,
+            "/api/v1/sharing/roots/council-7/collections",
+            &fsa,
+            &json!({"title": "あ".repeat(201), "grants": []}),
+        )
+        .await;
+    assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
     let grants = json!([
         {"grantee": app.a.org_id, "can_read": true, "can_write": true, "recipient": true},
         {"grantee": app.fsa.org_id, "can_read": true, "can_write": true, "recipient": true},
