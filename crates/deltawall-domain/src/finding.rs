@@ -85,6 +85,64 @@ pub enum State {
     Reopened,
 }
 
+crate::code::impl_code!(Severity, "finding severity", {
+    Low = "low",
+    Medium = "medium",
+    High = "high",
+    Critical = "critical",
+});
+
+crate::code::impl_code!(State, "finding state", {
+    Draft = "draft",
+    Issued = "issued",
+    Acknowledged = "acknowledged",
+    Disputed = "disputed",
+    PlanAccepted = "plan_accepted",
+    InRemediation = "in_remediation",
+    RemediationClaimed = "remediation_claimed",
+    Verified = "verified",
+    RiskAccepted = "risk_accepted",
+    Closed = "closed",
+    Withdrawn = "withdrawn",
+    Reopened = "reopened",
+});
+
+impl State {
+    /// The states in which a finding is open for its owner to act on: issued and neither
+    /// closed, withdrawn nor under an accepted risk. Drafts have not been issued. The
+    /// institution's lists and its management report count by this definition.
+    pub const OPEN: &'static [State] = &[
+        State::Issued,
+        State::Acknowledged,
+        State::Disputed,
+        State::PlanAccepted,
+        State::InRemediation,
+        State::RemediationClaimed,
+        State::Verified,
+        State::Reopened,
+    ];
+
+    /// The states in which a finding is not yet resolved: the open ones and those under an
+    /// accepted risk, which is still a weakness. The supervisor's ranking and the sector
+    /// figures count by this definition.
+    pub const UNRESOLVED: &'static [State] = &[
+        State::Issued,
+        State::Acknowledged,
+        State::Disputed,
+        State::PlanAccepted,
+        State::InRemediation,
+        State::RemediationClaimed,
+        State::Verified,
+        State::Reopened,
+        State::RiskAccepted,
+    ];
+
+    /// Whether the finding is open for its owner to act on (see [`State::OPEN`]).
+    pub fn is_open(self) -> bool {
+        State::OPEN.contains(&self)
+    }
+}
+
 /// Someone acting on a finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Person {

@@ -10,6 +10,7 @@
 pub mod access;
 pub mod audit;
 pub mod catalog;
+pub mod code;
 pub mod crosswalk;
 pub mod finding;
 pub mod org;

@@ -103,8 +103,14 @@ pub fn text(
     if t.chars().count() > max_chars {
         return Err(invalid(field, "err-too-long", "has too many characters"));
     }
-    if t.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        return Err(invalid(field, "err-text-control", "holds a control character"));
+    if t.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(invalid(
+            field,
+            "err-text-control",
+            "holds a control character",
+        ));
     }
     Ok(Some(t.to_owned()))
 }

@@ -10,6 +10,8 @@ use crate::records::{Bind, bind_all};
 use crate::scope::{Clause, org_clause};
 use crate::{Result, StoreError};
 use deltawall_domain::OrgScope;
+use deltawall_domain::code::sql_list;
+use deltawall_domain::finding::State;
 use deltawall_domain::org::{BusinessType, Region};
 use deltawall_domain::supervision::AttackType;
 use sqlx::any::AnyRow;
@@ -140,8 +142,9 @@ pub async fn open_finding_counts(db: &mut Db, scope: &OrgScope) -> Result<Vec<Fi
     let sql = format!(
         "SELECT o.business_type, f.requirement_ids, f.state, COUNT(*) AS n \
          FROM findings f JOIN organisations o ON o.id = f.org_id \
-         WHERE f.state NOT IN ('draft', 'closed', 'withdrawn') AND {} \
+         WHERE f.state IN ({}) AND {} \
          GROUP BY o.business_type, f.requirement_ids, f.state",
+        sql_list(State::UNRESOLVED),
         c.sql
     );
     rows(db, sql, c)

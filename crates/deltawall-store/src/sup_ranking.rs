@@ -12,11 +12,13 @@ use crate::records::{Bind, bind_all};
 use crate::scope::org_clause;
 use crate::{Result, StoreError};
 use deltawall_domain::OrgScope;
-use deltawall_domain::finding::Severity;
+use deltawall_domain::code::sql_list;
+use deltawall_domain::finding::{Severity, State as FindingState};
 use deltawall_domain::org::{AttributeKind, BusinessType, Region};
 use deltawall_domain::posture::Outcome;
 use deltawall_domain::supervision::AttackType;
 use deltawall_domain::supervision::population::OrgFacts;
+use deltawall_domain::supervision::request::TaskState;
 use deltawall_domain::supervision::score::{IncidentFact, ScoreInput, SeverityCounts};
 use jiff::civil::Date;
 use sqlx::any::AnyRow;
@@ -297,8 +299,9 @@ async fn findings(
                  SUM(CASE WHEN f.due_on < ${n} OR EXISTS (SELECT 1 FROM finding_milestones m \
                    WHERE m.finding_id = f.id AND m.done_at IS NULL AND m.due_on < ${n}) THEN 1 ELSE 0 END) AS overdue_n \
                  FROM findings f JOIN organisations o ON o.id = f.org_id \
-                 WHERE {INSTITUTION} AND {c} AND f.state NOT IN ('draft', 'closed', 'withdrawn') \
-                 GROUP BY f.org_id, f.severity"
+                 WHERE {INSTITUTION} AND {c} AND f.state IN ({open}) \
+                 GROUP BY f.org_id, f.severity",
+                open = sql_list(FindingState::UNRESOLVED)
             )
         },
         vec![Bind::Text(q.today.to_string())],
@@ -335,8 +338,9 @@ async fn overdue_requests(
             format!(
                 "SELECT t.org_id, COUNT(*) AS n FROM sup_request_tasks t \
                  JOIN sup_requests q ON q.id = t.request_id JOIN organisations o ON o.id = t.org_id \
-                 WHERE {INSTITUTION} AND {c} AND t.state NOT IN ('accepted', 'exempted', 'submitted') \
-                 AND q.deadline < ${n} GROUP BY t.org_id"
+                 WHERE {INSTITUTION} AND {c} AND t.state IN ({outstanding}) \
+                 AND q.deadline < ${n} GROUP BY t.org_id",
+                outstanding = sql_list(TaskState::OUTSTANDING)
             )
         },
         vec![Bind::Int(q.now_us)],

@@ -11,6 +11,7 @@ use crate::records::{Bind, bind_all, code};
 use crate::scope::org_clause;
 use crate::{Result, StoreError};
 use deltawall_domain::OrgScope;
+use deltawall_domain::code::sql_list;
 use deltawall_domain::org::{AttributeKind, BusinessType, Region};
 use deltawall_domain::supervision::population::OrgFacts;
 use deltawall_domain::supervision::request::{Answer, Request, Task, TaskEvent, TaskState};
@@ -333,7 +334,8 @@ pub async fn outstanding_tasks(db: &mut Db) -> Result<Vec<(StoredTask, StoredReq
         "SELECT {TASK_COLUMNS}, r.issuer_org, r.sent_at, r.created_by, r.document AS request_document \
          FROM sup_request_tasks t JOIN organisations o ON o.id = t.org_id \
          JOIN sup_requests r ON r.id = t.request_id \
-         WHERE t.state IN ('assigned', 'in_progress', 'returned') ORDER BY t.id"
+         WHERE t.state IN ({}) ORDER BY t.id",
+        sql_list(TaskState::OUTSTANDING)
     );
     let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(&mut *db).await?;
     rows.iter().map(task_and_request).collect()

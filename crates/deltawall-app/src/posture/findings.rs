@@ -15,17 +15,8 @@ use deltawall_store::records::now_us;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-/// States in which a finding is still open.
-pub const OPEN: &[State] = &[
-    State::Issued,
-    State::Acknowledged,
-    State::Disputed,
-    State::PlanAccepted,
-    State::InRemediation,
-    State::RemediationClaimed,
-    State::Verified,
-    State::Reopened,
-];
+/// States in which a finding is still open: the domain's one definition.
+pub const OPEN: &[State] = State::OPEN;
 
 /// A finding as entered.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]

@@ -262,13 +262,26 @@ pub enum TaskState {
     Exempted,
 }
 
+crate::code::impl_code!(TaskState, "task state", {
+    Assigned = "assigned",
+    InProgress = "in_progress",
+    Submitted = "submitted",
+    Returned = "returned",
+    Accepted = "accepted",
+    Exempted = "exempted",
+});
+
 impl TaskState {
+    /// The states in which the institution still owes an answer.
+    pub const OUTSTANDING: &'static [TaskState] = &[
+        TaskState::Assigned,
+        TaskState::InProgress,
+        TaskState::Returned,
+    ];
+
     /// Whether the institution still owes an answer.
     pub fn is_outstanding(self) -> bool {
-        matches!(
-            self,
-            TaskState::Assigned | TaskState::InProgress | TaskState::Returned
-        )
+        TaskState::OUTSTANDING.contains(&self)
     }
 }
 
