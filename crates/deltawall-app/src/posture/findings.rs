@@ -10,6 +10,7 @@ use deltawall_domain::finding::{
     Acceptance, Command, Escalation, Finding, Origin, Person, Severity, State, plan_escalation,
 };
 use deltawall_domain::validate::Invalid;
+use deltawall_store::Tx;
 use deltawall_store::findings::{self, NewFinding, StoredFinding, StoredMilestone};
 use deltawall_store::records::now_us;
 use serde::{Deserialize, Serialize};
@@ -58,22 +59,72 @@ fn person(ctx: Ctx<'_>) -> Person {
     }
 }
 
-/// Creates a draft finding of the actor's institution; returns its id.
-pub async fn create(ctx: Ctx<'_>, input: &FindingInput) -> SResult<String> {
-    ctx.require(Permission::EditPosture)?;
-    let title = input.title.trim();
-    if title.is_empty() || title.chars().count() > 200 {
-        return Err(bad("title", "err-required", "must be 1 to 200 characters"));
-    }
-    if input.description.chars().count() > 4000 {
-        return Err(bad("description", "err-too-long", "is too long"));
-    }
-    let due_on = match input.due_on.as_deref().map(str::trim) {
+/// What a new finding says, whichever feature raises it: an assessment, a supervisory
+/// engagement, and later a TLPT gap, an exercise evaluation or an incident's recurrence
+/// prevention.
+#[derive(Debug, Clone, Copy)]
+pub struct FindingFields<'a> {
+    /// Up to 200 characters.
+    pub title: &'a str,
+    /// Up to 4,000 characters.
+    pub description: &'a str,
+    /// Decides who may accept its risk.
+    pub severity: Severity,
+    /// Requirements of the built-in catalog it concerns.
+    pub requirement_ids: &'a [String],
+    /// The login or id of the institution's user who must answer it.
+    pub owner_user: &'a str,
+    /// Due, `YYYY-MM-DD` in Japan time.
+    pub due_on: Option<&'a str>,
+}
+
+/// Where a new finding comes from and who raises it.
+#[derive(Debug, Clone)]
+pub struct Raised {
+    /// The institution the finding is about.
+    pub org_id: String,
+    /// The feature that raised it.
+    pub origin: Origin,
+    /// The record of that feature it came from (an assessment, an engagement).
+    pub origin_ref: Option<String>,
+    /// Who raises it.
+    pub by: Person,
+    /// Issued to its owner at once (a supervisor's finding), or left a draft of the
+    /// institution (its own finding).
+    pub issue: bool,
+}
+
+/// A finding as raised: its id, what was stored and its owner.
+#[derive(Debug, Clone)]
+pub struct RaisedFinding {
+    /// The new finding's id.
+    pub id: String,
+    /// What was stored.
+    pub new: NewFinding,
+    /// The owner's user id.
+    pub owner: String,
+}
+
+/// The one way a finding comes into being: checks the fields (title, description, due date,
+/// requirements of the built-in catalog, an owner who is a user of the institution), stores
+/// a draft and, when `raised.issue`, issues it, all in `tx`. The caller checks who may
+/// raise it and writes its audit entry in the same transaction.
+pub async fn raise(
+    tx: &mut Tx,
+    fields: &FindingFields<'_>,
+    raised: Raised,
+) -> SResult<RaisedFinding> {
+    let title =
+        deltawall_domain::validate::text("title", fields.title, true, 200)?.unwrap_or_default();
+    let description =
+        deltawall_domain::validate::text("description", fields.description, false, 4000)?
+            .unwrap_or_default();
+    let due_on = match fields.due_on.map(str::trim) {
         Some(d) if !d.is_empty() => Some(date("due_on", d)?.to_string()),
         _ => None,
     };
     let catalog = crate::posture::assessments::parsed_builtin()?;
-    let reqs: Vec<String> = input
+    let reqs: Vec<String> = fields
         .requirement_ids
         .iter()
         .map(|r| r.trim().to_owned())
@@ -86,9 +137,8 @@ pub async fn create(ctx: Ctx<'_>, input: &FindingInput) -> SResult<String> {
             "names a requirement not in the catalog",
         ));
     }
-    let own = deltawall_domain::OrgScope::Own(ctx.actor.org_id.clone());
-    let mut tx = ctx.store.write().await?;
-    let owner = deltawall_store::users::get(&mut tx, &own, input.owner_user.trim())
+    let institution = deltawall_domain::OrgScope::Own(raised.org_id.clone());
+    let owner = deltawall_store::users::get(tx, &institution, fields.owner_user.trim())
         .await
         .map_err(|_| {
             bad(
@@ -97,6 +147,73 @@ pub async fn create(ctx: Ctx<'_>, input: &FindingInput) -> SResult<String> {
                 "is not a user of the institution",
             )
         })?;
+    let draft = Finding::draft(
+        raised.origin,
+        fields.severity,
+        Person {
+            user_id: owner.id.clone(),
+            role: owner.role,
+        },
+        raised.by.clone(),
+    );
+    let now = now_us();
+    let new = NewFinding {
+        org_id: raised.org_id,
+        origin_ref: raised.origin_ref,
+        title,
+        description,
+        requirement_ids: reqs,
+        due_on,
+        finding: draft.clone(),
+    };
+    let id = findings::create(tx, &new, now).await?;
+    if raised.issue {
+        issue_stored(tx, &id, &new, &raised.by, now).await?;
+    }
+    Ok(RaisedFinding {
+        id,
+        new,
+        owner: owner.id,
+    })
+}
+
+/// Issues the draft just stored by [`raise`].
+async fn issue_stored(
+    tx: &mut Tx,
+    id: &str,
+    new: &NewFinding,
+    by: &Person,
+    now: i64,
+) -> SResult<()> {
+    let issued =
+        new.finding
+            .apply(by, Command::Issue, now)
+            .map_err(|r| ServiceError::Conflict {
+                code: "err-finding-refused",
+                message: r.to_string(),
+            })?;
+    let stored = StoredFinding {
+        id: id.to_owned(),
+        org_id: new.org_id.clone(),
+        origin: new.finding.origin,
+        origin_ref: new.origin_ref.clone(),
+        title: new.title.clone(),
+        description: new.description.clone(),
+        requirement_ids: new.requirement_ids.clone(),
+        due_on: new.due_on.clone(),
+        finding: new.finding.clone(),
+        version: 0,
+        created_at: now,
+        updated_at: now,
+    };
+    findings::save_transition(tx, &stored, &issued, now).await?;
+    Ok(())
+}
+
+/// Creates a draft finding of the actor's institution; returns its id.
+pub async fn create(ctx: Ctx<'_>, input: &FindingInput) -> SResult<String> {
+    ctx.require(Permission::EditPosture)?;
+    let mut tx = ctx.store.write().await?;
     let origin_ref = match input.assessment_id.as_deref().map(str::trim) {
         Some(a) if !a.is_empty() => {
             let found =
@@ -108,36 +225,33 @@ pub async fn create(ctx: Ctx<'_>, input: &FindingInput) -> SResult<String> {
         }
         _ => None,
     };
-    let finding = Finding::draft(
-        Origin::Assessment,
-        input.severity,
-        Person {
-            user_id: owner.id.clone(),
-            role: owner.role,
-        },
-        person(ctx),
-    );
-    let new = NewFinding {
-        org_id: ctx.actor.org_id.clone(),
-        origin_ref,
-        title: title.to_owned(),
-        description: input.description.trim().to_owned(),
-        requirement_ids: reqs,
-        due_on,
-        finding,
+    let fields = FindingFields {
+        title: &input.title,
+        description: &input.description,
+        severity: input.severity,
+        requirement_ids: &input.requirement_ids,
+        owner_user: &input.owner_user,
+        due_on: input.due_on.as_deref(),
     };
-    let id = findings::create(&mut tx, &new, now_us()).await?;
-    let summary = json!({"title": new.title, "severity": findings::code_of(&input.severity), "owner": owner.id});
+    let raised = Raised {
+        org_id: ctx.actor.org_id.clone(),
+        origin: Origin::Assessment,
+        origin_ref,
+        by: person(ctx),
+        issue: false,
+    };
+    let f = raise(&mut tx, &fields, raised).await?;
+    let summary = json!({"title": f.new.title, "severity": findings::code_of(&input.severity), "owner": f.owner});
     ctx.audit(
         &mut tx,
         "finding.create",
-        ("finding", Some(&id)),
+        ("finding", Some(&f.id)),
         None,
         summary,
     )
     .await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(f.id)
 }
 
 /// A command as entered: its name and the values some commands need.

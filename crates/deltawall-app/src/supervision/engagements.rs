@@ -11,12 +11,13 @@
 //! read the same engagement and its whole history.
 
 use crate::error::ServiceError;
+use crate::posture::findings::{FindingFields, Raised, raise};
 use crate::supervision::ranking::{require_supervisor, require_supervisor_staff};
 use crate::time::{date, end_of_day_us, today};
 use crate::{Ctx, SResult};
 use deltawall_domain::OrgKind;
 use deltawall_domain::catalog::Catalog;
-use deltawall_domain::finding::{Command, Finding, Origin, Person, Severity};
+use deltawall_domain::finding::{Origin, Person, Severity};
 use deltawall_domain::org::SupervisorReach;
 use deltawall_domain::supervision::Party;
 use deltawall_domain::supervision::engagement::{
@@ -24,7 +25,7 @@ use deltawall_domain::supervision::engagement::{
 };
 use deltawall_domain::supervision::population::OrgFacts;
 use deltawall_domain::validate::Invalid;
-use deltawall_store::findings::{self, NewFinding, StoredFinding, code_of};
+use deltawall_store::findings::{self, StoredFinding, code_of};
 use deltawall_store::records::{Organisation, User, now_us};
 use deltawall_store::sup_engagements::{self, Assignee, EngagementEventRow, StoredEngagement};
 use deltawall_store::sup_monitoring::{self, Monitoring, NewMonitoring};
@@ -302,43 +303,12 @@ pub struct IssueInput {
     pub due_on: Option<String>,
 }
 
-fn issue_fields(
-    input: &IssueInput,
-    catalog: &Catalog,
-) -> SResult<(String, Vec<String>, Option<String>)> {
-    let title = input.title.trim();
-    if title.is_empty() || title.chars().count() > 200 {
-        return Err(bad("title", "must be 1 to 200 characters"));
-    }
-    if input.description.chars().count() > 4000 {
-        return Err(bad("description", "is too long"));
-    }
-    let reqs: Vec<String> = input
-        .requirement_ids
-        .iter()
-        .map(|r| r.trim().to_owned())
-        .filter(|r| !r.is_empty())
-        .collect();
-    if reqs.iter().any(|r| catalog.requirement(r).is_none()) {
-        return Err(bad(
-            "requirement_ids",
-            "names a requirement not in the catalog",
-        ));
-    }
-    let due = match input.due_on.as_deref().map(str::trim) {
-        Some(d) if !d.is_empty() => Some(date("due_on", d)?.to_string()),
-        _ => None,
-    };
-    Ok((title.to_owned(), reqs, due))
-}
-
 /// Issues a finding to the engagement's institution (origin: supervisory monitoring) while
 /// the engagement is under way or after it completed; the institution then sees it in its
 /// findings and answers it. Returns the finding's id.
 pub async fn issue_finding(ctx: Ctx<'_>, id: &str, input: &IssueInput) -> SResult<String> {
     use deltawall_domain::supervision::engagement::EngagementState::{Completed, InProgress};
     let sup = supervisor(ctx)?;
-    let (title, reqs, due_on) = issue_fields(input, &catalog()?)?;
     let mut tx = ctx.store.write().await?;
     let read = sup_engagements::get(&mut tx, &ctx.actor.org_scope(), id).await?;
     let e = &read.engagement;
@@ -354,66 +324,36 @@ pub async fn issue_finding(ctx: Ctx<'_>, id: &str, input: &IssueInput) -> SResul
             ),
         });
     }
-    let institution = deltawall_domain::OrgScope::Own(e.org_id.clone());
-    let owner = users::get(&mut tx, &institution, input.owner_user.trim())
-        .await
-        .map_err(|_| bad("owner_user", "is not a user of the institution"))?;
-    let issuer = Person {
-        user_id: ctx.actor.user_id.clone(),
-        role: ctx.actor.role,
+    let fields = FindingFields {
+        title: &input.title,
+        description: &input.description,
+        severity: input.severity,
+        requirement_ids: &input.requirement_ids,
+        owner_user: &input.owner_user,
+        due_on: input.due_on.as_deref(),
     };
-    let draft = Finding::draft(
-        Origin::SupervisoryMonitoring,
-        input.severity,
-        Person {
-            user_id: owner.id.clone(),
-            role: owner.role,
-        },
-        issuer.clone(),
-    );
-    let now = now_us();
-    let new = NewFinding {
+    let raised = Raised {
         org_id: e.org_id.clone(),
-        origin_ref: Some(read.id.clone()),
-        title,
-        description: input.description.trim().to_owned(),
-        requirement_ids: reqs,
-        due_on,
-        finding: draft.clone(),
-    };
-    let fid = findings::create(&mut tx, &new, now).await?;
-    let issued = draft
-        .apply(&issuer, Command::Issue, now)
-        .map_err(|r| ServiceError::Conflict {
-            code: "err-finding-refused",
-            message: r.to_string(),
-        })?;
-    let stored = StoredFinding {
-        id: fid.clone(),
-        org_id: new.org_id.clone(),
         origin: Origin::SupervisoryMonitoring,
-        origin_ref: new.origin_ref.clone(),
-        title: new.title.clone(),
-        description: new.description.clone(),
-        requirement_ids: new.requirement_ids.clone(),
-        due_on: new.due_on.clone(),
-        finding: draft,
-        version: 0,
-        created_at: now,
-        updated_at: now,
+        origin_ref: Some(read.id.clone()),
+        by: Person {
+            user_id: ctx.actor.user_id.clone(),
+            role: ctx.actor.role,
+        },
+        issue: true,
     };
-    findings::save_transition(&mut tx, &stored, &issued, now).await?;
-    let summary = json!({"engagement": read.id, "org": e.org_id, "title": new.title, "severity": code_of(&input.severity), "owner": owner.id});
+    let f = raise(&mut tx, &fields, raised).await?;
+    let summary = json!({"engagement": read.id, "org": e.org_id, "title": f.new.title, "severity": code_of(&input.severity), "owner": f.owner});
     ctx.audit(
         &mut tx,
         "supervision.engagement_finding",
-        ("finding", Some(&fid)),
+        ("finding", Some(&f.id)),
         None,
         summary,
     )
     .await?;
     tx.commit().await?;
-    Ok(fid)
+    Ok(f.id)
 }
 
 /// Engagements in the actor's reach, optionally with one institution.
