@@ -7,7 +7,7 @@ use crate::error::ServiceError;
 use crate::time::date;
 use crate::{Ctx, SResult};
 use deltawall_domain::validate::Invalid;
-use deltawall_domain::{OrgKind, Permission, Role};
+use deltawall_domain::{OrgKind, Permission};
 use deltawall_store::exercises::{self, Exercise, NewExercise, Participation};
 use deltawall_store::orgs;
 use deltawall_store::records::now_us;
@@ -60,13 +60,7 @@ fn name(field: &'static str, raw: &str) -> SResult<String> {
 
 /// Supervisory staff who may record (not a read-only auditor).
 fn require_supervisor(ctx: &Ctx<'_>) -> SResult<()> {
-    let a = ctx.actor;
-    if a.org_kind == OrgKind::Supervisor && a.role != Role::Auditor && a.can(Permission::ReadSector)
-    {
-        Ok(())
-    } else {
-        Err(ServiceError::Forbidden)
-    }
+    crate::supervision::roles::require_staff(ctx)
 }
 
 /// Records an exercise organised by the actor's body; returns its id.

@@ -75,10 +75,7 @@ pub async fn k(ctx: Ctx<'_>) -> SResult<K> {
 
 /// Changes k (supervisor administrators), refused below the domain's minimum; audited.
 pub async fn set_k(ctx: Ctx<'_>, k: u32) -> SResult<()> {
-    if ctx.actor.org_kind != OrgKind::Supervisor {
-        return Err(ServiceError::Forbidden);
-    }
-    ctx.require(Permission::ManageSector)?;
+    crate::supervision::roles::require_admin(&ctx)?;
     let k = K::new(k).map_err(|_| {
         ServiceError::Invalid(Invalid {
             field: "k",

@@ -65,22 +65,14 @@ pub fn select_error(e: &SelectError) -> ServiceError {
     }
 }
 
-/// Refuses unless the actor is supervisory staff who may act (not an auditor).
+/// Refuses unless the actor is supervisory staff who may send (not an auditor).
 pub fn require_supervisor(ctx: &Ctx<'_>) -> SResult<()> {
-    if party(ctx).is_supervisor() && ctx.actor.can(Permission::ReadSector) {
-        Ok(())
-    } else {
-        Err(ServiceError::Forbidden)
-    }
+    crate::supervision::roles::require_staff(ctx)
 }
 
 /// Refuses unless the actor belongs to a supervisor (auditors included: they read).
 pub fn require_supervisor_reader(ctx: &Ctx<'_>) -> SResult<()> {
-    if ctx.actor.org_kind == OrgKind::Supervisor && ctx.actor.can(Permission::ReadSector) {
-        Ok(())
-    } else {
-        Err(ServiceError::Forbidden)
-    }
+    crate::supervision::roles::require_reader(ctx)
 }
 
 /// Refuses unless the actor is an institution that reads its own records.

@@ -12,3 +12,4 @@ pub mod ranking;
 pub mod reminders;
 pub mod report;
 pub mod requests;
+pub mod roles;

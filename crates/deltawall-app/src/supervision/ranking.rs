@@ -10,14 +10,13 @@
 //! `deltawall-default` and in force from the report's date (2020-06-30).
 
 use crate::error::ServiceError;
+use crate::supervision::roles;
 use crate::time::{date, today};
 use crate::{Ctx, SResult};
-use deltawall_domain::Permission;
 use deltawall_domain::catalog::Catalog;
 use deltawall_domain::finding::Severity;
-use deltawall_domain::org::{AttributeKind, BusinessType, OrgKind, Region, SupervisorReach};
+use deltawall_domain::org::{AttributeKind, BusinessType, Region};
 use deltawall_domain::posture::Outcome;
-use deltawall_domain::role::Role;
 use deltawall_domain::supervision::AttackType;
 use deltawall_domain::supervision::score::{
     self, AttributeWeight, ElementPosture, Ranked, ScoreWeights, SeverityPoints,
@@ -39,32 +38,19 @@ pub const DEFAULT_EFFECTIVE_FROM: Date = Date::constant(2020, 6, 30);
 /// The largest number of weighted attribute values a version may hold.
 pub const MAX_ATTRIBUTE_WEIGHTS: usize = 16;
 
-/// Refuses anyone but supervisory users who read the sector.
+/// Refuses anyone but a supervisor's reader (see [`roles::is_supervisor_reader`]).
 pub fn require_supervisor(ctx: Ctx<'_>) -> SResult<()> {
-    if ctx.actor.org_kind == OrgKind::Supervisor && ctx.actor.can(Permission::ReadSector) {
-        Ok(())
-    } else {
-        Err(ServiceError::Forbidden)
-    }
+    roles::require_reader(&ctx)
 }
 
-/// Refuses anyone but non-auditor supervisory staff (who may act, not only read).
+/// Refuses anyone but supervisory staff who may act (see [`roles::is_supervisor_staff`]).
 pub fn require_supervisor_staff(ctx: Ctx<'_>) -> SResult<()> {
-    require_supervisor(ctx)?;
-    let read_token = ctx.actor.token_scope == Some(deltawall_domain::access::TokenScope::Read);
-    if ctx.actor.role == Role::Auditor || read_token {
-        return Err(ServiceError::Forbidden);
-    }
-    Ok(())
+    roles::require_staff(&ctx)
 }
 
-/// Refuses anyone but non-auditor staff of the FSA: the weights are one national policy.
+/// Refuses anyone but the FSA's staff: the weights are one national policy.
 pub fn require_weights_editor(ctx: Ctx<'_>) -> SResult<()> {
-    require_supervisor_staff(ctx)?;
-    if ctx.actor.reach != Some(SupervisorReach::National) {
-        return Err(ServiceError::Forbidden);
-    }
-    Ok(())
+    roles::require_national_staff(&ctx)
 }
 
 /// Every version of the weights, oldest first; version 1 is stored on first use.

@@ -13,7 +13,6 @@ use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use deltawall_app::supervision::benchmarks::{self as bench_svc, Benchmarks, Source};
-use deltawall_domain::{OrgKind, Permission};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -59,7 +58,7 @@ pub async fn page(
         rows: t.rows,
         k,
         supervisor,
-        can_set_k: a.org_kind == OrgKind::Supervisor && a.can(Permission::ManageSector),
+        can_set_k: deltawall_app::supervision::roles::is_supervisor_admin(a),
         sources: sources
             .into_iter()
             .map(|s| (s.id, if ja { s.title_ja } else { s.title_en }))

@@ -75,7 +75,7 @@ pub async fn engagements(
             .collect(),
         methods: methods(lang),
         today: deltawall_app::time::today().to_string(),
-        can_plan: rank_svc::require_supervisor_staff(ctx).is_ok(),
+        can_plan: deltawall_app::supervision::roles::is_supervisor_staff(ctx.actor),
         l: user.layout("eng-title", "supervision", None),
     }))
 }

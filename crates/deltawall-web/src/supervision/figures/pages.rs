@@ -16,10 +16,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use deltawall_app::exercises::{self as exercises_svc, ExerciseInput, ParticipantInput};
 use deltawall_app::incidents::{self as incidents_svc, IncidentInput};
 use deltawall_app::supervision::figures::{self as figures_svc, KEYS};
+use deltawall_app::supervision::roles;
 use deltawall_app::time::today;
 use deltawall_domain::org::BusinessType;
 use deltawall_domain::supervision::AttackType;
-use deltawall_domain::{OrgKind, Permission, Role};
+use deltawall_domain::{OrgKind, Permission};
 use deltawall_store::exercises::{Exercise, Participation};
 use deltawall_store::findings::code_of;
 use deltawall_store::incidents::Incident;
@@ -33,8 +34,7 @@ fn supervisor(user: &UiUser) -> bool {
 }
 
 fn can_record(user: &UiUser) -> bool {
-    let a = &user.info.actor;
-    a.org_kind == OrgKind::Supervisor && a.role != Role::Auditor && a.can(Permission::ReadSector)
+    roles::is_supervisor_staff(&user.info.actor)
 }
 
 /// Which business type the figures are limited to.

@@ -18,8 +18,7 @@ use deltawall_app::supervision::engagements as eng_svc;
 use deltawall_app::supervision::ranking::{
     self as rank_svc, RankingFilter, WeightsInput, weights_invalid,
 };
-use deltawall_domain::org::{BusinessType, Region, SupervisorReach};
-use deltawall_domain::role::Role;
+use deltawall_domain::org::{BusinessType, Region};
 use deltawall_domain::supervision::AttackType;
 use deltawall_domain::supervision::score::{AttributeWeight, ScoreWeights, SeverityPoints};
 use deltawall_domain::validate::Invalid;
@@ -43,8 +42,7 @@ pub(crate) fn notice(lang: Lang, key: &str) -> Option<String> {
 }
 
 fn may_edit_weights(user: &UiUser) -> bool {
-    let a = &user.info.actor;
-    a.reach == Some(SupervisorReach::National) && a.role != Role::Auditor
+    deltawall_app::supervision::roles::is_national_staff(&user.info.actor)
 }
 
 /// `GET /supervision`: the ten highest-ranked institutions and the engagements under way.
@@ -144,7 +142,7 @@ pub async fn ranking(
         business_type: q.business_type.trim().to_owned(),
         region: q.region.trim().to_owned(),
         query: q.query_string(),
-        can_plan: rank_svc::require_supervisor_staff(user.ctx(&state)).is_ok(),
+        can_plan: deltawall_app::supervision::roles::is_supervisor_staff(&user.info.actor),
         l: user.layout("rank-title", "supervision", None),
     }))
 }

@@ -202,7 +202,7 @@ pub(crate) fn is_supervisor(user: &UiUser) -> bool {
 }
 
 pub(crate) fn may_send(user: &UiUser) -> bool {
-    is_supervisor(user) && user.info.actor.role != Role::Auditor
+    deltawall_app::supervision::roles::is_supervisor_staff(&user.info.actor)
 }
 
 /// `GET /requests`: the supervisor's requests, or the institution's tasks and alerts.
