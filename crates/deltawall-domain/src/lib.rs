@@ -17,6 +17,7 @@ pub mod posture;
 pub mod role;
 pub mod supervision;
 pub mod throttle;
+pub mod tlpt;
 pub mod validate;
 
 pub use access::{Actor, OrgScope};
