@@ -12,6 +12,7 @@ pub mod audit;
 pub mod catalog;
 pub mod crosswalk;
 pub mod finding;
+pub mod group_maturity;
 pub mod org;
 pub mod posture;
 pub mod role;
