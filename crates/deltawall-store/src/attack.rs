@@ -199,6 +199,20 @@ pub struct Mapping {
 
 /// Records a mapping; `Conflict` when the subject already maps to that technique.
 pub async fn add_mapping(db: &mut Db, new: &NewMapping, by: &str, at_us: i64) -> Result<String> {
+    // checked first: on PostgreSQL a failed insert would abort the caller's transaction
+    let exists: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM attack_mappings WHERE org_id = $1 AND subject_kind = $2 \
+         AND subject_id = $3 AND technique_id = $4",
+    )
+    .bind(new.org_id.clone())
+    .bind(new.subject_kind.clone())
+    .bind(new.subject_id.clone())
+    .bind(new.technique.to_string())
+    .fetch_optional(&mut *db)
+    .await?;
+    if exists.is_some() {
+        return Err(StoreError::Conflict("attack mapping"));
+    }
     let id = new_id();
     let done = sqlx::query(
         "INSERT INTO attack_mappings (id, org_id, subject_kind, subject_id, technique_id, \

@@ -80,6 +80,9 @@ pub struct Scenario {
     pub name: String,
     /// The critical function it targets; one of the engagement's.
     pub critical_function: String,
+    /// The ATT&CK release the steps' technique ids come from (e.g. `18.1`), so that a
+    /// newer release's changes to them can be reported.
+    pub attack_version: String,
     /// The steps in the order they are played.
     pub steps: Vec<Step>,
 }
@@ -96,6 +99,9 @@ impl Scenario {
         }
         if self.steps.is_empty() {
             return Err("a scenario needs a step".into());
+        }
+        if self.attack_version.trim().is_empty() {
+            return Err("attack_version: a scenario names the ATT&CK release it uses".into());
         }
         for (i, s) in self.steps.iter().enumerate() {
             if !is_technique_id(&s.technique) {

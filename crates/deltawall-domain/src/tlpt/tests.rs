@@ -20,6 +20,7 @@ fn scenario() -> Scenario {
     Scenario {
         name: "wire fraud via internet banking".into(),
         critical_function: "internet banking".into(),
+        attack_version: "18.1".into(),
         steps: vec![
             Step::planned(
                 "T1078",
@@ -241,6 +242,12 @@ fn scenarios_target_a_critical_function_in_scope_with_valid_techniques() {
     );
     let mut s = scenario();
     s.critical_function = "ATM network".into();
+    assert!(matches!(
+        e.apply("red", Command::AddScenario { scenario: s }, T0),
+        Err(Refusal::Invalid(_))
+    ));
+    let mut s = scenario();
+    s.attack_version = String::new();
     assert!(matches!(
         e.apply("red", Command::AddScenario { scenario: s }, T0),
         Err(Refusal::Invalid(_))

@@ -97,7 +97,11 @@ async fn mappings_are_scoped(db: &TestDb) {
     let mut tx = s.write().await.unwrap();
     let again = attack::add_mapping(&mut tx, &map(&a, "r1", "T1110.003"), "u", T0).await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
-    drop(tx);
+    // the refusal leaves the transaction usable
+    attack::add_mapping(&mut tx, &map(&a, "r3", "T1657"), "u", T0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
     let mut c = s.read().await.unwrap();
     let own = attack::mappings(&mut c, &OrgScope::Own(a.clone()), None)
         .await
@@ -106,12 +110,12 @@ async fn mappings_are_scoped(db: &TestDb) {
         own.iter()
             .map(|m| m.subject_id.as_str())
             .collect::<Vec<_>>(),
-        ["r1"]
+        ["r1", "r3"]
     );
     let all = attack::mappings(&mut c, &OrgScope::All, Some("18.1"))
         .await
         .unwrap();
-    assert_eq!(all.len(), 2);
+    assert_eq!(all.len(), 3);
     assert!(
         attack::mappings(&mut c, &OrgScope::All, Some("19.0"))
             .await
