@@ -291,7 +291,7 @@ fn deadlines_run_from_the_start_of_the_phase() {
     assert_eq!((e.due_us(), e.overdue(i64::MAX)), (None, false));
 }
 
-fn any_command() -> impl Strategy<Value = (usize, Command)> {
+fn any_command() -> impl Strategy<Value = (bool, usize, Command)> {
     let role = prop_oneof![
         Just(TlptRole::RedTeam),
         Just(TlptRole::BlueTeam),
@@ -317,24 +317,41 @@ fn any_command() -> impl Strategy<Value = (usize, Command)> {
         1 => Just(Command::AddCriticalFunction { name: "internet banking".into() }),
         1 => Just(Command::AddScenario { scenario: scenario() }),
         2 => kind.prop_map(|kind| Command::SubmitReport { kind, document: "d".into() }),
-        2 => (0usize..3, outcome.clone()).prop_map(|(step, outcome)| Command::RecordOutcome {
-            scenario: 0, step, outcome, started_us: T0, ended_us: T0, blue_notes: None }),
-        1 => (0usize..3).prop_map(|step| Command::LinkFinding { scenario: 0, step, finding_id: "f".into() }),
-        1 => (0usize..3, outcome).prop_map(|(step, outcome)| Command::RecordRetest { scenario: 0, step, outcome }),
+        4 => (0usize..2, 0usize..3, outcome.clone()).prop_map(|(scenario, step, outcome)| Command::RecordOutcome {
+            scenario, step, outcome, started_us: T0, ended_us: T0, blue_notes: None }),
+        2 => (0usize..2, 0usize..3).prop_map(|(scenario, step)| Command::LinkFinding { scenario, step, finding_id: "f".into() }),
+        2 => (0usize..2, 0usize..3, outcome).prop_map(|(scenario, step, outcome)| Command::RecordRetest { scenario, step, outcome }),
     ];
-    (0usize..5, cmd)
+    // mostly the actor whose command it is, so that runs get through the gates; sometimes
+    // anyone, so that refusals by role are exercised too
+    (proptest::bool::weighted(0.8), 0usize..5, cmd)
+}
+
+/// The member whose command this is, by the user ids the proptest gives its members.
+fn rightful_actor(cmd: &Command) -> &'static str {
+    match cmd {
+        Command::SubmitReport { kind, .. } => match kind.author() {
+            TlptRole::ThreatIntelligence => "ThreatIntelligence",
+            TlptRole::RedTeam => "RedTeam",
+            TlptRole::BlueTeam => "BlueTeam",
+            _ => "ctl",
+        },
+        Command::AddScenario { .. } => "RedTeam",
+        _ => "ctl",
+    }
 }
 
 proptest! {
     /// Whatever anyone asks, gates pass one at a time in order, only by the control team,
     /// only with their requirements met, and a refused command changes nothing.
     #[test]
-    fn gates_are_never_passed_out_of_order(commands in proptest::collection::vec(any_command(), 0..120)) {
+    fn gates_are_never_passed_out_of_order(commands in proptest::collection::vec(any_command(), 0..250)) {
         let actors = ["ctl", "RedTeam", "BlueTeam", "ThreatIntelligence", "SupervisorObserver"];
         let mut e = Engagement::start("p".into(), "ctl".into(), Deadlines::default(), T0);
-        for (a, cmd) in commands {
+        for (rightful, a, cmd) in commands {
             let before = e.clone();
-            match e.apply(actors[a], cmd.clone(), T0) {
+            let actor = if rightful { rightful_actor(&cmd) } else { actors[a] };
+            match e.apply(actor, cmd.clone(), T0) {
                 Ok((next, event)) => {
                     if cmd == Command::PassGate {
                         prop_assert_eq!(event.role, TlptRole::ControlTeam);
