@@ -71,7 +71,8 @@ pub struct LayerTechnique {
     /// any number, but mitreattack-python's loader refuses fractions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<i64>,
-    /// An explicit colour (`#rrggbb`), which wins over the gradient.
+    /// An explicit colour (`#rrggbb`), which wins over the gradient; the Navigator writes
+    /// an empty string for none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
     /// A comment shown on hover.
@@ -136,7 +137,7 @@ impl Metadata {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Gradient {
-    /// At least two colours, `#rrggbb`, from the lowest score to the highest.
+    /// At least two colours, `#rrggbb` or `#rrggbbaa`, from the lowest score to the highest.
     pub colors: Vec<String>,
     /// The score of the first colour (whole, like scores).
     pub min_value: i64,
@@ -213,7 +214,8 @@ impl Layer {
         }
         for (i, t) in self.techniques.iter().enumerate() {
             let at = |f: &str| format!("/techniques/{i}/{f}");
-            if let Some(c) = &t.color {
+            // the Navigator writes an empty colour for "none"
+            if let Some(c) = t.color.as_deref().filter(|c| !c.is_empty()) {
                 check_color(c, at("color"))?;
             }
             if let Some(tactic) = &t.tactic
@@ -255,8 +257,9 @@ impl Layer {
 }
 
 fn check_color(color: &str, pointer: String) -> Result<(), LayerError> {
+    // `#rrggbb`, or `#rrggbbaa` as the Navigator writes its gradients
     let b = color.as_bytes();
-    if b.len() == 7 && b[0] == b'#' && b[1..].iter().all(u8::is_ascii_hexdigit) {
+    if matches!(b.len(), 7 | 9) && b[0] == b'#' && b[1..].iter().all(u8::is_ascii_hexdigit) {
         Ok(())
     } else {
         Err(invalid(pointer, format!("not a #rrggbb colour: {color:?}")))

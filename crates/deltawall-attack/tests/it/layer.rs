@@ -225,3 +225,30 @@ fn sigma_tags_name_techniques_only() {
     check("attack.s0154", None);
     check("car.2013-05-004", None);
 }
+
+#[test]
+fn a_layer_the_navigator_exported_reads_with_its_view_settings_left_aside() {
+    // the shape of a Navigator 5 export, written by hand: view settings this crate does not model
+    let text = r##"{
+        "name": "exported", "versions": {"attack": "18", "navigator": "5.1.0", "layer": "4.5"},
+        "domain": "enterprise-attack", "description": "",
+        "filters": {"platforms": ["Windows", "Linux"]}, "sorting": 0,
+        "layout": {"layout": "side", "aggregateFunction": "average", "showID": false,
+                   "showName": true, "showAggregateScores": false, "countUnscored": false,
+                   "expandedSubtechniques": "none"},
+        "hideDisabled": false,
+        "techniques": [{"techniqueID": "T1110", "tactic": "credential-access", "score": 2,
+                        "color": "", "comment": "", "enabled": true, "metadata": [],
+                        "links": [], "showSubtechniques": true}],
+        "gradient": {"colors": ["#ff6666ff", "#ffe766ff", "#8ec843ff"], "minValue": 0, "maxValue": 100},
+        "legendItems": [], "metadata": [], "links": [], "showTacticRowBackground": false,
+        "tacticRowBackground": "#dddddd", "selectTechniquesAcrossTactics": true,
+        "selectSubtechniquesWithParent": false, "selectVisibleTechniques": false
+    }"##;
+    let layer = read_layer(text).expect("a Navigator export reads");
+    assert_eq!(layer.techniques[0].technique_id, id("T1110"));
+    assert_eq!(layer.techniques[0].score, Some(2));
+    assert_eq!(layer.gradient.as_ref().map(|g| g.colors.len()), Some(3));
+    // written back, it is still a layer (view settings left to the Navigator's defaults)
+    assert_eq!(read_layer(&layer.to_json()).expect("reads back"), layer);
+}
