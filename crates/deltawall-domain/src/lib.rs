@@ -13,11 +13,13 @@ pub mod catalog;
 pub mod code;
 pub mod crosswalk;
 pub mod finding;
+pub mod group_maturity;
 pub mod org;
 pub mod posture;
 pub mod role;
 pub mod supervision;
 pub mod throttle;
+pub mod tlpt;
 pub mod validate;
 
 pub use access::{Actor, OrgScope};

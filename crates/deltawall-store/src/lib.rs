@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 pub mod assessments;
+pub mod attack;
 pub mod audit;
 pub mod backup;
 mod db;
@@ -39,6 +40,7 @@ pub mod sup_reminders;
 pub mod sup_requests;
 pub mod sup_weights;
 pub mod throttle;
+pub mod tlpt;
 pub mod tokens;
 pub mod users;
 

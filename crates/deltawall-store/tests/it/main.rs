@@ -27,6 +27,7 @@ macro_rules! both {
     };
 }
 
+mod attack_tlpt;
 mod audit;
 mod auth;
 mod backup;
