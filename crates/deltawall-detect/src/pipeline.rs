@@ -23,6 +23,20 @@ pub fn to_logsource(source: &Source) -> LogSource {
     )
 }
 
+/// The log sources an event belongs to: its own and, when it has one, the wider
+/// category it is also part of (see [`Source::also`]).
+pub fn to_logsources(source: &Source) -> Vec<LogSource> {
+    let mut out = vec![to_logsource(source)];
+    if let Some(also) = source.also {
+        out.push(LogSource::new(
+            Some(also),
+            source.product.as_deref(),
+            source.service.as_deref(),
+        ));
+    }
+    out
+}
+
 /// What to scan and how.
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
@@ -227,7 +241,7 @@ pub fn scan(
     };
     let rx = start_readers(inputs, opts);
     let progress = opts.progress.then(crate::progress::Progress::new);
-    let mut last_source: Option<(Source, LogSource)> = None;
+    let mut last_source: Option<(Source, Vec<LogSource>)> = None;
     let mut ratios = AuthRatios::with_max_keys(opts.max_ratio_keys);
     let mut failure: Option<io::Error> = None;
     let mut per_rule: BTreeMap<String, u64> = BTreeMap::new();
@@ -267,11 +281,11 @@ pub fn scan(
                         .as_ref()
                         .is_none_or(|(s, _)| *s != record.source)
                     {
-                        last_source = Some((record.source.clone(), to_logsource(&record.source)));
+                        last_source = Some((record.source.clone(), to_logsources(&record.source)));
                     }
-                    let logsource = &last_source.as_ref().expect("set above").1;
+                    let logsources = &last_source.as_ref().expect("set above").1;
                     let event = ratios.enrich(record);
-                    engine.process(logsource, &event, &mut sink);
+                    engine.process_any(logsources, &event, &mut sink);
                     if let Some(t) = record.event_time()
                         && t > newest
                     {
