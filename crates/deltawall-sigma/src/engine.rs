@@ -115,6 +115,8 @@ pub struct Engine {
     routes: HashMap<Vec<LogSource>, Arc<Route>>,
     state: correlation::State,
     stats: EngineStats,
+    /// Rule trees walked (rules the prefilter could not skip), for measuring the prefilter.
+    evaluated: u64,
     fired: Vec<Fired>,
 }
 
@@ -170,6 +172,7 @@ impl Engine {
                 continue;
             }
             let rule = &self.rules[r];
+            self.evaluated += 1;
             if !rule.node.eval(&mut cx) {
                 continue;
             }
@@ -198,6 +201,11 @@ impl Engine {
             }
         }
         self.release(false, sink);
+    }
+
+    /// How many rule evaluations the prefilter did not skip, since the engine was built.
+    pub fn rules_evaluated(&self) -> u64 {
+        self.evaluated
     }
 
     /// Moves event time to at least `time_us` (e.g. on a reader heartbeat) and emits the

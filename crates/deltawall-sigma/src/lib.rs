@@ -122,6 +122,7 @@ mod modifier;
 mod pattern;
 mod prefilter;
 mod ruleset;
+mod selectivity;
 mod yaml;
 
 pub use alert::{Alert, AlertKind, AlertSink};
