@@ -13,10 +13,11 @@
 use crate::generator::{GenConfig, generate};
 use crate::input::{Format, SyslogParser};
 use crate::output::AlertWriter;
-use crate::pipeline::{ScanOptions, ScanStats, scan};
+use crate::pipeline::{ScanOptions, ScanStats};
 use crate::rules::{RuleSource, engine_config, load_rules, run_tests, with_mapping_file};
+use crate::shard::scan_sharded;
 use anyhow::{Context, bail};
-use deltawall_sigma::Engine;
+use deltawall_sigma::{Engine, Partition};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -64,6 +65,11 @@ pub struct ScanArgs {
     /// least recently seen are evicted beyond it (counted in the summary).
     #[arg(long, value_name = "N", default_value_t = crate::enrich::MAX_KEYS)]
     pub max_sources: usize,
+    /// Engine threads (default: the cores available). Events are spread by the field every
+    /// correlation groups by, so the alerts are those of one thread; rules whose
+    /// correlations group by different fields, and `--follow`, use one engine thread.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
     /// Year for RFC 3164 syslog timestamps, which have none (default: this year).
     #[arg(long, value_name = "YEAR")]
     pub syslog_year: Option<i32>,
@@ -134,12 +140,20 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.mapping {
         config = with_mapping_file(config, path)?;
     }
-    let (mut engine, compile_errors) = Engine::new_partial(&set, config);
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+        .max(1);
+    let (engine, compile_errors) = Engine::new_partial(&set, config.clone());
     for e in errors.iter().chain(&compile_errors) {
         eprintln!("warning: rule skipped: {e}");
     }
     if engine.rule_count() + engine.correlation_count() == 0 {
         bail!("no usable rules");
+    }
+    let mut engines = vec![engine];
+    if threads > 1 && !args.follow && engines[0].partition() != Partition::Single {
+        engines.extend((1..threads).map(|_| Engine::new_partial(&set, config.clone()).0));
     }
     let opts = ScanOptions {
         inputs: args.paths,
@@ -155,7 +169,7 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     };
     let mut writer =
         AlertWriter::open(args.output.as_deref(), args.follow).context("cannot open output")?;
-    let stats = scan(&mut engine, &opts, &mut |a| writer.write(a))?;
+    let (stats, _) = scan_sharded(engines, &opts, &mut |a| writer.write(a))?;
     writer.finish().context("cannot complete output")?;
     print_summary(&stats);
     Ok(ExitCode::SUCCESS)
@@ -171,6 +185,9 @@ fn print_summary(stats: &ScanStats) {
         secs,
         stats.events as f64 / secs
     );
+    if stats.engine_threads > 1 {
+        eprintln!("{} engine threads", stats.engine_threads);
+    }
     if stats.malformed > 0 {
         eprintln!("{} malformed line(s):", stats.malformed);
         for m in &stats.malformed_samples {

@@ -17,3 +17,4 @@ pub mod pipeline;
 mod progress;
 pub mod rules;
 pub mod rules_pack;
+pub mod shard;

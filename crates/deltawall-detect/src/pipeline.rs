@@ -62,6 +62,9 @@ pub struct ScanOptions {
 pub struct ScanStats {
     /// Inputs read.
     pub inputs: usize,
+    /// Engine threads the events were spread over (1 unless `scan --threads` could
+    /// partition the rules, see [`crate::shard::can_shard`]).
+    pub engine_threads: usize,
     /// Events read.
     pub events: u64,
     /// Lines that were not events.
@@ -99,7 +102,7 @@ pub enum ScanError {
     Output(io::Error),
 }
 
-enum Msg {
+pub(crate) enum Msg {
     Batch(Vec<Record>),
     Malformed(Malformed),
     Bytes(u64),
@@ -213,7 +216,7 @@ impl Record {
 }
 
 /// Starts the reader thread(s) and returns the channel they fill.
-fn start_readers(inputs: Vec<Input>, opts: &ScanOptions) -> Receiver<Msg> {
+pub(crate) fn start_readers(inputs: Vec<Input>, opts: &ScanOptions) -> Receiver<Msg> {
     let (tx, rx) = sync_channel(16);
     if opts.follow {
         for input in inputs {
@@ -237,6 +240,7 @@ pub fn scan(
     let started = Instant::now();
     let mut stats = ScanStats {
         inputs: inputs.len(),
+        engine_threads: 1,
         ..ScanStats::default()
     };
     let rx = start_readers(inputs, opts);

@@ -14,6 +14,9 @@ use build::Builder;
 use deltawall_event::Event;
 
 mod build;
+mod partition;
+
+pub use partition::{Partition, Partitioner};
 use std::collections::HashMap;
 use std::sync::Arc;
 

@@ -127,7 +127,7 @@ mod yaml;
 
 pub use alert::{Alert, AlertKind, AlertSink};
 pub use compile::Placeholders;
-pub use engine::{Engine, EngineConfig, EngineError, EngineStats};
+pub use engine::{Engine, EngineConfig, EngineError, EngineStats, Partition, Partitioner};
 pub use error::{ErrorKind, RuleError};
 pub use mapping::{FieldMapping, MappingBlock};
 pub use model::{

@@ -8,6 +8,7 @@ mod readers;
 mod routing;
 mod rules;
 mod sigmahq;
+mod threads;
 
 use std::path::PathBuf;
 
