@@ -8,6 +8,7 @@
 //! commands are in [`cli`] for the `deltawall` binary to flatten.
 #![deny(missing_docs)]
 
+pub mod baseline;
 pub mod cli;
 pub mod enrich;
 pub mod generator;

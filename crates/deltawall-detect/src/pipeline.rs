@@ -321,7 +321,7 @@ pub fn scan(
     let engine_stats = engine.stats();
     stats.late_events = engine_stats.late_events;
     stats.evicted_keys = engine_stats.evicted_keys;
-    stats.evicted_ratio_keys = ratios.evicted;
+    stats.evicted_ratio_keys = ratios.evicted + ratios.evicted_rates();
     stats.window_overflow = engine_stats.window_overflow;
     stats.elapsed = started.elapsed();
     Ok(stats)

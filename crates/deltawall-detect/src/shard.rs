@@ -181,7 +181,7 @@ pub fn scan_sharded(
         stats.evicted_keys += s.evicted_keys;
         stats.window_overflow += s.window_overflow;
     }
-    stats.evicted_ratio_keys = ratios.evicted;
+    stats.evicted_ratio_keys = ratios.evicted + ratios.evicted_rates();
     stats.engine_threads = n;
     stats.elapsed = started.elapsed();
     Ok((stats, engines))
