@@ -65,6 +65,10 @@ pub struct ScanArgs {
     /// least recently seen are evicted beyond it (counted in the summary).
     #[arg(long, value_name = "N", default_value_t = crate::enrich::MAX_KEYS)]
     pub max_sources: usize,
+    /// STIX indicators (a bundle or a JSON array of objects) to match on every event:
+    /// addresses and networks, domains, URLs, user agents and file hashes.
+    #[arg(long, value_name = "FILE")]
+    pub indicators: Option<PathBuf>,
     /// Engine threads (default: the cores available). Events are spread by the field every
     /// correlation groups by, so the alerts are those of one thread; rules whose
     /// correlations group by different fields, and `--follow`, use one engine thread.
@@ -155,6 +159,10 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     if threads > 1 && !args.follow && engines[0].partition() != Partition::Single {
         engines.extend((1..threads).map(|_| Engine::new_partial(&set, config.clone()).0));
     }
+    let indicators = match &args.indicators {
+        Some(path) => Some(std::sync::Arc::new(load_indicators(path)?)),
+        None => None,
+    };
     let opts = ScanOptions {
         inputs: args.paths,
         format: args.format,
@@ -166,6 +174,7 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         idle_tick: Duration::from_secs(1),
         progress: std::io::stderr().is_terminal(),
         max_ratio_keys: args.max_sources,
+        indicators,
     };
     let mut writer =
         AlertWriter::open(args.output.as_deref(), args.follow).context("cannot open output")?;
@@ -173,6 +182,20 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     writer.finish().context("cannot complete output")?;
     print_summary(&stats);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads and compiles an indicator file; each indicator left out is reported once.
+fn load_indicators(path: &std::path::Path) -> anyhow::Result<crate::indicators::IndicatorSet> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read indicators {}", path.display()))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
+    let (set, skipped) = crate::indicators::IndicatorSet::from_json(&json);
+    for s in &skipped {
+        eprintln!("warning: indicator {} not evaluated: {}", s.id, s.reason);
+    }
+    eprintln!("{} indicator(s) loaded from {}", set.len(), path.display());
+    Ok(set)
 }
 
 fn print_summary(stats: &ScanStats) {

@@ -12,6 +12,7 @@ pub mod baseline;
 pub mod cli;
 pub mod enrich;
 pub mod generator;
+pub mod indicators;
 pub mod input;
 pub mod output;
 pub mod pipeline;

@@ -55,6 +55,8 @@ pub struct ScanOptions {
     pub progress: bool,
     /// Most keys per failure-ratio map ([`crate::enrich::MAX_KEYS`] by default).
     pub max_ratio_keys: usize,
+    /// Shared STIX indicators evaluated on every event, besides the rules.
+    pub indicators: Option<std::sync::Arc<crate::indicators::IndicatorSet>>,
 }
 
 /// Counters of one scan.
@@ -290,6 +292,9 @@ pub fn scan(
                     let logsources = &last_source.as_ref().expect("set above").1;
                     let event = ratios.enrich(record);
                     engine.process_any(logsources, &event, &mut sink);
+                    if let Some(ind) = &opts.indicators {
+                        ind.matches(&event, &mut sink);
+                    }
                     if let Some(t) = record.event_time()
                         && t > newest
                     {

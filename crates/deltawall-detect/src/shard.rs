@@ -81,8 +81,9 @@ pub fn scan_sharded(
         let (tx, rx) = sync_channel::<Work>(4);
         let done = done_tx.clone();
         work_txs.push(tx);
+        let indicators = opts.indicators.clone();
         handles.push(std::thread::spawn(move || {
-            run_engine(i, engine, &rx, &done)
+            run_engine(i, engine, indicators.as_deref(), &rx, &done)
         }));
     }
     drop(done_tx);
@@ -191,6 +192,7 @@ pub fn scan_sharded(
 fn run_engine(
     shard: usize,
     mut engine: Engine,
+    indicators: Option<&crate::indicators::IndicatorSet>,
     rx: &Receiver<Work>,
     done: &Sender<Done>,
 ) -> Engine {
@@ -214,6 +216,9 @@ fn run_engine(
                         network: item.network,
                     };
                     engine.process_any(&item.logsources, &event, &mut |a| sink(a, tag, &mut out));
+                    if let Some(ind) = indicators {
+                        ind.matches(&event, &mut |a| sink(a, tag, &mut out));
+                    }
                 }
                 let alerts = std::mem::take(&mut out);
                 let report = Done {

@@ -87,6 +87,7 @@ fn fired(engine: &mut deltawall_sigma::Engine, file: &Path) -> BTreeSet<String> 
         idle_tick: Duration::from_secs(1),
         progress: false,
         max_ratio_keys: deltawall_detect::enrich::MAX_KEYS,
+        indicators: None,
     };
     let mut fired = BTreeSet::new();
     scan(engine, &opts, &mut |a| {

@@ -39,6 +39,7 @@ fn gen_and_scan(
         idle_tick: Duration::from_secs(1),
         progress: false,
         max_ratio_keys: deltawall_detect::enrich::MAX_KEYS,
+        indicators: None,
     };
     let mut alerts = Vec::new();
     let stats = scan(&mut engine, &opts, &mut |a| {

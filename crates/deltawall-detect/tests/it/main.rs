@@ -4,6 +4,7 @@ mod cli;
 mod evtx;
 mod follow;
 mod generator;
+mod indicators;
 mod readers;
 mod routing;
 mod rules;

@@ -42,6 +42,7 @@ fn regression_events_fire_their_rules() {
         idle_tick: Duration::from_secs(1),
         progress: false,
         max_ratio_keys: deltawall_detect::enrich::MAX_KEYS,
+        indicators: None,
     };
     let mut fired = BTreeSet::new();
     let stats = scan(&mut engine, &opts, &mut |a| {

@@ -90,6 +90,7 @@ fn alerts(rules: &str, path: &std::path::Path, threads: usize) -> (Vec<String>, 
         idle_tick: Duration::from_secs(1),
         progress: false,
         max_ratio_keys: deltawall_detect::enrich::MAX_KEYS,
+        indicators: None,
     };
     assert!(threads == 1 || can_shard(&engines, &opts));
     let mut out = Vec::new();
