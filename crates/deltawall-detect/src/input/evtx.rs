@@ -24,6 +24,9 @@ pub const EVTX_MAGIC: &[u8; 8] = b"ElfFile\0";
 const FILE_HEADER_SIZE: u64 = 4096;
 /// Size of one chunk.
 const CHUNK_SIZE: u64 = 65536;
+/// Most records a chunk can hold: its data after the 512-byte header, over the smallest
+/// record (a 24-byte header and a 4-byte trailing size).
+const MAX_RECORDS_PER_CHUNK: usize = (65536 - 512) / 28 + 1;
 
 /// Whether `head` (the first bytes of an input) starts like an EVTX file.
 pub fn is_evtx(head: &[u8]) -> bool {
@@ -174,6 +177,17 @@ impl EvtxStream {
         };
         let mut items = Vec::new();
         for record in parsed.iter() {
+            // A damaged record size can leave the parser on the same bytes for ever: no
+            // chunk holds more records than fit in it.
+            if items.len() >= MAX_RECORDS_PER_CHUNK {
+                items.push(self.bad(
+                    0,
+                    format!(
+                        "evtx chunk {number} at byte offset {offset}: more records than a chunk can hold, the rest of it skipped"
+                    ),
+                ));
+                break;
+            }
             let value = match record {
                 Ok(r) => r.into_json_value(),
                 Err(e) => Err(e),
