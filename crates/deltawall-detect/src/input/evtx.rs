@@ -61,6 +61,10 @@ impl Seek for EvtxData {
 impl EvtxData {
     /// The file at `path` when its own first bytes are the EVTX magic (so not compressed).
     pub(crate) fn plain_file(path: &Path) -> Option<EvtxData> {
+        // Only a regular file can be opened twice and sought (not a pipe or a device).
+        if !std::fs::metadata(path).ok()?.is_file() {
+            return None;
+        }
         let mut file = File::open(path).ok()?;
         let mut head = [0u8; 8];
         file.read_exact(&mut head).ok()?;

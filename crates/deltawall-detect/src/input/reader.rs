@@ -358,6 +358,7 @@ impl FileStream {
                     self.mode = Mode::Done;
                     return Some(self.malformed(0, format!("read error: {e}")));
                 }
+                self.bytes = all.len() as u64;
                 EvtxData::Memory(std::io::Cursor::new(all))
             }
         };
