@@ -10,6 +10,7 @@
 
 pub mod baseline;
 pub mod cli;
+pub mod contributors;
 pub mod enrich;
 pub mod generator;
 pub mod indicators;

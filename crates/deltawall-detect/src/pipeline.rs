@@ -211,6 +211,32 @@ fn produce_following(input: Input, opts: ScanOptions, tx: SyncSender<Msg>) -> Op
     }
 }
 
+/// Counts a web request for [`crate::contributors::TopSources`], unless customers sign in
+/// from its address (`deltawall.source.accounts` of 3 or more): a carrier NAT or office
+/// proxy is busy every day and must not be named for a spike.
+pub(crate) fn count_request(
+    tops: &std::cell::RefCell<crate::contributors::TopSources>,
+    source: &Source,
+    event: &dyn deltawall_event::Event,
+) {
+    use deltawall_event::Scalar;
+    if source.category.as_deref() != Some("webserver") {
+        return;
+    }
+    let shared = event
+        .get("deltawall.source.accounts")
+        .and_then(|f| f.iter().next())
+        .is_some_and(|s| matches!(s, Scalar::Int(n) if n >= 3));
+    if shared {
+        return;
+    }
+    if let (Some(t), Some(field)) = (event.timestamp_us(), event.get("source.ip"))
+        && let Some(Scalar::Str(ip)) = field.iter().next()
+    {
+        tops.borrow_mut().observe(ip, t);
+    }
+}
+
 impl Record {
     fn event_time(&self) -> Option<i64> {
         deltawall_event::Event::timestamp_us(&self.event)
@@ -251,7 +277,9 @@ pub fn scan(
     let mut ratios = AuthRatios::with_max_keys(opts.max_ratio_keys);
     let mut failure: Option<io::Error> = None;
     let mut per_rule: BTreeMap<String, u64> = BTreeMap::new();
-    let mut sink = |a: deltawall_sigma::Alert| {
+    let tops = std::cell::RefCell::new(crate::contributors::TopSources::default());
+    let mut sink = |mut a: deltawall_sigma::Alert| {
+        tops.borrow().annotate(&mut a);
         *per_rule.entry(a.title.clone()).or_default() += 1;
         if failure.is_none()
             && let Err(e) = on_alert(&a)
@@ -291,6 +319,7 @@ pub fn scan(
                     }
                     let logsources = &last_source.as_ref().expect("set above").1;
                     let event = ratios.enrich(record);
+                    count_request(&tops, &record.source, &event);
                     engine.process_any(logsources, &event, &mut sink);
                     if let Some(ind) = &opts.indicators {
                         ind.matches(&event, &mut sink);

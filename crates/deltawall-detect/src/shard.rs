@@ -89,7 +89,10 @@ pub fn scan_sharded(
     drop(done_tx);
     let mut merge = Merge::new(n);
     let mut failure: Option<io::Error> = None;
-    let mut emit = |a: &Alert, stats: &mut ScanStats| {
+    let tops = std::cell::RefCell::new(crate::contributors::TopSources::default());
+    let mut emit = |mut a: Alert, stats: &mut ScanStats| {
+        tops.borrow().annotate(&mut a);
+        let a = &a;
         *stats.alerts_per_rule.entry(a.title.clone()).or_default() += 1;
         if failure.is_none()
             && let Err(e) = on_alert(a)
@@ -118,15 +121,14 @@ pub fn scan_sharded(
                     let Enriched {
                         ratios: r, network, ..
                     } = ratios.enrich(&record);
+                    let view = Enriched {
+                        inner: &record.event,
+                        ratios: r,
+                        network: network.clone(),
+                    };
+                    crate::pipeline::count_request(&tops, &record.source, &view);
                     let shard = match &partition {
-                        Partition::ByField(p) => {
-                            let view = Enriched {
-                                inner: &record.event,
-                                ratios: r,
-                                network: network.clone(),
-                            };
-                            p.shard(&view, n)
-                        }
+                        Partition::ByField(p) => p.shard(&view, n),
                         _ => (seq % n as u64) as usize,
                     };
                     let before = newest;
@@ -148,7 +150,7 @@ pub fn scan_sharded(
                     }
                 }
                 while let Ok(done) = done_rx.try_recv() {
-                    merge.add(done, &mut |a| emit(&a, &mut stats));
+                    merge.add(done, &mut |a| emit(a, &mut stats));
                 }
             }
             Msg::Malformed(m) => {
@@ -166,9 +168,9 @@ pub fn scan_sharded(
     }
     drop(work_txs);
     while let Ok(done) = done_rx.recv() {
-        merge.add(done, &mut |a| emit(&a, &mut stats));
+        merge.add(done, &mut |a| emit(a, &mut stats));
     }
-    merge.drain(&mut |a| emit(&a, &mut stats));
+    merge.drain(&mut |a| emit(a, &mut stats));
     let mut engines = Vec::new();
     for h in handles {
         engines.push(h.join().expect("an engine thread panicked"));

@@ -102,6 +102,33 @@ fn check_day(seed: u64, customers: usize, sessions: Option<usize>) {
             );
         }
     }
+    // The site-wide spike names its busiest senders, all of them the spike's.
+    let spike = truth
+        .attacks
+        .iter()
+        .find(|a| a.kind == "request_spike")
+        .unwrap();
+    let spikes: Vec<&Value> = alerts
+        .iter()
+        .filter(|a| a["rule_id"] == deltawall_detect::generator::rule_ids::REQUEST_SPIKE)
+        .collect();
+    assert!(!spikes.is_empty());
+    for a in &spikes {
+        let top = a["group"]["top_source_1"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{a}"));
+        let named = truth
+            .attacks
+            .iter()
+            .any(|at| at.addresses.iter().any(|ip| ip == top));
+        assert!(named, "seed {seed}: spike names {top}, no attacker: {a}");
+    }
+    assert!(spikes.iter().any(|a| {
+        spike
+            .addresses
+            .iter()
+            .any(|ip| a["group"]["top_source_1"].as_str() == Some(ip))
+    }));
     // Never a shared address.
     for alert in &alerts {
         for value in named_values(alert) {
