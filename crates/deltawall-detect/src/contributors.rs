@@ -28,7 +28,11 @@ impl TopSources {
         let newest = self.minutes.back().map(|(m, _)| *m);
         if newest.is_none_or(|m| minute > m) {
             self.minutes.push_back((minute, HashMap::new()));
-            while self.minutes.len() > KEEP_MINUTES {
+            while self
+                .minutes
+                .front()
+                .is_some_and(|(m, _)| *m <= minute - KEEP_MINUTES as i64)
+            {
                 self.minutes.pop_front();
             }
         }
