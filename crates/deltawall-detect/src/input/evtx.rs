@@ -167,6 +167,14 @@ impl EvtxStream {
             let item = self.bad(0, reason);
             self.queue.push_back(item);
         }
+        if let Some(table) = looping_table(&chunk.data) {
+            let reason = format!(
+                "evtx chunk {number} at byte offset {offset} skipped: its {table} table loops"
+            );
+            let item = self.bad(0, reason);
+            self.queue.push_back(item);
+            return;
+        }
         let mut parsed = match chunk.parse(Arc::clone(&self.settings)) {
             Ok(p) => p,
             Err(e) => {
@@ -212,6 +220,34 @@ impl EvtxStream {
         }
         self.queue.extend(items);
     }
+}
+
+/// The chunk's string table (64 buckets at byte 128) and template table (32 at byte 384)
+/// are chains of entries, each starting with the offset of the next. `evtx` 0.8.2 follows
+/// them without looking for a cycle, so a damaged chunk would hold it for ever: name the
+/// table whose chain comes back on itself.
+fn looping_table(data: &[u8]) -> Option<&'static str> {
+    let u32_at = |at: usize| -> Option<u32> {
+        let b = data.get(at..at.checked_add(4)?)?;
+        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    for (name, start, buckets) in [("string", 128, 64), ("template", 384, 32)] {
+        for bucket in 0..buckets {
+            let mut at = u32_at(start + 4 * bucket)?;
+            let mut seen = std::collections::HashSet::new();
+            while at != 0 {
+                if !seen.insert(at) {
+                    return Some(name);
+                }
+                match u32_at(at as usize) {
+                    Some(next) => at = next,
+                    // Out of the chunk: `evtx` reports that itself.
+                    None => break,
+                }
+            }
+        }
+    }
+    None
 }
 
 /// Trims the text values of a record, in place: `evtx_dump`'s JSON (SigmaHQ's regression

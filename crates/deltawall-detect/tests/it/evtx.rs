@@ -150,3 +150,40 @@ fn corrupt_chunk_is_reported_and_the_rest_read() {
         bad[0]
     );
 }
+
+#[test]
+fn chunk_whose_string_table_loops_is_skipped() {
+    let Some(regression) = crate::shared_data("sigmahq/regression_data") else {
+        return;
+    };
+    let (one, _) = pairs(&regression).into_iter().next().unwrap();
+    let bytes = std::fs::read(&one).unwrap();
+    let (header, chunk) = bytes.split_at(4096);
+    let chunk = &chunk[..65536];
+    // Point the first used string bucket's entry at itself.
+    let mut broken = chunk.to_vec();
+    let bucket = (0..64)
+        .map(|b| 128 + 4 * b)
+        .find(|&at| broken[at..at + 4] != [0, 0, 0, 0])
+        .unwrap();
+    let entry = u32::from_le_bytes(broken[bucket..bucket + 4].try_into().unwrap());
+    broken[entry as usize..entry as usize + 4].copy_from_slice(&entry.to_le_bytes());
+    let mut file = header.to_vec();
+    for c in [&broken[..], chunk] {
+        file.extend_from_slice(c);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("loop.evtx");
+    std::fs::write(&path, &file).unwrap();
+    let (events, bad) = read_all(&path);
+    let (single, _) = read_all(&one);
+    assert_eq!(events, single);
+    // The edit also breaks the chunk's checksum, reported first.
+    assert_eq!(bad.len(), 2, "{bad:?}");
+    assert!(bad[0].contains("checksum mismatch"), "{}", bad[0]);
+    assert!(
+        bad[1].contains("evtx chunk 0 at byte offset 4096 skipped: its string table loops"),
+        "{}",
+        bad[1]
+    );
+}
