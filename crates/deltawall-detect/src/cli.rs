@@ -13,10 +13,11 @@
 use crate::generator::{GenConfig, generate};
 use crate::input::{Format, SyslogParser};
 use crate::output::AlertWriter;
-use crate::pipeline::{ScanOptions, ScanStats, scan};
+use crate::pipeline::{ScanOptions, ScanStats};
 use crate::rules::{RuleSource, engine_config, load_rules, run_tests, with_mapping_file};
+use crate::shard::scan_sharded;
 use anyhow::{Context, bail};
-use deltawall_sigma::Engine;
+use deltawall_sigma::{Engine, Partition};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -64,6 +65,15 @@ pub struct ScanArgs {
     /// least recently seen are evicted beyond it (counted in the summary).
     #[arg(long, value_name = "N", default_value_t = crate::enrich::MAX_KEYS)]
     pub max_sources: usize,
+    /// STIX indicators (a bundle or a JSON array of objects) to match on every event:
+    /// addresses and networks, domains, URLs, user agents and file hashes.
+    #[arg(long, value_name = "FILE")]
+    pub indicators: Option<PathBuf>,
+    /// Engine threads (default: the cores available). Events are spread by the field every
+    /// correlation groups by, so the alerts are those of one thread; rules whose
+    /// correlations group by different fields, and `--follow`, use one engine thread.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
     /// Year for RFC 3164 syslog timestamps, which have none (default: this year).
     #[arg(long, value_name = "YEAR")]
     pub syslog_year: Option<i32>,
@@ -134,13 +144,25 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.mapping {
         config = with_mapping_file(config, path)?;
     }
-    let (mut engine, compile_errors) = Engine::new_partial(&set, config);
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+        .max(1);
+    let (engine, compile_errors) = Engine::new_partial(&set, config.clone());
     for e in errors.iter().chain(&compile_errors) {
         eprintln!("warning: rule skipped: {e}");
     }
     if engine.rule_count() + engine.correlation_count() == 0 {
         bail!("no usable rules");
     }
+    let mut engines = vec![engine];
+    if threads > 1 && !args.follow && engines[0].partition() != Partition::Single {
+        engines.extend((1..threads).map(|_| Engine::new_partial(&set, config.clone()).0));
+    }
+    let indicators = match &args.indicators {
+        Some(path) => Some(std::sync::Arc::new(load_indicators(path)?)),
+        None => None,
+    };
     let opts = ScanOptions {
         inputs: args.paths,
         format: args.format,
@@ -152,13 +174,28 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         idle_tick: Duration::from_secs(1),
         progress: std::io::stderr().is_terminal(),
         max_ratio_keys: args.max_sources,
+        indicators,
     };
     let mut writer =
         AlertWriter::open(args.output.as_deref(), args.follow).context("cannot open output")?;
-    let stats = scan(&mut engine, &opts, &mut |a| writer.write(a))?;
+    let (stats, _) = scan_sharded(engines, &opts, &mut |a| writer.write(a))?;
     writer.finish().context("cannot complete output")?;
     print_summary(&stats);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads and compiles an indicator file; each indicator left out is reported once.
+fn load_indicators(path: &std::path::Path) -> anyhow::Result<crate::indicators::IndicatorSet> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read indicators {}", path.display()))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
+    let (set, skipped) = crate::indicators::IndicatorSet::from_json(&json);
+    for s in &skipped {
+        eprintln!("warning: indicator {} not evaluated: {}", s.id, s.reason);
+    }
+    eprintln!("{} indicator(s) loaded from {}", set.len(), path.display());
+    Ok(set)
 }
 
 fn print_summary(stats: &ScanStats) {
@@ -171,6 +208,9 @@ fn print_summary(stats: &ScanStats) {
         secs,
         stats.events as f64 / secs
     );
+    if stats.engine_threads > 1 {
+        eprintln!("{} engine threads", stats.engine_threads);
+    }
     if stats.malformed > 0 {
         eprintln!("{} malformed line(s):", stats.malformed);
         for m in &stats.malformed_samples {

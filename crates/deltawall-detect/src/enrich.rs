@@ -15,6 +15,13 @@
 //!   can group by network on logs without ASN enrichment) and
 //!   `deltawall.network.failure_ratio`, `deltawall.network.attempts`: logins per network.
 //!
+//! - `deltawall.agent.failure_ratio`, `deltawall.agent.attempts`: logins per
+//!   `user_agent.original` (a slow stuffing run spread over unrelated networks shares one
+//!   client, whose logins nearly all fail);
+//! - `deltawall.source.rate`, `deltawall.source.rate_ratio`, `deltawall.source.accounts`:
+//!   web requests per address against the address's own baseline, and the accounts that
+//!   signed in from it ([`crate::baseline`]).
+//!
 //! Customers fail about 8 % of logins and 3 % of card payments; stuffing, spraying and
 //! card-testing sources fail more than 90 %, and a flood draws 429/503 answers. Rules use
 //! the ratio to leave shared addresses alone (see `rules/finance/base_login.yml`).
@@ -81,6 +88,8 @@ pub struct AuthRatios {
     logins_by_net: HashMap<String, Window>,
     payments_by_ip: HashMap<String, Window>,
     requests_by_ip: HashMap<String, Window>,
+    logins_by_agent: HashMap<String, Window>,
+    rates: crate::baseline::SourceRates,
     /// Keys still inside the window evicted because a map reached its cap.
     pub evicted: u64,
     /// Most keys per map (see [`MAX_KEYS`]).
@@ -99,6 +108,10 @@ pub struct Ratios {
     ip: Option<(f64, u32)>,
     asn: Option<(f64, u32)>,
     net: Option<(f64, u32)>,
+    /// Logins per `user_agent.original` (slow stuffing shares one client across networks).
+    agent: Option<(f64, u32)>,
+    /// Web requests: the address's rate against its own baseline.
+    rate: Option<crate::baseline::RateSignal>,
 }
 
 /// The IPv4 /24 or IPv6 /48 network of an address, as `198.51.100.0/24`.
@@ -188,6 +201,8 @@ impl AuthRatios {
             logins_by_net: HashMap::default(),
             payments_by_ip: HashMap::default(),
             requests_by_ip: HashMap::default(),
+            logins_by_agent: HashMap::default(),
+            rates: crate::baseline::SourceRates::with_max_keys(max_keys),
             evicted: 0,
             max_keys: max_keys.max(4),
         }
@@ -232,6 +247,18 @@ impl AuthRatios {
             ),
             Kind::Payment | Kind::Request => None,
         };
+        let agent = match kind {
+            Kind::Login => observe_key(
+                &mut self.logins_by_agent,
+                (&mut self.evicted, self.max_keys),
+                event,
+                "user_agent.original",
+                t,
+                failed,
+            ),
+            Kind::Payment | Kind::Request => None,
+        };
+        let rate = self.observe_rate(event, kind, failed, t);
         let net = match (kind, net) {
             (Kind::Login, Some(net)) => {
                 let w = self.logins_by_net.get_mut(net);
@@ -248,7 +275,37 @@ impl AuthRatios {
             }
             _ => None,
         };
-        Ratios { ip, asn, net }
+        Ratios {
+            ip,
+            asn,
+            net,
+            agent,
+            rate,
+        }
+    }
+
+    /// Requests count in their address's rate; successful logins add their account to it.
+    fn observe_rate(
+        &mut self,
+        event: &dyn Event,
+        kind: Kind,
+        failed: bool,
+        t: i64,
+    ) -> Option<crate::baseline::RateSignal> {
+        match kind {
+            Kind::Request => with_text(event, "source.ip", |ip| self.rates.request(ip, t)),
+            Kind::Login if !failed => {
+                let user = with_text(event, "user.name", str::to_owned)?;
+                with_text(event, "source.ip", |ip| self.rates.sign_in(ip, &user, t));
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// Addresses dropped from the rate baselines because they reached their cap.
+    pub fn evicted_rates(&self) -> u64 {
+        self.rates.evicted
     }
 
     /// The record's event with its ratios when it is a login, payment or web request.
@@ -293,6 +350,19 @@ impl<E: Event + ?Sized> Event for Enriched<'_, E> {
             "deltawall.asn.attempts" => (self.ratios.asn, false),
             "deltawall.network.failure_ratio" => (self.ratios.net, true),
             "deltawall.network.attempts" => (self.ratios.net, false),
+            "deltawall.agent.failure_ratio" => (self.ratios.agent, true),
+            "deltawall.agent.attempts" => (self.ratios.agent, false),
+            "deltawall.source.rate" => {
+                let r = self.ratios.rate?;
+                return Some(Field::One(Scalar::Int(i64::from(r.rate))));
+            }
+            "deltawall.source.rate_ratio" => {
+                return Some(Field::One(Scalar::Float(self.ratios.rate?.ratio?)));
+            }
+            "deltawall.source.accounts" => {
+                let r = self.ratios.rate?;
+                return Some(Field::One(Scalar::Int(i64::from(r.accounts))));
+            }
             "deltawall.source.network" => {
                 return self.network.as_deref().map(|n| Field::One(Scalar::Str(n)));
             }

@@ -8,12 +8,16 @@
 //! commands are in [`cli`] for the `deltawall` binary to flatten.
 #![deny(missing_docs)]
 
+pub mod baseline;
 pub mod cli;
+pub mod contributors;
 pub mod enrich;
 pub mod generator;
+pub mod indicators;
 pub mod input;
 pub mod output;
 pub mod pipeline;
 mod progress;
 pub mod rules;
 pub mod rules_pack;
+pub mod shard;

@@ -23,6 +23,20 @@ pub fn to_logsource(source: &Source) -> LogSource {
     )
 }
 
+/// The log sources an event belongs to: its own and, when it has one, the wider
+/// category it is also part of (see [`Source::also`]).
+pub fn to_logsources(source: &Source) -> Vec<LogSource> {
+    let mut out = vec![to_logsource(source)];
+    if let Some(also) = source.also {
+        out.push(LogSource::new(
+            Some(also),
+            source.product.as_deref(),
+            source.service.as_deref(),
+        ));
+    }
+    out
+}
+
 /// What to scan and how.
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
@@ -41,6 +55,8 @@ pub struct ScanOptions {
     pub progress: bool,
     /// Most keys per failure-ratio map ([`crate::enrich::MAX_KEYS`] by default).
     pub max_ratio_keys: usize,
+    /// Shared STIX indicators evaluated on every event, besides the rules.
+    pub indicators: Option<std::sync::Arc<crate::indicators::IndicatorSet>>,
 }
 
 /// Counters of one scan.
@@ -48,6 +64,9 @@ pub struct ScanOptions {
 pub struct ScanStats {
     /// Inputs read.
     pub inputs: usize,
+    /// Engine threads the events were spread over (1 unless `scan --threads` could
+    /// partition the rules, see [`crate::shard::can_shard`]).
+    pub engine_threads: usize,
     /// Events read.
     pub events: u64,
     /// Lines that were not events.
@@ -85,7 +104,7 @@ pub enum ScanError {
     Output(io::Error),
 }
 
-enum Msg {
+pub(crate) enum Msg {
     Batch(Vec<Record>),
     Malformed(Malformed),
     Bytes(u64),
@@ -192,6 +211,32 @@ fn produce_following(input: Input, opts: ScanOptions, tx: SyncSender<Msg>) -> Op
     }
 }
 
+/// Counts a web request for [`crate::contributors::TopSources`], unless customers sign in
+/// from its address (`deltawall.source.accounts` of 3 or more): a carrier NAT or office
+/// proxy is busy every day and must not be named for a spike.
+pub(crate) fn count_request(
+    tops: &std::cell::RefCell<crate::contributors::TopSources>,
+    source: &Source,
+    event: &dyn deltawall_event::Event,
+) {
+    use deltawall_event::Scalar;
+    if source.category.as_deref() != Some("webserver") {
+        return;
+    }
+    let shared = event
+        .get("deltawall.source.accounts")
+        .and_then(|f| f.iter().next())
+        .is_some_and(|s| matches!(s, Scalar::Int(n) if n >= 3));
+    if shared {
+        return;
+    }
+    if let (Some(t), Some(field)) = (event.timestamp_us(), event.get("source.ip"))
+        && let Some(Scalar::Str(ip)) = field.iter().next()
+    {
+        tops.borrow_mut().observe(ip, t);
+    }
+}
+
 impl Record {
     fn event_time(&self) -> Option<i64> {
         deltawall_event::Event::timestamp_us(&self.event)
@@ -199,7 +244,7 @@ impl Record {
 }
 
 /// Starts the reader thread(s) and returns the channel they fill.
-fn start_readers(inputs: Vec<Input>, opts: &ScanOptions) -> Receiver<Msg> {
+pub(crate) fn start_readers(inputs: Vec<Input>, opts: &ScanOptions) -> Receiver<Msg> {
     let (tx, rx) = sync_channel(16);
     if opts.follow {
         for input in inputs {
@@ -223,15 +268,18 @@ pub fn scan(
     let started = Instant::now();
     let mut stats = ScanStats {
         inputs: inputs.len(),
+        engine_threads: 1,
         ..ScanStats::default()
     };
     let rx = start_readers(inputs, opts);
     let progress = opts.progress.then(crate::progress::Progress::new);
-    let mut last_source: Option<(Source, LogSource)> = None;
+    let mut last_source: Option<(Source, Vec<LogSource>)> = None;
     let mut ratios = AuthRatios::with_max_keys(opts.max_ratio_keys);
     let mut failure: Option<io::Error> = None;
     let mut per_rule: BTreeMap<String, u64> = BTreeMap::new();
-    let mut sink = |a: deltawall_sigma::Alert| {
+    let tops = std::cell::RefCell::new(crate::contributors::TopSources::default());
+    let mut sink = |mut a: deltawall_sigma::Alert| {
+        tops.borrow().annotate(&mut a);
         *per_rule.entry(a.title.clone()).or_default() += 1;
         if failure.is_none()
             && let Err(e) = on_alert(&a)
@@ -267,11 +315,15 @@ pub fn scan(
                         .as_ref()
                         .is_none_or(|(s, _)| *s != record.source)
                     {
-                        last_source = Some((record.source.clone(), to_logsource(&record.source)));
+                        last_source = Some((record.source.clone(), to_logsources(&record.source)));
                     }
-                    let logsource = &last_source.as_ref().expect("set above").1;
+                    let logsources = &last_source.as_ref().expect("set above").1;
                     let event = ratios.enrich(record);
-                    engine.process(logsource, &event, &mut sink);
+                    count_request(&tops, &record.source, &event);
+                    engine.process_any(logsources, &event, &mut sink);
+                    if let Some(ind) = &opts.indicators {
+                        ind.matches(&event, &mut sink);
+                    }
                     if let Some(t) = record.event_time()
                         && t > newest
                     {
@@ -303,7 +355,7 @@ pub fn scan(
     let engine_stats = engine.stats();
     stats.late_events = engine_stats.late_events;
     stats.evicted_keys = engine_stats.evicted_keys;
-    stats.evicted_ratio_keys = ratios.evicted;
+    stats.evicted_ratio_keys = ratios.evicted + ratios.evicted_rates();
     stats.window_overflow = engine_stats.window_overflow;
     stats.elapsed = started.elapsed();
     Ok(stats)

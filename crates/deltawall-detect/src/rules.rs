@@ -27,7 +27,7 @@
 //! set (so building blocks in other files are available), then the engine is flushed.
 
 use crate::input::{Format, LogEvent, Parser, Record, Source, SyslogParser, json_source};
-use crate::pipeline::to_logsource;
+use crate::pipeline::to_logsources;
 use crate::rules_pack::FINANCE_PACK;
 use deltawall_sigma::{
     Alert, Engine, EngineConfig, FieldMapping, LogSource, MappingBlock, RuleError, RuleSet,
@@ -456,7 +456,7 @@ fn run_case(set: &RuleSet, rule: &str, case: &TestCase) -> Result<usize, String>
             line: 0,
         };
         let enriched = ratios.enrich(&record);
-        engine.process(&to_logsource(source), &enriched, &mut sink);
+        engine.process_any(&to_logsources(source), &enriched, &mut sink);
     }
     engine.flush(&mut sink);
     Ok(alerts

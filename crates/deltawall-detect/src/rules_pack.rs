@@ -4,6 +4,14 @@
 /// `(file name, YAML)` of every rule file of the pack.
 pub const FINANCE_PACK: &[(&str, &str)] = &[
     (
+        "credential_stuffing_slow.yml",
+        include_str!("../rules/finance/credential_stuffing_slow.yml"),
+    ),
+    (
+        "http_flood_source.yml",
+        include_str!("../rules/finance/http_flood_source.yml"),
+    ),
+    (
         "base_login.yml",
         include_str!("../rules/finance/base_login.yml"),
     ),
@@ -63,6 +71,14 @@ pub const FINANCE_PACK: &[(&str, &str)] = &[
 
 /// `(file name, YAML)` of every rule test file of the pack.
 pub const FINANCE_TESTS: &[(&str, &str)] = &[
+    (
+        "credential_stuffing_slow.tests.yml",
+        include_str!("../rules/finance/credential_stuffing_slow.tests.yml"),
+    ),
+    (
+        "http_flood_source.tests.yml",
+        include_str!("../rules/finance/http_flood_source.tests.yml"),
+    ),
     (
         "brute_force_account.tests.yml",
         include_str!("../rules/finance/brute_force_account.tests.yml"),

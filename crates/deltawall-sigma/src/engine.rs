@@ -14,6 +14,9 @@ use build::Builder;
 use deltawall_event::Event;
 
 mod build;
+mod partition;
+
+pub use partition::{Partition, Partitioner};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -115,6 +118,8 @@ pub struct Engine {
     routes: HashMap<Vec<LogSource>, Arc<Route>>,
     state: correlation::State,
     stats: EngineStats,
+    /// Rule trees walked (rules the prefilter could not skip), for measuring the prefilter.
+    evaluated: u64,
     fired: Vec<Fired>,
 }
 
@@ -170,6 +175,7 @@ impl Engine {
                 continue;
             }
             let rule = &self.rules[r];
+            self.evaluated += 1;
             if !rule.node.eval(&mut cx) {
                 continue;
             }
@@ -198,6 +204,11 @@ impl Engine {
             }
         }
         self.release(false, sink);
+    }
+
+    /// How many rule evaluations the prefilter did not skip, since the engine was built.
+    pub fn rules_evaluated(&self) -> u64 {
+        self.evaluated
     }
 
     /// Moves event time to at least `time_us` (e.g. on a reader heartbeat) and emits the

@@ -122,11 +122,12 @@ mod modifier;
 mod pattern;
 mod prefilter;
 mod ruleset;
+mod selectivity;
 mod yaml;
 
 pub use alert::{Alert, AlertKind, AlertSink};
 pub use compile::Placeholders;
-pub use engine::{Engine, EngineConfig, EngineError, EngineStats};
+pub use engine::{Engine, EngineConfig, EngineError, EngineStats, Partition, Partitioner};
 pub use error::{ErrorKind, RuleError};
 pub use mapping::{FieldMapping, MappingBlock};
 pub use model::{

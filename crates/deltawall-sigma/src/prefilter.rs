@@ -3,8 +3,13 @@
 //! those literals finds, in one pass over each value, which rules can possibly match; the
 //! others are skipped without walking their trees. Rules without such a literal ("witness")
 //! are always evaluated. Skipping only rules whose witness is absent keeps results identical.
+//!
+//! Of a rule's literals (an AND offers several), the witness is the one expected to occur
+//! least often ([`crate::selectivity`]), never one on a field that only routes the event
+//! (`Channel`, `EventID`, …): those hold for nearly every event that reaches the rule.
 
 use crate::eval::{EvalCtx, FieldId, Node, Test};
+use crate::selectivity::needle_frequency;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::collections::BTreeMap;
 
@@ -14,18 +19,24 @@ type Witness = Vec<(FieldId, String)>;
 /// Shortest needle worth indexing; shorter ones match almost every value.
 const MIN_NEEDLE: usize = 3;
 
-fn witness(node: &Node) -> Option<Witness> {
+/// The witness of `node`, given which fields only route events.
+fn witness(node: &Node, routing: &dyn Fn(FieldId) -> bool) -> Option<Witness> {
     match node {
-        Node::Shared(inner) => witness(inner),
+        Node::Shared(inner) => witness(inner, routing),
+        Node::Field(f, Test::Str(_)) if routing(*f) => None,
         Node::Field(f, Test::Str(set)) => {
             let needles = set.needles()?;
             Some(needles.into_iter().map(|n| (*f, n)).collect())
         }
-        Node::And(items) => items.iter().filter_map(witness).max_by_key(quality),
+        Node::And(items) => items
+            .iter()
+            .filter_map(|i| witness(i, routing))
+            .filter(|w| shortest(w) >= MIN_NEEDLE)
+            .min_by(|a, b| frequency(a).total_cmp(&frequency(b))),
         Node::Or(items) | Node::AtLeast(_, items) => {
             let mut out = Vec::new();
             for item in items {
-                out.extend(witness(item)?);
+                out.extend(witness(item, routing)?);
             }
             Some(out)
         }
@@ -34,9 +45,14 @@ fn witness(node: &Node) -> Option<Witness> {
     }
 }
 
-/// Prefer witnesses whose shortest needle is long (fewer false candidates).
-fn quality(w: &Witness) -> usize {
+/// The length of the shortest needle (short needles match almost every value).
+fn shortest(w: &Witness) -> usize {
     w.iter().map(|(_, n)| n.len()).min().unwrap_or(usize::MAX)
+}
+
+/// Estimated share of events in which one of the witness's needles occurs (union bound).
+fn frequency(w: &Witness) -> f64 {
+    w.iter().map(|(_, n)| needle_frequency(n)).sum()
 }
 
 /// One field's automaton and, per needle, the rules it vouches for.
@@ -56,12 +72,15 @@ pub(crate) struct Prefilter {
 }
 
 impl Prefilter {
-    pub fn new(rules: &[&Node]) -> Prefilter {
+    /// Indexes the witnesses of `rules`; `routing` tells the fields never to use.
+    pub fn new(rules: &[&Node], routing: &dyn Fn(FieldId) -> bool) -> Prefilter {
         let mut by_field: BTreeMap<FieldId, BTreeMap<String, Vec<usize>>> = BTreeMap::new();
         let mut indexed = vec![false; rules.len()];
         for (r, node) in rules.iter().enumerate() {
-            let Some(w) = witness(node) else { continue };
-            if quality(&w) < MIN_NEEDLE {
+            let Some(w) = witness(node, routing) else {
+                continue;
+            };
+            if shortest(&w) < MIN_NEEDLE {
                 continue;
             }
             indexed[r] = true;

@@ -22,7 +22,7 @@ fn attacker(ip: &str, asn: u32, country: &'static str) -> Addr {
 }
 
 impl Gen {
-    fn record(
+    pub(crate) fn record(
         &mut self,
         kind: &str,
         rules: &[&str],
@@ -57,7 +57,7 @@ impl Gen {
     }
 
     /// A stolen list of login ids: some are ours, most are not.
-    fn stuffing_target(&mut self, i: usize) -> (String, Outcome) {
+    pub(crate) fn stuffing_target(&mut self, i: usize) -> (String, Outcome) {
         if self.rng.random::<f64>() < 0.4 {
             let c = &self.customers[self.rng.random_range(0..self.customers.len())];
             let hit = self.rng.random::<f64>() < 0.1;

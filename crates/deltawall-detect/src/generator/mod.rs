@@ -12,10 +12,11 @@
 //! The same seed and sizes always give the same files.
 
 mod attacks;
+mod evasive;
 mod population;
 mod truth;
 
-pub use population::{Access, Addr, CGNAT, Customer, PROXIES};
+pub use population::{Access, Addr, CGNAT, Customer, PROXIES, carrier_pool};
 pub use truth::{Attack, Truth, rule_ids};
 
 use crate::input::time::{days_from_civil, format_clf, format_rfc3339};
@@ -190,9 +191,19 @@ impl Gen {
     /// One ordinary customer session: maybe a typo or two, the login, some pages,
     /// maybe a payment.
     fn session(&mut self, c: usize) {
-        let cust = self.customers[c].clone();
-        let mut t =
-            self.day_start + second_of_day(&mut self.rng, cust.access) * SEC + self.ms_jitter(1);
+        let access = self.customers[c].access;
+        let start = self.day_start + second_of_day(&mut self.rng, access) * SEC;
+        self.session_at(c, start);
+    }
+
+    /// A session starting at `start` (within the next second).
+    pub(crate) fn session_at(&mut self, c: usize, start: i64) {
+        let mut cust = self.customers[c].clone();
+        if cust.access == Access::CarrierPool {
+            let pool = population::carrier_pool();
+            cust.addr.ip = pool[self.rng.random_range(0..pool.len())].clone();
+        }
+        let mut t = start + self.ms_jitter(1);
         self.request(t, &cust.addr.ip, "GET", "/login", 200, cust.agent);
         t += self.ms_jitter(8) + 2 * SEC;
         let roll: f64 = self.rng.random();
@@ -338,6 +349,7 @@ pub fn generate(config: &GenConfig) -> Result<(Truth, Written), GenError> {
         g.session(c);
     }
     attacks::plant_all(&mut g);
+    evasive::plant_all(&mut g);
     let io_err = |path: &Path, source| GenError::Write {
         path: path.to_owned(),
         source,
@@ -364,6 +376,7 @@ pub fn generate(config: &GenConfig) -> Result<(Truth, Written), GenError> {
             .iter()
             .chain(PROXIES.iter())
             .map(|s| (*s).to_owned())
+            .chain(carrier_pool())
             .collect(),
     };
     let path = config.out.join("truth.json");

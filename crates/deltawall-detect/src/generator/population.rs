@@ -29,9 +29,19 @@ pub const CGNAT: [&str; 4] = ["100.64.0.1", "100.64.0.2", "100.64.0.3", "100.64.
 /// Shared office proxy addresses.
 pub const PROXIES: [&str; 2] = ["192.0.2.10", "192.0.2.11"];
 
+/// A mobile carrier's NAT pool: each session of its customers leaves from any of these
+/// 24 addresses in four networks (a benign trap: many accounts, rotating addresses).
+pub fn carrier_pool() -> Vec<String> {
+    (0..4)
+        .flat_map(|net| (1..=6).map(move |host| format!("100.80.{net}.{host}")))
+        .collect()
+}
+
 /// How a customer reaches the bank.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
+    /// Behind a mobile carrier's NAT pool, a different address each session.
+    CarrierPool,
     /// From home, own address.
     Home,
     /// From a phone behind carrier-grade NAT.
@@ -111,7 +121,18 @@ pub fn customers(rng: &mut StdRng, n: usize) -> Vec<Customer> {
                         country: "JP",
                     },
                 )
-            } else if roll < 0.41 {
+            } else if roll < 0.48 {
+                let pool = carrier_pool();
+                let ip = pool[rng.random_range(0..pool.len())].clone();
+                (
+                    Access::CarrierPool,
+                    Addr {
+                        ip,
+                        asn: 64710,
+                        country: "JP",
+                    },
+                )
+            } else if roll < 0.49 {
                 let ip = format!("198.19.250.{}", rng.random_range(1..255));
                 (
                     Access::Travelling,

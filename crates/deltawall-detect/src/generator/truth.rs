@@ -32,6 +32,10 @@ pub mod rule_ids {
     pub const CRYPTO_AMOUNT: &str = "d3a1f0c2-7b4e-4c8a-9f10-00000000000c";
     /// Credential stuffing spread over the addresses of one /24 network.
     pub const STUFFING_NETWORK: &str = "d3a1f0c2-7b4e-4c8a-9f10-00000000000e";
+    /// An HTTP flood from one address, judged against the address's own baseline.
+    pub const HTTP_FLOOD_SOURCE: &str = "d3a1f0c2-7b4e-4c8a-9f10-00000000000f";
+    /// Slow credential stuffing: one failing client across unrelated networks.
+    pub const STUFFING_SLOW: &str = "d3a1f0c2-7b4e-4c8a-9f10-000000000010";
     /// Crypto-asset withdrawals to many new addresses.
     pub const CRYPTO_DESTINATIONS: &str = "d3a1f0c2-7b4e-4c8a-9f10-00000000000d";
 }
@@ -72,7 +76,7 @@ pub struct Truth {
     pub attacks: Vec<Attack>,
     /// Autonomous systems the attackers use (alerts grouped by network may name them).
     pub attacker_asns: Vec<u32>,
-    /// Shared proxy and carrier-grade NAT addresses where many customers log in:
-    /// no alert may name them.
+    /// Shared proxy and carrier-grade NAT addresses (and a mobile carrier's NAT pool)
+    /// where many customers log in: no alert may name them.
     pub never_alert: Vec<String>,
 }

@@ -3,7 +3,8 @@
 use super::access::AccessEvent;
 use super::jsonl::{json_source, parse_line};
 use super::syslog::SyslogParser;
-use super::windows::{from_windows_layout, is_windows_layout, windows_source};
+use super::windows::{from_windows_layout, is_windows_layout};
+use super::windows_source::windows_source;
 use super::{LogEvent, Source};
 use std::borrow::Cow;
 
@@ -24,6 +25,8 @@ pub enum Format {
     Access,
     /// Syslog, RFC 3164 or RFC 5424.
     Syslog,
+    /// Windows `.evtx` binary event log (also detected by `auto`).
+    Evtx,
 }
 
 /// How the lines of a file are read once its format is known.
@@ -67,6 +70,7 @@ impl Parser {
                     category: Some(Cow::Borrowed("webserver")),
                     product: product.map(Cow::Borrowed),
                     service: None,
+                    also: None,
                 };
                 Ok((LogEvent::Access(event), source))
             }
@@ -107,6 +111,7 @@ fn syslog_source(event: &super::SyslogEvent) -> Source {
         category: event.sshd_kind().map(|_| Cow::Borrowed("authentication")),
         product: Some(Cow::Borrowed("linux")),
         service,
+        also: None,
     }
 }
 
@@ -134,6 +139,8 @@ pub fn detect(format: Format, first_line: &str, syslog: SyslogParser) -> Option<
         },
         Format::Access => Parser::Access { product: None },
         Format::Syslog => Parser::Syslog(syslog),
+        // Read before any line is: a file that reaches here is not EVTX.
+        Format::Evtx => return None,
         Format::Auto if trimmed.starts_with(['{', '[']) => json(false),
         Format::Auto if AccessEvent::parse(first_line).is_ok() => Parser::Access { product: None },
         Format::Auto if syslog.parse(first_line).is_ok() => Parser::Syslog(syslog),

@@ -117,6 +117,7 @@ pub fn flat_source(event: &super::FlatJsonEvent) -> Source {
         category,
         product: part("event.module"),
         service: part("event.dataset"),
+        also: None,
     }
 }
 
@@ -131,6 +132,7 @@ pub fn json_source(event: &JsonEvent) -> Source {
         category,
         product: ecs(&event.fields, "module"),
         service: ecs(&event.fields, "dataset"),
+        also: None,
     }
 }
 

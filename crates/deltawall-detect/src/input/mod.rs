@@ -6,6 +6,7 @@
 //! | nginx, Apache access (combined, common) | [`AccessEvent`] | `webserver` / `nginx` or `apache` / – |
 //! | syslog RFC 3164, RFC 5424 | [`SyslogEvent`] | sshd logins: `authentication` / `linux` / `sshd`; others – / `linux` / the program |
 //! | Windows event JSON (`Event.System`, `Event.EventData`) | [`JsonEvent`], flattened | Sysmon category by event id / `windows` / from `Channel` |
+//! | Windows `.evtx` (detected by its magic bytes) | as Windows event JSON | as Windows event JSON |
 //!
 //! Canonical field names shared by every format are ECS: `source.ip`, `source.port`,
 //! `user.name`, `event.category`, `event.action`, `event.outcome`, `url.path`,
@@ -16,21 +17,25 @@
 
 mod access;
 mod detect_format;
+mod evtx;
 mod flat_json;
 mod jsonl;
 mod reader;
 mod syslog;
 pub mod time;
 mod windows;
+mod windows_source;
 
 pub use access::AccessEvent;
 pub use detect_format::Parser;
 pub use detect_format::{Format, detect, json_value};
+pub use evtx::{EVTX_MAGIC, is_evtx};
 pub use flat_json::FlatJsonEvent;
 pub use jsonl::json_source;
 pub use reader::{FileStream, Input, Malformed, Pulled, Record, expand_inputs, open_input};
 pub use syslog::{SshdKind, SyslogEvent, SyslogParser};
 pub use windows::{from_windows_layout, is_windows_layout};
+pub use windows_source::windows_source;
 
 use deltawall_event::{Event, Field, JsonEvent};
 use serde_json::Value;
@@ -81,6 +86,9 @@ pub struct Source {
     pub product: Option<Cow<'static, str>>,
     /// Sigma `service`.
     pub service: Option<Cow<'static, str>>,
+    /// A second, wider category the event also belongs to (a Sysmon registry event is
+    /// `registry_set` and also `registry_event`); rules of either apply.
+    pub also: Option<&'static str>,
 }
 
 impl Source {
@@ -94,6 +102,7 @@ impl Source {
             category: category.map(Cow::Borrowed),
             product: product.map(Cow::Borrowed),
             service: service.map(Cow::Borrowed),
+            also: None,
         }
     }
 }

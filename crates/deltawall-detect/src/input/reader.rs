@@ -2,6 +2,7 @@
 //! stream of records and malformed-line reports.
 
 use super::detect_format::{Format, Parser, detect, json_value};
+use super::evtx::{EvtxData, EvtxItem, EvtxStream, is_evtx};
 use super::syslog::SyslogParser;
 use super::{LogEvent, Source};
 use std::collections::VecDeque;
@@ -96,7 +97,7 @@ pub struct Record {
     pub source: Source,
     /// The input it was read from.
     pub file: Arc<str>,
-    /// Its (first) line number, from 1.
+    /// Its (first) line number, from 1; for an EVTX file, the event record id.
     pub line: u64,
 }
 
@@ -134,6 +135,7 @@ enum Mode {
     Undetected(Format),
     Lines(Parser),
     Document(Document),
+    Evtx(Box<EvtxStream>),
     Done,
 }
 
@@ -152,6 +154,8 @@ const DETECT_LINES: u64 = 5;
 /// Reads one input as a stream of records.
 pub struct FileStream {
     name: Arc<str>,
+    /// The file, when the input is one (an EVTX file is then read by seeking).
+    path: Option<PathBuf>,
     reader: Box<dyn BufRead + Send>,
     mode: Mode,
     line_no: u64,
@@ -171,6 +175,10 @@ impl FileStream {
     ) -> io::Result<FileStream> {
         Ok(FileStream {
             name: input.name(),
+            path: match input {
+                Input::File(p) => Some(p.clone()),
+                Input::Stdin => None,
+            },
             reader: open_input(input)?,
             mode: Mode::Undetected(format),
             line_no: 0,
@@ -190,6 +198,7 @@ impl FileStream {
     ) -> FileStream {
         FileStream {
             name: name.into(),
+            path: None,
             reader,
             mode: Mode::Undetected(format),
             line_no: 0,
@@ -251,6 +260,16 @@ impl FileStream {
             match &mut self.mode {
                 Mode::Done => return Pulled::End,
                 Mode::Document(doc) => return next_value(doc, &self.name),
+                Mode::Evtx(stream) => return next_evtx(stream),
+                Mode::Undetected(format @ (Format::Auto | Format::Evtx)) if self.bytes == 0 => {
+                    let format = *format;
+                    if let Some(pulled) = self.start_evtx(format) {
+                        return pulled;
+                    }
+                    if matches!(self.mode, Mode::Evtx(_)) {
+                        continue;
+                    }
+                }
                 _ => {}
             }
             match self.next_line() {
@@ -291,7 +310,7 @@ impl FileStream {
                         return self.malformed(self.line_no, reason);
                     }
                 },
-                Mode::Document(_) | Mode::Done => unreachable!("handled above"),
+                Mode::Document(_) | Mode::Evtx(_) | Mode::Done => unreachable!("handled above"),
             };
             if let Parser::JsonDocument { windows } = parser {
                 match self.start_document(line, windows) {
@@ -309,6 +328,52 @@ impl FileStream {
                 }),
                 Err(reason) => self.malformed(self.line_no, reason),
             };
+        }
+    }
+
+    /// Switches to EVTX reading when the input starts with its magic; `Some` when that
+    /// gave an answer already (an unreadable file, or a forced EVTX format on another file).
+    fn start_evtx(&mut self, format: Format) -> Option<Pulled> {
+        let head = match self.reader.fill_buf() {
+            Ok(h) => h,
+            Err(e) => {
+                self.mode = Mode::Done;
+                return Some(self.malformed(1, format!("read error: {e}")));
+            }
+        };
+        if !is_evtx(head) {
+            if format == Format::Evtx {
+                self.mode = Mode::Done;
+                let reason = "not an EVTX file (its first bytes are not `ElfFile`)".to_owned();
+                return Some(self.malformed(0, reason));
+            }
+            return None;
+        }
+        let data = match self.path.as_deref().and_then(EvtxData::plain_file) {
+            Some(file) => file,
+            None => {
+                // Standard input or a compressed file: EVTX needs seeking, so hold it.
+                let mut all = Vec::new();
+                if let Err(e) = self.reader.read_to_end(&mut all) {
+                    self.mode = Mode::Done;
+                    return Some(self.malformed(0, format!("read error: {e}")));
+                }
+                self.bytes = all.len() as u64;
+                EvtxData::Memory(std::io::Cursor::new(all))
+            }
+        };
+        if let Some(len) = self.path.as_deref().and_then(|p| p.metadata().ok()) {
+            self.bytes = len.len();
+        }
+        match EvtxStream::open(self.name.clone(), data) {
+            Ok(stream) => {
+                self.mode = Mode::Evtx(Box::new(stream));
+                None
+            }
+            Err(reason) => {
+                self.mode = Mode::Done;
+                Some(self.malformed(0, reason))
+            }
         }
     }
 
@@ -332,6 +397,19 @@ impl FileStream {
 
 fn count_lines(s: &str) -> u64 {
     memchr::memchr_iter(b'\n', s.as_bytes()).count() as u64
+}
+
+fn next_evtx(stream: &mut EvtxStream) -> Pulled {
+    match stream.next_item() {
+        Some(EvtxItem::Event(event, source, record_id)) => Pulled::Record(Record {
+            event,
+            source,
+            file: stream.name().clone(),
+            line: record_id,
+        }),
+        Some(EvtxItem::Bad(m)) => Pulled::Malformed(m),
+        None => Pulled::End,
+    }
 }
 
 /// The next value of a JSON document; arrays are read element by element.

@@ -4,11 +4,9 @@
 //! the field names Sigma's Windows rules use (`EventID`, `Channel`, `Provider_Name`,
 //! `Image`, …); a Winlogbeat event keeps its ECS fields as well.
 
-use super::Source;
 use super::jsonl::timestamp_value;
 use deltawall_event::JsonEvent;
 use serde_json::{Map, Value};
-use std::borrow::Cow;
 
 /// Whether a JSON object has the `Event.System` layout.
 pub fn is_windows_layout(v: &Value) -> bool {
@@ -169,106 +167,11 @@ pub fn from_windows_layout(value: Value) -> Result<JsonEvent, String> {
     })
 }
 
-/// Sigma's `service` for a Windows channel.
-fn service(channel: &str) -> Option<Cow<'static, str>> {
-    const KNOWN: [(&str, &str); 16] = [
-        ("Security", "security"),
-        ("System", "system"),
-        ("Application", "application"),
-        ("Microsoft-Windows-Sysmon/Operational", "sysmon"),
-        ("Windows PowerShell", "powershell-classic"),
-        ("Microsoft-Windows-PowerShell/Operational", "powershell"),
-        ("PowerShellCore/Operational", "powershell"),
-        (
-            "Microsoft-Windows-TaskScheduler/Operational",
-            "taskscheduler",
-        ),
-        ("Microsoft-Windows-WMI-Activity/Operational", "wmi"),
-        (
-            "Microsoft-Windows-Windows Defender/Operational",
-            "windefend",
-        ),
-        (
-            "Microsoft-Windows-Windows Firewall With Advanced Security/Firewall",
-            "firewall-as",
-        ),
-        ("Microsoft-Windows-DNS-Client/Operational", "dns-client"),
-        ("Microsoft-Windows-Bits-Client/Operational", "bits-client"),
-        (
-            "Microsoft-Windows-CodeIntegrity/Operational",
-            "codeintegrity-operational",
-        ),
-        ("Microsoft-Windows-AppLocker/EXE and DLL", "applocker"),
-        ("Microsoft-Windows-NTLM/Operational", "ntlm"),
-    ];
-    KNOWN
-        .iter()
-        .find(|(c, _)| c.eq_ignore_ascii_case(channel))
-        .map(|(_, s)| Cow::Borrowed(*s))
-}
-
-/// Sigma's `category` for Sysmon event ids and Security process creation. Registry
-/// events take the specific category (`registry_add`, `registry_delete`, `registry_set`,
-/// `registry_rename`): an event has one category here, and SigmaHQ has 237 rules for
-/// those against 41 for the umbrella `registry_event`.
-fn category(service: Option<&str>, id: i64, event_type: Option<&str>) -> Option<&'static str> {
-    Some(match (service, id) {
-        (Some("security"), 4688) => "process_creation",
-        // Logons carry ECS authentication fields (see `logon_aliases`).
-        (Some("security"), 4624 | 4625) => "authentication",
-        (Some("sysmon"), 1) => "process_creation",
-        (Some("sysmon"), 2) => "file_change",
-        (Some("sysmon"), 3) => "network_connection",
-        (Some("sysmon"), 5) => "process_termination",
-        (Some("sysmon"), 6) => "driver_load",
-        (Some("sysmon"), 7) => "image_load",
-        (Some("sysmon"), 8) => "create_remote_thread",
-        (Some("sysmon"), 9) => "raw_access_thread",
-        (Some("sysmon"), 10) => "process_access",
-        (Some("sysmon"), 11) => "file_event",
-        (Some("sysmon"), 12) => match event_type {
-            Some("CreateKey") => "registry_add",
-            Some("DeleteKey" | "DeleteValue") => "registry_delete",
-            _ => "registry_event",
-        },
-        (Some("sysmon"), 13) => "registry_set",
-        (Some("sysmon"), 14) => "registry_rename",
-        (Some("sysmon"), 15) => "create_stream_hash",
-        (Some("sysmon"), 17 | 18) => "pipe_created",
-        (Some("sysmon"), 19..=21) => "wmi_event",
-        (Some("sysmon"), 22) => "dns_query",
-        (Some("sysmon"), 23 | 26) => "file_delete",
-        (Some("sysmon"), 24) => "clipboard_capture",
-        (Some("sysmon"), 25) => "process_tampering",
-        (Some("sysmon"), 29) => "file_executable_detected",
-        (Some("sysmon"), 255) => "sysmon_error",
-        _ => return None,
-    })
-}
-
-/// The log source of a flattened Windows event.
-pub fn windows_source(event: &JsonEvent) -> Source {
-    let service = event
-        .fields
-        .get("Channel")
-        .and_then(Value::as_str)
-        .and_then(service);
-    let id = event
-        .fields
-        .get("EventID")
-        .and_then(Value::as_i64)
-        .unwrap_or(-1);
-    let event_type = event.fields.get("EventType").and_then(Value::as_str);
-    Source {
-        category: category(service.as_deref(), id, event_type).map(Cow::Borrowed),
-        product: Some(Cow::Borrowed("windows")),
-        service,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::Source;
+    use crate::input::windows_source::windows_source;
     use deltawall_event::{Event, Field, Scalar};
     use serde_json::json;
 

@@ -29,6 +29,7 @@ fn follows_a_growing_file_and_closes_windows_when_idle() {
         idle_tick: Duration::from_millis(100),
         progress: false,
         max_ratio_keys: deltawall_detect::enrich::MAX_KEYS,
+        indicators: None,
     };
     // The scan never ends when following; the thread is left behind when the test ends.
     std::thread::spawn(move || {

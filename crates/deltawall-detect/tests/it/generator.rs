@@ -39,6 +39,7 @@ fn gen_and_scan(
         idle_tick: Duration::from_secs(1),
         progress: false,
         max_ratio_keys: deltawall_detect::enrich::MAX_KEYS,
+        indicators: None,
     };
     let mut alerts = Vec::new();
     let stats = scan(&mut engine, &opts, &mut |a| {
@@ -75,7 +76,7 @@ fn named_values(alert: &Value) -> BTreeSet<String> {
 fn check_day(seed: u64, customers: usize, sessions: Option<usize>) {
     let dir = tempfile::tempdir().unwrap();
     let (truth, alerts) = gen_and_scan(dir.path(), seed, customers, sessions);
-    assert_eq!(truth.attacks.len(), 14);
+    assert_eq!(truth.attacks.len(), 45);
     // Recall: each planted attack raises each of its rules for its key, within its time.
     for attack in &truth.attacks {
         let (start, end) = (
@@ -101,6 +102,33 @@ fn check_day(seed: u64, customers: usize, sessions: Option<usize>) {
             );
         }
     }
+    // The site-wide spike names its busiest senders, all of them the spike's.
+    let spike = truth
+        .attacks
+        .iter()
+        .find(|a| a.kind == "request_spike")
+        .unwrap();
+    let spikes: Vec<&Value> = alerts
+        .iter()
+        .filter(|a| a["rule_id"] == deltawall_detect::generator::rule_ids::REQUEST_SPIKE)
+        .collect();
+    assert!(!spikes.is_empty());
+    for a in &spikes {
+        let top = a["group"]["top_source_1"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{a}"));
+        let named = truth
+            .attacks
+            .iter()
+            .any(|at| at.addresses.iter().any(|ip| ip == top));
+        assert!(named, "seed {seed}: spike names {top}, no attacker: {a}");
+    }
+    assert!(spikes.iter().any(|a| {
+        spike
+            .addresses
+            .iter()
+            .any(|ip| a["group"]["top_source_1"].as_str() == Some(ip))
+    }));
     // Never a shared address.
     for alert in &alerts {
         for value in named_values(alert) {

@@ -191,6 +191,7 @@ fn scan_dir(paths: Vec<std::path::PathBuf>) -> deltawall_detect::pipeline::ScanS
         idle_tick: Duration::from_secs(1),
         progress: false,
         max_ratio_keys: deltawall_detect::enrich::MAX_KEYS,
+        indicators: None,
     };
     scan(&mut engine, &opts, &mut |_| Ok(())).unwrap()
 }
@@ -239,6 +240,7 @@ fn missing_input_is_an_error() {
         idle_tick: Duration::from_secs(1),
         progress: false,
         max_ratio_keys: deltawall_detect::enrich::MAX_KEYS,
+        indicators: None,
     };
     assert!(scan(&mut engine, &opts, &mut |_| Ok(())).is_err());
 }
@@ -298,6 +300,7 @@ fn state_caps_are_configurable_and_counted() {
         idle_tick: Duration::from_secs(1),
         progress: false,
         max_ratio_keys: 32,
+        indicators: None,
     };
     let stats = scan(&mut engine, &opts, &mut |_| Ok(())).unwrap();
     assert_eq!(stats.events, 200);

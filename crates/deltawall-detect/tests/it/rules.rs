@@ -37,7 +37,7 @@ fn pack_compiles_with_attack_tags() {
     let (set, errors) = load_rules(&RuleSource::Builtin).unwrap();
     assert!(errors.is_empty(), "{errors:?}");
     let engine = deltawall_sigma::Engine::new(&set, engine_config(0)).unwrap();
-    assert_eq!(engine.correlation_count(), 16);
+    assert_eq!(engine.correlation_count(), 18);
     for c in set.correlations() {
         let inner = c
             .meta

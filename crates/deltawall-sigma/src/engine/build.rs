@@ -110,7 +110,11 @@ impl<'r> Builder<'r> {
         }
         let corrs = self.compile_correlations(&slots, &mut compiled, &mut fields, config);
         let prefilter = if config.prefilter {
-            Prefilter::new(&compiled.iter().map(|r| &r.node).collect::<Vec<_>>())
+            let routing = |f: usize| crate::selectivity::is_routing_field(&fields.paths[f]);
+            Prefilter::new(
+                &compiled.iter().map(|r| &r.node).collect::<Vec<_>>(),
+                &routing,
+            )
         } else {
             Prefilter::disabled(compiled.len())
         };
@@ -129,6 +133,7 @@ impl<'r> Builder<'r> {
                 config.max_correlation_events,
             ),
             stats: EngineStats::default(),
+            evaluated: 0,
             fired: Vec::new(),
         };
         (engine, self.errors)

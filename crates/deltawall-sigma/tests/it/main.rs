@@ -7,4 +7,5 @@ mod correlation;
 mod detection;
 mod differential;
 mod parse;
+mod prefilter;
 mod support;

@@ -6,11 +6,15 @@ use deltawall_sigma::{Alert, Engine, EngineConfig, LogSource, RuleSet};
 use serde_json::Value;
 use std::path::PathBuf;
 
-/// The shared reference data folder, or `None` (with a printed reason) when it is absent.
+/// The shared reference data folder (`../shared/data` beside the project, or
+/// `$DELTAWALL_SHARED_DATA`), or `None` (with a printed reason) when it is absent.
 /// With `DELTAWALL_REQUIRE_SHARED=1` (CI) an absent folder fails the test instead.
 pub fn shared_data(sub: &str) -> Option<PathBuf> {
-    let path =
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")).join(sub);
+    let root = std::env::var_os("DELTAWALL_SHARED_DATA").map_or_else(
+        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")),
+        PathBuf::from,
+    );
+    let path = root.join(sub);
     if path.is_dir() {
         return Some(path);
     }
