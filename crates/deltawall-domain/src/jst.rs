@@ -192,5 +192,18 @@ pub fn add_months(day: Date, n: u32) -> Result<Date, DateError> {
         .map_err(|_| DateError::OutOfRange)
 }
 
+/// The instant `n` calendar months after `us`, counted on the Japanese calendar at the same
+/// Japanese time of day (clamped to the month's last day), as "within one month" is read.
+pub fn months_after_us(us: i64, n: u32) -> Result<i64, DateError> {
+    let dt = OFFSET.to_datetime(timestamp(us));
+    let later = dt
+        .checked_add(i64::from(n).months())
+        .map_err(|_| DateError::OutOfRange)?;
+    OFFSET
+        .to_timestamp(later)
+        .map(|t| t.as_microsecond())
+        .map_err(|_| DateError::OutOfRange)
+}
+
 #[cfg(test)]
 mod tests;

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod catalog;
 pub mod crosswalk;
 pub mod finding;
+pub mod incident;
 pub mod jst;
 pub mod org;
 pub mod posture;
