@@ -14,6 +14,7 @@ pub mod assessments;
 pub mod audit;
 pub mod backup;
 mod db;
+pub mod detections;
 mod error;
 pub mod evidence;
 pub mod exercises;

@@ -60,6 +60,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0011_sup_task_drafts.sql"),
         include_str!("../migrations/postgres/0011_sup_task_drafts.sql"),
     ),
+    (
+        13,
+        "incidents",
+        include_str!("../migrations/sqlite/0013_incidents.sql"),
+        include_str!("../migrations/postgres/0013_incidents.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction. Versions are

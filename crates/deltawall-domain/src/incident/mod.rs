@@ -17,12 +17,14 @@
 //! - [`clock`]: one clock per (regime, report stage), computed from the case's times.
 //! - [`report`]: staged reports with required items, executive attestation, one
 //!   submission per stage, and the supervisor's review.
+//! - [`council`]: large incidents and the coordination council's rooms (連携会議).
 //!
 //! Everything is pure: callers pass the facts and the current time. Instants are Unix
 //! microseconds; calendar days and deadlines are counted in Japan time ([`crate::jst`]).
 
 pub mod case;
 pub mod clock;
+pub mod council;
 pub mod detection;
 pub mod observable;
 pub mod regime;
