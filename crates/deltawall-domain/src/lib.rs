@@ -1,6 +1,7 @@
 //! Deltawall's domain model: the tenants of the sector, who may do what, who may see what,
 //! the rules of the audit trail and of login throttling, the catalogs (frameworks) that
-//! posture is assessed against, and the life of a finding until its verified closure.
+//! posture is assessed against, the life of a finding until its verified closure, incident
+//! cases with their regulator-report clocks, and Japan time ([`jst`]).
 //!
 //! This crate does no I/O: no database, no network, no clock. Callers pass the current
 //! time in. That keeps every rule here testable as a plain function and lets the storage
@@ -14,6 +15,8 @@ pub mod code;
 pub mod crosswalk;
 pub mod finding;
 pub mod group_maturity;
+pub mod incident;
+pub mod jst;
 pub mod org;
 pub mod posture;
 pub mod role;

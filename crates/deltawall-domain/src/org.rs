@@ -38,6 +38,7 @@ macro_rules! vocabulary {
         }
     };
 }
+pub(crate) use vocabulary;
 
 vocabulary! {
     /// What kind of body a tenant is; it decides which permissions its roles carry.

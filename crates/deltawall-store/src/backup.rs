@@ -20,8 +20,10 @@ enum Kind {
 }
 use Kind::{Bytes, Int, Text};
 
+mod incident_tables;
+
 /// Every table, parents before children, with its columns.
-const TABLES: &[(&str, &[(&str, Kind)])] = &[
+const BASE_TABLES: &[(&str, &[(&str, Kind)])] = &[
     ("settings", &[("key", Text), ("value", Text)]),
     (
         "organisations",
@@ -445,6 +447,18 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("summary", Text),
             ("reported_by", Text),
             ("reported_at", Int),
+            ("title", Text),
+            ("category", Text),
+            ("priority", Text),
+            ("phase", Text),
+            ("exercise", Int),
+            ("recognised_at", Int),
+            ("classified_major_at", Int),
+            ("recovered_at", Int),
+            ("root_cause_at", Int),
+            ("case_doc", Text),
+            ("version", Int),
+            ("updated_at", Int),
         ],
     ),
     (
@@ -633,9 +647,14 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
     ),
 ];
 
+/// Every table in restore order: the base tables, then those of later migrations.
+fn all_tables() -> impl Iterator<Item = &'static (&'static str, &'static [(&'static str, Kind)])> {
+    BASE_TABLES.iter().chain(incident_tables::TABLES)
+}
+
 /// The names of the tables a backup covers.
 pub fn table_names() -> Vec<&'static str> {
-    TABLES.iter().map(|t| t.0).collect()
+    all_tables().map(|t| t.0).collect()
 }
 
 const FORMAT: &str = "deltawall-backup/1";
@@ -644,7 +663,7 @@ const FORMAT: &str = "deltawall-backup/1";
 pub async fn export(store: &Store) -> Result<Value> {
     let mut tx = store.write().await?;
     let mut tables = Map::new();
-    for (table, columns) in TABLES {
+    for (table, columns) in all_tables() {
         tables.insert(
             (*table).to_owned(),
             Value::Array(export_table(&mut tx, table, columns).await?),
@@ -707,7 +726,7 @@ pub async fn restore(store: &Store, doc: &Value) -> Result<u64> {
         ));
     }
     let mut restored = 0;
-    for (table, columns) in TABLES {
+    for (table, columns) in all_tables() {
         let rows = match tables.get(*table) {
             Some(Value::Array(rows)) => rows,
             None => continue,

@@ -15,6 +15,7 @@ pub mod attack;
 pub mod audit;
 pub mod backup;
 mod db;
+pub mod detections;
 mod error;
 pub mod evidence;
 pub mod exercises;

@@ -61,6 +61,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0011_sup_task_drafts.sql"),
     ),
     (
+        13,
+        "incidents",
+        include_str!("../migrations/sqlite/0013_incidents.sql"),
+        include_str!("../migrations/postgres/0013_incidents.sql"),
+    ),
+    (
         16,
         "attack releases and tlpt engagements",
         include_str!("../migrations/sqlite/0016_attack_tlpt.sql"),

@@ -101,7 +101,7 @@ pub async fn incident_counts(db: &mut Db, scope: &OrgScope) -> Result<Vec<Incide
     let c = institutions(scope);
     let sql = format!(
         "SELECT o.business_type, substr(i.occurred_on, 1, 7) AS month, i.attack_type, COUNT(*) AS n \
-         FROM incidents i JOIN organisations o ON o.id = i.org_id WHERE {} \
+         FROM incidents i JOIN organisations o ON o.id = i.org_id WHERE i.exercise = 0 AND {} \
          GROUP BY o.business_type, substr(i.occurred_on, 1, 7), i.attack_type",
         c.sql
     );

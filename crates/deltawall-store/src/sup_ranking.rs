@@ -368,7 +368,7 @@ async fn incidents(
         |c, n| {
             format!(
                 "SELECT i.org_id, i.occurred_on, i.attack_type FROM incidents i JOIN organisations o ON o.id = i.org_id \
-                 WHERE {INSTITUTION} AND {c} AND i.occurred_on > ${n} AND i.occurred_on <= ${}",
+                 WHERE i.exercise = 0 AND {INSTITUTION} AND {c} AND i.occurred_on > ${n} AND i.occurred_on <= ${}",
                 n + 1
             )
         },

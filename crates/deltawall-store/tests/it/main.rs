@@ -31,6 +31,7 @@ mod attack_tlpt;
 mod audit;
 mod auth;
 mod backup;
+mod detections;
 mod fixtures;
 mod mappings;
 mod migrations;
