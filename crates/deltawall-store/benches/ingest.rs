@@ -18,7 +18,13 @@ fn main() {
 
 fn runtime() -> &'static tokio::runtime::Runtime {
     static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RT.get_or_init(|| tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap())
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    })
 }
 
 /// A database per backend with one institution, made once.
@@ -69,7 +75,9 @@ fn ingest(bencher: divan::Bencher, backend: Backend) {
                     let sends = if i % 2 == 0 { 2 } else { 1 };
                     for _ in 0..sends {
                         let mut tx = db.store.write().await.unwrap();
-                        detections::ingest(&mut tx, org, "bench", batch, 1).await.unwrap();
+                        detections::ingest(&mut tx, org, "bench", batch, 1)
+                            .await
+                            .unwrap();
                         tx.commit().await.unwrap();
                     }
                 }
