@@ -1,20 +1,21 @@
-//! Japan time for services: dates people type and see are civil dates in Japan Standard Time
-//! (UTC+9, no daylight saving since 1951, so a fixed offset is exact for every date we keep).
+//! Japan time for services: the domain's one Japan-time module (`deltawall_domain::jst`) with
+//! a parse error named as the field a person typed it in, and "today" read from the clock,
+//! which the domain never reads itself.
 
 use crate::{SResult, ServiceError};
+use deltawall_domain::jst;
 use deltawall_domain::validate::Invalid;
-use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
 /// Japan Standard Time.
 pub fn jst() -> TimeZone {
-    TimeZone::fixed(jiff::tz::offset(9))
+    jst::tz()
 }
 
 /// Parses a `YYYY-MM-DD` input strictly (2024-02-31 is refused), naming `field` when wrong.
 pub fn date(field: &'static str, raw: &str) -> SResult<Date> {
-    raw.trim().parse::<Date>().map_err(|_| {
+    jst::parse_date(raw).map_err(|_| {
         ServiceError::Invalid(Invalid {
             field,
             reason: "must be a date (YYYY-MM-DD)",
@@ -23,40 +24,21 @@ pub fn date(field: &'static str, raw: &str) -> SResult<Date> {
     })
 }
 
-/// Midnight at the start of `day` in Japan, in Unix microseconds.
-pub fn start_of_day_us(day: Date) -> i64 {
-    day.to_zoned_datetime(jst())
-        .map_or(i64::MIN, |z| z.timestamp().as_microsecond())
-}
-
-/// The last microsecond of `day` in Japan time: what "as reported on `day`" means.
-pub fn end_of_day_us(day: Date) -> i64 {
-    day.tomorrow()
-        .ok()
-        .and_then(|d| d.to_zoned_datetime(jst()).ok())
-        .map_or(i64::MAX, |z| z.timestamp().as_microsecond() - 1)
-}
+pub use jst::{end_of_day_us, start_of_day_us};
 
 /// The civil date in Japan of an instant in Unix microseconds.
 pub fn date_of_us(us: i64) -> Date {
-    Timestamp::from_microsecond(us)
-        .unwrap_or(Timestamp::UNIX_EPOCH)
-        .to_zoned_datetime(jst())
-        .date()
+    jst::date_of(us)
 }
 
 /// Today in Japan time.
 pub fn today() -> Date {
-    date_of_us(deltawall_store::records::now_us())
+    jst::today(deltawall_store::records::now_us())
 }
 
 /// Unix microseconds as `YYYY-MM-DD HH:MM` in Japan time, for display.
 pub fn format_time(us: i64) -> String {
-    Timestamp::from_microsecond(us)
-        .unwrap_or(Timestamp::UNIX_EPOCH)
-        .to_zoned_datetime(jst())
-        .strftime("%Y-%m-%d %H:%M")
-        .to_string()
+    jst::format_minute(us)
 }
 
 #[cfg(test)]

@@ -173,7 +173,7 @@ fn pick(list: &[Organisation], region: Region, not: &str) -> anyhow::Result<OrgF
 
 /// The day (Japan time) of an instant.
 fn day_of(us: i64) -> anyhow::Result<String> {
-    let tz = jiff::tz::TimeZone::fixed(jiff::tz::offset(9));
+    let tz = deltawall_domain::jst::tz();
     Ok(jiff::Timestamp::from_microsecond(us)?
         .to_zoned_datetime(tz)
         .date()

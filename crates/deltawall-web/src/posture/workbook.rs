@@ -22,7 +22,8 @@ pub const SHEETS: [&str; 6] = [
 ];
 
 /// Japan Standard Time's offset from UTC, in seconds.
-const JST: i64 = 9 * 3600;
+/// Japan's offset in seconds: workbook cells hold Japan time without a zone.
+const JST: i64 = deltawall_domain::jst::OFFSET_HOURS as i64 * 3600;
 
 /// Formats shared by the sheets.
 struct Styles {
