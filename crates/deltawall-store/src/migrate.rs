@@ -60,6 +60,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0011_sup_task_drafts.sql"),
         include_str!("../migrations/postgres/0011_sup_task_drafts.sql"),
     ),
+    (
+        12,
+        "security: login counters, single-use totp codes",
+        include_str!("../migrations/sqlite/0012_security.sql"),
+        include_str!("../migrations/postgres/0012_security.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction. Versions are

@@ -108,7 +108,14 @@ async fn unknown_and_known_accounts_fail_alike() {
 async fn second_factor_is_required_once_enabled() {
     let app = TestApp::new().await;
     let who = app.a.as_role(Role::Staff);
-    let page = app.form(Method::POST, "/account/totp", &who, &[]).await;
+    let page = app
+        .form(
+            Method::POST,
+            "/account/totp",
+            &who,
+            &[("current_password", crate::util::PASSWORD)],
+        )
+        .await;
     let secret = page
         .body
         .split("id=\"totp-secret\">")

@@ -57,5 +57,106 @@ async fn a_read_only_token_never_writes() {
         before,
         "a refused write was audited"
     );
-    let _ = PASSWORD;
+}
+
+/// Fires `n` wrong sign-ins for `login` in parallel from one address; returns the statuses.
+async fn parallel_logins(app: &TestApp, login: &str, n: usize) -> Vec<StatusCode> {
+    let tasks = (0..n).map(|i| {
+        let router = app.router.clone();
+        let body =
+            serde_urlencoded::to_string([("login", login), ("password", &format!("wrong {i}"))])
+                .unwrap();
+        tokio::spawn(async move {
+            use tower::ServiceExt;
+            let mut req = axum::http::Request::post("/login")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("sec-fetch-site", "same-origin")
+                .body(axum::body::Body::from(body))
+                .unwrap();
+            let addr: std::net::SocketAddr = "198.51.100.7:40000".parse().unwrap();
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(addr));
+            router.oneshot(req).await.unwrap().status()
+        })
+    });
+    let tasks: Vec<_> = tasks.collect();
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
+/// Finding 2: fifty wrong sign-ins in parallel get at most the lockout limit's worth of
+/// verdicts (401); all others are refused unchecked (429), and the account is locked after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_wrong_logins_get_at_most_the_limit_of_verdicts() {
+    let app = TestApp::new().await;
+    let statuses = parallel_logins(&app, "a-staff", 50).await;
+    let verdicts = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert!(verdicts <= 5, "{verdicts} verdicts: {statuses:?}");
+    assert_eq!(verdicts + refused, 50, "{statuses:?}");
+    // Locked: even the right password is refused now.
+    let r = app
+        .form(
+            Method::POST,
+            "/login",
+            &Who::Anon,
+            &[("login", "a-staff"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+}
+
+/// Finding 2, unknown names: they lock exactly as known ones do, so the answers do not
+/// tell which accounts exist.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn unknown_names_lock_like_known_ones() {
+    let app = TestApp::new().await;
+    let known = parallel_logins(&app, "a-staff", 8).await;
+    let unknown = parallel_logins(&app, "nobody-here", 8).await;
+    let count = |v: &[StatusCode], s| v.iter().filter(|x| **x == s).count();
+    assert_eq!(
+        count(&known, StatusCode::UNAUTHORIZED),
+        count(&unknown, StatusCode::UNAUTHORIZED),
+        "known {known:?} unknown {unknown:?}"
+    );
+}
+
+/// Finding 2, TAXII Basic: the same race, the same bound.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_wrong_basic_logins_get_at_most_the_limit_of_verdicts() {
+    use base64::Engine;
+    let app = TestApp::new().await;
+    let tasks = (0..30).map(|i| {
+        let router = app.router.clone();
+        let cred = base64::engine::general_purpose::STANDARD.encode(format!("a-staff:wrong {i}"));
+        tokio::spawn(async move {
+            use tower::ServiceExt;
+            let mut req = axum::http::Request::get("/taxii2/")
+                .header("accept", crate::taxii::MT)
+                .header("authorization", format!("Basic {cred}"))
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let addr: std::net::SocketAddr = "198.51.100.8:40000".parse().unwrap();
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(addr));
+            router.oneshot(req).await.unwrap().status()
+        })
+    });
+    let tasks: Vec<_> = tasks.collect();
+    let mut unauthorized = 0;
+    for t in tasks {
+        if t.await.unwrap() == StatusCode::UNAUTHORIZED {
+            unauthorized += 1;
+        }
+    }
+    assert!(unauthorized <= 5, "{unauthorized} verdicts");
 }
