@@ -160,3 +160,26 @@ async fn parallel_wrong_basic_logins_get_at_most_the_limit_of_verdicts() {
     }
     assert!(unauthorized <= 5, "{unauthorized} verdicts");
 }
+
+/// Finding 3: starting TOTP enrolment (which turns the current second factor off) needs
+/// the current password; a session alone is not enough.
+#[tokio::test]
+async fn two_factor_cannot_be_changed_with_the_session_alone() {
+    let app = TestApp::new().await;
+    let who = app.a.as_role(Role::Staff);
+    for fields in [&[][..], &[("current_password", "not the password")][..]] {
+        let r = app.form(Method::POST, "/account/totp", &who, fields).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
+        assert!(!r.body.contains("totp-secret"));
+    }
+    let r = app
+        .form(
+            Method::POST,
+            "/account/totp",
+            &who,
+            &[("current_password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("totp-secret"));
+}
