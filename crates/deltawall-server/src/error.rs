@@ -46,6 +46,9 @@ pub enum ServiceError {
     /// Refused by login throttling.
     #[error("too many attempts; try again later")]
     Throttled,
+    /// The bounded password-hashing pool is full; answered 503 with `Retry-After`.
+    #[error("the server is busy; try again shortly")]
+    Busy,
     /// Wrong login name, password or code (never says which).
     #[error("login name or password is wrong")]
     BadCredentials,
@@ -79,7 +82,22 @@ impl From<Invalid> for ServiceError {
     }
 }
 
+impl From<crate::auth::password::Busy> for ServiceError {
+    fn from(_: crate::auth::password::Busy) -> Self {
+        ServiceError::Busy
+    }
+}
+
 impl ServiceError {
+    /// A failed password hash: [`ServiceError::Busy`] when the pool was full, else internal.
+    pub fn from_hash(e: anyhow::Error) -> Self {
+        if e.downcast_ref::<crate::auth::password::Busy>().is_some() {
+            ServiceError::Busy
+        } else {
+            ServiceError::Internal(e)
+        }
+    }
+
     /// The HTTP status for this error.
     pub fn status(&self) -> StatusCode {
         match self {
@@ -93,6 +111,7 @@ impl ServiceError {
             }
             ServiceError::Conflict { .. } => StatusCode::CONFLICT,
             ServiceError::Throttled => StatusCode::TOO_MANY_REQUESTS,
+            ServiceError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -107,6 +126,7 @@ impl ServiceError {
             ServiceError::Refused { code, .. } => code,
             ServiceError::Conflict { code, .. } => code,
             ServiceError::Throttled => "err-throttled",
+            ServiceError::Busy => "err-busy",
             ServiceError::BadCredentials => "err-bad-credentials",
             ServiceError::Internal(_) => "err-internal",
         }
@@ -183,6 +203,23 @@ pub fn json_error(
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        let busy = matches!(
+            self,
+            AppError::Json(ServiceError::Busy) | AppError::Page(ServiceError::Busy, _)
+        );
+        let mut resp = self.render();
+        if busy {
+            resp.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("2"),
+            );
+        }
+        resp
+    }
+}
+
+impl AppError {
+    fn render(self) -> Response {
         match self {
             AppError::Json(e) => {
                 log_internal(&e);

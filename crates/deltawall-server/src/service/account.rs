@@ -32,7 +32,7 @@ async fn step_up(ctx: Ctx<'_>, current: &str) -> SResult<()> {
         .await?
         .ok_or(ServiceError::Unauthenticated)?;
     drop(conn);
-    if password::verify(current.to_owned(), cred.password_hash).await {
+    if password::verify(current.to_owned(), cred.password_hash).await? {
         return Ok(());
     }
     Err(Invalid {
@@ -50,7 +50,7 @@ pub async fn change_password(ctx: Ctx<'_>, current: &str, new: &str) -> SResult<
         .await?
         .ok_or(ServiceError::Unauthenticated)?;
     drop(conn);
-    if !password::verify(current.to_owned(), cred.password_hash.clone()).await {
+    if !password::verify(current.to_owned(), cred.password_hash.clone()).await? {
         return Err(Invalid {
             field: "current_password",
             reason: "is wrong",
@@ -61,7 +61,7 @@ pub async fn change_password(ctx: Ctx<'_>, current: &str, new: &str) -> SResult<
     validate::password(new, &cred.user.login)?;
     let hash = password::hash(new.to_owned())
         .await
-        .map_err(ServiceError::Internal)?;
+        .map_err(ServiceError::from_hash)?;
     let mut tx = ctx.store.write().await?;
     users::set_password(&mut tx, &ctx.actor.user_id, &hash).await?;
     let ended = sessions::delete_for_user(&mut tx, &ctx.actor.user_id).await?;

@@ -54,7 +54,7 @@ pub async fn login(
     // Verify without holding a write transaction: the hash is deliberately slow, and a
     // flood of sign-ins must not hold up every other write (on SQLite, the lock is
     // database-wide).
-    let ok = verify(pw, &attempt).await;
+    let ok = verify(pw, &attempt).await?;
     let mut tx = store.write().await?;
     let Some(cred) = attempt.cred.as_ref().filter(|_| ok) else {
         return fail_login(tx, policy, ip, login, &attempt, now).await;
@@ -167,13 +167,13 @@ async fn reserve(
 
 /// Checks the password of an admitted attempt: against a decoy hash when the name matches
 /// no account, so that timing reveals nothing; inactive accounts always fail.
-async fn verify(pw: &str, attempt: &Attempt) -> bool {
+async fn verify(pw: &str, attempt: &Attempt) -> SResult<bool> {
     let phc = attempt.cred.as_ref().map_or_else(
         || password::decoy_hash().to_owned(),
         |c| c.password_hash.clone(),
     );
-    password::verify(pw.to_owned(), phc).await
-        && attempt.cred.as_ref().is_some_and(|c| c.user.active)
+    Ok(password::verify(pw.to_owned(), phc).await?
+        && attempt.cred.as_ref().is_some_and(|c| c.user.active))
 }
 
 /// Records and audits a refused attempt (locked account or blocked address).
@@ -217,7 +217,7 @@ pub async fn authenticate_basic(
     let now = now_us();
     let attempt = reserve(store, policy, ip, login, now).await?;
     let ok =
-        verify(pw, &attempt).await && attempt.cred.as_ref().is_some_and(|c| !c.user.totp_enabled);
+        verify(pw, &attempt).await? && attempt.cred.as_ref().is_some_and(|c| !c.user.totp_enabled);
     let Some(cred) = attempt.cred.clone().filter(|_| ok) else {
         let tx = store.write().await?;
         fail_login(tx, policy, ip, login, &attempt, now).await?;

@@ -223,7 +223,7 @@ async fn first_run_setup_creates_the_first_administrator_once() {
     };
     assert_eq!(
         app.send(post(fields("wrong-token"))).await.status,
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
     assert_eq!(app.send(post(fields(&token))).await.status, StatusCode::OK);
     let session = app.login("first-admin", "a long enough password").await;
@@ -235,7 +235,7 @@ async fn first_run_setup_creates_the_first_administrator_once() {
     // The link worked once.
     assert_eq!(
         app.send(post(fields(&token))).await.status,
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
     assert!(
         deltawall_server::service::setup::issue_token(&app.db.store)

@@ -183,3 +183,39 @@ async fn two_factor_cannot_be_changed_with_the_session_alone() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("totp-secret"));
 }
+
+/// Finding 8: once set up, `/setup` is gone: 256 parallel posts are all answered 404
+/// before any password is hashed (had any been hashed, the bounded pool would have
+/// answered some of them 503).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn setup_is_gone_after_setup_and_hashes_nothing() {
+    let app = TestApp::new().await;
+    let before = app.audit_count().await;
+    let body = serde_urlencoded::to_string([
+        ("token", "guess"),
+        ("org_name_ja", "偽"),
+        ("org_name_en", "Fake"),
+        ("login", "fake-admin"),
+        ("display_name", "x"),
+        ("password", "a long enough password"),
+    ])
+    .unwrap();
+    let tasks: Vec<_> = (0..256)
+        .map(|_| {
+            let router = app.router.clone();
+            let body = body.clone();
+            tokio::spawn(async move {
+                use tower::ServiceExt;
+                let req = axum::http::Request::post("/setup")
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(axum::body::Body::from(body))
+                    .unwrap();
+                router.oneshot(req).await.unwrap().status()
+            })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), StatusCode::NOT_FOUND);
+    }
+    assert_eq!(app.audit_count().await, before);
+}
