@@ -100,6 +100,10 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
         ],
     ),
     (
+        "login_counters",
+        &[("key", Text), ("window_start", Int), ("attempts", Int)],
+    ),
+    (
         "login_attempts",
         &[
             ("id", Text),
