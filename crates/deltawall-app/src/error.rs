@@ -41,6 +41,10 @@ pub enum ServiceError {
     /// Refused by login throttling.
     #[error("too many attempts; try again later")]
     Throttled,
+    /// The bounded password-hashing pool is full; the web layer answers 503 with
+    /// `Retry-After`.
+    #[error("the server is busy; try again shortly")]
+    Busy,
     /// Wrong login name, password or code (never says which).
     #[error("login name or password is wrong")]
     BadCredentials,
@@ -74,7 +78,24 @@ impl From<Invalid> for ServiceError {
     }
 }
 
+impl From<crate::platform::auth::password::Busy> for ServiceError {
+    fn from(_: crate::platform::auth::password::Busy) -> Self {
+        ServiceError::Busy
+    }
+}
+
 impl ServiceError {
+    /// A failed password hash: [`ServiceError::Busy`] when the pool was full, else internal.
+    pub fn from_hash(e: anyhow::Error) -> Self {
+        if e.downcast_ref::<crate::platform::auth::password::Busy>()
+            .is_some()
+        {
+            ServiceError::Busy
+        } else {
+            ServiceError::Internal(e)
+        }
+    }
+
     /// The stable message key, for localisation and for API clients.
     pub fn code(&self) -> &'static str {
         match self {
@@ -85,6 +106,7 @@ impl ServiceError {
             ServiceError::Refused { code, .. } => code,
             ServiceError::Conflict { code, .. } => code,
             ServiceError::Throttled => "err-throttled",
+            ServiceError::Busy => "err-busy",
             ServiceError::BadCredentials => "err-bad-credentials",
             ServiceError::Internal(_) => "err-internal",
         }

@@ -35,6 +35,13 @@ impl TokenScope {
             _ => None,
         }
     }
+
+    /// Whether a request of this scope may use an HTTP method; `safe` is true for methods
+    /// that change nothing (`GET`, `HEAD`, `OPTIONS`). A read-only token may send nothing
+    /// else, whatever handler the request reaches: the one place a token's scope is checked.
+    pub fn allows(self, safe: bool) -> bool {
+        safe || self == TokenScope::Write
+    }
 }
 
 /// An authenticated principal: a signed-in user, or an API token acting for a user's role.

@@ -73,6 +73,36 @@ impl ThrottlePolicy {
     }
 }
 
+/// The counters after an attempt was counted, before its password is checked. Counting
+/// first, in one statement per counter, is what keeps parallel attempts from all slipping
+/// under the limits: each attempt sees a distinct count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reserved {
+    /// Consecutive attempts on the account without success, this one included.
+    pub account_attempts: u32,
+    /// A lock that was already in force when the attempt arrived (Unix µs).
+    pub account_locked_until_us: Option<i64>,
+    /// Failed or pending attempts from the source address in its window, this one included.
+    pub address_attempts: u32,
+    /// Now, in Unix microseconds.
+    pub now_us: i64,
+}
+
+impl ThrottlePolicy {
+    /// Whether a counted attempt may check its password: at most `account_failures`
+    /// attempts per account and `address_failures` per address get a verdict.
+    pub fn admit(&self, r: &Reserved) -> Verdict {
+        if r.address_attempts > self.address_failures {
+            return Verdict::AddressBlocked;
+        }
+        let locked = r.account_locked_until_us.is_some_and(|t| t > r.now_us);
+        if locked || r.account_attempts > self.account_failures {
+            return Verdict::AccountLocked;
+        }
+        Verdict::Proceed
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +125,27 @@ mod tests {
         check(None, 19, Verdict::Proceed);
         check(None, 20, Verdict::AddressBlocked);
         check(Some(5_000), 25, Verdict::AddressBlocked);
+    }
+
+    #[track_caller]
+    fn admitted(account: u32, locked_until: Option<i64>, address: u32, expected: Verdict) {
+        let r = Reserved {
+            account_attempts: account,
+            account_locked_until_us: locked_until,
+            address_attempts: address,
+            now_us: 1_000,
+        };
+        assert_eq!(ThrottlePolicy::default().admit(&r), expected);
+    }
+
+    #[test]
+    fn counted_attempts_up_to_the_limits_are_admitted() {
+        admitted(1, None, 1, Verdict::Proceed);
+        admitted(5, None, 20, Verdict::Proceed);
+        admitted(6, None, 1, Verdict::AccountLocked);
+        admitted(1, Some(1_001), 1, Verdict::AccountLocked);
+        admitted(1, Some(999), 1, Verdict::Proceed);
+        admitted(1, None, 21, Verdict::AddressBlocked);
     }
 
     #[test]

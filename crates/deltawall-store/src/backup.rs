@@ -102,6 +102,10 @@ const BASE_TABLES: &[(&str, &[(&str, Kind)])] = &[
         ],
     ),
     (
+        "login_counters",
+        &[("key", Text), ("window_start", Int), ("attempts", Int)],
+    ),
+    (
         "login_attempts",
         &[
             ("id", Text),

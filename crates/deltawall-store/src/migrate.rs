@@ -61,6 +61,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0011_sup_task_drafts.sql"),
     ),
     (
+        12,
+        "security: login counters, single-use totp codes",
+        include_str!("../migrations/sqlite/0012_security.sql"),
+        include_str!("../migrations/postgres/0012_security.sql"),
+    ),
+    (
         13,
         "incidents",
         include_str!("../migrations/sqlite/0013_incidents.sql"),

@@ -42,3 +42,35 @@ pub async fn purge(db: &mut Db, before: i64) -> Result<u64> {
         .await?;
     Ok(done.rows_affected())
 }
+
+/// Counts one attempt against `key` and returns the attempts in the key's current window,
+/// this one included. One statement, so parallel attempts each see a distinct count (the
+/// row lock on PostgreSQL, the database lock on SQLite); a window older than `window_us`
+/// restarts at this attempt.
+pub async fn count_attempt(db: &mut Db, key: &str, now: i64, window_us: i64) -> Result<u32> {
+    let n: i64 = sqlx::query(
+        "INSERT INTO login_counters (key, window_start, attempts) VALUES ($1, $2, 1) \
+         ON CONFLICT (key) DO UPDATE SET \
+         attempts = CASE WHEN login_counters.window_start < $3 THEN 1 ELSE login_counters.attempts + 1 END, \
+         window_start = CASE WHEN login_counters.window_start < $3 THEN $2 ELSE login_counters.window_start END \
+         RETURNING attempts",
+    )
+    .bind(key.chars().take(200).collect::<String>())
+    .bind(now)
+    .bind(now - window_us)
+    .fetch_one(&mut *db)
+    .await?
+    .try_get("attempts")?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// Takes back one counted attempt (it succeeded), never below zero.
+pub async fn uncount_attempt(db: &mut Db, key: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE login_counters SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0",
+    )
+    .bind(key.chars().take(200).collect::<String>())
+    .execute(&mut *db)
+    .await?;
+    Ok(())
+}

@@ -289,3 +289,36 @@ pub async fn lock(db: &mut Db, id: &str, until: i64) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// Counts a sign-in attempt on an account before its password is checked, in one statement
+/// (so parallel attempts each get a distinct count): returns the consecutive attempts
+/// without success, this one included, and the lock still in force. An expired lock is
+/// lifted and the count restarts at this attempt.
+pub async fn reserve_attempt(db: &mut Db, id: &str, now: i64) -> Result<(i64, Option<i64>)> {
+    let row = sqlx::query(
+        "UPDATE users SET \
+         failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 1 ELSE failed_logins + 1 END, \
+         locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN NULL ELSE locked_until END \
+         WHERE id = $1 RETURNING failed_logins, locked_until",
+    )
+    .bind(id.to_owned())
+    .bind(now)
+    .fetch_optional(&mut *db)
+    .await?
+    .ok_or(StoreError::NotFound("user"))?;
+    Ok((row.try_get("failed_logins")?, row.try_get("locked_until")?))
+}
+
+/// Accepts a TOTP time step for an account once: false when this step or a later one was
+/// already used (a replayed code).
+pub async fn use_totp_step(db: &mut Db, id: &str, step: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE users SET totp_last_step = $2 WHERE id = $1 \
+         AND (totp_last_step IS NULL OR totp_last_step < $2)",
+    )
+    .bind(id.to_owned())
+    .bind(step)
+    .execute(&mut *db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

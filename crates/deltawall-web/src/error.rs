@@ -17,6 +17,7 @@ pub fn status(e: &ServiceError) -> StatusCode {
         ServiceError::Invalid(_) | ServiceError::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         ServiceError::Conflict { .. } => StatusCode::CONFLICT,
         ServiceError::Throttled => StatusCode::TOO_MANY_REQUESTS,
+        ServiceError::Busy => StatusCode::SERVICE_UNAVAILABLE,
         ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -91,6 +92,23 @@ pub fn json_error(
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        let busy = matches!(
+            self,
+            AppError::Json(ServiceError::Busy) | AppError::Page(ServiceError::Busy, _)
+        );
+        let mut resp = self.render();
+        if busy {
+            resp.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("2"),
+            );
+        }
+        resp
+    }
+}
+
+impl AppError {
+    fn render(self) -> Response {
         match self {
             AppError::Json(e) => {
                 log_internal(&e);

@@ -4,7 +4,7 @@ use crate::error::ServiceError;
 use crate::platform::auth::{password, secret, totp};
 use crate::{SResult, actor_for, record};
 use deltawall_domain::Actor;
-use deltawall_domain::throttle::{AttemptContext, ThrottlePolicy, Verdict};
+use deltawall_domain::throttle::{Reserved, ThrottlePolicy, Verdict};
 use deltawall_store::records::{User, now_us};
 use deltawall_store::{Store, orgs, sessions, throttle, tokens, users};
 use serde_json::json;
@@ -39,7 +39,8 @@ pub struct SessionInfo {
 }
 
 /// Signs in with a login name and password, subject to throttling per account and per
-/// source address. Every attempt is audited; refused attempts do not check the password.
+/// source address. The attempt is counted before the password is checked, so that at most
+/// the limits' worth of parallel attempts ever get a verdict; every attempt is audited.
 pub async fn login(
     store: &Store,
     policy: &ThrottlePolicy,
@@ -49,36 +50,18 @@ pub async fn login(
     pw: &str,
 ) -> SResult<NewSession> {
     let now = now_us();
-    // Read and verify without holding a write transaction: the hash is deliberately slow,
-    // and a flood of sign-ins must not hold up every other write (on SQLite, the lock is
+    let attempt = reserve(store, policy, ip, login, now).await?;
+    // Verify without holding a write transaction: the hash is deliberately slow, and a
+    // flood of sign-ins must not hold up every other write (on SQLite, the lock is
     // database-wide).
-    let (cred, verdict) = precheck(store, policy, ip, login, now).await?;
-    if verdict != Verdict::Proceed {
-        let tx = store.write().await?;
-        return refuse(tx, cred.as_ref().map(|c| &c.user), ip, login, verdict, now).await;
-    }
-    // Verify against a decoy when the account does not exist, so timing reveals nothing.
-    let phc = cred.as_ref().map_or_else(
-        || password::decoy_hash().to_owned(),
-        |c| c.password_hash.clone(),
-    );
-    let ok =
-        password::verify(pw.to_owned(), phc).await && cred.as_ref().is_some_and(|c| c.user.active);
+    let ok = verify(pw, &attempt).await?;
     let mut tx = store.write().await?;
-    let Some(cred) = cred.filter(|_| ok) else {
-        return fail_login(tx, policy, ip, login, now).await;
+    let Some(cred) = attempt.cred.as_ref().filter(|_| ok) else {
+        return fail_login(tx, policy, ip, login, &attempt, now).await;
     };
-    // Concurrent failures may have locked the account while the hash was being verified.
-    let fresh = users::credentials_by_id(&mut tx, &cred.user.id).await?;
-    if fresh
-        .and_then(|c| c.locked_until)
-        .is_some_and(|until| until > now)
-    {
-        return refuse(tx, Some(&cred.user), ip, login, Verdict::AccountLocked, now).await;
-    }
     let org = orgs::get_unscoped(&mut tx, &cred.user.org_id).await?;
     if !org.active {
-        return fail_login(tx, policy, ip, login, now).await;
+        return fail_login(tx, policy, ip, login, &attempt, now).await;
     }
     let mfa_pending = cred.user.totp_enabled;
     let token = secret::random_token(32);
@@ -91,9 +74,15 @@ pub async fn login(
         now + sp.idle_secs * 1_000_000,
     )
     .await?;
-    if !mfa_pending {
+    if mfa_pending {
+        // The password is proven: lift a lock this attempt set on reaching the limit, but
+        // keep counting until the second factor is done.
+        let n = i64::from(attempt.account_attempts);
+        users::record_failure(&mut tx, &cred.user.id, n, None).await?;
+    } else {
         users::record_success(&mut tx, &cred.user.id, now).await?;
     }
+    throttle::uncount_attempt(&mut tx, &address_key(ip)).await?;
     throttle::record(&mut tx, ip, login, true, now).await?;
     let action = if mfa_pending {
         "login.password_ok"
@@ -114,35 +103,88 @@ pub async fn login(
     Ok(NewSession { token, mfa_pending })
 }
 
-/// Reads the account and the address's recent failures, and decides whether the attempt
-/// may check a password at all.
-async fn precheck(
+/// A sign-in attempt, counted before its password is checked.
+struct Attempt {
+    /// The account, if the name matches one.
+    cred: Option<users::Credentials>,
+    /// Consecutive attempts on the account (or on the unknown name), this one included.
+    account_attempts: u32,
+}
+
+fn address_key(ip: &str) -> String {
+    format!("ip:{ip}")
+}
+
+/// Counts the attempt on the account (or, for a name that matches no account, on the
+/// name, so that unknown and known names lock alike) and on the address, in one write
+/// transaction, and refuses it when it is over a limit. Refused attempts are audited and
+/// never check a password.
+async fn reserve(
     store: &Store,
     policy: &ThrottlePolicy,
     ip: &str,
     login: &str,
     now: i64,
-) -> SResult<(Option<users::Credentials>, Verdict)> {
-    let mut conn = store.read().await?;
-    let cred = users::credentials_by_login(&mut conn, login).await?;
-    let since = now - policy.address_window_secs * 1_000_000;
-    let ctx = AttemptContext {
-        account_locked_until_us: cred.as_ref().and_then(|c| c.locked_until),
-        address_failures_in_window: throttle::failures_since(&mut conn, ip, since).await?,
-        now_us: now,
+) -> SResult<Attempt> {
+    let mut tx = store.write().await?;
+    let cred = users::credentials_by_login(&mut tx, login).await?;
+    let window = policy.address_window_secs * 1_000_000;
+    let address_attempts = throttle::count_attempt(&mut tx, &address_key(ip), now, window).await?;
+    let (account_attempts, locked_until) = match &cred {
+        Some(c) => {
+            let (n, locked) = users::reserve_attempt(&mut tx, &c.user.id, now).await?;
+            (u32::try_from(n).unwrap_or(u32::MAX), locked)
+        }
+        None => {
+            let key = format!("login:{}", login.to_lowercase());
+            let lock = policy.account_lock_secs * 1_000_000;
+            (
+                throttle::count_attempt(&mut tx, &key, now, lock).await?,
+                None,
+            )
+        }
     };
-    Ok((cred, policy.verdict(&ctx)))
+    let verdict = policy.admit(&Reserved {
+        account_attempts,
+        account_locked_until_us: locked_until,
+        address_attempts,
+        now_us: now,
+    });
+    if verdict != Verdict::Proceed {
+        return refuse(tx, cred.as_ref().map(|c| &c.user), ip, login, verdict, now).await;
+    }
+    // The attempt that reaches the limit locks the account now, before its password is
+    // checked; a right password lifts the lock again.
+    if let (Some(c), Some(lock)) = (&cred, policy.lock_after_failure(account_attempts, now)) {
+        users::lock(&mut tx, &c.user.id, lock).await?;
+    }
+    tx.commit().await?;
+    Ok(Attempt {
+        cred,
+        account_attempts,
+    })
+}
+
+/// Checks the password of an admitted attempt: against a decoy hash when the name matches
+/// no account, so that timing reveals nothing; inactive accounts always fail.
+async fn verify(pw: &str, attempt: &Attempt) -> SResult<bool> {
+    let phc = attempt.cred.as_ref().map_or_else(
+        || password::decoy_hash().to_owned(),
+        |c| c.password_hash.clone(),
+    );
+    Ok(password::verify(pw.to_owned(), phc).await?
+        && attempt.cred.as_ref().is_some_and(|c| c.user.active))
 }
 
 /// Records and audits a refused attempt (locked account or blocked address).
-async fn refuse(
+async fn refuse<T>(
     mut tx: deltawall_store::Tx,
     user: Option<&User>,
     ip: &str,
     login: &str,
     verdict: Verdict,
     now: i64,
-) -> SResult<NewSession> {
+) -> SResult<T> {
     throttle::record(&mut tx, ip, login, false, now).await?;
     let (id, org) = user.map(|u| (u.id.as_str(), u.org_id.as_str())).unzip();
     let summary = json!({"login": login, "reason": verdict});
@@ -161,10 +203,10 @@ async fn refuse(
 }
 
 /// Authenticates one HTTP Basic request (TAXII) with a login name and password, under the
-/// same throttling as signing in: refused attempts do not check the password, failures
-/// count towards the account lock and the address block and are audited. Successes are
-/// not audited per request (a TAXII client authenticates every request). Accounts with a
-/// second factor cannot use Basic; they use API tokens.
+/// same throttling as signing in: the attempt is counted first, refused attempts do not
+/// check the password, failures are audited. Successes are not audited per request (a
+/// TAXII client authenticates every request). Accounts with a second factor cannot use
+/// Basic; they use API tokens.
 pub async fn authenticate_basic(
     store: &Store,
     policy: &ThrottlePolicy,
@@ -173,38 +215,25 @@ pub async fn authenticate_basic(
     pw: &str,
 ) -> SResult<SessionInfo> {
     let now = now_us();
-    let (cred, verdict) = precheck(store, policy, ip, login, now).await?;
-    if verdict != Verdict::Proceed {
+    let attempt = reserve(store, policy, ip, login, now).await?;
+    let ok =
+        verify(pw, &attempt).await? && attempt.cred.as_ref().is_some_and(|c| !c.user.totp_enabled);
+    let Some(cred) = attempt.cred.clone().filter(|_| ok) else {
         let tx = store.write().await?;
-        refuse(tx, cred.as_ref().map(|c| &c.user), ip, login, verdict, now).await?;
-    }
-    let phc = cred.as_ref().map_or_else(
-        || password::decoy_hash().to_owned(),
-        |c| c.password_hash.clone(),
-    );
-    let ok = password::verify(pw.to_owned(), phc).await
-        && cred
-            .as_ref()
-            .is_some_and(|c| c.user.active && !c.user.totp_enabled);
-    let Some(cred) = cred.filter(|_| ok) else {
-        let tx = store.write().await?;
-        fail_login(tx, policy, ip, login, now).await?;
+        fail_login(tx, policy, ip, login, &attempt, now).await?;
         return Err(ServiceError::BadCredentials);
     };
-    let mut conn = store.read().await?;
-    let org = orgs::get_unscoped(&mut conn, &cred.user.org_id).await?;
+    let mut tx = store.write().await?;
+    let org = orgs::get_unscoped(&mut tx, &cred.user.org_id).await?;
     if !org.active {
-        let tx = store.write().await?;
-        fail_login(tx, policy, ip, login, now).await?;
+        fail_login(tx, policy, ip, login, &attempt, now).await?;
         return Err(ServiceError::BadCredentials);
     }
-    drop(conn);
-    if cred.failed_logins > 0 {
-        // A correct password ends a run of failures, as signing in does.
-        let mut tx = store.write().await?;
-        users::record_success(&mut tx, &cred.user.id, now).await?;
-        tx.commit().await?;
-    }
+    // A correct password ends a run of failures, as signing in does, and the counted
+    // attempt is taken back.
+    users::record_success(&mut tx, &cred.user.id, now).await?;
+    throttle::uncount_attempt(&mut tx, &address_key(ip)).await?;
+    tx.commit().await?;
     Ok(SessionInfo {
         actor: actor_for(&cred.user, &org, None),
         user: cred.user,
@@ -212,29 +241,27 @@ pub async fn authenticate_basic(
     })
 }
 
-/// Records a failed attempt: counts it on the account (locking it at the threshold) and on
-/// the source address, audits it, and answers without saying whether the account exists.
+/// Records a failed attempt (already counted by [`reserve`]): audits it and answers
+/// without saying whether the account exists.
 async fn fail_login(
     mut tx: deltawall_store::Tx,
     policy: &ThrottlePolicy,
     ip: &str,
     login: &str,
+    attempt: &Attempt,
     now: i64,
 ) -> SResult<NewSession> {
-    let cred = users::credentials_by_login(&mut tx, login).await?;
     let mut summary = json!({"login": login});
-    if let Some(c) = &cred {
-        let failures = users::count_failure(&mut tx, &c.user.id).await?;
-        if let Some(lock) =
-            policy.lock_after_failure(u32::try_from(failures).unwrap_or(u32::MAX), now)
-        {
-            users::lock(&mut tx, &c.user.id, lock).await?;
+    if attempt.cred.is_some() {
+        let n = attempt.account_attempts;
+        if policy.lock_after_failure(n, now).is_some() {
             summary["locked"] = true.into();
         }
-        summary["consecutive_failures"] = failures.into();
+        summary["consecutive_failures"] = n.into();
     }
     throttle::record(&mut tx, ip, login, false, now).await?;
-    let (user, org) = cred
+    let (user, org) = attempt
+        .cred
         .as_ref()
         .map(|c| (c.user.id.as_str(), c.user.org_id.as_str()))
         .unzip();
@@ -273,23 +300,28 @@ pub async fn complete_mfa(
     let cred = users::credentials_by_id(&mut tx, &session.user_id)
         .await?
         .ok_or(ServiceError::Unauthenticated)?;
-    if cred.locked_until.is_some_and(|t| t > now) {
+    // Count the code before checking it, as passwords are, so that parallel guesses get
+    // at most the limit's worth of verdicts.
+    let (n, locked) = users::reserve_attempt(&mut tx, &cred.user.id, now).await?;
+    let failures = u32::try_from(n).unwrap_or(u32::MAX);
+    if locked.is_some_and(|t| t > now) || failures > policy.account_failures {
+        tx.commit().await?;
         return Err(ServiceError::Throttled);
     }
     let secret_b32 = cred.totp_secret.clone().unwrap_or_default();
-    if !totp::check(
-        &secret_b32,
-        code,
-        u64::try_from(now / 1_000_000).unwrap_or(0),
-    ) {
-        let failures = users::count_failure(&mut tx, &cred.user.id).await?;
-        if let Some(lock) =
-            policy.lock_after_failure(u32::try_from(failures).unwrap_or(u32::MAX), now)
-        {
+    let secs = u64::try_from(now / 1_000_000).unwrap_or(0);
+    let step = totp::matching_step(&secret_b32, code, secs);
+    let fresh = match step {
+        Some(step) => users::use_totp_step(&mut tx, &cred.user.id, step).await?,
+        None => false,
+    };
+    if !fresh {
+        if let Some(lock) = policy.lock_after_failure(failures, now) {
             users::lock(&mut tx, &cred.user.id, lock).await?;
             sessions::delete(&mut tx, &hash).await?;
         }
-        let summary = json!({"login": cred.user.login, "consecutive_failures": failures});
+        let summary = json!({"login": cred.user.login, "consecutive_failures": failures,
+            "replayed": step.is_some()});
         record(
             &mut tx,
             Some(&cred.user.id),

@@ -37,6 +37,12 @@ pub async fn issue_token(store: &Store) -> SResult<Option<String>> {
     Ok(Some(token))
 }
 
+/// Whether `token` is the stored setup secret (compared in constant time).
+fn token_matches(stored: Option<String>, token: &str) -> bool {
+    let presented = secret::sha256_hex(token);
+    stored.is_some_and(|s| subtle::ConstantTimeEq::ct_eq(s.as_bytes(), presented.as_bytes()).into())
+}
+
 /// What the setup form asks.
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct SetupInput {
@@ -61,16 +67,22 @@ pub async fn complete(store: &Store, input: &SetupInput, ip: Option<&str>) -> SR
     validate::login(&input.login)?;
     validate::display_name("display_name", &input.display_name)?;
     validate::password(&input.password, &input.login)?;
+    // The secret first, before any hashing: a post without it costs nothing, and once
+    // setup is done (the secret deleted) every post is refused at once.
+    let mut conn = store.read().await?;
+    let valid = token_matches(settings::get(&mut conn, SETUP_KEY).await?, &input.token);
+    let done = users::count(&mut conn).await? > 0;
+    drop(conn);
+    if !valid || done {
+        return Err(ServiceError::NotFound("setup"));
+    }
     let hash = password::hash(input.password.clone())
         .await
-        .map_err(ServiceError::Internal)?;
+        .map_err(ServiceError::from_hash)?;
     let mut tx = store.write().await?;
     let stored = settings::get(&mut tx, SETUP_KEY).await?;
-    let presented = secret::sha256_hex(&input.token);
-    let valid = stored
-        .is_some_and(|s| subtle::ConstantTimeEq::ct_eq(s.as_bytes(), presented.as_bytes()).into());
-    if !valid || users::count(&mut tx).await? > 0 {
-        return Err(ServiceError::Forbidden);
+    if !token_matches(stored, &input.token) || users::count(&mut tx).await? > 0 {
+        return Err(ServiceError::NotFound("setup"));
     }
     let org = NewOrg {
         name_ja: input.org_name_ja.trim().to_owned(),

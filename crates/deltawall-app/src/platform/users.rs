@@ -88,7 +88,7 @@ pub async fn create(ctx: Ctx<'_>, org_id: &str, input: &UserInput) -> SResult<St
     }
     let hash = password::hash(input.password.clone())
         .await
-        .map_err(ServiceError::Internal)?;
+        .map_err(ServiceError::from_hash)?;
     let mut tx = ctx.store.write().await?;
     orgs::get(&mut tx, &scope, org_id).await?;
     let new = NewUser {

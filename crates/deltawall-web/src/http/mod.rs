@@ -212,11 +212,23 @@ impl FromRequestParts<AppState> for ApiUser {
             },
         }
         .map_err(AppError::Json)?;
+        if !scope_allows(info.as_ref(), &parts.method) {
+            return Err(AppError::Json(ServiceError::Forbidden));
+        }
         match info {
             Some(info) if !info.mfa_pending => Ok(ApiUser { info, ip }),
             _ => Err(AppError::Json(ServiceError::Unauthenticated)),
         }
     }
+}
+
+/// Whether a caller's token scope admits the request's method (sessions carry no scope).
+/// Every extractor that accepts API tokens calls this, so no handler needs to.
+pub fn scope_allows(info: Option<&SessionInfo>, method: &axum::http::Method) -> bool {
+    use axum::http::Method;
+    let safe = [Method::GET, Method::HEAD, Method::OPTIONS].contains(method);
+    info.and_then(|i| i.actor.token_scope)
+        .is_none_or(|scope| scope.allows(safe))
 }
 
 /// A URL-encoded form body for the UI; a malformed body is a localised 400 page.

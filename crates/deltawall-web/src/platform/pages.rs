@@ -545,8 +545,12 @@ pub async fn account_password(
 }
 
 /// `POST /account/totp`: starts enrolment and shows the secret.
-pub async fn account_totp_start(State(state): State<AppState>, user: UiUser) -> PageResult {
-    let enrol = account::start_totp(user.ctx(&state), &user.info.user.login)
+pub async fn account_totp_start(
+    State(state): State<AppState>,
+    user: UiUser,
+    UiForm(f): UiForm<StepUpForm>,
+) -> PageResult {
+    let enrol = account::start_totp(user.ctx(&state), &user.info.user.login, &f.current_password)
         .await
         .map_err(user.err())?;
     let u = user.info.user.clone();
@@ -555,6 +559,13 @@ pub async fn account_totp_start(State(state): State<AppState>, user: UiUser) -> 
         user: u,
         enrol: Some(enrol),
     }))
+}
+
+/// Re-authentication before a change to the second factor.
+#[derive(Debug, Deserialize)]
+pub struct StepUpForm {
+    #[serde(default)]
+    current_password: String,
 }
 
 /// The TOTP confirmation form.

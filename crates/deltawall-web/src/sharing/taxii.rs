@@ -145,6 +145,9 @@ impl FromRequestParts<AppState> for TaxiiUser {
         } else {
             None
         };
+        if !crate::http::scope_allows(info.as_ref(), &parts.method) {
+            return Err(ServiceError::Forbidden.into());
+        }
         match info {
             Some(info) if !info.mfa_pending => Ok(TaxiiUser { info, ip }),
             _ => Err(ServiceError::Unauthenticated.into()),

@@ -95,7 +95,7 @@ pub fn r(method: Method, path: &'static str, body: Body_) -> Route {
 }
 
 /// Every route that needs a signed-in user.
-fn protected() -> Vec<Route> {
+pub fn protected() -> Vec<Route> {
     use Body_::*;
     let mut routes = vec![
         r(Method::GET, "/", None),
@@ -251,7 +251,7 @@ const PUBLIC: &[&str] = &[
 ];
 
 /// Tenant B's ids to put in the placeholders.
-struct Target {
+pub struct Target {
     org: String,
     user: String,
     token: String,
@@ -273,7 +273,7 @@ struct Target {
     exercise: String,
 }
 
-async fn b_target(app: &TestApp) -> Target {
+pub async fn b_target(app: &TestApp) -> Target {
     let r = app
         .json(
             Method::POST,
@@ -335,7 +335,7 @@ async fn b_collection(app: &TestApp) -> (String, String) {
     (id, r.json()["id"].as_str().unwrap().to_owned())
 }
 
-fn fill(path: &str, t: &Target) -> String {
+pub fn fill(path: &str, t: &Target) -> String {
     path.replace("{org}", &t.org)
         .replace("{user}", &t.user)
         .replace("{token}", &t.token)

@@ -108,7 +108,14 @@ async fn unknown_and_known_accounts_fail_alike() {
 async fn second_factor_is_required_once_enabled() {
     let app = TestApp::new().await;
     let who = app.a.as_role(Role::Staff);
-    let page = app.form(Method::POST, "/account/totp", &who, &[]).await;
+    let page = app
+        .form(
+            Method::POST,
+            "/account/totp",
+            &who,
+            &[("current_password", crate::util::PASSWORD)],
+        )
+        .await;
     let secret = page
         .body
         .split("id=\"totp-secret\">")
@@ -164,11 +171,21 @@ async fn second_factor_is_required_once_enabled() {
         .form(Method::POST, "/login/mfa", &pending, &[("code", "123456")])
         .await;
     assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
-    let code = deltawall_app::platform::auth::totp::code_at(&secret, now()).unwrap();
+    // The code that confirmed enrolment is spent (single-use, issue 18): replaying it fails,
+    // the next step's code (within the one step of skew) signs in.
+    let replay = app
+        .form(Method::POST, "/login/mfa", &pending, &[("code", &code)])
+        .await;
+    assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
+    let code = deltawall_app::platform::auth::totp::code_at(&secret, now() + 30).unwrap();
     let done = app
         .form(Method::POST, "/login/mfa", &pending, &[("code", &code)])
         .await;
     assert_eq!(done.location(), Some("/"));
+    let again = app
+        .form(Method::POST, "/login/mfa", &pending, &[("code", &code)])
+        .await;
+    assert_ne!(again.location(), Some("/"), "a code was accepted twice");
     let full = Who::Session(done.session_cookie().unwrap());
     assert_eq!(
         app.get("/api/v1/me", &full).await.json()["user"]["totp_enabled"],
@@ -176,7 +193,7 @@ async fn second_factor_is_required_once_enabled() {
     );
     // The pre-second-factor session id is dead.
     assert_eq!(app.get("/", &pending).await.location(), Some("/login"));
-    assert_eq!(audit_actions(&app, "login.mfa_failure").await.len(), 1);
+    assert_eq!(audit_actions(&app, "login.mfa_failure").await.len(), 2);
 }
 
 #[tokio::test]
@@ -206,7 +223,7 @@ async fn first_run_setup_creates_the_first_administrator_once() {
     };
     assert_eq!(
         app.send(post(fields("wrong-token"))).await.status,
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
     assert_eq!(app.send(post(fields(&token))).await.status, StatusCode::OK);
     let session = app.login("first-admin", "a long enough password").await;
@@ -218,7 +235,7 @@ async fn first_run_setup_creates_the_first_administrator_once() {
     // The link worked once.
     assert_eq!(
         app.send(post(fields(&token))).await.status,
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
     assert!(
         deltawall_app::platform::setup::issue_token(&app.db.store)

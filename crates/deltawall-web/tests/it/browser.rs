@@ -183,6 +183,7 @@ async fn sign_in_with_and_without_second_factor_switch_language_read_audit_log()
 
     // Set up a second factor, sign out, and sign in with it.
     c.goto(&format!("{base}/account")).await.unwrap();
+    fill(&c, "totp_password", PASSWORD).await;
     click(&c, "#totp-start").await;
     heading(&c, "Account").await;
     let secret = text(&c, "#totp-secret").await;

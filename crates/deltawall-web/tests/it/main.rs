@@ -18,6 +18,7 @@ mod oscal_map;
 mod pages;
 mod posture;
 mod report_xlsx;
+mod security;
 mod sharing_ui;
 mod sup_benchmarks;
 mod sup_figures;

@@ -28,6 +28,25 @@ pub fn check(secret_b32: &str, code: &str, unix_secs: u64) -> bool {
     code.len() == 6 && totp(secret_b32, "x").is_some_and(|t| t.check(&code, unix_secs).is_some())
 }
 
+/// The time step (30-second counter) whose code `code` is at `unix_secs`, allowing one
+/// step of skew either way; the caller accepts each step once, so a code cannot be replayed.
+pub fn matching_step(secret_b32: &str, code: &str, unix_secs: u64) -> Option<i64> {
+    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    if code.len() != 6 {
+        return None;
+    }
+    let step = i64::try_from(unix_secs / 30).ok()?;
+    (step - 1..=step + 1).find(|s| {
+        let at = u64::try_from(*s).unwrap_or(0) * 30;
+        code_at(secret_b32, at).is_some_and(|c| same(c.as_bytes(), code.as_bytes()))
+    })
+}
+
+/// Compares two codes in time independent of where they differ.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// The code valid at `unix_secs` (tests and the demo use it).
 pub fn code_at(secret_b32: &str, unix_secs: u64) -> Option<String> {
     Some(totp(secret_b32, "x")?.generate(unix_secs).to_string())
@@ -46,5 +65,8 @@ mod tests {
         assert!(!check(&s, &code, 1_000_090));
         assert!(!check(&s, "12345", 1_000_000));
         assert!(!check("not base32!", &code, 1_000_000));
+        assert_eq!(matching_step(&s, &code, 1_000_000), Some(1_000_000 / 30));
+        assert_eq!(matching_step(&s, &code, 1_000_030), Some(1_000_000 / 30));
+        assert_eq!(matching_step(&s, &code, 1_000_090), None);
     }
 }
