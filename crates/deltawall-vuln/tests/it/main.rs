@@ -1,0 +1,4 @@
+//! Integration tests for deltawall-vuln.
+
+mod detect;
+mod reconcile;
