@@ -7,8 +7,10 @@
 
 pub mod detect;
 pub mod model;
+pub mod nessus;
 pub mod reconcile;
 
 pub use detect::{Format, detect_format};
 pub use model::{Finding, IdentityKey, Severity};
+pub use nessus::{NessusError, import_nessus};
 pub use reconcile::{PriorFinding, PriorState, Reconciliation, reconcile};

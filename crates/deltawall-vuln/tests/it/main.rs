@@ -1,4 +1,5 @@
 //! Integration tests for deltawall-vuln.
 
 mod detect;
+mod nessus;
 mod reconcile;
