@@ -2,4 +2,5 @@
 
 mod detect;
 mod nessus;
+mod props;
 mod reconcile;
