@@ -1,0 +1,6 @@
+//! Integration tests for deltawall-vuln.
+
+mod detect;
+mod nessus;
+mod props;
+mod reconcile;
