@@ -202,7 +202,8 @@ async fn sign_in_with_and_without_second_factor_switch_language_read_audit_log()
     heading(&c, "Sign in").await;
     sign_in(&c, &base, "fsa-admin").await;
     heading(&c, "Second factor").await;
-    let code = deltawall_app::platform::auth::totp::code_at(&secret, now()).unwrap();
+    // The confirming code is spent (single-use); the next step's code is within the skew.
+    let code = deltawall_app::platform::auth::totp::code_at(&secret, now() + 30).unwrap();
     fill(&c, "code", &code).await;
     click(&c, "#mfa-submit").await;
     heading(&c, "Dashboard").await;
