@@ -11,6 +11,7 @@ pub mod access;
 pub mod audit;
 pub mod catalog;
 pub mod crosswalk;
+pub mod exercise;
 pub mod finding;
 pub mod org;
 pub mod posture;

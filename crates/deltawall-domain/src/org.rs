@@ -158,3 +158,6 @@ pub enum SupervisorReach {
     /// A local finance bureau: institutions of one region.
     Regional(Region),
 }
+
+/// Lets other modules declare vocabularies the same way.
+pub(crate) use vocabulary;
