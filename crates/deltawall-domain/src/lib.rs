@@ -13,6 +13,7 @@ pub mod audit;
 pub mod catalog;
 pub mod code;
 pub mod crosswalk;
+pub mod exercise;
 pub mod finding;
 pub mod group_maturity;
 pub mod incident;

@@ -3,3 +3,4 @@
 mod catalog_builtin;
 mod catalog_invalid;
 mod catalog_languages;
+mod exercise;
