@@ -12,7 +12,7 @@ use sqlx::{AssertSqlSafe, Row};
 
 /// Column kinds, so values are bound with the right type on restore.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Text,
     Int,
     /// Binary content (evidence files), written as lowercase hex.
@@ -20,8 +20,16 @@ enum Kind {
 }
 use Kind::{Bytes, Int, Text};
 
+/// A table and its columns, as the backup reads and writes them.
+pub(crate) type Table = (&'static str, &'static [(&'static str, Kind)]);
+
+/// Every table: the foundation's, then the exercises' (which reference only earlier ones).
+fn all_tables() -> impl Iterator<Item = &'static Table> {
+    TABLES.iter().chain(crate::exercises::BACKUP_TABLES)
+}
+
 /// Every table, parents before children, with its columns.
-const TABLES: &[(&str, &[(&str, Kind)])] = &[
+const TABLES: &[Table] = &[
     ("settings", &[("key", Text), ("value", Text)]),
     (
         "organisations",
@@ -467,6 +475,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("reviewed", Int),
             ("recorded_by", Text),
             ("recorded_at", Int),
+            ("track", Text),
         ],
     ),
     (
@@ -566,7 +575,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
 
 /// The names of the tables a backup covers.
 pub fn table_names() -> Vec<&'static str> {
-    TABLES.iter().map(|t| t.0).collect()
+    all_tables().map(|t| t.0).collect()
 }
 
 const FORMAT: &str = "deltawall-backup/1";
@@ -575,7 +584,7 @@ const FORMAT: &str = "deltawall-backup/1";
 pub async fn export(store: &Store) -> Result<Value> {
     let mut tx = store.write().await?;
     let mut tables = Map::new();
-    for (table, columns) in TABLES {
+    for (table, columns) in all_tables() {
         tables.insert(
             (*table).to_owned(),
             Value::Array(export_table(&mut tx, table, columns).await?),
@@ -638,7 +647,7 @@ pub async fn restore(store: &Store, doc: &Value) -> Result<u64> {
         ));
     }
     let mut restored = 0;
-    for (table, columns) in TABLES {
+    for (table, columns) in all_tables() {
         let rows = match tables.get(*table) {
             Some(Value::Array(rows)) => rows,
             None => continue,

@@ -60,6 +60,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0011_sup_task_drafts.sql"),
         include_str!("../migrations/postgres/0011_sup_task_drafts.sql"),
     ),
+    (
+        14,
+        "exercises played in the platform and contingency plans",
+        include_str!("../migrations/sqlite/0014_exercises.sql"),
+        include_str!("../migrations/postgres/0014_exercises.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction. Versions are

@@ -30,6 +30,7 @@ macro_rules! both {
 mod audit;
 mod auth;
 mod backup;
+mod exercises;
 mod fixtures;
 mod mappings;
 mod migrations;
