@@ -12,7 +12,7 @@ use sqlx::{AssertSqlSafe, Row};
 
 /// Column kinds, so values are bound with the right type on restore.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Text,
     Int,
     /// Binary content (evidence files), written as lowercase hex.
@@ -22,8 +22,11 @@ use Kind::{Bytes, Int, Text};
 
 mod incident_tables;
 
+/// A table and its columns, as the backup reads and writes them.
+pub(crate) type Table = (&'static str, &'static [(&'static str, Kind)]);
+
 /// Every table, parents before children, with its columns.
-const BASE_TABLES: &[(&str, &[(&str, Kind)])] = &[
+const BASE_TABLES: &[Table] = &[
     ("settings", &[("key", Text), ("value", Text)]),
     (
         "organisations",
@@ -485,6 +488,7 @@ const BASE_TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("reviewed", Int),
             ("recorded_by", Text),
             ("recorded_at", Int),
+            ("track", Text),
         ],
     ),
     (
@@ -652,8 +656,13 @@ const BASE_TABLES: &[(&str, &[(&str, Kind)])] = &[
 ];
 
 /// Every table in restore order: the base tables, then those of later migrations.
-fn all_tables() -> impl Iterator<Item = &'static (&'static str, &'static [(&'static str, Kind)])> {
-    BASE_TABLES.iter().chain(incident_tables::TABLES)
+/// Every table: the foundation's, then the incidents' and the exercises' (each referencing
+/// only earlier ones).
+fn all_tables() -> impl Iterator<Item = &'static Table> {
+    BASE_TABLES
+        .iter()
+        .chain(incident_tables::TABLES)
+        .chain(crate::exercises::BACKUP_TABLES)
 }
 
 /// The names of the tables a backup covers.

@@ -73,6 +73,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0013_incidents.sql"),
     ),
     (
+        14,
+        "exercises played in the platform and contingency plans",
+        include_str!("../migrations/sqlite/0014_exercises.sql"),
+        include_str!("../migrations/postgres/0014_exercises.sql"),
+    ),
+    (
         16,
         "attack releases and tlpt engagements",
         include_str!("../migrations/sqlite/0016_attack_tlpt.sql"),

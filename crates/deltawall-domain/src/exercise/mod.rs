@@ -121,7 +121,7 @@ pub struct UnknownCode {
 }
 
 /// Parses a code of a vocabulary, failing with the field named.
-pub(crate) fn parse_code<T>(
+pub fn parse_code<T>(
     field: &str,
     code: &str,
     from_code: fn(&str) -> Option<T>,

@@ -2,6 +2,80 @@
 //! section 2.(1)②), and the institutions that took part, with whether each held its
 //! post-exercise review. An exercise is a sector event, visible to every signed-in user;
 //! who took part is institution data, read through [`org_clause`].
+//!
+//! Exercises played in the platform (issue 14) extend a row here with an edition:
+//! [`edition`] (design: tracks and the inject schedule), [`play`] (the clock, releases,
+//! responses, and [`play::injects_for`], the one read of inject content), [`evaluation`]
+//! (post-evaluation, improvement measures, sector feedback) and [`plans`] (contingency
+//! plans). Their participants are rows of `exercise_participants` like any other, so the
+//! sector figures count exercises run in the platform without a second source.
+
+pub mod edition;
+pub mod evaluation;
+pub mod plans;
+pub mod play;
+mod tables;
+
+pub(crate) use tables::BACKUP_TABLES;
+
+use deltawall_domain::exercise::UnknownCode;
+use deltawall_domain::exercise::evaluation::EvaluationError;
+use deltawall_domain::exercise::plan::PlanError;
+use deltawall_domain::exercise::play::PlayError;
+use deltawall_domain::exercise::schedule::ScheduleError;
+
+/// Why an exercise operation was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExerciseError {
+    /// The database failed, or a record was not found or not visible.
+    #[error(transparent)]
+    Store(#[from] crate::StoreError),
+    /// The schedule is invalid.
+    #[error(transparent)]
+    Schedule(#[from] ScheduleError),
+    /// The clock or a response was refused.
+    #[error(transparent)]
+    Play(#[from] PlayError),
+    /// An evaluation or measure was refused.
+    #[error(transparent)]
+    Evaluation(#[from] EvaluationError),
+    /// A plan version was refused.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// An inject names a track the edition does not have.
+    #[error("inject {inject}: unknown track {track}")]
+    UnknownTrack {
+        /// The inject (empty when a participant was given the track).
+        inject: String,
+        /// The track.
+        track: String,
+    },
+    /// Evaluation before the exercise closed.
+    #[error("exercise not closed yet: evaluation opens at {end_at_us}")]
+    NotClosed {
+        /// When it closes.
+        end_at_us: i64,
+    },
+    /// The schedule can change only before the clock starts.
+    #[error("schedule: cannot change after the exercise started")]
+    Started,
+}
+
+impl From<sqlx::Error> for ExerciseError {
+    fn from(e: sqlx::Error) -> ExerciseError {
+        ExerciseError::Store(e.into())
+    }
+}
+
+impl From<UnknownCode> for ExerciseError {
+    fn from(e: UnknownCode) -> ExerciseError {
+        ExerciseError::Store(crate::StoreError::Corrupt {
+            table: "exercises",
+            column: "code",
+            value: e.to_string(),
+        })
+    }
+}
 
 use crate::db::Db;
 use crate::records::{Bind, bind_all};
