@@ -21,6 +21,7 @@ pub mod sharing;
 pub mod supervision;
 mod table;
 pub mod time;
+pub mod work;
 
 pub use error::ServiceError;
 pub use lang::Lang;

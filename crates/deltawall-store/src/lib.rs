@@ -40,6 +40,7 @@ pub mod sup_ranking;
 pub mod sup_reminders;
 pub mod sup_requests;
 pub mod sup_weights;
+pub mod sup_work;
 pub mod throttle;
 pub mod tlpt;
 pub mod tokens;

@@ -314,7 +314,7 @@ pub async fn tasks_of_org(db: &mut Db, org_id: &str) -> Result<Vec<(StoredTask, 
     rows.iter().map(task_and_request).collect()
 }
 
-fn task_and_request(row: &AnyRow) -> Result<(StoredTask, StoredRequest)> {
+pub(crate) fn task_and_request(row: &AnyRow) -> Result<(StoredTask, StoredRequest)> {
     let task = task_from_row(row)?;
     let doc: String = row.try_get("request_document")?;
     let request = StoredRequest {

@@ -15,7 +15,7 @@ use deltawall_app::supervision::{
     alerts as sup_alerts, engagements as sup_engagements, ranking as sup_ranking,
     requests as sup_requests,
 };
-use deltawall_app::{exercises, incidents};
+use deltawall_app::{exercises, incidents, work};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
@@ -23,7 +23,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 #[openapi(
     info(title = "Deltawall API", version = "1", description = "Tenants, users, API tokens, the audit trail, posture (assessments, evidence, risks, findings, catalogs, OSCAL import and export, catalog mappings), the sharing hub's trust groups (API roots and collections) and the standing of shared indicators, incidents and exercises, and supervision (risk ranking, score weights, monitoring engagements, requests, alerts, sector figures, peer benchmarks) of a Deltawall instance."),
     paths(
-        api::me, api::orgs_list, api::org_get, api::org_create, api::org_update, api::org_attribute,
+        api::me, crate::home::api_work, crate::home::api_late, api::orgs_list, api::org_get, api::org_create, api::org_update, api::org_attribute,
         api::users_list, api::user_create, api::user_change,
         api::tokens_list, api::token_create, api::token_revoke, api::audit_list,
         pa::catalog, pa::assessments, pa::assessment_create, pa::assessment_get, pa::answer, pa::history, pa::submit,
@@ -43,7 +43,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         sr::engagement_command, sr::engagement_finding,
     ),
     components(schemas(
-        ErrorBody, ErrorDetail, api::OrgDto, api::UserDto, api::TokenDto, api::NewTokenDto, api::AuditDto, api::MeDto,
+        ErrorBody, ErrorDetail, work::Home, work::WorkItem, work::Title, work::Delta, work::LateInstitutions, work::LateCell, work::LateTask, api::OrgDto, api::UserDto, api::TokenDto, api::NewTokenDto, api::AuditDto, api::MeDto,
         orgs::OrgInput, orgs::AttributeInput, users::UserInput, users::UserChange, tokens::TokenInput,
         pa::AssessmentDto, pa::RevisionDto, pa::AssessmentDetailDto, pa::EvidenceDto, pa::RiskDto, pa::FindingDto,
         pa::FindingDetailDto, pa::StateDto, pa::CreatedDto, posture::AssessmentInput, posture::AnswerInput, posture::Change,

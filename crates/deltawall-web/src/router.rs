@@ -88,7 +88,7 @@ impl AppState {
 
 fn ui_routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(ui::dashboard))
+        .merge(home_ui_routes())
         .route("/login", get(ui_auth::login_page).post(ui_auth::login))
         .route("/login/mfa", get(ui_auth::mfa_page).post(ui_auth::mfa))
         .route("/logout", post(ui_auth::logout))
@@ -149,6 +149,22 @@ fn ui_routes() -> Router<AppState> {
 }
 
 /// The pages of requests (`supervision/requests/`).
+/// The home page and the supervisor's late list (`home/`).
+fn home_ui_routes() -> Router<AppState> {
+    use crate::home;
+    Router::new()
+        .route("/", get(home::page))
+        .route("/supervision/late", get(home::late_page))
+}
+
+/// The work list and the late list for machine clients (`home/`).
+fn home_api_routes() -> Router<AppState> {
+    use crate::home;
+    Router::new()
+        .route("/api/v1/me/work", get(home::api_work))
+        .route("/api/v1/supervision/late", get(home::api_late))
+}
+
 fn sup_ui_routes() -> Router<AppState> {
     use sup_ui_requests as s;
     Router::new()
@@ -530,6 +546,7 @@ fn api_routes() -> Router<AppState> {
             get(sharing_api::indicators),
         )
         .route("/api/v1/openapi.json", get(openapi_json))
+        .merge(home_api_routes())
         .merge(posture_api_routes())
         .merge(oscal_api_routes())
         .merge(sup_api_routes())
@@ -670,4 +687,7 @@ pub fn build_router(state: AppState) -> Router {
             header::COOKIE,
         ]))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(axum::middleware::from_fn(
+            crate::layout::error_pages::as_pages,
+        ))
 }

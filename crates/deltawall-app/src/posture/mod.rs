@@ -10,3 +10,4 @@ pub mod mappings;
 pub mod oscal_export;
 pub mod report;
 pub mod risks;
+pub mod work;

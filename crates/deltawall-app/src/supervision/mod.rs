@@ -13,3 +13,4 @@ pub mod reminders;
 pub mod report;
 pub mod requests;
 pub mod roles;
+pub mod work;

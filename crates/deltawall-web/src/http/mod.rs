@@ -12,7 +12,6 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use deltawall_app::Ctx;
 use deltawall_app::platform::session::{self, SessionInfo};
-use deltawall_domain::Permission;
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
 
@@ -74,7 +73,8 @@ impl<S: Send + Sync> FromRequestParts<S> for PageLang {
     }
 }
 
-fn visitor_lang(headers: &HeaderMap) -> Lang {
+/// The language of a visitor: the language cookie, then `Accept-Language`, then Japanese.
+pub fn visitor_lang(headers: &HeaderMap) -> Lang {
     i18n::negotiate(
         cookie(headers, LANG_COOKIE),
         header_str(headers, "accept-language"),
@@ -108,7 +108,17 @@ impl UiUser {
 
     /// The page layout for this user.
     pub fn layout(&self, title: &str, nav: &'static str, notice: Option<String>) -> Layout {
-        let a = &self.info.actor;
+        self.layout_with_work(title, nav, notice, &[])
+    }
+
+    /// The page layout, with the navigation's counts of the user's waiting `work`.
+    pub fn layout_with_work(
+        &self,
+        title: &str,
+        nav: &'static str,
+        notice: Option<String>,
+        work: &[deltawall_app::work::WorkItem],
+    ) -> Layout {
         Layout {
             lang: self.lang,
             title: title.to_owned(),
@@ -119,10 +129,7 @@ impl UiUser {
             nav,
             path: self.path.clone(),
             notice,
-            admin: a.can(Permission::ManageTokens),
-            audit: a.can(Permission::ReadAuditLog),
-            supervision: a.org_kind == deltawall_domain::OrgKind::Supervisor
-                && a.can(Permission::ReadSector),
+            menu: crate::layout::menu(&self.info.actor, work),
         }
     }
 
@@ -242,6 +249,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for UiForm<T> {
         let lang = visitor_lang(req.headers());
         match axum::Form::<T>::from_request(req, state).await {
             Ok(axum::Form(v)) => Ok(UiForm(v)),
+            // The error-page layer renders this in the visitor's language.
+            Err(rejection) if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(AppError::Status {
+                    status: rejection.status(),
+                    message: rejection.body_text(),
+                })
+            }
             Err(rejection) => Err(AppError::BadRequest {
                 message: rejection.body_text(),
                 lang,

@@ -2,6 +2,11 @@
 //! charts and formatting. Each feature's page models sit in its own folder beside its
 //! templates (askama, checked at compile time; template paths are relative to `src/`).
 
+pub mod error_pages;
+pub mod nav;
+
+pub use nav::{NavGroup, menu};
+
 use crate::i18n::{self, Lang};
 use askama::Template;
 use axum::http::StatusCode;
@@ -25,12 +30,8 @@ pub struct Layout {
     pub path: String,
     /// A one-line notice (after an action).
     pub notice: Option<String>,
-    /// Whether to show administration entries.
-    pub admin: bool,
-    /// Whether to show the audit log entry.
-    pub audit: bool,
-    /// Whether to show the supervision entry (supervisory users).
-    pub supervision: bool,
+    /// The navigation for the signed-in user's role (empty for visitors).
+    pub menu: Vec<NavGroup>,
 }
 
 impl Layout {
@@ -109,10 +110,21 @@ pub fn path_segment(s: &str) -> String {
         .collect()
 }
 
+/// Puts every table in a box that scrolls sideways on its own, so a wide table never makes
+/// the page wider than the window. Templates only ever produce `<table` from markup (text is
+/// escaped), so the replacement cannot touch user content.
+fn wrap_tables(html: String) -> String {
+    if !html.contains("<table") {
+        return html;
+    }
+    html.replace("<table", "<div class=\"table-wrap\"><table")
+        .replace("</table>", "</table></div>")
+}
+
 /// Renders a template into a response, or a plain 500 when rendering fails.
 pub fn render<T: Template>(t: &T) -> Response {
     match t.render() {
-        Ok(html) => Html(html).into_response(),
+        Ok(html) => Html(wrap_tables(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template rendering failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
@@ -135,10 +147,10 @@ pub fn bar_chart_svg(bars: &[Bar], title: &str) -> String {
     let max = bars.iter().map(|b| b.value).max().unwrap_or(1).max(1);
     let (row, label_w, bar_w) = (22, 190, 300);
     let height = row * bars.len() + 10;
+    let width = label_w + bar_w + 60;
     let mut svg = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{}" width="{}" height="{height}" class="chart">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{}" width="{width}" height="{height}" viewBox="0 0 {width} {height}" class="chart">"#,
         escape(title),
-        label_w + bar_w + 60
     );
     for (i, b) in bars.iter().enumerate() {
         let y = i * row + 5;
@@ -210,9 +222,7 @@ pub fn error_page(status: StatusCode, lang: Lang, detail: &str) -> Response {
         nav: "",
         path: "/".into(),
         notice: None,
-        admin: false,
-        audit: false,
-        supervision: false,
+        menu: vec![],
     };
     let mut resp = render(&ErrorPage {
         l,
@@ -240,6 +250,16 @@ mod tests {
         assert_eq!(p.prev.as_deref(), Some("/orgs?q=x&offset=0&limit=20"));
         assert_eq!(p.next.as_deref(), Some("/orgs?q=x&offset=40&limit=20"));
         assert_eq!(p.range, "21–40 / 45");
+    }
+
+    #[test]
+    fn tables_scroll_in_their_own_box() {
+        let html =
+            wrap_tables("<p>a</p><table id=\"x\"><tr><td>&lt;table</td></tr></table>".into());
+        assert_eq!(
+            html,
+            "<p>a</p><div class=\"table-wrap\"><table id=\"x\"><tr><td>&lt;table</td></tr></table></div>"
+        );
     }
 
     #[test]

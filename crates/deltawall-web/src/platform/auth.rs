@@ -20,9 +20,7 @@ fn visitor_layout(lang: Lang, title: &str, path: &str, notice: Option<String>) -
         nav: "",
         path: path.to_owned(),
         notice,
-        admin: false,
-        audit: false,
-        supervision: false,
+        menu: vec![],
     }
 }
 

@@ -97,41 +97,6 @@ fn req<T>(field: &'static str, raw: &str, parse: fn(&str) -> Option<T>) -> Resul
     }))
 }
 
-/// `GET /`.
-pub async fn dashboard(State(state): State<AppState>, user: UiUser) -> PageResult {
-    let ctx = user.ctx(&state);
-    let detail = orgs::get(ctx, &user.info.actor.org_id)
-        .await
-        .map_err(user.err())?;
-    let by_type: Vec<Bar> = orgs::institutions_by_type(ctx)
-        .await
-        .map_err(user.err())?
-        .into_iter()
-        .map(|(bt, n)| Bar {
-            label: bt.label(user.lang.code()).to_owned(),
-            value: n,
-        })
-        .collect();
-    let recent = if user.info.actor.can(Permission::ReadAuditLog) {
-        audit::list(ctx, &AuditFilter::default(), Page::new(0, 8))
-            .await
-            .map_err(user.err())?
-            .items
-    } else {
-        vec![]
-    };
-    let chart = bar_chart_svg(&by_type, i18n::t(user.lang, "dashboard-sector"));
-    let l = user.layout("dashboard-title", "dashboard", None);
-    Ok(render(&DashboardPage {
-        l,
-        org: detail.org,
-        by_type,
-        chart,
-        recent,
-        role: user.info.user.role,
-    }))
-}
-
 /// Listing filters.
 #[derive(Debug, Deserialize, Default)]
 pub struct OrgQuery {

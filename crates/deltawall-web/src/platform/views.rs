@@ -1,11 +1,10 @@
 //! Page models of the platform pages: sign-in, second factor, setup, dashboard,
 //! organisations, users, account, tokens and the audit log.
 
-use crate::layout::{Bar, Layout, Pager};
+use crate::layout::{Layout, Pager};
 use askama::Template;
 use deltawall_domain::audit::AuditEntry;
 
-use deltawall_domain::role::Role;
 use deltawall_store::records::{OrgAttribute, Organisation, User};
 use deltawall_store::tokens::ApiToken;
 
@@ -41,24 +40,6 @@ pub struct SetupPage {
     pub token: String,
     /// Error to show.
     pub error: Option<String>,
-}
-
-/// Dashboard.
-#[derive(Template)]
-#[template(path = "platform/dashboard.html")]
-pub struct DashboardPage {
-    /// Layout.
-    pub l: Layout,
-    /// The user's organisation.
-    pub org: Organisation,
-    /// Institutions per business type within reach.
-    pub by_type: Vec<Bar>,
-    /// The same as SVG.
-    pub chart: String,
-    /// Recent audit entries, if the user may read them.
-    pub recent: Vec<AuditEntry>,
-    /// Role of the user.
-    pub role: Role,
 }
 
 /// Organisation list.

@@ -660,7 +660,7 @@ pub fn line_chart_svg(points: &[(String, Option<u32>)], title: &str, max: u32) -
     let x = |i: usize| left + 10 + step * i as i64;
     let y = |v: u32| top + plot_h - i64::from(v) * plot_h / (i64::from(max) * 100);
     let mut svg = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{}" width="{w}" height="{h}" class="chart">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{}" width="{w}" height="{h}" viewBox="0 0 {w} {h}" class="chart">"#,
         escape(title)
     );
     for level in 0..=max {

@@ -235,6 +235,7 @@ pub fn protected() -> Vec<Route> {
     routes.extend(crate::access_sup_requests::routes());
     routes.extend(crate::sup_figures::access_routes());
     routes.extend(crate::access_sup_rank::routes());
+    routes.extend(crate::home::access_routes());
     routes
 }
 
@@ -750,7 +751,15 @@ async fn cross_site_posts_are_refused() {
         let path = fill(route.path, &own);
         let r = call(&app, &route, &path, &app.a.as_role(Role::Admin), true).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{} {path}", route.method);
-        assert_eq!(r.json()["error"]["code"], "err-csrf");
+        if path.starts_with("/api/") || path.starts_with("/taxii2") {
+            assert_eq!(r.json()["error"]["code"], "err-csrf");
+        } else {
+            // A person's refused form gets a page in their language, not JSON.
+            assert!(
+                r.body.contains("別のサイトからの送信は受け付けません"),
+                "{path}"
+            );
+        }
     }
     for path in ["/login", "/lang", "/setup", "/login/mfa"] {
         let route = r(

@@ -1,0 +1,89 @@
+//! The supervision items that wait for someone: for an institution, request tasks still
+//! owed and alerts not yet acknowledged; for supervisory staff, submitted answers waiting
+//! for a decision within their reach.
+
+use super::clock::Clock;
+use super::{alerts, requests, roles};
+use crate::work::{Delta, Title, WorkItem};
+use crate::{Ctx, SResult};
+use deltawall_domain::Permission;
+use deltawall_store::sup_work;
+
+fn titles(ja: &str, en: &str, org: Option<(&str, &str)>) -> Title {
+    match org {
+        Some((oja, oen)) => Title {
+            ja: format!("{oja}: {ja}"),
+            en: format!("{oen}: {en}"),
+        },
+        None => Title {
+            ja: ja.to_owned(),
+            en: en.to_owned(),
+        },
+    }
+}
+
+/// Request tasks the actor's institution still owes, with their deadlines.
+pub async fn requests(ctx: Ctx<'_>, clock: &Clock) -> SResult<Vec<WorkItem>> {
+    ctx.require(Permission::EditPosture)?;
+    let inbox = requests::inbox(ctx, clock).await?;
+    Ok(inbox
+        .tasks
+        .into_iter()
+        .filter(|t| t.status.state.is_outstanding())
+        .map(|t| {
+            let r = &t.request.doc.request;
+            WorkItem {
+                feature: "requests",
+                delta: Delta::PublicHelp,
+                action: "work-answer-request",
+                title: titles(&r.title.ja, &r.title.en, None),
+                due_us: Some(r.deadline_us),
+                overdue: t.status.overdue,
+                href: format!("/tasks/{}", t.task.id),
+            }
+        })
+        .collect())
+}
+
+/// Alerts sent to the actor's institution that it has not acknowledged.
+pub async fn alerts(ctx: Ctx<'_>, clock: &Clock) -> SResult<Vec<WorkItem>> {
+    ctx.require(Permission::EditPosture)?;
+    Ok(alerts::my_alerts(ctx, clock)
+        .await?
+        .into_iter()
+        .filter(|a| a.ack.is_none())
+        .map(|a| WorkItem {
+            feature: "alerts",
+            delta: Delta::PublicHelp,
+            action: "work-acknowledge-alert",
+            title: titles(&a.alert.alert.title.ja, &a.alert.alert.title.en, None),
+            due_us: Some(a.alert.alert.respond_by_us),
+            overdue: a.overdue,
+            href: format!("/alerts/{}", a.alert.id),
+        })
+        .collect())
+}
+
+/// Answers submitted by institutions within the actor's reach that wait for a decision.
+pub async fn reviews(ctx: Ctx<'_>) -> SResult<Vec<WorkItem>> {
+    roles::require_staff(&ctx)?;
+    let scope = ctx.actor.org_scope();
+    let mut conn = ctx.store.read().await?;
+    let rows = sup_work::awaiting_review(&mut conn, &scope).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(t, r)| WorkItem {
+            feature: "reviews",
+            delta: Delta::PublicHelp,
+            action: "work-review-answer",
+            title: titles(
+                &r.doc.request.title.ja,
+                &r.doc.request.title.en,
+                Some((&t.org_name_ja, &t.org_name_en)),
+            ),
+            due_us: None,
+            overdue: false,
+            href: format!("/supervision/requests/{}/tasks/{}", r.id, t.id),
+        })
+        .collect())
+}

@@ -1,0 +1,133 @@
+//! The supervisor's work queries: answers waiting for review and the institutions that are
+//! late, both within the reader's reach (through [`org_clause`], like every tenant read).
+
+use crate::Result;
+use crate::db::Db;
+use crate::records::{Bind, bind_all, code};
+use crate::scope::org_clause;
+use crate::sup_requests::{StoredRequest, StoredTask, task_and_request};
+use deltawall_domain::OrgScope;
+use deltawall_domain::code::{Code, sql_list};
+use deltawall_domain::org::{BusinessType, Region};
+use deltawall_domain::supervision::request::TaskState;
+use sqlx::{AssertSqlSafe, Row};
+
+/// The most review items listed at once; the requests pages hold the rest.
+pub const REVIEW_LIMIT: i64 = 200;
+
+/// Tasks of institutions within `scope` that were submitted and wait for the supervisor's
+/// decision, oldest submission first (by last change).
+pub async fn awaiting_review(
+    db: &mut Db,
+    scope: &OrgScope,
+) -> Result<Vec<(StoredTask, StoredRequest)>> {
+    let c = org_clause(scope, 1);
+    let sql = format!(
+        "SELECT t.id, t.request_id, t.document, t.updated_at, o.name_ja, o.name_en, \
+         o.business_type, o.region, r.issuer_org, r.sent_at, r.created_by, \
+         r.document AS request_document \
+         FROM sup_request_tasks t JOIN organisations o ON o.id = t.org_id \
+         JOIN sup_requests r ON r.id = t.request_id \
+         WHERE t.state = '{}' AND {} ORDER BY t.updated_at, t.id LIMIT {REVIEW_LIMIT}",
+        TaskState::Submitted.code(),
+        c.sql
+    );
+    let binds: Vec<Bind> = c.binds.into_iter().map(Bind::Text).collect();
+    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+        .fetch_all(&mut *db)
+        .await?;
+    rows.iter().map(task_and_request).collect()
+}
+
+/// Late institutions of one business type and region: how many, and how many tasks they owe
+/// past the deadline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LateRow {
+    /// Business type.
+    pub business_type: BusinessType,
+    /// Region (the local finance bureau's).
+    pub region: Region,
+    /// Institutions with at least one task past its deadline.
+    pub institutions: i64,
+    /// Tasks past their deadline.
+    pub tasks: i64,
+}
+
+/// Counts, per business type and region, the institutions within `scope` that still owe an
+/// answer to a request whose deadline passed before `now_us`. One grouped query, so the
+/// supervisor's home costs the same whatever the sector's size.
+pub async fn late_counts(db: &mut Db, scope: &OrgScope, now_us: i64) -> Result<Vec<LateRow>> {
+    let c = org_clause(scope, 2);
+    let sql = format!(
+        "SELECT o.business_type, o.region, COUNT(DISTINCT o.id) AS institutions, \
+         COUNT(*) AS tasks \
+         FROM sup_request_tasks t JOIN sup_requests r ON r.id = t.request_id \
+         JOIN organisations o ON o.id = t.org_id \
+         WHERE t.state IN ({}) AND r.deadline < $1 AND o.kind = 'institution' \
+         AND o.business_type IS NOT NULL AND o.region IS NOT NULL AND {} \
+         GROUP BY o.business_type, o.region ORDER BY o.business_type, o.region",
+        sql_list(TaskState::OUTSTANDING),
+        c.sql
+    );
+    let mut binds = vec![Bind::Int(now_us)];
+    binds.extend(c.binds.into_iter().map(Bind::Text));
+    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+        .fetch_all(&mut *db)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(LateRow {
+                business_type: code(
+                    row,
+                    "organisations",
+                    "business_type",
+                    BusinessType::from_code,
+                )?,
+                region: code(row, "organisations", "region", Region::from_code)?,
+                institutions: row.try_get("institutions")?,
+                tasks: row.try_get("tasks")?,
+            })
+        })
+        .collect()
+}
+
+/// The most late tasks listed on one page.
+pub const LATE_LIMIT: i64 = 500;
+
+/// The tasks past their deadline of institutions within `scope`, optionally of one business
+/// type and one region: the list behind each count of [`late_counts`], longest late first.
+pub async fn late_tasks(
+    db: &mut Db,
+    scope: &OrgScope,
+    now_us: i64,
+    business_type: Option<BusinessType>,
+    region: Option<Region>,
+) -> Result<Vec<(StoredTask, StoredRequest)>> {
+    let c = org_clause(scope, 2);
+    let mut binds = vec![Bind::Int(now_us)];
+    binds.extend(c.binds.into_iter().map(Bind::Text));
+    let mut extra = String::new();
+    if let Some(b) = business_type {
+        binds.push(Bind::Text(b.code().to_owned()));
+        extra.push_str(&format!(" AND o.business_type = ${}", binds.len()));
+    }
+    if let Some(r) = region {
+        binds.push(Bind::Text(r.code().to_owned()));
+        extra.push_str(&format!(" AND o.region = ${}", binds.len()));
+    }
+    let sql = format!(
+        "SELECT t.id, t.request_id, t.document, t.updated_at, o.name_ja, o.name_en, \
+         o.business_type, o.region, r.issuer_org, r.sent_at, r.created_by, \
+         r.document AS request_document \
+         FROM sup_request_tasks t JOIN sup_requests r ON r.id = t.request_id \
+         JOIN organisations o ON o.id = t.org_id \
+         WHERE t.state IN ({}) AND r.deadline < $1 AND o.kind = 'institution' AND {}{extra} \
+         ORDER BY r.deadline, o.name_en, t.id LIMIT {LATE_LIMIT}",
+        sql_list(TaskState::OUTSTANDING),
+        c.sql
+    );
+    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+        .fetch_all(&mut *db)
+        .await?;
+    rows.iter().map(task_and_request).collect()
+}
