@@ -9,6 +9,7 @@ mod access_sup_rank;
 mod access_sup_requests;
 mod auth;
 mod browser;
+mod browser_home;
 mod browser_sup_requests;
 mod downloads;
 mod home;
