@@ -15,6 +15,7 @@ pub mod error;
 pub mod exercises;
 pub mod incidents;
 mod lang;
+pub mod paging;
 pub mod platform;
 pub mod posture;
 pub mod sharing;

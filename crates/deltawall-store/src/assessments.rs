@@ -7,6 +7,7 @@
 //! so the posture as reported on any day is the latest revision recorded by then.
 
 use crate::db::Db;
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage};
 use crate::records::{Bind, bind_all, code, conflict, flag};
 use crate::scope::record_clause;
 use crate::{Result, StoreError, new_id};
@@ -284,12 +285,32 @@ pub async fn get(db: &mut Db, scope: &RecordScope, id: &str) -> Result<Assessmen
     assessment_row(&row)
 }
 
-/// Assessments within `scope`, optionally of one organisation, newest first (at most 500).
+/// Assessments within `scope`, optionally of one organisation, newest first (at most 500;
+/// pages use [`page`]).
 pub async fn list(
     db: &mut Db,
     scope: &RecordScope,
     org_id: Option<&str>,
 ) -> Result<Vec<Assessment>> {
+    Ok(page(db, scope, org_id, None, 500).await?.items)
+}
+
+/// The order of assessment lists: latest day assessed first, then newest, then by id.
+const ORDER: &[(&str, Dir)] = &[
+    ("a.as_of", Dir::Desc),
+    ("a.created_at", Dir::Desc),
+    ("a.id", Dir::Asc),
+];
+
+/// One page of assessments within `scope` (optionally of one organisation), starting after
+/// `after`.
+pub async fn page(
+    db: &mut Db,
+    scope: &RecordScope,
+    org_id: Option<&str>,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<Assessment>> {
     let clause = record_clause(scope, ASSESSMENT_DRAFT, 1);
     let mut binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
     let mut sql = format!(
@@ -300,11 +321,30 @@ pub async fn list(
         binds.push(Bind::Text(org.to_owned()));
         sql.push_str(&format!(" AND a.org_id = ${}", binds.len()));
     }
-    sql.push_str(" ORDER BY a.as_of DESC, a.created_at DESC LIMIT 500");
+    if let Some(c) = after {
+        let (cond, more) = keyset::after(ORDER, c, binds.len() + 1);
+        sql.push_str(&format!(" AND {cond}"));
+        binds.extend(more);
+    }
+    sql.push_str(&format!(
+        " ORDER BY {} LIMIT {}",
+        keyset::order_by(ORDER),
+        limit + 1
+    ));
     let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
         .fetch_all(&mut *db)
         .await?;
-    rows.iter().map(assessment_row).collect()
+    let items = rows
+        .iter()
+        .map(assessment_row)
+        .collect::<Result<Vec<_>>>()?;
+    Ok(KeysetPage::from_rows(items, limit, |a| {
+        vec![
+            Key::Text(a.as_of.clone()),
+            Key::Int(a.created_at),
+            Key::Text(a.id.clone()),
+        ]
+    }))
 }
 
 /// The highest cycle number of an organisation's assessments (0 when none).

@@ -3,6 +3,7 @@
 //! here filters by the viewer's organisation through [`org_clause`].
 
 use crate::db::Db;
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage};
 use crate::records::{Bind, bind_all};
 use crate::scope::org_clause;
 use crate::{Result, StoreError, new_id};
@@ -137,17 +138,42 @@ fn own(viewer_org: &str, first: usize) -> (String, Vec<Bind>) {
     (c.sql, c.binds.into_iter().map(Bind::Text).collect())
 }
 
-/// The viewer organisation's evidence, newest first (at most 500).
+/// The viewer organisation's evidence, newest first (at most 500; pages use [`page`]).
 pub async fn list(db: &mut Db, viewer_org: &str) -> Result<Vec<Evidence>> {
-    let (clause, binds) = own(viewer_org, 1);
-    let sql = format!(
-        "SELECT {COLUMNS} FROM evidence e JOIN organisations o ON o.id = e.org_id WHERE {clause} \
-         ORDER BY e.created_at DESC, e.id LIMIT 500"
+    Ok(page(db, viewer_org, None, 500).await?.items)
+}
+
+/// The order of evidence lists: newest first, then by id.
+const ORDER: &[(&str, Dir)] = &[("e.created_at", Dir::Desc), ("e.id", Dir::Asc)];
+
+/// One page of the viewer organisation's evidence, starting after `after`.
+pub async fn page(
+    db: &mut Db,
+    viewer_org: &str,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<Evidence>> {
+    let (clause, mut binds) = own(viewer_org, 1);
+    let mut sql = format!(
+        "SELECT {COLUMNS} FROM evidence e JOIN organisations o ON o.id = e.org_id WHERE {clause}"
     );
+    if let Some(c) = after {
+        let (cond, more) = keyset::after(ORDER, c, binds.len() + 1);
+        sql.push_str(&format!(" AND {cond}"));
+        binds.extend(more);
+    }
+    sql.push_str(&format!(
+        " ORDER BY {} LIMIT {}",
+        keyset::order_by(ORDER),
+        limit + 1
+    ));
     let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
         .fetch_all(&mut *db)
         .await?;
-    rows.iter().map(from_row).collect()
+    let items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    Ok(KeysetPage::from_rows(items, limit, |e| {
+        vec![Key::Int(e.created_at), Key::Text(e.id.clone())]
+    }))
 }
 
 /// One of the viewer organisation's evidence files (description only).

@@ -4,6 +4,7 @@
 //! milestones hang off a finding. Reads go through [`record_clause`]; drafts stay home.
 
 use crate::db::Db;
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage};
 use crate::records::{Bind, bind_all};
 use crate::scope::record_clause;
 use crate::{Result, StoreError, new_id};
@@ -195,12 +196,28 @@ pub async fn get(db: &mut Db, scope: &RecordScope, id: &str) -> Result<StoredFin
     from_row(&row)
 }
 
-/// Findings within `scope`, optionally only those in `states`, newest first (at most 500).
+/// Findings within `scope`, optionally only those in `states`, newest first (at most 500;
+/// pages use [`page`]).
 pub async fn list(
     db: &mut Db,
     scope: &RecordScope,
     states: &[State],
 ) -> Result<Vec<StoredFinding>> {
+    Ok(page(db, scope, states, None, 500).await?.items)
+}
+
+/// The order of finding lists: newest first, then by id.
+const ORDER: &[(&str, Dir)] = &[("f.created_at", Dir::Desc), ("f.id", Dir::Asc)];
+
+/// One page of findings within `scope` (optionally only those in `states`), newest first,
+/// starting after `after`.
+pub async fn page(
+    db: &mut Db,
+    scope: &RecordScope,
+    states: &[State],
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<StoredFinding>> {
     let clause = record_clause(scope, DRAFT, 1);
     let mut binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
     let mut sql = format!(
@@ -215,11 +232,23 @@ pub async fn list(
         }
         sql.push_str(&format!(" AND f.state IN ({})", marks.join(", ")));
     }
-    sql.push_str(" ORDER BY f.created_at DESC, f.id LIMIT 500");
+    if let Some(c) = after {
+        let (cond, more) = keyset::after(ORDER, c, binds.len() + 1);
+        sql.push_str(&format!(" AND {cond}"));
+        binds.extend(more);
+    }
+    sql.push_str(&format!(
+        " ORDER BY {} LIMIT {}",
+        keyset::order_by(ORDER),
+        limit + 1
+    ));
     let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
         .fetch_all(&mut *db)
         .await?;
-    rows.iter().map(from_row).collect()
+    let items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    Ok(KeysetPage::from_rows(items, limit, |f| {
+        vec![Key::Int(f.created_at), Key::Text(f.id.clone())]
+    }))
 }
 
 /// A remediation milestone as stored.

@@ -4,6 +4,7 @@
 //! and its holding company).
 
 use crate::db::Db;
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage};
 use crate::records::{Bind, bind_all};
 use crate::scope::record_clause;
 use crate::{Result, StoreError, new_id};
@@ -136,19 +137,52 @@ pub async fn update(db: &mut Db, org_id: &str, id: &str, f: &RiskFields, at_us: 
     Ok(())
 }
 
-/// Risks within `scope`, highest residual score first (at most 500).
+/// Risks within `scope`, highest residual score first (at most 500; pages use [`page`]).
 pub async fn list(db: &mut Db, scope: &RecordScope) -> Result<Vec<Risk>> {
+    Ok(page(db, scope, None, 500).await?.items)
+}
+
+/// The order of risk lists: highest residual score first, then oldest, then by id.
+const ORDER: &[(&str, Dir)] = &[
+    ("(r.residual_likelihood * r.residual_impact)", Dir::Desc),
+    ("r.created_at", Dir::Asc),
+    ("r.id", Dir::Asc),
+];
+
+/// One page of risks within `scope`, starting after `after`.
+pub async fn page(
+    db: &mut Db,
+    scope: &RecordScope,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<Risk>> {
     let clause = record_clause(scope, "1 = 0", 1);
-    let sql = format!(
-        "SELECT {COLUMNS} FROM risks r JOIN organisations o ON o.id = r.org_id WHERE {} \
-         ORDER BY r.residual_likelihood * r.residual_impact DESC, r.created_at LIMIT 500",
+    let mut binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
+    let mut sql = format!(
+        "SELECT {COLUMNS} FROM risks r JOIN organisations o ON o.id = r.org_id WHERE {}",
         clause.sql
     );
-    let binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
+    if let Some(c) = after {
+        let (cond, more) = keyset::after(ORDER, c, binds.len() + 1);
+        sql.push_str(&format!(" AND {cond}"));
+        binds.extend(more);
+    }
+    sql.push_str(&format!(
+        " ORDER BY {} LIMIT {}",
+        keyset::order_by(ORDER),
+        limit + 1
+    ));
     let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
         .fetch_all(&mut *db)
         .await?;
-    rows.iter().map(from_row).collect()
+    let items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    Ok(KeysetPage::from_rows(items, limit, |r| {
+        vec![
+            Key::Int(r.fields.residual_likelihood * r.fields.residual_impact),
+            Key::Int(r.created_at),
+            Key::Text(r.id.clone()),
+        ]
+    }))
 }
 
 /// One risk within `scope`.

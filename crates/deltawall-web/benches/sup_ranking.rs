@@ -3,9 +3,10 @@
 //! history) on SQLite and on PostgreSQL, then the ranking as the service computes it
 //! (`deltawall_app::supervision::ranking::ranking_at`: the set-based fact queries, grouping answers by
 //! catalog element, scoring and sorting) timed for the FSA (every institution) and for one
-//! bureau (its region). The store's fact queries alone are timed too.
+//! bureau (its region). The store's fact queries alone are timed too, and the queries of
+//! the supervisor's home page (late institutions, answers waiting for review).
 //!
-//! Run with `cargo bench -p deltawall-server --bench sup_ranking`. PostgreSQL is used at
+//! Run with `cargo bench -p deltawall-web --bench sup_ranking`. PostgreSQL is used at
 //! `DELTAWALL_TEST_PG` or 127.0.0.1:5432 in a throw-away database, and skipped when it is
 //! not reachable. `DELTAWALL_BENCH_INSTITUTIONS` and `DELTAWALL_BENCH_RUNS` change the size
 //! and the number of timed runs.
@@ -15,6 +16,7 @@ use deltawall_domain::OrgScope;
 use deltawall_domain::org::Region;
 use deltawall_store::bench_sector::{SectorSpec, generate};
 use deltawall_store::sup_ranking::{RankingQuery, facts};
+use deltawall_store::sup_work;
 use deltawall_store::testing::TestDb;
 use deltawall_store::{Backend, Store};
 use jiff::civil::Date;
@@ -77,6 +79,26 @@ async fn time_facts(store: &Store, runs: usize) -> anyhow::Result<(Vec<Duration>
     Ok((times, n))
 }
 
+/// The supervisor's home: the late institutions by business type and region (one grouped
+/// query over every task) and the answers waiting for review, as `work::home` reads them.
+async fn time_home(
+    store: &Store,
+    scope: &OrgScope,
+    runs: usize,
+) -> anyhow::Result<(Vec<Duration>, usize)> {
+    let mut times = Vec::new();
+    let mut n = 0;
+    for _ in 0..runs {
+        let mut conn = store.read().await?;
+        let t = Instant::now();
+        let late = sup_work::late_counts(&mut conn, scope, NOW_US).await?;
+        let review = sup_work::awaiting_review(&mut conn, scope).await?;
+        times.push(t.elapsed());
+        n = late.iter().map(|c| c.institutions as usize).sum::<usize>() + review.len();
+    }
+    Ok((times, n))
+}
+
 async fn run(backend: Backend, institutions: usize, runs: usize) -> anyhow::Result<()> {
     let Some(db) = TestDb::new(backend).await else {
         println!("{backend:?}: not reachable, skipped");
@@ -111,6 +133,10 @@ async fn run(backend: Backend, institutions: usize, runs: usize) -> anyhow::Resu
     summary("ranking, Kanto bureau (its region)", times, rows);
     let (times, rows) = time_facts(&db.store, runs).await?;
     summary("fact queries only, FSA", times, rows);
+    let (times, rows) = time_home(&db.store, &OrgScope::All, runs).await?;
+    summary("home (late + reviews), FSA", times, rows);
+    let (times, rows) = time_home(&db.store, &scope, runs).await?;
+    summary("home (late + reviews), Kanto", times, rows);
     db.finish().await;
     Ok(())
 }

@@ -215,6 +215,17 @@ pub async fn list(ctx: Ctx<'_>) -> SResult<Vec<Assessment>> {
     Ok(assessments::list(&mut conn, &ctx.actor.record_scope(), None).await?)
 }
 
+/// One page of the assessments visible to the actor, newest first.
+pub async fn page(
+    ctx: Ctx<'_>,
+    req: &crate::paging::PageRequest,
+) -> SResult<deltawall_store::keyset::KeysetPage<Assessment>> {
+    let after = req.cursor(3)?;
+    let mut conn = ctx.store.read().await?;
+    let scope = ctx.actor.record_scope();
+    Ok(assessments::page(&mut conn, &scope, None, after.as_ref(), req.limit()).await?)
+}
+
 /// How one requirement stands against the answer carried from the previous cycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -175,6 +175,17 @@ pub async fn list(ctx: Ctx<'_>) -> SResult<Vec<Evidence>> {
     Ok(evidence::list(&mut conn, &ctx.actor.org_id).await?)
 }
 
+/// One page of the actor's institution's evidence, newest first.
+pub async fn page(
+    ctx: Ctx<'_>,
+    req: &crate::paging::PageRequest,
+) -> SResult<deltawall_store::keyset::KeysetPage<Evidence>> {
+    ctx.require(Permission::ReadOwnOrg)?;
+    let after = req.cursor(2)?;
+    let mut conn = ctx.store.read().await?;
+    Ok(evidence::page(&mut conn, &ctx.actor.org_id, after.as_ref(), req.limit()).await?)
+}
+
 /// One evidence file with its content.
 pub async fn download(ctx: Ctx<'_>, id: &str) -> SResult<(Evidence, Vec<u8>)> {
     ctx.require(Permission::ReadOwnOrg)?;

@@ -12,6 +12,7 @@ use deltawall_domain::finding::{
 use deltawall_domain::validate::Invalid;
 use deltawall_store::Tx;
 use deltawall_store::findings::{self, NewFinding, StoredFinding, StoredMilestone};
+use deltawall_store::keyset::KeysetPage;
 use deltawall_store::records::now_us;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -436,14 +437,29 @@ pub async fn list(ctx: Ctx<'_>, open_only: bool) -> SResult<Vec<StoredFinding>> 
     Ok(findings::list(&mut conn, &ctx.actor.record_scope(), states).await?)
 }
 
-/// The findings list page: visible findings and the users who may own a new one.
+/// One page of the visible findings (optionally only open ones), newest first.
+pub async fn list_page(
+    ctx: Ctx<'_>,
+    open_only: bool,
+    req: &crate::paging::PageRequest,
+) -> SResult<KeysetPage<StoredFinding>> {
+    let after = req.cursor(2)?;
+    let states = if open_only { OPEN } else { &[] };
+    let mut conn = ctx.store.read().await?;
+    let scope = ctx.actor.record_scope();
+    Ok(findings::page(&mut conn, &scope, states, after.as_ref(), req.limit()).await?)
+}
+
+/// The findings list page: one page of visible findings and the users who may own a new
+/// one.
 pub async fn page(
     ctx: Ctx<'_>,
+    req: &crate::paging::PageRequest,
 ) -> SResult<(
-    Vec<StoredFinding>,
+    KeysetPage<StoredFinding>,
     std::collections::BTreeMap<String, String>,
 )> {
-    let list = list(ctx, false).await?;
+    let list = list_page(ctx, false, req).await?;
     let mut conn = ctx.store.read().await?;
     Ok((list, own_users(ctx, &mut conn).await?))
 }

@@ -142,6 +142,18 @@ pub async fn list(ctx: Ctx<'_>) -> SResult<Vec<Risk>> {
     Ok(risks::list(&mut conn, &ctx.actor.internal_scope()).await?)
 }
 
+/// One page of the risks the actor may read, highest residual score first.
+pub async fn page(
+    ctx: Ctx<'_>,
+    req: &crate::paging::PageRequest,
+) -> SResult<deltawall_store::keyset::KeysetPage<Risk>> {
+    ctx.require(Permission::ReadOwnOrg)?;
+    let after = req.cursor(3)?;
+    let mut conn = ctx.store.read().await?;
+    let scope = ctx.actor.internal_scope();
+    Ok(risks::page(&mut conn, &scope, after.as_ref(), req.limit()).await?)
+}
+
 /// One risk.
 pub async fn get(ctx: Ctx<'_>, id: &str) -> SResult<Risk> {
     let mut conn = ctx.store.read().await?;

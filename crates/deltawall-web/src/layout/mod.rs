@@ -205,6 +205,47 @@ impl Pager {
     }
 }
 
+/// Links between the pages of a cursor-paged list: the next page (when there is one) and
+/// back to the first; both keep the list's other query parameters (its filters).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CursorPager {
+    /// The next page.
+    pub next: Option<String>,
+    /// The first page, when this is not it.
+    pub first: Option<String>,
+}
+
+impl CursorPager {
+    /// The links for the page at `path_and_query` whose list continues at `next`.
+    pub fn new(path_and_query: &str, next: Option<&str>) -> CursorPager {
+        let (path, query) = path_and_query
+            .split_once('?')
+            .unwrap_or((path_and_query, ""));
+        let kept: Vec<&str> = query
+            .split('&')
+            .filter(|p| !p.is_empty() && !p.starts_with("cursor=") && !p.starts_with("notice="))
+            .collect();
+        let with = |extra: Option<String>| {
+            let mut parts = kept.clone();
+            let owned;
+            if let Some(e) = extra {
+                owned = e;
+                parts.push(&owned);
+            }
+            if parts.is_empty() {
+                path.to_owned()
+            } else {
+                format!("{path}?{}", parts.join("&"))
+            }
+        };
+        let on_later_page = query.split('&').any(|p| p.starts_with("cursor="));
+        CursorPager {
+            next: next.map(|c| with(Some(format!("cursor={}", path_segment(c))))),
+            first: on_later_page.then(|| with(None)),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "layout/error.html")]
 struct ErrorPage<'a> {
@@ -242,6 +283,21 @@ mod tests {
         assert_eq!(format_time(0), "1970-01-01 09:00");
         assert_eq!(format_time(1_593_561_600_000_000), "2020-07-01 09:00");
         assert_eq!(format_time(951_782_400_000_000), "2000-02-29 09:00");
+    }
+
+    #[test]
+    fn cursor_pager_keeps_filters() {
+        let p = CursorPager::new(
+            "/posture/findings?assessment=a1&cursor=ab&notice=created",
+            Some("cd"),
+        );
+        assert_eq!(
+            p.next.as_deref(),
+            Some("/posture/findings?assessment=a1&cursor=cd")
+        );
+        assert_eq!(p.first.as_deref(), Some("/posture/findings?assessment=a1"));
+        let p = CursorPager::new("/posture/risks", None);
+        assert_eq!(p, CursorPager::default());
     }
 
     #[test]

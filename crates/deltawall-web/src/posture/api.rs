@@ -10,6 +10,7 @@ use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use deltawall_app::paging::PageRequest;
 use deltawall_app::posture::assessments::{self as posture_svc, AnswerInput, AssessmentInput};
 use deltawall_app::posture::evidence::{self as evidence_svc, EvidenceMeta};
 use deltawall_app::posture::findings::{
@@ -338,6 +339,29 @@ pub struct FindingQuery {
     /// Only open findings.
     #[serde(default)]
     pub open: bool,
+    /// The cursor of the next page (from the previous answer's `Link: rel="next"`).
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// Rows per page, 1 to 500 (100 when absent).
+    #[serde(default)]
+    pub limit: Option<i64>,
+}
+
+/// A page of a list as the API answers it: the rows as a JSON array, and when there are more
+/// a `Link` header with `rel="next"` (RFC 8288) whose address keeps the query's filters.
+fn paged<T: Serialize, U: Into<T>>(
+    uri: &axum::http::Uri,
+    page: deltawall_store::keyset::KeysetPage<U>,
+) -> Response {
+    let rows: Vec<T> = page.items.into_iter().map(Into::into).collect();
+    let mut resp = Json(rows).into_response();
+    let here = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+    if let Some(next) = crate::layout::CursorPager::new(here, page.next.as_deref()).next
+        && let Ok(v) = axum::http::HeaderValue::from_str(&format!("<{next}>; rel=\"next\""))
+    {
+        resp.headers_mut().insert(header::LINK, v);
+    }
+    resp
 }
 
 /// The built-in catalog.
@@ -351,16 +375,18 @@ pub async fn catalog(State(state): State<AppState>, _user: ApiUser) -> ApiResult
 }
 
 /// Assessments visible to the caller.
-#[utoipa::path(get, path = "/api/v1/posture/assessments", tag = "posture",
-    responses((status = 200, body = Vec<AssessmentDto>), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/posture/assessments", tag = "posture", params(PageRequest),
+    responses((status = 200, body = Vec<AssessmentDto>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn assessments(
     State(state): State<AppState>,
     user: ApiUser,
-) -> ApiResult<Json<Vec<AssessmentDto>>> {
-    let list = posture_svc::list(user.ctx(&state))
+    uri: axum::http::Uri,
+    Query(q): Query<PageRequest>,
+) -> ApiResult<Response> {
+    let page = posture_svc::page(user.ctx(&state), &q)
         .await
         .map_err(json_err)?;
-    Ok(Json(list.into_iter().map(Into::into).collect()))
+    Ok(paged::<AssessmentDto, _>(&uri, page))
 }
 
 /// Starts an assessment (a new cycle when `previous_id` is given).
@@ -449,16 +475,18 @@ pub async fn submit(
 }
 
 /// The caller's institution's evidence.
-#[utoipa::path(get, path = "/api/v1/posture/evidence", tag = "posture",
-    responses((status = 200, body = Vec<EvidenceDto>), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/posture/evidence", tag = "posture", params(PageRequest),
+    responses((status = 200, body = Vec<EvidenceDto>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn evidence_list(
     State(state): State<AppState>,
     user: ApiUser,
-) -> ApiResult<Json<Vec<EvidenceDto>>> {
-    let list = evidence_svc::list(user.ctx(&state))
+    uri: axum::http::Uri,
+    Query(q): Query<PageRequest>,
+) -> ApiResult<Response> {
+    let page = evidence_svc::page(user.ctx(&state), &q)
         .await
         .map_err(json_err)?;
-    Ok(Json(list.into_iter().map(Into::into).collect()))
+    Ok(paged::<EvidenceDto, _>(&uri, page))
 }
 
 /// Reads a multipart upload: a `file` part and text parts named after [`EvidenceMeta`]'s
@@ -567,11 +595,18 @@ pub async fn evidence_get(
 }
 
 /// The risk register visible to the caller.
-#[utoipa::path(get, path = "/api/v1/posture/risks", tag = "posture",
-    responses((status = 200, body = Vec<RiskDto>), (status = 401, body = ErrorBody)))]
-pub async fn risks(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<Vec<RiskDto>>> {
-    let list = risks_svc::list(user.ctx(&state)).await.map_err(json_err)?;
-    Ok(Json(list.into_iter().map(Into::into).collect()))
+#[utoipa::path(get, path = "/api/v1/posture/risks", tag = "posture", params(PageRequest),
+    responses((status = 200, body = Vec<RiskDto>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn risks(
+    State(state): State<AppState>,
+    user: ApiUser,
+    uri: axum::http::Uri,
+    Query(q): Query<PageRequest>,
+) -> ApiResult<Response> {
+    let page = risks_svc::page(user.ctx(&state), &q)
+        .await
+        .map_err(json_err)?;
+    Ok(paged::<RiskDto, _>(&uri, page))
 }
 
 /// Registers a risk.
@@ -608,16 +643,21 @@ pub async fn risk_update(
 
 /// Findings visible to the caller.
 #[utoipa::path(get, path = "/api/v1/posture/findings", tag = "posture", params(FindingQuery),
-    responses((status = 200, body = Vec<FindingDto>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Vec<FindingDto>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn findings(
     State(state): State<AppState>,
     user: ApiUser,
+    uri: axum::http::Uri,
     Query(q): Query<FindingQuery>,
-) -> ApiResult<Json<Vec<FindingDto>>> {
-    let list = findings_svc::list(user.ctx(&state), q.open)
+) -> ApiResult<Response> {
+    let req = PageRequest {
+        cursor: q.cursor.clone(),
+        limit: q.limit,
+    };
+    let page = findings_svc::list_page(user.ctx(&state), q.open, &req)
         .await
         .map_err(json_err)?;
-    Ok(Json(list.into_iter().map(Into::into).collect()))
+    Ok(paged::<FindingDto, _>(&uri, page))
 }
 
 /// Creates a draft finding.

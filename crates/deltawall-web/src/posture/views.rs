@@ -121,6 +121,8 @@ pub fn assessment_rows(lang: Lang, me: &str, list: &[Assessment]) -> Vec<Assessm
 pub struct HomePage {
     /// Layout.
     pub l: Layout,
+    /// Links to the other pages of the list.
+    pub pager: crate::layout::CursorPager,
     /// Assessments visible to the viewer.
     pub assessments: Vec<AssessmentRow>,
     /// Progress of the viewer's latest assessment.
@@ -314,6 +316,8 @@ pub struct HistoryPage {
 pub struct EvidencePage {
     /// Layout.
     pub l: Layout,
+    /// Links to the other pages of the list.
+    pub pager: crate::layout::CursorPager,
     /// Files.
     pub files: Vec<Evidence>,
     /// May upload.
@@ -332,6 +336,8 @@ pub struct EvidencePage {
 pub struct RisksPage {
     /// Layout.
     pub l: Layout,
+    /// Links to the other pages of the list.
+    pub pager: crate::layout::CursorPager,
     /// Risks, with a flag for the viewer's own.
     pub risks: Vec<(Risk, bool)>,
     /// May edit.
@@ -389,6 +395,8 @@ pub fn finding_rows(lang: Lang, list: &[StoredFinding], now: i64) -> Vec<Finding
 pub struct FindingsPage {
     /// Layout.
     pub l: Layout,
+    /// Links to the other pages of the list.
+    pub pager: crate::layout::CursorPager,
     /// Rows.
     pub rows: Vec<FindingRow>,
     /// May create.

@@ -18,6 +18,7 @@ mod logs;
 mod openapi;
 mod oscal_map;
 mod pages;
+mod paging;
 mod posture;
 mod report_xlsx;
 mod security;

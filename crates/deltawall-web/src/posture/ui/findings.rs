@@ -25,6 +25,10 @@ pub struct FindingsQuery {
     requirement: String,
     #[serde(default)]
     notice: String,
+    #[serde(default)]
+    cursor: Option<String>,
+    #[serde(default)]
+    limit: Option<i64>,
 }
 
 /// `GET /posture/findings`.
@@ -33,12 +37,17 @@ pub async fn findings(
     user: UiUser,
     Query(q): Query<FindingsQuery>,
 ) -> PageResult {
-    let (list, owners) = findings_svc::page(user.ctx(&state))
+    let req = deltawall_app::paging::PageRequest {
+        cursor: q.cursor.clone(),
+        limit: q.limit,
+    };
+    let (list, owners) = findings_svc::page(user.ctx(&state), &req)
         .await
         .map_err(user.err())?;
     let lang = user.lang;
     Ok(render(&FindingsPage {
-        rows: finding_rows(lang, &list, now_us()),
+        pager: crate::layout::CursorPager::new(&user.path, list.next.as_deref()),
+        rows: finding_rows(lang, &list.items, now_us()),
         can_edit: user.info.actor.can(Permission::EditPosture),
         owners: owners.into_iter().collect(),
         assessment: q.assessment.clone(),

@@ -43,6 +43,22 @@ pub(super) fn notice(lang: Lang, key: &str) -> Option<String> {
 pub struct NoticeQuery {
     #[serde(default)]
     pub(super) notice: String,
+    /// The next-page cursor of a paged list.
+    #[serde(default)]
+    pub(super) cursor: Option<String>,
+    /// Rows per page of a paged list.
+    #[serde(default)]
+    pub(super) limit: Option<i64>,
+}
+
+impl NoticeQuery {
+    /// The page of a paged list this request asks for.
+    pub(super) fn page(&self) -> deltawall_app::paging::PageRequest {
+        deltawall_app::paging::PageRequest {
+            cursor: self.cursor.clone(),
+            limit: self.limit,
+        }
+    }
 }
 
 fn kinds(lang: Lang) -> Vec<(String, String)> {
@@ -85,7 +101,7 @@ pub async fn home(
     let r = report::management(user.ctx(&state))
         .await
         .map_err(user.err())?;
-    let list = posture_svc::list(user.ctx(&state))
+    let list = posture_svc::page(user.ctx(&state), &n.page())
         .await
         .map_err(user.err())?;
     let lang = user.lang;
@@ -101,7 +117,8 @@ pub async fn home(
     Ok(render(&HomePage {
         catalogs,
         mapping_sets,
-        assessments: assessment_rows(lang, &user.info.actor.org_id, &list),
+        assessments: assessment_rows(lang, &user.info.actor.org_id, &list.items),
+        pager: crate::layout::CursorPager::new(&user.path, list.next.as_deref()),
         progress: progress_rows(lang, &r.elements, &r.progress, &r.open_by_element),
         can_edit,
         kinds: kinds(lang),

@@ -23,11 +23,12 @@ pub async fn evidence_list(
     user: UiUser,
     Query(n): Query<NoticeQuery>,
 ) -> PageResult {
-    let files = evidence_svc::list(user.ctx(&state))
+    let files = evidence_svc::page(user.ctx(&state), &n.page())
         .await
         .map_err(user.err())?;
     Ok(render(&EvidencePage {
-        files,
+        pager: crate::layout::CursorPager::new(&user.path, files.next.as_deref()),
+        files: files.items,
         can_edit: user.info.actor.can(Permission::EditPosture),
         today: deltawall_app::time::today().to_string(),
         tlp: TLP,
@@ -91,12 +92,14 @@ pub async fn risks(
     user: UiUser,
     Query(n): Query<NoticeQuery>,
 ) -> PageResult {
-    let list = risks_svc::list(user.ctx(&state))
+    let list = risks_svc::page(user.ctx(&state), &n.page())
         .await
         .map_err(user.err())?;
     let me = user.info.actor.org_id.clone();
     Ok(render(&RisksPage {
+        pager: crate::layout::CursorPager::new(&user.path, list.next.as_deref()),
         risks: list
+            .items
             .into_iter()
             .map(|r| {
                 let own = r.org_id == me;
