@@ -38,7 +38,7 @@ impl Cursor {
 
     /// Reads a cursor handed out by [`Cursor::encode`], expecting `arity` values.
     pub fn decode(s: &str, arity: usize) -> Result<Cursor, BadCursor> {
-        if s.len() % 2 != 0 || s.len() > 2048 {
+        if !s.len().is_multiple_of(2) || s.len() > 2048 {
             return Err(BadCursor);
         }
         let bytes = (0..s.len())
