@@ -31,6 +31,8 @@ pub struct Config {
     /// The clock of the request and alert services: the system clock unless a test moves
     /// it (see `deltawall_app::supervision::clock`).
     pub clock: deltawall_app::supervision::clock::Clock,
+    /// The navigation's briefly remembered work counts (see `layout::nav::WorkCache`).
+    pub work_cache: crate::layout::nav::WorkCache,
 }
 
 impl Default for Config {
@@ -47,6 +49,7 @@ impl Default for Config {
             throttle: Default::default(),
             trust_forwarded_for: false,
             clock: Default::default(),
+            work_cache: Default::default(),
         }
     }
 }

@@ -160,6 +160,11 @@ pub async fn page(State(state): State<AppState>, user: UiUser) -> Result<Respons
     let home = work::home(ctx, &state.config.clock)
         .await
         .map_err(user.err())?;
+    // The home page reads fresh; the other pages' counts start from what it saw.
+    state
+        .config
+        .work_cache
+        .put(&user.info.actor.user_id, home.items.clone());
     let f = facts(ctx, user.lang).await.map_err(user.err())?;
     Ok(render(&home_page(&user, home, f)))
 }

@@ -94,6 +94,8 @@ pub struct UiUser {
     pub path: String,
     /// Source address.
     pub ip: String,
+    /// The items waiting for the user, for the navigation's counts (GET pages only).
+    pub work: Vec<deltawall_app::work::WorkItem>,
 }
 
 impl UiUser {
@@ -108,7 +110,7 @@ impl UiUser {
 
     /// The page layout for this user.
     pub fn layout(&self, title: &str, nav: &'static str, notice: Option<String>) -> Layout {
-        self.layout_with_work(title, nav, notice, &[])
+        self.layout_with_work(title, nav, notice, &self.work)
     }
 
     /// The page layout, with the navigation's counts of the user's waiting `work`.
@@ -136,6 +138,41 @@ impl UiUser {
     /// Converts a service error into a page in the user's language.
     pub fn err(&self) -> impl Fn(ServiceError) -> AppError + '_ {
         move |e| AppError::Page(e, self.lang)
+    }
+}
+
+/// The user's waiting items for the navigation's counts: remembered briefly for page views,
+/// forgotten when the user writes (so the next page shows the effect of the action). A
+/// failure to gather them leaves the counts out rather than failing the page.
+async fn nav_work(
+    state: &AppState,
+    info: &SessionInfo,
+    ip: &str,
+    is_get: bool,
+) -> Vec<deltawall_app::work::WorkItem> {
+    let cache = &state.config.work_cache;
+    let user = &info.actor.user_id;
+    if !is_get {
+        cache.forget(user);
+        return vec![];
+    }
+    if let Some(items) = cache.get(user) {
+        return items;
+    }
+    let ctx = Ctx {
+        store: &state.store,
+        actor: &info.actor,
+        ip: Some(ip),
+    };
+    match deltawall_app::work::for_actor(ctx, &state.config.clock).await {
+        Ok(items) => {
+            cache.put(user, items.clone());
+            items
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "navigation counts unavailable");
+            vec![]
+        }
     }
 }
 
@@ -168,12 +205,14 @@ impl FromRequestParts<AppState> for UiUser {
         let ClientIp(ip) = ClientIp::from_request_parts(parts, state)
             .await
             .unwrap_or(ClientIp("unknown".into()));
+        let work = nav_work(state, &info, &ip, parts.method == axum::http::Method::GET).await;
         Ok(UiUser {
             info,
             token,
             lang,
             path,
             ip,
+            work,
         })
     }
 }

@@ -5,6 +5,44 @@
 
 use deltawall_app::work::{Delta, WorkItem};
 use deltawall_domain::{Actor, OrgKind, Permission};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long the navigation's counts may lag behind the data when the person has not acted.
+pub const COUNTS_TTL: Duration = Duration::from_secs(30);
+
+/// The work items behind each user's navigation counts, kept briefly so that a page view
+/// does not gather the whole work list; a user's own write forgets theirs, so after an
+/// action the counts are fresh. Per process: counts are a convenience, the home page and
+/// the API always read the database.
+#[derive(Debug, Clone, Default)]
+pub struct WorkCache {
+    inner: Arc<Mutex<HashMap<String, (Instant, Vec<WorkItem>)>>>,
+}
+
+impl WorkCache {
+    /// The items remembered for `user_id`, if fresh.
+    pub fn get(&self, user_id: &str) -> Option<Vec<WorkItem>> {
+        let map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(user_id)
+            .filter(|(at, _)| at.elapsed() < COUNTS_TTL)
+            .map(|(_, items)| items.clone())
+    }
+
+    /// Remembers `items` for `user_id` (dropping stale entries of others as it goes).
+    pub fn put(&self, user_id: &str, items: Vec<WorkItem>) {
+        let mut map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        map.retain(|_, (at, _)| at.elapsed() < COUNTS_TTL);
+        map.insert(user_id.to_owned(), (Instant::now(), items));
+    }
+
+    /// Forgets `user_id`'s items (after they changed something).
+    pub fn forget(&self, user_id: &str) {
+        let mut map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        map.remove(user_id);
+    }
+}
 
 /// One navigation entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,6 +180,16 @@ mod tests {
         assert_eq!(m[1], ("delta-public", vec!["requests", "alerts"]));
         assert_eq!(m[2], ("delta-mutual", vec!["sharing"]));
         assert!(!m.iter().any(|(_, e)| e.contains(&"supervision")));
+    }
+
+    #[test]
+    fn the_cache_forgets_on_request() {
+        let c = WorkCache::default();
+        assert!(c.get("u").is_none());
+        c.put("u", vec![]);
+        assert_eq!(c.get("u"), Some(vec![]));
+        c.forget("u");
+        assert!(c.get("u").is_none());
     }
 
     #[test]
