@@ -18,8 +18,11 @@ pub const COUNTS_TTL: Duration = Duration::from_secs(30);
 /// the API always read the database.
 #[derive(Debug, Clone, Default)]
 pub struct WorkCache {
-    inner: Arc<Mutex<HashMap<String, (Instant, Vec<WorkItem>)>>>,
+    inner: Arc<Mutex<Remembered>>,
 }
+
+/// Per user id: when the items were gathered, and the items.
+type Remembered = HashMap<String, (Instant, Vec<WorkItem>)>;
 
 impl WorkCache {
     /// The items remembered for `user_id`, if fresh.
