@@ -321,30 +321,20 @@ pub async fn page(
         binds.push(Bind::Text(org.to_owned()));
         sql.push_str(&format!(" AND a.org_id = ${}", binds.len()));
     }
-    if let Some(c) = after {
-        let (cond, more) = keyset::after(ORDER, c, binds.len() + 1);
-        sql.push_str(&format!(" AND {cond}"));
-        binds.extend(more);
-    }
-    sql.push_str(&format!(
-        " ORDER BY {} LIMIT {}",
-        keyset::order_by(ORDER),
-        limit + 1
-    ));
-    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
-        .fetch_all(&mut *db)
-        .await?;
-    let items = rows
-        .iter()
-        .map(assessment_row)
-        .collect::<Result<Vec<_>>>()?;
-    Ok(KeysetPage::from_rows(items, limit, |a| {
-        vec![
-            Key::Text(a.as_of.clone()),
-            Key::Int(a.created_at),
-            Key::Text(a.id.clone()),
-        ]
-    }))
+    let query = keyset::Query {
+        select: sql,
+        binds,
+        order: ORDER,
+    };
+    query
+        .page(db, after, limit, assessment_row, |a| {
+            vec![
+                Key::Text(a.as_of.clone()),
+                Key::Int(a.created_at),
+                Key::Text(a.id.clone()),
+            ]
+        })
+        .await
 }
 
 /// The highest cycle number of an organisation's assessments (0 when none).

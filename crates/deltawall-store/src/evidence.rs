@@ -153,27 +153,20 @@ pub async fn page(
     after: Option<&Cursor>,
     limit: i64,
 ) -> Result<KeysetPage<Evidence>> {
-    let (clause, mut binds) = own(viewer_org, 1);
-    let mut sql = format!(
+    let (clause, binds) = own(viewer_org, 1);
+    let sql = format!(
         "SELECT {COLUMNS} FROM evidence e JOIN organisations o ON o.id = e.org_id WHERE {clause}"
     );
-    if let Some(c) = after {
-        let (cond, more) = keyset::after(ORDER, c, binds.len() + 1);
-        sql.push_str(&format!(" AND {cond}"));
-        binds.extend(more);
-    }
-    sql.push_str(&format!(
-        " ORDER BY {} LIMIT {}",
-        keyset::order_by(ORDER),
-        limit + 1
-    ));
-    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
-        .fetch_all(&mut *db)
-        .await?;
-    let items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
-    Ok(KeysetPage::from_rows(items, limit, |e| {
-        vec![Key::Int(e.created_at), Key::Text(e.id.clone())]
-    }))
+    let query = keyset::Query {
+        select: sql,
+        binds,
+        order: ORDER,
+    };
+    query
+        .page(db, after, limit, from_row, |e| {
+            vec![Key::Int(e.created_at), Key::Text(e.id.clone())]
+        })
+        .await
 }
 
 /// One of the viewer organisation's evidence files (description only).

@@ -232,23 +232,16 @@ pub async fn page(
         }
         sql.push_str(&format!(" AND f.state IN ({})", marks.join(", ")));
     }
-    if let Some(c) = after {
-        let (cond, more) = keyset::after(ORDER, c, binds.len() + 1);
-        sql.push_str(&format!(" AND {cond}"));
-        binds.extend(more);
-    }
-    sql.push_str(&format!(
-        " ORDER BY {} LIMIT {}",
-        keyset::order_by(ORDER),
-        limit + 1
-    ));
-    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
-        .fetch_all(&mut *db)
-        .await?;
-    let items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
-    Ok(KeysetPage::from_rows(items, limit, |f| {
-        vec![Key::Int(f.created_at), Key::Text(f.id.clone())]
-    }))
+    let query = keyset::Query {
+        select: sql,
+        binds,
+        order: ORDER,
+    };
+    query
+        .page(db, after, limit, from_row, |f| {
+            vec![Key::Int(f.created_at), Key::Text(f.id.clone())]
+        })
+        .await
 }
 
 /// A remediation milestone as stored.

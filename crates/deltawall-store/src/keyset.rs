@@ -3,7 +3,11 @@
 //! them. Unlike an offset, a cursor neither skips nor repeats rows when rows are added
 //! while someone pages, and it costs the same on the hundredth page as on the first.
 
-use crate::records::Bind;
+use crate::Result;
+use crate::db::Db;
+use crate::records::{Bind, bind_all};
+use sqlx::AssertSqlSafe;
+use sqlx::any::AnyRow;
 
 /// The most rows one page may hold.
 pub const MAX_LIMIT: i64 = 500;
@@ -119,6 +123,50 @@ impl<T> KeysetPage<T> {
             None
         };
         KeysetPage { items: rows, next }
+    }
+}
+
+/// A keyset query: `select` is `SELECT … WHERE …` (no order, no limit) with its `binds`.
+pub(crate) struct Query<'a> {
+    /// The statement up to its conditions.
+    pub select: String,
+    /// Its bound values, in placeholder order.
+    pub binds: Vec<Bind>,
+    /// The list's order.
+    pub order: &'a [(&'a str, Dir)],
+}
+
+impl Query<'_> {
+    /// Runs one page of the query after `after`: adds the keyset condition, the order and
+    /// `limit + 1` (the extra row only says there is more), maps the rows and keys the last.
+    pub(crate) async fn page<T>(
+        self,
+        db: &mut Db,
+        after: Option<&Cursor>,
+        limit: i64,
+        map: fn(&AnyRow) -> Result<T>,
+        key: impl Fn(&T) -> Vec<Key>,
+    ) -> Result<KeysetPage<T>> {
+        let Query {
+            mut select,
+            mut binds,
+            order,
+        } = self;
+        if let Some(c) = after {
+            let (cond, more) = self::after(order, c, binds.len() + 1);
+            select.push_str(&format!(" AND {cond}"));
+            binds.extend(more);
+        }
+        select.push_str(&format!(
+            " ORDER BY {} LIMIT {}",
+            order_by(order),
+            limit + 1
+        ));
+        let rows = bind_all(sqlx::query(AssertSqlSafe(select)), &binds)
+            .fetch_all(&mut *db)
+            .await?;
+        let items = rows.iter().map(map).collect::<Result<Vec<_>>>()?;
+        Ok(KeysetPage::from_rows(items, limit, key))
     }
 }
 

@@ -157,32 +157,25 @@ pub async fn page(
     limit: i64,
 ) -> Result<KeysetPage<Risk>> {
     let clause = record_clause(scope, "1 = 0", 1);
-    let mut binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
-    let mut sql = format!(
+    let binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
+    let sql = format!(
         "SELECT {COLUMNS} FROM risks r JOIN organisations o ON o.id = r.org_id WHERE {}",
         clause.sql
     );
-    if let Some(c) = after {
-        let (cond, more) = keyset::after(ORDER, c, binds.len() + 1);
-        sql.push_str(&format!(" AND {cond}"));
-        binds.extend(more);
-    }
-    sql.push_str(&format!(
-        " ORDER BY {} LIMIT {}",
-        keyset::order_by(ORDER),
-        limit + 1
-    ));
-    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
-        .fetch_all(&mut *db)
-        .await?;
-    let items = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
-    Ok(KeysetPage::from_rows(items, limit, |r| {
-        vec![
-            Key::Int(r.fields.residual_likelihood * r.fields.residual_impact),
-            Key::Int(r.created_at),
-            Key::Text(r.id.clone()),
-        ]
-    }))
+    let query = keyset::Query {
+        select: sql,
+        binds,
+        order: ORDER,
+    };
+    query
+        .page(db, after, limit, from_row, |r| {
+            vec![
+                Key::Int(r.fields.residual_likelihood * r.fields.residual_impact),
+                Key::Int(r.created_at),
+                Key::Text(r.id.clone()),
+            ]
+        })
+        .await
 }
 
 /// One risk within `scope`.

@@ -97,6 +97,11 @@ fn request_from_row(row: &AnyRow) -> Result<StoredRequest> {
     })
 }
 
+/// The columns [`task_and_request`] reads: a task (alias `t`, its institution `o`) with its
+/// request (alias `r`).
+pub(crate) const TASK_AND_REQUEST_COLUMNS: &str = "t.id, t.request_id, t.document, t.updated_at, o.name_ja, o.name_en, o.business_type, o.region, \
+     r.issuer_org, r.sent_at, r.created_by, r.document AS request_document";
+
 const TASK_COLUMNS: &str =
     "t.id, t.request_id, t.document, t.updated_at, o.name_ja, o.name_en, o.business_type, o.region";
 
@@ -302,7 +307,7 @@ pub async fn get_task(db: &mut Db, scope: &OrgScope, task_id: &str) -> Result<St
 /// The tasks of one institution, with their requests, newest request first.
 pub async fn tasks_of_org(db: &mut Db, org_id: &str) -> Result<Vec<(StoredTask, StoredRequest)>> {
     let sql = format!(
-        "SELECT {TASK_COLUMNS}, r.issuer_org, r.sent_at, r.created_by, r.document AS request_document \
+        "SELECT {TASK_AND_REQUEST_COLUMNS} \
          FROM sup_request_tasks t JOIN organisations o ON o.id = t.org_id \
          JOIN sup_requests r ON r.id = t.request_id WHERE t.org_id = $1 \
          ORDER BY r.sent_at DESC, t.id LIMIT 500"
@@ -331,7 +336,7 @@ pub(crate) fn task_and_request(row: &AnyRow) -> Result<(StoredTask, StoredReques
 /// sweep, which acts for the system and therefore reads across tenants).
 pub async fn outstanding_tasks(db: &mut Db) -> Result<Vec<(StoredTask, StoredRequest)>> {
     let sql = format!(
-        "SELECT {TASK_COLUMNS}, r.issuer_org, r.sent_at, r.created_by, r.document AS request_document \
+        "SELECT {TASK_AND_REQUEST_COLUMNS} \
          FROM sup_request_tasks t JOIN organisations o ON o.id = t.org_id \
          JOIN sup_requests r ON r.id = t.request_id \
          WHERE t.state IN ({}) ORDER BY t.id",

@@ -5,7 +5,7 @@ use crate::Result;
 use crate::db::Db;
 use crate::records::{Bind, bind_all, code};
 use crate::scope::org_clause;
-use crate::sup_requests::{StoredRequest, StoredTask, task_and_request};
+use crate::sup_requests::{StoredRequest, StoredTask, TASK_AND_REQUEST_COLUMNS, task_and_request};
 use deltawall_domain::OrgScope;
 use deltawall_domain::code::{Code, sql_list};
 use deltawall_domain::org::{BusinessType, Region};
@@ -23,9 +23,7 @@ pub async fn awaiting_review(
 ) -> Result<Vec<(StoredTask, StoredRequest)>> {
     let c = org_clause(scope, 1);
     let sql = format!(
-        "SELECT t.id, t.request_id, t.document, t.updated_at, o.name_ja, o.name_en, \
-         o.business_type, o.region, r.issuer_org, r.sent_at, r.created_by, \
-         r.document AS request_document \
+        "SELECT {TASK_AND_REQUEST_COLUMNS} \
          FROM sup_request_tasks t JOIN organisations o ON o.id = t.org_id \
          JOIN sup_requests r ON r.id = t.request_id \
          WHERE t.state = '{}' AND {} ORDER BY t.updated_at, t.id LIMIT {REVIEW_LIMIT}",
@@ -116,9 +114,7 @@ pub async fn late_tasks(
         extra.push_str(&format!(" AND o.region = ${}", binds.len()));
     }
     let sql = format!(
-        "SELECT t.id, t.request_id, t.document, t.updated_at, o.name_ja, o.name_en, \
-         o.business_type, o.region, r.issuer_org, r.sent_at, r.created_by, \
-         r.document AS request_document \
+        "SELECT {TASK_AND_REQUEST_COLUMNS} \
          FROM sup_request_tasks t JOIN sup_requests r ON r.id = t.request_id \
          JOIN organisations o ON o.id = t.org_id \
          WHERE t.state IN ({}) AND r.deadline < $1 AND o.kind = 'institution' AND {}{extra} \
