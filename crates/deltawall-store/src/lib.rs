@@ -21,6 +21,7 @@ pub mod evidence;
 pub mod exercises;
 pub mod findings;
 pub mod incidents;
+pub mod jobs;
 pub mod mappings;
 mod migrate;
 pub mod orgs;

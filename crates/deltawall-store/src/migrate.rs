@@ -84,6 +84,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0016_attack_tlpt.sql"),
         include_str!("../migrations/postgres/0016_attack_tlpt.sql"),
     ),
+    (
+        18,
+        "scheduled jobs: leases shared by replicas, one row per run",
+        include_str!("../migrations/sqlite/0018_jobs.sql"),
+        include_str!("../migrations/postgres/0018_jobs.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction. Versions are
