@@ -79,7 +79,7 @@ async fn lease(db: &TestDb) {
     assert_eq!(second.due_at, T0 + 60 * SECOND);
     // The stale run finishing must not release the lease its successor holds.
     done(s, &first, late + 1).await;
-    jobs::make_due(&mut *s.read().await.unwrap(), "sweep", late + 2)
+    jobs::make_due(&mut s.read().await.unwrap(), "sweep", late + 2)
         .await
         .unwrap();
     assert_eq!(claim(s, "a", late + 2).await, None, "successor still holds");
