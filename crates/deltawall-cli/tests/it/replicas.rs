@@ -211,6 +211,7 @@ fn two_replicas_share_sessions_lockouts_and_jobs() {
     sessions_cross_replicas(&a, &b);
     lockout_holds_on_both(&a, &b);
     let runs = rt.block_on(jobs_run_once(&db));
+    jobs_command(&db.url);
     drop((a, b));
     rt.block_on(db.finish());
     assert!(runs >= 6, "{runs}");
@@ -306,4 +307,29 @@ async fn jobs_run_once(db: &TestDb) -> usize {
         assert!(Instant::now() < deadline, "jobs did not run: {all:#?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// `deltawall jobs runs` lists what the replicas ran; `deltawall jobs due` makes a job due.
+fn jobs_command(url: &str) {
+    let run = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_deltawall"))
+            .args(args)
+            .args(["--database-url", url])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert!(
+            o.status.success(),
+            "{args:?}: {text}{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        text
+    };
+    let listed = run(&["jobs", "runs", "reminders"]);
+    let line = listed.lines().next().unwrap_or_default();
+    assert!(
+        line.contains("\treplica-") && line.contains("\tok\t"),
+        "{listed}"
+    );
+    assert!(run(&["jobs", "due", "maintenance"]).contains("maintenance is due now"));
 }
