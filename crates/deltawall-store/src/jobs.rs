@@ -210,3 +210,34 @@ pub async fn purge_runs(db: &mut Db, before: i64) -> Result<u64> {
             .await?;
     Ok(done.rows_affected())
 }
+
+/// The tables of migration 18 for the logical backup: the schedule travels with the data,
+/// so a restored database continues each job's grid instead of running everything at once.
+pub(crate) const BACKUP_TABLES: &[crate::backup::Table] = {
+    use crate::backup::Kind::{Int, Text};
+    &[
+        (
+            "job_leases",
+            &[
+                ("job", Text),
+                ("next_due_at", Int),
+                ("last_due_at", Int),
+                ("holder", Text),
+                ("lease_until", Int),
+            ],
+        ),
+        (
+            "job_runs",
+            &[
+                ("id", Text),
+                ("job", Text),
+                ("due_at", Int),
+                ("replica", Text),
+                ("started_at", Int),
+                ("finished_at", Int),
+                ("outcome", Text),
+                ("detail", Text),
+            ],
+        ),
+    ]
+};
