@@ -1,6 +1,7 @@
 //! `deltawall`: the one command of the platform.
 
 mod config;
+mod jobs;
 mod ops;
 mod serve;
 mod stix;
@@ -30,6 +31,9 @@ enum Command {
     Backup(ops::BackupArgs),
     /// Restore a backup file into an empty database.
     Restore(ops::RestoreArgs),
+    /// Scheduled jobs: list their runs, make one due now.
+    #[command(subcommand)]
+    Jobs(jobs::JobsCommand),
     /// STIX 2.1 tools.
     #[command(subcommand)]
     Stix(stix::StixCommand),
@@ -65,6 +69,7 @@ fn main() -> ExitCode {
             Command::Audit(cmd) => ops::audit(cmd).await,
             Command::Backup(args) => ops::backup(args).await,
             Command::Restore(args) => ops::restore(args).await,
+            Command::Jobs(cmd) => jobs::command(cmd).await,
             Command::Taxii(cmd) => taxii::run(cmd).await,
             Command::Detect(_) | Command::Stix(_) => {
                 unreachable!("handled before the runtime starts")

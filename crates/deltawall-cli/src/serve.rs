@@ -25,6 +25,13 @@ pub struct ServeArgs {
     /// Log as JSON lines instead of text.
     #[arg(long, env = "DELTAWALL_LOG_JSON")]
     log_json: bool,
+    /// Run every scheduled job this often instead of its default (maintenance every 600 s,
+    /// reminders every 300 s); give every replica the same value.
+    #[arg(long, env = "DELTAWALL_JOBS_INTERVAL_SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    jobs_interval_secs: Option<u64>,
+    /// This replica's name in the job records (default: host name and process id).
+    #[arg(long, env = "DELTAWALL_REPLICA_ID")]
+    replica_id: Option<String>,
 }
 
 fn init_logging(json: bool) {
@@ -77,16 +84,23 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     } else if !args.demo {
         println!("Sign in at {}/login", cfg.public_url.trim_end_matches('/'));
     }
-    let maintenance = tokio::spawn(maintain(store.clone(), cfg.throttle.address_window_secs));
-    let reminders = tokio::spawn(remind(store.clone(), cfg.clock.clone()));
+    let scheduler = crate::jobs::Scheduler {
+        replica: args
+            .replica_id
+            .clone()
+            .unwrap_or_else(crate::jobs::default_replica),
+        interval_override: args.jobs_interval_secs.map(std::time::Duration::from_secs),
+        throttle_window_secs: cfg.throttle.address_window_secs,
+        clock: cfg.clock.clone(),
+    };
+    let jobs = tokio::spawn(scheduler.run(store.clone()));
     let state = AppState {
         store: store.clone(),
         config: Arc::new(cfg),
     };
     let app = build_router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum_serve(listener, app).await?;
-    maintenance.abort();
-    reminders.abort();
+    jobs.abort();
     store.close().await;
     eprintln!("stopped");
     Ok(ExitCode::SUCCESS)
@@ -97,49 +111,6 @@ async fn axum_serve(
     app: axum_compat::MakeService,
 ) -> anyhow::Result<()> {
     axum_compat::serve(listener, app, shutdown_signal()).await
-}
-
-/// Every ten minutes: removes expired sessions, and sign-in attempts older than a day (the
-/// throttle looks back one window; the audit trail keeps every attempt for good).
-async fn maintain(store: deltawall_store::Store, window_secs: i64) {
-    let keep_us = (24 * 3600).max(window_secs) * 1_000_000;
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
-    loop {
-        tick.tick().await;
-        let now = deltawall_store::records::now_us();
-        let result = async {
-            let mut conn = store.read().await?;
-            let sessions = deltawall_store::sessions::purge_expired(&mut conn, now).await?;
-            let attempts = deltawall_store::throttle::purge(&mut conn, now - keep_us).await?;
-            Ok::<_, deltawall_store::StoreError>((sessions, attempts))
-        }
-        .await;
-        match result {
-            Ok((sessions, attempts)) => tracing::debug!(sessions, attempts, "purged expired rows"),
-            Err(e) => tracing::warn!(error = %e, "maintenance failed"),
-        }
-    }
-}
-
-/// Every five minutes: records the reminders of requests and alerts that have fallen due
-/// (once each; see `deltawall_app::supervision::reminders`). Overdue states do not wait for this: they
-/// are computed on every read.
-async fn remind(store: deltawall_store::Store, clock: deltawall_app::supervision::clock::Clock) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
-    loop {
-        tick.tick().await;
-        match deltawall_app::supervision::reminders::sweep(&store, clock.now_us()).await {
-            Ok(s) if s.requests + s.alerts > 0 => {
-                tracing::info!(
-                    requests = s.requests,
-                    alerts = s.alerts,
-                    "reminders recorded"
-                )
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "reminder sweep failed"),
-        }
-    }
 }
 
 async fn shutdown_signal() {

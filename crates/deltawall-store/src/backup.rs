@@ -663,6 +663,7 @@ fn all_tables() -> impl Iterator<Item = &'static Table> {
         .iter()
         .chain(incident_tables::TABLES)
         .chain(crate::exercises::BACKUP_TABLES)
+        .chain(crate::jobs::BACKUP_TABLES)
 }
 
 /// The names of the tables a backup covers.

@@ -21,6 +21,7 @@ pub mod evidence;
 pub mod exercises;
 pub mod findings;
 pub mod incidents;
+pub mod jobs;
 pub mod keyset;
 pub mod mappings;
 mod migrate;

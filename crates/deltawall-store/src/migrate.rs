@@ -84,12 +84,43 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0016_attack_tlpt.sql"),
         include_str!("../migrations/postgres/0016_attack_tlpt.sql"),
     ),
+    (
+        18,
+        "scheduled jobs: leases shared by replicas, one row per run",
+        include_str!("../migrations/sqlite/0018_jobs.sql"),
+        include_str!("../migrations/postgres/0018_jobs.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction. Versions are
 /// checked one by one, not against the highest applied, because versions are reserved by
 /// parallel branches and may land out of order (a database at 5 still gets a later 3).
+///
+/// On PostgreSQL the whole run holds a session advisory lock, so replicas started together
+/// on one database migrate one after the other instead of racing to create the same tables
+/// (the later ones then find every version applied).
 pub(crate) async fn run(conn: &mut Db, backend: Backend) -> Result<()> {
+    if backend == Backend::Sqlite {
+        return apply(conn, backend).await;
+    }
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut *conn)
+        .await?;
+    let applied = apply(conn, backend).await;
+    let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut *conn)
+        .await;
+    applied?;
+    unlocked?;
+    Ok(())
+}
+
+/// The advisory lock key that serialises migrations on PostgreSQL ("dwmigrat" in ASCII).
+const MIGRATION_LOCK: i64 = 0x6477_6d69_6772_6174;
+
+async fn apply(conn: &mut Db, backend: Backend) -> Result<()> {
     sqlx::raw_sql(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, \
          description TEXT NOT NULL, applied_at BIGINT NOT NULL)",

@@ -34,6 +34,7 @@ mod backup;
 mod detections;
 mod exercises;
 mod fixtures;
+mod jobs;
 mod mappings;
 mod migrations;
 mod orgs;

@@ -42,3 +42,57 @@ async fn rejects_unknown_url(_: &TestDb) {
     );
 }
 both!(unknown_url, super::rejects_unknown_url);
+
+/// Four replicas starting together on one empty PostgreSQL database: every one opens, and
+/// each migration is applied once (without the advisory lock they race on the same tables).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_starting_together_migrate_once() {
+    use sqlx::{AssertSqlSafe, Connection};
+    let admin_url = std::env::var("DELTAWALL_TEST_PG_URL")
+        .unwrap_or_else(|_| deltawall_store::testing::DEFAULT_PG_URL.to_owned());
+    sqlx::any::install_default_drivers();
+    let mut admin = match sqlx::AnyConnection::connect(&admin_url).await {
+        Ok(c) => c,
+        Err(e) if !deltawall_store::testing::services_required() => {
+            eprintln!("skipped: PostgreSQL not reachable at {admin_url} ({e})");
+            return;
+        }
+        Err(e) => panic!("PostgreSQL is required but not reachable at {admin_url}: {e}"),
+    };
+    let name = format!("dw_test_mig_{}", std::process::id());
+    let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+    sqlx::query(AssertSqlSafe(drop.clone()))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let url = format!("{}/{name}", &admin_url[..admin_url.rfind('/').unwrap()]);
+    let opens: Vec<_> = (0..4)
+        .map(|_| {
+            let url = url.clone();
+            tokio::spawn(async move { Store::open(&url).await })
+        })
+        .collect();
+    let mut stores = Vec::new();
+    for o in opens {
+        stores.push(o.await.unwrap().expect("every replica opens"));
+    }
+    let mut conn = stores[0].read().await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM schema_migrations")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(usize::try_from(n).unwrap(), versions("postgres").len());
+    drop_all(conn, stores).await;
+    let _ = sqlx::query(AssertSqlSafe(drop)).execute(&mut admin).await;
+}
+
+async fn drop_all(conn: deltawall_store::Conn, stores: Vec<Store>) {
+    drop(conn);
+    for s in stores {
+        s.close().await;
+    }
+}
