@@ -9,6 +9,7 @@
 //! threat-intelligence provider see the steps without the blue team's side. Every accepted
 //! command is appended to the engagement's history and audited in the same transaction.
 
+pub mod form;
 mod gaps;
 mod view;
 
