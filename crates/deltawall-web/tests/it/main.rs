@@ -25,4 +25,6 @@ mod sup_figures;
 mod sup_rank;
 mod sup_requests;
 mod taxii;
+mod tlpt;
+mod attack;
 mod trestle;
