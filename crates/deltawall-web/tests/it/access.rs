@@ -235,6 +235,7 @@ pub fn protected() -> Vec<Route> {
     routes.extend(crate::access_sup_requests::routes());
     routes.extend(crate::sup_figures::access_routes());
     routes.extend(crate::access_sup_rank::routes());
+    routes.extend(crate::access_attack::routes());
     routes
 }
 
@@ -271,6 +272,8 @@ pub struct Target {
     sup: crate::access_sup_requests::Records,
     /// An exercise only B took part in.
     exercise: String,
+    /// A TLPT engagement of B's.
+    engagement: String,
 }
 
 pub async fn b_target(app: &TestApp) -> Target {
@@ -298,6 +301,7 @@ pub async fn b_target(app: &TestApp) -> Target {
         posture: crate::posture::records(app, &app.b).await,
         sup: crate::access_sup_requests::records(app).await,
         exercise: crate::sup_figures::b_exercise(app).await,
+        engagement: crate::access_attack::b_engagement(app).await,
     }
 }
 
@@ -355,6 +359,7 @@ pub fn fill(path: &str, t: &Target) -> String {
         .replace("{alert}", &t.sup.alert)
         .replace("{exercise}", &t.exercise)
         .replace("{figure}", "exercises.csv")
+        .replace("{engagement}", &t.engagement)
 }
 
 pub async fn call(

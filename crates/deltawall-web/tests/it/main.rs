@@ -4,6 +4,7 @@
 mod util;
 
 mod access;
+mod access_attack;
 mod access_posture;
 mod access_sup_rank;
 mod access_sup_requests;
