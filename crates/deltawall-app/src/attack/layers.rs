@@ -36,7 +36,11 @@ pub enum LayerKind {
 
 impl LayerKind {
     /// Every kind, in page order.
-    pub const ALL: [LayerKind; 3] = [LayerKind::Detection, LayerKind::Incidents, LayerKind::Sector];
+    pub const ALL: [LayerKind; 3] = [
+        LayerKind::Detection,
+        LayerKind::Incidents,
+        LayerKind::Sector,
+    ];
 
     /// The code in URLs.
     pub fn code(self) -> &'static str {
@@ -192,11 +196,11 @@ pub async fn layer(ctx: Ctx<'_>, kind: LayerKind) -> SResult<LayerView> {
             finish(build::incidents(&i, &incidents), r, Some(INCIDENTS_NOTE))
         }
         LayerKind::Sector => {
-            if ctx.actor.org_kind != OrgKind::Supervisor || !ctx.actor.can(Permission::ReadSector)
-            {
+            if ctx.actor.org_kind != OrgKind::Supervisor || !ctx.actor.can(Permission::ReadSector) {
                 return Err(ServiceError::Forbidden);
             }
-            let engagements = deltawall_store::tlpt::list(&mut conn, &ctx.actor.org_scope()).await?;
+            let engagements =
+                deltawall_store::tlpt::list(&mut conn, &ctx.actor.org_scope()).await?;
             let contributions: Vec<(String, TechniqueId)> = engagements
                 .iter()
                 .flat_map(|e| {
@@ -245,19 +249,37 @@ pub async fn add_mapping(ctx: Ctx<'_>, input: &MappingInput) -> SResult<String> 
     ctx.require(Permission::EditPosture)?;
     let kind = input.subject_kind.trim();
     if !MAPPING_KINDS.contains(&kind) {
-        return Err(bad("subject_kind", "err-attack-subject", "is not rule or incident"));
+        return Err(bad(
+            "subject_kind",
+            "err-attack-subject",
+            "is not rule or incident",
+        ));
     }
     let subject = deltawall_domain::validate::text("subject_id", &input.subject_id, true, 200)?
         .unwrap_or_default();
     let technique = TechniqueId::parse(input.technique.trim()).ok_or_else(|| {
-        bad("technique", "err-attack-technique", "is not an ATT&CK technique id")
+        bad(
+            "technique",
+            "err-attack-technique",
+            "is not an ATT&CK technique id",
+        )
     })?;
     // releases are never edited, so the newest one read before the transaction holds
     let release = super::newest(&mut ctx.store.read().await?)
         .await?
-        .ok_or_else(|| bad("technique", "err-attack-no-release", "no ATT&CK release is stored yet"))?;
+        .ok_or_else(|| {
+            bad(
+                "technique",
+                "err-attack-no-release",
+                "no ATT&CK release is stored yet",
+            )
+        })?;
     if release.technique(&technique).is_none() {
-        return Err(bad("technique", "err-attack-technique", "is not in the newest ATT&CK release"));
+        return Err(bad(
+            "technique",
+            "err-attack-technique",
+            "is not in the newest ATT&CK release",
+        ));
     }
     let mut tx = ctx.store.write().await?;
     if kind == "incident" {

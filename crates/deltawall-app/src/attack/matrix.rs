@@ -63,7 +63,9 @@ fn color_of(layer: &Layer, explicit: Option<&str>, score: Option<i64>) -> String
     };
     let span = (g.max_value - g.min_value).max(1) as f64;
     let f = ((score - g.min_value) as f64 / span).clamp(0.0, 1.0);
-    let channel = |c: &str, i: usize| u8::from_str_radix(c.get(1 + 2 * i..3 + 2 * i).unwrap_or("ff"), 16).unwrap_or(255);
+    let channel = |c: &str, i: usize| {
+        u8::from_str_radix(c.get(1 + 2 * i..3 + 2 * i).unwrap_or("ff"), 16).unwrap_or(255)
+    };
     let mix: Vec<String> = (0..3)
         .map(|i| {
             let (a, b) = (f64::from(channel(lo, i)), f64::from(channel(hi, i)));

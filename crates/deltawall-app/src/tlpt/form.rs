@@ -7,8 +7,8 @@ use deltawall_domain::tlpt::{Command, Member, Outcome, ReportKind, Scenario, Ste
 use deltawall_domain::validate::Invalid;
 use jiff::civil::DateTime;
 
-use crate::error::ServiceError;
 use crate::SResult;
+use crate::error::ServiceError;
 
 /// Form fields by name.
 pub type Fields = BTreeMap<String, String>;
@@ -75,7 +75,12 @@ pub fn command(f: &Fields) -> SResult<Command> {
             outcome: code::<Outcome>(f, "outcome")?,
             started_us: time(f, "started")?,
             ended_us: time(f, "ended")?,
-            blue_notes: deltawall_domain::validate::text("blue_notes", get(f, "blue_notes"), false, 2000)?,
+            blue_notes: deltawall_domain::validate::text(
+                "blue_notes",
+                get(f, "blue_notes"),
+                false,
+                2000,
+            )?,
         },
         "record_retest" => Command::RecordRetest {
             scenario: index(f, "scenario")?,

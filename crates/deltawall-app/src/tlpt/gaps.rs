@@ -32,7 +32,8 @@ pub(super) async fn raise_findings(
     mut e: Engagement,
     mut seq: i64,
 ) -> SResult<()> {
-    let own = deltawall_store::attack::mappings(tx, &OrgScope::Own(org_id.to_owned()), None).await?;
+    let own =
+        deltawall_store::attack::mappings(tx, &OrgScope::Own(org_id.to_owned()), None).await?;
     let covered = rule_techniques(&active_rules(&own));
     let now = now_us();
     let days = |p| e.deadlines.0.get(&p).copied().unwrap_or(0);

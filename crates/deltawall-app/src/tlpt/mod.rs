@@ -58,7 +58,11 @@ pub async fn create(ctx: Ctx<'_>, input: &CreateInput) -> SResult<String> {
         deltawall_domain::validate::text("title", &input.title, true, 200)?.unwrap_or_default();
     let deadlines = match &input.deadlines {
         Some(d) if d.values().any(|days| *days == 0 || *days > 3660) => {
-            return Err(bad("deadlines", "err-tlpt-deadline", "must be 1 to 3660 days"));
+            return Err(bad(
+                "deadlines",
+                "err-tlpt-deadline",
+                "must be 1 to 3660 days",
+            ));
         }
         Some(d) => Deadlines(d.clone()),
         None => Deadlines::default(),
@@ -101,7 +105,13 @@ async fn check_member(
     user_id: &str,
     role: TlptRole,
 ) -> SResult<()> {
-    let unknown = || bad("user_id", "err-unknown-user", "is not a user who may hold the role");
+    let unknown = || {
+        bad(
+            "user_id",
+            "err-unknown-user",
+            "is not a user who may hold the role",
+        )
+    };
     if role != TlptRole::SupervisorObserver {
         deltawall_store::users::get(tx, &OrgScope::Own(org_id.to_owned()), user_id)
             .await
@@ -129,9 +139,7 @@ async fn check_member(
 /// Refuses a step whose tactic is not a short name (`credential-access`), which no
 /// Navigator layer could carry; the step is named by its index.
 fn check_tactics(scenario: &deltawall_domain::tlpt::Scenario) -> SResult<()> {
-    let short = |t: &str| {
-        !t.is_empty() && t.chars().all(|c| c.is_ascii_lowercase() || c == '-')
-    };
+    let short = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_lowercase() || c == '-');
     match scenario
         .steps
         .iter()
@@ -140,7 +148,9 @@ fn check_tactics(scenario: &deltawall_domain::tlpt::Scenario) -> SResult<()> {
         Some(i) => Err(ServiceError::Refused {
             code: "err-tlpt-tactic",
             field: "steps",
-            message: format!("steps[{i}].tactic: not a tactic short name such as credential-access"),
+            message: format!(
+                "steps[{i}].tactic: not a tactic short name such as credential-access"
+            ),
         }),
         None => Ok(()),
     }
@@ -153,7 +163,11 @@ fn check_tactics(scenario: &deltawall_domain::tlpt::Scenario) -> SResult<()> {
 pub async fn command(ctx: Ctx<'_>, id: &str, command: Command) -> SResult<()> {
     ctx.require(Permission::EditPosture)?;
     if matches!(command, Command::LinkFinding { .. }) {
-        return Err(bad("command", "err-tlpt-command", "findings are linked by the platform"));
+        return Err(bad(
+            "command",
+            "err-tlpt-command",
+            "findings are linked by the platform",
+        ));
     }
     let mut tx = ctx.store.write().await?;
     let stored = store::get(&mut tx, &OrgScope::Own(ctx.actor.org_id.clone()), id).await?;

@@ -103,7 +103,8 @@ async fn visible(ctx: Ctx<'_>, id: &str) -> SResult<(Stored, Vec<TlptRole>)> {
     ctx.require(Permission::ReadOwnOrg)?;
     let mut conn = ctx.store.read().await?;
     let stored = store::get(&mut conn, &ctx.actor.org_scope(), id).await?;
-    let roles = roles_of(ctx, &stored.engagement).ok_or(ServiceError::NotFound("tlpt engagement"))?;
+    let roles =
+        roles_of(ctx, &stored.engagement).ok_or(ServiceError::NotFound("tlpt engagement"))?;
     Ok((stored, roles))
 }
 
@@ -140,9 +141,14 @@ pub async fn view(ctx: Ctx<'_>, id: &str) -> SResult<EngagementView> {
     let missing = gate.as_ref().map(|g| g.missing(e)).unwrap_or_default();
     let mut conn = ctx.store.read().await?;
     let (gap_list, history) = if blue {
-        let covered = rule_techniques(&active_rules(&own_mappings(&mut conn, &stored.org_id).await?));
+        let covered = rule_techniques(&active_rules(
+            &own_mappings(&mut conn, &stored.org_id).await?,
+        ));
         let scope = ctx.actor.org_scope();
-        (gaps(e, &covered), store::history(&mut conn, &scope, id).await?)
+        (
+            gaps(e, &covered),
+            store::history(&mut conn, &scope, id).await?,
+        )
     } else {
         (Vec::new(), Vec::new())
     };

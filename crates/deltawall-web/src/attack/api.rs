@@ -21,5 +21,9 @@ pub async fn detection_layer(
     let v = layers::layer(user.ctx(&state), LayerKind::Detection)
         .await
         .map_err(AppError::Json)?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], v.layer.to_json()).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        v.layer.to_json(),
+    )
+        .into_response())
 }

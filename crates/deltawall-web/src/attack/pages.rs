@@ -81,9 +81,14 @@ pub async fn layer(
     Path(code): Path<String>,
 ) -> PageResult {
     let k = kind(&code).map_err(user.err())?;
-    let v = layers::layer(user.ctx(&state), k).await.map_err(user.err())?;
+    let v = layers::layer(user.ctx(&state), k)
+        .await
+        .map_err(user.err())?;
     Ok(render(&LayerPage {
-        heading: user.layout(layer_title(k), "attack", None).t(layer_title(k)).to_owned(),
+        heading: user
+            .layout(layer_title(k), "attack", None)
+            .t(layer_title(k))
+            .to_owned(),
         l: user.layout(layer_title(k), "attack", None),
         download: format!("/attack/layers/{code}/download"),
         back: "/attack".into(),
@@ -113,6 +118,11 @@ pub async fn download(
     Path(code): Path<String>,
 ) -> PageResult {
     let k = kind(&code).map_err(user.err())?;
-    let v = layers::layer(user.ctx(&state), k).await.map_err(user.err())?;
-    Ok(layer_json(&v, &format!("deltawall-{}-layer.json", k.code())))
+    let v = layers::layer(user.ctx(&state), k)
+        .await
+        .map_err(user.err())?;
+    Ok(layer_json(
+        &v,
+        &format!("deltawall-{}-layer.json", k.code()),
+    ))
 }

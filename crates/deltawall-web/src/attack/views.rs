@@ -26,11 +26,16 @@ impl AttackHome {
     /// One change as a line of text.
     pub fn change(&self, c: &TechniqueChange) -> String {
         match c {
-            TechniqueChange::Deprecated { id } => format!("{id}: {}", self.l.t("attack-deprecated")),
+            TechniqueChange::Deprecated { id } => {
+                format!("{id}: {}", self.l.t("attack-deprecated"))
+            }
             TechniqueChange::Revoked { id, replaced_by } => format!(
                 "{id}: {} → {}",
                 self.l.t("attack-revoked"),
-                replaced_by.as_ref().map(ToString::to_string).unwrap_or_else(|| "—".into())
+                replaced_by
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_else(|| "—".into())
             ),
             TechniqueChange::Removed { id } => format!("{id}: {}", self.l.t("attack-removed")),
             TechniqueChange::TacticsChanged { id, removed, added } => format!(

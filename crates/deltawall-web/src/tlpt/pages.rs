@@ -79,7 +79,10 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> PageResult {
     let v = svc::view(user.ctx(&state), &id).await.map_err(user.err())?;
-    Ok(render(&TlptShow::new(user.layout("tlpt-title", "attack", None), v)))
+    Ok(render(&TlptShow::new(
+        user.layout("tlpt-title", "attack", None),
+        v,
+    )))
 }
 
 /// `POST /tlpt/{engagement}/commands`.

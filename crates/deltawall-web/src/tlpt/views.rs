@@ -40,7 +40,13 @@ pub struct Choices {
 impl Choices {
     fn new() -> Choices {
         use TlptRole as R;
-        let roles = [R::ControlTeam, R::RedTeam, R::BlueTeam, R::ThreatIntelligence, R::SupervisorObserver];
+        let roles = [
+            R::ControlTeam,
+            R::RedTeam,
+            R::BlueTeam,
+            R::ThreatIntelligence,
+            R::SupervisorObserver,
+        ];
         let outcomes = [
             Outcome::NotRun,
             Outcome::Undetected,
@@ -103,14 +109,21 @@ impl TlptShow {
     pub fn requirement(&self, r: &Requirement) -> String {
         match r {
             Requirement::Member(role) => {
-                format!("{}: {}", self.l.t("tlpt-req-member"), self.l.t(&role_key(role)))
+                format!(
+                    "{}: {}",
+                    self.l.t("tlpt-req-member"),
+                    self.l.t(&role_key(role))
+                )
             }
             Requirement::Report(kind) => format!(
                 "{}: {}",
                 self.l.t("tlpt-req-report"),
                 self.l.t(&format!("tlpt-report-{}", code(kind)))
             ),
-            other => self.l.t(&format!("tlpt-req-{}", code_of_requirement(other))).to_owned(),
+            other => self
+                .l
+                .t(&format!("tlpt-req-{}", code_of_requirement(other)))
+                .to_owned(),
         }
     }
 
@@ -129,21 +142,39 @@ impl TlptShow {
         };
         let text = self.l.t(&format!("tlpt-cmd-{name}")).to_owned();
         match c {
-            C::RecordOutcome { scenario, step, outcome, .. }
-            | C::RecordRetest { scenario, step, outcome } => format!(
+            C::RecordOutcome {
+                scenario,
+                step,
+                outcome,
+                ..
+            }
+            | C::RecordRetest {
+                scenario,
+                step,
+                outcome,
+            } => format!(
                 "{text} {}.{}: {}",
                 scenario + 1,
                 step + 1,
                 self.l.t(&outcome_key(outcome))
             ),
-            C::LinkFinding { scenario, step, .. } => format!("{text} {}.{}", scenario + 1, step + 1),
+            C::LinkFinding { scenario, step, .. } => {
+                format!("{text} {}.{}", scenario + 1, step + 1)
+            }
             C::AddMember { member } => {
-                format!("{text}: {} ({})", member.user_id, self.l.t(&role_key(&member.role)))
+                format!(
+                    "{text}: {} ({})",
+                    member.user_id,
+                    self.l.t(&role_key(&member.role))
+                )
             }
             C::AddCriticalFunction { name } => format!("{text}: {name}"),
             C::AddScenario { scenario } => format!("{text}: {}", scenario.name),
             C::SubmitReport { kind, .. } => {
-                format!("{text}: {}", self.l.t(&format!("tlpt-report-{}", code(kind))))
+                format!(
+                    "{text}: {}",
+                    self.l.t(&format!("tlpt-report-{}", code(kind)))
+                )
             }
             C::PassGate => text,
         }

@@ -8,6 +8,9 @@ use crate::util::{TestApp, Who};
 use axum::http::{Method, StatusCode};
 use deltawall_domain::role::Role;
 
+/// A form's fields.
+type Fields = &'static [(&'static str, &'static str)];
+
 const CREATE_FORM: &[(&str, &str)] = &[("title", "hijack")];
 const COMMAND_FORM: &[(&str, &str)] = &[("command", "pass_gate")];
 const SCENARIO_FORM: &[(&str, &str)] = &[
@@ -35,8 +38,16 @@ pub fn routes() -> Vec<Route> {
         r(Method::GET, "/tlpt", None),
         r(Method::POST, "/tlpt", Form(CREATE_FORM)),
         r(Method::GET, "/tlpt/{engagement}", None),
-        r(Method::POST, "/tlpt/{engagement}/commands", Form(COMMAND_FORM)),
-        r(Method::POST, "/tlpt/{engagement}/scenarios", Form(SCENARIO_FORM)),
+        r(
+            Method::POST,
+            "/tlpt/{engagement}/commands",
+            Form(COMMAND_FORM),
+        ),
+        r(
+            Method::POST,
+            "/tlpt/{engagement}/scenarios",
+            Form(SCENARIO_FORM),
+        ),
         r(Method::GET, "/tlpt/{engagement}/chain", None),
         r(Method::GET, "/tlpt/{engagement}/layer", None),
         r(Method::GET, "/tlpt/{engagement}/layer/download", None),
@@ -50,13 +61,20 @@ pub async fn b_engagement(app: &TestApp) -> String {
         .form(Method::POST, "/tlpt", &who, &[("title", "B only TLPT")])
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let id = r.location().unwrap().trim_start_matches("/tlpt/").to_owned();
+    let id = r
+        .location()
+        .unwrap()
+        .trim_start_matches("/tlpt/")
+        .to_owned();
     let r = app
         .form(
             Method::POST,
             &format!("/tlpt/{id}/commands"),
             &who,
-            &[("command", "add_critical_function"), ("name", "Shinkin B 勘定系")],
+            &[
+                ("command", "add_critical_function"),
+                ("name", "Shinkin B 勘定系"),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -71,18 +89,56 @@ async fn roles_without_the_permission_or_the_engagement_role_are_refused() {
     let app = TestApp::new().await;
     let a_id = {
         let r = app
-            .form(Method::POST, "/tlpt", &app.a.as_role(Role::Admin), CREATE_FORM)
+            .form(
+                Method::POST,
+                "/tlpt",
+                &app.a.as_role(Role::Admin),
+                CREATE_FORM,
+            )
             .await;
-        r.location().unwrap().trim_start_matches("/tlpt/").to_owned()
+        r.location()
+            .unwrap()
+            .trim_start_matches("/tlpt/")
+            .to_owned()
     };
     let commands = format!("/tlpt/{a_id}/commands");
-    let cases: Vec<(Who, &str, &[(&str, &str)], StatusCode)> = vec![
-        (app.a.as_role(Role::Auditor), "/tlpt", CREATE_FORM, StatusCode::FORBIDDEN),
-        (app.fsa.as_role(Role::Admin), "/tlpt", CREATE_FORM, StatusCode::FORBIDDEN),
-        (app.a.as_role(Role::Auditor), "/attack/mappings", MAPPING_FORM, StatusCode::FORBIDDEN),
-        (app.a.as_role(Role::Auditor), &commands, COMMAND_FORM, StatusCode::FORBIDDEN),
-        (app.a.as_role(Role::Staff), &commands, COMMAND_FORM, StatusCode::NOT_FOUND),
-        (app.fsa.as_role(Role::Admin), &commands, COMMAND_FORM, StatusCode::FORBIDDEN),
+    let cases: Vec<(Who, &str, Fields, StatusCode)> = vec![
+        (
+            app.a.as_role(Role::Auditor),
+            "/tlpt",
+            CREATE_FORM,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            app.fsa.as_role(Role::Admin),
+            "/tlpt",
+            CREATE_FORM,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            app.a.as_role(Role::Auditor),
+            "/attack/mappings",
+            MAPPING_FORM,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            app.a.as_role(Role::Auditor),
+            &commands,
+            COMMAND_FORM,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            app.a.as_role(Role::Staff),
+            &commands,
+            COMMAND_FORM,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            app.fsa.as_role(Role::Admin),
+            &commands,
+            COMMAND_FORM,
+            StatusCode::FORBIDDEN,
+        ),
     ];
     for (who, path, form, status) in cases {
         let r = app.form(Method::POST, path, &who, form).await;
