@@ -12,6 +12,7 @@ mod attack;
 mod auth;
 mod browser;
 mod browser_sup_requests;
+mod browser_tlpt;
 mod downloads;
 mod input;
 mod logs;
