@@ -15,6 +15,7 @@ pub mod error;
 mod http;
 pub mod i18n;
 mod layout;
+mod maturity;
 pub mod openapi;
 mod platform;
 mod posture;

@@ -149,7 +149,7 @@ fn ui_routes() -> Router<AppState> {
         .layer(axum::middleware::from_fn(downloads::table_downloads))
 }
 
-/// The ATT&CK and TLPT pages (`attack/`, `tlpt/`).
+/// The ATT&CK, TLPT and group-maturity pages (`attack/`, `tlpt/`, `maturity/`).
 fn attack_ui_routes() -> Router<AppState> {
     use crate::attack::pages as a;
     use crate::tlpt::pages as t;
@@ -170,6 +170,10 @@ fn attack_ui_routes() -> Router<AppState> {
         .route("/tlpt/{id}/chain", get(t::chain))
         .route("/tlpt/{id}/layer", get(t::layer))
         .route("/tlpt/{id}/layer/download", get(t::layer_download))
+        .route(
+            "/posture/group/maturity",
+            get(crate::maturity::pages::group),
+        )
 }
 
 /// The pages of requests (`supervision/requests/`).

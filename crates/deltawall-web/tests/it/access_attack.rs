@@ -51,6 +51,7 @@ pub fn routes() -> Vec<Route> {
         r(Method::GET, "/tlpt/{engagement}/chain", None),
         r(Method::GET, "/tlpt/{engagement}/layer", None),
         r(Method::GET, "/tlpt/{engagement}/layer/download", None),
+        r(Method::GET, "/posture/group/maturity", None),
     ]
 }
 
