@@ -192,3 +192,75 @@ async fn incident_and_sector_layers_say_what_they_are_built_from_and_who_may_rea
         StatusCode::NOT_FOUND
     );
 }
+
+/// Stores an engagement of a new institution whose one step `technique` went undetected.
+async fn undetected_at(app: &TestApp, n: usize, region: deltawall_domain::Region, technique: &str) {
+    use deltawall_domain::tlpt::{Deadlines, Engagement, Outcome, Scenario, Step};
+    use deltawall_store::orgs::{self, NewOrg};
+    let mut tx = app.db.store.write().await.unwrap();
+    let org = orgs::create(
+        &mut tx,
+        &NewOrg {
+            name_ja: format!("銀行{n}"),
+            name_en: format!("Bank {n}"),
+            kind: deltawall_domain::OrgKind::Institution,
+            business_type: Some(deltawall_domain::BusinessType::RegionalBank),
+            region: Some(region),
+            parent_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    let mut e = Engagement::start(format!("TLPT {n}"), "lead".into(), Deadlines::default(), 1);
+    let mut step = Step::planned(technique, None, "step");
+    step.outcome = Some(Outcome::Undetected);
+    e.critical_functions.push("payments".into());
+    e.scenarios.push(Scenario {
+        name: "s".into(),
+        critical_function: "payments".into(),
+        attack_version: "18.1".into(),
+        steps: vec![step],
+    });
+    deltawall_store::tlpt::create(&mut tx, &org, &e, "lead", 1)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_sector_layer_shows_a_technique_only_when_enough_institutions_left_it_undetected() {
+    use deltawall_domain::Region;
+    let app = TestApp::new().await;
+    let k = deltawall_app::attack::layers::SECTOR_K;
+    // T1110.003 undetected at k institutions in Kanto; T1562 at k - 1
+    for n in 0..k {
+        undetected_at(&app, n, Region::Kanto, "T1110.003").await;
+    }
+    for n in 0..k - 1 {
+        undetected_at(&app, 100 + n, Region::Kanto, "T1562").await;
+    }
+    let layer = |who| {
+        let app = &app;
+        async move {
+            let r = app.get("/attack/layers/sector/download", &who).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            read_layer(&r.body).unwrap()
+        }
+    };
+    let national = layer(app.fsa.as_role(Role::Staff)).await;
+    let scores: Vec<(String, Option<i64>)> = national
+        .techniques
+        .iter()
+        .map(|t| (t.technique_id.to_string(), t.score))
+        .collect();
+    assert_eq!(scores, vec![("T1110.003".to_owned(), Some(k as i64))]);
+    let json = serde_json::to_string(&national).unwrap();
+    assert!(!json.contains("Bank ") && !json.contains("銀行"), "{json}");
+    // the Kinki bureau's reach holds none of them
+    assert!(
+        layer(app.kinki.as_role(Role::Staff))
+            .await
+            .techniques
+            .is_empty()
+    );
+}
