@@ -8,9 +8,11 @@
 //!
 //! One folder per feature: [`platform`] (organisations, users, sessions, tokens, audit,
 //! setup, authentication primitives), [`posture`], [`supervision`], [`sharing`],
-//! [`incidents`] and [`exercises`].
+//! [`incidents`], [`exercises`], [`attack`] (ATT&CK releases and coverage layers) and
+//! [`tlpt`] (threat-led penetration tests).
 #![deny(missing_docs)]
 
+pub mod attack;
 pub mod error;
 pub mod exercises;
 pub mod incidents;
@@ -22,6 +24,7 @@ pub mod sharing;
 pub mod supervision;
 mod table;
 pub mod time;
+pub mod tlpt;
 pub mod work;
 
 pub use error::ServiceError;

@@ -143,7 +143,7 @@ impl AppError {
                     // The domain's reason for refusing a finding command, after the
                     // localised summary, so the user learns what to do instead.
                     ServiceError::Conflict {
-                        code: code @ "err-finding-refused",
+                        code: code @ ("err-finding-refused" | "err-tlpt-refused"),
                         message,
                     } => format!("{}: {message}", crate::i18n::t(lang, code)),
                     other => crate::i18n::t(lang, other.code()).to_owned(),

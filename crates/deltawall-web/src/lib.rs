@@ -8,6 +8,7 @@
 //! - views and templates: what a page shows; [`error`]: the one HTTP error type.
 #![deny(missing_docs)]
 
+mod attack;
 pub mod config;
 pub mod downloads;
 pub mod error;
@@ -15,12 +16,14 @@ mod home;
 mod http;
 pub mod i18n;
 mod layout;
+mod maturity;
 pub mod openapi;
 mod platform;
 mod posture;
 pub mod router;
 mod sharing;
 mod supervision;
+mod tlpt;
 
 pub use config::Config;
 pub use router::{AppState, build_router};

@@ -21,7 +21,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Deltawall API", version = "1", description = "Tenants, users, API tokens, the audit trail, posture (assessments, evidence, risks, findings, catalogs, OSCAL import and export, catalog mappings), the sharing hub's trust groups (API roots and collections) and the standing of shared indicators, incidents and exercises, and supervision (risk ranking, score weights, monitoring engagements, requests, alerts, sector figures, peer benchmarks) of a Deltawall instance."),
+    info(title = "Deltawall API", version = "1", description = "Tenants, users, API tokens, the audit trail, posture (assessments, evidence, risks, findings, catalogs, OSCAL import and export, catalog mappings), the sharing hub's trust groups (API roots and collections) and the standing of shared indicators, incidents and exercises, and supervision (risk ranking, score weights, monitoring engagements, requests, alerts, sector figures, peer benchmarks), and ATT&CK coverage (the detection layer) of a Deltawall instance."),
     paths(
         api::me, crate::home::api_work, crate::home::api_late, api::orgs_list, api::org_get, api::org_create, api::org_update, api::org_attribute,
         api::users_list, api::user_create, api::user_change,
@@ -41,6 +41,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         crate::supervision::benchmarks::pages::api, crate::supervision::benchmarks::pages::api_set_k,
         sr::ranking, sr::weights, sr::weights_save, sr::engagements, sr::engagement_plan, sr::engagement_get,
         sr::engagement_command, sr::engagement_finding,
+        crate::attack::api::detection_layer,
     ),
     components(schemas(
         ErrorBody, ErrorDetail, work::Home, work::WorkItem, work::Title, work::Delta, work::LateInstitutions, work::LateCell, work::LateTask, api::OrgDto, api::UserDto, api::TokenDto, api::NewTokenDto, api::AuditDto, api::MeDto,

@@ -144,8 +144,36 @@ fn ui_routes() -> Router<AppState> {
         .merge(alert_ui_routes())
         .merge(sup_figures_ui_routes())
         .merge(sup_rank_ui_routes())
+        .merge(attack_ui_routes())
         // Every page's tables as CSV/XLSX, read from the page its own handler rendered.
         .layer(axum::middleware::from_fn(downloads::table_downloads))
+}
+
+/// The ATT&CK, TLPT and group-maturity pages (`attack/`, `tlpt/`, `maturity/`).
+fn attack_ui_routes() -> Router<AppState> {
+    use crate::attack::pages as a;
+    use crate::tlpt::pages as t;
+    let bundle_limit = deltawall_app::attack::MAX_BUNDLE_BYTES + 64 * 1024;
+    Router::new()
+        .route("/attack", get(a::home))
+        .route(
+            "/attack/releases",
+            post(a::import).layer(DefaultBodyLimit::max(bundle_limit)),
+        )
+        .route("/attack/mappings", post(a::map))
+        .route("/attack/layers/{layer}", get(a::layer))
+        .route("/attack/layers/{layer}/download", get(a::download))
+        .route("/tlpt", get(t::list).post(t::create))
+        .route("/tlpt/{id}", get(t::show))
+        .route("/tlpt/{id}/commands", post(t::command))
+        .route("/tlpt/{id}/scenarios", post(t::scenario))
+        .route("/tlpt/{id}/chain", get(t::chain))
+        .route("/tlpt/{id}/layer", get(t::layer))
+        .route("/tlpt/{id}/layer/download", get(t::layer_download))
+        .route(
+            "/posture/group/maturity",
+            get(crate::maturity::pages::group),
+        )
 }
 
 /// The pages of requests (`supervision/requests/`).
@@ -553,6 +581,10 @@ fn api_routes() -> Router<AppState> {
         .merge(alert_api_routes())
         .merge(sup_figures_api_routes())
         .merge(sup_rank_api_routes())
+        .route(
+            "/api/v1/attack/layers/detection",
+            get(crate::attack::api::detection_layer),
+        )
 }
 
 /// TAXII 2.1 (`http/taxii.rs`). Every path ends with `/`; a path without it is a TAXII 404.

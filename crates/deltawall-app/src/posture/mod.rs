@@ -7,6 +7,7 @@ pub mod catalogs;
 pub mod evidence;
 pub mod findings;
 pub mod mappings;
+pub mod maturity;
 pub mod oscal_export;
 pub mod report;
 pub mod risks;

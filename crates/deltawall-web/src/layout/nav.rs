@@ -87,6 +87,8 @@ fn features(kind: OrgKind, delta: Delta) -> Vec<NavEntry> {
             entry("posture", "/posture", "nav-posture"),
             entry("incidents", "/incidents", "inc-nav"),
             entry("exercises", "/exercises", "exr-nav"),
+            entry("attack", "/attack", "attack-nav"),
+            entry("tlpt", "/tlpt", "nav-tlpt"),
         ],
         (PublicHelp, Institution) => vec![
             entry("requests", "/requests", "nav-requests"),
@@ -99,6 +101,8 @@ fn features(kind: OrgKind, delta: Delta) -> Vec<NavEntry> {
             entry("posture", "/posture", "nav-posture"),
             entry("incidents", "/incidents", "inc-nav"),
             entry("exercises", "/exercises", "exr-nav"),
+            entry("attack", "/attack", "attack-nav"),
+            entry("tlpt", "/tlpt", "nav-tlpt"),
         ],
         (MutualHelp, SharingBody) => vec![
             entry("sharing", "/sharing", "nav-sharing"),

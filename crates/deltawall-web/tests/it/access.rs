@@ -236,6 +236,7 @@ pub fn protected() -> Vec<Route> {
     routes.extend(crate::sup_figures::access_routes());
     routes.extend(crate::access_sup_rank::routes());
     routes.extend(crate::home::access_routes());
+    routes.extend(crate::access_attack::routes());
     routes
 }
 
@@ -272,6 +273,8 @@ pub struct Target {
     sup: crate::access_sup_requests::Records,
     /// An exercise only B took part in.
     exercise: String,
+    /// A TLPT engagement of B's.
+    engagement: String,
 }
 
 pub async fn b_target(app: &TestApp) -> Target {
@@ -299,6 +302,7 @@ pub async fn b_target(app: &TestApp) -> Target {
         posture: crate::posture::records(app, &app.b).await,
         sup: crate::access_sup_requests::records(app).await,
         exercise: crate::sup_figures::b_exercise(app).await,
+        engagement: crate::access_attack::b_engagement(app).await,
     }
 }
 
@@ -356,6 +360,7 @@ pub fn fill(path: &str, t: &Target) -> String {
         .replace("{alert}", &t.sup.alert)
         .replace("{exercise}", &t.exercise)
         .replace("{figure}", "exercises.csv")
+        .replace("{engagement}", &t.engagement)
 }
 
 pub async fn call(

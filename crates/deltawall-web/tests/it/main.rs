@@ -4,13 +4,16 @@
 mod util;
 
 mod access;
+mod access_attack;
 mod access_posture;
 mod access_sup_rank;
 mod access_sup_requests;
+mod attack;
 mod auth;
 mod browser;
 mod browser_home;
 mod browser_sup_requests;
+mod browser_tlpt;
 mod downloads;
 mod home;
 mod input;
@@ -28,4 +31,5 @@ mod sup_figures;
 mod sup_rank;
 mod sup_requests;
 mod taxii;
+mod tlpt;
 mod trestle;

@@ -405,6 +405,21 @@ async fn a_holding_company_reads_its_group_read_only() {
         "{}",
         csv.body
     );
+    // Group maturity (issue 17): the subsidiary's levels by element, BE2 below target 2.
+    let m = app.get("/posture/group/maturity?target=2", &a_staff).await;
+    assert_eq!(m.status, StatusCode::OK, "{}", m.body);
+    let row = m
+        .body
+        .split("<th scope=\"row\">A信託銀行</th>")
+        .nth(1)
+        .unwrap();
+    let row = row.split("</tr>").next().unwrap();
+    assert!(
+        row.contains(">3.00<") && row.contains("below-target\">1.00"),
+        "{row}"
+    );
+    let bad = app.get("/posture/group/maturity?target=9", &a_staff).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     // Read-only: the parent cannot answer or submit for the subsidiary.
     let r = answer(&app, &a_staff, &draft, "FSA-BE1-02", "met", 2).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
