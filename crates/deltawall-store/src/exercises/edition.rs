@@ -301,7 +301,7 @@ pub async fn enrol(
 }
 
 /// The track an institution plays in an edition, if it takes part.
-pub(crate) async fn track_of(
+pub async fn track_of(
     db: &mut Db,
     exercise_id: &str,
     org_id: &str,
