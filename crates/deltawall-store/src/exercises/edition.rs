@@ -315,3 +315,18 @@ pub async fn track_of(
     .await?;
     Ok(track.flatten())
 }
+
+/// The edition if `org_id` organises or plays it; `NotFound` otherwise, exactly as if it
+/// did not exist, so an edition's existence never leaks to other organisations.
+pub async fn visible_to(
+    db: &mut Db,
+    exercise_id: &str,
+    org_id: &str,
+) -> Result<Edition, ExerciseError> {
+    let e = get(db, exercise_id).await?;
+    if e.organiser == org_id || track_of(db, exercise_id, org_id).await?.is_some() {
+        Ok(e)
+    } else {
+        Err(StoreError::NotFound("exercise edition").into())
+    }
+}
