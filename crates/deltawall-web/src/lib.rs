@@ -11,6 +11,7 @@
 pub mod config;
 pub mod downloads;
 pub mod error;
+mod exercises;
 mod http;
 pub mod i18n;
 mod layout;

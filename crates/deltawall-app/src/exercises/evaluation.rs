@@ -18,7 +18,7 @@ use deltawall_domain::finding::{Origin, Person, Severity};
 use deltawall_domain::{OrgScope, Permission};
 use deltawall_store::exercises::edition::{self, Edition};
 use deltawall_store::exercises::evaluation::{self as store, Criterion, StoredMeasure};
-use deltawall_store::exercises::play;
+use deltawall_store::exercises::{play, roster};
 use deltawall_store::records::now_us;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -53,6 +53,8 @@ pub struct EvaluationView {
     pub measures: Vec<StoredMeasure>,
     /// The sector feedback (k rule applied).
     pub feedback: Vec<FeedbackLine>,
+    /// The participants the reader may see (a participant: itself).
+    pub participants: Vec<roster::Enrolled>,
 }
 
 /// A self-assessment as entered.
@@ -161,6 +163,7 @@ pub async fn view(ctx: Ctx<'_>, clock: &Clock, exercise_id: &str) -> SResult<Eva
     let evaluations = store::evaluations(&mut conn, exercise_id, org, &own, now).await?;
     // Every measure of an edition was written by its organiser, so the organiser reads
     // all of them; an institution only its own.
+    let participants = roster::enrolled(&mut conn, exercise_id, org, &own).await?;
     let measure_scope = if organiser { OrgScope::All } else { own };
     let measures = store::measures(&mut conn, &measure_scope, Some(exercise_id)).await?;
     let feedback = store::sector_feedback(&mut conn, exercise_id).await?;
@@ -172,6 +175,7 @@ pub async fn view(ctx: Ctx<'_>, clock: &Clock, exercise_id: &str) -> SResult<Eva
         evaluations,
         measures,
         feedback,
+        participants,
     })
 }
 

@@ -247,6 +247,7 @@ const PUBLIC: &[&str] = &[
     "/healthz",
     "/readyz",
     "/static/app.css",
+    "/static/exercise.js",
     "/api/v1/openapi.json",
 ];
 
