@@ -235,6 +235,7 @@ pub fn protected() -> Vec<Route> {
     routes.extend(crate::access_sup_requests::routes());
     routes.extend(crate::sup_figures::access_routes());
     routes.extend(crate::access_sup_rank::routes());
+    routes.extend(crate::exercises::access_routes());
     routes
 }
 
@@ -272,6 +273,8 @@ pub struct Target {
     sup: crate::access_sup_requests::Records,
     /// An exercise only B took part in.
     exercise: String,
+    /// An edition played in the platform only B plays, and a measure proposed to B.
+    edition: (String, String),
 }
 
 pub async fn b_target(app: &TestApp) -> Target {
@@ -299,6 +302,7 @@ pub async fn b_target(app: &TestApp) -> Target {
         posture: crate::posture::records(app, &app.b).await,
         sup: crate::access_sup_requests::records(app).await,
         exercise: crate::sup_figures::b_exercise(app).await,
+        edition: crate::exercises::b_edition(app).await,
     }
 }
 
@@ -354,6 +358,8 @@ pub fn fill(path: &str, t: &Target) -> String {
         .replace("{request}", &t.sup.request)
         .replace("{task}", &t.sup.task)
         .replace("{alert}", &t.sup.alert)
+        .replace("{edition}", &t.edition.0)
+        .replace("{measure}", &t.edition.1)
         .replace("{exercise}", &t.exercise)
         .replace("{figure}", "exercises.csv")
 }
