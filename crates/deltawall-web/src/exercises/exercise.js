@@ -17,6 +17,9 @@
         live.forEach(function (id) {
           var old = document.getElementById(id);
           var fresh = next.getElementById(id);
+          // Never throw away a response being typed.
+          var typing = old && old.querySelector("textarea") && old.querySelector("textarea").value;
+          if (typing) { return; }
           if (old && fresh) {
             old.replaceWith(fresh);
           } else if (!old && fresh && id === "respond") {

@@ -207,6 +207,18 @@ fn participant_rows(
         .collect()
 }
 
+/// One improvement measure as printed.
+pub struct MeasureRow {
+    /// Id.
+    pub id: String,
+    /// The institution, its viewpoint, the measure, severity and state.
+    pub cells: [String; 5],
+    /// The finding its acceptance raised, or empty.
+    pub finding: String,
+    /// Whether the reader may accept or decline it now.
+    pub decidable: bool,
+}
+
 /// `GET /exercises/editions/{id}/evaluation`: post-evaluation and feedback.
 #[derive(Template)]
 #[template(path = "exercises/evaluation.html")]
@@ -225,8 +237,8 @@ pub struct EvaluationPage {
     pub criteria: Vec<CriterionRow>,
     /// (institution, inject, viewpoint, self-assessment, rating, comment, timeliness).
     pub rows: Vec<[String; 7]>,
-    /// (id, institution, viewpoint, text, severity, status, finding, decidable).
-    pub measures: Vec<(String, String, String, String, String, String, String, bool)>,
+    /// Improvement measures as printed.
+    pub measures: Vec<MeasureRow>,
     /// (business type, kind, viewpoint, topic, institutions).
     pub feedback: Vec<[String; 5]>,
     /// (org id, name) of the participants the reader may see.
@@ -271,19 +283,19 @@ impl EvaluationPage {
         let measures = v
             .measures
             .iter()
-            .map(|m| {
-                (
-                    m.id.clone(),
+            .map(|m| MeasureRow {
+                id: m.id.clone(),
+                cells: [
                     name(&m.measure.org_id),
                     m.measure.viewpoint.label(lang).to_owned(),
                     m.measure.text.clone(),
                     format!("{:?}", m.measure.severity).to_lowercase(),
                     m.measure.status.label(lang).to_owned(),
-                    m.finding_id.clone().unwrap_or_default(),
-                    plays
-                        && m.measure.status
-                            == deltawall_domain::exercise::evaluation::MeasureStatus::Proposed,
-                )
+                ],
+                finding: m.finding_id.clone().unwrap_or_default(),
+                decidable: plays
+                    && m.measure.status
+                        == deltawall_domain::exercise::evaluation::MeasureStatus::Proposed,
             })
             .collect();
         let feedback = v
