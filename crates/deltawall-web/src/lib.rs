@@ -12,6 +12,7 @@ mod attack;
 pub mod config;
 pub mod downloads;
 pub mod error;
+mod exercises;
 mod home;
 mod http;
 pub mod i18n;

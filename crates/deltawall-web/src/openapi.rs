@@ -66,6 +66,7 @@ struct ApiDoc;
 /// The document, with the bearer-token security scheme.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
+    doc.merge(crate::exercises::api::ExerciseApi::openapi());
     let scheme = SecurityScheme::Http(
         HttpBuilder::new()
             .scheme(HttpAuthScheme::Bearer)

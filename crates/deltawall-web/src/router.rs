@@ -139,12 +139,14 @@ fn ui_routes() -> Router<AppState> {
             post(ui_sharing::opinion),
         )
         .route("/static/app.css", get(health::css))
+        .route("/static/exercise.js", get(crate::exercises::events::script))
         .merge(posture_ui_routes())
         .merge(sup_ui_routes())
         .merge(alert_ui_routes())
         .merge(sup_figures_ui_routes())
         .merge(sup_rank_ui_routes())
         .merge(attack_ui_routes())
+        .merge(exercise_ui_routes())
         // Every page's tables as CSV/XLSX, read from the page its own handler rendered.
         .layer(axum::middleware::from_fn(downloads::table_downloads))
 }
@@ -267,6 +269,92 @@ fn alert_api_routes() -> Router<AppState> {
         .route("/api/v1/alerts", get(a::my_alerts))
         .route("/api/v1/alerts/{id}", get(a::my_alert))
         .route("/api/v1/alerts/{id}/ack", post(a::alert_ack))
+}
+
+/// Exercises played in the platform (`exercises/`): design, blind play with live events,
+/// evaluation and contingency plans.
+fn exercise_ui_routes() -> Router<AppState> {
+    use crate::exercises::{events as xe, pages as x};
+    Router::new()
+        .route("/exercises/editions", get(x::editions).post(x::create))
+        .route("/exercises/editions/{id}", get(x::edition))
+        .route("/exercises/editions/{id}/events", get(xe::events))
+        .route(
+            "/exercises/editions/{id}/schedule.csv",
+            get(x::schedule_csv),
+        )
+        .route(
+            "/exercises/editions/{id}/schedule",
+            post(x::schedule_import),
+        )
+        .route("/exercises/editions/{id}/enrol", post(x::enrol))
+        .route("/exercises/editions/{id}/clock", post(x::clock))
+        .route("/exercises/editions/{id}/releases", post(x::release))
+        .route("/exercises/editions/{id}/responses", post(x::respond))
+        .route(
+            "/exercises/editions/{id}/evaluation",
+            get(x::evaluation_page),
+        )
+        .route(
+            "/exercises/editions/{id}/self-assessments",
+            post(x::self_assess),
+        )
+        .route("/exercises/editions/{id}/ratings", post(x::rate))
+        .route("/exercises/editions/{id}/measures", post(x::propose))
+        .route("/exercises/editions/{id}/observations", post(x::observe))
+        .route("/exercises/measures/{measure}/accept", post(x::accept))
+        .route("/exercises/measures/{measure}/decline", post(x::decline))
+        .route("/contingency-plans", get(x::plans_page))
+}
+
+/// The exercise JSON API (`exercises/api.rs`).
+fn exercise_api_routes() -> Router<AppState> {
+    use crate::exercises::api as x;
+    Router::new()
+        .route("/api/v1/exercises/editions", get(x::list).post(x::create))
+        .route("/api/v1/exercises/editions/{id}", get(x::get))
+        .route(
+            "/api/v1/exercises/editions/{id}/schedule",
+            axum::routing::put(x::schedule),
+        )
+        .route("/api/v1/exercises/editions/{id}/enrol", post(x::enrol))
+        .route("/api/v1/exercises/editions/{id}/clock", post(x::clock))
+        .route("/api/v1/exercises/editions/{id}/releases", post(x::release))
+        .route(
+            "/api/v1/exercises/editions/{id}/responses",
+            post(x::respond),
+        )
+        .route(
+            "/api/v1/exercises/editions/{id}/evaluation",
+            get(x::evaluation_get),
+        )
+        .route("/api/v1/exercises/editions/{id}/feedback", get(x::feedback))
+        .route(
+            "/api/v1/exercises/editions/{id}/self-assessments",
+            post(x::self_assess),
+        )
+        .route("/api/v1/exercises/editions/{id}/ratings", post(x::rate))
+        .route("/api/v1/exercises/editions/{id}/measures", post(x::propose))
+        .route(
+            "/api/v1/exercises/editions/{id}/observations",
+            post(x::observe),
+        )
+        .route(
+            "/api/v1/exercises/editions/{id}/plan-tests",
+            post(x::plan_test),
+        )
+        .route(
+            "/api/v1/exercises/measures/{measure}/accept",
+            post(x::accept),
+        )
+        .route(
+            "/api/v1/exercises/measures/{measure}/decline",
+            post(x::decline),
+        )
+        .route(
+            "/api/v1/contingency-plans",
+            get(x::plans_get).post(x::plan_add),
+        )
 }
 
 fn sup_figures_ui_routes() -> Router<AppState> {
@@ -585,6 +673,7 @@ fn api_routes() -> Router<AppState> {
             "/api/v1/attack/layers/detection",
             get(crate::attack::api::detection_layer),
         )
+        .merge(exercise_api_routes())
 }
 
 /// TAXII 2.1 (`http/taxii.rs`). Every path ends with `/`; a path without it is a TAXII 404.
@@ -655,13 +744,14 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response<axum::
     )
 }
 
-/// Strict security headers on every response. No inline script anywhere, so the policy can
-/// forbid it; the UI works without JavaScript.
+/// Strict security headers on every response. No inline script anywhere; the one script is
+/// our own `/static/exercise.js` (live exercise pages), so the policy allows only 'self'
+/// and the UI still works without JavaScript.
 fn security_headers(router: Router) -> Router {
     let headers: [(&str, &str); 7] = [
         (
             "content-security-policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; object-src 'none'; \
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; \
              frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
         ),
         ("x-content-type-options", "nosniff"),

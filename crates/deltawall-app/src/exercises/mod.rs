@@ -2,6 +2,17 @@
 //! exercise and who took part, and whether each institution held its post-exercise review;
 //! an institution sees its own participation and only the exercises it took part in. A local bureau records and reads only
 //! institutions of its region. Every change is audited in its own transaction.
+//!
+//! Exercises played in the platform (issue 14), split by concern: [`design`] (editions,
+//! tracks, the schedule's CSV import and export, enrolment), [`play`] (clock, releases,
+//! responses, the viewer-aware reads), [`evaluation`] (事後評価, measures, sector feedback)
+//! and [`plans`] (contingency plans); [`rules`] says who may do what.
+
+pub mod design;
+pub mod evaluation;
+pub mod plans;
+pub mod play;
+pub mod rules;
 
 use crate::error::ServiceError;
 use crate::time::date;

@@ -301,7 +301,7 @@ pub async fn enrol(
 }
 
 /// The track an institution plays in an edition, if it takes part.
-pub(crate) async fn track_of(
+pub async fn track_of(
     db: &mut Db,
     exercise_id: &str,
     org_id: &str,
@@ -314,4 +314,19 @@ pub(crate) async fn track_of(
     .fetch_optional(&mut *db)
     .await?;
     Ok(track.flatten())
+}
+
+/// The edition if `org_id` organises or plays it; `NotFound` otherwise, exactly as if it
+/// did not exist, so an edition's existence never leaks to other organisations.
+pub async fn visible_to(
+    db: &mut Db,
+    exercise_id: &str,
+    org_id: &str,
+) -> Result<Edition, ExerciseError> {
+    let e = get(db, exercise_id).await?;
+    if e.organiser == org_id || track_of(db, exercise_id, org_id).await?.is_some() {
+        Ok(e)
+    } else {
+        Err(StoreError::NotFound("exercise edition").into())
+    }
 }

@@ -357,12 +357,52 @@ pub async fn accept_measure(
         now_us,
     )
     .await?;
+    let task_id = record_acceptance(
+        db,
+        measure_id,
+        &finding_id,
+        accepted.revision.plan_version,
+        &owner.user_id,
+        now_us,
+    )
+    .await?;
+    Ok(AcceptedIds {
+        finding_id,
+        task_id,
+    })
+}
+
+/// What accepting a measure needs before its finding is raised: the measure, the latest
+/// plan version of its institution (the one to revise) and the posture requirements that
+/// version answers.
+pub async fn acceptance_context(
+    db: &mut Db,
+    measure_id: &str,
+) -> Result<(StoredMeasure, Option<u32>, Vec<String>), ExerciseError> {
+    let stored = one_measure(db, measure_id).await?;
+    let version = super::plans::latest_version(db, &stored.measure.org_id).await?;
+    let requirements = super::plans::requirement_ids(db, &stored.measure.org_id, version).await?;
+    Ok((stored, version, requirements))
+}
+
+/// Marks a proposed measure accepted with the finding the finding service raised for it,
+/// and creates the revision task of `plan_version`, in the caller's transaction; returns
+/// the task id. A measure already decided is refused, so a second acceptance writes nothing.
+pub async fn record_acceptance(
+    db: &mut Db,
+    measure_id: &str,
+    finding_id: &str,
+    plan_version: Option<u32>,
+    by: &str,
+    now_us: i64,
+) -> Result<String, ExerciseError> {
+    let stored = one_measure(db, measure_id).await?;
     decide(
         db,
         measure_id,
         MeasureStatus::Accepted,
-        Some(&finding_id),
-        &owner.user_id,
+        Some(finding_id),
+        by,
         now_us,
     )
     .await?;
@@ -372,17 +412,14 @@ pub async fn accept_measure(
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(task_id.clone())
-    .bind(m.org_id.clone())
-    .bind(accepted.revision.plan_version.map(i64::from))
+    .bind(stored.measure.org_id.clone())
+    .bind(plan_version.map(i64::from))
     .bind(measure_id.to_owned())
-    .bind(accepted.revision.reason)
+    .bind(stored.measure.text.clone())
     .bind(now_us)
     .execute(&mut *db)
     .await?;
-    Ok(AcceptedIds {
-        finding_id,
-        task_id,
-    })
+    Ok(task_id)
 }
 
 /// The institution declines a measure.

@@ -14,6 +14,7 @@ pub mod edition;
 pub mod evaluation;
 pub mod plans;
 pub mod play;
+pub mod roster;
 mod tables;
 
 pub(crate) use tables::BACKUP_TABLES;

@@ -237,6 +237,7 @@ pub fn protected() -> Vec<Route> {
     routes.extend(crate::access_sup_rank::routes());
     routes.extend(crate::home::access_routes());
     routes.extend(crate::access_attack::routes());
+    routes.extend(crate::exercises::access_routes());
     routes
 }
 
@@ -249,6 +250,7 @@ const PUBLIC: &[&str] = &[
     "/healthz",
     "/readyz",
     "/static/app.css",
+    "/static/exercise.js",
     "/api/v1/openapi.json",
 ];
 
@@ -275,6 +277,8 @@ pub struct Target {
     exercise: String,
     /// A TLPT engagement of B's.
     engagement: String,
+    /// An edition played in the platform only B plays, and a measure proposed to B.
+    edition: (String, String),
 }
 
 pub async fn b_target(app: &TestApp) -> Target {
@@ -303,6 +307,7 @@ pub async fn b_target(app: &TestApp) -> Target {
         sup: crate::access_sup_requests::records(app).await,
         exercise: crate::sup_figures::b_exercise(app).await,
         engagement: crate::access_attack::b_engagement(app).await,
+        edition: crate::exercises::b_edition(app).await,
     }
 }
 
@@ -358,6 +363,8 @@ pub fn fill(path: &str, t: &Target) -> String {
         .replace("{request}", &t.sup.request)
         .replace("{task}", &t.sup.task)
         .replace("{alert}", &t.sup.alert)
+        .replace("{edition}", &t.edition.0)
+        .replace("{measure}", &t.edition.1)
         .replace("{exercise}", &t.exercise)
         .replace("{figure}", "exercises.csv")
         .replace("{engagement}", &t.engagement)

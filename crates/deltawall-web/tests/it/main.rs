@@ -15,6 +15,7 @@ mod browser_home;
 mod browser_sup_requests;
 mod browser_tlpt;
 mod downloads;
+mod exercises;
 mod home;
 mod input;
 mod logs;
