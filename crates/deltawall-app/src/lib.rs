@@ -11,6 +11,7 @@
 //! [`incidents`] and [`exercises`].
 #![deny(missing_docs)]
 
+pub mod detections;
 pub mod error;
 pub mod exercises;
 pub mod incidents;
