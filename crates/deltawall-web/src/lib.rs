@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod config;
+mod detections;
 pub mod downloads;
 pub mod error;
 mod http;

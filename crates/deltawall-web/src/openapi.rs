@@ -65,6 +65,8 @@ struct ApiDoc;
 /// The document, with the bearer-token security scheme.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
+    // Detections (issue 13): their own paths and schemas, merged in.
+    doc.merge(crate::detections::api::DetectionsDoc::openapi());
     let scheme = SecurityScheme::Http(
         HttpBuilder::new()
             .scheme(HttpAuthScheme::Bearer)
