@@ -4,12 +4,14 @@
 mod util;
 
 mod access;
+mod access_detections;
 mod access_posture;
 mod access_sup_rank;
 mod access_sup_requests;
 mod auth;
 mod browser;
 mod browser_sup_requests;
+mod detections;
 mod downloads;
 mod input;
 mod logs;
