@@ -109,5 +109,6 @@ fn bad_configuration_is_refused_with_its_name() {
     assert!(text(&o).contains("database_url"), "{}", text(&o));
 }
 
+mod send;
 mod taxii;
 mod tidy;
