@@ -186,7 +186,7 @@ mod tests {
                 ServiceError::Invalid(i) => i.field,
                 other => panic!("{other}"),
             });
-        assert_eq!(got, expected.map_err(|f| f));
+        assert_eq!(got, expected);
     }
 
     #[test]
