@@ -13,6 +13,7 @@
 #![deny(missing_docs)]
 
 pub mod attack;
+pub mod detections;
 pub mod error;
 pub mod exercises;
 pub mod incidents;

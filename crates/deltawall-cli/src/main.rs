@@ -3,6 +3,7 @@
 mod config;
 mod jobs;
 mod ops;
+mod send;
 mod serve;
 mod stix;
 mod taxii;
@@ -48,6 +49,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // The detection engine and the STIX tools are synchronous: no runtime needed.
     let command = match cli.command {
+        Command::Detect(deltawall_detect::cli::DetectCommand::Scan(args))
+            if args.send.is_some() =>
+        {
+            return report(send::run(args));
+        }
         Command::Detect(cmd) => return report(deltawall_detect::cli::run(cmd)),
         Command::Stix(cmd) => return report(stix::run(cmd)),
         other => other,

@@ -77,6 +77,31 @@ pub struct ScanArgs {
     /// Year for RFC 3164 syslog timestamps, which have none (default: this year).
     #[arg(long, value_name = "YEAR")]
     pub syslog_year: Option<i32>,
+    /// Deliver alerts as they are found to a Deltawall platform's `POST /api/v1/detections`
+    /// (the platform's base URL, e.g. `https://deltawall.example.jp`). Alerts are batched,
+    /// kept in a spool until the platform has them, and retried with back-off.
+    #[arg(long, value_name = "URL")]
+    pub send: Option<String>,
+    /// The API token (write scope) for `--send`; prefer the environment variable, which
+    /// `ps` does not show.
+    #[arg(
+        long,
+        env = "DELTAWALL_TOKEN",
+        hide_env_values = true,
+        requires = "send"
+    )]
+    pub token: Option<String>,
+    /// Where `--send` keeps batches until the platform has them (default: the user's state
+    /// directory, `$XDG_STATE_HOME/deltawall/spool` or `~/.local/state/deltawall/spool`).
+    /// Batches left by an earlier run are sent first.
+    #[arg(long, value_name = "DIR", requires = "send")]
+    pub spool: Option<PathBuf>,
+    /// Alerts per delivered batch (a batch also closes after one second).
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub send_batch: u32,
+    /// Attempts per batch before the scan stops sending and keeps the rest in the spool.
+    #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub send_attempts: u32,
     /// Files or directories to read (recursively, gzip detected); `-` is standard input.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
@@ -137,6 +162,20 @@ fn rule_source(paths: Vec<PathBuf>) -> RuleSource {
 }
 
 fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
+    if args.send.is_some() {
+        // Delivery needs a network client, which this crate does not have: the `deltawall`
+        // binary handles `--send` and calls `scan_with` with its sender.
+        bail!("--send is handled by the deltawall binary");
+    }
+    scan_with(args, &mut |_| Ok(()))
+}
+
+/// Runs `scan` and hands every alert, as the JSON line it prints, to `also` before it is
+/// printed: an alert is never printed unless `also` took it (the sender spools it there).
+pub fn scan_with(
+    args: ScanArgs,
+    also: &mut dyn FnMut(&serde_json::Value) -> std::io::Result<()>,
+) -> anyhow::Result<ExitCode> {
     let (set, errors) = load_rules(&rule_source(args.rules.clone()))?;
     let lateness = i64::try_from(args.lateness).unwrap_or(i64::MAX / 1_000_000) * 1_000_000;
     let mut config = engine_config(lateness);
@@ -178,7 +217,11 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     };
     let mut writer =
         AlertWriter::open(args.output.as_deref(), args.follow).context("cannot open output")?;
-    let (stats, _) = scan_sharded(engines, &opts, &mut |a| writer.write(a))?;
+    let (stats, _) = scan_sharded(engines, &opts, &mut |a| {
+        let line = crate::output::alert_json(a);
+        also(&line)?;
+        writer.write_value(&line)
+    })?;
     writer.finish().context("cannot complete output")?;
     print_summary(&stats);
     Ok(ExitCode::SUCCESS)

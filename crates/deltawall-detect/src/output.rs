@@ -81,7 +81,12 @@ impl AlertWriter {
 
     /// Writes one alert line.
     pub fn write(&mut self, alert: &Alert) -> io::Result<()> {
-        let line = alert_json(alert).to_string();
+        self.write_value(&alert_json(alert))
+    }
+
+    /// Writes one alert line already made by [`alert_json`].
+    pub fn write_value(&mut self, alert: &Value) -> io::Result<()> {
+        let line = alert.to_string();
         match self {
             AlertWriter::Stdout(out) => {
                 let mut lock = out.lock();

@@ -17,16 +17,14 @@ use sqlx::{AssertSqlSafe, Row};
 /// Detections per batch: the scanner sends, and the caller commits, this many at a time.
 pub const BATCH_ROWS: usize = 1_000;
 
-/// Rows per INSERT statement on SQLite. Statements with thousands of placeholders bind
-/// slowly through sqlx on SQLite (measured: 1,000-row statements ingested about 1,500
-/// detections a second, 100-row ones about 8,400), so there a batch is sent as several.
-/// PostgreSQL took the opposite turn (1,000-row statements 8,400 a second, 100-row ones
-/// 1,400) and gets one statement per batch. See docs/BENCHMARKS.md.
-const SQLITE_STATEMENT_ROWS: usize = 100;
+/// The columns of one row that differ between detections, bound per row.
+const ROW_COLUMNS: &str = "id, rule_key, title, level, kind, group_key, first_seen, last_seen, \
+     event_count, raw";
+const ROW_WIDTH: usize = 10;
 
-const COLUMNS: &str = "org_id, id, rule_key, title, level, kind, group_key, first_seen, \
-     last_seen, event_count, raw, status, received_at, received_by, updated_at";
-const WIDTH: usize = 15;
+/// The columns every row of a batch shares, bound once per statement as `$1`..`$4`:
+/// `org_id`, `status`, `received_at` (also `updated_at`) and `received_by`.
+const SHARED: usize = 4;
 
 /// What an ingest did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -37,8 +35,34 @@ pub struct Ingested {
     pub duplicate: u64,
 }
 
+/// The INSERT for `rows` detections. On PostgreSQL the columns every row shares are bound
+/// once as `$1`..`$4` and each row's own as `$5`…. On SQLite every value is an anonymous
+/// `?`, bound in order: its driver finds a numbered or named parameter's position with a
+/// linear search of the statement's parameter names, which makes binding a statement with
+/// thousands of `$N` quadratic (measured in docs/BENCHMARKS.md).
+fn insert_sql(sqlite: bool, rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|r| {
+            if sqlite {
+                return format!("({})", vec!["?"; ROW_WIDTH + SHARED + 1].join(", "));
+            }
+            let own: Vec<String> = (1..=ROW_WIDTH)
+                .map(|c| format!("${}", SHARED + r * ROW_WIDTH + c))
+                .collect();
+            format!("($1, {}, $2, $3, $4, $3)", own.join(", "))
+        })
+        .collect();
+    format!(
+        "INSERT INTO detections (org_id, {ROW_COLUMNS}, status, received_at, received_by, updated_at) \
+         VALUES {} ON CONFLICT (org_id, id) DO NOTHING",
+        values.join(", ")
+    )
+}
+
 /// Writes `detections` for institution `org_id`, received at `at_us` from `received_by`,
-/// inside the caller's transaction (statement size per engine, see `SQLITE_STATEMENT_ROWS`).
+/// inside the caller's transaction. Each statement inserts many rows; what the institution
+/// already has is skipped by `ON CONFLICT DO NOTHING` and counted from the rows affected.
+/// One statement per batch of [`BATCH_ROWS`] on both engines.
 pub async fn ingest(
     db: &mut Db,
     org_id: &str,
@@ -47,27 +71,21 @@ pub async fn ingest(
     at_us: i64,
 ) -> Result<Ingested> {
     let mut out = Ingested::default();
-    let rows_per_statement = if db.backend_name() == "SQLite" {
-        SQLITE_STATEMENT_ROWS
-    } else {
-        BATCH_ROWS
-    };
-    for chunk in detections.chunks(rows_per_statement) {
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let marks: Vec<String> =
-                    (1..=WIDTH).map(|c| format!("${}", r * WIDTH + c)).collect();
-                format!("({})", marks.join(", "))
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO detections ({COLUMNS}) VALUES {} ON CONFLICT (org_id, id) DO NOTHING",
-            rows.join(", ")
-        );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        for d in chunk {
+    let sqlite = db.backend_name() == "SQLite";
+    for chunk in detections.chunks(BATCH_ROWS) {
+        let mut q = sqlx::query(AssertSqlSafe(insert_sql(sqlite, chunk.len())));
+        if !sqlite {
             q = q
                 .bind(org_id.to_owned())
+                .bind(Triage::New.code())
+                .bind(at_us)
+                .bind(received_by.to_owned());
+        }
+        for d in chunk {
+            if sqlite {
+                q = q.bind(org_id.to_owned());
+            }
+            q = q
                 .bind(d.id.clone())
                 .bind(d.rule_key.clone())
                 .bind(d.title.clone())
@@ -77,11 +95,14 @@ pub async fn ingest(
                 .bind(d.first_seen_us)
                 .bind(d.last_seen_us)
                 .bind(d.count.and_then(|c| i64::try_from(c).ok()))
-                .bind(d.raw.to_string())
-                .bind(Triage::New.code())
-                .bind(at_us)
-                .bind(received_by.to_owned())
-                .bind(at_us);
+                .bind(d.raw.to_string());
+            if sqlite {
+                q = q
+                    .bind(Triage::New.code())
+                    .bind(at_us)
+                    .bind(received_by.to_owned())
+                    .bind(at_us);
+            }
         }
         let written = q.execute(&mut *db).await?.rows_affected();
         out.accepted += written;

@@ -16,6 +16,7 @@ pub mod audit;
 pub mod backup;
 mod db;
 pub mod detections;
+pub mod detections_inbox;
 mod error;
 pub mod evidence;
 pub mod exercises;

@@ -10,6 +10,7 @@
 
 mod attack;
 pub mod config;
+mod detections;
 pub mod downloads;
 pub mod error;
 mod exercises;

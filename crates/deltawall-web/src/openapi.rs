@@ -67,6 +67,8 @@ struct ApiDoc;
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::exercises::api::ExerciseApi::openapi());
+    // Detections (issue 13): their own paths and schemas, merged in.
+    doc.merge(crate::detections::api::DetectionsDoc::openapi());
     let scheme = SecurityScheme::Http(
         HttpBuilder::new()
             .scheme(HttpAuthScheme::Bearer)

@@ -1,6 +1,7 @@
 //! Every route of the service, and the middleware every request passes through.
 
 use crate::config::Config;
+use crate::detections::{api as det_api, pages as det_pages};
 use crate::downloads;
 use crate::error::json_error;
 use crate::http::{PageLang, health};
@@ -147,6 +148,7 @@ fn ui_routes() -> Router<AppState> {
         .merge(sup_rank_ui_routes())
         .merge(attack_ui_routes())
         .merge(exercise_ui_routes())
+        .merge(detection_ui_routes())
         // Every page's tables as CSV/XLSX, read from the page its own handler rendered.
         .layer(axum::middleware::from_fn(downloads::table_downloads))
 }
@@ -674,6 +676,26 @@ fn api_routes() -> Router<AppState> {
             get(crate::attack::api::detection_layer),
         )
         .merge(exercise_api_routes())
+        .merge(detection_api_routes())
+}
+
+/// The detections inbox (`detections/pages.rs`).
+fn detection_ui_routes() -> Router<AppState> {
+    Router::new()
+        .route("/detections", get(det_pages::inbox))
+        .route("/detections/triage", post(det_pages::triage))
+}
+
+/// The detections API (`detections/api.rs`); a batch of scan output has its own body limit.
+fn detection_api_routes() -> Router<AppState> {
+    Router::new().route(
+        "/api/v1/detections",
+        get(det_api::list)
+            .post(det_api::ingest)
+            .layer(DefaultBodyLimit::max(
+                deltawall_app::detections::MAX_INGEST_BYTES,
+            )),
+    )
 }
 
 /// TAXII 2.1 (`http/taxii.rs`). Every path ends with `/`; a path without it is a TAXII 404.

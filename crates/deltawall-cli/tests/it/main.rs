@@ -110,5 +110,6 @@ fn bad_configuration_is_refused_with_its_name() {
 }
 
 mod replicas;
+mod send;
 mod taxii;
 mod tidy;

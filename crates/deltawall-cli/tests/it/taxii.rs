@@ -29,7 +29,7 @@ struct Hub {
     b_token: String,
 }
 
-async fn org(db: &TestDb, name: &str, bt: BusinessType) -> String {
+pub(crate) async fn org(db: &TestDb, name: &str, bt: BusinessType) -> String {
     let mut tx = db.store.write().await.unwrap();
     let id = orgs::create(
         &mut tx,
@@ -48,7 +48,7 @@ async fn org(db: &TestDb, name: &str, bt: BusinessType) -> String {
     id
 }
 
-async fn user(db: &TestDb, org_id: &str, login: &str, role: Role) -> String {
+pub(crate) async fn user(db: &TestDb, org_id: &str, login: &str, role: Role) -> String {
     let hash = deltawall_app::platform::auth::password::hash(PASSWORD.into())
         .await
         .unwrap();

@@ -32,6 +32,7 @@ mod audit;
 mod auth;
 mod backup;
 mod detections;
+mod detections_inbox;
 mod exercises;
 mod fixtures;
 mod jobs;

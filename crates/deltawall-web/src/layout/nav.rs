@@ -85,6 +85,7 @@ fn features(kind: OrgKind, delta: Delta) -> Vec<NavEntry> {
     match (delta, kind) {
         (SelfHelp, Institution) => vec![
             entry("posture", "/posture", "nav-posture"),
+            entry("detections", "/detections", "det-nav"),
             entry("incidents", "/incidents", "inc-nav"),
             entry("exercises", "/exercises", "exr-nav"),
             entry("attack", "/attack", "attack-nav"),

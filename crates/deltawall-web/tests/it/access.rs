@@ -238,6 +238,7 @@ pub fn protected() -> Vec<Route> {
     routes.extend(crate::home::access_routes());
     routes.extend(crate::access_attack::routes());
     routes.extend(crate::exercises::access_routes());
+    routes.extend(crate::access_detections::routes());
     routes
 }
 
@@ -718,6 +719,10 @@ async fn roles_without_the_permission_get_403() {
             "/sharing/alerts/alerts/indicators".into(),
         ),
     ];
+    let cases: Vec<(Role, Route, String)> = cases
+        .into_iter()
+        .chain(crate::access_detections::forbidden())
+        .collect();
     let audit_before = app.audit_count().await;
     for (role, route, path) in &cases {
         let resp = call(&app, route, path, &app.a.as_role(*role), false).await;

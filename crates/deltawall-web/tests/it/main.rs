@@ -5,6 +5,7 @@ mod util;
 
 mod access;
 mod access_attack;
+mod access_detections;
 mod access_posture;
 mod access_sup_rank;
 mod access_sup_requests;
@@ -14,6 +15,7 @@ mod browser;
 mod browser_home;
 mod browser_sup_requests;
 mod browser_tlpt;
+mod detections;
 mod downloads;
 mod exercises;
 mod home;
