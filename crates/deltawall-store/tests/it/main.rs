@@ -34,6 +34,7 @@ mod backup;
 mod detections;
 mod exercises;
 mod fixtures;
+mod incidents;
 mod mappings;
 mod migrations;
 mod orgs;
