@@ -12,7 +12,9 @@ pub mod config;
 pub mod downloads;
 pub mod error;
 mod http;
+// Incident cases and regulator reports (issue 13).
 pub mod i18n;
+mod incidents;
 mod layout;
 pub mod openapi;
 mod platform;

@@ -65,6 +65,8 @@ struct ApiDoc;
 /// The document, with the bearer-token security scheme.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
+    // Incident cases and regulator reports keep their paths beside their handlers.
+    doc.merge(crate::incidents::api::IncidentApiDoc::openapi());
     let scheme = SecurityScheme::Http(
         HttpBuilder::new()
             .scheme(HttpAuthScheme::Bearer)
