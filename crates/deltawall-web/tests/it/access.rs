@@ -235,6 +235,7 @@ pub fn protected() -> Vec<Route> {
     routes.extend(crate::access_sup_requests::routes());
     routes.extend(crate::sup_figures::access_routes());
     routes.extend(crate::access_sup_rank::routes());
+    routes.extend(crate::incidents::access_routes());
     routes
 }
 
@@ -271,6 +272,8 @@ pub struct Target {
     sup: crate::access_sup_requests::Records,
     /// An exercise only B took part in.
     exercise: String,
+    /// B's incident case, a task of it and its FSA first report.
+    incidents: crate::incidents::Records,
 }
 
 pub async fn b_target(app: &TestApp) -> Target {
@@ -298,6 +301,7 @@ pub async fn b_target(app: &TestApp) -> Target {
         posture: crate::posture::records(app, &app.b).await,
         sup: crate::access_sup_requests::records(app).await,
         exercise: crate::sup_figures::b_exercise(app).await,
+        incidents: crate::incidents::records(app).await,
     }
 }
 
@@ -355,6 +359,9 @@ pub fn fill(path: &str, t: &Target) -> String {
         .replace("{alert}", &t.sup.alert)
         .replace("{exercise}", &t.exercise)
         .replace("{figure}", "exercises.csv")
+        .replace("{case}", &t.incidents.case)
+        .replace("{itask}", &t.incidents.task)
+        .replace("{report}", &t.incidents.report)
 }
 
 pub async fn call(

@@ -11,6 +11,7 @@ mod auth;
 mod browser;
 mod browser_sup_requests;
 mod downloads;
+mod incidents;
 mod input;
 mod logs;
 mod openapi;
