@@ -560,6 +560,8 @@ fn incident_ui_routes() -> Router<AppState> {
             "/incidents/cases/{id}/not-reporting",
             post(p::not_reporting),
         )
+        .route("/incidents/cases/{id}/share", post(p::share_back))
+        .route("/incidents/cases/{id}/prevention", post(p::prevention))
         .route("/incidents/reports", get(p::report_list))
         .route("/incidents/reports/{id}", get(p::report))
         .route("/incidents/reports/{id}/review", post(p::review))
@@ -582,6 +584,11 @@ fn incident_api_routes() -> Router<AppState> {
         .route(
             "/api/v1/incidents/cases/{id}/not-reporting",
             post(a::not_reporting),
+        )
+        .route("/api/v1/incidents/cases/{id}/share", post(a::share_back))
+        .route(
+            "/api/v1/incidents/cases/{id}/prevention",
+            post(a::prevention),
         )
         .route("/api/v1/incidents/reports", get(a::reports_list))
         .route("/api/v1/incidents/reports/{id}", get(a::report))

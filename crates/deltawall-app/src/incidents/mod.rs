@@ -4,10 +4,12 @@
 //!
 //! Incident cases (issue 13) live in [`cases`] (open, change, list), [`work`] (the case
 //! page, tasks, customer response, observables) and [`reports`] (regulator-report clocks,
-//! staged submissions, decisions not to report and the supervisor's review).
+//! staged submissions, decisions not to report and the supervisor's review) and
+//! [`share`] (indicators shared back to the ISAC, recurrence prevention as findings).
 
 pub mod cases;
 pub mod reports;
+pub mod share;
 pub mod work;
 
 use crate::error::ServiceError;

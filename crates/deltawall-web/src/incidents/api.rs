@@ -10,6 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use deltawall_app::incidents::cases::{self, CaseInput, CommandInput};
 use deltawall_app::incidents::reports::{self, DecisionInput, ReviewInput, SubmitInput};
+use deltawall_app::incidents::share::{self, PreventionInput, ShareInput, ShareOutcome};
 use deltawall_app::incidents::work::{self, CaseDetail, CustomerInput, ObservableInput, TaskInput};
 use deltawall_store::incidents::cases::StoredCase;
 use deltawall_store::incidents::reports::StoredSubmission;
@@ -232,4 +233,36 @@ pub async fn review(
         .await
         .map_err(AppError::Json)?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Promotes observables to STIX indicators with a TLP marking and adds them to a collection
+/// (the TAXII add path: the caller needs a write grant on it).
+#[utoipa::path(post, path = "/api/v1/incidents/cases/{id}/share", tag = "incidents", params(("id" = String, Path)), request_body = ShareInput,
+    responses((status = 202, body = ShareOutcome), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn share_back(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ShareInput>,
+) -> ApiResult<(StatusCode, Json<ShareOutcome>)> {
+    let max = state.config.max_body_bytes;
+    let out = share::share(user.ctx(&state), &state.config.clock, &id, &input, max)
+        .await
+        .map_err(AppError::Json)?;
+    Ok((StatusCode::ACCEPTED, Json(out)))
+}
+
+/// Raises a recurrence-prevention action as the institution's posture finding.
+#[utoipa::path(post, path = "/api/v1/incidents/cases/{id}/prevention", tag = "incidents", params(("id" = String, Path)), request_body = PreventionInput,
+    responses((status = 201, body = CreatedDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn prevention(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<PreventionInput>,
+) -> ApiResult<(StatusCode, Json<CreatedDto>)> {
+    let fid = share::prevent(user.ctx(&state), &state.config.clock, &id, &input)
+        .await
+        .map_err(AppError::Json)?;
+    Ok(created(fid))
 }

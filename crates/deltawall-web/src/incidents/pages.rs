@@ -12,6 +12,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use deltawall_app::incidents::cases::{self, CaseInput, CommandInput, ServiceInput};
 use deltawall_app::incidents::reports::{self, DecisionInput, ReviewInput, SubmitInput};
+use deltawall_app::incidents::share::{self, PreventionInput, ShareInput};
 use deltawall_app::incidents::work::{self, CustomerInput, ObservableInput, TaskInput};
 use deltawall_domain::org::OrgKind;
 use deltawall_domain::role::Role;
@@ -296,4 +297,46 @@ pub async fn review(
         .await
         .map_err(user.err())?;
     Ok(Redirect::to(&format!("/incidents/reports/{id}")).into_response())
+}
+
+/// `POST /incidents/cases/{id}/share`: the ticked observables (`obs`) as indicators.
+pub async fn share_back(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<String>,
+    UiForm(f): UiForm<Pairs>,
+) -> PageResult {
+    let input = ShareInput {
+        observable_ids: all(&f, "obs"),
+        tlp: opt(&f, "tlp"),
+        root: get(&f, "root"),
+        collection: get(&f, "collection"),
+        name_institution: !get(&f, "name_institution").is_empty(),
+    };
+    let max = state.config.max_body_bytes;
+    share::share(user.ctx(&state), &state.config.clock, &id, &input, max)
+        .await
+        .map_err(user.err())?;
+    back(&id)
+}
+
+/// `POST /incidents/cases/{id}/prevention`: a recurrence-prevention finding.
+pub async fn prevention(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<String>,
+    UiForm(f): UiForm<Pairs>,
+) -> PageResult {
+    let input = PreventionInput {
+        title: get(&f, "title"),
+        description: get(&f, "description"),
+        severity: get(&f, "severity"),
+        owner_user: get(&f, "owner_user"),
+        due_on: opt(&f, "due_on"),
+        requirement_ids: Vec::new(),
+    };
+    share::prevent(user.ctx(&state), &state.config.clock, &id, &input)
+        .await
+        .map_err(user.err())?;
+    back(&id)
 }
