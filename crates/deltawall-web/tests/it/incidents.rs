@@ -43,6 +43,17 @@ pub const REPORT_FORM: &[(&str, &str)] = &[
 ];
 pub const DECISION_FORM: &[(&str, &str)] = &[("regime", "eu_nis2"), ("reason", "hijack")];
 pub const REVIEW_FORM: &[(&str, &str)] = &[("decision", "return"), ("reason", "hijack")];
+pub const SHARE_FORM: &[(&str, &str)] = &[
+    ("obs", "x"),
+    ("tlp", "amber"),
+    ("root", "b-root"),
+    ("collection", "x"),
+];
+pub const PREVENTION_FORM: &[(&str, &str)] = &[
+    ("title", "hijack"),
+    ("severity", "low"),
+    ("owner_user", "b-staff"),
+];
 
 pub fn case_json() -> Value {
     json!({
@@ -72,6 +83,12 @@ pub fn first_report_json() -> Value {
 }
 fn decision_json() -> Value {
     json!({"regime": "eu_nis2", "reason": "hijack"})
+}
+fn share_json() -> Value {
+    json!({"observable_ids": ["x"], "tlp": "amber", "root": "b-root", "collection": "x"})
+}
+fn prevention_json() -> Value {
+    json!({"title": "hijack", "severity": "low", "owner_user": "b-staff"})
 }
 fn review_json() -> Value {
     json!({"decision": "return", "reason": "hijack"})
@@ -120,6 +137,16 @@ pub fn access_routes() -> Vec<Route> {
             "/incidents/cases/{case}/not-reporting",
             Form(DECISION_FORM),
         ),
+        r(
+            Method::POST,
+            "/incidents/cases/{case}/share",
+            Form(SHARE_FORM),
+        ),
+        r(
+            Method::POST,
+            "/incidents/cases/{case}/prevention",
+            Form(PREVENTION_FORM),
+        ),
         r(Method::GET, "/incidents/reports", None),
         r(Method::GET, "/incidents/reports/{report}", None),
         r(
@@ -159,6 +186,16 @@ pub fn access_routes() -> Vec<Route> {
             Method::POST,
             "/api/v1/incidents/cases/{case}/not-reporting",
             Json(decision_json),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/incidents/cases/{case}/share",
+            Json(share_json),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/incidents/cases/{case}/prevention",
+            Json(prevention_json),
         ),
         r(Method::GET, "/api/v1/incidents/reports", None),
         r(Method::GET, "/api/v1/incidents/reports/{report}", None),
@@ -428,4 +465,120 @@ async fn a_bureau_sees_only_its_region_and_institutions_only_their_own() {
         )
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+}
+
+#[tokio::test]
+async fn an_amber_indicator_reaches_the_isac_members_and_no_one_else() {
+    let app = TestApp::new().await;
+    crate::taxii::setup(&app).await;
+    // The ISAC's members for this collection: A and B receive TLP:AMBER (recipient grants);
+    // the FSA reads the collection but is not an AMBER recipient.
+    let actor = crate::taxii::fsa_admin(&app);
+    let ctx = deltawall_app::Ctx {
+        store: &app.db.store,
+        actor: &actor,
+        ip: None,
+    };
+    let shared = deltawall_app::sharing::taxii::create_collection(
+        &ctx,
+        "isac",
+        "Members",
+        None,
+        &[
+            crate::taxii::grant(&app.a.org_id, true, true, true),
+            crate::taxii::grant(&app.b.org_id, true, false, true),
+            crate::taxii::grant(&app.fsa.org_id, true, false, false),
+        ],
+    )
+    .await
+    .unwrap();
+    let staff = app.a.as_role(Role::Staff);
+    let case = created(
+        &app.json(
+            Method::POST,
+            "/api/v1/incidents/cases",
+            &staff,
+            &case_json(),
+        )
+        .await,
+    );
+    let path = format!("/api/v1/incidents/cases/{case}/observables");
+    let ip = created(
+        &app.json(
+            Method::POST,
+            &path,
+            &staff,
+            &json!({"kind": "ip", "value": "203.0.113.9"}),
+        )
+        .await,
+    );
+    let account = created(
+        &app.json(
+            Method::POST,
+            &path,
+            &staff,
+            &json!({"kind": "account", "value": "customer-42"}),
+        )
+        .await,
+    );
+    let path = format!("/api/v1/incidents/cases/{case}/share");
+    let share = |ids: Vec<&str>, tlp: &str, named: bool| json!({"observable_ids": ids, "tlp": tlp, "root": "isac", "collection": shared, "name_institution": named});
+    // Accounts are never shared; naming the institution needs TLP:RED.
+    let r = app
+        .json(
+            Method::POST,
+            &path,
+            &staff,
+            &share(vec![&account], "amber", false),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = app
+        .json(
+            Method::POST,
+            &path,
+            &staff,
+            &share(vec![&ip], "amber", true),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = app
+        .json(
+            Method::POST,
+            &path,
+            &staff,
+            &share(vec![&ip], "amber", false),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    let out = r.json();
+    assert_eq!(out["status"]["success_count"], 1, "{out}");
+    let indicator = out["indicators"][0].as_str().unwrap().to_owned();
+    let objects = format!("/taxii2/isac/collections/{shared}/objects/");
+    let sees = |body: &str| body.contains(&indicator);
+    // The ISAC's members A and B receive it, marked AMBER.
+    for who in [app.a.as_role(Role::Staff), app.b.as_role(Role::Staff)] {
+        let r = crate::taxii::get(&app, &objects, &who).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(sees(&r.body), "{}", r.body);
+        assert!(r.body.contains(crate::taxii::AMBER) && r.body.contains("203.0.113.9"));
+    }
+    // A reader of the collection who is not an AMBER recipient does not.
+    let r = crate::taxii::get(&app, &objects, &app.fsa.as_role(Role::Staff)).await;
+    assert!(!sees(&r.body), "{}", r.body);
+    // No one else: the Kinki bureau holds no grant and the collection does not exist for it.
+    let r = crate::taxii::get(&app, &objects, &app.kinki.as_role(Role::Staff)).await;
+    assert!(!sees(&r.body), "{}", r.body);
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Recurrence prevention becomes A's own posture finding with the incident as origin.
+    let path = format!("/api/v1/incidents/cases/{case}/prevention");
+    let body = json!({"title": "Require MFA for internet banking", "severity": "high", "owner_user": app.a.user_ids[&Role::Staff], "due_on": "2099-03-31"});
+    let finding = created(&app.json(Method::POST, &path, &staff, &body).await);
+    let f = app
+        .get(&format!("/api/v1/posture/findings/{finding}"), &staff)
+        .await;
+    assert_eq!(f.status, StatusCode::OK, "{}", f.body);
+    let f = f.json();
+    assert_eq!(f["finding"]["origin_ref"], case.as_str(), "{f}");
+    assert_eq!(f["finding"]["state"], "draft");
 }
