@@ -396,6 +396,25 @@ async fn detections_to_a_case_to_an_accepted_fsa_report() {
         ]
     );
     assert!(clock_state(&detail, "fsa_incident_report", "first")["state"] == "met");
+    // The printable report, and its items as a download (the page's own table).
+    let page = app.get(&format!("/incidents/reports/{report}"), &fsa).await;
+    assert!(
+        page.body.contains("受理") && page.body.contains("source addresses blocked"),
+        "{}",
+        page.body
+    );
+    let csv = app
+        .get(&format!("/incidents/reports/{report}?format=csv"), &staff)
+        .await;
+    assert!(
+        csv.body.contains("source addresses blocked"),
+        "{}",
+        csv.body
+    );
+    let xlsx = app
+        .get(&format!("/incidents/reports/{report}?format=xlsx"), &staff)
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
     // The case page shows the clocks and the report in Japanese.
     let page = app.get(&format!("/incidents/cases/{case}"), &staff).await;
     assert!(
