@@ -91,7 +91,7 @@ pub async fn list(State(state): State<AppState>, user: UiUser) -> PageResult {
 /// `GET /incidents/new`, with `detection=<id>` repeated when opened from the inbox.
 pub async fn new_form(user: UiUser, RawQuery(q): RawQuery) -> PageResult {
     let pairs: Pairs = serde_urlencoded::from_str(q.as_deref().unwrap_or("")).unwrap_or_default();
-    let l = user.layout("inc-new", "incidents", None);
+    let l = user.layout("inc-case-new", "incidents", None);
     Ok(render(&NewCasePage::new(l, all(&pairs, "detection"))))
 }
 
