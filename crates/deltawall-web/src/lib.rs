@@ -16,7 +16,9 @@ pub mod error;
 mod exercises;
 mod home;
 mod http;
+// Incident cases and regulator reports (issue 13).
 pub mod i18n;
+mod incidents;
 mod layout;
 mod maturity;
 pub mod openapi;

@@ -149,6 +149,7 @@ fn ui_routes() -> Router<AppState> {
         .merge(attack_ui_routes())
         .merge(exercise_ui_routes())
         .merge(detection_ui_routes())
+        .merge(incident_ui_routes())
         // Every page's tables as CSV/XLSX, read from the page its own handler rendered.
         .layer(axum::middleware::from_fn(downloads::table_downloads))
 }
@@ -677,6 +678,7 @@ fn api_routes() -> Router<AppState> {
         )
         .merge(exercise_api_routes())
         .merge(detection_api_routes())
+        .merge(incident_api_routes())
 }
 
 /// The detections inbox (`detections/pages.rs`).
@@ -696,6 +698,61 @@ fn detection_api_routes() -> Router<AppState> {
                 deltawall_app::detections::MAX_INGEST_BYTES,
             )),
     )
+}
+
+/// The pages of incident cases and regulator reports (`incidents/`).
+fn incident_ui_routes() -> Router<AppState> {
+    use crate::incidents::pages as p;
+    Router::new()
+        .route("/incidents/cases", get(p::list))
+        .route("/incidents/new", get(p::new_form).post(p::open))
+        .route("/incidents/cases/{id}", get(p::detail))
+        .route("/incidents/cases/{id}/change", post(p::change))
+        .route("/incidents/cases/{id}/tasks", post(p::add_task))
+        .route(
+            "/incidents/cases/{id}/tasks/{task}/done",
+            post(p::task_done),
+        )
+        .route("/incidents/cases/{id}/customer", post(p::customer))
+        .route("/incidents/cases/{id}/observables", post(p::observable))
+        .route("/incidents/cases/{id}/reports", post(p::submit))
+        .route(
+            "/incidents/cases/{id}/not-reporting",
+            post(p::not_reporting),
+        )
+        .route("/incidents/cases/{id}/share", post(p::share_back))
+        .route("/incidents/cases/{id}/prevention", post(p::prevention))
+        .route("/incidents/reports", get(p::report_list))
+        .route("/incidents/reports/{id}", get(p::report))
+        .route("/incidents/reports/{id}/review", post(p::review))
+}
+
+/// The JSON API of incident cases and regulator reports (`incidents/api.rs`).
+fn incident_api_routes() -> Router<AppState> {
+    use crate::incidents::api as a;
+    Router::new()
+        .route("/api/v1/incidents/cases", get(a::list).post(a::open))
+        .route("/api/v1/incidents/cases/{id}", get(a::detail))
+        .route("/api/v1/incidents/cases/{id}/commands", post(a::command))
+        .route("/api/v1/incidents/cases/{id}/tasks", post(a::task))
+        .route("/api/v1/incidents/cases/{id}/customer", post(a::customer))
+        .route(
+            "/api/v1/incidents/cases/{id}/observables",
+            post(a::observable),
+        )
+        .route("/api/v1/incidents/cases/{id}/reports", post(a::submit))
+        .route(
+            "/api/v1/incidents/cases/{id}/not-reporting",
+            post(a::not_reporting),
+        )
+        .route("/api/v1/incidents/cases/{id}/share", post(a::share_back))
+        .route(
+            "/api/v1/incidents/cases/{id}/prevention",
+            post(a::prevention),
+        )
+        .route("/api/v1/incidents/reports", get(a::reports_list))
+        .route("/api/v1/incidents/reports/{id}", get(a::report))
+        .route("/api/v1/incidents/reports/{id}/review", post(a::review))
 }
 
 /// TAXII 2.1 (`http/taxii.rs`). Every path ends with `/`; a path without it is a TAXII 404.

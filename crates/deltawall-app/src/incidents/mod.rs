@@ -1,6 +1,16 @@
 //! Incidents reported by institutions (the report's section 1.(2)). An institution reports
 //! and reads its own; a supervisor reads those within its reach (`Actor::org_scope`), a
 //! local bureau only its region's. Every report is audited in its own transaction.
+//!
+//! Incident cases (issue 13) live in [`cases`] (open, change, list), [`work`] (the case
+//! page, tasks, customer response, observables) and [`reports`] (regulator-report clocks,
+//! staged submissions, decisions not to report and the supervisor's review) and
+//! [`share`] (indicators shared back to the ISAC, recurrence prevention as findings).
+
+pub mod cases;
+pub mod reports;
+pub mod share;
+pub mod work;
 
 use crate::error::ServiceError;
 use crate::time::{date, today};
@@ -95,4 +105,53 @@ pub async fn list(ctx: Ctx<'_>) -> SResult<Vec<Incident>> {
     ctx.require(Permission::ReadOwnOrg)?;
     let mut conn = ctx.store.read().await?;
     Ok(incidents::list(&mut conn, &ctx.actor.org_scope()).await?)
+}
+
+/// A domain refusal of an incident operation: whether it is a matter of permission (403)
+/// rather than of the input or the case's state (422).
+pub(crate) trait Refusal: std::fmt::Display {
+    /// The caller may not do this at all.
+    fn forbidden(&self) -> bool;
+}
+
+impl Refusal for deltawall_domain::incident::case::CaseRefusal {
+    fn forbidden(&self) -> bool {
+        matches!(self, Self::NotYours)
+    }
+}
+
+impl Refusal for deltawall_domain::incident::report::ReportRefusal {
+    fn forbidden(&self) -> bool {
+        matches!(self, Self::NotYours | Self::NotAnExecutive)
+    }
+}
+
+impl Refusal for deltawall_domain::incident::report::ReviewRefusal {
+    fn forbidden(&self) -> bool {
+        matches!(self, Self::SupervisorOnly)
+    }
+}
+
+impl Refusal for deltawall_domain::incident::work::WorkError {
+    fn forbidden(&self) -> bool {
+        false
+    }
+}
+
+impl Refusal for deltawall_domain::incident::observable::ObservableError {
+    fn forbidden(&self) -> bool {
+        false
+    }
+}
+
+/// Maps a domain refusal to the service error; the message keeps the field it names.
+pub(crate) fn refused(e: impl Refusal) -> ServiceError {
+    if e.forbidden() {
+        return ServiceError::Forbidden;
+    }
+    ServiceError::Refused {
+        code: "incident-err",
+        field: "case",
+        message: e.to_string(),
+    }
 }

@@ -35,6 +35,7 @@ mod detections;
 mod detections_inbox;
 mod exercises;
 mod fixtures;
+mod incidents;
 mod jobs;
 mod mappings;
 mod migrations;

@@ -86,7 +86,7 @@ fn features(kind: OrgKind, delta: Delta) -> Vec<NavEntry> {
         (SelfHelp, Institution) => vec![
             entry("posture", "/posture", "nav-posture"),
             entry("detections", "/detections", "det-nav"),
-            entry("incidents", "/incidents", "inc-nav"),
+            entry("incidents", "/incidents/cases", "inc-nav"),
             entry("exercises", "/exercises", "exr-nav"),
             entry("attack", "/attack", "attack-nav"),
             entry("tlpt", "/tlpt", "nav-tlpt"),

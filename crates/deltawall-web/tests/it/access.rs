@@ -239,6 +239,7 @@ pub fn protected() -> Vec<Route> {
     routes.extend(crate::access_attack::routes());
     routes.extend(crate::exercises::access_routes());
     routes.extend(crate::access_detections::routes());
+    routes.extend(crate::incidents::access_routes());
     routes
 }
 
@@ -280,6 +281,8 @@ pub struct Target {
     engagement: String,
     /// An edition played in the platform only B plays, and a measure proposed to B.
     edition: (String, String),
+    /// B's incident case, a task of it and its FSA first report.
+    incidents: crate::incidents::Records,
 }
 
 pub async fn b_target(app: &TestApp) -> Target {
@@ -309,6 +312,7 @@ pub async fn b_target(app: &TestApp) -> Target {
         exercise: crate::sup_figures::b_exercise(app).await,
         engagement: crate::access_attack::b_engagement(app).await,
         edition: crate::exercises::b_edition(app).await,
+        incidents: crate::incidents::records(app).await,
     }
 }
 
@@ -369,6 +373,9 @@ pub fn fill(path: &str, t: &Target) -> String {
         .replace("{exercise}", &t.exercise)
         .replace("{figure}", "exercises.csv")
         .replace("{engagement}", &t.engagement)
+        .replace("{case}", &t.incidents.case)
+        .replace("{itask}", &t.incidents.task)
+        .replace("{report}", &t.incidents.report)
 }
 
 pub async fn call(

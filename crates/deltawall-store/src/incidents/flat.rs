@@ -1,6 +1,7 @@
-//! Incidents reported by institutions (the report's section 1.(2)): when, how (the
-//! domain's [`AttackType`]), how bad, and a short summary. An institution sees its own;
-//! a supervisor those within its [`OrgScope`], through [`org_clause`].
+//! The flat view of incidents that the sector figures count (the report's section 1.(2)):
+//! when, how (the domain's [`AttackType`]), how bad, and a short summary. Cases opened in
+//! [`super::cases`] fill the same columns, so they are counted too. An institution sees its
+//! own; a supervisor those within its [`OrgScope`], through [`org_clause`].
 
 use crate::db::Db;
 use crate::findings::{code_of, parse_code};
