@@ -24,7 +24,7 @@ impl Enrichment {
     /// entry is dated by the catalog's `dateReleased`.
     pub fn load_kev<R: Read>(&mut self, input: R, limits: &Limits) -> Result<usize, ImportError> {
         let mut tracked = Tracked::new(BufReader::new(input), limits.max_bytes, false);
-        let catalog: Catalog = serde_json::from_reader(&mut tracked)
+        let catalog: Catalog = serde_json::from_reader(BufReader::new(&mut tracked))
             .map_err(|e| json_error(&e, tracked.exceeded(), limits))?;
         let released = catalog
             .date_released

@@ -4,7 +4,7 @@
 //! sits in memory at once.
 
 use std::fmt;
-use std::io::BufRead;
+use std::io::{BufRead, BufReader};
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
@@ -101,7 +101,11 @@ pub(crate) fn walk<R: BufRead, P: Plan>(
         failure: None,
     };
     let result = {
-        let mut de = serde_json::Deserializer::from_reader(&mut tracked);
+        // serde_json reads byte by byte; std's fast path for that exists only for BufReader
+        let mut de = serde_json::Deserializer::from_reader(BufReader::with_capacity(
+            64 * 1024,
+            &mut tracked,
+        ));
         Node { w: &mut walker }
             .deserialize(&mut de)
             .and_then(|()| de.end())
