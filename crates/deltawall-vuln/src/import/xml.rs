@@ -171,22 +171,20 @@ pub(crate) fn stream<R: BufRead>(
                     ancestors.push(element);
                 }
             }
-            Event::Text(ref t) => {
-                // text outside records is dropped, but an unknown entity there is still an
-                // error: the file is refused whole or read whole
-                if record.is_some() || t.contains(&b'&') {
-                    let text = t.unescape().map_err(|e| {
-                        fail(
-                            &reader,
-                            offset,
-                            ErrorKind::Malformed,
-                            format!("malformed xml: {e}"),
-                        )
-                    })?;
-                    if let Some(open) = record.as_mut() {
-                        push_text(open, &text)
-                            .map_err(|m| fail(&reader, offset, ErrorKind::TooLarge, m))?;
-                    }
+            // text outside records is dropped, but an unknown entity there is still an error:
+            // the file is refused whole or read whole
+            Event::Text(ref t) if record.is_some() || t.contains(&b'&') => {
+                let text = t.unescape().map_err(|e| {
+                    fail(
+                        &reader,
+                        offset,
+                        ErrorKind::Malformed,
+                        format!("malformed xml: {e}"),
+                    )
+                })?;
+                if let Some(open) = record.as_mut() {
+                    push_text(open, &text)
+                        .map_err(|m| fail(&reader, offset, ErrorKind::TooLarge, m))?;
                 }
             }
             Event::CData(ref t) => {

@@ -147,9 +147,11 @@ struct JsonPlan<'s> {
 
 impl Plan for JsonPlan<'_> {
     fn action(&self, path: &[Seg]) -> Action {
-        if matches(path, &[]) || matches(path, &["site"]) || matches(path, &["site", "*"]) {
-            Action::Descend
-        } else if matches(path, &["site", "*", "alerts"]) {
+        if matches(path, &[])
+            || matches(path, &["site"])
+            || matches(path, &["site", "*"])
+            || matches(path, &["site", "*", "alerts"])
+        {
             Action::Descend
         } else if matches(path, &["@programName"])
             || matches(path, &["site", "*", "@name"])
