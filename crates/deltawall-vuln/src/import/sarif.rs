@@ -62,7 +62,7 @@ struct SarifPlan<'s> {
     tool: Option<Tool>,
     /// Results read before their run's tool (a writer that sorts keys puts `results` first),
     /// held until the run closes.
-    pending: Vec<(String, Value)>,
+    pending: Vec<(String, Partial)>,
     sources: BTreeSet<String>,
 }
 
@@ -96,8 +96,8 @@ impl Plan for SarifPlan<'_> {
             if let Some(f) = finding(tool, &value)? {
                 self.sink.push(f);
             }
-        } else {
-            self.pending.push((json::pointer(path), value));
+        } else if let Some(p) = partial(&value)? {
+            self.pending.push((json::pointer(path), p));
         }
         Ok(())
     }
@@ -109,13 +109,11 @@ impl Plan for SarifPlan<'_> {
                 .take()
                 .ok_or_else(|| Problem::invalid("run without tool"))?;
             for (at, result) in std::mem::take(&mut self.pending) {
-                let found = finding(&tool, &result).map_err(|p| Problem {
+                let found = complete(&tool, result).map_err(|p| Problem {
                     kind: p.kind,
                     message: format!("{at}: {}", p.message),
                 })?;
-                if let Some(f) = found {
-                    self.sink.push(f);
-                }
+                self.sink.push(found);
             }
             self.sources.insert(tool.source);
         }
@@ -173,56 +171,93 @@ fn security_severity(v: &Value) -> Option<f64> {
     .filter(|s| (0.0..=10.0).contains(s))
 }
 
-/// `None` for results that are not open problems (a pass, or absent from the baseline).
+/// What a result says by itself, small enough to hold while a run's tool is still unread.
+struct Partial {
+    rule_id: Option<String>,
+    rule_index: Option<u64>,
+    level: Option<String>,
+    security_severity: Option<f64>,
+    message: String,
+    location: String,
+}
+
 fn finding(tool: &Tool, v: &Value) -> Result<Option<Finding>, Problem> {
+    partial(v)?.map(|p| complete(tool, p)).transpose()
+}
+
+/// `None` for results that are not open problems (a pass, or absent from the baseline).
+fn partial(v: &Value) -> Result<Option<Partial>, Problem> {
     if matches!(v.str_at("/kind"), Some("pass" | "notApplicable"))
         || v.str_at("/baselineState") == Some("absent")
     {
         return Ok(None);
     }
-    let indexed = v
-        .at("/ruleIndex")
-        .and_then(Value::as_u64)
-        .and_then(|i| tool.rules.get(usize::try_from(i).ok()?));
-    let rule_id = v
-        .str_at("/ruleId")
-        .or(v.str_at("/rule/id"))
-        .or(indexed.map(|r| r.id.as_str()).filter(|id| !id.is_empty()))
-        .ok_or_else(|| Problem::invalid("result without ruleId"))?;
-    let rule = indexed
-        .filter(|r| r.id == rule_id)
-        .or_else(|| tool.rules.iter().find(|r| r.id == rule_id));
-    let level = v
-        .str_at("/level")
-        .or(rule.and_then(|r| r.level.as_deref()))
-        .unwrap_or("warning");
-    let by_level = match level {
+    let level = v.str_at("/level").map(str::to_owned);
+    if let Some(level) = &level {
+        by_level(level)?;
+    }
+    Ok(Some(Partial {
+        rule_id: v
+            .str_at("/ruleId")
+            .or(v.str_at("/rule/id"))
+            .map(str::to_owned),
+        rule_index: v.at("/ruleIndex").and_then(Value::as_u64),
+        level,
+        security_severity: security_severity(v),
+        message: title(v.str_at("/message/text")),
+        location: location(v),
+    }))
+}
+
+fn by_level(level: &str) -> Result<Severity, Problem> {
+    Ok(match level {
         "error" => Severity::High,
         "warning" => Severity::Medium,
         "note" => Severity::Low,
         "none" => Severity::Info,
         other => return Err(Problem::invalid(format!("unknown level {other:?}"))),
-    };
-    let severity = security_severity(v)
+    })
+}
+
+fn complete(tool: &Tool, p: Partial) -> Result<Finding, Problem> {
+    let indexed = p
+        .rule_index
+        .and_then(|i| tool.rules.get(usize::try_from(i).ok()?));
+    let rule_id = p
+        .rule_id
+        .as_deref()
+        .or(indexed.map(|r| r.id.as_str()).filter(|id| !id.is_empty()))
+        .ok_or_else(|| Problem::invalid("result without ruleId"))?;
+    let rule = indexed
+        .filter(|r| r.id == rule_id)
+        .or_else(|| tool.rules.iter().find(|r| r.id == rule_id));
+    let level = p
+        .level
+        .as_deref()
+        .or(rule.and_then(|r| r.level.as_deref()))
+        .unwrap_or("warning");
+    let severity = p
+        .security_severity
         .or(rule.and_then(|r| r.security_severity))
         .and_then(Severity::from_cvss)
-        .unwrap_or(by_level);
+        .map_or_else(|| by_level(level), Ok)?;
     let mut cves = cves_in(rule_id);
     cves.extend(rule.map(|r| r.cves.clone()).unwrap_or_default());
-    Ok(Some(Finding {
+    let title = match rule.and_then(|r| r.title.as_deref()) {
+        Some(t) => title(Some(t)),
+        None => p.message,
+    };
+    Ok(Finding {
         key: IdentityKey {
             source: tool.source.clone(),
             rule: rule_id.to_owned(),
-            location: location(v),
+            location: p.location,
         },
-        title: title(
-            rule.and_then(|r| r.title.as_deref())
-                .or(v.str_at("/message/text")),
-        ),
+        title,
         severity,
         cves,
         cvss: None,
-    }))
+    })
 }
 
 fn location(v: &Value) -> String {
