@@ -4,7 +4,10 @@
 
 use deltawall_vuln::{Finding, ImportError, PriorFinding, PriorState, reconcile};
 
-fn check_importer(data: &[u8], import: impl Fn(&[u8], &mut dyn FnMut(Finding)) -> Result<usize, ImportError>) {
+fn check_importer(
+    data: &[u8],
+    import: impl Fn(&[u8], &mut dyn FnMut(Finding)) -> Result<usize, ImportError>,
+) {
     let mut first = Vec::new();
     let Ok(count) = import(data, &mut |f| first.push(f)) else {
         return;
@@ -15,7 +18,10 @@ fn check_importer(data: &[u8], import: impl Fn(&[u8], &mut dyn FnMut(Finding)) -
     assert_eq!(first, second);
     let prior: Vec<PriorFinding> = first
         .iter()
-        .map(|f| PriorFinding { key: f.key.clone(), state: PriorState::Open })
+        .map(|f| PriorFinding {
+            key: f.key.clone(),
+            state: PriorState::Open,
+        })
         .collect();
     let r = reconcile(&prior, &second);
     assert!(r.new.is_empty() && r.resolved.is_empty() && r.reopened.is_empty());

@@ -11,7 +11,9 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(summary) = result {
         assert_eq!(detect_format(data), Some(summary.format));
         let mut named = Vec::new();
-        let again = import(data, Some(summary.format), &Limits::default(), |f| named.push(f));
+        let again = import(data, Some(summary.format), &Limits::default(), |f| {
+            named.push(f)
+        });
         assert_eq!(again.as_ref(), Ok(&summary));
         assert_eq!(detected, named);
     }

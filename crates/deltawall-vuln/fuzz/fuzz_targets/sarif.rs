@@ -7,5 +7,7 @@ use libfuzzer_sys::fuzz_target;
 include!("common.rs");
 
 fuzz_target!(|data: &[u8]| {
-    check_importer(data, |d, sink| import_sarif(d, &Limits::default(), sink).map(|(n, _)| n));
+    check_importer(data, |d, sink| {
+        import_sarif(d, &Limits::default(), sink).map(|(n, _)| n)
+    });
 });
