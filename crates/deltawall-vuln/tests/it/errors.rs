@@ -192,3 +192,16 @@ fn a_record_inside_a_line_far_into_the_file_is_located() {
         "line 15003, column 3: ReportItem without port"
     );
 }
+
+#[test]
+fn input_of_exactly_the_limit_is_accepted() {
+    let input = include_str!("../fixtures/semgrep.sarif");
+    let exact = Limits {
+        max_bytes: input.len() as u64,
+    };
+    assert!(import(input.as_bytes(), None, &exact, |_| {}).is_ok());
+    let one_less = Limits {
+        max_bytes: input.len() as u64 - 1,
+    };
+    assert_eq!(refuse(input, None, &one_less).kind, ErrorKind::TooLarge);
+}
