@@ -52,8 +52,11 @@ fn detect_xml(text: &str) -> Option<Format> {
 }
 
 fn detect_json(text: &str) -> Option<Format> {
+    // markers are compared without white space, so minified and pretty files look alike
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let text = compact.as_str();
     if text.contains("\"$schema\"") && text.contains("sarif")
-        || text.contains("\"runs\"") && text.contains("\"version\": \"2.1.0\"")
+        || text.contains("\"runs\"") && text.contains("\"version\":\"2.1.0\"")
     {
         Some(Format::Sarif)
     } else if text.contains("\"ArtifactName\"")

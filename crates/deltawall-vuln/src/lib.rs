@@ -2,15 +2,27 @@
 //!
 //! Scanner reports differ in shape, but every finding they name is reduced here to one
 //! [`Finding`] with an explicit [`IdentityKey`] per source, so that a re-import whose wording
-//! changed is still the same finding. [`reconcile`] compares the open findings of a scope with
-//! a new scan. Importers for each format build on this model.
+//! changed is still the same finding. [`import`] streams SARIF, Nessus, OpenVAS, Trivy, ZAP and
+//! Prowler reports to a callback; [`reconcile`] compares the open findings of a scope with a
+//! new scan; [`enrich`] adds CISA KEV and EPSS data from files the user imported.
 
 pub mod detect;
+pub mod enrich;
+pub mod error;
+pub mod import;
+mod input;
 pub mod model;
-pub mod nessus;
 pub mod reconcile;
 
 pub use detect::{Format, detect_format};
+pub use enrich::{Dated, Enrichment, EpssScore, FindingEnrichment, KevEntry};
+pub use error::{ErrorKind, ImportError, Limits, Location};
+pub use import::{
+    ImportSummary, import, import_nessus, import_openvas, import_prowler, import_sarif,
+    import_trivy, import_zap_json, import_zap_xml,
+};
 pub use model::{Finding, IdentityKey, Severity};
-pub use nessus::{NessusError, import_nessus};
-pub use reconcile::{PriorFinding, PriorState, Reconciliation, reconcile};
+pub use reconcile::{
+    CrossScannerMatch, PriorFinding, PriorState, Reconciliation, correlate, reconcile,
+    reconcile_import,
+};

@@ -63,3 +63,58 @@ pub fn reconcile(prior: &[PriorFinding], scan: &[Finding]) -> Reconciliation {
         .collect();
     out
 }
+
+/// Reconciles a scan with the scope's prior findings of the sources the scan speaks for
+/// ([`ImportSummary::sources`](crate::ImportSummary::sources)); prior findings of other
+/// scanners are left alone, so two scanners can share a scope without resolving each other's
+/// findings.
+pub fn reconcile_import(
+    prior: &[PriorFinding],
+    scan: &[Finding],
+    sources: &BTreeSet<String>,
+) -> Reconciliation {
+    let own: Vec<PriorFinding> = prior
+        .iter()
+        .filter(|p| sources.contains(&p.key.source))
+        .cloned()
+        .collect();
+    reconcile(&own, scan)
+}
+
+/// One vulnerability reported by more than one scanner at the same place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrossScannerMatch {
+    /// The CVE both name.
+    pub cve: String,
+    /// The location both name (`host:protocol/port` for network scanners).
+    pub location: String,
+    /// The findings' keys, one or more per source, sorted.
+    pub keys: Vec<IdentityKey>,
+}
+
+/// Finds the findings that different scanners report for the same CVE at the same location,
+/// so a scope scanned by two tools counts each vulnerability once. Identity keys stay per
+/// source (each scanner's rescan resolves only its own); this is the view across them.
+pub fn correlate(findings: &[Finding]) -> Vec<CrossScannerMatch> {
+    let mut groups: BTreeMap<(&str, &str), BTreeSet<&IdentityKey>> = BTreeMap::new();
+    for f in findings {
+        for cve in &f.cves {
+            groups
+                .entry((cve.as_str(), f.key.location.as_str()))
+                .or_default()
+                .insert(&f.key);
+        }
+    }
+    groups
+        .into_iter()
+        .filter(|(_, keys)| {
+            let sources: BTreeSet<&str> = keys.iter().map(|k| k.source.as_str()).collect();
+            sources.len() > 1
+        })
+        .map(|((cve, location), keys)| CrossScannerMatch {
+            cve: cve.to_owned(),
+            location: location.to_owned(),
+            keys: keys.into_iter().cloned().collect(),
+        })
+        .collect()
+}

@@ -37,6 +37,19 @@ fn detects_each_format_from_its_head() {
 }
 
 #[test]
+fn minified_and_pretty_json_are_detected_alike() {
+    check(r#"{"version":"2.1.0","runs":[]}"#, Some(Format::Sarif));
+    check(
+        "{\n  \"version\" :\t\"2.1.0\",\n  \"runs\": []\n}",
+        Some(Format::Sarif),
+    );
+    check(
+        r#"[{"class_uid":2004,"finding_info":{}}]"#,
+        Some(Format::ProwlerOcsf),
+    );
+}
+
+#[test]
 fn unknown_or_empty_input_is_not_guessed() {
     check("", None);
     check("name,score\n", None);

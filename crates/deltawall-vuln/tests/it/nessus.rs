@@ -1,8 +1,8 @@
-use deltawall_vuln::{Finding, NessusError, Severity, import_nessus};
+use deltawall_vuln::{ErrorKind, Finding, ImportError, Limits, Severity, import_nessus};
 
-fn import(input: &str) -> Result<Vec<Finding>, NessusError> {
+fn import(input: &str) -> Result<Vec<Finding>, ImportError> {
     let mut out = Vec::new();
-    import_nessus(input.as_bytes(), |f| out.push(f))?;
+    import_nessus(input.as_bytes(), &Limits::default(), |f| out.push(f))?;
     Ok(out)
 }
 
@@ -55,39 +55,46 @@ fn reworded_title_keeps_the_identity_key() {
 }
 
 #[test]
-fn doctype_and_entities_are_refused() {
-    let bomb = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><NessusClientData_v2>&lol2;</NessusClientData_v2>"#;
-    assert!(matches!(
-        import(bomb),
-        Err(NessusError::Doctype { offset: 21 })
-    ));
+fn doctype_and_entities_are_refused_at_their_line_and_column() {
+    let bomb = "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;\">]>\n<NessusClientData_v2>&lol2;</NessusClientData_v2>";
+    let err = import(bomb).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Doctype);
+    assert!(err.to_string().starts_with("line 2, column 1: "), "{err}");
     let external =
         r#"<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><NessusClientData_v2/>"#;
-    assert!(matches!(
-        import(external),
-        Err(NessusError::Doctype { offset: 0 })
-    ));
+    assert_eq!(import(external).unwrap_err().kind, ErrorKind::Doctype);
 }
 
 #[test]
-fn malformed_input_is_refused_with_its_position() {
+fn malformed_input_is_refused_with_its_line_and_column() {
     let cases = [
         (
-            "<NessusClientData_v2><Report></NessusClientData_v2>",
-            "malformed xml",
+            "<NessusClientData_v2>\n<Report>\n</NessusClientData_v2>",
+            "line 3, column 1: malformed xml",
         ),
-        ("<html/>", "not a nessus v2 file"),
-        ("", "not a nessus v2 file"),
         (
-            r#"<NessusClientData_v2><ReportHost name="h"><ReportItem port="1"/></ReportHost></NessusClientData_v2>"#,
-            "ReportItem without pluginID",
+            "<html/>",
+            "line 1, column 1: not a nessus v2 file (root element html)",
+        ),
+        (
+            "",
+            "line 1, column 1: not a nessus v2 file (no root element)",
+        ),
+        (
+            "<NessusClientData_v2>\n  <ReportHost name=\"h\">\n    <ReportItem port=\"1\"/></ReportHost></NessusClientData_v2>",
+            "line 3, column 5: ReportItem without pluginID",
+        ),
+        (
+            "<NessusClientData_v2><ReportHost name=\"h\"><ReportItem port=\"1\" pluginID=\"2\" severity=\"9\"/></ReportHost></NessusClientData_v2>",
+            "line 1, column 43: unknown severity \"9\"",
+        ),
+        (
+            "<NessusClientData_v2>\n<ReportHost name=\"h\">",
+            "line 2, column 22: malformed xml: the file ends before its elements are closed",
         ),
     ];
     for (input, expected) in cases {
         let err = import(input).expect_err(input).to_string();
-        assert!(
-            err.starts_with("byte ") && err.contains(expected),
-            "{input}: {err}"
-        );
+        assert!(err.starts_with(expected), "{input}: {err}");
     }
 }

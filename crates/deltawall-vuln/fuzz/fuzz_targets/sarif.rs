@@ -1,0 +1,13 @@
+//! SARIF logs from arbitrary bytes: see `common.rs` for what is checked.
+#![no_main]
+
+use deltawall_vuln::{Limits, import_sarif};
+use libfuzzer_sys::fuzz_target;
+
+include!("common.rs");
+
+fuzz_target!(|data: &[u8]| {
+    check_importer(data, |d, sink| {
+        import_sarif(d, &Limits::default(), sink).map(|(n, _)| n)
+    });
+});

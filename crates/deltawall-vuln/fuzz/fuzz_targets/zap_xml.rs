@@ -1,0 +1,11 @@
+//! ZAP XML reports from arbitrary bytes: see `common.rs` for what is checked.
+#![no_main]
+
+use deltawall_vuln::{Limits, import_zap_xml};
+use libfuzzer_sys::fuzz_target;
+
+include!("common.rs");
+
+fuzz_target!(|data: &[u8]| {
+    check_importer(data, |d, sink| import_zap_xml(d, &Limits::default(), sink));
+});
