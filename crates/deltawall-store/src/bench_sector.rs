@@ -164,6 +164,50 @@ const ATTACKS: &[&str] = &[
     "phishing",
     "malware",
 ];
+/// A request document the services can read (so pages over the bench sector work).
+fn request_doc(deadline_us: i64) -> String {
+    use deltawall_domain::catalog::Text;
+    use deltawall_domain::supervision::ReminderPolicy;
+    use deltawall_domain::supervision::population::Selector;
+    use deltawall_domain::supervision::request::{Asked, Request};
+    let doc = crate::sup_requests::RequestDoc {
+        request: Request {
+            title: Text {
+                ja: "ベンチマーク要請".into(),
+                en: "Benchmark request".into(),
+            },
+            asked: Asked::Questions { questions: vec![] },
+            population: Selector {
+                filter: None,
+                include: vec![],
+                exclude: vec![],
+            },
+            deadline_us,
+            reminders: ReminderPolicy {
+                days_before: vec![],
+                overdue_every_days: None,
+            },
+        },
+        baseline_request_id: None,
+    };
+    serde_json::to_string(&doc).expect("request documents serialise")
+}
+
+/// A task document in state `state` (history left empty: the bench reads states only).
+fn task_doc(org: &str, state: &str, assigned_at_us: i64) -> String {
+    use deltawall_domain::code::Code;
+    use deltawall_domain::supervision::request::{Task, TaskState};
+    let task = Task {
+        org_id: org.to_owned(),
+        assigned_at_us,
+        state: TaskState::parse(state).expect("bench task states are known"),
+        answers: vec![],
+        attestation: None,
+        history: vec![],
+    };
+    serde_json::to_string(&task).expect("tasks serialise")
+}
+
 const TASK_STATES: &[&str] = &[
     "accepted",
     "accepted",
@@ -599,17 +643,18 @@ impl History {
                 t(fsa),
                 Cell::I(deadline),
                 Cell::I(day_us(sent)),
-                t("{}"),
+                t(request_doc(deadline)),
                 t("bench"),
                 Cell::I(day_us(sent)),
             ]);
             for org in institutions {
+                let state = *rng.pick(TASK_STATES);
                 self.tasks.push(vec![
                     t(new_id()),
                     t(&id),
                     t(org),
-                    t(*rng.pick(TASK_STATES)),
-                    t("{}"),
+                    t(state),
+                    t(task_doc(org, state, day_us(sent))),
                     Cell::I(deadline),
                 ]);
             }

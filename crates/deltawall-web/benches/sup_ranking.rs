@@ -149,7 +149,13 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     rt.block_on(async {
+        // `DELTAWALL_BENCH_BACKENDS=postgres` (or `sqlite`) runs one database only.
+        let only = std::env::var("DELTAWALL_BENCH_BACKENDS").unwrap_or_default();
         for backend in [Backend::Sqlite, Backend::Postgres] {
+            let name = format!("{backend:?}").to_lowercase();
+            if !only.is_empty() && !only.split(',').any(|b| b.trim() == name) {
+                continue;
+            }
             run(backend, institutions, runs).await?;
         }
         Ok(())
