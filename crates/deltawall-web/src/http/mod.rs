@@ -15,8 +15,10 @@ use deltawall_app::platform::session::{self, SessionInfo};
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
 
-/// The client's address: the socket peer, or the first `X-Forwarded-For` entry when the
-/// server is configured to sit behind a trusted proxy.
+/// The client's address: the socket peer, or, when the server is configured to sit behind a
+/// trusted proxy, the address that proxy appended to `X-Forwarded-For` (the last entry).
+/// Earlier entries are whatever the client sent and cannot be trusted: taking the first
+/// would let anyone pick the address the per-address sign-in block counts.
 #[derive(Debug, Clone)]
 pub struct ClientIp(pub String);
 
@@ -28,16 +30,52 @@ impl FromRequestParts<AppState> for ClientIp {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         if state.config.trust_forwarded_for
-            && let Some(first) =
-                header_str(&parts.headers, "x-forwarded-for").and_then(|v| v.split(',').next())
+            && let Some(ip) = forwarded_client(&parts.headers)
         {
-            return Ok(ClientIp(first.trim().to_owned()));
+            return Ok(ClientIp(ip));
         }
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip().to_string());
         Ok(ClientIp(peer.unwrap_or_else(|| "unknown".into())))
+    }
+}
+
+/// The last address of every `X-Forwarded-For` header, if it is an IP address.
+fn forwarded_client(headers: &HeaderMap) -> Option<String> {
+    let last = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .rfind(|v| !v.is_empty())?;
+    last.parse::<std::net::IpAddr>()
+        .ok()
+        .map(|ip| ip.to_string())
+}
+
+#[cfg(test)]
+mod forwarded_tests {
+    use super::*;
+
+    fn check(values: &[&str], expected: Option<&str>) {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append("x-forwarded-for", v.parse().unwrap());
+        }
+        assert_eq!(forwarded_client(&h).as_deref(), expected, "{values:?}");
+    }
+
+    #[test]
+    fn the_proxy_appended_address_counts_not_the_clients_claim() {
+        check(&["203.0.113.9, 198.51.100.7"], Some("198.51.100.7"));
+        check(&["203.0.113.9", "198.51.100.7"], Some("198.51.100.7"));
+        check(&["198.51.100.7,"], Some("198.51.100.7"));
+        check(&["2001:db8::1"], Some("2001:db8::1"));
+        check(&["not-an-address"], None);
+        check(&[], None);
     }
 }
 
