@@ -10,6 +10,7 @@
 pub mod cases;
 pub mod reports;
 pub mod share;
+pub mod todo;
 pub mod work;
 
 use crate::error::ServiceError;
