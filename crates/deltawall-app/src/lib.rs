@@ -70,10 +70,27 @@ impl Ctx<'_> {
             org_id.or(Some(&self.actor.org_id)),
             action,
             object,
-            summary,
+            with_via(summary, self.actor),
             self.ip,
         )
         .await
+    }
+}
+
+/// Adds to an entry's summary how the actor acted: `"via": "session"`, or
+/// `"via": {"token": <id>}` for an API token (its id, never its secret). Every write
+/// through [`Ctx::audit`] carries it, so the trail tells a token's writes from a person's.
+fn with_via(summary: serde_json::Value, actor: &Actor) -> serde_json::Value {
+    let via = match &actor.token_id {
+        Some(id) => serde_json::json!({ "token": id }),
+        None => serde_json::Value::from("session"),
+    };
+    match summary {
+        serde_json::Value::Object(mut m) => {
+            m.insert("via".into(), via);
+            serde_json::Value::Object(m)
+        }
+        other => serde_json::json!({ "summary": other, "via": via }),
     }
 }
 
@@ -120,5 +137,6 @@ pub fn actor_for(
         reach,
         role: user.role,
         token_scope,
+        token_id: None,
     }
 }

@@ -84,6 +84,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0016_attack_tlpt.sql"),
         include_str!("../migrations/postgres/0016_attack_tlpt.sql"),
     ),
+    (
+        17,
+        "security: case-insensitive logins, trust group managers",
+        include_str!("../migrations/sqlite/0017_security2.sql"),
+        include_str!("../migrations/postgres/0017_security2.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction. Versions are

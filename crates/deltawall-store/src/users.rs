@@ -141,9 +141,10 @@ async fn credentials_where(
     }))
 }
 
-/// An account by login name, for authentication.
+/// An account by login name, for authentication; the name is matched without regard to
+/// case (one account per name whatever its case, migration 0017).
 pub async fn credentials_by_login(db: &mut Db, login: &str) -> Result<Option<Credentials>> {
-    credentials_where(db, "u.login = $1", login).await
+    credentials_where(db, "lower(u.login) = lower($1)", login).await
 }
 
 /// An account by id, for authentication (second factor, password change).

@@ -522,6 +522,10 @@ fn api_routes() -> Router<AppState> {
             post(sharing_api::root_close),
         )
         .route(
+            "/api/v1/sharing/roots/{id}/reopen",
+            post(sharing_api::root_reopen),
+        )
+        .route(
             "/api/v1/sharing/roots/{id}/collections",
             post(sharing_api::collection_create),
         )

@@ -412,8 +412,10 @@ pub async fn resolve_token(store: &Store, token: &str) -> SResult<Option<Session
     if !cred.user.active || !org.active {
         return Ok(None);
     }
+    let mut actor = actor_for(&cred.user, &org, Some(t.scope));
+    actor.token_id = Some(t.id.clone());
     Ok(Some(SessionInfo {
-        actor: actor_for(&cred.user, &org, Some(t.scope)),
+        actor,
         user: cred.user,
         mfa_pending: false,
     }))

@@ -155,6 +155,11 @@ pub fn protected() -> Vec<Route> {
         ),
         r(
             Method::POST,
+            "/api/v1/sharing/roots/{root}/reopen",
+            Json(root_json),
+        ),
+        r(
+            Method::POST,
             "/api/v1/sharing/roots/{root}/collections",
             Json(collection_json),
         ),
