@@ -655,7 +655,8 @@ pub fn build_router(state: AppState) -> Router {
         .fallback(not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(csrf);
+        .layer(csrf)
+        .layer(axum::middleware::from_fn(crate::http::limit_query));
     router = security_headers(router);
     if hsts {
         router = router.layer(SetResponseHeaderLayer::if_not_present(
