@@ -240,6 +240,27 @@ pub async fn set_totp_secret(db: &mut Db, id: &str, secret: Option<&str>) -> Res
     Ok(())
 }
 
+/// Every stored TOTP secret as `(user id, stored value)`, to seal those still in clear.
+pub async fn totp_secrets(db: &mut Db) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL ORDER BY id")
+        .fetch_all(&mut *db)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("totp_secret")?)))
+        .collect()
+}
+
+/// Replaces the stored form of a TOTP secret (sealing it) without changing whether the
+/// second factor is on.
+pub async fn replace_totp_secret(db: &mut Db, id: &str, stored: &str) -> Result<()> {
+    sqlx::query("UPDATE users SET totp_secret = $2 WHERE id = $1")
+        .bind(id.to_owned())
+        .bind(stored.to_owned())
+        .execute(&mut *db)
+        .await?;
+    Ok(())
+}
+
 /// Turns the stored TOTP secret on as a required second factor.
 pub async fn enable_totp(db: &mut Db, id: &str) -> Result<()> {
     sqlx::query("UPDATE users SET totp_enabled = 1, updated_at = $2 WHERE id = $1 AND totp_secret IS NOT NULL")

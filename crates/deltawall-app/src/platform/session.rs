@@ -308,7 +308,10 @@ pub async fn complete_mfa(
         tx.commit().await?;
         return Err(ServiceError::Throttled);
     }
-    let secret_b32 = cred.totp_secret.clone().unwrap_or_default();
+    let secret_b32 = match &cred.totp_secret {
+        Some(stored) => crate::platform::auth::seal::open_secret(&cred.user.id, stored)?,
+        None => String::new(),
+    };
     let secs = u64::try_from(now / 1_000_000).unwrap_or(0);
     let step = totp::matching_step(&secret_b32, code, secs);
     let fresh = match step {

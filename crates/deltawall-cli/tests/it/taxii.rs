@@ -132,6 +132,8 @@ fn hub() -> Hub {
                 name: "cli".into(),
                 scope: TokenScope::Read,
                 days: 30,
+                current_password: Some(PASSWORD.into()),
+                current_code: None,
             },
         )
         .await

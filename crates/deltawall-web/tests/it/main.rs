@@ -19,6 +19,7 @@ mod pages;
 mod posture;
 mod report_xlsx;
 mod security;
+mod security2;
 mod sharing_ui;
 mod sup_benchmarks;
 mod sup_figures;
