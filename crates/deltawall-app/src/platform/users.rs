@@ -94,14 +94,7 @@ pub async fn create(ctx: Ctx<'_>, org_id: &str, input: &UserInput) -> SResult<St
         Provision::Own => OrgScope::Own(ctx.actor.org_id.clone()),
         Provision::Onboard(scope) => scope.clone(),
     };
-    if matches!(how, Provision::Onboard(_)) && input.role != Role::Admin {
-        return Err(Invalid {
-            field: "role",
-            reason: "an organisation's first account is its administrator",
-            code: "err-onboard-admin",
-        }
-        .into());
-    }
+
     validate::login(&input.login)?;
     validate::display_name("display_name", &input.display_name)?;
     validate::password(&input.password, &input.login)?;
@@ -131,6 +124,14 @@ pub async fn create(ctx: Ctx<'_>, org_id: &str, input: &UserInput) -> SResult<St
     {
         // Onboarded already: its own administrators provision from now on.
         return Err(ServiceError::Forbidden);
+    }
+    if matches!(how, Provision::Onboard(_)) && input.role != Role::Admin {
+        return Err(Invalid {
+            field: "role",
+            reason: "an organisation's first account is its administrator",
+            code: "err-onboard-admin",
+        }
+        .into());
     }
     let new = NewUser {
         org_id: org_id.to_owned(),
