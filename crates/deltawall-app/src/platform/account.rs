@@ -118,6 +118,7 @@ pub async fn change_password(ctx: Ctx<'_>, current: &str, new: &str) -> SResult<
         .map_err(ServiceError::from_hash)?;
     let mut tx = ctx.store.write().await?;
     users::set_password(&mut tx, &ctx.actor.user_id, &hash).await?;
+    crate::platform::auth::basic_cache::forget_user(&ctx.actor.user_id);
     let ended = sessions::delete_for_user(&mut tx, &ctx.actor.user_id).await?;
     ctx.audit(
         &mut tx,

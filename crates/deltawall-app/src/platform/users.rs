@@ -180,6 +180,7 @@ pub async fn change(ctx: Ctx<'_>, user_id: &str, change: &UserChange) -> SResult
         users::set_active(&mut tx, user_id, active).await?;
         if !active {
             sessions::delete_for_user(&mut tx, user_id).await?;
+            crate::platform::auth::basic_cache::forget_user(user_id);
         }
     }
     if before.role == Role::Admin && users::count_active_admins(&mut tx, &before.org_id).await? == 0

@@ -480,3 +480,40 @@ async fn the_audit_trail_names_the_token_of_a_write() {
     assert_eq!(entry.summary["via"], json!({ "token": token_id }));
     assert!(!entry.summary.to_string().contains(&secret));
 }
+
+/// TAXII Basic: a verified credential is remembered, so repeated requests do not each
+/// cost an argon2 hash; a password change ends it at once.
+#[tokio::test]
+async fn basic_credentials_are_remembered_until_the_password_changes() {
+    use base64::Engine;
+    let app = TestApp::new().await;
+    let basic = |pw: &str| {
+        let cred = base64::engine::general_purpose::STANDARD.encode(format!("a-staff:{pw}"));
+        axum::http::Request::get("/taxii2/")
+            .header("accept", crate::taxii::MT)
+            .header("authorization", format!("Basic {cred}"))
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    let before = deltawall_app::platform::auth::basic_cache::hits();
+    for _ in 0..5 {
+        assert_eq!(app.send(basic(PASSWORD)).await.status, StatusCode::OK);
+    }
+    let hits = deltawall_app::platform::auth::basic_cache::hits() - before;
+    assert!(hits >= 4, "only {hits} of 5 requests were answered from memory");
+    let new = "a brand new password 42";
+    let r = app
+        .form(
+            Method::POST,
+            "/account/password",
+            &app.a.as_role(Role::Staff),
+            &[("current_password", PASSWORD), ("new_password", new)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        app.send(basic(PASSWORD)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(app.send(basic(new)).await.status, StatusCode::OK);
+}

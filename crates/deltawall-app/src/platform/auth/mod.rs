@@ -1,5 +1,6 @@
 //! Authentication primitives: password hashing, secrets, TOTP, sealing secrets at rest.
 
+pub mod basic_cache;
 pub mod password;
 pub mod seal;
 pub mod secret;
