@@ -305,17 +305,20 @@ pub async fn milestones(
         .map(|r| {
             let due_on: String = r.try_get("due_on")?;
             let created_at: i64 = r.try_get("created_at")?;
-            Ok((created_at, StoredMilestone {
-                id: r.try_get("id")?,
-                finding_id: r.try_get("finding_id")?,
-                milestone: Milestone {
-                    title: r.try_get("title")?,
-                    owner: r.try_get("owner")?,
-                    due_us: due_us(&due_on),
-                    done_us: r.try_get("done_at")?,
+            Ok((
+                created_at,
+                StoredMilestone {
+                    id: r.try_get("id")?,
+                    finding_id: r.try_get("finding_id")?,
+                    milestone: Milestone {
+                        title: r.try_get("title")?,
+                        owner: r.try_get("owner")?,
+                        due_us: due_us(&due_on),
+                        done_us: r.try_get("done_at")?,
+                    },
+                    due_on,
                 },
-                due_on,
-            }))
+            ))
         })
         .collect::<Result<Vec<_>>>()?;
     out.sort_by(|(ca, a), (cb, b)| (&a.due_on, ca, &a.id).cmp(&(&b.due_on, cb, &b.id)));

@@ -242,9 +242,10 @@ pub async fn set_totp_secret(db: &mut Db, id: &str, secret: Option<&str>) -> Res
 
 /// Every stored TOTP secret as `(user id, stored value)`, to seal those still in clear.
 pub async fn totp_secrets(db: &mut Db) -> Result<Vec<(String, String)>> {
-    let rows = sqlx::query("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL ORDER BY id")
-        .fetch_all(&mut *db)
-        .await?;
+    let rows =
+        sqlx::query("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL ORDER BY id")
+            .fetch_all(&mut *db)
+            .await?;
     rows.iter()
         .map(|r| Ok((r.try_get("id")?, r.try_get("totp_secret")?)))
         .collect()

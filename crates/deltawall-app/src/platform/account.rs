@@ -63,7 +63,11 @@ fn wrong_step_up() -> ServiceError {
 /// account must have its second factor on; the code's time step is used up), else the
 /// password, hashed through the bounded pool as at sign-in. Neither given is refused.
 pub async fn step_up(ctx: Ctx<'_>, proof: &StepUp) -> SResult<()> {
-    let code = proof.current_code.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    let code = proof
+        .current_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
     if let Some(code) = code {
         let mut tx = ctx.store.write().await?;
         let cred = users::credentials_by_id(&mut tx, &ctx.actor.user_id)

@@ -475,7 +475,9 @@ async fn scoping(db: &TestDb) {
         (1, Some(800), 42)
     );
     // Issue 18, finding 11: a list longer than SQLite's 32,766 bound variables works.
-    let mut many: Vec<String> = (0..40_000).map(|i| format!("no-such-finding-{i}")).collect();
+    let mut many: Vec<String> = (0..40_000)
+        .map(|i| format!("no-such-finding-{i}"))
+        .collect();
     many.push(finding.clone());
     let ms = findings::milestones(&mut c, &many, |_| 42).await.unwrap();
     assert_eq!(ms.len(), 1);

@@ -316,7 +316,12 @@ pub async fn limit_query(
     let message = format!("query: longer than {MAX_QUERY_BYTES} bytes");
     let path = req.uri().path();
     if path.starts_with("/api/") || path.starts_with("/taxii2/") {
-        crate::error::json_error(axum::http::StatusCode::BAD_REQUEST, "err-bad-request", message, None)
+        crate::error::json_error(
+            axum::http::StatusCode::BAD_REQUEST,
+            "err-bad-request",
+            message,
+            None,
+        )
     } else {
         let lang = visitor_lang(req.headers());
         AppError::BadRequest { message, lang }.into_response()
@@ -334,7 +339,14 @@ mod tests {
         assert_eq!(safe_next("https://evil.example"), "/");
         assert_eq!(safe_next("/\\evil.example"), "/");
         // Issue 18, finding 11: tab and other control tricks, DEL, backslashes.
-        for bad in ["/\t/evil.example", "/\x7f", "/\n/x", "/a\\b", "/ /evil", "/\u{3000}"] {
+        for bad in [
+            "/\t/evil.example",
+            "/\x7f",
+            "/\n/x",
+            "/a\\b",
+            "/ /evil",
+            "/\u{3000}",
+        ] {
             assert_eq!(safe_next(bad), "/", "{bad:?}");
         }
         assert_eq!(safe_next("/sharing?x=%2F%2F"), "/sharing?x=%2F%2F");

@@ -287,10 +287,7 @@ async fn api_tokens_are_scoped_and_revocable() {
     .body(Body::empty())
     .unwrap();
     // Revoking needs the step-up too (issue 18, finding 3).
-    assert_eq!(
-        app.send(del).await.status,
-        StatusCode::UNPROCESSABLE_ENTITY
-    );
+    assert_eq!(app.send(del).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     let revoked = app
         .json(
             Method::DELETE,

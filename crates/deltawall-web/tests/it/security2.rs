@@ -48,7 +48,11 @@ async fn token_changes_need_a_step_up_and_totp_secrets_are_sealed() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(app.audit_count().await, before, "a refused change was audited");
+    assert_eq!(
+        app.audit_count().await,
+        before,
+        "a refused change was audited"
+    );
     let made = issue(&app, &admin, json!({"current_password": PASSWORD})).await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
     let path = format!("/api/v1/tokens/{}", made.json()["id"].as_str().unwrap());
@@ -87,16 +91,28 @@ async fn token_changes_need_a_step_up_and_totp_secrets_are_sealed() {
         .await
         .unwrap()
         .to_string();
-    assert!(!backup.contains(&secret), "the TOTP secret is stored in clear");
+    assert!(
+        !backup.contains(&secret),
+        "the TOTP secret is stored in clear"
+    );
     assert!(backup.contains("sealed:v1:"));
     // A current code is a step-up, once.
     let next = totp::code_at(&secret, now_secs() + 30).unwrap();
     let r = app
-        .json(Method::DELETE, &path, &admin, &json!({"current_code": next}))
+        .json(
+            Method::DELETE,
+            &path,
+            &admin,
+            &json!({"current_code": next}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     let again = issue(&app, &admin, json!({"current_code": next})).await;
-    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "a code was used twice");
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a code was used twice"
+    );
 }
 
 /// Finding 4: a bureau neither registers an organisation outside its region and kinds nor
@@ -140,7 +156,10 @@ async fn a_bureau_writes_organisations_only_within_its_reach() {
         "{}",
         r.body
     );
-    assert_eq!(count(app.get("/api/v1/orgs", &fsa).await.json()), orgs_before);
+    assert_eq!(
+        count(app.get("/api/v1/orgs", &fsa).await.json()),
+        orgs_before
+    );
     assert_eq!(app.get(&a_path, &fsa).await.json()["region"], "kinki");
     assert_eq!(app.audit_count().await, audit_before);
     // Inside its reach it still works.
@@ -171,7 +190,8 @@ async fn trust_groups_are_changed_only_by_their_manager() {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let collection = json!({"title": "x", "grants": [{"grantee": "kind:institution", "can_read": true}]});
+    let collection =
+        json!({"title": "x", "grants": [{"grantee": "kind:institution", "can_read": true}]});
     let post = |who: &Who, path: &str, body: &Value| {
         let (who, path, body) = (who.clone(), path.to_owned(), body.clone());
         let app = &app;
@@ -179,7 +199,12 @@ async fn trust_groups_are_changed_only_by_their_manager() {
     };
     let before = app.audit_count().await;
     assert_eq!(
-        post(&kinki, "/api/v1/sharing/roots/council-1/collections", &collection).await,
+        post(
+            &kinki,
+            "/api/v1/sharing/roots/council-1/collections",
+            &collection
+        )
+        .await,
         StatusCode::FORBIDDEN
     );
     assert_eq!(
@@ -200,7 +225,12 @@ async fn trust_groups_are_changed_only_by_their_manager() {
         StatusCode::NO_CONTENT
     );
     assert_eq!(
-        post(&fsa, "/api/v1/sharing/roots/council-1/collections", &collection).await,
+        post(
+            &fsa,
+            "/api/v1/sharing/roots/council-1/collections",
+            &collection
+        )
+        .await,
         StatusCode::CREATED
     );
 }
@@ -304,20 +334,30 @@ async fn taxii_add_is_no_oracle_for_hidden_ids() {
         &app,
         "shared",
         &b,
-        &[indicator(1, later, Some(RED)), indicator(2, later, Some(AMBER))],
+        &[
+            indicator(1, later, Some(RED)),
+            indicator(2, later, Some(AMBER)),
+        ],
     )
     .await;
     let unknown = add(
         &app,
         "shared",
         &b,
-        &[indicator(91, later, Some(RED)), indicator(92, later, Some(AMBER))],
+        &[
+            indicator(91, later, Some(RED)),
+            indicator(92, later, Some(AMBER)),
+        ],
     )
     .await;
     assert_eq!(shape(hidden.clone()), shape(unknown), "{hidden}");
     let a_view = crate::taxii::get(
         &app,
-        &format!("{}{}/versions/", crate::taxii::objects_path("shared"), id(1)),
+        &format!(
+            "{}{}/versions/",
+            crate::taxii::objects_path("shared"),
+            id(1)
+        ),
         &app.a.as_role(Role::Staff),
     )
     .await;
@@ -342,8 +382,14 @@ async fn only_the_national_supervisor_lowers_k() {
         }
     };
     let kinki = app.kinki.as_role(Role::Admin);
-    assert_eq!(put(kinki.clone(), 2).await, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(put(kinki.clone(), 4).await, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        put(kinki.clone(), 2).await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        put(kinki.clone(), 4).await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     assert_eq!(put(kinki, 6).await, StatusCode::NO_CONTENT);
     assert_eq!(
         put(app.fsa.as_role(Role::Admin), 2).await,
@@ -394,9 +440,19 @@ async fn lesser_findings_are_closed() {
     for path in [format!("/orgs?q={long}"), format!("/api/v1/orgs?q={long}")] {
         assert_eq!(app.get(&path, &admin).await.status, StatusCode::BAD_REQUEST);
     }
-    for next in ["/\x7f", "/\t/evil.example", "//evil.example", "/\\evil.example"] {
+    for next in [
+        "/\x7f",
+        "/\t/evil.example",
+        "//evil.example",
+        "/\\evil.example",
+    ] {
         let r = app
-            .form(Method::POST, "/lang", &Who::Anon, &[("lang", "en"), ("next", next)])
+            .form(
+                Method::POST,
+                "/lang",
+                &Who::Anon,
+                &[("lang", "en"), ("next", next)],
+            )
             .await;
         assert_eq!(
             (r.status, r.location()),
@@ -500,7 +556,10 @@ async fn basic_credentials_are_remembered_until_the_password_changes() {
         assert_eq!(app.send(basic(PASSWORD)).await.status, StatusCode::OK);
     }
     let hits = deltawall_app::platform::auth::basic_cache::hits() - before;
-    assert!(hits >= 4, "only {hits} of 5 requests were answered from memory");
+    assert!(
+        hits >= 4,
+        "only {hits} of 5 requests were answered from memory"
+    );
     let new = "a brand new password 42";
     let r = app
         .form(
@@ -516,4 +575,36 @@ async fn basic_credentials_are_remembered_until_the_password_changes() {
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(app.send(basic(new)).await.status, StatusCode::OK);
+}
+
+/// A supervisor's read of an institution's records is audited under the institution, so
+/// the institution sees who looked; its own reads are not.
+#[tokio::test]
+async fn an_institution_sees_which_supervisor_read_its_records() {
+    let app = TestApp::new().await;
+    let rec = crate::posture::records(&app, &app.a).await;
+    let staff = app.a.as_role(Role::Staff);
+    let submit = format!("/api/v1/posture/assessments/{}/submit", rec.assessment);
+    let r = app.json(Method::POST, &submit, &staff, &json!({})).await;
+    assert!(r.status.is_success(), "{}", r.body);
+    let path = format!("/api/v1/posture/assessments/{}", rec.assessment);
+    assert_eq!(app.get(&path, &staff).await.status, StatusCode::OK);
+    let admin = app.a.as_role(Role::Admin);
+    let reads = || async {
+        app.get("/api/v1/audit?action=assessment.read", &admin)
+            .await
+            .json()["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert!(reads().await.is_empty(), "an own read was audited");
+    let r = app.get(&path, &app.fsa.as_role(Role::Staff)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let seen = reads().await;
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(
+        seen[0]["actor_user"],
+        app.fsa.user_ids[&Role::Staff].as_str()
+    );
 }

@@ -59,7 +59,13 @@ fn fingerprint(password_hash: &str) -> [u8; 32] {
 
 /// Whether `login`:`password` was verified for `user_id`, whose stored hash is still
 /// `password_hash`, less than [`TTL_US`] before `now_us`.
-pub fn remembered(login: &str, password: &str, user_id: &str, password_hash: &str, now_us: i64) -> bool {
+pub fn remembered(
+    login: &str,
+    password: &str,
+    user_id: &str,
+    password_hash: &str,
+    now_us: i64,
+) -> bool {
     let key = credential_key(login, password);
     let entries = cache().entries.lock().unwrap_or_else(|e| e.into_inner());
     let hit = entries.get(&key).is_some_and(|e| {
@@ -112,11 +118,26 @@ mod tests {
     fn an_entry_holds_only_for_the_same_user_hash_and_time() {
         let (user, phc) = ("u-cache-1", "$argon2id$v=19$one");
         remember("Login", "pw", user, phc, 1_000);
-        assert!(remembered("login", "pw", user, phc, 2_000), "case of the login");
-        assert!(!remembered("login", "pw2", user, phc, 2_000), "another password");
-        assert!(!remembered("login", "pw", "u-other", phc, 2_000), "another user");
-        assert!(!remembered("login", "pw", user, "$argon2id$v=19$two", 2_000), "password changed");
-        assert!(!remembered("login", "pw", user, phc, 1_000 + TTL_US), "expired");
+        assert!(
+            remembered("login", "pw", user, phc, 2_000),
+            "case of the login"
+        );
+        assert!(
+            !remembered("login", "pw2", user, phc, 2_000),
+            "another password"
+        );
+        assert!(
+            !remembered("login", "pw", "u-other", phc, 2_000),
+            "another user"
+        );
+        assert!(
+            !remembered("login", "pw", user, "$argon2id$v=19$two", 2_000),
+            "password changed"
+        );
+        assert!(
+            !remembered("login", "pw", user, phc, 1_000 + TTL_US),
+            "expired"
+        );
         forget_user(user);
         assert!(!remembered("login", "pw", user, phc, 2_000), "forgotten");
     }

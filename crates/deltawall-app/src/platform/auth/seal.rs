@@ -9,12 +9,12 @@
 //! A database copied without its key loses its second factors (users enrol again); it
 //! never reveals them.
 
-use crate::error::ServiceError;
 use crate::SResult;
-use deltawall_store::Store;
+use crate::error::ServiceError;
 use base64::Engine;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
+use deltawall_store::Store;
 use rand::RngCore;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -211,12 +211,18 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.join(KEY_FILE)).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.join(KEY_FILE))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         let env = "ab".repeat(32);
         assert_eq!(load_key(Some(&env), &dir).unwrap(), [0xab; 32]);
-        assert!(matches!(load_key(Some("xyz"), &dir), Err(KeyError::Malformed(_))));
+        assert!(matches!(
+            load_key(Some("xyz"), &dir),
+            Err(KeyError::Malformed(_))
+        ));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

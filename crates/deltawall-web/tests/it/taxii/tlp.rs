@@ -133,7 +133,11 @@ async fn red_and_amber_never_reach_outside_their_audience() {
     .await;
     // Issue 18, finding 7: a hidden id answers as an unknown one would (a success), and
     // nothing of B's is stored over A's objects.
-    assert_eq!((res["success_count"].clone(), res["failure_count"].clone()), (json!(2), json!(0)), "{res}");
+    assert_eq!(
+        (res["success_count"].clone(), res["failure_count"].clone()),
+        (json!(2), json!(0)),
+        "{res}"
+    );
     assert!(res.get("failures").is_none(), "{res}");
     assert_eq!(
         ids_of(&get(&app, &objects_path("shared"), &b).await.json()),
@@ -649,7 +653,10 @@ async fn red_reaches_its_named_recipients_and_no_one_else() {
     let res = add(&app, "shared", &b, &[forged]).await;
     assert_eq!(res["success_count"], 1, "{res}");
     assert!(
-        !get(&app, &objects_path("shared"), &b).await.body.contains(&rid),
+        !get(&app, &objects_path("shared"), &b)
+            .await
+            .body
+            .contains(&rid),
         "a hidden id was stored over"
     );
     let del = TestApp::request(
