@@ -76,10 +76,59 @@ impl Ctx<'_> {
             org_id.or(Some(&self.actor.org_id)),
             action,
             object,
-            summary,
+            with_via(summary, self.actor),
             self.ip,
         )
         .await
+    }
+}
+
+impl Ctx<'_> {
+    /// Records that a supervisor or sharing body read a record `owner_org` owns (an
+    /// assessment with its answers, a finding, an export of them): the entry carries the
+    /// owner's organisation, so the institution sees on its audit page who looked. Reads
+    /// of the own organisation's records are not logged.
+    pub async fn audit_read(
+        &self,
+        action: &str,
+        object: (&str, Option<&str>),
+        owner_org: &str,
+    ) -> SResult<()> {
+        let outsider = matches!(
+            self.actor.org_kind,
+            OrgKind::Supervisor | OrgKind::SharingBody
+        );
+        if owner_org == self.actor.org_id || !outsider {
+            return Ok(());
+        }
+        let mut tx = self.store.write().await?;
+        self.audit(
+            &mut tx,
+            action,
+            object,
+            Some(owner_org),
+            serde_json::json!({"read": true}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Adds to an entry's summary how the actor acted: `"via": "session"`, or
+/// `"via": {"token": <id>}` for an API token (its id, never its secret). Every write
+/// through [`Ctx::audit`] carries it, so the trail tells a token's writes from a person's.
+fn with_via(summary: serde_json::Value, actor: &Actor) -> serde_json::Value {
+    let via = match &actor.token_id {
+        Some(id) => serde_json::json!({ "token": id }),
+        None => serde_json::Value::from("session"),
+    };
+    match summary {
+        serde_json::Value::Object(mut m) => {
+            m.insert("via".into(), via);
+            serde_json::Value::Object(m)
+        }
+        other => serde_json::json!({ "summary": other, "via": via }),
     }
 }
 
@@ -126,5 +175,6 @@ pub fn actor_for(
         reach,
         role: user.role,
         token_scope,
+        token_id: None,
     }
 }

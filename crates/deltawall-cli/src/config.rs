@@ -116,7 +116,26 @@ pub async fn open_store(c: &Config) -> anyhow::Result<deltawall_store::Store> {
             .with_context(|| format!("cannot create data directory {}", c.data_dir.display()))?;
     }
     let url = c.database_url();
-    deltawall_store::Store::open(&url)
+    let store = deltawall_store::Store::open(&url)
         .await
-        .with_context(|| "cannot open the database".to_string())
+        .with_context(|| "cannot open the database".to_string())?;
+    install_sealing_key(c, &store).await?;
+    Ok(store)
+}
+
+/// Installs the key that seals TOTP secrets at rest (the environment's
+/// `DELTAWALL_SECRET_KEY`, else `secret.key` in the data directory, created on first
+/// start) and seals any secret still stored in clear.
+async fn install_sealing_key(c: &Config, store: &deltawall_store::Store) -> anyhow::Result<()> {
+    use deltawall_app::platform::auth::seal;
+    let env = std::env::var(seal::KEY_ENV).ok();
+    let key = seal::load_key(env.as_deref(), &c.data_dir)?;
+    seal::install(key)?;
+    let sealed = seal::seal_clear_secrets(store)
+        .await
+        .map_err(|e| anyhow::anyhow!("sealing stored TOTP secrets: {e}"))?;
+    if sealed > 0 {
+        tracing::info!(secrets = sealed, "sealed TOTP secrets stored in clear");
+    }
+    Ok(())
 }

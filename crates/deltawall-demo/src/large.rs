@@ -44,6 +44,7 @@ fn actor(org_id: &str, user_id: &str) -> Actor {
         reach: None,
         role: Role::Executive,
         token_scope: None,
+        token_id: None,
     }
 }
 

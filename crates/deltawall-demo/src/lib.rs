@@ -409,6 +409,9 @@ impl Seeder<'_> {
                 closed_at: None,
             };
             sharing::create_root(&mut self.tx, &root).await?;
+            // The manager who alone closes, extends or reopens the group (issue 18).
+            let manager = if id == "alerts" { fsa } else { isac };
+            sharing::set_manager(&mut self.tx, id, manager).await?;
             let coll = sharing::create_collection(
                 &mut self.tx,
                 id,

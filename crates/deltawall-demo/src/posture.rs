@@ -269,5 +269,6 @@ fn demo_actor(bank: &str, ciso: &str) -> deltawall_domain::Actor {
         reach: None,
         role: Role::Executive,
         token_scope: None,
+        token_id: None,
     }
 }

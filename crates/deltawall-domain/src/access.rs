@@ -59,6 +59,9 @@ pub struct Actor {
     pub role: Role,
     /// `Some` when acting through an API token.
     pub token_scope: Option<TokenScope>,
+    /// The id of that API token (never its secret), so the audit trail names the token
+    /// behind every write; `None` for a signed-in session.
+    pub token_id: Option<String>,
 }
 
 /// The organisations whose records an actor may read.
@@ -75,6 +78,22 @@ pub enum OrgScope {
     },
     /// Only the own organisation.
     Own(String),
+}
+
+impl OrgScope {
+    /// Whether an organisation of `kind` in `region` (the one with `id`, or a new one when
+    /// `None`) lies within this scope: the same rule as the store's read clause, so that a
+    /// write can never put an organisation where its writer could not read it. A bureau
+    /// reaches itself and the institutions of its region; its own region stays fixed.
+    pub fn covers(&self, id: Option<&str>, kind: OrgKind, region: Option<Region>) -> bool {
+        match self {
+            OrgScope::All => true,
+            OrgScope::Region { own, region: r } => {
+                region == Some(*r) && (id == Some(own.as_str()) || kind == OrgKind::Institution)
+            }
+            OrgScope::Own(own) => id == Some(own.as_str()),
+        }
+    }
 }
 
 /// Permissions that change state; a read-only token never carries them.
@@ -195,6 +214,7 @@ mod tests {
             reach,
             role,
             token_scope: None,
+            token_id: None,
         }
     }
 

@@ -143,6 +143,9 @@ pub struct Report {
     pub feedback: Feedback,
     /// Who, when named (the server's organisation id).
     pub reporter: Option<String>,
+    /// The reporting organisation, always (the server's id), used only to count each
+    /// organisation once in the score; never shown, so anonymity is kept.
+    pub org: String,
 }
 
 /// Feedback on one indicator, over the reports a reader may see.
@@ -162,14 +165,27 @@ pub struct Aggregate {
     pub named: BTreeSet<String>,
     /// Reports whose reporter stays anonymous.
     pub anonymous: u32,
+    /// Distinct organisations in favour (a true sighting or an agreeing opinion).
+    pub supporting_orgs: u32,
+    /// Distinct organisations reporting a false positive.
+    pub disputing_orgs: u32,
 }
 
 impl Aggregate {
     /// Sums `reports`.
     pub fn of<'a>(reports: impl IntoIterator<Item = &'a Report>) -> Aggregate {
         let mut a = Aggregate::default();
+        let mut supporting = BTreeSet::new();
+        let mut disputing = BTreeSet::new();
         for r in reports {
             let f = &r.feedback;
+            if f.is_false_positive() {
+                disputing.insert(r.org.as_str());
+            } else if f.opinion.is_none()
+                || matches!(f.opinion, Some(Opinion::Agree | Opinion::StronglyAgree))
+            {
+                supporting.insert(r.org.as_str());
+            }
             if f.is_false_positive() {
                 a.false_positives += 1;
             } else if f.opinion.is_none() {
@@ -187,6 +203,8 @@ impl Aggregate {
                 None => a.anonymous += 1,
             }
         }
+        a.supporting_orgs = u32::try_from(supporting.len()).unwrap_or(u32::MAX);
+        a.disputing_orgs = u32::try_from(disputing.len()).unwrap_or(u32::MAX);
         a
     }
 
@@ -258,8 +276,10 @@ pub fn assess(obj: &StixObject, feedback: &Aggregate, now: jiff::Timestamp) -> A
     let age_days = refreshed.map_or(0.0, |t| {
         (now.as_microsecond() - t.as_microsecond()) as f64 / 86_400e6
     });
-    let support = f64::from(feedback.supporting()) + 1.0;
-    let against = f64::from(feedback.false_positives);
+    // Organisations, not reports, weigh: one member repeating itself counts once, so no
+    // single member can decay an indicator to nothing (issue 18, finding 10).
+    let support = f64::from(feedback.supporting_orgs) + 1.0;
+    let against = f64::from(feedback.disputing_orgs);
     let score = decayed_score(base, age_days) * support / (support + against);
     let valid_until = obj
         .as_indicator()
@@ -326,14 +346,17 @@ mod tests {
             Report {
                 feedback: f(false, 3),
                 reporter: Some("org-a".into()),
+                org: "org-a".into(),
             },
             Report {
                 feedback: f(false, 2),
                 reporter: None,
+                org: "org-b".into(),
             },
             Report {
                 feedback: f(true, 1),
                 reporter: None,
+                org: "org-b".into(),
             },
         ];
         let a = Aggregate::of(&reports);
@@ -359,6 +382,7 @@ mod tests {
         // A recent sighting refreshes it.
         let seen = Aggregate {
             sighting_reports: 1,
+            supporting_orgs: 1,
             sightings: 1,
             last_seen: Some(at("2026-06-30T00:00:00Z")),
             ..Aggregate::default()
@@ -370,6 +394,7 @@ mod tests {
         // False positives outweigh: 50 · 1 / (1 + 3) = 12.5.
         let disputed = Aggregate {
             false_positives: 3,
+            disputing_orgs: 3,
             ..Aggregate::default()
         };
         let d = assess(&ind, &disputed, at("2026-01-01T00:00:00Z"));
@@ -396,5 +421,32 @@ mod tests {
             assess(&revoked, &none, at("2026-01-01T00:00:00Z")).standing,
             Standing::Revoked
         );
+    }
+
+    /// Issue 18, finding 10: fifty false-positive reports from one member weigh as one.
+    #[test]
+    fn one_member_cannot_decay_an_indicator_alone() {
+        let fp = |org: &str| Report {
+            feedback: Feedback {
+                targets: vec![],
+                count: 1,
+                false_positive: true,
+                opinion: None,
+                seen_at: None,
+                named: false,
+            },
+            reporter: None,
+            org: org.into(),
+        };
+        let one: Vec<Report> = (0..50).map(|_| fp("org-x")).collect();
+        let a = Aggregate::of(&one);
+        assert_eq!((a.false_positives, a.disputing_orgs), (50, 1));
+        let ind = obj(IND);
+        let s = assess(&ind, &a, at("2026-01-01T00:00:00Z"));
+        // 50 · 1 / (1 + 1) = 25: halved, not decayed.
+        assert_eq!((s.score, s.standing), (25.0, Standing::Active));
+        let many: Vec<Report> = ["o1", "o2", "o3"].iter().map(|o| fp(o)).collect();
+        let s = assess(&ind, &Aggregate::of(&many), at("2026-01-01T00:00:00Z"));
+        assert_eq!(s.standing, Standing::Decayed);
     }
 }

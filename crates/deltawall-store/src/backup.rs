@@ -127,6 +127,7 @@ const BASE_TABLES: &[Table] = &[
             ("kind", Text),
             ("created_at", Int),
             ("closed_at", Int),
+            ("manager_org", Text),
         ],
     ),
     (

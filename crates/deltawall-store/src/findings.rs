@@ -304,36 +304,52 @@ pub async fn milestones(
     finding_ids: &[String],
     due_us: fn(&str) -> i64,
 ) -> Result<Vec<StoredMilestone>> {
-    if finding_ids.is_empty() {
-        return Ok(vec![]);
+    // In chunks: SQLite allows at most 32,766 bound variables in one statement, and a
+    // large institution's findings can exceed it. The chunks are merged in the order one
+    // query would have given.
+    let mut rows = Vec::new();
+    for chunk in finding_ids.chunks(MAX_BINDS) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, finding_id, title, owner, due_on, done_at, created_at \
+             FROM finding_milestones WHERE finding_id IN ({})",
+            marks.join(", ")
+        );
+        let binds: Vec<Bind> = chunk.iter().cloned().map(Bind::Text).collect();
+        rows.extend(
+            bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+                .fetch_all(&mut *db)
+                .await?,
+        );
     }
-    let marks: Vec<String> = (1..=finding_ids.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "SELECT id, finding_id, title, owner, due_on, done_at FROM finding_milestones \
-         WHERE finding_id IN ({}) ORDER BY due_on, created_at",
-        marks.join(", ")
-    );
-    let binds: Vec<Bind> = finding_ids.iter().cloned().map(Bind::Text).collect();
-    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
-        .fetch_all(&mut *db)
-        .await?;
-    rows.iter()
+    let mut out = rows
+        .iter()
         .map(|r| {
             let due_on: String = r.try_get("due_on")?;
-            Ok(StoredMilestone {
-                id: r.try_get("id")?,
-                finding_id: r.try_get("finding_id")?,
-                milestone: Milestone {
-                    title: r.try_get("title")?,
-                    owner: r.try_get("owner")?,
-                    due_us: due_us(&due_on),
-                    done_us: r.try_get("done_at")?,
+            let created_at: i64 = r.try_get("created_at")?;
+            Ok((
+                created_at,
+                StoredMilestone {
+                    id: r.try_get("id")?,
+                    finding_id: r.try_get("finding_id")?,
+                    milestone: Milestone {
+                        title: r.try_get("title")?,
+                        owner: r.try_get("owner")?,
+                        due_us: due_us(&due_on),
+                        done_us: r.try_get("done_at")?,
+                    },
+                    due_on,
                 },
-                due_on,
-            })
+            ))
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    out.sort_by(|(ca, a), (cb, b)| (&a.due_on, ca, &a.id).cmp(&(&b.due_on, cb, &b.id)));
+    Ok(out.into_iter().map(|(_, m)| m).collect())
 }
+
+/// Most values bound in one `IN (…)` list; below SQLite's limit of 32,766 variables and
+/// PostgreSQL's 65,535.
+const MAX_BINDS: usize = 1_000;
 
 /// The stored history rows of a finding, oldest first: `(seq, at_us, actor, from, to)`.
 pub async fn events(

@@ -85,6 +85,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0016_attack_tlpt.sql"),
     ),
     (
+        17,
+        "security: case-insensitive logins, trust group managers",
+        include_str!("../migrations/sqlite/0017_security2.sql"),
+        include_str!("../migrations/postgres/0017_security2.sql"),
+    ),
+    (
         18,
         "scheduled jobs: leases shared by replicas, one row per run",
         include_str!("../migrations/sqlite/0018_jobs.sql"),

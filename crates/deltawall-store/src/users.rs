@@ -141,9 +141,10 @@ async fn credentials_where(
     }))
 }
 
-/// An account by login name, for authentication.
+/// An account by login name, for authentication; the name is matched without regard to
+/// case (one account per name whatever its case, migration 0017).
 pub async fn credentials_by_login(db: &mut Db, login: &str) -> Result<Option<Credentials>> {
-    credentials_where(db, "u.login = $1", login).await
+    credentials_where(db, "lower(u.login) = lower($1)", login).await
 }
 
 /// An account by id, for authentication (second factor, password change).
@@ -236,6 +237,28 @@ pub async fn set_totp_secret(db: &mut Db, id: &str, secret: Option<&str>) -> Res
     .bind(secret.map(str::to_owned))
     .bind(now_us());
     q.execute(&mut *db).await?;
+    Ok(())
+}
+
+/// Every stored TOTP secret as `(user id, stored value)`, to seal those still in clear.
+pub async fn totp_secrets(db: &mut Db) -> Result<Vec<(String, String)>> {
+    let rows =
+        sqlx::query("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL ORDER BY id")
+            .fetch_all(&mut *db)
+            .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("totp_secret")?)))
+        .collect()
+}
+
+/// Replaces the stored form of a TOTP secret (sealing it) without changing whether the
+/// second factor is on.
+pub async fn replace_totp_secret(db: &mut Db, id: &str, stored: &str) -> Result<()> {
+    sqlx::query("UPDATE users SET totp_secret = $2 WHERE id = $1")
+        .bind(id.to_owned())
+        .bind(stored.to_owned())
+        .execute(&mut *db)
+        .await?;
     Ok(())
 }
 

@@ -29,6 +29,7 @@ fn actor(reach: SupervisorReach) -> Actor {
         reach: Some(reach),
         role: Role::Staff,
         token_scope: None,
+        token_id: None,
     }
 }
 

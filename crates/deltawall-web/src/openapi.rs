@@ -32,7 +32,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         pa::management_report, pa::group_report,
         oa::catalogs, oa::catalog_import, oa::catalog_get, oa::mappings, oa::mapping_import, oa::mapping_builtin,
         oa::mapping_get, oa::prefill, oa::confirm, oa::oscal_results, oa::oscal_poam,
-        sharing_api::root_create, sharing_api::root_close, sharing_api::collection_create,
+        sharing_api::root_create, sharing_api::root_close, sharing_api::root_reopen, sharing_api::collection_create,
         sharing_api::indicators,
         sa::request_preview, sa::request_send, sa::request_list, sa::request_get, sa::request_task, sa::request_decide,
         sa::tasks, sa::task_get, sa::task_draft, sa::task_submit,

@@ -657,6 +657,10 @@ fn api_routes() -> Router<AppState> {
             post(sharing_api::root_close),
         )
         .route(
+            "/api/v1/sharing/roots/{id}/reopen",
+            post(sharing_api::root_reopen),
+        )
+        .route(
             "/api/v1/sharing/roots/{id}/collections",
             post(sharing_api::collection_create),
         )
@@ -869,7 +873,8 @@ pub fn build_router(state: AppState) -> Router {
         .fallback(not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(csrf);
+        .layer(csrf)
+        .layer(axum::middleware::from_fn(crate::http::limit_query));
     router = security_headers(router);
     if hsts {
         router = router.layer(SetResponseHeaderLayer::if_not_present(

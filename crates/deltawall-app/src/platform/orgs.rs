@@ -173,6 +173,11 @@ async fn check_parent(
 pub async fn create(ctx: Ctx<'_>, input: &OrgInput) -> SResult<String> {
     ctx.require(Permission::ManageSector)?;
     let new = check(input)?;
+    // A bureau registers only institutions of its own region: checked before anything is
+    // written, so a refused request leaves no trace.
+    if !ctx.actor.org_scope().covers(None, new.kind, new.region) {
+        return Err(ServiceError::Forbidden);
+    }
     let mut tx = ctx.store.write().await?;
     check_parent(ctx, &mut tx, new.parent_id.as_deref(), None).await?;
     let id = orgs::create(&mut tx, &new).await?;
@@ -214,6 +219,11 @@ pub async fn update(ctx: Ctx<'_>, id: &str, input: &OrgInput) -> SResult<()> {
             code: "err-kind-fixed",
         }
         .into());
+    }
+    // The organisation must stay within the editor's reach (a bureau cannot move an
+    // institution out of its region), checked in the transaction before the write.
+    if !ctx.actor.org_scope().covers(Some(id), new.kind, new.region) {
+        return Err(ServiceError::Forbidden);
     }
     check_parent(ctx, &mut tx, new.parent_id.as_deref(), Some(id)).await?;
     orgs::update(&mut tx, id, &new).await?;

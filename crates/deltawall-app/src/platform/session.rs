@@ -1,7 +1,7 @@
 //! Signing in and out, the second factor, and resolving sessions and API tokens to actors.
 
 use crate::error::ServiceError;
-use crate::platform::auth::{password, secret, totp};
+use crate::platform::auth::{basic_cache, password, secret, totp};
 use crate::{SResult, actor_for, record};
 use deltawall_domain::Actor;
 use deltawall_domain::throttle::{Reserved, ThrottlePolicy, Verdict};
@@ -216,8 +216,13 @@ pub async fn authenticate_basic(
 ) -> SResult<SessionInfo> {
     let now = now_us();
     let attempt = reserve(store, policy, ip, login, now).await?;
-    let ok =
-        verify(pw, &attempt).await? && attempt.cred.as_ref().is_some_and(|c| !c.user.totp_enabled);
+    // A credential verified moments ago skips argon2 (see `basic_cache`); the attempt was
+    // still counted and the account's state is still checked.
+    let cached = attempt.cred.as_ref().is_some_and(|c| {
+        basic_cache::remembered(login, pw, &c.user.id, &c.password_hash, now) && c.user.active
+    });
+    let ok = (cached || verify(pw, &attempt).await?)
+        && attempt.cred.as_ref().is_some_and(|c| !c.user.totp_enabled);
     let Some(cred) = attempt.cred.clone().filter(|_| ok) else {
         let tx = store.write().await?;
         fail_login(tx, policy, ip, login, &attempt, now).await?;
@@ -234,6 +239,9 @@ pub async fn authenticate_basic(
     users::record_success(&mut tx, &cred.user.id, now).await?;
     throttle::uncount_attempt(&mut tx, &address_key(ip)).await?;
     tx.commit().await?;
+    if !cached {
+        basic_cache::remember(login, pw, &cred.user.id, &cred.password_hash, now);
+    }
     Ok(SessionInfo {
         actor: actor_for(&cred.user, &org, None),
         user: cred.user,
@@ -308,7 +316,10 @@ pub async fn complete_mfa(
         tx.commit().await?;
         return Err(ServiceError::Throttled);
     }
-    let secret_b32 = cred.totp_secret.clone().unwrap_or_default();
+    let secret_b32 = match &cred.totp_secret {
+        Some(stored) => crate::platform::auth::seal::open_secret(&cred.user.id, stored)?,
+        None => String::new(),
+    };
     let secs = u64::try_from(now / 1_000_000).unwrap_or(0);
     let step = totp::matching_step(&secret_b32, code, secs);
     let fresh = match step {
@@ -412,8 +423,10 @@ pub async fn resolve_token(store: &Store, token: &str) -> SResult<Option<Session
     if !cred.user.active || !org.active {
         return Ok(None);
     }
+    let mut actor = actor_for(&cred.user, &org, Some(t.scope));
+    actor.token_id = Some(t.id.clone());
     Ok(Some(SessionInfo {
-        actor: actor_for(&cred.user, &org, Some(t.scope)),
+        actor,
         user: cred.user,
         mfa_pending: false,
     }))

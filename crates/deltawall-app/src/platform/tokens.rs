@@ -1,5 +1,6 @@
 //! API tokens of the actor's organisation.
 
+use crate::platform::account::{StepUp, step_up};
 use crate::platform::auth::secret;
 use crate::{Ctx, SResult};
 use deltawall_domain::access::TokenScope;
@@ -21,6 +22,22 @@ pub struct TokenInput {
     pub scope: TokenScope,
     /// Lifetime in days, 1 to 366.
     pub days: i64,
+    /// Step-up: the current password (or `current_code`).
+    #[serde(default)]
+    pub current_password: Option<String>,
+    /// Step-up: a current TOTP code, for accounts with a second factor.
+    #[serde(default)]
+    pub current_code: Option<String>,
+}
+
+impl TokenInput {
+    /// The step-up proof this input carries.
+    pub fn step_up(&self) -> StepUp {
+        StepUp {
+            current_password: self.current_password.clone(),
+            current_code: self.current_code.clone(),
+        }
+    }
 }
 
 /// The organisation's tokens.
@@ -36,7 +53,8 @@ pub async fn list(ctx: Ctx<'_>) -> SResult<Vec<ApiToken>> {
 }
 
 /// Issues a token acting with the issuer's role; returns its id and the secret, which is
-/// shown once and never stored.
+/// shown once and never stored. Needs a step-up (the current password or TOTP code): a
+/// stolen session alone cannot mint a lasting credential.
 pub async fn issue(ctx: Ctx<'_>, input: &TokenInput) -> SResult<(String, String)> {
     ctx.require(Permission::ManageTokens)?;
     validate::display_name("name", &input.name)?;
@@ -48,6 +66,7 @@ pub async fn issue(ctx: Ctx<'_>, input: &TokenInput) -> SResult<(String, String)
         }
         .into());
     }
+    step_up(ctx, &input.step_up()).await?;
     let token = secret::new_api_token();
     let now = now_us();
     let new = NewToken {
@@ -75,9 +94,10 @@ pub async fn issue(ctx: Ctx<'_>, input: &TokenInput) -> SResult<(String, String)
     Ok((id, token))
 }
 
-/// Revokes a token of the organisation.
-pub async fn revoke(ctx: Ctx<'_>, id: &str) -> SResult<()> {
+/// Revokes a token of the organisation, after a step-up as for [`issue`].
+pub async fn revoke(ctx: Ctx<'_>, id: &str, proof: &StepUp) -> SResult<()> {
     ctx.require(Permission::ManageTokens)?;
+    step_up(ctx, proof).await?;
     let mut tx = ctx.store.write().await?;
     let t = tokens::revoke(
         &mut tx,

@@ -67,9 +67,34 @@ pub async fn list(ctx: Ctx<'_>, org_id: &str, page: Page) -> SResult<Paged<User>
     Ok(users::list_by_org(&mut conn, &scope, org_id, page).await?)
 }
 
-/// Creates a user in an organisation.
+/// Who may provision accounts where (issue 18, finding 6; `SECURITY.md`): an
+/// organisation's own administrators, in it; a supervisor's administrator elsewhere only
+/// to onboard an organisation in its reach that has no account yet, and then only its
+/// first administrator. From then on the organisation provisions its own people, and its
+/// administrators see and can deactivate every account in it, whoever created it.
+enum Provision {
+    Own,
+    Onboard(OrgScope),
+}
+
+fn provision(ctx: Ctx<'_>, org_id: &str) -> SResult<Provision> {
+    if org_id == ctx.actor.org_id && ctx.actor.can(Permission::ManageUsers) {
+        Ok(Provision::Own)
+    } else if ctx.actor.can(Permission::ManageSector) {
+        Ok(Provision::Onboard(ctx.actor.org_scope()))
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}
+
+/// Creates a user in an organisation (see [`Provision`] for who may).
 pub async fn create(ctx: Ctx<'_>, org_id: &str, input: &UserInput) -> SResult<String> {
-    let scope = manage_scope(ctx)?;
+    let how = provision(ctx, org_id)?;
+    let scope = match &how {
+        Provision::Own => OrgScope::Own(ctx.actor.org_id.clone()),
+        Provision::Onboard(scope) => scope.clone(),
+    };
+
     validate::login(&input.login)?;
     validate::display_name("display_name", &input.display_name)?;
     validate::password(&input.password, &input.login)?;
@@ -91,6 +116,23 @@ pub async fn create(ctx: Ctx<'_>, org_id: &str, input: &UserInput) -> SResult<St
         .map_err(ServiceError::from_hash)?;
     let mut tx = ctx.store.write().await?;
     orgs::get(&mut tx, &scope, org_id).await?;
+    if matches!(how, Provision::Onboard(_))
+        && users::list_by_org(&mut tx, &scope, org_id, Page::new(0, 1))
+            .await?
+            .total
+            > 0
+    {
+        // Onboarded already: its own administrators provision from now on.
+        return Err(ServiceError::Forbidden);
+    }
+    if matches!(how, Provision::Onboard(_)) && input.role != Role::Admin {
+        return Err(Invalid {
+            field: "role",
+            reason: "an organisation's first account is its administrator",
+            code: "err-onboard-admin",
+        }
+        .into());
+    }
     let new = NewUser {
         org_id: org_id.to_owned(),
         login: input.login.clone(),
@@ -114,10 +156,13 @@ pub async fn create(ctx: Ctx<'_>, org_id: &str, input: &UserInput) -> SResult<St
     Ok(id)
 }
 
-/// Changes a user's role or activation. Nobody changes their own role or deactivates
+/// Changes a user's role or activation, within the own organisation. Nobody changes their own role or deactivates
 /// themselves, and an organisation never loses its last active administrator.
 pub async fn change(ctx: Ctx<'_>, user_id: &str, change: &UserChange) -> SResult<User> {
-    let scope = manage_scope(ctx)?;
+    // Only within the own organisation: a supervisor does not change an institution's
+    // people (finding 6).
+    ctx.require(Permission::ManageUsers)?;
+    let scope = OrgScope::Own(ctx.actor.org_id.clone());
     if user_id == ctx.actor.user_id {
         return Err(Invalid {
             field: "user",
@@ -135,6 +180,7 @@ pub async fn change(ctx: Ctx<'_>, user_id: &str, change: &UserChange) -> SResult
         users::set_active(&mut tx, user_id, active).await?;
         if !active {
             sessions::delete_for_user(&mut tx, user_id).await?;
+            crate::platform::auth::basic_cache::forget_user(user_id);
         }
     }
     if before.role == Role::Admin && users::count_active_admins(&mut tx, &before.org_id).await? == 0

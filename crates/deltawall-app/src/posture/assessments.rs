@@ -277,6 +277,14 @@ pub async fn view(ctx: Ctx<'_>, id: &str, as_of: Option<Date>) -> SResult<Assess
         .iter()
         .map(|r| (r.requirement_id.clone(), change_of(r, &history)))
         .collect();
+    drop(conn);
+    ctx.audit_read(
+        "assessment.read",
+        ("assessment", Some(id)),
+        &assessment.org_id,
+    )
+    .await?;
+    let mut conn = ctx.store.read().await?;
     let evidence = if assessment.org_id == ctx.actor.org_id {
         deltawall_store::evidence::list(&mut conn, &ctx.actor.org_id).await?
     } else {

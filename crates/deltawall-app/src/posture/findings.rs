@@ -394,6 +394,10 @@ pub fn overdue(f: &StoredFinding, now: i64) -> bool {
 pub async fn view(ctx: Ctx<'_>, id: &str) -> SResult<FindingView> {
     let mut conn = ctx.store.read().await?;
     let stored = findings::get(&mut conn, &ctx.actor.record_scope(), id).await?;
+    drop(conn);
+    ctx.audit_read("finding.read", ("finding", Some(id)), &stored.org_id)
+        .await?;
+    let mut conn = ctx.store.read().await?;
     let milestones =
         findings::milestones(&mut conn, std::slice::from_ref(&stored.id), due_us).await?;
     let now = now_us();

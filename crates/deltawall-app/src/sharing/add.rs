@@ -7,8 +7,11 @@
 //! - A new version never weakens the markings of any stored version
 //!   (`DisclosurePolicy::never_downgrade`, unmarked counting as AMBER), and only the
 //!   organisation that added an id to the collection adds further versions of it.
-//! - When any stored version of the id is withheld from the caller by TLP, the failure
-//!   message is one generic text, so nothing about that version is revealed.
+//! - When every stored version of the id is withheld from the caller by TLP, the object is
+//!   answered as a success, exactly as an unknown id is, and nothing is stored: the status
+//!   never tells a member that a hidden object exists (issue 18, finding 7). When only some
+//!   versions are withheld (the caller sees the id already), the failure message is one
+//!   generic text, so nothing about those versions is revealed.
 //! - A TLP:RED object may name recipient organisations (`x_deltawall_recipients`), each
 //!   one that reads the collection; no version added later names new ones.
 
@@ -123,9 +126,12 @@ pub(crate) async fn add_as(
         let stored = sharing::objects(&mut tx, &c.id, &filter).await?;
         let visible = disclose(ctx, c.grant, stored.clone());
         let version_text = version_of(obj, now);
+        // Feedback counts only on objects the caller can read, whatever its grant: a
+        // sighting of a withheld indicator fails exactly as one of an unknown id does.
+        let is_feedback = deltawall_stix::feedback::feedback_of(obj).is_some();
         let checked = match mode {
-            AddMode::Feedback => feedback_only(ctx, &mut tx, &c, obj).await?,
-            AddMode::Publish => Ok(()),
+            AddMode::Publish if !is_feedback => Ok(()),
+            _ => feedback_only(ctx, &mut tx, &c, obj).await?,
         };
         let recipients = match checked {
             Ok(()) => recipients_of(ctx, &mut tx, &c, obj, &policy, &mut readers).await?,
@@ -134,7 +140,9 @@ pub(crate) async fn add_as(
         let decision = recipients
             .and_then(|r| decide(ctx, obj, &stored, visible.len(), &policy).map(|d| (d, r)));
         match decision {
-            Ok((Decision::Duplicate, _)) => successes.push(detail(&id, &version_text, None)),
+            Ok((Decision::Duplicate | Decision::Withheld, _)) => {
+                successes.push(detail(&id, &version_text, None));
+            }
             Ok((Decision::Store, recipients)) => {
                 let markings = MarkingSet::effective(obj);
                 let refs: Vec<String> = markings.to_refs().iter().map(|r| r.to_string()).collect();
@@ -302,6 +310,10 @@ fn no_new_recipients(
 enum Decision {
     Duplicate,
     Store,
+    /// Every stored version of the id is withheld from the caller: answered as a success,
+    /// exactly as an unknown id is, and nothing is stored (no existence oracle; the other
+    /// organisation's object is left untouched).
+    Withheld,
 }
 
 /// What to do with one incoming object, given every stored version of its id.
@@ -314,6 +326,9 @@ fn decide(
 ) -> Result<Decision, String> {
     if stored.is_empty() {
         return Ok(Decision::Store);
+    }
+    if visible == 0 {
+        return Ok(Decision::Withheld);
     }
     if visible < stored.len() {
         return Err(REFUSED.into());

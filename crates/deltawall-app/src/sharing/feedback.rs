@@ -80,7 +80,11 @@ pub(crate) async fn aggregates(
         reports
             .entry(row.feedback.target_id)
             .or_default()
-            .push(Report { feedback, reporter });
+            .push(Report {
+                feedback,
+                reporter,
+                org: row.feedback.reporter_org.clone(),
+            });
     }
     Ok(targets
         .iter()

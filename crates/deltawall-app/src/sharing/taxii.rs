@@ -141,6 +141,7 @@ pub async fn create_api_root(
         closed_at: None,
     };
     sharing::create_root(&mut tx, &root).await?;
+    sharing::set_manager(&mut tx, id, &ctx.actor.org_id).await?;
     ctx.audit(
         &mut tx,
         "taxii.root_create",
@@ -158,6 +159,7 @@ pub async fn create_api_root(
 pub async fn close_api_root(ctx: &Ctx<'_>, id: &str) -> SResult<()> {
     require_manager(ctx)?;
     let mut tx = ctx.store.write().await?;
+    require_group_manager(ctx, &mut tx, id).await?;
     sharing::close_root(&mut tx, id, now_us()).await?;
     ctx.audit(
         &mut tx,
@@ -171,7 +173,46 @@ pub async fn close_api_root(ctx: &Ctx<'_>, id: &str) -> SResult<()> {
     Ok(())
 }
 
-/// Creates a collection in an open API root with its grants; returns its id.
+/// Reopens a closed API root (an incident council called again); only its manager.
+pub async fn reopen_api_root(ctx: &Ctx<'_>, id: &str) -> SResult<()> {
+    require_manager(ctx)?;
+    let mut tx = ctx.store.write().await?;
+    require_group_manager(ctx, &mut tx, id).await?;
+    sharing::reopen_root(&mut tx, id).await?;
+    ctx.audit(
+        &mut tx,
+        "taxii.root_reopen",
+        ("taxii_api_root", Some(id)),
+        None,
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Refuses anyone but the organisation that manages trust group `id` (its creator); a
+/// group with no recorded manager is left to the national supervisor. Checked inside the
+/// write transaction, before anything is written.
+async fn require_group_manager(
+    ctx: &Ctx<'_>,
+    tx: &mut deltawall_store::Tx,
+    id: &str,
+) -> SResult<()> {
+    let manager = sharing::manager_of(tx, id).await?;
+    let allowed = match manager {
+        Some(org) => org == ctx.actor.org_id,
+        None => ctx.actor.reach == Some(deltawall_domain::org::SupervisorReach::National),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}
+
+/// Creates a collection in an open API root with its grants (extends the trust group);
+/// only the group's manager. Returns its id.
 pub async fn create_collection(
     ctx: &Ctx<'_>,
     api_root: &str,
@@ -183,6 +224,7 @@ pub async fn create_collection(
     deltawall_domain::validate::text("title", title, true, 200)?;
     let mut tx = ctx.store.write().await?;
     sharing::open_root(&mut tx, api_root).await?;
+    require_group_manager(ctx, &mut tx, api_root).await?;
     check_grantees(&mut tx, grants).await?;
     let id =
         sharing::create_collection(&mut tx, api_root, title, None, alias, grants, now_us()).await?;

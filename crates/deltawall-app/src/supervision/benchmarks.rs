@@ -73,13 +73,19 @@ pub async fn k(ctx: Ctx<'_>) -> SResult<K> {
         .unwrap_or_default())
 }
 
-/// Changes k (supervisor administrators), refused below the domain's minimum; audited.
+/// Changes k (supervisor administrators), refused below the domain's floor for the
+/// setter ([`K::set_by`]: only the national supervisor may go below the default); audited.
 pub async fn set_k(ctx: Ctx<'_>, k: u32) -> SResult<()> {
     crate::supervision::roles::require_admin(&ctx)?;
-    let k = K::new(k).map_err(|_| {
+    let national = ctx.actor.reach == Some(deltawall_domain::org::SupervisorReach::National);
+    let k = K::set_by(k, national).map_err(|e| {
         ServiceError::Invalid(Invalid {
             field: "k",
-            reason: "must be at least 2",
+            reason: if e.floor > deltawall_domain::supervision::benchmark::MIN_K {
+                "must be at least the default below the national supervisor"
+            } else {
+                "must be at least 2"
+            },
             code: "bench-err-k",
         })
     })?;

@@ -54,6 +54,8 @@ fn platform() -> Platform {
             name: "scanner".into(),
             scope: TokenScope::Write,
             days: 30,
+            current_password: Some(crate::taxii::PASSWORD.into()),
+            current_code: None,
         };
         let (_, token) = tokens::issue(ctx, &input).await.unwrap();
         (db, token)

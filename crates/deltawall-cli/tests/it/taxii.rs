@@ -16,7 +16,7 @@ use std::net::SocketAddr;
 use std::process::{Command, Output};
 use std::sync::Arc;
 
-const PASSWORD: &str = "correct horse battery staple";
+pub const PASSWORD: &str = "correct horse battery staple";
 const GREEN: &str = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
 const AMBER: &str = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421";
 
@@ -132,6 +132,8 @@ fn hub() -> Hub {
                 name: "cli".into(),
                 scope: TokenScope::Read,
                 days: 30,
+                current_password: Some(PASSWORD.into()),
+                current_code: None,
             },
         )
         .await

@@ -21,6 +21,22 @@ pub const DEFAULT_K: u32 = 5;
 /// 5 unless a cohort is known to be small and the loss is accepted.
 pub const MIN_K: u32 = 2;
 
+/// The floor of k for everyone below the national supervisor (a local finance bureau).
+///
+/// k is one sector-wide setting; a bureau lowering it would weaken the anonymity of every
+/// institution in the country, so only the national supervisor may go below the default.
+pub const REGIONAL_FLOOR: u32 = DEFAULT_K;
+
+/// A k below the floor of the one setting it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("k: must be at least {floor}, got {k}")]
+pub struct BelowFloor {
+    /// The k asked for.
+    pub k: u32,
+    /// The least k this setter may choose.
+    pub floor: u32,
+}
+
 /// The anonymity threshold: the least number of distinct institutions a distribution may
 /// be computed from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,6 +53,22 @@ impl K {
     pub fn new(k: u32) -> Result<K, KTooSmall> {
         if k < MIN_K {
             Err(KTooSmall(k))
+        } else {
+            Ok(K(k))
+        }
+    }
+
+    /// The least k a setter may choose: [`MIN_K`] for the national supervisor,
+    /// [`REGIONAL_FLOOR`] for anyone below it.
+    pub fn floor(national: bool) -> u32 {
+        if national { MIN_K } else { REGIONAL_FLOOR }
+    }
+
+    /// A threshold of `k` chosen by a supervisor, refused below its [`K::floor`].
+    pub fn set_by(k: u32, national: bool) -> Result<K, BelowFloor> {
+        let floor = K::floor(national);
+        if k < floor {
+            Err(BelowFloor { k, floor })
         } else {
             Ok(K(k))
         }

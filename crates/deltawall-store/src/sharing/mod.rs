@@ -115,6 +115,41 @@ pub async fn close_root(db: &mut Db, id: &str, now: i64) -> Result<()> {
     Ok(())
 }
 
+/// Records the organisation that manages an API root (its creator).
+pub async fn set_manager(db: &mut Db, id: &str, org_id: &str) -> Result<()> {
+    sqlx::query("UPDATE taxii_api_roots SET manager_org = $2 WHERE id = $1")
+        .bind(id.to_owned())
+        .bind(org_id.to_owned())
+        .execute(&mut *db)
+        .await?;
+    Ok(())
+}
+
+/// The managing organisation of an API root, open or closed (`None` for a group created
+/// before managers were recorded and with no creator in the audit trail).
+pub async fn manager_of(db: &mut Db, id: &str) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT manager_org FROM taxii_api_roots WHERE id = $1")
+        .bind(id.to_owned())
+        .fetch_optional(&mut *db)
+        .await?
+        .ok_or(StoreError::NotFound("api root"))?;
+    Ok(row.try_get("manager_org")?)
+}
+
+/// Reopens a closed API root: it is served again.
+pub async fn reopen_root(db: &mut Db, id: &str) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE taxii_api_roots SET closed_at = NULL WHERE id = $1 AND closed_at IS NOT NULL",
+    )
+    .bind(id.to_owned())
+    .execute(&mut *db)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound("api root"));
+    }
+    Ok(())
+}
+
 /// Open API roots, in id order.
 pub async fn open_roots(db: &mut Db) -> Result<Vec<ApiRoot>> {
     let rows = sqlx::query(

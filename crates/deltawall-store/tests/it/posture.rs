@@ -474,6 +474,13 @@ async fn scoping(db: &TestDb) {
         (ms.len(), ms[0].milestone.done_us, ms[0].milestone.due_us),
         (1, Some(800), 42)
     );
+    // Issue 18, finding 11: a list longer than SQLite's 32,766 bound variables works.
+    let mut many: Vec<String> = (0..40_000)
+        .map(|i| format!("no-such-finding-{i}"))
+        .collect();
+    many.push(finding.clone());
+    let ms = findings::milestones(&mut c, &many, |_| 42).await.unwrap();
+    assert_eq!(ms.len(), 1);
     drop(c);
     let doc = backup::export(s).await.unwrap();
     let target = db.sibling().await.unwrap();

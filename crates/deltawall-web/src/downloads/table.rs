@@ -16,9 +16,14 @@ pub fn csv(t: &Table) -> String {
     out
 }
 
+/// The characters that make a spreadsheet read a cell as a formula: the ASCII ones, their
+/// full-width forms (some spreadsheets fold `＝` to `=` on import), and tab and carriage
+/// return, which some strip before looking.
+const FORMULA_START: [char; 10] = ['=', '+', '-', '@', '＝', '＋', '－', '＠', '\t', '\r'];
+
 /// Quotes a CSV field (RFC 4180), and defuses spreadsheet formulas.
 pub fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
+    let s = if s.starts_with(FORMULA_START) {
         format!("'{s}")
     } else {
         s.to_owned()
@@ -166,6 +171,17 @@ mod tests {
     fn csv_quotes_and_defuses_formulas() {
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
+        // Issue 18, finding 11: full-width forms are defused like their ASCII ones.
+        for (cell, out) in [
+            ("＝SUM(A1)", "'＝SUM(A1)"),
+            ("＋1", "'＋1"),
+            ("－1", "'－1"),
+            ("＠x", "'＠x"),
+            ("+1", "'+1"),
+            ("ｘ＝1", "ｘ＝1"),
+        ] {
+            assert_eq!(csv_field(cell), out, "{cell}");
+        }
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
     }
 

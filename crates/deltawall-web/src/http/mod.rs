@@ -380,11 +380,43 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
 
 /// A relative path to return to after an action; anything else becomes `/` (no open redirects).
 pub fn safe_next(next: &str) -> &str {
+    // Only visible ASCII and no backslash anywhere: browsers drop tabs and newlines from
+    // a URL and read `\` as `/`, so `/\t/evil.example` would become `//evil.example`,
+    // and a control character cannot go into a `Location` header at all.
     let ok = next.starts_with('/')
         && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && !next.contains(['\r', '\n']);
+        && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
     if ok { next } else { "/" }
+}
+
+/// Longest query string accepted, in bytes. A search text is a few words; far longer
+/// ones only load the database (SQLite refuses `LIKE` patterns over 50,000 bytes).
+pub const MAX_QUERY_BYTES: usize = 8 * 1024;
+
+/// Refuses a request whose query string is longer than [`MAX_QUERY_BYTES`] with 400,
+/// before any handler runs: a JSON error under `/api/` and `/taxii2/`, a page elsewhere.
+pub async fn limit_query(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let too_long = req.uri().query().is_some_and(|q| q.len() > MAX_QUERY_BYTES);
+    if !too_long {
+        return next.run(req).await;
+    }
+    let message = format!("query: longer than {MAX_QUERY_BYTES} bytes");
+    let path = req.uri().path();
+    if path.starts_with("/api/") || path.starts_with("/taxii2/") {
+        crate::error::json_error(
+            axum::http::StatusCode::BAD_REQUEST,
+            "err-bad-request",
+            message,
+            None,
+        )
+    } else {
+        let lang = visitor_lang(req.headers());
+        AppError::BadRequest { message, lang }.into_response()
+    }
 }
 
 #[cfg(test)]
@@ -397,5 +429,17 @@ mod tests {
         assert_eq!(safe_next("//evil.example"), "/");
         assert_eq!(safe_next("https://evil.example"), "/");
         assert_eq!(safe_next("/\\evil.example"), "/");
+        // Issue 18, finding 11: tab and other control tricks, DEL, backslashes.
+        for bad in [
+            "/\t/evil.example",
+            "/\x7f",
+            "/\n/x",
+            "/a\\b",
+            "/ /evil",
+            "/\u{3000}",
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next("/sharing?x=%2F%2F"), "/sharing?x=%2F%2F");
     }
 }

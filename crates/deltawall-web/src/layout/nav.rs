@@ -171,6 +171,7 @@ mod tests {
             reach: None,
             role,
             token_scope: None,
+            token_id: None,
         };
         menu(&actor, &[])
             .into_iter()

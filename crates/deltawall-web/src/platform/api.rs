@@ -8,6 +8,7 @@ use crate::router::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use deltawall_app::platform::account::StepUp;
 use deltawall_app::platform::{audit, orgs, tokens, users};
 use deltawall_domain::org::{BusinessType, OrgKind, Region};
 use deltawall_store::Page;
@@ -401,13 +402,24 @@ pub async fn token_create(
 
 /// Revokes an API token.
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens", params(("id" = String, Path)),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    request_body(content = StepUp, description = "the step-up: current password or TOTP code"),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn token_revoke(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<String>,
+    body: axum::body::Bytes,
 ) -> ApiResult<StatusCode> {
-    tokens::revoke(user.ctx(&state), &id)
+    // The step-up rides in an optional JSON body; none at all is a missing proof (422).
+    let proof: StepUp = if body.is_empty() {
+        StepUp::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| AppError::Status {
+            status: StatusCode::BAD_REQUEST,
+            message: format!("body: {e}"),
+        })?
+    };
+    tokens::revoke(user.ctx(&state), &id, &proof)
         .await
         .map_err(AppError::Json)?;
     Ok(StatusCode::NO_CONTENT)

@@ -571,6 +571,10 @@ pub struct TokenForm {
     name: String,
     scope: String,
     days: i64,
+    #[serde(default)]
+    current_password: Option<String>,
+    #[serde(default)]
+    current_code: Option<String>,
 }
 
 /// `POST /tokens`: issues a token and shows it once (no redirect, so it is never in a URL).
@@ -583,6 +587,8 @@ pub async fn token_create(
         name: f.name,
         scope: req("scope", &f.scope, TokenScope::from_code).map_err(user.err())?,
         days: f.days,
+        current_password: f.current_password,
+        current_code: f.current_code,
     };
     let (_, secret) = tokens::issue(user.ctx(&state), &input)
         .await
@@ -605,8 +611,9 @@ pub async fn token_revoke(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
+    UiForm(proof): UiForm<deltawall_app::platform::account::StepUp>,
 ) -> PageResult {
-    tokens::revoke(user.ctx(&state), &id)
+    tokens::revoke(user.ctx(&state), &id, &proof)
         .await
         .map_err(user.err())?;
     Ok(Redirect::to("/tokens?notice=revoked").into_response())

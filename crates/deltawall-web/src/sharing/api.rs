@@ -106,6 +106,22 @@ pub async fn root_close(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Reopen a closed API root (trust group); only the organisation that manages it.
+#[utoipa::path(post, path = "/api/v1/sharing/roots/{id}/reopen", tag = "sharing",
+    params(("id" = String, Path)),
+    responses((status = 204), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn root_reopen(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    sharing::reopen_api_root(&user.ctx(&state), &id)
+        .await
+        .map_err(AppError::Json)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Add a collection to an API root with its grants (who may read, add, and counts as a
 /// TLP:AMBER recipient); answers the new collection's id.
 #[utoipa::path(post, path = "/api/v1/sharing/roots/{id}/collections", tag = "sharing",

@@ -46,7 +46,12 @@ const ATTR_FORM: &[(&str, &str)] = &[
     ("valid_from", "2024-04-01"),
 ];
 const ROLE_FORM: &[(&str, &str)] = &[("role", "admin"), ("active", "true")];
-const TOKEN_FORM: &[(&str, &str)] = &[("name", "x"), ("scope", "write"), ("days", "30")];
+const TOKEN_FORM: &[(&str, &str)] = &[
+    ("name", "x"),
+    ("scope", "write"),
+    ("days", "30"),
+    ("current_password", crate::util::PASSWORD),
+];
 const INDICATOR_FORM: &[(&str, &str)] = &[
     ("name", "hijack"),
     ("pattern", "[ipv4-addr:value = '198.51.100.9']"),
@@ -76,8 +81,13 @@ fn attr_json() -> serde_json::Value {
 fn change_json() -> serde_json::Value {
     json!({"role": "admin"})
 }
+/// The step-up a token change needs: with it, a foreign token is 404, not a missing proof.
+const STEP_UP_FORM: &[(&str, &str)] = &[("current_password", crate::util::PASSWORD)];
+fn step_up_json() -> serde_json::Value {
+    json!({"current_password": crate::util::PASSWORD})
+}
 fn token_json() -> serde_json::Value {
-    json!({"name": "x", "scope": "write", "days": 30})
+    json!({"name": "x", "scope": "write", "days": 30, "current_password": crate::util::PASSWORD})
 }
 
 fn root_json() -> serde_json::Value {
@@ -129,7 +139,7 @@ pub fn protected() -> Vec<Route> {
             Form(&[("code", "000000")]),
         ),
         r(Method::POST, "/tokens", Form(TOKEN_FORM)),
-        r(Method::POST, "/tokens/{token}/revoke", Form(&[])),
+        r(Method::POST, "/tokens/{token}/revoke", Form(STEP_UP_FORM)),
         r(Method::GET, "/api/v1/me", None),
         r(Method::GET, "/api/v1/orgs", None),
         r(Method::POST, "/api/v1/orgs", Json(org_json)),
@@ -145,12 +155,17 @@ pub fn protected() -> Vec<Route> {
         r(Method::PATCH, "/api/v1/users/{user}", Json(change_json)),
         r(Method::GET, "/api/v1/tokens", None),
         r(Method::POST, "/api/v1/tokens", Json(token_json)),
-        r(Method::DELETE, "/api/v1/tokens/{token}", None),
+        r(Method::DELETE, "/api/v1/tokens/{token}", Json(step_up_json)),
         r(Method::GET, "/api/v1/audit", None),
         r(Method::POST, "/api/v1/sharing/roots", Json(root_json)),
         r(
             Method::POST,
             "/api/v1/sharing/roots/{root}/close",
+            Json(root_json),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/sharing/roots/{root}/reopen",
             Json(root_json),
         ),
         r(

@@ -249,7 +249,7 @@ async fn first_run_setup_creates_the_first_administrator_once() {
 async fn api_tokens_are_scoped_and_revocable() {
     let app = TestApp::new().await;
     let admin = app.a.as_role(Role::Admin);
-    let issue = |scope: &str| json!({"name": format!("siem-{scope}"), "scope": scope, "days": 30});
+    let issue = |scope: &str| json!({"name": format!("siem-{scope}"), "scope": scope, "days": 30, "current_password": PASSWORD});
     let read = app
         .json(Method::POST, "/api/v1/tokens", &admin, &issue("read"))
         .await
@@ -286,7 +286,17 @@ async fn api_tokens_are_scoped_and_revocable() {
     )
     .body(Body::empty())
     .unwrap();
-    assert_eq!(app.send(del).await.status, StatusCode::NO_CONTENT);
+    // Revoking needs the step-up too (issue 18, finding 3).
+    assert_eq!(app.send(del).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let revoked = app
+        .json(
+            Method::DELETE,
+            &format!("/api/v1/tokens/{}", read["id"].as_str().unwrap()),
+            &admin,
+            &json!({"current_password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT, "{}", revoked.body);
     assert_eq!(
         app.get("/api/v1/me", &read_tok).await.status,
         StatusCode::UNAUTHORIZED

@@ -62,6 +62,7 @@ async fn marked_records(app: &TestApp, t: &Tenant, mark: &str) {
                 ("name", token_name.as_str()),
                 ("scope", "read"),
                 ("days", "30"),
+                ("current_password", crate::util::PASSWORD),
             ],
         )
         .await;

@@ -42,7 +42,7 @@ async fn secrets_never_reach_the_logs() {
             Method::POST,
             "/api/v1/tokens",
             &Who::Session(session.clone()),
-            &json!({"name": "t", "scope": "read", "days": 1}),
+            &json!({"name": "t", "scope": "read", "days": 1, "current_password": PASSWORD}),
         )
         .await
         .json();

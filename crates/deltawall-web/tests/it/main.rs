@@ -29,6 +29,7 @@ mod paging;
 mod posture;
 mod report_xlsx;
 mod security;
+mod security2;
 mod sharing_ui;
 mod sup_benchmarks;
 mod sup_figures;

@@ -14,7 +14,7 @@ pub async fn token(app: &TestApp, who: &Who, scope: &str) -> String {
             Method::POST,
             "/api/v1/tokens",
             who,
-            &json!({"name": "probe", "scope": scope, "days": 30}),
+            &json!({"name": "probe", "scope": scope, "days": 30, "current_password": PASSWORD}),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);

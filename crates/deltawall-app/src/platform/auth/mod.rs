@@ -1,6 +1,8 @@
-//! Authentication primitives: password hashing, secrets, TOTP.
+//! Authentication primitives: password hashing, secrets, TOTP, sealing secrets at rest.
 
+pub mod basic_cache;
 pub mod password;
+pub mod seal;
 pub mod secret;
 pub mod totp;
 

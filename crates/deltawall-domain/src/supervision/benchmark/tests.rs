@@ -221,3 +221,18 @@ proptest! {
         }
     }
 }
+
+/// Finding 9 of issue 18: a bureau may not lower k below the default; the FSA may.
+#[test]
+fn only_the_national_supervisor_goes_below_the_default() {
+    let check = |k: u32, national: bool, expected: Result<u32, u32>| {
+        let got = K::set_by(k, national).map(K::get).map_err(|e| e.floor);
+        assert_eq!(got, expected, "k {k}, national {national}");
+    };
+    check(2, true, Ok(2));
+    check(1, true, Err(MIN_K));
+    check(4, false, Err(DEFAULT_K));
+    check(2, false, Err(DEFAULT_K));
+    check(5, false, Ok(5));
+    check(9, false, Ok(9));
+}

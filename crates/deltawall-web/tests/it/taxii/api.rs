@@ -166,7 +166,7 @@ async fn basic_and_bearer_authentication() {
             Method::POST,
             "/api/v1/tokens",
             &app.a.as_role(Role::Admin),
-            &json!({"name": "taxii", "scope": "read", "days": 30}),
+            &json!({"name": "taxii", "scope": "read", "days": 30, "current_password": crate::util::PASSWORD}),
         )
         .await
         .json();

@@ -31,6 +31,7 @@ pub fn fsa_admin(app: &TestApp) -> Actor {
         reach: Some(SupervisorReach::National),
         role: Role::Admin,
         token_scope: None,
+        token_id: None,
     }
 }
 
