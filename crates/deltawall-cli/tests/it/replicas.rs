@@ -240,7 +240,12 @@ fn sessions_cross_replicas(a: &Replica, b: &Replica) {
             "",
         );
         assert_eq!(r.status, 403, "replica {name}: {}", r.body);
-        assert!(r.body.contains("err-csrf"), "replica {name}: {}", r.body);
+        // A person's refused form gets the localised error page.
+        assert!(
+            r.body.contains("別のサイトからの送信は受け付けません"),
+            "replica {name}: {}",
+            r.body
+        );
     }
     assert_eq!(me(a).status, 200, "a refused post must not end the session");
     let out = b.send(
