@@ -184,7 +184,17 @@ mod tests {
         let m = labels(OrgKind::Institution, Role::Admin);
         assert_eq!(
             m[0],
-            ("delta-self", vec!["posture", "incidents", "exercises"])
+            (
+                "delta-self",
+                vec![
+                    "posture",
+                    "detections",
+                    "incidents",
+                    "exercises",
+                    "attack",
+                    "tlpt"
+                ]
+            )
         );
         assert_eq!(m[1], ("delta-public", vec!["requests", "alerts"]));
         assert_eq!(m[2], ("delta-mutual", vec!["sharing"]));
