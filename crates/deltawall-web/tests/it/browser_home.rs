@@ -5,7 +5,7 @@
 //! window or an input has no label. Skipped like the other browser tests when chromedriver
 //! is missing.
 
-use crate::browser::{client, serve_with_clock, sign_in, start_driver};
+use crate::browser::{client, heading, serve_with_clock, sign_in, start_driver};
 use crate::util::PASSWORD;
 use deltawall_store::testing::TestDb;
 use fantoccini::Locator;
@@ -82,7 +82,9 @@ async fn hrefs(c: &fantoccini::Client, css: &str) -> Vec<String> {
 /// an error.
 async fn check_home(c: &fantoccini::Client, base: &str, login: &str) {
     c.goto(&format!("{base}/api/v1/me/work")).await.unwrap();
-    let api: serde_json::Value = serde_json::from_str(&body_text(c).await).unwrap();
+    let text = body_text(c).await;
+    let api: serde_json::Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{login}: the work API did not answer JSON ({e}): {text}"));
     let expected: Vec<String> = api["items"]
         .as_array()
         .unwrap()
@@ -174,6 +176,9 @@ async fn every_role_sees_its_work_and_every_page_fits() {
         c.delete_all_cookies().await.unwrap();
         c.set_window_size(1280, 900).await.unwrap();
         sign_in(&c, &base, login).await;
+        // The sign-in's redirect lands on the home page; wait for it before reading the API
+        // with the new session.
+        heading(&c, "ダッシュボード").await;
         check_home(&c, &base, login).await;
         let pages = reachable_pages(&c, &base).await;
         assert!(pages.len() > 3, "{login} reached only {pages:?}");
