@@ -150,15 +150,6 @@ pub async fn home(ctx: Ctx<'_>, clock: &Clock) -> SResult<Home> {
     Ok(Home { items, late })
 }
 
-/// How many items wait in each feature, for the navigation's counts.
-pub fn counts(items: &[WorkItem]) -> std::collections::BTreeMap<&'static str, usize> {
-    let mut out = std::collections::BTreeMap::new();
-    for i in items {
-        *out.entry(i.feature).or_default() += 1;
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,14 +193,5 @@ mod tests {
             vec![item("b", Some(5), false), item("a", Some(5), false)],
             &["a", "b"],
         );
-    }
-
-    #[test]
-    fn counts_by_feature() {
-        let mut a = item("a", None, false);
-        a.feature = "alerts";
-        let c = counts(&[a, item("b", None, false), item("c", None, false)]);
-        assert_eq!(c.get("alerts"), Some(&1));
-        assert_eq!(c.get("requests"), Some(&2));
     }
 }
