@@ -284,11 +284,20 @@ pub async fn list(ctx: Ctx<'_>) -> SResult<Vec<StoredSubmission>> {
     Ok(store::in_scope(&mut conn, &ctx.actor.org_scope()).await?)
 }
 
-/// Submission `id`, if the actor may read it (for the printable page).
+/// Submission `id`, if the actor may read it (for the printable page). A supervisor's
+/// read is audited under the institution.
 pub async fn get(ctx: Ctx<'_>, id: &str) -> SResult<StoredSubmission> {
     ctx.require(Permission::ReadOwnOrg)?;
     let mut conn = ctx.store.read().await?;
-    Ok(store::get(&mut conn, &ctx.actor.org_scope(), id).await?)
+    let submission = store::get(&mut conn, &ctx.actor.org_scope(), id).await?;
+    drop(conn);
+    ctx.audit_read(
+        "incident_report.read",
+        ("incident_report", Some(id)),
+        &submission.org_id,
+    )
+    .await?;
+    Ok(submission)
 }
 
 /// The supervisor accepts submission `id` or returns it with a reason.

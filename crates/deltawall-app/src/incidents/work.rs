@@ -59,6 +59,12 @@ pub async fn detail(ctx: Ctx<'_>, clock: &Clock, id: &str) -> SResult<CaseDetail
     let decisions = deltawall_store::incidents::reports::decisions(&mut conn, id).await?;
     let contacts = work::contacts(&mut conn, id).await?;
     let clocks = reports::clocks_of(&case, &reports, &decisions, clock.now_us())?;
+    drop(conn);
+    // A supervisor's look at a case (its timeline, customer log, observables) shows on
+    // the institution's audit page; the institution's own reads are not logged.
+    ctx.audit_read("incident_case.read", ("incident_case", Some(id)), &case.case.org_id)
+        .await?;
+    let mut conn = ctx.store.read().await?;
     Ok(CaseDetail {
         timeline: cases::timeline(&mut conn, id).await?,
         tasks: work::tasks(&mut conn, id).await?,

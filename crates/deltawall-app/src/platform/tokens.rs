@@ -4,6 +4,7 @@ use crate::platform::account::{StepUp, step_up};
 use crate::platform::auth::secret;
 use crate::{Ctx, SResult};
 use deltawall_domain::access::TokenScope;
+use deltawall_domain::throttle::ThrottlePolicy;
 use deltawall_domain::validate::{self, Invalid};
 use deltawall_domain::{OrgScope, Permission};
 use deltawall_store::records::now_us;
@@ -55,7 +56,11 @@ pub async fn list(ctx: Ctx<'_>) -> SResult<Vec<ApiToken>> {
 /// Issues a token acting with the issuer's role; returns its id and the secret, which is
 /// shown once and never stored. Needs a step-up (the current password or TOTP code): a
 /// stolen session alone cannot mint a lasting credential.
-pub async fn issue(ctx: Ctx<'_>, input: &TokenInput) -> SResult<(String, String)> {
+pub async fn issue(
+    ctx: Ctx<'_>,
+    policy: &ThrottlePolicy,
+    input: &TokenInput,
+) -> SResult<(String, String)> {
     ctx.require(Permission::ManageTokens)?;
     validate::display_name("name", &input.name)?;
     if !(1..=366).contains(&input.days) {
@@ -66,7 +71,7 @@ pub async fn issue(ctx: Ctx<'_>, input: &TokenInput) -> SResult<(String, String)
         }
         .into());
     }
-    step_up(ctx, &input.step_up()).await?;
+    step_up(ctx, policy, &input.step_up()).await?;
     let token = secret::new_api_token();
     let now = now_us();
     let new = NewToken {
@@ -95,9 +100,14 @@ pub async fn issue(ctx: Ctx<'_>, input: &TokenInput) -> SResult<(String, String)
 }
 
 /// Revokes a token of the organisation, after a step-up as for [`issue`].
-pub async fn revoke(ctx: Ctx<'_>, id: &str, proof: &StepUp) -> SResult<()> {
+pub async fn revoke(
+    ctx: Ctx<'_>,
+    policy: &ThrottlePolicy,
+    id: &str,
+    proof: &StepUp,
+) -> SResult<()> {
     ctx.require(Permission::ManageTokens)?;
-    step_up(ctx, proof).await?;
+    step_up(ctx, policy, proof).await?;
     let mut tx = ctx.store.write().await?;
     let t = tokens::revoke(
         &mut tx,

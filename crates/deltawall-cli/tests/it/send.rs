@@ -57,7 +57,8 @@ fn platform() -> Platform {
             current_password: Some(crate::taxii::PASSWORD.into()),
             current_code: None,
         };
-        let (_, token) = tokens::issue(ctx, &input).await.unwrap();
+        let policy = deltawall_domain::throttle::ThrottlePolicy::default();
+        let (_, token) = tokens::issue(ctx, &policy, &input).await.unwrap();
         (db, token)
     });
     Platform { rt, db, token }

@@ -128,6 +128,7 @@ fn hub() -> Hub {
         };
         let (_, token) = tokens::issue(
             ctx,
+            &deltawall_domain::throttle::ThrottlePolicy::default(),
             &tokens::TokenInput {
                 name: "cli".into(),
                 scope: TokenScope::Read,

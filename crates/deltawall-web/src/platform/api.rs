@@ -394,7 +394,7 @@ pub async fn token_create(
     user: ApiUser,
     ApiJson(input): ApiJson<tokens::TokenInput>,
 ) -> ApiResult<(StatusCode, Json<NewTokenDto>)> {
-    let (id, token) = tokens::issue(user.ctx(&state), &input)
+    let (id, token) = tokens::issue(user.ctx(&state), &state.config.throttle, &input)
         .await
         .map_err(AppError::Json)?;
     Ok((StatusCode::CREATED, Json(NewTokenDto { id, token })))
@@ -419,7 +419,7 @@ pub async fn token_revoke(
             message: format!("body: {e}"),
         })?
     };
-    tokens::revoke(user.ctx(&state), &id, &proof)
+    tokens::revoke(user.ctx(&state), &state.config.throttle, &id, &proof)
         .await
         .map_err(AppError::Json)?;
     Ok(StatusCode::NO_CONTENT)

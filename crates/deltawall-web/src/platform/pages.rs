@@ -503,7 +503,7 @@ pub async fn account_password(
     user: UiUser,
     UiForm(f): UiForm<PasswordForm>,
 ) -> PageResult {
-    account::change_password(user.ctx(&state), &f.current_password, &f.new_password)
+    account::change_password(user.ctx(&state), &state.config.throttle, &f.current_password, &f.new_password)
         .await
         .map_err(user.err())?;
     Ok(Redirect::to("/login").into_response())
@@ -515,7 +515,7 @@ pub async fn account_totp_start(
     user: UiUser,
     UiForm(f): UiForm<StepUpForm>,
 ) -> PageResult {
-    let enrol = account::start_totp(user.ctx(&state), &user.info.user.login, &f.current_password)
+    let enrol = account::start_totp(user.ctx(&state), &state.config.throttle, &user.info.user.login, &f.current_password)
         .await
         .map_err(user.err())?;
     let u = user.info.user.clone();
@@ -590,7 +590,7 @@ pub async fn token_create(
         current_password: f.current_password,
         current_code: f.current_code,
     };
-    let (_, secret) = tokens::issue(user.ctx(&state), &input)
+    let (_, secret) = tokens::issue(user.ctx(&state), &state.config.throttle, &input)
         .await
         .map_err(user.err())?;
     let list = tokens::list(user.ctx(&state)).await.map_err(user.err())?;
@@ -613,7 +613,7 @@ pub async fn token_revoke(
     Path(id): Path<String>,
     UiForm(proof): UiForm<deltawall_app::platform::account::StepUp>,
 ) -> PageResult {
-    tokens::revoke(user.ctx(&state), &id, &proof)
+    tokens::revoke(user.ctx(&state), &state.config.throttle, &id, &proof)
         .await
         .map_err(user.err())?;
     Ok(Redirect::to("/tokens?notice=revoked").into_response())

@@ -30,6 +30,7 @@ mod posture;
 mod report_xlsx;
 mod security;
 mod security2;
+mod security3;
 mod sharing_ui;
 mod sup_benchmarks;
 mod sup_figures;

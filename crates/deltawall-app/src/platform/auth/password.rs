@@ -6,8 +6,9 @@
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use std::sync::OnceLock;
+use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use tokio::sync::Semaphore;
 
 /// Hashes that run at once.
@@ -69,10 +70,26 @@ pub fn hash_blocking(password: &str) -> anyhow::Result<String> {
     Ok(h.to_string())
 }
 
+tokio::task_local! {
+    static VERIFICATIONS: Arc<AtomicUsize>;
+}
+
+/// Runs `work` (a request, in tests) and adds to `counter` every argon2 verification it
+/// actually computes, refused ones not included. A global counter would mix in the work
+/// of other tests running in the same process; the count follows the task instead, so a
+/// test can prove how many password checks a burst of requests really cost.
+pub async fn counting_verifications<F: Future>(counter: Arc<AtomicUsize>, work: F) -> F::Output {
+    VERIFICATIONS.scope(counter, work).await
+}
+
 /// Checks a password against a PHC string. A malformed stored hash counts as a mismatch;
 /// a full pool is [`Busy`], not a mismatch, so that it never counts as a failed attempt.
 pub async fn verify(password: String, phc: String) -> Result<bool, Busy> {
+    let counter = VERIFICATIONS.try_with(Arc::clone).ok();
     run(move || {
+        if let Some(c) = counter {
+            c.fetch_add(1, Ordering::SeqCst);
+        }
         Argon2::default()
             .verify_password(password.as_bytes(), phc.as_str())
             .is_ok()
