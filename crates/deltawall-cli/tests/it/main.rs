@@ -111,5 +111,6 @@ fn bad_configuration_is_refused_with_its_name() {
 
 mod replicas;
 mod send;
+mod setup_memory;
 mod taxii;
 mod tidy;

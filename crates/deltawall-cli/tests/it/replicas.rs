@@ -18,11 +18,11 @@ use std::time::{Duration, Instant};
 
 const PASSWORD: &str = "replica test password 1";
 /// The address users reach the service at: the proxy's, shared by both replicas.
-const PUBLIC: &str = "http://dw.example";
+pub(crate) const PUBLIC: &str = "http://dw.example";
 
 /// A replica: the child process, its port and its log file; killed when dropped.
-struct Replica {
-    child: Child,
+pub(crate) struct Replica {
+    pub(crate) child: Child,
     port: u16,
     log: std::path::PathBuf,
 }
@@ -36,6 +36,13 @@ impl Drop for Replica {
 
 impl Replica {
     fn start(url: &str, name: &str, dir: &std::path::Path) -> Replica {
+        let args = ["--database-url", url, "--jobs-interval-secs", "1"];
+        Replica::spawn(&args, name, dir)
+    }
+
+    /// Starts `deltawall serve` with `args` besides the listening port (a free one), the
+    /// public address and the replica id `name`; its log goes to `dir`.
+    pub(crate) fn spawn(args: &[&str], name: &str, dir: &std::path::Path) -> Replica {
         // A port the kernel just gave out and we released: free unless someone races us.
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -44,10 +51,11 @@ impl Replica {
             .port();
         let log = dir.join(format!("{name}.log"));
         let child = Command::new(env!("CARGO_BIN_EXE_deltawall"))
-            .args(["serve", "--database-url", url])
+            .arg("serve")
+            .args(args)
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .args(["--public-url", PUBLIC, "--insecure-cookies"])
-            .args(["--jobs-interval-secs", "1", "--replica-id", name])
+            .args(["--replica-id", name])
             .env("RUST_LOG", "info,deltawall_cli=debug")
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
@@ -56,12 +64,12 @@ impl Replica {
         Replica { child, port, log }
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// Waits until `/healthz` answers, failing with the replica's log after 60 s.
-    fn wait_ready(&mut self) {
+    pub(crate) fn wait_ready(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Ok(r) = self.request("GET", "/healthz", &[], "")
@@ -82,7 +90,7 @@ impl Replica {
     }
 
     /// One HTTP/1.1 request on a fresh connection.
-    fn request(
+    pub(crate) fn request(
         &self,
         method: &str,
         path: &str,
@@ -128,8 +136,8 @@ impl Replica {
 }
 
 /// A response: status, headers (lower-case names, last value wins) and body.
-struct Reply {
-    status: u16,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
     headers: HashMap<String, String>,
     body: String,
 }

@@ -48,9 +48,11 @@ async fn token_changes_need_a_step_up_and_totp_secrets_are_sealed() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The two wrong proofs are audited as failed step-ups (they count toward the lock);
+    // the missing ones are not, and no change is.
     assert_eq!(
         app.audit_count().await,
-        before,
+        before + 2,
         "a refused change was audited"
     );
     let made = issue(&app, &admin, json!({"current_password": PASSWORD})).await;
