@@ -62,8 +62,12 @@ pub async fn detail(ctx: Ctx<'_>, clock: &Clock, id: &str) -> SResult<CaseDetail
     drop(conn);
     // A supervisor's look at a case (its timeline, customer log, observables) shows on
     // the institution's audit page; the institution's own reads are not logged.
-    ctx.audit_read("incident_case.read", ("incident_case", Some(id)), &case.case.org_id)
-        .await?;
+    ctx.audit_read(
+        "incident_case.read",
+        ("incident_case", Some(id)),
+        &case.case.org_id,
+    )
+    .await?;
     let mut conn = ctx.store.read().await?;
     Ok(CaseDetail {
         timeline: cases::timeline(&mut conn, id).await?,

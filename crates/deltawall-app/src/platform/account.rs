@@ -107,8 +107,14 @@ pub async fn step_up(ctx: Ctx<'_>, policy: &ThrottlePolicy, proof: &StepUp) -> S
         summary["locked"] = true.into();
         summary["sessions_ended"] = sessions::delete_for_user(&mut tx, user).await?.into();
     }
-    ctx.audit(&mut tx, "user.step_up_failure", ("user", Some(user)), None, summary)
-        .await?;
+    ctx.audit(
+        &mut tx,
+        "user.step_up_failure",
+        ("user", Some(user)),
+        None,
+        summary,
+    )
+    .await?;
     tx.commit().await?;
     Err(wrong_step_up())
 }

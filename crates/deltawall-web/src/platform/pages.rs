@@ -503,9 +503,14 @@ pub async fn account_password(
     user: UiUser,
     UiForm(f): UiForm<PasswordForm>,
 ) -> PageResult {
-    account::change_password(user.ctx(&state), &state.config.throttle, &f.current_password, &f.new_password)
-        .await
-        .map_err(user.err())?;
+    account::change_password(
+        user.ctx(&state),
+        &state.config.throttle,
+        &f.current_password,
+        &f.new_password,
+    )
+    .await
+    .map_err(user.err())?;
     Ok(Redirect::to("/login").into_response())
 }
 
@@ -515,9 +520,14 @@ pub async fn account_totp_start(
     user: UiUser,
     UiForm(f): UiForm<StepUpForm>,
 ) -> PageResult {
-    let enrol = account::start_totp(user.ctx(&state), &state.config.throttle, &user.info.user.login, &f.current_password)
-        .await
-        .map_err(user.err())?;
+    let enrol = account::start_totp(
+        user.ctx(&state),
+        &state.config.throttle,
+        &user.info.user.login,
+        &f.current_password,
+    )
+    .await
+    .map_err(user.err())?;
     let u = user.info.user.clone();
     Ok(render(&AccountPage {
         l: user.layout("account-title", "account", None),

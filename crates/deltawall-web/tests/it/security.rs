@@ -168,9 +168,7 @@ async fn parallel_wrong_basic_logins_get_at_most_the_limit_of_verdicts() {
                 .insert(axum::extract::ConnectInfo(addr));
             router.oneshot(req).await.unwrap().status()
         };
-        tokio::spawn(
-            deltawall_app::platform::auth::password::counting_verifications(counter, work),
-        )
+        tokio::spawn(deltawall_app::platform::auth::password::counting_verifications(counter, work))
     });
     let tasks: Vec<_> = tasks.collect();
     let mut unauthorized = 0;

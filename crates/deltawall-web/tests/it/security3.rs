@@ -52,6 +52,9 @@ async fn a_supervisors_reads_of_incident_records_are_audited_under_the_instituti
     assert_eq!(cases[0]["object_id"], rec.case.as_str());
     let reports = b_sees(&app, "incident_report.read").await;
     assert_eq!(reports.len(), 2, "{reports:?}");
-    assert!(reports.iter().all(|e| e["actor_user"] == fsa_user
-        && e["object_id"] == rec.report.as_str()));
+    assert!(
+        reports
+            .iter()
+            .all(|e| e["actor_user"] == fsa_user && e["object_id"] == rec.report.as_str())
+    );
 }
