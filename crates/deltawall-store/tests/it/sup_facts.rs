@@ -202,7 +202,7 @@ async fn step(s: &Store, w: &mut World, rng: &mut Rng) {
         // A request to some institutions.
         4 => {
             w.requests += 1;
-            let rid = format!("r{}", w.requests);
+            let rid = format!("r{}-{}", w.fsa, w.requests);
             let doc = RequestDoc {
                 request: request(DEADLINES[rng.below(DEADLINES.len())]),
                 baseline_request_id: None,
