@@ -2,15 +2,16 @@
 //! read one row per institution rather than every assessment revision and every request
 //! task (issue 19's aim: under 200 ms at 2,000 institutions and 100,000 tasks).
 //!
-//! Two facts are kept in `sup_org_facts`, each refreshed from the institution's own rows in
-//! the transaction of the write that changes it:
-//! - the posture: the latest answers of the latest submitted assessment (by as-of day,
+//! Two facts are kept, each refreshed from the institution's own rows in the transaction of
+//! the write that changes it:
+//! - the posture (`sup_org_facts`): the latest answers of the latest submitted assessment (by as-of day,
 //!   then id) grouped by catalog element ([`element_posture`]); refreshed by
 //!   [`assessments::submit`](crate::assessments::submit) and by every result appended to a
 //!   submitted assessment;
-//! - the deadlines of the request tasks still owed (assigned, in progress or returned);
-//!   refreshed whenever a task is inserted or updated. Lateness depends on the time of
-//!   reading, so the reader counts the deadlines before its own instant ([`OrgFactsRow::late`]).
+//! - what it owes (`sup_org_owed`): its request tasks still assigned, in progress or
+//!   returned, counted per deadline; refreshed whenever a task is inserted or updated.
+//!   Lateness depends on the time of reading, so readers count the rows with a deadline
+//!   before their own instant ([`late_by_org`], [`late_groups`]).
 //!
 //! Reads go through [`org_clause`] like every tenant read. The from-scratch aggregation
 //! stays in [`sup_ranking::facts`](crate::sup_ranking::facts) and
@@ -31,6 +32,8 @@ use deltawall_domain::supervision::score::{ElementPosture, element_posture};
 use sqlx::{AssertSqlSafe, Row};
 use std::collections::{BTreeMap, HashMap};
 
+use crate::sup_work::LateRow;
+
 /// The migration that creates the table; applying it summarises the existing rows.
 pub(crate) const MIGRATION: i64 = 20;
 
@@ -47,15 +50,6 @@ pub struct OrgFactsRow {
     pub active: bool,
     /// Its latest submitted posture by element; `None` when nothing was submitted.
     pub posture: Option<Vec<ElementPosture>>,
-    /// The deadlines (Unix µs) of the tasks it still owes, ascending.
-    pub outstanding: Vec<i64>,
-}
-
-impl OrgFactsRow {
-    /// How many tasks it owes whose deadline passed before `now_us`.
-    pub fn late(&self, now_us: i64) -> usize {
-        self.outstanding.partition_point(|d| *d < now_us)
-    }
 }
 
 fn corrupt(column: &'static str, value: &str) -> StoreError {
@@ -110,8 +104,8 @@ async fn write_posture(
     at_us: i64,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO sup_org_facts (org_id, assessment_id, posture, outstanding, updated_at) \
-         VALUES ($1, $2, $3, '[]', $4) ON CONFLICT (org_id) DO UPDATE SET \
+        "INSERT INTO sup_org_facts (org_id, assessment_id, posture, updated_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (org_id) DO UPDATE SET \
          assessment_id = excluded.assessment_id, posture = excluded.posture, updated_at = excluded.updated_at",
     )
     .bind(org_id.to_owned())
@@ -150,39 +144,31 @@ pub async fn refresh_posture_of(db: &mut Db, assessment_id: &str, at_us: i64) ->
     refresh_posture(db, &org, at_us).await
 }
 
-/// Recomputes the deadlines of the tasks `org_id` still owes.
-pub async fn refresh_tasks(db: &mut Db, org_id: &str, at_us: i64) -> Result<()> {
+/// Recomputes what `org_id` still owes: its outstanding tasks counted per deadline.
+pub async fn refresh_tasks(db: &mut Db, org_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM sup_org_owed WHERE org_id = $1")
+        .bind(org_id.to_owned())
+        .execute(&mut *db)
+        .await?;
     let sql = format!(
-        "SELECT r.deadline FROM sup_request_tasks t JOIN sup_requests r ON r.id = t.request_id \
-         WHERE t.org_id = $1 AND t.state IN ({}) ORDER BY r.deadline",
+        "INSERT INTO sup_org_owed (org_id, deadline, tasks) \
+         SELECT t.org_id, r.deadline, COUNT(*) FROM sup_request_tasks t \
+         JOIN sup_requests r ON r.id = t.request_id \
+         WHERE t.org_id = $1 AND t.state IN ({}) GROUP BY t.org_id, r.deadline",
         sql_list(TaskState::OUTSTANDING)
     );
-    let deadlines: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(sql))
+    sqlx::query(AssertSqlSafe(sql))
         .bind(org_id.to_owned())
-        .fetch_all(&mut *db)
+        .execute(&mut *db)
         .await?;
-    sqlx::query(
-        "INSERT INTO sup_org_facts (org_id, assessment_id, posture, outstanding, updated_at) \
-         VALUES ($1, NULL, NULL, $2, $3) ON CONFLICT (org_id) DO UPDATE SET \
-         outstanding = excluded.outstanding, updated_at = excluded.updated_at",
-    )
-    .bind(org_id.to_owned())
-    .bind(to_json(&deadlines))
-    .bind(at_us)
-    .execute(&mut *db)
-    .await?;
     Ok(())
 }
 
 /// One institution's facts while rebuilding.
-#[derive(Default)]
-struct Pending {
-    posture: Option<(String, Vec<ElementPosture>)>,
-    outstanding: Vec<i64>,
-}
+type Pending = (String, Vec<ElementPosture>);
 
-/// Replaces every stored fact by a summary of the existing rows, set-based (three reads,
-/// then multi-row writes). Run by the migration that creates the table, and by anything
+/// Replaces every stored fact by a summary of the existing rows, set-based (two reads and
+/// multi-row writes for the posture, one `INSERT … SELECT` for what is owed). Run by the migration that creates the table, and by anything
 /// that writes assessments or tasks in bulk without the per-write refresh (the benchmark
 /// sector generators).
 pub async fn rebuild_all(db: &mut Db) -> Result<()> {
@@ -227,55 +213,52 @@ pub async fn rebuild_all(db: &mut Db) -> Result<()> {
             &catalogs[&catalog_id],
             list.iter().map(|(q, o)| (q.as_str(), *o)),
         );
-        by_org.entry(org).or_default().posture = Some((id, posture));
-    }
-    let sql = format!(
-        "SELECT t.org_id, r.deadline FROM sup_request_tasks t JOIN sup_requests r ON r.id = t.request_id \
-         WHERE t.state IN ({}) ORDER BY t.org_id, r.deadline",
-        sql_list(TaskState::OUTSTANDING)
-    );
-    for r in sqlx::query(AssertSqlSafe(sql)).fetch_all(&mut *db).await? {
-        let org: String = r.try_get("org_id")?;
-        by_org
-            .entry(org)
-            .or_default()
-            .outstanding
-            .push(r.try_get("deadline")?);
+        by_org.insert(org, (id, posture));
     }
     sqlx::query("DELETE FROM sup_org_facts")
         .execute(&mut *db)
         .await?;
     let at = crate::records::now_us();
     let all: Vec<(String, Pending)> = by_org.into_iter().collect();
-    // Five values a row, 400 rows a statement: well under SQLite's bind limit.
+    // Four values a row, 400 rows a statement: well under SQLite's bind limit.
     for chunk in all.chunks(400) {
         let marks: Vec<String> = (0..chunk.len())
             .map(|i| {
-                let b = i * 5;
-                format!("(${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5)
+                let b = i * 4;
+                format!("(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4)
             })
             .collect();
         let sql = format!(
-            "INSERT INTO sup_org_facts (org_id, assessment_id, posture, outstanding, updated_at) VALUES {}",
+            "INSERT INTO sup_org_facts (org_id, assessment_id, posture, updated_at) VALUES {}",
             marks.join(", ")
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
-        for (org, p) in chunk {
+        for (org, (id, posture)) in chunk {
             q = q
                 .bind(org.clone())
-                .bind(p.posture.as_ref().map(|x| x.0.clone()))
-                .bind(p.posture.as_ref().map(|x| to_json(&x.1)))
-                .bind(to_json(&p.outstanding))
+                .bind(id.clone())
+                .bind(to_json(posture))
                 .bind(at);
         }
         q.execute(&mut *db).await?;
     }
+    sqlx::query("DELETE FROM sup_org_owed")
+        .execute(&mut *db)
+        .await?;
+    let sql = format!(
+        "INSERT INTO sup_org_owed (org_id, deadline, tasks) \
+         SELECT t.org_id, r.deadline, COUNT(*) FROM sup_request_tasks t \
+         JOIN sup_requests r ON r.id = t.request_id \
+         WHERE t.state IN ({}) GROUP BY t.org_id, r.deadline",
+        sql_list(TaskState::OUTSTANDING)
+    );
+    sqlx::query(AssertSqlSafe(sql)).execute(&mut *db).await?;
     Ok(())
 }
 
-/// The facts of every institution within `scope` (with a business type and a region),
+/// The posture of every institution within `scope` (with a business type and a region),
 /// optionally of one business type and one region, ordered by id. An institution without
-/// a stored row has no posture and owes nothing.
+/// a stored row has no posture.
 pub async fn read(
     db: &mut Db,
     scope: &OrgScope,
@@ -294,7 +277,7 @@ pub async fn read(
         extra.push_str(&format!(" AND o.region = ${}", binds.len()));
     }
     let sql = format!(
-        "SELECT o.id, o.business_type, o.region, o.active, f.posture, f.outstanding \
+        "SELECT o.id, o.business_type, o.region, o.active, f.posture \
          FROM organisations o LEFT JOIN sup_org_facts f ON f.org_id = o.id \
          WHERE o.kind = 'institution' AND o.business_type IS NOT NULL AND o.region IS NOT NULL \
          AND {}{extra} ORDER BY o.id",
@@ -306,7 +289,6 @@ pub async fn read(
     rows.iter()
         .map(|r| {
             let posture: Option<String> = r.try_get("posture")?;
-            let outstanding: Option<String> = r.try_get("outstanding")?;
             Ok(OrgFactsRow {
                 org_id: r.try_get("id")?,
                 business_type: code(r, "organisations", "business_type", BusinessType::from_code)?,
@@ -315,10 +297,6 @@ pub async fn read(
                 posture: posture
                     .map(|p| serde_json::from_str(&p).map_err(|_| corrupt("posture", &p)))
                     .transpose()?,
-                outstanding: match outstanding {
-                    Some(o) => serde_json::from_str(&o).map_err(|_| corrupt("outstanding", &o))?,
-                    None => Vec::new(),
-                },
             })
         })
         .collect()
@@ -334,8 +312,88 @@ pub(crate) const BACKUP_TABLES: &[crate::backup::Table] = {
             ("org_id", Text),
             ("assessment_id", Text),
             ("posture", Text),
-            ("outstanding", Text),
             ("updated_at", Int),
         ],
+    ), (
+        "sup_org_owed",
+        &[("org_id", Text), ("deadline", Int), ("tasks", Int)],
     )]
 };
+
+/// Filters of the institutions a read of what is owed covers: `scope`, an optional
+/// business type and region, and (for the ranking) active ones only.
+fn owed_filter(
+    scope: &OrgScope,
+    first: usize,
+    business_type: Option<BusinessType>,
+    region: Option<Region>,
+) -> (String, Vec<Bind>) {
+    let c = org_clause(scope, first);
+    let mut binds: Vec<Bind> = c.binds.into_iter().map(Bind::Text).collect();
+    let mut sql = format!(
+        "o.kind = 'institution' AND o.business_type IS NOT NULL AND o.region IS NOT NULL AND {}",
+        c.sql
+    );
+    if let Some(b) = business_type {
+        binds.push(Bind::Text(b.code().to_owned()));
+        sql.push_str(&format!(" AND o.business_type = ${}", first + binds.len() - 1));
+    }
+    if let Some(r) = region {
+        binds.push(Bind::Text(r.code().to_owned()));
+        sql.push_str(&format!(" AND o.region = ${}", first + binds.len() - 1));
+    }
+    (sql, binds)
+}
+
+/// How many tasks each institution within `scope` owes past a deadline before `now_us`
+/// (institutions owing none are absent).
+pub async fn late_by_org(
+    db: &mut Db,
+    scope: &OrgScope,
+    now_us: i64,
+    business_type: Option<BusinessType>,
+    region: Option<Region>,
+) -> Result<HashMap<String, i64>> {
+    let (filter, extra) = owed_filter(scope, 2, business_type, region);
+    let sql = format!(
+        "SELECT w.org_id, CAST(SUM(w.tasks) AS BIGINT) AS n FROM sup_org_owed w JOIN organisations o ON o.id = w.org_id \
+         WHERE w.deadline < $1 AND {filter} GROUP BY w.org_id"
+    );
+    let mut binds = vec![Bind::Int(now_us)];
+    binds.extend(extra);
+    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+        .fetch_all(&mut *db)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("org_id")?, r.try_get("n")?)))
+        .collect()
+}
+
+/// The institutions within `scope` owing a task past a deadline before `now_us`, and those
+/// tasks, counted per business type and region (ordered by their codes).
+pub async fn late_groups(db: &mut Db, scope: &OrgScope, now_us: i64) -> Result<Vec<LateRow>> {
+    let (filter, extra) = owed_filter(scope, 2, None, None);
+    let sql = format!(
+        "SELECT o.business_type, o.region, COUNT(DISTINCT o.id) AS institutions, CAST(SUM(w.tasks) AS BIGINT) AS tasks \
+         FROM sup_org_owed w JOIN organisations o ON o.id = w.org_id \
+         WHERE w.deadline < $1 AND {filter} GROUP BY o.business_type, o.region"
+    );
+    let mut binds = vec![Bind::Int(now_us)];
+    binds.extend(extra);
+    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+        .fetch_all(&mut *db)
+        .await?;
+    let mut out = rows
+        .iter()
+        .map(|r| {
+            Ok(LateRow {
+                business_type: code(r, "organisations", "business_type", BusinessType::from_code)?,
+                region: code(r, "organisations", "region", Region::from_code)?,
+                institutions: r.try_get("institutions")?,
+                tasks: r.try_get("tasks")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    out.sort_by_key(|r| (r.business_type.code(), r.region.code()));
+    Ok(out)
+}

@@ -132,9 +132,13 @@ pub async fn facts_summarised(
     incidents(db, scope, q, &mut out, &mut slot).await?;
     for row in crate::sup_facts::read(db, scope, q.business_type, q.region).await? {
         let Some(i) = slot(&row.org_id) else { continue };
-        let input = &mut out[i].input;
-        input.overdue_requests = u32::try_from(row.late(q.now_us)).unwrap_or(u32::MAX);
-        input.posture = row.posture.unwrap_or_default();
+        out[i].input.posture = row.posture.unwrap_or_default();
+    }
+    let late =
+        crate::sup_facts::late_by_org(db, scope, q.now_us, q.business_type, q.region).await?;
+    for (org, n) in late {
+        let Some(i) = slot(&org) else { continue };
+        out[i].input.overdue_requests = u32::try_from(n).unwrap_or(u32::MAX);
     }
     Ok(out)
 }

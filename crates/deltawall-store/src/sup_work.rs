@@ -11,7 +11,6 @@ use deltawall_domain::code::{Code, sql_list};
 use deltawall_domain::org::{BusinessType, Region};
 use deltawall_domain::supervision::request::TaskState;
 use sqlx::{AssertSqlSafe, Row};
-use std::collections::BTreeMap;
 
 /// The most review items listed at once; the requests pages hold the rest.
 pub const REVIEW_LIMIT: i64 = 200;
@@ -54,27 +53,10 @@ pub struct LateRow {
 
 /// Counts, per business type and region, the institutions within `scope` that still owe an
 /// answer to a request whose deadline passed before `now_us`, ordered by business type and
-/// region code. Reads one row per institution (the deadlines each still owes, kept on
-/// write by [`crate::sup_facts`]), so the supervisor's home does not scan every task.
+/// region code. Reads what each institution still owes per deadline (kept on write by
+/// [`crate::sup_facts`]), so the supervisor's home does not scan every task.
 pub async fn late_counts(db: &mut Db, scope: &OrgScope, now_us: i64) -> Result<Vec<LateRow>> {
-    let mut groups: BTreeMap<(&'static str, &'static str), LateRow> = BTreeMap::new();
-    for f in crate::sup_facts::read(db, scope, None, None).await? {
-        let late = i64::try_from(f.late(now_us)).unwrap_or(i64::MAX);
-        if late == 0 {
-            continue;
-        }
-        let g = groups
-            .entry((f.business_type.code(), f.region.code()))
-            .or_insert(LateRow {
-                business_type: f.business_type,
-                region: f.region,
-                institutions: 0,
-                tasks: 0,
-            });
-        g.institutions += 1;
-        g.tasks += late;
-    }
-    Ok(groups.into_values().collect())
+    crate::sup_facts::late_groups(db, scope, now_us).await
 }
 
 /// [`late_counts`] aggregated from scratch over every task in one grouped query: the

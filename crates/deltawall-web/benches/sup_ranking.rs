@@ -138,6 +138,73 @@ async fn time_figures(
     Ok((times, n))
 }
 
+/// With `DELTAWALL_BENCH_BREAKDOWN=1`: each store read behind the three views, timed once
+/// for the FSA after the runs above, to see where the time goes.
+async fn breakdown(store: &Store) -> anyhow::Result<()> {
+    use deltawall_store::{sup_facts, sup_figures, sup_ranking};
+    let q = RankingQuery {
+        today: TODAY,
+        now_us: NOW_US,
+        incidents_after: Date::constant(2025, 3, 31),
+        business_type: None,
+        region: None,
+    };
+    let all = &OrgScope::All;
+    let mut c = store.read().await?;
+    macro_rules! time {
+        ($label:expr, $e:expr) => {{
+            let t = Instant::now();
+            let n = $e.len();
+            println!(
+                "    {:<40} rows {n:>6}  {:>8.1} ms",
+                $label,
+                t.elapsed().as_secs_f64() * 1000.0
+            );
+        }};
+    }
+    time!(
+        "ranking facts (summarised)",
+        sup_ranking::facts_summarised(&mut c, all, &q).await?
+    );
+    time!(
+        "kept facts (sup_org_facts)",
+        sup_facts::read(&mut c, all, None, None).await?
+    );
+    time!(
+        "late counts (kept facts)",
+        sup_work::late_counts(&mut c, all, NOW_US).await?
+    );
+    time!(
+        "late counts (every task)",
+        sup_work::late_counts_from_tasks(&mut c, all, NOW_US).await?
+    );
+    time!(
+        "awaiting review",
+        sup_work::awaiting_review(&mut c, all).await?
+    );
+    time!(
+        "figures: monitored months",
+        sup_figures::monitored_months(&mut c, all).await?
+    );
+    time!(
+        "figures: task counts",
+        sup_figures::task_counts(&mut c, all).await?
+    );
+    time!(
+        "figures: open finding counts",
+        sup_figures::open_finding_counts(&mut c, all).await?
+    );
+    time!(
+        "figures: incident counts",
+        sup_figures::incident_counts(&mut c, all).await?
+    );
+    time!(
+        "figures: participation",
+        sup_figures::participation(&mut c, all).await?
+    );
+    Ok(())
+}
+
 async fn run(backend: Backend, institutions: usize, runs: usize) -> anyhow::Result<()> {
     let Some(db) = TestDb::new(backend).await else {
         println!("{backend:?}: not reachable, skipped");
@@ -180,6 +247,9 @@ async fn run(backend: Backend, institutions: usize, runs: usize) -> anyhow::Resu
     summary("sector figures, FSA", times, rows);
     let (times, rows) = time_figures(&db.store, SupervisorReach::Regional(region), runs).await?;
     summary("sector figures, Kanto", times, rows);
+    if std::env::var("DELTAWALL_BENCH_BREAKDOWN").is_ok_and(|v| v == "1") {
+        breakdown(&db.store).await?;
+    }
     db.finish().await;
     Ok(())
 }
