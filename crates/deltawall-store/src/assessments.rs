@@ -360,7 +360,7 @@ pub async fn submit(db: &mut Db, org_id: &str, id: &str, at_us: i64) -> Result<(
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound("draft assessment"));
     }
-    Ok(())
+    crate::sup_facts::refresh_posture(db, org_id, at_us).await
 }
 
 /// One revision of one requirement's result.
@@ -491,6 +491,7 @@ pub async fn append_result_with_id(
     .execute(&mut *db)
     .await
     .map_err(conflict("revision"))?;
+    crate::sup_facts::refresh_posture_of(db, assessment_id, how.at_us).await?;
     Ok((id, next))
 }
 

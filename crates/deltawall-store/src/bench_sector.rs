@@ -77,6 +77,10 @@ struct Batch {
     columns: &'static [&'static str],
     rows: Vec<Vec<Cell>>,
     written: usize,
+    /// Anonymous `?` placeholders (SQLite) rather than numbered `$n` (PostgreSQL): SQLite
+    /// treats `$n` as a name and looks each one up among those already seen, so preparing
+    /// a statement with 20,000 of them took time quadratic in their number.
+    anonymous: bool,
 }
 
 impl Batch {
@@ -86,6 +90,7 @@ impl Batch {
             columns,
             rows: Vec::new(),
             written: 0,
+            anonymous: false,
         }
     }
 
@@ -107,7 +112,15 @@ impl Batch {
             let chunk: Vec<Vec<Cell>> = self.rows.drain(..take).collect();
             let values: Vec<String> = (0..chunk.len())
                 .map(|r| {
-                    let marks: Vec<String> = (1..=n).map(|c| format!("${}", r * n + c)).collect();
+                    let marks: Vec<String> = (1..=n)
+                        .map(|c| {
+                            if self.anonymous {
+                                "?".to_owned()
+                            } else {
+                                format!("${}", r * n + c)
+                            }
+                        })
+                        .collect();
                     format!("({})", marks.join(", "))
                 })
                 .collect();
@@ -220,6 +233,7 @@ const TASK_STATES: &[&str] = &[
 /// Writes a sector per `spec` into an empty database; returns the ids and row counts.
 pub async fn generate(store: &Store, spec: &SectorSpec) -> Result<GeneratedSector> {
     let mut rng = Rng(spec.seed);
+    let anonymous = store.backend() == crate::Backend::Sqlite;
     let mut tx = store.write().await?;
     let catalog = fsa_2020_viewpoints().expect("the built-in catalog loads");
     let requirements: Vec<String> = catalog.requirements().map(|(_, r)| r.id.clone()).collect();
@@ -238,6 +252,7 @@ pub async fn generate(store: &Store, spec: &SectorSpec) -> Result<GeneratedSecto
             "updated_at",
         ],
     );
+    orgs.anonymous = anonymous;
     let fsa = new_id();
     orgs.push(vec![
         t(&fsa),
@@ -301,6 +316,9 @@ pub async fn generate(store: &Store, spec: &SectorSpec) -> Result<GeneratedSecto
     orgs.flush(&mut tx).await?;
     let start = spec.today.saturating_sub(i64::from(spec.years).years());
     let mut h = History::new();
+    for b in h.batches() {
+        b.anonymous = anonymous;
+    }
     for org in &institutions {
         h.institution(&mut rng, org, spec, start);
         h.assessments(&mut rng, org, spec, (&catalog_id, &requirements));
@@ -310,6 +328,8 @@ pub async fn generate(store: &Store, spec: &SectorSpec) -> Result<GeneratedSecto
         .await?;
     let mut rows = vec![("organisations", orgs.written)];
     rows.extend(h.finish(&mut tx).await?);
+    // The rows above bypass the per-write refresh, so the kept facts are built once here.
+    crate::sup_facts::rebuild_all(&mut tx).await?;
     tx.commit().await?;
     Ok(GeneratedSector {
         fsa,

@@ -37,6 +37,7 @@ pub mod sharing_feedback;
 pub mod sup_alerts;
 pub mod sup_benchmarks;
 pub mod sup_engagements;
+pub mod sup_facts;
 pub mod sup_figures;
 pub mod sup_monitoring;
 pub mod sup_ranking;

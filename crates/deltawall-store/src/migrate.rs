@@ -96,6 +96,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0018_jobs.sql"),
         include_str!("../migrations/postgres/0018_jobs.sql"),
     ),
+    (
+        20,
+        "supervision: per-institution facts kept up to date on write",
+        include_str!("../migrations/sqlite/0020_sup_facts.sql"),
+        include_str!("../migrations/postgres/0020_sup_facts.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction. Versions are
@@ -146,6 +152,11 @@ async fn apply(conn: &mut Db, backend: Backend) -> Result<()> {
         };
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await?;
+        if version == crate::sup_facts::MIGRATION {
+            // The facts are derived in Rust (grouping answers needs the catalogs), so the
+            // existing rows are summarised here, in the migration's transaction.
+            crate::sup_facts::rebuild_all(&mut tx).await?;
+        }
         sqlx::query(
             "INSERT INTO schema_migrations (version, description, applied_at) VALUES ($1, $2, $3)",
         )

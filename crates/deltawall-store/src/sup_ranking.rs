@@ -109,6 +109,40 @@ pub async fn facts(db: &mut Db, scope: &OrgScope, q: &RankingQuery) -> Result<Ve
     Ok(out)
 }
 
+/// The same facts as [`facts`], with the posture already grouped by element in
+/// `input.posture` (and `answers` empty) and the overdue requests counted from the
+/// per-institution facts kept on write ([`crate::sup_facts`]): what the ranking reads, in
+/// one row per institution for the two facts that otherwise scan every assessment
+/// revision and every request task.
+pub async fn facts_summarised(
+    db: &mut Db,
+    scope: &OrgScope,
+    q: &RankingQuery,
+) -> Result<Vec<RankingFacts>> {
+    let mut out = institutions(db, scope, q).await?;
+    let index: HashMap<String, usize> = out
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.input.org.id.clone(), i))
+        .collect();
+    let mut slot = |id: &str| index.get(id).copied();
+    attributes(db, scope, q, &mut out, &mut slot).await?;
+    last_monitored(db, scope, q, &mut out, &mut slot).await?;
+    findings(db, scope, q, &mut out, &mut slot).await?;
+    incidents(db, scope, q, &mut out, &mut slot).await?;
+    for row in crate::sup_facts::read(db, scope, q.business_type, q.region).await? {
+        let Some(i) = slot(&row.org_id) else { continue };
+        out[i].input.posture = row.posture.unwrap_or_default();
+    }
+    let late =
+        crate::sup_facts::late_by_org(db, scope, q.now_us, q.business_type, q.region).await?;
+    for (org, n) in late {
+        let Some(i) = slot(&org) else { continue };
+        out[i].input.overdue_requests = u32::try_from(n).unwrap_or(u32::MAX);
+    }
+    Ok(out)
+}
+
 const INSTITUTION: &str = "o.kind = 'institution' AND o.active = 1";
 
 async fn institutions(

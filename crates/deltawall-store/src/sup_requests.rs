@@ -166,7 +166,7 @@ pub async fn insert_task(db: &mut Db, id: &str, request_id: &str, task: &Task) -
     .bind(task.assigned_at_us)
     .execute(&mut *db)
     .await?;
-    Ok(())
+    crate::sup_facts::refresh_tasks(db, &task.org_id).await
 }
 
 /// The stable code of a task state.
@@ -209,7 +209,7 @@ pub async fn update_task(
     if let Some(event) = task.history.last() {
         append_event(db, task_id, task.history.len() as i64, event).await?;
     }
-    Ok(())
+    crate::sup_facts::refresh_tasks(db, &task.org_id).await
 }
 
 async fn append_event(db: &mut Db, task_id: &str, seq: i64, event: &TaskEvent) -> Result<()> {

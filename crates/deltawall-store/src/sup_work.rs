@@ -52,9 +52,20 @@ pub struct LateRow {
 }
 
 /// Counts, per business type and region, the institutions within `scope` that still owe an
-/// answer to a request whose deadline passed before `now_us`. One grouped query, so the
-/// supervisor's home costs the same whatever the sector's size.
+/// answer to a request whose deadline passed before `now_us`, ordered by business type and
+/// region code. Reads what each institution still owes per deadline (kept on write by
+/// [`crate::sup_facts`]), so the supervisor's home does not scan every task.
 pub async fn late_counts(db: &mut Db, scope: &OrgScope, now_us: i64) -> Result<Vec<LateRow>> {
+    crate::sup_facts::late_groups(db, scope, now_us).await
+}
+
+/// [`late_counts`] aggregated from scratch over every task in one grouped query: the
+/// reference the storage tests compare the kept facts with.
+pub async fn late_counts_from_tasks(
+    db: &mut Db,
+    scope: &OrgScope,
+    now_us: i64,
+) -> Result<Vec<LateRow>> {
     let c = org_clause(scope, 2);
     let sql = format!(
         "SELECT o.business_type, o.region, COUNT(DISTINCT o.id) AS institutions, \

@@ -392,6 +392,8 @@ pub async fn generate_sector(
     out.participations = participants.write(&mut tx).await?;
     requests.write(&mut tx).await?;
     out.tasks = tasks.write(&mut tx).await?;
+    // The rows above bypass the per-write refresh, so the kept facts are built once here.
+    crate::sup_facts::rebuild_all(&mut tx).await?;
     tx.commit().await?;
     Ok(out)
 }

@@ -4,14 +4,20 @@
 //! (`deltawall_app::supervision::ranking::ranking_at`: the set-based fact queries, grouping answers by
 //! catalog element, scoring and sorting) timed for the FSA (every institution) and for one
 //! bureau (its region). The store's fact queries alone are timed too, and the queries of
-//! the supervisor's home page (late institutions, answers waiting for review).
+//! the supervisor's home page (late institutions, answers waiting for review) and the
+//! sector figures (`deltawall_app::supervision::figures::figures`) on the same sector.
 //!
 //! Run with `cargo bench -p deltawall-web --bench sup_ranking`. PostgreSQL is used at
 //! `DELTAWALL_TEST_PG` or 127.0.0.1:5432 in a throw-away database, and skipped when it is
 //! not reachable. `DELTAWALL_BENCH_INSTITUTIONS` and `DELTAWALL_BENCH_RUNS` change the size
 //! and the number of timed runs.
 
+use deltawall_app::Ctx;
+use deltawall_app::supervision::figures;
 use deltawall_app::supervision::ranking::{RankingFilter, ranking_at};
+use deltawall_domain::access::Actor;
+use deltawall_domain::org::SupervisorReach;
+use deltawall_domain::{OrgKind, Role};
 use deltawall_domain::OrgScope;
 use deltawall_domain::org::Region;
 use deltawall_store::bench_sector::{SectorSpec, generate};
@@ -99,6 +105,106 @@ async fn time_home(
     Ok((times, n))
 }
 
+/// The sector figures as the service computes them for a supervisor of `reach`.
+async fn time_figures(
+    store: &Store,
+    reach: SupervisorReach,
+    runs: usize,
+) -> anyhow::Result<(Vec<Duration>, usize)> {
+    let actor = Actor {
+        user_id: "bench".into(),
+        org_id: "bench-supervisor".into(),
+        org_kind: OrgKind::Supervisor,
+        reach: Some(reach),
+        role: Role::Staff,
+        token_scope: None,
+        token_id: None,
+    };
+    let ctx = Ctx {
+        store,
+        actor: &actor,
+        ip: None,
+    };
+    // One untimed run warms the pool.
+    figures::figures(ctx, None).await?;
+    let mut times = Vec::new();
+    let mut n = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let f = figures::figures(ctx, None).await?;
+        times.push(t.elapsed());
+        n = f.figures.iter().map(|f| f.rows.len()).sum();
+    }
+    Ok((times, n))
+}
+
+/// With `DELTAWALL_BENCH_BREAKDOWN=1`: each store read behind the three views, timed once
+/// for the FSA after the runs above, to see where the time goes.
+async fn breakdown(store: &Store) -> anyhow::Result<()> {
+    use deltawall_store::{sup_facts, sup_figures, sup_ranking};
+    let q = RankingQuery {
+        today: TODAY,
+        now_us: NOW_US,
+        incidents_after: Date::constant(2025, 3, 31),
+        business_type: None,
+        region: None,
+    };
+    let all = &OrgScope::All;
+    let mut c = store.read().await?;
+    macro_rules! time {
+        ($label:expr, $e:expr) => {{
+            let t = Instant::now();
+            let n = $e.len();
+            println!(
+                "    {:<40} rows {n:>6}  {:>8.1} ms",
+                $label,
+                t.elapsed().as_secs_f64() * 1000.0
+            );
+        }};
+    }
+    time!(
+        "ranking facts (summarised)",
+        sup_ranking::facts_summarised(&mut c, all, &q).await?
+    );
+    time!(
+        "kept facts (sup_org_facts)",
+        sup_facts::read(&mut c, all, None, None).await?
+    );
+    time!(
+        "late counts (kept facts)",
+        sup_work::late_counts(&mut c, all, NOW_US).await?
+    );
+    time!(
+        "late counts (every task)",
+        sup_work::late_counts_from_tasks(&mut c, all, NOW_US).await?
+    );
+    time!(
+        "awaiting review",
+        sup_work::awaiting_review(&mut c, all).await?
+    );
+    time!(
+        "figures: monitored months",
+        sup_figures::monitored_months(&mut c, all).await?
+    );
+    time!(
+        "figures: task counts",
+        sup_figures::task_counts(&mut c, all).await?
+    );
+    time!(
+        "figures: open finding counts",
+        sup_figures::open_finding_counts(&mut c, all).await?
+    );
+    time!(
+        "figures: incident counts",
+        sup_figures::incident_counts(&mut c, all).await?
+    );
+    time!(
+        "figures: participation",
+        sup_figures::participation(&mut c, all).await?
+    );
+    Ok(())
+}
+
 async fn run(backend: Backend, institutions: usize, runs: usize) -> anyhow::Result<()> {
     let Some(db) = TestDb::new(backend).await else {
         println!("{backend:?}: not reachable, skipped");
@@ -137,6 +243,13 @@ async fn run(backend: Backend, institutions: usize, runs: usize) -> anyhow::Resu
     summary("home (late + reviews), FSA", times, rows);
     let (times, rows) = time_home(&db.store, &scope, runs).await?;
     summary("home (late + reviews), Kanto", times, rows);
+    let (times, rows) = time_figures(&db.store, SupervisorReach::National, runs).await?;
+    summary("sector figures, FSA", times, rows);
+    let (times, rows) = time_figures(&db.store, SupervisorReach::Regional(region), runs).await?;
+    summary("sector figures, Kanto", times, rows);
+    if std::env::var("DELTAWALL_BENCH_BREAKDOWN").is_ok_and(|v| v == "1") {
+        breakdown(&db.store).await?;
+    }
     db.finish().await;
     Ok(())
 }

@@ -13,13 +13,11 @@ use crate::error::ServiceError;
 use crate::supervision::roles;
 use crate::time::{date, today};
 use crate::{Ctx, SResult};
-use deltawall_domain::catalog::Catalog;
 use deltawall_domain::finding::Severity;
 use deltawall_domain::org::{AttributeKind, BusinessType, Region};
-use deltawall_domain::posture::Outcome;
 use deltawall_domain::supervision::AttackType;
 use deltawall_domain::supervision::score::{
-    self, AttributeWeight, ElementPosture, Ranked, ScoreWeights, SeverityPoints,
+    self, AttributeWeight, Ranked, ScoreWeights, SeverityPoints,
 };
 use deltawall_domain::validate::Invalid;
 use deltawall_store::records::now_us;
@@ -308,7 +306,6 @@ pub async fn ranking_at(
         .or(list.first())
         .cloned()
         .ok_or(ServiceError::NotFound("score weights"))?;
-    let (builtin_id, catalog) = crate::posture::assessments::builtin_catalog(store).await?;
     let q = RankingQuery {
         today: day,
         now_us: now,
@@ -317,16 +314,10 @@ pub async fn ranking_at(
         region: filter.region,
     };
     let mut conn = store.read().await?;
-    let mut facts = sup_ranking::facts(&mut conn, scope, &q).await?;
+    // The posture arrives grouped by element, kept per institution on write.
+    let facts = sup_ranking::facts_summarised(&mut conn, scope, &q).await?;
     drop(conn);
-    let elements = ElementIndex::new(store, (builtin_id, &catalog), &facts).await?;
-    let inputs: Vec<_> = facts
-        .iter_mut()
-        .map(|f| {
-            f.input.posture = elements.posture(f);
-            f.input.clone()
-        })
-        .collect();
+    let inputs: Vec<_> = facts.iter().map(|f| f.input.clone()).collect();
     let by_id: HashMap<&str, &RankingFacts> =
         facts.iter().map(|f| (f.input.org.id.as_str(), f)).collect();
     let rows = score::rank(&inputs, &weights, day)
@@ -348,72 +339,6 @@ pub async fn ranking_at(
         weights,
         rows,
     })
-}
-
-/// Which catalog element (section) each requirement belongs to, for every catalog
-/// edition the answers use.
-struct ElementIndex {
-    by_catalog: HashMap<String, HashMap<String, String>>,
-}
-
-fn sections_of(catalog: &Catalog) -> HashMap<String, String> {
-    catalog
-        .requirements()
-        .map(|(s, r)| (r.id.clone(), s.id.clone()))
-        .collect()
-}
-
-impl ElementIndex {
-    async fn new(
-        store: &Store,
-        (builtin_id, builtin): (String, &Catalog),
-        facts: &[RankingFacts],
-    ) -> SResult<Self> {
-        let mut by_catalog = HashMap::from([(builtin_id, sections_of(builtin))]);
-        let mut conn = store.read().await?;
-        for f in facts {
-            for a in &f.answers {
-                if !by_catalog.contains_key(&a.catalog_id) {
-                    let c =
-                        deltawall_store::assessments::catalog_document(&mut conn, &a.catalog_id)
-                            .await?;
-                    by_catalog.insert(a.catalog_id.clone(), sections_of(&c));
-                }
-            }
-        }
-        Ok(ElementIndex { by_catalog })
-    }
-
-    /// The institution's answers grouped by element; not-applicable answers are not
-    /// assessed, and requirements the catalog does not hold are left out.
-    fn posture(&self, f: &RankingFacts) -> Vec<ElementPosture> {
-        let mut out: BTreeMap<&str, ElementPosture> = BTreeMap::new();
-        for a in &f.answers {
-            let Some(element) = self
-                .by_catalog
-                .get(&a.catalog_id)
-                .and_then(|m| m.get(&a.requirement_id))
-            else {
-                continue;
-            };
-            if a.outcome == Outcome::NotApplicable {
-                continue;
-            }
-            let e = out.entry(element).or_insert_with(|| ElementPosture {
-                element: element.clone(),
-                assessed: 0,
-                partial: 0,
-                not_met: 0,
-            });
-            e.assessed += 1;
-            match a.outcome {
-                Outcome::Partial => e.partial += 1,
-                Outcome::NotMet => e.not_met += 1,
-                _ => {}
-            }
-        }
-        out.into_values().collect()
-    }
 }
 
 /// The severity of a code, for forms.

@@ -350,6 +350,43 @@ impl ElementPosture {
     }
 }
 
+/// Groups one assessment's latest answers by catalog element (the section holding each
+/// requirement), in element order by id. Not-applicable answers are not assessed, and a
+/// requirement the catalog does not hold is left out. The ranking reads this per
+/// institution; the store keeps it up to date when an assessment is submitted.
+pub fn element_posture<'a>(
+    catalog: &crate::catalog::Catalog,
+    answers: impl IntoIterator<Item = (&'a str, crate::posture::Outcome)>,
+) -> Vec<ElementPosture> {
+    use crate::posture::Outcome;
+    let sections: std::collections::HashMap<&str, &str> = catalog
+        .requirements()
+        .map(|(s, r)| (r.id.as_str(), s.id.as_str()))
+        .collect();
+    let mut out: BTreeMap<&str, ElementPosture> = BTreeMap::new();
+    for (requirement, outcome) in answers {
+        let Some(element) = sections.get(requirement) else {
+            continue;
+        };
+        if outcome == Outcome::NotApplicable {
+            continue;
+        }
+        let e = out.entry(element).or_insert_with(|| ElementPosture {
+            element: (*element).to_owned(),
+            assessed: 0,
+            partial: 0,
+            not_met: 0,
+        });
+        e.assessed += 1;
+        match outcome {
+            Outcome::Partial => e.partial += 1,
+            Outcome::NotMet => e.not_met += 1,
+            _ => {}
+        }
+    }
+    out.into_values().collect()
+}
+
 /// One finding as the score sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FindingStatus {

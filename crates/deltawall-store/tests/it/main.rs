@@ -44,6 +44,7 @@ mod posture;
 mod posture_history;
 mod sharing;
 mod sharing_feedback;
+mod sup_facts;
 mod sup_figures;
 mod sup_rank;
 mod sup_requests;
