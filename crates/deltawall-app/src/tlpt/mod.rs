@@ -11,8 +11,11 @@
 
 pub mod form;
 mod gaps;
+pub mod input;
 mod view;
 
+pub use gaps::raise_findings as raise_gap_findings;
+pub use input::CommandInput;
 pub use view::{EngagementLine, EngagementView, engagement_layer, export_chain, list, view};
 
 use std::collections::BTreeMap;
