@@ -17,6 +17,7 @@ pub const MAX_STEPS: usize = 200;
 /// A command of an engagement member, tagged by `command`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
+#[schema(as = TlptCommandInput)]
 pub enum CommandInput {
     /// Adds a member (control team, during preparation).
     AddMember {
@@ -82,6 +83,7 @@ pub enum CommandInput {
 /// A scenario as the red team proposes it.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = TlptScenarioInput)]
 pub struct ScenarioInput {
     /// Its name, up to 200 characters.
     pub name: String,
@@ -96,6 +98,7 @@ pub struct ScenarioInput {
 /// A planned step.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = TlptStepInput)]
 pub struct StepInput {
     /// The ATT&CK technique id, e.g. `T1110.003`.
     pub technique: String,

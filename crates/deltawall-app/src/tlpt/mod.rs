@@ -33,6 +33,7 @@ use crate::{Ctx, SResult};
 /// A new engagement as entered.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = TlptCreateInput)]
 pub struct CreateInput {
     /// The engagement's title, up to 200 characters.
     pub title: String,

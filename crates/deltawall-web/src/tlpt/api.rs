@@ -36,7 +36,7 @@ pub struct EngagementCreatedDto {
 
 /// The engagements the caller plays a role in, and for a supervisor every engagement within
 /// reach, each with its phase, due time and the caller's roles.
-#[utoipa::path(get, path = "/api/v1/tlpt/engagements", tag = "tlpt",
+#[utoipa::path(get, path = "/api/v1/tlpt/engagements", tag = "tlpt", operation_id = "tlpt_list",
     responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -49,7 +49,7 @@ pub async fn list(
 }
 
 /// Starts an engagement of the caller's institution with the caller as its control lead.
-#[utoipa::path(post, path = "/api/v1/tlpt/engagements", tag = "tlpt", request_body = CreateInput,
+#[utoipa::path(post, path = "/api/v1/tlpt/engagements", tag = "tlpt", operation_id = "tlpt_create", request_body = CreateInput,
     responses((status = 201, body = EngagementCreatedDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -65,7 +65,7 @@ pub async fn create(
 /// One engagement as the caller's role may see it: the red team and the threat-intelligence
 /// provider get the steps without outcomes, times, blue-team notes, gaps, findings and
 /// history (`sees_blue` false); the gate of the phase says what it still needs.
-#[utoipa::path(get, path = "/api/v1/tlpt/engagements/{id}", tag = "tlpt", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/tlpt/engagements/{id}", tag = "tlpt", operation_id = "tlpt_show", params(("id" = String, Path)),
     responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
 pub async fn show(
     State(state): State<AppState>,
@@ -82,7 +82,7 @@ pub async fn show(
 /// phase allow it (409 with the reason when not, e.g. what a gate still needs). Scenarios
 /// and step outcomes are commands (`add_scenario`, `record_outcome`); passing the closure
 /// gate raises each gap's finding.
-#[utoipa::path(post, path = "/api/v1/tlpt/engagements/{id}/commands", tag = "tlpt", params(("id" = String, Path)), request_body = CommandInput,
+#[utoipa::path(post, path = "/api/v1/tlpt/engagements/{id}/commands", tag = "tlpt", operation_id = "tlpt_command", params(("id" = String, Path)), request_body = CommandInput,
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn command(
     State(state): State<AppState>,
@@ -98,7 +98,7 @@ pub async fn command(
 }
 
 /// The share-safe attack chain: the scenarios' steps without the blue team's side.
-#[utoipa::path(get, path = "/api/v1/tlpt/engagements/{id}/chain", tag = "tlpt", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/tlpt/engagements/{id}/chain", tag = "tlpt", operation_id = "tlpt_chain", params(("id" = String, Path)),
     responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
 pub async fn chain(
     State(state): State<AppState>,
@@ -113,7 +113,7 @@ pub async fn chain(
 
 /// The engagement's ATT&CK Navigator layer (format 4.5, validated), each technique coloured
 /// and scored by its worst outcome; only for readers who see the blue side.
-#[utoipa::path(get, path = "/api/v1/tlpt/engagements/{id}/layer", tag = "tlpt", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/tlpt/engagements/{id}/layer", tag = "tlpt", operation_id = "tlpt_layer", params(("id" = String, Path)),
     responses((status = 200, description = "ATT&CK Navigator layer 4.5", content_type = "application/json", body = Object),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn layer(
