@@ -655,7 +655,11 @@ pub async fn seed(store: &Store, demo_password: &str) -> anyhow::Result<DemoSumm
         ("mfg-admin", "みずなみFG 管理者", Role::Admin),
         ("mfg-soc", "みずなみFG SOCアナリスト", Role::Staff),
         ("mfg-red", "みずなみFG TLPT レッドチーム", Role::Staff),
-        ("mfg-ti", "みずなみFG TLPT 脅威インテリジェンス", Role::Staff),
+        (
+            "mfg-ti",
+            "みずなみFG TLPT 脅威インテリジェンス",
+            Role::Staff,
+        ),
     ] {
         s.user(&hd, login, name, role).await?;
     }

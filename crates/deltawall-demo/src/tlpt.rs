@@ -132,9 +132,21 @@ fn scenarios() -> Vec<Scenario> {
             critical_function: "インターネットバンキング".into(),
             attack_version: "18.1".into(),
             steps: vec![
-                step("T1566", "initial-access", "取引先を装ったメールで行員端末に侵入"),
-                step("T1110.003", "credential-access", "管理画面へのパスワードスプレー"),
-                step("T1078", "defense-evasion", "窃取した運用担当者アカウントでログイン"),
+                step(
+                    "T1566",
+                    "initial-access",
+                    "取引先を装ったメールで行員端末に侵入",
+                ),
+                step(
+                    "T1110.003",
+                    "credential-access",
+                    "管理画面へのパスワードスプレー",
+                ),
+                step(
+                    "T1078",
+                    "defense-evasion",
+                    "窃取した運用担当者アカウントでログイン",
+                ),
                 step("T1657", "impact", "送金指図の改ざんを試行"),
             ],
         },
@@ -143,7 +155,11 @@ fn scenarios() -> Vec<Scenario> {
             critical_function: "勘定系システム".into(),
             attack_version: "18.1".into(),
             steps: vec![
-                step("T1021", "lateral-movement", "運用端末から勘定系中継サーバへ RDP"),
+                step(
+                    "T1021",
+                    "lateral-movement",
+                    "運用端末から勘定系中継サーバへ RDP",
+                ),
                 step("T1562", "defense-evasion", "EDR エージェントの停止"),
                 step("T1041", "exfiltration", "顧客データの持ち出しを模擬"),
             ],
@@ -186,12 +202,18 @@ fn commands(t: &Team<'_>) -> Vec<(String, Command)> {
         ),
     ];
     for name in ["インターネットバンキング", "勘定系システム"] {
-        c.push((who(t.control), Command::AddCriticalFunction { name: name.into() }));
+        c.push((
+            who(t.control),
+            Command::AddCriticalFunction { name: name.into() },
+        ));
     }
     c.push((who(t.control), Command::PassGate));
     c.push((
         who(t.ti),
-        report(ReportKind::ThreatIntelligence, "TTI-2026-01 脅威インテリジェンス報告書"),
+        report(
+            ReportKind::ThreatIntelligence,
+            "TTI-2026-01 脅威インテリジェンス報告書",
+        ),
     ));
     c.push((who(t.control), Command::PassGate));
     for scenario in scenarios() {
@@ -238,9 +260,21 @@ pub(crate) async fn seed(store: &Store, tx: &mut Tx, t: &Team<'_>, now: i64) -> 
         document: document.to_owned(),
     };
     at = now - 20 * DAY_US;
-    run(&mut e, t.red, report(ReportKind::RedTeam, "RT-2026-01 レッドチーム報告書"), at).await?;
+    run(
+        &mut e,
+        t.red,
+        report(ReportKind::RedTeam, "RT-2026-01 レッドチーム報告書"),
+        at,
+    )
+    .await?;
     run(&mut e, t.control, Command::PassGate, at + DAY_US).await?;
-    run(&mut e, t.blue, report(ReportKind::BlueTeam, "BT-2026-01 ブルーチーム報告書"), at + 5 * DAY_US).await?;
+    run(
+        &mut e,
+        t.blue,
+        report(ReportKind::BlueTeam, "BT-2026-01 ブルーチーム報告書"),
+        at + 5 * DAY_US,
+    )
+    .await?;
     let seq = run(&mut e, t.control, Command::PassGate, now - 7 * DAY_US).await?;
     let actor = Actor {
         user_id: t.control.to_owned(),

@@ -132,7 +132,12 @@ fn scenario(s: ScenarioInput) -> SResult<Scenario> {
     }
     let mut steps = Vec::with_capacity(s.steps.len());
     for (i, st) in s.steps.into_iter().enumerate() {
-        let description = inner(format!("steps[{i}].description"), &st.description, true, 500)?;
+        let description = inner(
+            format!("steps[{i}].description"),
+            &st.description,
+            true,
+            500,
+        )?;
         let tactic = match st.tactic {
             Some(t) => inner(format!("steps[{i}].tactic"), &t, false, 100)?,
             None => None,
@@ -186,7 +191,12 @@ impl CommandInput {
                 outcome,
                 started_us,
                 ended_us,
-                blue_notes: text("blue_notes", blue_notes.as_deref().unwrap_or(""), false, 2000)?,
+                blue_notes: text(
+                    "blue_notes",
+                    blue_notes.as_deref().unwrap_or(""),
+                    false,
+                    2000,
+                )?,
             },
             CommandInput::RecordRetest {
                 scenario,
@@ -239,10 +249,15 @@ mod tests {
         }))
         .unwrap_err();
         assert!(e.to_string().contains("steps[1].description"), "{e}");
-        let e = parse(serde_json::json!({"command": "record_outcome", "scenario": 0, "step": 0,
-            "outcome": "alerted", "started_us": 1, "ended_us": 2, "blue_notes": "a\u{0}b"}))
+        let e = parse(
+            serde_json::json!({"command": "record_outcome", "scenario": 0, "step": 0,
+            "outcome": "alerted", "started_us": 1, "ended_us": 2, "blue_notes": "a\u{0}b"}),
+        )
         .unwrap_err();
-        assert!(matches!(e, ServiceError::Invalid(ref i) if i.field == "blue_notes"), "{e:?}");
+        assert!(
+            matches!(e, ServiceError::Invalid(ref i) if i.field == "blue_notes"),
+            "{e:?}"
+        );
     }
 
     #[test]

@@ -96,10 +96,8 @@ pub fn load(py: &Path, layers: &[(String, String)]) -> Vec<String> {
     // one directory per call: tests of one binary may load at the same time
     static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!(
-        "deltawall-navlayers-{}-{call}",
-        std::process::id()
-    ));
+    let dir =
+        std::env::temp_dir().join(format!("deltawall-navlayers-{}-{call}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let paths: Vec<PathBuf> = layers
         .iter()

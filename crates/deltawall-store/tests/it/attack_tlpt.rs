@@ -238,7 +238,11 @@ both!(
 /// supervisor's sector layer and observer reads go through this scope).
 async fn a_bureau_reads_its_region_only(db: &TestDb) {
     let s = &db.store;
-    let kanto = add_org(s, crate::fixtures::supervisor("Kanto bureau", Some(Region::Kanto))).await;
+    let kanto = add_org(
+        s,
+        crate::fixtures::supervisor("Kanto bureau", Some(Region::Kanto)),
+    )
+    .await;
     let a = add_org(
         s,
         institution("Bank A", BusinessType::MajorBank, Region::Kanto),
@@ -263,7 +267,12 @@ async fn a_bureau_reads_its_region_only(db: &TestDb) {
             attack_version: "18.1".into(),
         };
         attack::add_mapping(&mut tx, &map, "u", T0).await.unwrap();
-        let e = Engagement::start(format!("TLPT {subject}"), "ctl".into(), Deadlines::default(), T0);
+        let e = Engagement::start(
+            format!("TLPT {subject}"),
+            "ctl".into(),
+            Deadlines::default(),
+            T0,
+        );
         let id = tlpt::create(&mut tx, org, &e, "ctl", T0).await.unwrap();
         let add = Command::AddMember {
             member: Member {
@@ -289,7 +298,10 @@ async fn a_bureau_reads_its_region_only(db: &TestDb) {
         .collect();
     assert_eq!(listed, [ids[0].clone()]);
     assert_eq!(tlpt::get(&mut c, &bureau, &ids[0]).await.unwrap().seq, 1);
-    assert_eq!(tlpt::history(&mut c, &bureau, &ids[0]).await.unwrap().len(), 1);
+    assert_eq!(
+        tlpt::history(&mut c, &bureau, &ids[0]).await.unwrap().len(),
+        1
+    );
     assert!(matches!(
         tlpt::get(&mut c, &bureau, &ids[1]).await,
         Err(StoreError::NotFound(_))
@@ -299,7 +311,9 @@ async fn a_bureau_reads_its_region_only(db: &TestDb) {
         Err(StoreError::NotFound(_))
     ));
     assert_eq!(
-        tlpt::engagements_of_member(&mut c, &bureau, "red").await.unwrap(),
+        tlpt::engagements_of_member(&mut c, &bureau, "red")
+            .await
+            .unwrap(),
         [(ids[0].clone(), TlptRole::RedTeam)]
     );
     let mapped: Vec<String> = attack::mappings(&mut c, &bureau, Some("18.1"))

@@ -23,7 +23,13 @@ type ApiResult<T> = Result<T, AppError>;
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(list, create, show, command, chain, layer),
-    components(schemas(EngagementCreatedDto, CreateInput, CommandInput, ScenarioInput, StepInput))
+    components(schemas(
+        EngagementCreatedDto,
+        CreateInput,
+        CommandInput,
+        ScenarioInput,
+        StepInput
+    ))
 )]
 pub struct TlptApiDoc;
 
@@ -42,9 +48,7 @@ pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,
 ) -> ApiResult<Json<Vec<EngagementLine>>> {
-    let l = svc::list(user.ctx(&state))
-        .await
-        .map_err(AppError::Json)?;
+    let l = svc::list(user.ctx(&state)).await.map_err(AppError::Json)?;
     Ok(Json(l))
 }
 

@@ -66,8 +66,16 @@ pub fn routes() -> Vec<Route> {
             "/api/v1/tlpt/engagements/{engagement}/commands",
             Json(command_json),
         ),
-        r(Method::GET, "/api/v1/tlpt/engagements/{engagement}/chain", None),
-        r(Method::GET, "/api/v1/tlpt/engagements/{engagement}/layer", None),
+        r(
+            Method::GET,
+            "/api/v1/tlpt/engagements/{engagement}/chain",
+            None,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/tlpt/engagements/{engagement}/layer",
+            None,
+        ),
         r(Method::GET, "/posture/group/maturity", None),
     ]
 }

@@ -37,7 +37,9 @@ async fn every_layer_the_service_serves_passes_the_navlayers_loader() {
     // an incident of A's with its technique, for the incidents layer
     let incident = json!({"occurred_on": "2026-02-03", "attack_type": "phishing",
         "severity": "high", "summary": "valid accounts abused"});
-    let r = app.json(Method::POST, "/api/v1/incidents", &staff, &incident).await;
+    let r = app
+        .json(Method::POST, "/api/v1/incidents", &staff, &incident)
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let incident_id = r.json()["id"].as_str().unwrap().to_owned();
     let mapping = [
@@ -45,7 +47,9 @@ async fn every_layer_the_service_serves_passes_the_navlayers_loader() {
         ("subject_id", incident_id.as_str()),
         ("technique", "T1078"),
     ];
-    let r = app.form(Method::POST, "/attack/mappings", &staff, &mapping).await;
+    let r = app
+        .form(Method::POST, "/attack/mappings", &staff, &mapping)
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     // an engagement with every outcome recorded, for its layer
     let (id, control) = crate::tlpt_api::in_testing(&app).await;
@@ -60,20 +64,39 @@ async fn every_layer_the_service_serves_passes_the_navlayers_loader() {
     }
     let admin = app.a.as_role(Role::Admin);
     let layers = vec![
-        ("detection-api", served(&app, &control, "/api/v1/attack/layers/detection").await),
-        ("detection-page", served(&app, &staff, "/attack/layers/detection/download").await),
+        (
+            "detection-api",
+            served(&app, &control, "/api/v1/attack/layers/detection").await,
+        ),
+        (
+            "detection-page",
+            served(&app, &staff, "/attack/layers/detection/download").await,
+        ),
         (
             "engagement-api",
-            served(&app, &control, &format!("/api/v1/tlpt/engagements/{id}/layer")).await,
+            served(
+                &app,
+                &control,
+                &format!("/api/v1/tlpt/engagements/{id}/layer"),
+            )
+            .await,
         ),
         (
             "engagement-page",
             served(&app, &admin, &format!("/tlpt/{id}/layer/download")).await,
         ),
-        ("incidents", served(&app, &staff, "/attack/layers/incidents/download").await),
+        (
+            "incidents",
+            served(&app, &staff, "/attack/layers/incidents/download").await,
+        ),
         (
             "sector",
-            served(&app, &app.fsa.as_role(Role::Staff), "/attack/layers/sector/download").await,
+            served(
+                &app,
+                &app.fsa.as_role(Role::Staff),
+                "/attack/layers/sector/download",
+            )
+            .await,
         ),
     ];
     let named: Vec<(String, String)> = layers

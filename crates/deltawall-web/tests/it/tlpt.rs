@@ -458,7 +458,11 @@ async fn the_demo_shows_the_matrix_and_an_engagement_in_remediation() {
         matrix.body
     );
     let layer = app.get(&format!("/tlpt/{id}/layer"), &control).await;
-    assert!(layer.body.contains("data-technique=\"T1021\""), "{}", layer.body);
+    assert!(
+        layer.body.contains("data-technique=\"T1021\""),
+        "{}",
+        layer.body
+    );
     let red = Who::Session(app.login("mfg-red", PASSWORD).await);
     let r = app.get(&format!("/tlpt/{id}"), &red).await;
     assert_eq!(r.status, StatusCode::OK);

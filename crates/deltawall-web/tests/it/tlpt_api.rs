@@ -45,15 +45,30 @@ pub async fn in_testing(app: &TestApp) -> (String, Who) {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let id = r.json()["id"].as_str().unwrap().to_owned();
-    let (staff, exec) = (&app.a.user_ids[&Role::Staff], &app.a.user_ids[&Role::Executive]);
+    let (staff, exec) = (
+        &app.a.user_ids[&Role::Staff],
+        &app.a.user_ids[&Role::Executive],
+    );
     for (user, role) in [
         (staff, "red_team"),
         (exec, "blue_team"),
         (exec, "threat_intelligence"),
     ] {
-        cmd(app, &control, &id, json!({"command": "add_member", "user_id": user, "role": role})).await;
+        cmd(
+            app,
+            &control,
+            &id,
+            json!({"command": "add_member", "user_id": user, "role": role}),
+        )
+        .await;
     }
-    cmd(app, &control, &id, json!({"command": "add_critical_function", "name": "勘定系"})).await;
+    cmd(
+        app,
+        &control,
+        &id,
+        json!({"command": "add_critical_function", "name": "勘定系"}),
+    )
+    .await;
     cmd(app, &control, &id, json!({"command": "pass_gate"})).await;
     let blue = app.a.as_role(Role::Executive);
     let ti = json!({"command": "submit_report", "kind": "threat_intelligence", "document": "ti-1"});
@@ -78,7 +93,12 @@ async fn a_machine_client_runs_an_engagement_through_every_gate() {
     let path = format!("/api/v1/tlpt/engagements/{id}");
     // a gate whose requirement is missing answers 409 with what is missing
     let early = app
-        .json(Method::POST, &format!("{path}/commands"), &control, &json!({"command": "pass_gate"}))
+        .json(
+            Method::POST,
+            &format!("{path}/commands"),
+            &control,
+            &json!({"command": "pass_gate"}),
+        )
         .await;
     assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
     assert!(early.body.contains("EveryStepRecorded"), "{}", early.body);
@@ -98,7 +118,11 @@ async fn a_machine_client_runs_an_engagement_through_every_gate() {
     assert_eq!(v["engagement"]["phase"], "remediation_plan", "{v}");
     let gaps = v["gaps"].as_array().unwrap();
     assert_eq!(gaps.len(), 2, "{v}");
-    assert_eq!(v["engagement"]["findings"].as_array().unwrap().len(), 2, "{v}");
+    assert_eq!(
+        v["engagement"]["findings"].as_array().unwrap().len(),
+        2,
+        "{v}"
+    );
     cmd(&app, &control, &id, report("remediation_plan")).await;
     cmd(&app, &control, &id, json!({"command": "pass_gate"})).await;
     for i in [1, 2] {
@@ -125,10 +149,18 @@ async fn a_machine_client_runs_an_engagement_through_every_gate() {
     assert_eq!(rv.status, StatusCode::OK);
     let rj = rv.json();
     assert_eq!(rj["sees_blue"], false);
-    assert!(rj["engagement"]["scenarios"][0]["steps"][1]["outcome"].is_null(), "{rj}");
-    assert!(rj["history"].as_array().unwrap().is_empty() && rj["gaps"].as_array().unwrap().is_empty());
+    assert!(
+        rj["engagement"]["scenarios"][0]["steps"][1]["outcome"].is_null(),
+        "{rj}"
+    );
+    assert!(
+        rj["history"].as_array().unwrap().is_empty() && rj["gaps"].as_array().unwrap().is_empty()
+    );
     assert!(!rv.body.contains("BLUE-SECRET-7"));
-    assert_eq!(app.get(&format!("{path}/layer"), &red).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get(&format!("{path}/layer"), &red).await.status,
+        StatusCode::FORBIDDEN
+    );
     // the chain is share-safe for everyone who may see the engagement
     let chain = app.get(&format!("{path}/chain"), &control).await;
     assert_eq!(chain.status, StatusCode::OK);
@@ -140,13 +172,24 @@ async fn a_machine_client_runs_an_engagement_through_every_gate() {
     let layer = app.get(&format!("{path}/layer"), &control).await;
     assert_eq!(layer.status, StatusCode::OK, "{}", layer.body);
     let l = deltawall_attack::read_layer(&layer.body).expect("the layer reads back");
-    let score = |t: &str| l.techniques.iter().find(|x| x.technique_id.as_str() == t).and_then(|x| x.score);
-    assert_eq!((score("T1078"), score("T1110.003"), score("T1562")), (Some(1), Some(0), Some(2)));
+    let score = |t: &str| {
+        l.techniques
+            .iter()
+            .find(|x| x.technique_id.as_str() == t)
+            .and_then(|x| x.score)
+    };
+    assert_eq!(
+        (score("T1078"), score("T1110.003"), score("T1562")),
+        (Some(1), Some(0), Some(2))
+    );
     // the supervisor within reach observes through the API too
     let fsa = app.get(&path, &app.fsa.as_role(Role::Staff)).await;
     assert_eq!(fsa.status, StatusCode::OK);
     assert!(fsa.body.contains("BLUE-SECRET-7"));
-    let audit = app.get("/api/v1/audit?limit=200", &app.a.as_role(Role::Admin)).await.body;
+    let audit = app
+        .get("/api/v1/audit?limit=200", &app.a.as_role(Role::Admin))
+        .await
+        .body;
     assert_eq!(audit.matches("tlpt.pass_gate").count(), 7, "{audit}");
 }
 
@@ -170,7 +213,11 @@ async fn bad_commands_are_named_by_their_place() {
             StatusCode::CONFLICT,
             "step",
         ),
-        (json!({"command": "jump"}), StatusCode::UNPROCESSABLE_ENTITY, "jump"),
+        (
+            json!({"command": "jump"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "jump",
+        ),
         (
             json!({"command": "pass_gate", "force": true}),
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -188,7 +235,12 @@ async fn bad_commands_are_named_by_their_place() {
         assert!(r.body.contains(word), "{body}: {}", r.body);
     }
     let r = app
-        .json(Method::POST, "/api/v1/tlpt/engagements", &control, &json!({"title": "x", "deadlines": {"retest": 0}}))
+        .json(
+            Method::POST,
+            "/api/v1/tlpt/engagements",
+            &control,
+            &json!({"title": "x", "deadlines": {"retest": 0}}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(r.json()["error"]["field"], "deadlines");
@@ -203,7 +255,9 @@ async fn bad_commands_are_named_by_their_place() {
         .await
         .json();
     let ro = Who::Token(read["token"].as_str().unwrap().to_owned());
-    let r = app.json(Method::POST, &path, &ro, &json!({"command": "pass_gate"})).await;
+    let r = app
+        .json(Method::POST, &path, &ro, &json!({"command": "pass_gate"}))
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 }
 
@@ -216,7 +270,11 @@ async fn an_outsider_gets_the_answer_of_an_unknown_id() {
         (Method::GET, "", None),
         (Method::GET, "/chain", None),
         (Method::GET, "/layer", None),
-        (Method::POST, "/commands", Some(json!({"command": "pass_gate"}))),
+        (
+            Method::POST,
+            "/commands",
+            Some(json!({"command": "pass_gate"})),
+        ),
     ];
     // B's users, and a member of A without a role in the engagement (the auditor)
     let outsiders = [
@@ -235,13 +293,39 @@ async fn an_outsider_gets_the_answer_of_an_unknown_id() {
     };
     for who in outsiders {
         for (method, tail, body) in &routes {
-            let real = call(who.clone(), method.clone(), format!("/api/v1/tlpt/engagements/{id}{tail}"), body.clone()).await;
-            let none = call(who.clone(), method.clone(), format!("/api/v1/tlpt/engagements/{unknown}{tail}"), body.clone()).await;
-            assert_eq!((real.status, &real.body), (none.status, &none.body), "{who:?} {method} {tail}");
-            assert!(matches!(real.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN), "{who:?} {tail}: {}", real.status);
+            let real = call(
+                who.clone(),
+                method.clone(),
+                format!("/api/v1/tlpt/engagements/{id}{tail}"),
+                body.clone(),
+            )
+            .await;
+            let none = call(
+                who.clone(),
+                method.clone(),
+                format!("/api/v1/tlpt/engagements/{unknown}{tail}"),
+                body.clone(),
+            )
+            .await;
+            assert_eq!(
+                (real.status, &real.body),
+                (none.status, &none.body),
+                "{who:?} {method} {tail}"
+            );
+            assert!(
+                matches!(real.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+                "{who:?} {tail}: {}",
+                real.status
+            );
             assert!(!real.body.contains("勘定系"));
         }
         let list = app.get("/api/v1/tlpt/engagements", &who).await.json();
-        assert!(list.as_array().unwrap().iter().all(|l| l["id"] != id.as_str()), "{list}");
+        assert!(
+            list.as_array()
+                .unwrap()
+                .iter()
+                .all(|l| l["id"] != id.as_str()),
+            "{list}"
+        );
     }
 }
