@@ -63,7 +63,7 @@ async fn every_layer_the_service_serves_passes_the_navlayers_loader() {
         crate::attack::undetected_at(&app, n, deltawall_domain::Region::Kanto, "T1110.003").await;
     }
     let admin = app.a.as_role(Role::Admin);
-    let layers = vec![
+    let layers = [
         (
             "detection-api",
             served(&app, &control, "/api/v1/attack/layers/detection").await,
