@@ -2,7 +2,8 @@
 //!
 //! It registers the FSA and two local finance bureaus, the Financial ISAC, an industry
 //! association and about two hundred institutions across every business type and region,
-//! including a banking group with domestic and overseas companies and attribute histories,
+//! including a banking group with domestic and overseas companies and attribute histories
+//! (and a TLPT engagement of it in remediation, over a small ATT&CK release of our own),
 //! and users with every role. All demo accounts share one password, chosen by the caller
 //! or generated at random and printed once; none is built in.
 //!
@@ -15,6 +16,7 @@ mod posture;
 mod sup_figures;
 mod sup_monitoring;
 mod sup_requests;
+mod tlpt;
 
 use deltawall_app::platform::auth::password;
 use deltawall_app::record;
@@ -652,6 +654,12 @@ pub async fn seed(store: &Store, demo_password: &str) -> anyhow::Result<DemoSumm
         ("mfg-ciso", "みずなみFG CISO", Role::Executive),
         ("mfg-admin", "みずなみFG 管理者", Role::Admin),
         ("mfg-soc", "みずなみFG SOCアナリスト", Role::Staff),
+        ("mfg-red", "みずなみFG TLPT レッドチーム", Role::Staff),
+        (
+            "mfg-ti",
+            "みずなみFG TLPT 脅威インテリジェンス",
+            Role::Staff,
+        ),
     ] {
         s.user(&hd, login, name, role).await?;
     }
@@ -733,6 +741,19 @@ pub async fn seed(store: &Store, demo_password: &str) -> anyhow::Result<DemoSumm
     s.trust_groups(&fsa, &isac).await?;
     let fsa_staff = id_of(&mut s.tx, "fsa-staff").await?;
     crate::sup_requests::seed(&mut s.tx, &fsa, &fsa_staff, s.now).await?;
+    let mut team = Vec::new();
+    for login in ["mfg-admin", "mfg-red", "mfg-soc", "mfg-ti"] {
+        team.push(id_of(&mut s.tx, login).await?);
+    }
+    let team = crate::tlpt::Team {
+        org: &hd,
+        control: &team[0],
+        red: &team[1],
+        blue: &team[2],
+        ti: &team[3],
+        observer: &fsa_staff,
+    };
+    crate::tlpt::seed(store, &mut s.tx, &team, s.now).await?;
     let summary = DemoSummary {
         organisations: s.orgs,
         users: s.users,
@@ -749,6 +770,10 @@ pub async fn seed(store: &Store, demo_password: &str) -> anyhow::Result<DemoSumm
             (
                 "mfg-ciso".into(),
                 "a banking group with domestic and overseas companies",
+            ),
+            (
+                "mfg-admin".into(),
+                "the group's TLPT control team: an engagement in remediation, the ATT&CK matrix",
             ),
             ("isac-analyst".into(), "the Financial ISAC"),
         ],

@@ -21,7 +21,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Deltawall API", version = "1", description = "Tenants, users, API tokens, the audit trail, posture (assessments, evidence, risks, findings, catalogs, OSCAL import and export, catalog mappings), the sharing hub's trust groups (API roots and collections) and the standing of shared indicators, incidents and exercises, and supervision (risk ranking, score weights, monitoring engagements, requests, alerts, sector figures, peer benchmarks), and ATT&CK coverage (the detection layer) of a Deltawall instance."),
+    info(title = "Deltawall API", version = "1", description = "Tenants, users, API tokens, the audit trail, posture (assessments, evidence, risks, findings, catalogs, OSCAL import and export, catalog mappings), the sharing hub's trust groups (API roots and collections) and the standing of shared indicators, incidents and exercises, and supervision (risk ranking, score weights, monitoring engagements, requests, alerts, sector figures, peer benchmarks), and ATT&CK coverage (the detection layer) and TLPT engagements of a Deltawall instance."),
     paths(
         api::me, crate::home::api_work, crate::home::api_late, api::orgs_list, api::org_get, api::org_create, api::org_update, api::org_attribute,
         api::users_list, api::user_create, api::user_change,
@@ -71,6 +71,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::detections::api::DetectionsDoc::openapi());
     // Incident cases and regulator reports keep their paths beside their handlers.
     doc.merge(crate::incidents::api::IncidentApiDoc::openapi());
+    // TLPT engagements (issue 17) keep their paths beside their handlers.
+    doc.merge(crate::tlpt::api::TlptApiDoc::openapi());
     let scheme = SecurityScheme::Http(
         HttpBuilder::new()
             .scheme(HttpAuthScheme::Bearer)

@@ -21,10 +21,12 @@ fn day_after(from_us: i64, days: u32) -> String {
     jst::date_of(from_us + i64::from(days) * DAY_US).to_string()
 }
 
-/// Raises and links the finding of every gap of `e` (just past its closure gate) within
-/// `tx`, owned by the control-team member who passed the gate; each is due at the end of
-/// the remediation-plan and retest deadlines and carries a retest milestone.
-pub(super) async fn raise_findings(
+/// Raises and links the finding of every gap of `e` (just past its closure gate, stored at
+/// `seq`) within `tx`, owned by the control-team member who passed the gate (`ctx`'s
+/// actor); each is due at the end of the remediation-plan and retest deadlines and carries
+/// a retest milestone. The command service calls it when the closure gate passes; the demo
+/// calls it for the engagement it seeds, so both raise findings the one way.
+pub async fn raise_findings(
     ctx: Ctx<'_>,
     tx: &mut Tx,
     id: &str,

@@ -11,8 +11,11 @@
 
 pub mod form;
 mod gaps;
+pub mod input;
 mod view;
 
+pub use gaps::raise_findings as raise_gap_findings;
+pub use input::CommandInput;
 pub use view::{EngagementLine, EngagementView, engagement_layer, export_chain, list, view};
 
 use std::collections::BTreeMap;
@@ -30,6 +33,7 @@ use crate::{Ctx, SResult};
 /// A new engagement as entered.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = TlptCreateInput)]
 pub struct CreateInput {
     /// The engagement's title, up to 200 characters.
     pub title: String,

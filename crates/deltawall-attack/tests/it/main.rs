@@ -6,6 +6,7 @@ mod coverage;
 mod diff;
 mod layer;
 mod navigator;
+mod navloader;
 
 use deltawall_attack::{Release, import_bundle};
 

@@ -232,3 +232,99 @@ both!(
     engagements_keep_state_and_history,
     super::engagements_keep_state_and_history
 );
+
+/// A local finance bureau reads the engagements, histories, members and mappings of the
+/// institutions of its region and nothing of another region's, on both backends (the
+/// supervisor's sector layer and observer reads go through this scope).
+async fn a_bureau_reads_its_region_only(db: &TestDb) {
+    let s = &db.store;
+    let kanto = add_org(
+        s,
+        crate::fixtures::supervisor("Kanto bureau", Some(Region::Kanto)),
+    )
+    .await;
+    let a = add_org(
+        s,
+        institution("Bank A", BusinessType::MajorBank, Region::Kanto),
+    )
+    .await;
+    let b = add_org(
+        s,
+        institution("Bank B", BusinessType::RegionalBank, Region::Kinki),
+    )
+    .await;
+    let mut tx = s.write().await.unwrap();
+    attack::insert_release(&mut tx, &import_bundle(V18).unwrap(), "admin", T0)
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for (org, subject) in [(&a, "rule-a"), (&b, "rule-b")] {
+        let map = NewMapping {
+            org_id: org.clone(),
+            subject_kind: "rule".into(),
+            subject_id: subject.into(),
+            technique: TechniqueId::parse("T1078").unwrap(),
+            attack_version: "18.1".into(),
+        };
+        attack::add_mapping(&mut tx, &map, "u", T0).await.unwrap();
+        let e = Engagement::start(
+            format!("TLPT {subject}"),
+            "ctl".into(),
+            Deadlines::default(),
+            T0,
+        );
+        let id = tlpt::create(&mut tx, org, &e, "ctl", T0).await.unwrap();
+        let add = Command::AddMember {
+            member: Member {
+                user_id: "red".into(),
+                role: TlptRole::RedTeam,
+            },
+        };
+        let (next, event) = e.apply("ctl", add, T0 + 1).unwrap();
+        tlpt::append(&mut tx, &id, 0, &next, &event).await.unwrap();
+        ids.push(id);
+    }
+    tx.commit().await.unwrap();
+    let bureau = OrgScope::Region {
+        own: kanto.clone(),
+        region: Region::Kanto,
+    };
+    let mut c = s.read().await.unwrap();
+    let listed: Vec<String> = tlpt::list(&mut c, &bureau)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(listed, [ids[0].clone()]);
+    assert_eq!(tlpt::get(&mut c, &bureau, &ids[0]).await.unwrap().seq, 1);
+    assert_eq!(
+        tlpt::history(&mut c, &bureau, &ids[0]).await.unwrap().len(),
+        1
+    );
+    assert!(matches!(
+        tlpt::get(&mut c, &bureau, &ids[1]).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        tlpt::history(&mut c, &bureau, &ids[1]).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(
+        tlpt::engagements_of_member(&mut c, &bureau, "red")
+            .await
+            .unwrap(),
+        [(ids[0].clone(), TlptRole::RedTeam)]
+    );
+    let mapped: Vec<String> = attack::mappings(&mut c, &bureau, Some("18.1"))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.subject_id)
+        .collect();
+    assert_eq!(mapped, ["rule-a"]);
+}
+both!(
+    a_bureau_reads_its_region_only,
+    super::a_bureau_reads_its_region_only
+);

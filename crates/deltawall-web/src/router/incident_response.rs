@@ -35,6 +35,17 @@ pub(super) fn attack_ui_routes() -> Router<AppState> {
         )
 }
 
+/// The TLPT JSON API (`tlpt/api.rs`).
+pub(super) fn tlpt_api_routes() -> Router<AppState> {
+    use crate::tlpt::api as t;
+    Router::new()
+        .route("/api/v1/tlpt/engagements", get(t::list).post(t::create))
+        .route("/api/v1/tlpt/engagements/{id}", get(t::show))
+        .route("/api/v1/tlpt/engagements/{id}/commands", post(t::command))
+        .route("/api/v1/tlpt/engagements/{id}/chain", get(t::chain))
+        .route("/api/v1/tlpt/engagements/{id}/layer", get(t::layer))
+}
+
 /// Exercises played in the platform (`exercises/`): design, blind play with live events,
 /// evaluation and contingency plans.
 pub(super) fn exercise_ui_routes() -> Router<AppState> {

@@ -570,6 +570,7 @@ fn api_routes() -> Router<AppState> {
             "/api/v1/attack/layers/detection",
             get(crate::attack::api::detection_layer),
         )
+        .merge(tlpt_api_routes())
         .merge(exercise_api_routes())
         .merge(detection_api_routes())
         .merge(incident_api_routes())

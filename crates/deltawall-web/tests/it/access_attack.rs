@@ -25,6 +25,13 @@ const MAPPING_FORM: &[(&str, &str)] = &[
     ("technique", "T1078"),
 ];
 
+fn create_json() -> serde_json::Value {
+    serde_json::json!({"title": "hijack"})
+}
+fn command_json() -> serde_json::Value {
+    serde_json::json!({"command": "pass_gate"})
+}
+
 /// The ATT&CK and TLPT routes.
 pub fn routes() -> Vec<Route> {
     use Body_::*;
@@ -51,6 +58,24 @@ pub fn routes() -> Vec<Route> {
         r(Method::GET, "/tlpt/{engagement}/chain", None),
         r(Method::GET, "/tlpt/{engagement}/layer", None),
         r(Method::GET, "/tlpt/{engagement}/layer/download", None),
+        r(Method::GET, "/api/v1/tlpt/engagements", None),
+        r(Method::POST, "/api/v1/tlpt/engagements", Json(create_json)),
+        r(Method::GET, "/api/v1/tlpt/engagements/{engagement}", None),
+        r(
+            Method::POST,
+            "/api/v1/tlpt/engagements/{engagement}/commands",
+            Json(command_json),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/tlpt/engagements/{engagement}/chain",
+            None,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/tlpt/engagements/{engagement}/layer",
+            None,
+        ),
         r(Method::GET, "/posture/group/maturity", None),
     ]
 }

@@ -194,7 +194,12 @@ async fn incident_and_sector_layers_say_what_they_are_built_from_and_who_may_rea
 }
 
 /// Stores an engagement of a new institution whose one step `technique` went undetected.
-async fn undetected_at(app: &TestApp, n: usize, region: deltawall_domain::Region, technique: &str) {
+pub async fn undetected_at(
+    app: &TestApp,
+    n: usize,
+    region: deltawall_domain::Region,
+    technique: &str,
+) {
     use deltawall_domain::tlpt::{Deadlines, Engagement, Outcome, Scenario, Step};
     use deltawall_store::orgs::{self, NewOrg};
     let mut tx = app.db.store.write().await.unwrap();

@@ -10,6 +10,7 @@ mod access_posture;
 mod access_sup_rank;
 mod access_sup_requests;
 mod attack;
+mod attack_navlayers;
 mod auth;
 mod browser;
 mod browser_home;
@@ -22,6 +23,9 @@ mod home;
 mod incidents;
 mod input;
 mod logs;
+/// mitreattack-python's navlayers loader, shared with the attack crate's tests.
+#[path = "../../../deltawall-attack/tests/it/navloader.rs"]
+mod navloader;
 mod openapi;
 mod oscal_map;
 mod pages;
@@ -38,4 +42,5 @@ mod sup_rank;
 mod sup_requests;
 mod taxii;
 mod tlpt;
+mod tlpt_api;
 mod trestle;

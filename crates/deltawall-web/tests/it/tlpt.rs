@@ -409,3 +409,67 @@ async fn bad_scenarios_and_commands_are_refused_with_their_location() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("line 2"), "{}", r.body);
 }
+
+/// The demo (`serve --demo`): the group's control team sees the ATT&CK matrix of the demo
+/// release and an engagement in the remediation-plan phase whose gaps are findings; the red
+/// team sees the steps without outcomes; the FSA observes.
+#[tokio::test]
+async fn the_demo_shows_the_matrix_and_an_engagement_in_remediation() {
+    use crate::util::PASSWORD;
+    let app = TestApp::without_tenants().await;
+    deltawall_demo::seed(&app.db.store, PASSWORD).await.unwrap();
+    let control = Who::Session(app.login("mfg-admin", PASSWORD).await);
+    let list = app.get("/api/v1/tlpt/engagements", &control).await.json();
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list[0]["phase"], "remediation_plan");
+    let id = list[0]["id"].as_str().unwrap().to_owned();
+    let v = app
+        .get(&format!("/api/v1/tlpt/engagements/{id}"), &control)
+        .await
+        .json();
+    assert_eq!(v["engagement"]["scenarios"].as_array().unwrap().len(), 2);
+    let gaps: Vec<(String, bool)> = v["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            assert!(g["finding_id"].is_string(), "{g}");
+            let t = g["technique"].as_str().unwrap().to_owned();
+            (t, g["rule_to_write"].as_bool().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        gaps,
+        [
+            ("T1078".to_owned(), false),
+            ("T1021".to_owned(), true),
+            ("T1562".to_owned(), true)
+        ]
+    );
+    let page = app.get(&format!("/tlpt/{id}"), &control).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("勘定系への横展開"), "{}", page.body);
+    let matrix = app.get("/attack/layers/detection", &control).await;
+    assert_eq!(matrix.status, StatusCode::OK);
+    assert!(
+        matrix.body.contains("Credential Access")
+            && matrix.body.contains("data-technique=\"T1110.003\""),
+        "{}",
+        matrix.body
+    );
+    let layer = app.get(&format!("/tlpt/{id}/layer"), &control).await;
+    assert!(
+        layer.body.contains("data-technique=\"T1021\""),
+        "{}",
+        layer.body
+    );
+    let red = Who::Session(app.login("mfg-red", PASSWORD).await);
+    let r = app.get(&format!("/tlpt/{id}"), &red).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(!r.body.contains("INC-0"), "{}", r.body);
+    let fsa = Who::Session(app.login("fsa-staff", PASSWORD).await);
+    assert_eq!(
+        app.get(&format!("/tlpt/{id}"), &fsa).await.status,
+        StatusCode::OK
+    );
+}
