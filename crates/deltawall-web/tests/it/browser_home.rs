@@ -1,15 +1,16 @@
 //! Every demo role in real headless Chromium: the home page lists exactly the items
 //! `GET /api/v1/me/work` reports for that person, in the same order, and each link opens the
-//! place to act; then every page the role can reach from its home (one per route) is
-//! visited at 1280 and 390 pixels wide and fails the test if the document is wider than the
-//! window or an input has no label. Skipped like the other browser tests when chromedriver
-//! is missing.
+//! place to act; then every GET page of the router (read from `src/router/`) is visited as
+//! each role at 1280 and 390 pixels wide, its placeholders filled with the ids the demo's
+//! pages link to, and the test fails if the document is wider than the window, an input has
+//! no label, or a page of the router opens for no role at all. Skipped like the other
+//! browser tests when chromedriver is missing.
 
 use crate::browser::{client, heading, serve_with_clock, sign_in, start_driver};
 use crate::util::PASSWORD;
 use deltawall_store::testing::TestDb;
 use fantoccini::Locator;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// The demo's sign-in names, one per role and kind of organisation.
 const ROLES: &[&str] = &[
@@ -25,37 +26,76 @@ const ROLES: &[&str] = &[
     "mfg-ciso",
 ];
 
-/// The most pages visited per role (the crawl stops there; the demo has fewer routes).
-const MAX_PAGES: usize = 80;
-
-/// Links that are downloads, machine endpoints or actions rather than pages.
-fn is_page_link(href: &str) -> bool {
-    href.starts_with('/')
-        && !href.starts_with("//")
-        && ![
-            "/api/", "/taxii2", "/static/", "/logout", "/healthz", "/readyz",
-        ]
-        .iter()
-        .any(|p| href.starts_with(p))
-        && ![".csv", ".xlsx", ".json", ".xml", ".pdf", ".svg"]
-            .iter()
-            .any(|s| href.split('?').next().unwrap_or("").ends_with(s))
-        && !href.contains("format=")
-        && !href.starts_with("/posture/evidence/")
-        && !href.starts_with("/supervision/figures/")
+/// The GET routes of the router that answer a page (not a download, script, event stream,
+/// health probe or machine API), read from the router's source so a new page is crawled
+/// without editing this test.
+fn router_pages() -> Vec<String> {
+    let src = [
+        include_str!("../../src/router/mod.rs"),
+        include_str!("../../src/router/incident_response.rs"),
+    ]
+    .concat();
+    let mut pages = Vec::new();
+    // `.route(` is followed by the path on the same line or, as rustfmt writes long ones,
+    // the next; its method router runs up to the next `.route(`.
+    for part in src.split(".route(").skip(1) {
+        let Some(rest) = part.trim_start().strip_prefix('"') else {
+            continue;
+        };
+        let (path, methods) = rest.split_once('"').unwrap();
+        let methods = methods.split(".merge(").next().unwrap_or_default();
+        let has_get = methods.match_indices("get(").any(|(i, _)| {
+            !methods[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_')
+        });
+        if has_get && is_page_route(path) && !pages.iter().any(|p| p == path) {
+            pages.push(path.to_owned());
+        }
+    }
+    pages
 }
 
-/// The route a link belongs to: id-like segments and the query become placeholders, so
-/// each route is visited once.
-fn route_of(href: &str) -> String {
+/// Whether a route answers an HTML page meant for people.
+fn is_page_route(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or_default();
+    !["/api/", "/taxii2", "/static/", "/healthz", "/readyz"]
+        .iter()
+        .any(|p| path.starts_with(p))
+        && !last.contains('.')
+        && !["download", "events"].contains(&last)
+        && !NOT_PAGES.contains(&path)
+}
+
+/// GET routes whose answer is a file rather than a page, though their address has no
+/// file extension.
+const NOT_PAGES: &[&str] = &["/posture/evidence/{id}", "/supervision/figures/{file}"];
+
+/// Pages no demo role can open, each with the reason; every other page of the router must
+/// render (not as an error page) for at least one role, so a page the crawl cannot reach
+/// fails the test instead of going unchecked.
+const UNREACHABLE: &[(&str, &str)] = &[];
+
+/// The router page `href` belongs to: literal segments must be equal, a `{placeholder}`
+/// takes any one segment, and the route with the most literal segments wins (as the
+/// router's own matching does for `/orgs/new` against `/orgs/{id}`).
+fn route_of<'a>(routes: &'a [String], href: &str) -> Option<&'a str> {
     let path = href.split(['?', '#']).next().unwrap_or("");
-    path.split('/')
-        .map(|seg| {
-            let idish = seg.len() > 16 || seg.chars().any(|c| c.is_ascii_digit());
-            if idish { "{}" } else { seg }
+    let segs: Vec<&str> = path.split('/').collect();
+    routes
+        .iter()
+        .filter_map(|r| {
+            let rs: Vec<&str> = r.split('/').collect();
+            let fits = rs.len() == segs.len()
+                && rs
+                    .iter()
+                    .zip(&segs)
+                    .all(|(a, b)| a.starts_with('{') || a == b);
+            fits.then(|| (rs.iter().filter(|s| !s.starts_with('{')).count(), r))
         })
-        .collect::<Vec<_>>()
-        .join("/")
+        .max_by_key(|(literal, _)| *literal)
+        .map(|(_, r)| r.as_str())
 }
 
 async fn body_text(c: &fantoccini::Client) -> String {
@@ -107,24 +147,51 @@ async fn check_home(c: &fantoccini::Client, base: &str, login: &str) {
     }
 }
 
-/// Breadth-first from the home page, one URL per route.
-async fn reachable_pages(c: &fantoccini::Client, base: &str) -> Vec<String> {
-    let mut seen_routes = BTreeSet::new();
+/// Breadth-first from the home page over every link the role is shown, one address per
+/// router page: the ids in the addresses are the demo's data as this role sees it.
+async fn discover(
+    c: &fantoccini::Client,
+    base: &str,
+    routes: &[String],
+) -> BTreeMap<String, String> {
+    let mut found = BTreeMap::from([("/".to_owned(), "/".to_owned())]);
     let mut queue = VecDeque::from(["/".to_owned()]);
-    let mut pages = Vec::new();
     while let Some(href) = queue.pop_front() {
-        if pages.len() >= MAX_PAGES || !seen_routes.insert(route_of(&href)) {
-            continue;
-        }
         c.goto(&format!("{base}{href}")).await.unwrap();
-        pages.push(href);
-        for link in hrefs(c, "main a[href], header a[href]").await {
-            if is_page_link(&link) && !seen_routes.contains(&route_of(&link)) {
+        for link in hrefs(c, "a[href]").await {
+            if !link.starts_with('/') || link.starts_with("//") {
+                continue;
+            }
+            if let Some(route) = route_of(routes, &link)
+                && !found.contains_key(route)
+            {
+                found.insert(route.to_owned(), link.clone());
                 queue.push_back(link);
             }
         }
     }
-    pages
+    found
+}
+
+/// The address to visit for each router page: the role's own link when it has one, else a
+/// link another role was shown (this role should then get a 403 or 404 page), else the
+/// route itself when it has no placeholder.
+fn addresses(
+    routes: &[String],
+    own: &BTreeMap<String, String>,
+    any: &BTreeMap<String, String>,
+) -> Vec<(String, String)> {
+    routes
+        .iter()
+        .filter_map(|r| {
+            let href = own
+                .get(r)
+                .or_else(|| any.get(r))
+                .cloned()
+                .or_else(|| (!r.contains('{')).then(|| r.clone()))?;
+            Some((r.clone(), href))
+        })
+        .collect()
 }
 
 const FIT_CHECK: &str = r#"
@@ -134,22 +201,28 @@ const unlabelled = [...document.querySelectorAll('input, select, textarea')]
   .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
     && !e.getAttribute('aria-labelledby') && !e.getAttribute('title'))
   .map(e => e.name || e.id || e.outerHTML.slice(0, 60));
-return [d.scrollWidth, window.innerWidth, unlabelled];
+return [d.scrollWidth, window.innerWidth, unlabelled, document.title];
 "#;
 
+/// Visits each `(route, address)` at `width`: every page must fit the window and label its
+/// inputs (error pages too); returns the problems and the routes that rendered as a page
+/// rather than an error.
 async fn check_fit(
     c: &fantoccini::Client,
     base: &str,
-    pages: &[String],
+    pages: &[(String, String)],
     width: u32,
-) -> Vec<String> {
+) -> (Vec<String>, BTreeSet<String>) {
     c.set_window_size(width, 900).await.unwrap();
-    let mut problems = Vec::new();
-    for href in pages {
+    let (mut problems, mut rendered) = (Vec::new(), BTreeSet::new());
+    for (route, href) in pages {
         c.goto(&format!("{base}{href}")).await.unwrap();
         let v = c.execute(FIT_CHECK, vec![]).await.unwrap();
-        let (scroll, inner, unlabelled): (u64, u64, Vec<String>) =
+        let (scroll, inner, unlabelled, title): (u64, u64, Vec<String>, String) =
             serde_json::from_value(v).unwrap();
+        if !title.starts_with("エラー") {
+            rendered.insert(route.clone());
+        }
         if scroll > inner {
             problems.push(format!(
                 "{href} at {width}px: document {scroll}px wide, window {inner}px"
@@ -159,19 +232,38 @@ async fn check_fit(
             problems.push(format!("{href}: inputs without a label: {unlabelled:?}"));
         }
     }
-    problems
+    (problems, rendered)
 }
+
+/// The pages a signed-out person opens.
+const PUBLIC_PAGES: &[&str] = &["/login", "/login/mfa", "/setup"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_role_sees_its_work_and_every_page_fits() {
     let Some((_driver, port)) = start_driver() else {
         return;
     };
+    let started = std::time::Instant::now();
     let db = TestDb::sqlite().await;
     deltawall_demo::seed(&db.store, PASSWORD).await.unwrap();
     let base = serve_with_clock(&db, Default::default()).await;
     let c = client(port).await;
-    let mut problems = BTreeSet::new();
+    let routes = router_pages();
+    assert!(routes.len() > 40, "the router parse found only {routes:?}");
+    let (mut problems, mut rendered) = (BTreeSet::new(), BTreeSet::new());
+    let public: Vec<(String, String)> = PUBLIC_PAGES
+        .iter()
+        .map(|p| (p.to_string(), p.to_string()))
+        .collect();
+    for width in [1280, 390] {
+        let (p, r) = check_fit(&c, &base, &public, width).await;
+        problems.extend(p.into_iter().map(|p| format!("signed out: {p}")));
+        rendered.extend(r);
+    }
+    // First each role's own links, then every page as every role: an id only another role
+    // is shown must answer this one with an error page, never a page.
+    let mut found = BTreeMap::new();
+    let mut any = BTreeMap::new();
     for login in ROLES {
         c.delete_all_cookies().await.unwrap();
         c.set_window_size(1280, 900).await.unwrap();
@@ -180,15 +272,41 @@ async fn every_role_sees_its_work_and_every_page_fits() {
         // with the new session.
         heading(&c, "ダッシュボード").await;
         check_home(&c, &base, login).await;
-        let pages = reachable_pages(&c, &base).await;
-        assert!(pages.len() > 3, "{login} reached only {pages:?}");
+        let own = discover(&c, &base, &routes).await;
+        assert!(own.len() > 3, "{login} reached only {own:?}");
+        for (r, h) in &own {
+            any.entry(r.clone()).or_insert_with(|| h.clone());
+        }
+        found.insert(*login, own);
+    }
+    let mut visits = 0;
+    for login in ROLES {
+        c.delete_all_cookies().await.unwrap();
+        sign_in(&c, &base, login).await;
+        heading(&c, "ダッシュボード").await;
+        let pages = addresses(&routes, &found[login], &any);
         for width in [1280, 390] {
-            for p in check_fit(&c, &base, &pages, width).await {
-                problems.insert(format!("{login}: {p}"));
-            }
+            let (p, r) = check_fit(&c, &base, &pages, width).await;
+            problems.extend(p.into_iter().map(|p| format!("{login}: {p}")));
+            rendered.extend(r);
+            visits += pages.len();
         }
     }
     c.close().await.unwrap();
+    let unchecked: Vec<&String> = routes
+        .iter()
+        .filter(|r| !rendered.contains(*r) && !UNREACHABLE.iter().any(|(u, _)| u == r))
+        .collect();
+    eprintln!(
+        "crawl: {} router pages, {visits} visits by {} roles in {:?}",
+        routes.len(),
+        ROLES.len(),
+        started.elapsed()
+    );
+    assert!(
+        unchecked.is_empty(),
+        "router pages no role could open (no link to them, or an error for every role): {unchecked:?}"
+    );
     assert!(
         problems.is_empty(),
         "{} problems:\n{}",
