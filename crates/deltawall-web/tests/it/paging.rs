@@ -151,7 +151,7 @@ struct SupervisorList {
     api: &'static str,
     page: &'static str,
     id: &'static str,
-    body: fn() -> Value,
+    body: fn(&TestApp) -> Value,
 }
 
 const SUPERVISOR_LISTS: &[SupervisorList] = &[
@@ -159,13 +159,22 @@ const SUPERVISOR_LISTS: &[SupervisorList] = &[
         api: "/api/v1/supervision/requests",
         page: "/requests",
         id: "/request/id",
-        body: crate::access_sup_requests::request_json,
+        body: |_| crate::access_sup_requests::request_json(),
     },
     SupervisorList {
         api: "/api/v1/supervision/alerts",
         page: "/alerts",
         id: "/alert/id",
-        body: crate::access_sup_requests::alert_json,
+        body: |_| crate::access_sup_requests::alert_json(),
+    },
+    SupervisorList {
+        api: "/api/v1/supervision/engagements",
+        page: "/supervision/engagements",
+        id: "/id",
+        body: |app| {
+            json!({"org_id": app.b.org_id, "method": "dialogue", "viewpoints": ["FSA-BE1"],
+                "planned_on": "2026-06-01"})
+        },
     },
 ];
 
@@ -180,11 +189,13 @@ fn next_link(body: &str) -> Option<String> {
 async fn the_supervisors_lists_page_each_row_once_within_reach() {
     let app = TestApp::new().await;
     let fsa = app.fsa.as_role(Role::Staff);
-    // The Kinki bureau reaches no institution these rows target: none may appear to it.
+    // Every row targets institution B in Kanto: none may appear to the Kinki bureau.
     let kinki = app.kinki.as_role(Role::Staff);
     for list in SUPERVISOR_LISTS {
         for _ in 0..5 {
-            let r = app.json(Method::POST, list.api, &fsa, &(list.body)()).await;
+            let r = app
+                .json(Method::POST, list.api, &fsa, &(list.body)(&app))
+                .await;
             assert_eq!(r.status, StatusCode::CREATED, "{}: {}", list.api, r.body);
         }
         let first = format!("{}?limit=2", list.api);
