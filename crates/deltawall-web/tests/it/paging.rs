@@ -145,29 +145,45 @@ async fn the_pages_link_to_the_next_page_and_back() {
     }
 }
 
-/// A supervisor's list that pages: where it is read and sent in the API, its page, the JSON
-/// pointer of a row's id, and the body that sends one more row.
-struct SupervisorList {
+/// A list that pages: where it is read and written in the API, its page, the JSON pointer
+/// of a row's id, the body that adds one row, who adds and reads the rows, and who is out of
+/// their reach and must never see one.
+struct PagedList {
     api: &'static str,
     page: &'static str,
     id: &'static str,
     body: fn(&TestApp) -> Value,
+    reader: fn(&TestApp) -> Who,
+    outsider: fn(&TestApp) -> Who,
 }
 
-const SUPERVISOR_LISTS: &[SupervisorList] = &[
-    SupervisorList {
+fn fsa(app: &TestApp) -> Who {
+    app.fsa.as_role(Role::Staff)
+}
+
+/// The Kinki bureau: every supervisor row below targets institution B in Kanto.
+fn kinki(app: &TestApp) -> Who {
+    app.kinki.as_role(Role::Staff)
+}
+
+const PAGED_LISTS: &[PagedList] = &[
+    PagedList {
         api: "/api/v1/supervision/requests",
         page: "/requests",
         id: "/request/id",
         body: |_| crate::access_sup_requests::request_json(),
+        reader: fsa,
+        outsider: kinki,
     },
-    SupervisorList {
+    PagedList {
         api: "/api/v1/supervision/alerts",
         page: "/alerts",
         id: "/alert/id",
         body: |_| crate::access_sup_requests::alert_json(),
+        reader: fsa,
+        outsider: kinki,
     },
-    SupervisorList {
+    PagedList {
         api: "/api/v1/supervision/engagements",
         page: "/supervision/engagements",
         id: "/id",
@@ -175,6 +191,16 @@ const SUPERVISOR_LISTS: &[SupervisorList] = &[
             json!({"org_id": app.b.org_id, "method": "dialogue", "viewpoints": ["FSA-BE1"],
                 "planned_on": "2026-06-01"})
         },
+        reader: fsa,
+        outsider: kinki,
+    },
+    PagedList {
+        api: "/api/v1/incidents/cases",
+        page: "/incidents/cases",
+        id: "/id",
+        body: |_| crate::incidents::case_json(),
+        reader: |app| app.a.as_role(Role::Staff),
+        outsider: |app| app.b.as_role(Role::Staff),
     },
 ];
 
@@ -186,25 +212,23 @@ fn next_link(body: &str) -> Option<String> {
 }
 
 #[tokio::test]
-async fn the_supervisors_lists_page_each_row_once_within_reach() {
+async fn every_paged_list_shows_each_row_once_within_reach() {
     let app = TestApp::new().await;
-    let fsa = app.fsa.as_role(Role::Staff);
-    // Every row targets institution B in Kanto: none may appear to the Kinki bureau.
-    let kinki = app.kinki.as_role(Role::Staff);
-    for list in SUPERVISOR_LISTS {
+    for list in PAGED_LISTS {
+        let (reader, outsider) = ((list.reader)(&app), (list.outsider)(&app));
         for _ in 0..5 {
             let r = app
-                .json(Method::POST, list.api, &fsa, &(list.body)(&app))
+                .json(Method::POST, list.api, &reader, &(list.body)(&app))
                 .await;
             assert_eq!(r.status, StatusCode::CREATED, "{}: {}", list.api, r.body);
         }
         let first = format!("{}?limit=2", list.api);
-        let (ids, pages) = follow(&app, &fsa, &first, list.id).await;
+        let (ids, pages) = follow(&app, &reader, &first, list.id).await;
         assert_eq!(pages, 3, "{}", list.api);
         let unique: BTreeSet<_> = ids.iter().collect();
         assert_eq!(unique.len(), 5, "{}: {ids:?}", list.api);
         let whole: Vec<String> = app
-            .get(list.api, &fsa)
+            .get(list.api, &reader)
             .await
             .json()
             .as_array()
@@ -213,11 +237,13 @@ async fn the_supervisors_lists_page_each_row_once_within_reach() {
             .map(|v| v.pointer(list.id).unwrap().as_str().unwrap().to_owned())
             .collect();
         assert_eq!(ids, whole, "{}: the pages keep the list's order", list.api);
-        let (theirs, _) = follow(&app, &kinki, &first, list.id).await;
+        let (theirs, _) = follow(&app, &outsider, &first, list.id).await;
         assert!(theirs.is_empty(), "{}: {theirs:?}", list.api);
 
         for bad in ["zz", "7b7d", "5b315d"] {
-            let r = app.get(&format!("{}?cursor={bad}", list.api), &fsa).await;
+            let r = app
+                .get(&format!("{}?cursor={bad}", list.api), &reader)
+                .await;
             assert_eq!(
                 r.status,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -225,7 +251,9 @@ async fn the_supervisors_lists_page_each_row_once_within_reach() {
                 list.api
             );
             assert_eq!(r.json()["error"]["field"], "cursor");
-            let r = app.get(&format!("{}?cursor={bad}", list.page), &fsa).await;
+            let r = app
+                .get(&format!("{}?cursor={bad}", list.page), &reader)
+                .await;
             assert_eq!(
                 r.status,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -239,7 +267,7 @@ async fn the_supervisors_lists_page_each_row_once_within_reach() {
         let mut pages = 0;
         let mut seen = BTreeSet::new();
         while let Some(u) = url.take() {
-            let page = app.get(&u, &fsa).await;
+            let page = app.get(&u, &reader).await;
             assert_eq!(page.status, StatusCode::OK, "{u}");
             for id in &ids {
                 if page.body.contains(&format!("/{id}\"")) {
