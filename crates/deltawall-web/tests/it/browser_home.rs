@@ -220,7 +220,8 @@ async fn discover(
     while let Some((route, href)) = queue.pop_front() {
         visit(c, base, who, (&route, &href), found).await;
         for link in hrefs(c, "a[href]").await {
-            if !link.starts_with('/') || link.starts_with("//") {
+            // A `format=` link downloads the page's tables rather than opening a page.
+            if !link.starts_with('/') || link.starts_with("//") || link.contains("format=") {
                 continue;
             }
             if let Some(route) = route_of(routes, &link)
