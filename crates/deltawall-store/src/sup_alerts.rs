@@ -5,6 +5,7 @@
 //! of its targets.
 
 use crate::db::Db;
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage};
 use crate::records::{Bind, bind_all, code};
 use crate::scope::org_clause;
 use crate::{Result, StoreError};
@@ -102,17 +103,35 @@ fn visible_sql(scope: &OrgScope, first: usize) -> (String, Vec<Bind>) {
     (c.sql, c.binds.into_iter().map(Bind::Text).collect())
 }
 
-/// Alerts visible within `scope`, newest first, at most 500.
+/// Alerts visible within `scope`, newest first, at most 500 (pages use [`page`]).
 pub async fn list(db: &mut Db, scope: &OrgScope) -> Result<Vec<StoredAlert>> {
+    Ok(page(db, scope, None, keyset::MAX_LIMIT).await?.items)
+}
+
+/// The order of alert lists: newest first, then by id.
+const ORDER: &[(&str, Dir)] = &[("a.sent_at", Dir::Desc), ("a.id", Dir::Asc)];
+
+/// One page of the alerts visible within `scope`, newest first, starting after `after`.
+pub async fn page(
+    db: &mut Db,
+    scope: &OrgScope,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<StoredAlert>> {
     let (cond, binds) = visible_sql(scope, 1);
-    let sql = format!(
-        "SELECT a.id, a.issuer_org, a.sent_at, a.created_by, a.document FROM sup_alerts a \
-         WHERE {cond} ORDER BY a.sent_at DESC, a.id LIMIT 500"
-    );
-    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
-        .fetch_all(&mut *db)
-        .await?;
-    rows.iter().map(alert_from_row).collect()
+    let query = keyset::Query {
+        select: format!(
+            "SELECT a.id, a.issuer_org, a.sent_at, a.created_by, a.document FROM sup_alerts a \
+             WHERE {cond}"
+        ),
+        binds,
+        order: ORDER,
+    };
+    query
+        .page(db, after, limit, alert_from_row, |a| {
+            vec![Key::Int(a.sent_at), Key::Text(a.id.clone())]
+        })
+        .await
 }
 
 /// One alert visible within `scope`.

@@ -6,6 +6,7 @@
 
 use crate::db::Db;
 use crate::findings::code_of;
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage};
 use crate::records::{Bind, bind_all, conflict};
 use crate::scope::org_clause;
 use crate::{Result, StoreError, new_id};
@@ -193,6 +194,33 @@ pub async fn list(
         .fetch_all(&mut *db)
         .await?;
     rows.iter().map(from_row).collect()
+}
+
+/// The order of engagement lists: latest planned day first, then by id.
+const ORDER: &[(&str, Dir)] = &[("e.planned_on", Dir::Desc), ("e.id", Dir::Asc)];
+
+/// One page of the engagements within `scope`, latest planned day first, starting after
+/// `after`.
+pub async fn page(
+    db: &mut Db,
+    scope: &OrgScope,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<StoredEngagement>> {
+    let clause = org_clause(scope, 1);
+    let query = keyset::Query {
+        select: format!(
+            "SELECT {COLUMNS} FROM sup_engagements e JOIN organisations o ON o.id = e.org_id WHERE {}",
+            clause.sql
+        ),
+        binds: clause.binds.into_iter().map(Bind::Text).collect(),
+        order: ORDER,
+    };
+    query
+        .page(db, after, limit, from_row, |e| {
+            vec![Key::Text(e.planned_on.clone()), Key::Text(e.id.clone())]
+        })
+        .await
 }
 
 /// The stored history of an engagement (the caller has checked it is visible), oldest

@@ -7,6 +7,7 @@
 //! visible to a supervisor who issued it or who reaches at least one of its tasks.
 
 use crate::db::Db;
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage};
 use crate::records::{Bind, bind_all, code};
 use crate::scope::org_clause;
 use crate::{Result, StoreError};
@@ -242,17 +243,37 @@ fn visible_request_sql(scope: &OrgScope, first: usize) -> (String, Vec<Bind>) {
 }
 
 /// Requests visible within `scope` (issued by the scope's own organisation or with a task
-/// it reaches), newest first, at most 500.
+/// it reaches), newest first, at most 500 (pages use [`page_requests`]).
 pub async fn list_requests(db: &mut Db, scope: &OrgScope) -> Result<Vec<StoredRequest>> {
+    Ok(page_requests(db, scope, None, keyset::MAX_LIMIT)
+        .await?
+        .items)
+}
+
+/// The order of request lists: newest first, then by id.
+const REQUEST_ORDER: &[(&str, Dir)] = &[("r.sent_at", Dir::Desc), ("r.id", Dir::Asc)];
+
+/// One page of the requests visible within `scope`, newest first, starting after `after`.
+pub async fn page_requests(
+    db: &mut Db,
+    scope: &OrgScope,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<StoredRequest>> {
     let (cond, binds) = visible_request_sql(scope, 1);
-    let sql = format!(
-        "SELECT r.id, r.issuer_org, r.sent_at, r.created_by, r.document FROM sup_requests r \
-         WHERE {cond} ORDER BY r.sent_at DESC, r.id LIMIT 500"
-    );
-    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
-        .fetch_all(&mut *db)
-        .await?;
-    rows.iter().map(request_from_row).collect()
+    let query = keyset::Query {
+        select: format!(
+            "SELECT r.id, r.issuer_org, r.sent_at, r.created_by, r.document FROM sup_requests r \
+             WHERE {cond}"
+        ),
+        binds,
+        order: REQUEST_ORDER,
+    };
+    query
+        .page(db, after, limit, request_from_row, |r| {
+            vec![Key::Int(r.sent_at), Key::Text(r.id.clone())]
+        })
+        .await
 }
 
 /// One request visible within `scope`.

@@ -281,3 +281,15 @@ pub async fn list(ctx: Ctx<'_>) -> SResult<Vec<StoredCase>> {
     let mut conn = ctx.store.read().await?;
     Ok(cases::list(&mut conn, &ctx.actor.org_scope()).await?)
 }
+
+/// One page of the cases the actor may read, open ones first.
+pub async fn page(
+    ctx: Ctx<'_>,
+    req: &crate::paging::PageRequest,
+) -> SResult<deltawall_store::keyset::KeysetPage<StoredCase>> {
+    ctx.require(Permission::ReadOwnOrg)?;
+    let after = req.cursor(4)?;
+    let mut conn = ctx.store.read().await?;
+    let scope = ctx.actor.org_scope();
+    Ok(cases::page(&mut conn, &scope, after.as_ref(), req.limit()).await?)
+}

@@ -19,6 +19,7 @@ use deltawall_domain::supervision::alert::{
 use deltawall_domain::supervision::population::Selector;
 use deltawall_domain::validate::Invalid;
 use deltawall_domain::{OrgKind, OrgScope, Permission};
+use deltawall_store::keyset::KeysetPage;
 use deltawall_store::new_id;
 use deltawall_store::sup_alerts::{self as store, StoredAlert, Target};
 use serde::{Deserialize, Serialize};
@@ -183,16 +184,36 @@ pub async fn send(ctx: Ctx<'_>, clock: &Clock, input: &AlertInput) -> SResult<St
     Ok(id)
 }
 
-/// The alerts the supervisor reaches, each with its tracking within reach.
+/// The alerts the supervisor reaches, each with its tracking within reach (at most 500;
+/// the list pages use [`page`]).
 pub async fn list(ctx: Ctx<'_>, clock: &Clock) -> SResult<Vec<AlertDetail>> {
+    let first = crate::paging::PageRequest {
+        cursor: None,
+        limit: Some(deltawall_store::keyset::MAX_LIMIT),
+    };
+    Ok(page(ctx, clock, &first).await?.items)
+}
+
+/// One page of the alerts the supervisor reaches, newest first, each with its tracking
+/// within reach.
+pub async fn page(
+    ctx: Ctx<'_>,
+    clock: &Clock,
+    req: &crate::paging::PageRequest,
+) -> SResult<KeysetPage<AlertDetail>> {
     require_supervisor_reader(&ctx)?;
+    let after = req.cursor(2)?;
     let scope = ctx.actor.org_scope();
     let mut conn = ctx.store.read().await?;
-    let mut out = Vec::new();
-    for alert in store::list(&mut conn, &scope).await? {
-        out.push(detail_of(&mut conn, &scope, alert, clock.now_us()).await?);
+    let page = store::page(&mut conn, &scope, after.as_ref(), req.limit()).await?;
+    let mut items = Vec::new();
+    for alert in page.items {
+        items.push(detail_of(&mut conn, &scope, alert, clock.now_us()).await?);
     }
-    Ok(out)
+    Ok(KeysetPage {
+        items,
+        next: page.next,
+    })
 }
 
 async fn detail_of(

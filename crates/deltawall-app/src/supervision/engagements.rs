@@ -363,6 +363,18 @@ pub async fn list(ctx: Ctx<'_>, org_id: Option<&str>) -> SResult<Vec<StoredEngag
     Ok(sup_engagements::list(&mut conn, &ctx.actor.org_scope(), org_id, &[]).await?)
 }
 
+/// One page of the engagements in the actor's reach, latest planned day first.
+pub async fn page(
+    ctx: Ctx<'_>,
+    req: &crate::paging::PageRequest,
+) -> SResult<deltawall_store::keyset::KeysetPage<StoredEngagement>> {
+    require_supervisor(ctx)?;
+    let after = req.cursor(2)?;
+    let mut conn = ctx.store.read().await?;
+    let scope = ctx.actor.org_scope();
+    Ok(sup_engagements::page(&mut conn, &scope, after.as_ref(), req.limit()).await?)
+}
+
 /// An engagement with what its page shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct EngagementView {

@@ -24,6 +24,7 @@ use deltawall_domain::supervision::request::{
     Task, TaskCommand, TaskRefusal, TaskState, TaskStatus, before_after, check_answers, completion,
 };
 use deltawall_domain::{OrgScope, Permission};
+use deltawall_store::keyset::KeysetPage;
 use deltawall_store::sup_reminders::{self, SentReminder};
 use deltawall_store::sup_requests::{self as store, Draft, RequestDoc, StoredRequest, StoredTask};
 use deltawall_store::{StoreError, new_id};
@@ -296,22 +297,41 @@ fn completion_of(tasks: &[StoredTask], deadline_us: i64, now_us: i64) -> Complet
 }
 
 /// The requests the supervisor reaches, newest first, each with completion over the
-/// tasks within reach.
+/// tasks within reach (at most 500; the list pages use [`page`]).
 pub async fn list(ctx: Ctx<'_>, clock: &Clock) -> SResult<Vec<RequestSummary>> {
+    let first = crate::paging::PageRequest {
+        cursor: None,
+        limit: Some(deltawall_store::keyset::MAX_LIMIT),
+    };
+    Ok(page(ctx, clock, &first).await?.items)
+}
+
+/// One page of the requests the supervisor reaches, newest first, each with completion over
+/// the tasks within reach.
+pub async fn page(
+    ctx: Ctx<'_>,
+    clock: &Clock,
+    req: &crate::paging::PageRequest,
+) -> SResult<KeysetPage<RequestSummary>> {
     require_supervisor_reader(&ctx)?;
+    let after = req.cursor(2)?;
     let now = clock.now_us();
     let scope = ctx.actor.org_scope();
     let mut conn = ctx.store.read().await?;
-    let mut out = Vec::new();
-    for request in store::list_requests(&mut conn, &scope).await? {
+    let page = store::page_requests(&mut conn, &scope, after.as_ref(), req.limit()).await?;
+    let mut items = Vec::new();
+    for request in page.items {
         let tasks = store::tasks_of(&mut conn, &scope, &request.id).await?;
         let completion = completion_of(&tasks, request.doc.request.deadline_us, now);
-        out.push(RequestSummary {
+        items.push(RequestSummary {
             request,
             completion,
         });
     }
-    Ok(out)
+    Ok(KeysetPage {
+        items,
+        next: page.next,
+    })
 }
 
 fn accepted_answers(tasks: &[StoredTask], item: &str) -> Vec<AnswerFact> {

@@ -6,6 +6,7 @@
 use super::{from_json, to_json};
 use crate::db::Db;
 use crate::findings::code_of;
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage};
 use crate::records::{Bind, bind_all};
 use crate::scope::org_clause;
 use crate::{Result, StoreError};
@@ -203,21 +204,47 @@ pub async fn get(db: &mut Db, scope: &OrgScope, id: &str) -> Result<StoredCase> 
 }
 
 /// Cases of institutions within `scope`, open ones first, then by priority and newest
-/// change (at most 500).
+/// change (at most 500; pages use [`page`]).
 pub async fn list(db: &mut Db, scope: &OrgScope) -> Result<Vec<StoredCase>> {
+    Ok(page(db, scope, None, crate::keyset::MAX_LIMIT).await?.items)
+}
+
+/// The order of case lists: open ones first, then by priority, newest change, id.
+const ORDER: &[(&str, Dir)] = &[
+    ("(CASE WHEN i.phase = 'closed' THEN 1 ELSE 0 END)", Dir::Asc),
+    ("i.priority", Dir::Asc),
+    ("i.updated_at", Dir::Desc),
+    ("i.id", Dir::Asc),
+];
+
+/// One page of the cases of institutions within `scope`, in the order of [`list`],
+/// starting after `after`.
+pub async fn page(
+    db: &mut Db,
+    scope: &OrgScope,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<StoredCase>> {
     let clause = org_clause(scope, 1);
-    let sql = format!(
-        "SELECT {COLUMNS} FROM incidents i JOIN organisations o ON o.id = i.org_id \
-         WHERE i.case_doc IS NOT NULL AND {} \
-         ORDER BY CASE WHEN i.phase = 'closed' THEN 1 ELSE 0 END, i.priority, i.updated_at DESC, i.id \
-         LIMIT 500",
-        clause.sql
-    );
-    let binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
-    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
-        .fetch_all(&mut *db)
-        .await?;
-    rows.iter().map(from_row).collect()
+    let query = keyset::Query {
+        select: format!(
+            "SELECT {COLUMNS} FROM incidents i JOIN organisations o ON o.id = i.org_id \
+             WHERE i.case_doc IS NOT NULL AND {}",
+            clause.sql
+        ),
+        binds: clause.binds.into_iter().map(Bind::Text).collect(),
+        order: ORDER,
+    };
+    query
+        .page(db, after, limit, from_row, |c| {
+            vec![
+                Key::Int(i64::from(c.case.phase.code() == "closed")),
+                Key::Text(c.case.priority.code().to_owned()),
+                Key::Int(c.updated_at),
+                Key::Text(c.id.clone()),
+            ]
+        })
+        .await
 }
 
 /// The timeline of case `case_id` (obtained through [`get`]), oldest first.

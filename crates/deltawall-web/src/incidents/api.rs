@@ -3,7 +3,7 @@
 //! configuration's.
 
 use crate::error::{AppError, ErrorBody};
-use crate::http::{ApiJson, ApiUser};
+use crate::http::{ApiJson, ApiUser, Query};
 use crate::router::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -12,6 +12,7 @@ use deltawall_app::incidents::cases::{self, CaseInput, CommandInput};
 use deltawall_app::incidents::reports::{self, DecisionInput, ReviewInput, SubmitInput};
 use deltawall_app::incidents::share::{self, PreventionInput, ShareInput, ShareOutcome};
 use deltawall_app::incidents::work::{self, CaseDetail, CustomerInput, ObservableInput, TaskInput};
+use deltawall_app::paging::PageRequest;
 use deltawall_store::incidents::cases::StoredCase;
 use deltawall_store::incidents::reports::StoredSubmission;
 use serde::Serialize;
@@ -76,17 +77,24 @@ pub async fn open(
     Ok(created(id))
 }
 
-/// Cases the caller may read: its institution's, or those in the supervisor's reach.
-#[utoipa::path(get, path = "/api/v1/incidents/cases", tag = "incidents",
-    responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody)))]
+/// Cases the caller may read: its institution's, or those in the supervisor's reach; open
+/// ones first; one page, the next in `Link: rel="next"`.
+#[utoipa::path(get, path = "/api/v1/incidents/cases", tag = "incidents", params(PageRequest),
+    responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,
-) -> ApiResult<Json<Vec<StoredCase>>> {
-    let l = cases::list(user.ctx(&state))
+    uri: axum::http::Uri,
+    Query(q): Query<PageRequest>,
+) -> ApiResult<axum::response::Response> {
+    let page = cases::page(user.ctx(&state), &q)
         .await
         .map_err(AppError::Json)?;
-    Ok(Json(l))
+    Ok(crate::layout::paged_json::<StoredCase>(
+        &uri,
+        page.items,
+        page.next.as_deref(),
+    ))
 }
 
 /// A case with its timeline, tasks, customer log, observables, clocks and reports.

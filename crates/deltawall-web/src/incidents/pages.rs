@@ -5,8 +5,8 @@
 
 use super::views::{CaseListPage, CasePage, NewCasePage, ReportListPage, ReportPage, report_lines};
 use crate::error::AppError;
-use crate::http::{UiForm, UiUser};
-use crate::layout::render;
+use crate::http::{Query, UiForm, UiUser};
+use crate::layout::{CursorPager, render};
 use crate::router::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,6 +14,7 @@ use deltawall_app::incidents::cases::{self, CaseInput, CommandInput, ServiceInpu
 use deltawall_app::incidents::reports::{self, DecisionInput, ReviewInput, SubmitInput};
 use deltawall_app::incidents::share::{self, PreventionInput, ShareInput};
 use deltawall_app::incidents::work::{self, CustomerInput, ObservableInput, TaskInput};
+use deltawall_app::paging::PageRequest;
 use deltawall_domain::org::OrgKind;
 use deltawall_domain::role::Role;
 
@@ -82,10 +83,22 @@ fn case_input(f: &Pairs) -> CaseInput {
 }
 
 /// `GET /incidents/cases`.
-pub async fn list(State(state): State<AppState>, user: UiUser) -> PageResult {
-    let list = cases::list(user.ctx(&state)).await.map_err(user.err())?;
+pub async fn list(
+    State(state): State<AppState>,
+    user: UiUser,
+    Query(q): Query<PageRequest>,
+) -> PageResult {
+    let list = cases::page(user.ctx(&state), &q)
+        .await
+        .map_err(user.err())?;
     let l = user.layout("inc-title", "incidents", None);
-    Ok(render(&CaseListPage::new(l, &list, may_edit(&user))))
+    let pager = CursorPager::new(&user.path, list.next.as_deref());
+    Ok(render(&CaseListPage::new(
+        l,
+        pager,
+        &list.items,
+        may_edit(&user),
+    )))
 }
 
 /// `GET /incidents/new`, with `detection=<id>` repeated when opened from the inbox.

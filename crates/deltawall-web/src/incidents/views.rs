@@ -80,13 +80,25 @@ pub struct CaseListPage {
     pub cases: Vec<CaseLine>,
     /// May open a case.
     pub can_open: bool,
+    /// Links to the next page and back to the first.
+    pub pager: crate::layout::CursorPager,
 }
 
 impl CaseListPage {
-    /// Builds the page.
-    pub fn new(l: Layout, list: &[StoredCase], can_open: bool) -> CaseListPage {
+    /// Builds one page of the list.
+    pub fn new(
+        l: Layout,
+        pager: crate::layout::CursorPager,
+        list: &[StoredCase],
+        can_open: bool,
+    ) -> CaseListPage {
         let cases = list.iter().map(|c| line(l.lang, c)).collect();
-        CaseListPage { l, cases, can_open }
+        CaseListPage {
+            l,
+            cases,
+            can_open,
+            pager,
+        }
     }
 }
 

@@ -246,6 +246,25 @@ impl CursorPager {
     }
 }
 
+/// A page of a list as the API answers it: the rows as a JSON array and, when there are
+/// more, a `Link` header with `rel="next"` (RFC 8288) whose address keeps the request's
+/// filters.
+pub fn paged_json<T: serde::Serialize>(
+    uri: &axum::http::Uri,
+    items: Vec<T>,
+    next: Option<&str>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut resp = axum::Json(items).into_response();
+    let here = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+    if let Some(next) = CursorPager::new(here, next).next
+        && let Ok(v) = axum::http::HeaderValue::from_str(&format!("<{next}>; rel=\"next\""))
+    {
+        resp.headers_mut().insert(axum::http::header::LINK, v);
+    }
+    resp
+}
+
 #[derive(Template)]
 #[template(path = "layout/error.html")]
 struct ErrorPage<'a> {

@@ -1,15 +1,16 @@
 //! Every demo role in real headless Chromium: the home page lists exactly the items
 //! `GET /api/v1/me/work` reports for that person, in the same order, and each link opens the
-//! place to act; then every page the role can reach from its home (one per route) is
-//! visited at 1280 and 390 pixels wide and fails the test if the document is wider than the
-//! window or an input has no label. Skipped like the other browser tests when chromedriver
-//! is missing.
+//! place to act; then every GET page of the router (read from `src/router/`) is visited as
+//! each role at 1280 and 390 pixels wide, its placeholders filled with the ids the demo's
+//! pages link to, and the test fails if the document is wider than the window, an input has
+//! no label, or a page of the router opens for no role at all. Skipped like the other
+//! browser tests when chromedriver is missing.
 
 use crate::browser::{client, heading, serve_with_clock, sign_in, start_driver};
 use crate::util::PASSWORD;
 use deltawall_store::testing::TestDb;
 use fantoccini::Locator;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// The demo's sign-in names, one per role and kind of organisation.
 const ROLES: &[&str] = &[
@@ -25,37 +26,98 @@ const ROLES: &[&str] = &[
     "mfg-ciso",
 ];
 
-/// The most pages visited per role (the crawl stops there; the demo has fewer routes).
-const MAX_PAGES: usize = 80;
-
-/// Links that are downloads, machine endpoints or actions rather than pages.
-fn is_page_link(href: &str) -> bool {
-    href.starts_with('/')
-        && !href.starts_with("//")
-        && ![
-            "/api/", "/taxii2", "/static/", "/logout", "/healthz", "/readyz",
-        ]
-        .iter()
-        .any(|p| href.starts_with(p))
-        && ![".csv", ".xlsx", ".json", ".xml", ".pdf", ".svg"]
-            .iter()
-            .any(|s| href.split('?').next().unwrap_or("").ends_with(s))
-        && !href.contains("format=")
-        && !href.starts_with("/posture/evidence/")
-        && !href.starts_with("/supervision/figures/")
+/// The GET routes of the router that answer a page (not a download, script, event stream,
+/// health probe or machine API), read from the router's source so a new page is crawled
+/// without editing this test.
+fn router_pages() -> Vec<String> {
+    let src = [
+        include_str!("../../src/router/mod.rs"),
+        include_str!("../../src/router/incident_response.rs"),
+    ]
+    .concat();
+    let mut pages = Vec::new();
+    // `.route(` is followed by the path on the same line or, as rustfmt writes long ones,
+    // the next; its method router runs up to the next `.route(`.
+    for part in src.split(".route(").skip(1) {
+        let Some(rest) = part.trim_start().strip_prefix('"') else {
+            continue;
+        };
+        let (path, methods) = rest.split_once('"').unwrap();
+        let methods = methods.split(".merge(").next().unwrap_or_default();
+        let has_get = methods.match_indices("get(").any(|(i, _)| {
+            !methods[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_')
+        });
+        if has_get && is_page_route(path) && !pages.iter().any(|p| p == path) {
+            pages.push(path.to_owned());
+        }
+    }
+    pages
 }
 
-/// The route a link belongs to: id-like segments and the query become placeholders, so
-/// each route is visited once.
-fn route_of(href: &str) -> String {
+/// Whether a route answers an HTML page meant for people.
+fn is_page_route(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or_default();
+    !["/api/", "/taxii2", "/static/", "/healthz", "/readyz"]
+        .iter()
+        .any(|p| path.starts_with(p))
+        && !last.contains('.')
+        && !["download", "events"].contains(&last)
+        && !NOT_PAGES.contains(&path)
+}
+
+/// GET routes whose answer is a file rather than a page, though their address has no
+/// file extension.
+const NOT_PAGES: &[&str] = &["/posture/evidence/{id}", "/supervision/figures/{file}"];
+
+/// Pages no demo role can open, each with the reason; every other page of the router must
+/// render (not as an error page) for at least one role, so a page the crawl cannot reach
+/// fails the test instead of going unchecked.
+const UNREACHABLE: &[(&str, &str)] = &[
+    (
+        "/sharing/{root}/{id}/objects/{object}",
+        "the demo's collections hold no objects",
+    ),
+    ("/posture/mappings/{id}", "the demo holds no mapping set"),
+    ("/tlpt/{id}", "the demo holds no TLPT engagement"),
+    ("/tlpt/{id}/chain", "the demo holds no TLPT engagement"),
+    ("/tlpt/{id}/layer", "the demo holds no TLPT engagement"),
+    (
+        "/exercises/editions/{id}",
+        "the demo holds no exercise edition",
+    ),
+    (
+        "/exercises/editions/{id}/evaluation",
+        "the demo holds no exercise edition",
+    ),
+    ("/incidents/cases/{id}", "the demo holds no incident case"),
+    (
+        "/incidents/reports/{id}",
+        "the demo holds no incident report",
+    ),
+];
+
+/// The router page `href` belongs to: literal segments must be equal, a `{placeholder}`
+/// takes any one segment, and the route with the most literal segments wins (as the
+/// router's own matching does for `/orgs/new` against `/orgs/{id}`).
+fn route_of<'a>(routes: &'a [String], href: &str) -> Option<&'a str> {
     let path = href.split(['?', '#']).next().unwrap_or("");
-    path.split('/')
-        .map(|seg| {
-            let idish = seg.len() > 16 || seg.chars().any(|c| c.is_ascii_digit());
-            if idish { "{}" } else { seg }
+    let segs: Vec<&str> = path.split('/').collect();
+    routes
+        .iter()
+        .filter_map(|r| {
+            let rs: Vec<&str> = r.split('/').collect();
+            let fits = rs.len() == segs.len()
+                && rs
+                    .iter()
+                    .zip(&segs)
+                    .all(|(a, b)| a.starts_with('{') || a == b);
+            fits.then(|| (rs.iter().filter(|s| !s.starts_with('{')).count(), r))
         })
-        .collect::<Vec<_>>()
-        .join("/")
+        .max_by_key(|(literal, _)| *literal)
+        .map(|(_, r)| r.as_str())
 }
 
 async fn body_text(c: &fantoccini::Client) -> String {
@@ -107,24 +169,91 @@ async fn check_home(c: &fantoccini::Client, base: &str, login: &str) {
     }
 }
 
-/// Breadth-first from the home page, one URL per route.
-async fn reachable_pages(c: &fantoccini::Client, base: &str) -> Vec<String> {
-    let mut seen_routes = BTreeSet::new();
-    let mut queue = VecDeque::from(["/".to_owned()]);
-    let mut pages = Vec::new();
-    while let Some(href) = queue.pop_front() {
-        if pages.len() >= MAX_PAGES || !seen_routes.insert(route_of(&href)) {
-            continue;
-        }
-        c.goto(&format!("{base}{href}")).await.unwrap();
-        pages.push(href);
-        for link in hrefs(c, "main a[href], header a[href]").await {
-            if is_page_link(&link) && !seen_routes.contains(&route_of(&link)) {
-                queue.push_back(link);
+/// What the crawl found wrong, and the router pages that opened as a page (not an error)
+/// for some role.
+#[derive(Default)]
+struct Findings {
+    problems: BTreeSet<String>,
+    rendered: BTreeSet<String>,
+}
+
+/// Opens `href` (an address of router page `route`) in the window as it is sized now and
+/// checks that the document fits the window and every input has a label (error pages too).
+async fn visit(
+    c: &fantoccini::Client,
+    base: &str,
+    who: &str,
+    (route, href): (&str, &str),
+    found: &mut Findings,
+) {
+    c.goto(&format!("{base}{href}")).await.unwrap();
+    let v = c.execute(FIT_CHECK, vec![]).await.unwrap();
+    let (scroll, inner, unlabelled, title): (u64, u64, Vec<String>, String) =
+        serde_json::from_value(v).unwrap();
+    if !title.starts_with("エラー") {
+        found.rendered.insert(route.to_owned());
+    }
+    if scroll > inner {
+        found.problems.insert(format!(
+            "{who}: {href} at {inner}px: document {scroll}px wide"
+        ));
+    }
+    if !unlabelled.is_empty() {
+        found.problems.insert(format!(
+            "{who}: {href}: inputs without a label: {unlabelled:?}"
+        ));
+    }
+}
+
+/// Breadth-first from the home page over every link the role is shown, one address per
+/// router page (the ids in the addresses are the demo's data as this role sees it); each
+/// page is checked as it is opened, at the window's present width.
+async fn discover(
+    c: &fantoccini::Client,
+    base: &str,
+    who: &str,
+    routes: &[String],
+    found: &mut Findings,
+) -> BTreeMap<String, String> {
+    let mut seen = BTreeMap::from([("/".to_owned(), "/".to_owned())]);
+    let mut queue = VecDeque::from([("/".to_owned(), "/".to_owned())]);
+    while let Some((route, href)) = queue.pop_front() {
+        visit(c, base, who, (&route, &href), found).await;
+        for link in hrefs(c, "a[href]").await {
+            // A `format=` link downloads the page's tables rather than opening a page.
+            if !link.starts_with('/') || link.starts_with("//") || link.contains("format=") {
+                continue;
+            }
+            if let Some(route) = route_of(routes, &link)
+                && !seen.contains_key(route)
+            {
+                seen.insert(route.to_owned(), link.clone());
+                queue.push_back((route.to_owned(), link));
             }
         }
     }
-    pages
+    seen
+}
+
+/// The address to visit for each router page: the role's own link when it has one, else a
+/// link another role was shown (this role should then get a 403 or 404 page), else the
+/// route itself when it has no placeholder.
+fn addresses(
+    routes: &[String],
+    own: &BTreeMap<String, String>,
+    any: &BTreeMap<String, String>,
+) -> Vec<(String, String)> {
+    routes
+        .iter()
+        .filter_map(|r| {
+            let href = own
+                .get(r)
+                .or_else(|| any.get(r))
+                .cloned()
+                .or_else(|| (!r.contains('{')).then(|| r.clone()))?;
+            Some((r.clone(), href))
+        })
+        .collect()
 }
 
 const FIT_CHECK: &str = r#"
@@ -134,44 +263,37 @@ const unlabelled = [...document.querySelectorAll('input, select, textarea')]
   .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
     && !e.getAttribute('aria-labelledby') && !e.getAttribute('title'))
   .map(e => e.name || e.id || e.outerHTML.slice(0, 60));
-return [d.scrollWidth, window.innerWidth, unlabelled];
+return [d.scrollWidth, window.innerWidth, unlabelled, document.title];
 "#;
 
-async fn check_fit(
-    c: &fantoccini::Client,
-    base: &str,
-    pages: &[String],
-    width: u32,
-) -> Vec<String> {
-    c.set_window_size(width, 900).await.unwrap();
-    let mut problems = Vec::new();
-    for href in pages {
-        c.goto(&format!("{base}{href}")).await.unwrap();
-        let v = c.execute(FIT_CHECK, vec![]).await.unwrap();
-        let (scroll, inner, unlabelled): (u64, u64, Vec<String>) =
-            serde_json::from_value(v).unwrap();
-        if scroll > inner {
-            problems.push(format!(
-                "{href} at {width}px: document {scroll}px wide, window {inner}px"
-            ));
-        }
-        if !unlabelled.is_empty() {
-            problems.push(format!("{href}: inputs without a label: {unlabelled:?}"));
-        }
-    }
-    problems
-}
+/// The pages a signed-out person opens.
+const PUBLIC_PAGES: &[&str] = &["/login", "/login/mfa", "/setup"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_role_sees_its_work_and_every_page_fits() {
     let Some((_driver, port)) = start_driver() else {
         return;
     };
+    let started = std::time::Instant::now();
     let db = TestDb::sqlite().await;
     deltawall_demo::seed(&db.store, PASSWORD).await.unwrap();
     let base = serve_with_clock(&db, Default::default()).await;
     let c = client(port).await;
-    let mut problems = BTreeSet::new();
+    let routes = router_pages();
+    assert!(routes.len() > 40, "the router parse found only {routes:?}");
+    let mut found = Findings::default();
+    for width in [1280, 390] {
+        c.set_window_size(width, 900).await.unwrap();
+        for p in PUBLIC_PAGES {
+            visit(&c, &base, "signed out", (p, p), &mut found).await;
+        }
+    }
+    // First each role's own links (its pages checked at 1280 on the way), then every page
+    // as every role: an id only another role is shown must answer this one with an error
+    // page, never the page.
+    let mut own = BTreeMap::new();
+    let mut any = BTreeMap::new();
+    let mut visits = 0;
     for login in ROLES {
         c.delete_all_cookies().await.unwrap();
         c.set_window_size(1280, 900).await.unwrap();
@@ -180,19 +302,46 @@ async fn every_role_sees_its_work_and_every_page_fits() {
         // with the new session.
         heading(&c, "ダッシュボード").await;
         check_home(&c, &base, login).await;
-        let pages = reachable_pages(&c, &base).await;
-        assert!(pages.len() > 3, "{login} reached only {pages:?}");
-        for width in [1280, 390] {
-            for p in check_fit(&c, &base, &pages, width).await {
-                problems.insert(format!("{login}: {p}"));
-            }
+        let links = discover(&c, &base, login, &routes, &mut found).await;
+        assert!(links.len() > 3, "{login} reached only {links:?}");
+        visits += links.len();
+        for (r, h) in &links {
+            any.entry(r.clone()).or_insert_with(|| h.clone());
+        }
+        own.insert(*login, links);
+    }
+    for login in ROLES {
+        c.delete_all_cookies().await.unwrap();
+        c.set_window_size(1280, 900).await.unwrap();
+        sign_in(&c, &base, login).await;
+        heading(&c, "ダッシュボード").await;
+        let pages = addresses(&routes, &own[login], &any);
+        for (r, h) in pages.iter().filter(|(r, _)| !own[login].contains_key(r)) {
+            visit(&c, &base, login, (r, h), &mut found).await;
+            visits += 1;
+        }
+        c.set_window_size(390, 900).await.unwrap();
+        for (r, h) in &pages {
+            visit(&c, &base, login, (r, h), &mut found).await;
+            visits += 1;
         }
     }
     c.close().await.unwrap();
+    let unchecked: Vec<&String> = routes
+        .iter()
+        .filter(|r| !found.rendered.contains(*r) && !UNREACHABLE.iter().any(|(u, _)| u == r))
+        .collect();
+    eprintln!(
+        "crawl: {} router pages, {visits} visits by {} roles in {:?}",
+        routes.len(),
+        ROLES.len(),
+        started.elapsed()
+    );
     assert!(
-        problems.is_empty(),
-        "{} problems:\n{}",
-        problems.len(),
-        problems.into_iter().collect::<Vec<_>>().join("\n")
+        unchecked.is_empty() && found.problems.is_empty(),
+        "router pages no role could open (no link to them, or an error for every role): \
+         {unchecked:?}\n{} problems:\n{}",
+        found.problems.len(),
+        found.problems.into_iter().collect::<Vec<_>>().join("\n")
     );
 }

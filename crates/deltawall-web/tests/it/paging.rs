@@ -20,7 +20,8 @@ async fn risks(app: &TestApp, who: &Who, n: usize, prefix: &str) {
     }
 }
 
-/// Follows `Link: rel="next"` from `first`, returning every row's `field` in order.
+/// Follows `Link: rel="next"` from `first`, returning every row's value at the JSON pointer
+/// `field` (`/title`) in order, and the number of pages.
 async fn follow(app: &TestApp, who: &Who, first: &str, field: &str) -> (Vec<String>, usize) {
     let mut url = Some(first.to_owned());
     let (mut seen, mut pages) = (Vec::new(), 0);
@@ -29,7 +30,10 @@ async fn follow(app: &TestApp, who: &Who, first: &str, field: &str) -> (Vec<Stri
         assert_eq!(r.status, StatusCode::OK, "{u}: {}", r.body);
         let rows: Vec<Value> = serde_json::from_str(&r.body).unwrap();
         assert!(rows.len() <= 2, "{u}");
-        seen.extend(rows.iter().map(|v| v[field].as_str().unwrap().to_owned()));
+        seen.extend(
+            rows.iter()
+                .map(|v| v.pointer(field).unwrap().as_str().unwrap().to_owned()),
+        );
         pages += 1;
         url = r.headers.get(header::LINK).map(|l| {
             let l = l.to_str().unwrap();
@@ -46,7 +50,7 @@ async fn the_api_pages_with_a_cursor_and_keeps_filters() {
     let a = app.a.as_role(Role::Staff);
     risks(&app, &a, 5, "a-risk-").await;
     risks(&app, &app.b.as_role(Role::Staff), 3, "b-risk-").await;
-    let (titles, pages) = follow(&app, &a, "/api/v1/posture/risks?limit=2", "title").await;
+    let (titles, pages) = follow(&app, &a, "/api/v1/posture/risks?limit=2", "/title").await;
     assert_eq!(pages, 3);
     let unique: BTreeSet<_> = titles.iter().collect();
     assert_eq!(unique.len(), 5, "{titles:?}");
@@ -88,7 +92,7 @@ async fn the_api_pages_with_a_cursor_and_keeps_filters() {
         &app,
         &a,
         "/api/v1/posture/findings?open=true&limit=2",
-        "title",
+        "/title",
     )
     .await;
     assert_eq!(
@@ -138,5 +142,147 @@ async fn the_pages_link_to_the_next_page_and_back() {
     for path in ["/posture", "/posture/findings", "/posture/evidence"] {
         let r = app.get(&format!("{path}?limit=1&cursor=zz"), &a).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+    }
+}
+
+/// A list that pages: where it is read and written in the API, its page, the JSON pointer
+/// of a row's id, the body that adds one row, who adds and reads the rows, and who is out of
+/// their reach and must never see one.
+struct PagedList {
+    api: &'static str,
+    page: &'static str,
+    id: &'static str,
+    body: fn(&TestApp) -> Value,
+    reader: fn(&TestApp) -> Who,
+    outsider: fn(&TestApp) -> Who,
+}
+
+fn fsa(app: &TestApp) -> Who {
+    app.fsa.as_role(Role::Staff)
+}
+
+/// The Kinki bureau: every supervisor row below targets institution B in Kanto.
+fn kinki(app: &TestApp) -> Who {
+    app.kinki.as_role(Role::Staff)
+}
+
+const PAGED_LISTS: &[PagedList] = &[
+    PagedList {
+        api: "/api/v1/supervision/requests",
+        page: "/requests",
+        id: "/request/id",
+        body: |_| crate::access_sup_requests::request_json(),
+        reader: fsa,
+        outsider: kinki,
+    },
+    PagedList {
+        api: "/api/v1/supervision/alerts",
+        page: "/alerts",
+        id: "/alert/id",
+        body: |_| crate::access_sup_requests::alert_json(),
+        reader: fsa,
+        outsider: kinki,
+    },
+    PagedList {
+        api: "/api/v1/supervision/engagements",
+        page: "/supervision/engagements",
+        id: "/id",
+        body: |app| {
+            json!({"org_id": app.b.org_id, "method": "dialogue", "viewpoints": ["FSA-BE1"],
+                "planned_on": "2026-06-01"})
+        },
+        reader: fsa,
+        outsider: kinki,
+    },
+    PagedList {
+        api: "/api/v1/incidents/cases",
+        page: "/incidents/cases",
+        id: "/id",
+        body: |_| crate::incidents::case_json(),
+        reader: |app| app.a.as_role(Role::Staff),
+        outsider: |app| app.b.as_role(Role::Staff),
+    },
+];
+
+/// The `href` of the "next page" link of a page, when it has one.
+fn next_link(body: &str) -> Option<String> {
+    let start = body.find("id=\"pager-next\"")?;
+    let href_at = body[..start].rfind("href=\"").unwrap() + 6;
+    Some(body[href_at..href_at + body[href_at..].find('"').unwrap()].replace("&#38;", "&"))
+}
+
+#[tokio::test]
+async fn every_paged_list_shows_each_row_once_within_reach() {
+    let app = TestApp::new().await;
+    for list in PAGED_LISTS {
+        let (reader, outsider) = ((list.reader)(&app), (list.outsider)(&app));
+        for _ in 0..5 {
+            let r = app
+                .json(Method::POST, list.api, &reader, &(list.body)(&app))
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}: {}", list.api, r.body);
+        }
+        let first = format!("{}?limit=2", list.api);
+        let (ids, pages) = follow(&app, &reader, &first, list.id).await;
+        assert_eq!(pages, 3, "{}", list.api);
+        let unique: BTreeSet<_> = ids.iter().collect();
+        assert_eq!(unique.len(), 5, "{}: {ids:?}", list.api);
+        let whole: Vec<String> = app
+            .get(list.api, &reader)
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.pointer(list.id).unwrap().as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(ids, whole, "{}: the pages keep the list's order", list.api);
+        let (theirs, _) = follow(&app, &outsider, &first, list.id).await;
+        assert!(theirs.is_empty(), "{}: {theirs:?}", list.api);
+
+        for bad in ["zz", "7b7d", "5b315d"] {
+            let r = app
+                .get(&format!("{}?cursor={bad}", list.api), &reader)
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{}: {bad}",
+                list.api
+            );
+            assert_eq!(r.json()["error"]["field"], "cursor");
+            let r = app
+                .get(&format!("{}?cursor={bad}", list.page), &reader)
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{}: {bad}",
+                list.page
+            );
+        }
+
+        // The page: two rows, then the next page through its link, to the end.
+        let mut url = Some(format!("{}?limit=2", list.page));
+        let mut pages = 0;
+        let mut seen = BTreeSet::new();
+        while let Some(u) = url.take() {
+            let page = app.get(&u, &reader).await;
+            assert_eq!(page.status, StatusCode::OK, "{u}");
+            for id in &ids {
+                if page.body.contains(&format!("/{id}\"")) {
+                    assert!(seen.insert(id.clone()), "{u} repeats {id}");
+                }
+            }
+            pages += 1;
+            url = next_link(&page.body);
+            if let Some(n) = &url {
+                assert!(
+                    n.starts_with(&format!("{}?limit=2&cursor=", list.page)),
+                    "{n}"
+                );
+            }
+        }
+        assert_eq!((pages, seen.len()), (3, 5), "{}", list.page);
     }
 }

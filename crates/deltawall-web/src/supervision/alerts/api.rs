@@ -3,12 +3,15 @@
 //! call `deltawall_app::supervision::alerts` and map the result.
 
 use crate::error::ErrorBody;
-use crate::http::{ApiJson, ApiUser};
+use crate::http::{ApiJson, ApiUser, Query};
+use crate::layout::paged_json;
 use crate::router::AppState;
 use crate::supervision::requests::api::{ApiResult, SentDto, json_err};
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
+use deltawall_app::paging::PageRequest;
 use deltawall_app::supervision::alerts::{
     self as alerts, AckInput, AlertDetail, AlertInput, MyAlert,
 };
@@ -42,17 +45,24 @@ pub async fn alert_send(
     Ok((StatusCode::CREATED, Json(SentDto { id })))
 }
 
-/// Alerts within the supervisor's reach, with their tracking.
-#[utoipa::path(get, path = "/api/v1/supervision/alerts", tag = "supervision",
-    responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody)))]
+/// Alerts within the supervisor's reach, newest first, with their tracking; one page, the
+/// next in `Link: rel="next"`.
+#[utoipa::path(get, path = "/api/v1/supervision/alerts", tag = "supervision", params(PageRequest),
+    responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn alert_list(
     State(state): State<AppState>,
     user: ApiUser,
-) -> ApiResult<Json<Vec<AlertDetail>>> {
-    let l = alerts::list(user.ctx(&state), &state.config.clock)
+    uri: Uri,
+    Query(q): Query<PageRequest>,
+) -> ApiResult<Response> {
+    let page = alerts::page(user.ctx(&state), &state.config.clock, &q)
         .await
         .map_err(json_err)?;
-    Ok(Json(l))
+    Ok(paged_json::<AlertDetail>(
+        &uri,
+        page.items,
+        page.next.as_deref(),
+    ))
 }
 
 /// One alert with its tracking (acknowledged, late, outstanding, overdue per institution).

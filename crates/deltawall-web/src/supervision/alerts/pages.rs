@@ -3,8 +3,8 @@
 //! its alerts (`/alerts/…`).
 
 use crate::error::{AppError, ServiceError};
-use crate::http::{UiForm, UiUser};
-use crate::layout::render;
+use crate::http::{Query, UiForm, UiUser};
+use crate::layout::{CursorPager, render};
 use crate::router::AppState;
 use crate::supervision::alerts::views::*;
 use crate::supervision::requests::pages::{
@@ -14,6 +14,7 @@ use crate::supervision::requests::pages::{
 use crate::supervision::requests::views::{PreviewOutcome, vocabularies};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use deltawall_app::paging::PageRequest;
 use deltawall_app::supervision::alerts::{self as alerts, AckInput, AlertInput};
 use deltawall_domain::Permission;
 use deltawall_domain::supervision::alert::{ChecklistAnswer, ChecklistItem};
@@ -21,15 +22,21 @@ use deltawall_domain::supervision::alert::{ChecklistAnswer, ChecklistItem};
 type PageResult = Result<Response, AppError>;
 
 /// `GET /alerts`: the supervisor's alerts, or (for an institution) its inbox.
-pub async fn alerts_home(State(state): State<AppState>, user: UiUser) -> PageResult {
+pub async fn alerts_home(
+    State(state): State<AppState>,
+    user: UiUser,
+    Query(q): Query<PageRequest>,
+) -> PageResult {
     if !is_supervisor(&user) {
         return Ok(Redirect::to("/requests").into_response());
     }
-    let list = alerts::list(user.ctx(&state), &state.config.clock)
+    let list = alerts::page(user.ctx(&state), &state.config.clock, &q)
         .await
         .map_err(user.err())?;
     let l = user.layout("alert-title", "alerts", None);
-    Ok(render(&AlertListPage::new(l, list, may_send(&user))))
+    let pager = CursorPager::new(&user.path, list.next.as_deref());
+    let page = AlertListPage::new(l, pager, list.items, may_send(&user));
+    Ok(render(&page))
 }
 
 fn alert_values(f: &FormMap) -> AlertValues {

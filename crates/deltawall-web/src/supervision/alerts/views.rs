@@ -40,11 +40,18 @@ pub struct AlertListPage {
     pub alerts: Vec<AlertLine>,
     /// May compose.
     pub can_send: bool,
+    /// Links to the next page and back to the first.
+    pub pager: crate::layout::CursorPager,
 }
 
 impl AlertListPage {
-    /// Builds the page.
-    pub fn new(l: Layout, list: Vec<AlertDetail>, can_send: bool) -> AlertListPage {
+    /// Builds one page of the list.
+    pub fn new(
+        l: Layout,
+        pager: crate::layout::CursorPager,
+        list: Vec<AlertDetail>,
+        can_send: bool,
+    ) -> AlertListPage {
         let alerts = list
             .iter()
             .map(|d| AlertLine {
@@ -61,6 +68,7 @@ impl AlertListPage {
             l,
             alerts,
             can_send,
+            pager,
         }
     }
 }

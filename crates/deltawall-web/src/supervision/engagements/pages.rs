@@ -43,6 +43,12 @@ fn methods(lang: Lang) -> Choices {
 pub struct EngagementsQuery {
     #[serde(default)]
     org: String,
+    /// The next-page cursor of the list.
+    #[serde(default)]
+    cursor: Option<String>,
+    /// Rows per page.
+    #[serde(default)]
+    limit: Option<i64>,
 }
 
 /// `GET /supervision/engagements`.
@@ -52,7 +58,11 @@ pub async fn engagements(
     Query(q): Query<EngagementsQuery>,
 ) -> PageResult {
     let ctx = user.ctx(&state);
-    let list = eng_svc::list(ctx, None).await.map_err(user.err())?;
+    let req = deltawall_app::paging::PageRequest {
+        cursor: q.cursor.clone(),
+        limit: q.limit,
+    };
+    let list = eng_svc::page(ctx, &req).await.map_err(user.err())?;
     let org = Some(q.org.trim()).filter(|o| !o.is_empty());
     let institutions = eng_svc::plannable(ctx, org).await.map_err(user.err())?;
     let lang = user.lang;
@@ -61,7 +71,8 @@ pub async fn engagements(
         .await
         .map_err(user.err())?;
     Ok(render(&EngagementsPage {
-        rows: engagement_lines(lang, &list),
+        rows: engagement_lines(lang, &list.items),
+        pager: crate::layout::CursorPager::new(&user.path, list.next.as_deref()),
         institutions: institutions
             .into_iter()
             .map(|(id, ja, en)| (id, if lang == Lang::Ja { ja } else { en }))

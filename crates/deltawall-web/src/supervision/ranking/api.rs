@@ -9,6 +9,7 @@ use crate::router::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use deltawall_app::paging::PageRequest;
 use deltawall_app::supervision::engagements::{
     self as eng_svc, CommandInput, IssueInput, PlanInput,
 };
@@ -195,17 +196,21 @@ impl From<StoredEngagement> for EngagementDto {
     }
 }
 
-/// Engagements in the caller's reach.
-#[utoipa::path(get, path = "/api/v1/supervision/engagements", tag = "supervision",
-    responses((status = 200, body = Vec<EngagementDto>), (status = 403, body = ErrorBody)))]
+/// Engagements in the caller's reach, latest planned day first; one page, the next in
+/// `Link: rel="next"`.
+#[utoipa::path(get, path = "/api/v1/supervision/engagements", tag = "supervision", params(PageRequest),
+    responses((status = 200, body = Vec<EngagementDto>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn engagements(
     State(state): State<AppState>,
     user: ApiUser,
-) -> ApiResult<Json<Vec<EngagementDto>>> {
-    let list = eng_svc::list(user.ctx(&state), None)
+    uri: axum::http::Uri,
+    Query(q): Query<PageRequest>,
+) -> ApiResult<axum::response::Response> {
+    let page = eng_svc::page(user.ctx(&state), &q)
         .await
         .map_err(json_err)?;
-    Ok(Json(list.into_iter().map(Into::into).collect()))
+    let rows: Vec<EngagementDto> = page.items.into_iter().map(Into::into).collect();
+    Ok(crate::layout::paged_json(&uri, rows, page.next.as_deref()))
 }
 
 /// Plans an engagement with an institution of the caller's reach.

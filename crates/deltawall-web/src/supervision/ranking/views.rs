@@ -449,6 +449,8 @@ pub struct EngagementsPage {
     pub today: String,
     /// Whether the viewer may plan.
     pub can_plan: bool,
+    /// Links to the next page of engagements and back to the first.
+    pub pager: crate::layout::CursorPager,
 }
 
 /// A note as shown.

@@ -4,11 +4,14 @@
 //! the configuration's.
 
 use crate::error::{AppError, ErrorBody, ServiceError};
-use crate::http::{ApiJson, ApiUser};
+use crate::http::{ApiJson, ApiUser, Query};
+use crate::layout::paged_json;
 use crate::router::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
+use deltawall_app::paging::PageRequest;
 use deltawall_app::supervision::dispatch::Matched;
 use deltawall_app::supervision::requests::{
     self as requests, AnswersInput, DecisionInput, Inbox, MyTask, RequestDetail, RequestInput,
@@ -68,17 +71,24 @@ pub async fn request_send(
     Ok((StatusCode::CREATED, Json(SentDto { id })))
 }
 
-/// Requests within the supervisor's reach, with completion.
-#[utoipa::path(get, path = "/api/v1/supervision/requests", tag = "supervision",
-    responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody)))]
+/// Requests within the supervisor's reach, newest first, with completion; one page, the
+/// next in `Link: rel="next"`.
+#[utoipa::path(get, path = "/api/v1/supervision/requests", tag = "supervision", params(PageRequest),
+    responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn request_list(
     State(state): State<AppState>,
     user: ApiUser,
-) -> ApiResult<Json<Vec<RequestSummary>>> {
-    let l = requests::list(user.ctx(&state), &state.config.clock)
+    uri: Uri,
+    Query(q): Query<PageRequest>,
+) -> ApiResult<Response> {
+    let page = requests::page(user.ctx(&state), &state.config.clock, &q)
         .await
         .map_err(json_err)?;
-    Ok(Json(l))
+    Ok(paged_json::<RequestSummary>(
+        &uri,
+        page.items,
+        page.next.as_deref(),
+    ))
 }
 
 /// A request: tasks within reach, completion by business type and region, before/after.

@@ -8,13 +8,14 @@
 //! names (`bt.<code>`, `rg.<code>`, `v.<item>`, `n.<item>`).
 
 use crate::error::{AppError, ServiceError};
-use crate::http::{UiForm, UiUser};
+use crate::http::{Query, UiForm, UiUser};
 use crate::i18n::{self, Lang};
-use crate::layout::render;
+use crate::layout::{CursorPager, render};
 use crate::router::AppState;
 use crate::supervision::requests::views::*;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use deltawall_app::paging::PageRequest;
 use deltawall_app::supervision::alerts;
 use deltawall_app::supervision::requests::{
     self as requests, AnswersInput, DecisionInput, RequestInput,
@@ -206,14 +207,20 @@ pub(crate) fn may_send(user: &UiUser) -> bool {
 }
 
 /// `GET /requests`: the supervisor's requests, or the institution's tasks and alerts.
-pub async fn home(State(state): State<AppState>, user: UiUser) -> PageResult {
+pub async fn home(
+    State(state): State<AppState>,
+    user: UiUser,
+    Query(q): Query<PageRequest>,
+) -> PageResult {
     let clock = &state.config.clock;
     if is_supervisor(&user) {
-        let list = requests::list(user.ctx(&state), clock)
+        let list = requests::page(user.ctx(&state), clock, &q)
             .await
             .map_err(user.err())?;
         let l = user.layout("req-title", "requests", None);
-        return Ok(render(&RequestListPage::new(l, list, may_send(&user))));
+        let pager = CursorPager::new(&user.path, list.next.as_deref());
+        let page = RequestListPage::new(l, pager, list.items, may_send(&user));
+        return Ok(render(&page));
     }
     let inbox = requests::inbox(user.ctx(&state), clock)
         .await

@@ -186,11 +186,18 @@ pub struct RequestListPage {
     pub requests: Vec<RequestLine>,
     /// May compose.
     pub can_send: bool,
+    /// Links to the next page and back to the first.
+    pub pager: crate::layout::CursorPager,
 }
 
 impl RequestListPage {
-    /// Builds the page.
-    pub fn new(l: Layout, list: Vec<RequestSummary>, can_send: bool) -> RequestListPage {
+    /// Builds one page of the list.
+    pub fn new(
+        l: Layout,
+        pager: crate::layout::CursorPager,
+        list: Vec<RequestSummary>,
+        can_send: bool,
+    ) -> RequestListPage {
         let requests = list
             .into_iter()
             .map(|s| RequestLine {
@@ -205,6 +212,7 @@ impl RequestListPage {
             l,
             requests,
             can_send,
+            pager,
         }
     }
 }
