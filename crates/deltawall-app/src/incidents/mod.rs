@@ -7,6 +7,7 @@
 //! staged submissions, decisions not to report and the supervisor's review) and
 //! [`share`] (indicators shared back to the ISAC, recurrence prevention as findings).
 
+pub mod board;
 pub mod cases;
 pub mod reports;
 pub mod share;

@@ -34,7 +34,8 @@ type ApiResult<T> = Result<T, AppError>;
         not_reporting,
         reports_list,
         report,
-        review
+        review,
+        crate::incidents::board::api
     ),
     components(schemas(
         CreatedDto,
@@ -46,7 +47,10 @@ type ApiResult<T> = Result<T, AppError>;
         ObservableInput,
         SubmitInput,
         DecisionInput,
-        ReviewInput
+        ReviewInput,
+        deltawall_app::incidents::board::Board,
+        deltawall_app::incidents::board::BoardRow,
+        deltawall_app::incidents::board::DueReport
     ))
 )]
 pub struct IncidentApiDoc;

@@ -5,5 +5,6 @@
 //! `router.rs` (`incident_ui_routes`, `incident_api_routes`).
 
 pub mod api;
+pub mod board;
 pub mod pages;
 pub(crate) mod views;

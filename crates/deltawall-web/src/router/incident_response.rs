@@ -165,6 +165,10 @@ pub(super) fn incident_ui_routes() -> Router<AppState> {
         .route("/incidents/reports", get(p::report_list))
         .route("/incidents/reports/{id}", get(p::report))
         .route("/incidents/reports/{id}/review", post(p::review))
+        .route(
+            "/supervision/incident-board",
+            get(crate::incidents::board::page),
+        )
 }
 
 /// The JSON API of incident cases and regulator reports (`incidents/api.rs`).
@@ -193,4 +197,8 @@ pub(super) fn incident_api_routes() -> Router<AppState> {
         .route("/api/v1/incidents/reports", get(a::reports_list))
         .route("/api/v1/incidents/reports/{id}", get(a::report))
         .route("/api/v1/incidents/reports/{id}/review", post(a::review))
+        .route(
+            "/api/v1/supervision/incident-board",
+            get(crate::incidents::board::api),
+        )
 }
