@@ -204,6 +204,8 @@ pub fn access_routes() -> Vec<Route> {
             "/api/v1/incidents/reports/{report}/review",
             Json(review_json),
         ),
+        r(Method::GET, "/supervision/incident-board", None),
+        r(Method::GET, "/api/v1/supervision/incident-board", None),
     ]
 }
 

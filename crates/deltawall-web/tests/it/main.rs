@@ -19,6 +19,7 @@ mod detections;
 mod downloads;
 mod exercises;
 mod home;
+mod incident_board;
 mod incidents;
 mod input;
 mod logs;
