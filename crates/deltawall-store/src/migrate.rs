@@ -96,6 +96,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0018_jobs.sql"),
         include_str!("../migrations/postgres/0018_jobs.sql"),
     ),
+    (
+        21,
+        "coordination rooms: relay messages with TLP, linked incident cases",
+        include_str!("../migrations/sqlite/0021_coordination.sql"),
+        include_str!("../migrations/postgres/0021_coordination.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction. Versions are

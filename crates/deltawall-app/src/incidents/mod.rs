@@ -10,6 +10,7 @@
 pub mod board;
 pub mod cases;
 pub mod reports;
+pub mod rooms;
 pub mod share;
 pub mod todo;
 pub mod work;

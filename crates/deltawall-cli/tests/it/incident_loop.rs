@@ -303,12 +303,12 @@ fn pull(s: &Sector, token: &str, out: &std::path::Path) -> Output {
     deltawall(&args, &[("DELTAWALL_TAXII_TOKEN", token)])
 }
 
-/// The IP address of a detection's correlation group (`src_ip=…` in its key).
+/// The IP address of a detection's correlation group (`source.ip=…` in its key).
 fn source_ip(detection: &Value) -> Option<String> {
     detection["group_key"]
         .as_str()?
         .split(", ")
-        .find_map(|kv| kv.strip_prefix("src_ip="))
+        .find_map(|kv| kv.strip_prefix("source.ip="))
         .map(str::to_owned)
 }
 
@@ -370,7 +370,7 @@ fn the_loop_from_a_log_file_to_the_isac_members() {
     let picked = items
         .iter()
         .find(|d| source_ip(d).is_some())
-        .unwrap_or_else(|| panic!("an alert grouped by source address: {page}"));
+        .unwrap_or_else(|| panic!("no alert grouped by source address among {printed}"));
     let detection = picked["id"].as_str().unwrap().to_owned();
     let ip = source_ip(picked).unwrap();
     let cookie = s.sign_in("bank-exec");

@@ -13,6 +13,7 @@ pub mod board;
 pub mod cases;
 mod flat;
 pub mod reports;
+pub mod rooms;
 pub mod work;
 
 pub use flat::{Incident, NewIncident, create, list};

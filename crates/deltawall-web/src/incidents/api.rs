@@ -35,7 +35,14 @@ type ApiResult<T> = Result<T, AppError>;
         reports_list,
         report,
         review,
-        crate::incidents::board::api
+        crate::incidents::board::api,
+        crate::incidents::rooms::api::declare,
+        crate::incidents::rooms::api::list,
+        crate::incidents::rooms::api::get,
+        crate::incidents::rooms::api::post,
+        crate::incidents::rooms::api::status,
+        crate::incidents::rooms::api::link,
+        crate::incidents::rooms::api::close
     ),
     components(schemas(
         CreatedDto,
@@ -50,7 +57,12 @@ type ApiResult<T> = Result<T, AppError>;
         ReviewInput,
         deltawall_app::incidents::board::Board,
         deltawall_app::incidents::board::BoardRow,
-        deltawall_app::incidents::board::DueReport
+        deltawall_app::incidents::board::DueReport,
+        deltawall_app::incidents::rooms::RoomInput,
+        deltawall_app::incidents::rooms::MessageInput,
+        deltawall_app::incidents::rooms::StatusInput,
+        deltawall_app::incidents::rooms::LinkInput,
+        deltawall_app::incidents::rooms::RoomView
     ))
 )]
 pub struct IncidentApiDoc;

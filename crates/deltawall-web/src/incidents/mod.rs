@@ -6,5 +6,6 @@
 
 pub mod api;
 pub mod board;
+pub mod rooms;
 pub mod pages;
 pub(crate) mod views;

@@ -169,6 +169,31 @@ pub(super) fn incident_ui_routes() -> Router<AppState> {
             "/supervision/incident-board",
             get(crate::incidents::board::page),
         )
+        .merge(room_ui_routes())
+}
+
+/// The pages of coordination rooms (`incidents/rooms/pages.rs`).
+fn room_ui_routes() -> Router<AppState> {
+    use crate::incidents::rooms::pages as r;
+    Router::new()
+        .route("/coordination", get(r::list).post(r::declare))
+        .route("/coordination/{id}", get(r::room))
+        .route("/coordination/{id}/messages", post(r::post))
+        .route("/coordination/{id}/status", post(r::status))
+        .route("/coordination/{id}/cases", post(r::link))
+        .route("/coordination/{id}/close", post(r::close))
+}
+
+/// The JSON API of coordination rooms (`incidents/rooms/api.rs`).
+fn room_api_routes() -> Router<AppState> {
+    use crate::incidents::rooms::api as r;
+    Router::new()
+        .route("/api/v1/coordination/rooms", get(r::list).post(r::declare))
+        .route("/api/v1/coordination/rooms/{id}", get(r::get))
+        .route("/api/v1/coordination/rooms/{id}/messages", post(r::post))
+        .route("/api/v1/coordination/rooms/{id}/status", post(r::status))
+        .route("/api/v1/coordination/rooms/{id}/cases", post(r::link))
+        .route("/api/v1/coordination/rooms/{id}/close", post(r::close))
 }
 
 /// The JSON API of incident cases and regulator reports (`incidents/api.rs`).
@@ -201,4 +226,5 @@ pub(super) fn incident_api_routes() -> Router<AppState> {
             "/api/v1/supervision/incident-board",
             get(crate::incidents::board::api),
         )
+        .merge(room_api_routes())
 }

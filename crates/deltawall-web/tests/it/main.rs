@@ -29,6 +29,7 @@ mod pages;
 mod paging;
 mod posture;
 mod report_xlsx;
+mod rooms;
 mod security;
 mod security2;
 mod sharing_ui;
