@@ -109,13 +109,19 @@ fn text(field: &'static str, raw: &str, required: bool) -> SResult<String> {
         return Err(bad(field, format!("{field}: is required")));
     }
     if t.chars().count() > MAX_TEXT {
-        return Err(bad(field, format!("{field}: longer than {MAX_TEXT} characters")));
+        return Err(bad(
+            field,
+            format!("{field}: longer than {MAX_TEXT} characters"),
+        ));
     }
     Ok(t.to_owned())
 }
 
 fn tlp(raw: Option<&str>) -> SResult<Tlp> {
-    let code = raw.map(str::trim).filter(|s| !s.is_empty()).unwrap_or("amber");
+    let code = raw
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or("amber");
     Tlp::ALL
         .into_iter()
         .find(|t| t.name().eq_ignore_ascii_case(&format!("TLP:{code}")))
@@ -142,8 +148,12 @@ pub async fn declare(ctx: Ctx<'_>, clock: &Clock, input: &RoomInput) -> SResult<
     let title_en = Some(text("title_en", &input.title_en, false)?)
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| title_ja.clone());
-    let category = Category::from_code(input.category.trim())
-        .ok_or_else(|| bad("category", format!("category: unknown code {:?}", input.category)))?;
+    let category = Category::from_code(input.category.trim()).ok_or_else(|| {
+        bad(
+            "category",
+            format!("category: unknown code {:?}", input.category),
+        )
+    })?;
     let mut members: Vec<String> = input
         .members
         .iter()
@@ -179,8 +189,14 @@ pub async fn declare(ctx: Ctx<'_>, clock: &Clock, input: &RoomInput) -> SResult<
     };
     store::create(&mut tx, &room, &members, now).await?;
     let summary = json!({"title": room.title_ja, "category": category.code(), "members": members});
-    ctx.audit(&mut tx, "coordination.declare", ("coordination_room", Some(&id)), None, summary)
-        .await?;
+    ctx.audit(
+        &mut tx,
+        "coordination.declare",
+        ("coordination_room", Some(&id)),
+        None,
+        summary,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -236,8 +252,14 @@ pub async fn post(ctx: Ctx<'_>, clock: &Clock, id: &str, input: &MessageInput) -
     };
     store::post(&mut tx, id, &m).await?;
     let summary = json!({"message": m.id, "tlp": m.tlp});
-    ctx.audit(&mut tx, "coordination.message", ("coordination_room", Some(id)), None, summary)
-        .await?;
+    ctx.audit(
+        &mut tx,
+        "coordination.message",
+        ("coordination_room", Some(id)),
+        None,
+        summary,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -263,8 +285,14 @@ pub async fn report(ctx: Ctx<'_>, clock: &Clock, id: &str, input: &StatusInput) 
     };
     store::report(&mut tx, id, &deltawall_store::new_id(), &s).await?;
     let summary = json!({"status": status.code()});
-    ctx.audit(&mut tx, "coordination.status", ("coordination_room", Some(id)), None, summary)
-        .await?;
+    ctx.audit(
+        &mut tx,
+        "coordination.status",
+        ("coordination_room", Some(id)),
+        None,
+        summary,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -278,18 +306,31 @@ pub async fn link(ctx: Ctx<'_>, clock: &Clock, id: &str, input: &LinkInput) -> S
     open_room(&ctx, &mut tx, id).await?;
     let own = OrgScope::Own(ctx.actor.org_id.clone());
     let case = cases::get(&mut tx, &own, input.case_id.trim()).await?;
-    store::link(&mut tx, id, &case.id, &ctx.actor.org_id, &ctx.actor.user_id, clock.now_us())
-        .await
-        .map_err(|e| match e {
-            deltawall_store::StoreError::Conflict(_) => ServiceError::Conflict {
-                code: "room-linked",
-                message: "the case is already linked to the room".into(),
-            },
-            e => e.into(),
-        })?;
+    store::link(
+        &mut tx,
+        id,
+        &case.id,
+        &ctx.actor.org_id,
+        &ctx.actor.user_id,
+        clock.now_us(),
+    )
+    .await
+    .map_err(|e| match e {
+        deltawall_store::StoreError::Conflict(_) => ServiceError::Conflict {
+            code: "room-linked",
+            message: "the case is already linked to the room".into(),
+        },
+        e => e.into(),
+    })?;
     let summary = json!({"case": case.id});
-    ctx.audit(&mut tx, "coordination.link_case", ("coordination_room", Some(id)), None, summary)
-        .await?;
+    ctx.audit(
+        &mut tx,
+        "coordination.link_case",
+        ("coordination_room", Some(id)),
+        None,
+        summary,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -302,8 +343,14 @@ pub async fn close(ctx: Ctx<'_>, clock: &Clock, id: &str) -> SResult<()> {
         return Err(ServiceError::Forbidden);
     }
     store::close(&mut tx, id, &ctx.actor.user_id, clock.now_us()).await?;
-    ctx.audit(&mut tx, "coordination.close", ("coordination_room", Some(id)), None, json!({}))
-        .await?;
+    ctx.audit(
+        &mut tx,
+        "coordination.close",
+        ("coordination_room", Some(id)),
+        None,
+        json!({}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

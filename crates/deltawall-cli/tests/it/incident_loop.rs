@@ -166,8 +166,7 @@ struct Reply {
 
 impl Reply {
     fn json(&self) -> Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
 }
 
@@ -231,7 +230,10 @@ impl Sector {
             .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_owned()))
             .collect();
         let raw_body = &raw[split + 4..];
-        let body = if headers.get("transfer-encoding").is_some_and(|v| v == "chunked") {
+        let body = if headers
+            .get("transfer-encoding")
+            .is_some_and(|v| v == "chunked")
+        {
             unchunk(raw_body)
         } else {
             raw_body.to_vec()
@@ -392,13 +394,29 @@ fn the_loop_from_a_log_file_to_the_isac_members() {
     assert_eq!(r.status, 201, "{}", r.body);
     let case = r.json()["id"].as_str().unwrap().to_owned();
     let escalated = s.get("/api/v1/detections?status=escalated", &bank).json();
-    assert_eq!(escalated["items"][0]["id"], detection.as_str(), "{escalated}");
-    assert_eq!(escalated["items"][0]["case_id"], case.as_str(), "{escalated}");
+    assert_eq!(
+        escalated["items"][0]["id"],
+        detection.as_str(),
+        "{escalated}"
+    );
+    assert_eq!(
+        escalated["items"][0]["case_id"],
+        case.as_str(),
+        "{escalated}"
+    );
     let cmd = json!({"version": 1, "command": "enter_phase", "code": "triage"});
-    let r = s.post(&format!("/api/v1/incidents/cases/{case}/commands"), &bank, &cmd);
+    let r = s.post(
+        &format!("/api/v1/incidents/cases/{case}/commands"),
+        &bank,
+        &cmd,
+    );
     assert_eq!(r.status, 204, "{}", r.body);
     let obs = json!({"kind": "ip", "value": ip});
-    let r = s.post(&format!("/api/v1/incidents/cases/{case}/observables"), &bank, &obs);
+    let r = s.post(
+        &format!("/api/v1/incidents/cases/{case}/observables"),
+        &bank,
+        &obs,
+    );
     assert_eq!(r.status, 201, "{}", r.body);
     let observable = r.json()["id"].as_str().unwrap().to_owned();
 
@@ -411,7 +429,11 @@ fn the_loop_from_a_log_file_to_the_isac_members() {
         "response": format!("{ip} blocked"), "contact": "CSIRT 03-0000-0000"}});
     let path = format!("/api/v1/incidents/cases/{case}/reports");
     let r = s.post(&path, &bank, &report);
-    assert_eq!(r.status, 403, "an administrator's token does not attest: {}", r.body);
+    assert_eq!(
+        r.status, 403,
+        "an administrator's token does not attest: {}",
+        r.body
+    );
     let r = s.post(&path, &exec, &report);
     assert_eq!(r.status, 201, "{}", r.body);
     let report = r.json()["id"].as_str().unwrap().to_owned();
@@ -420,13 +442,19 @@ fn the_loop_from_a_log_file_to_the_isac_members() {
     let fsa = s.token("fsa");
     let listed = s.get("/api/v1/incidents/reports", &fsa).json();
     assert!(
-        listed.as_array().unwrap().iter().any(|r| r["id"] == report.as_str()),
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == report.as_str()),
         "{listed}"
     );
     let path = format!("/api/v1/incidents/reports/{report}/review");
     let r = s.post(&path, &fsa, &json!({"decision": "accept"}));
     assert_eq!(r.status, 204, "{}", r.body);
-    let detail = s.get(&format!("/api/v1/incidents/cases/{case}"), &bank).json();
+    let detail = s
+        .get(&format!("/api/v1/incidents/cases/{case}"), &bank)
+        .json();
     assert_eq!(
         detail["reports"][0]["submission"]["review"]["review"], "accepted",
         "{detail}"
@@ -434,7 +462,11 @@ fn the_loop_from_a_log_file_to_the_isac_members() {
 
     // 6. The source address goes to the ISAC's members at TLP:AMBER.
     let share = json!({"observable_ids": [observable], "tlp": "amber", "root": "isac", "collection": MEMBERS});
-    let r = s.post(&format!("/api/v1/incidents/cases/{case}/share"), &bank, &share);
+    let r = s.post(
+        &format!("/api/v1/incidents/cases/{case}/share"),
+        &bank,
+        &share,
+    );
     assert_eq!(r.status, 202, "{}", r.body);
     let shared = r.json();
     assert_eq!(shared["status"]["success_count"], 1, "{shared}");
@@ -445,7 +477,10 @@ fn the_loop_from_a_log_file_to_the_isac_members() {
     let o = pull(&s, &s.tokens["member"], &got);
     assert!(o.status.success(), "{}", err(&o));
     let text = std::fs::read_to_string(&got).unwrap();
-    assert!(text.contains(&indicator) && text.contains(AMBER) && text.contains(&ip), "{text}");
+    assert!(
+        text.contains(&indicator) && text.contains(AMBER) && text.contains(&ip),
+        "{text}"
+    );
 
     // An institution that reads the collection but is no member receives nothing of it.
     let got = tmp.path().join("reader.json");

@@ -90,7 +90,12 @@ fn board_case(row: &AnyRow) -> Result<BoardCase> {
         org_id: row.try_get("org_id")?,
         org_name_ja: row.try_get("name_ja")?,
         org_name_en: row.try_get("name_en")?,
-        business_type: code(row, "organisations", "business_type", BusinessType::from_code)?,
+        business_type: code(
+            row,
+            "organisations",
+            "business_type",
+            BusinessType::from_code,
+        )?,
         region: code(row, "organisations", "region", Region::from_code)?,
         title: row.try_get("title")?,
         category: code(row, "incidents", "category", Category::from_code)?,
@@ -109,7 +114,11 @@ pub async fn open_cases(db: &mut Db, scope: &OrgScope) -> Result<Vec<BoardCase>>
          i.recovered_at, i.root_cause_at {OPEN_CASES} AND {} ORDER BY i.id",
         c.sql
     );
-    rows(db, sql, c.binds).await?.iter().map(board_case).collect()
+    rows(db, sql, c.binds)
+        .await?
+        .iter()
+        .map(board_case)
+        .collect()
 }
 
 /// The first submission of every stage of the open cases within `scope`, with the number

@@ -221,7 +221,12 @@ pub async fn statuses(db: &mut Db, room_id: &str) -> Result<Vec<StatusReport>> {
         .map(|row| {
             Ok(StatusReport {
                 org_id: row.try_get("org_id")?,
-                status: code(row, "coordination_status", "status", MemberStatus::from_code)?,
+                status: code(
+                    row,
+                    "coordination_status",
+                    "status",
+                    MemberStatus::from_code,
+                )?,
                 as_of: row.try_get("as_of")?,
                 note: row.try_get("note")?,
                 reported_by: row.try_get("reported_by")?,

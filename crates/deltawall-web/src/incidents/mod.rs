@@ -6,6 +6,6 @@
 
 pub mod api;
 pub mod board;
-pub mod rooms;
 pub mod pages;
+pub mod rooms;
 pub(crate) mod views;

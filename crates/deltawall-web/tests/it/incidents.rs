@@ -311,7 +311,8 @@ pub async fn records(app: &TestApp) -> Records {
             .await,
     );
     let fsa = app.fsa.as_role(Role::Staff);
-    let body = json!({"title_ja": "Ransom DDoS wave", "category": "ddos", "members": [app.b.org_id]});
+    let body =
+        json!({"title_ja": "Ransom DDoS wave", "category": "ddos", "members": [app.b.org_id]});
     let room = created(
         &app.json(Method::POST, "/api/v1/coordination/rooms", &fsa, &body)
             .await,

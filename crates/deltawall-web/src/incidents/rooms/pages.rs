@@ -61,7 +61,10 @@ pub struct RoomPage {
 impl RoomPage {
     /// The name of member `org_id` (the declaring supervisor shows its id's owner as "—").
     pub fn name(&self, org_id: &str) -> String {
-        self.names.get(org_id).cloned().unwrap_or_else(|| "—".into())
+        self.names
+            .get(org_id)
+            .cloned()
+            .unwrap_or_else(|| "—".into())
     }
 }
 
@@ -69,7 +72,10 @@ impl RoomPage {
 pub async fn list(State(state): State<AppState>, user: UiUser) -> PageResult {
     let rooms = rooms::list(user.ctx(&state)).await.map_err(user.err())?;
     let lang = user.lang.code();
-    let categories = Category::ALL.iter().map(|c| (c.code(), c.label(lang))).collect();
+    let categories = Category::ALL
+        .iter()
+        .map(|c| (c.code(), c.label(lang)))
+        .collect();
     let can_declare = is_supervisor_staff(&user.info.actor);
     let l = user.layout("room-title", "incidents", None);
     Ok(render(&ListPage {
@@ -121,7 +127,10 @@ pub async fn room(
         })
         .collect();
     let lang = user.lang.code();
-    let statuses = MemberStatus::ALL.iter().map(|s| (s.code(), s.label(lang))).collect();
+    let statuses = MemberStatus::ALL
+        .iter()
+        .map(|s| (s.code(), s.label(lang)))
+        .collect();
     let l = user.layout("room-title", "incidents", None);
     Ok(render(&RoomPage {
         l,
