@@ -23,7 +23,7 @@ use deltawall_domain::role::Role;
 use deltawall_domain::supervision::Party;
 use deltawall_domain::supervision::request::Attestation;
 use deltawall_domain::{OrgScope, jst};
-use deltawall_store::incidents::{cases, reports};
+use deltawall_store::incidents::{board as board_store, cases, reports};
 use deltawall_store::orgs::{self, NewOrg};
 use deltawall_store::testing::TestDb;
 use deltawall_store::users::{self, NewUser};
@@ -223,6 +223,24 @@ async fn time_board(
     Ok((times, warm.open_cases))
 }
 
+/// The store's three reads alone, as the service makes them for `scope`.
+async fn time_queries(
+    store: &Store,
+    scope: &OrgScope,
+    runs: usize,
+) -> anyhow::Result<Vec<Duration>> {
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let mut conn = store.read().await?;
+        let t = Instant::now();
+        board_store::open_cases(&mut conn, scope).await?;
+        board_store::submissions(&mut conn, scope).await?;
+        board_store::decisions(&mut conn, scope).await?;
+        times.push(t.elapsed());
+    }
+    Ok(times)
+}
+
 async fn run(backend: Backend, institutions: usize, per: usize, runs: usize) -> anyhow::Result<()> {
     let Some(db) = TestDb::new(backend).await else {
         println!("{backend:?}: not reachable, skipped");
@@ -242,6 +260,8 @@ async fn run(backend: Backend, institutions: usize, per: usize, runs: usize) -> 
     summary("board, FSA (all institutions)", times, rows);
     let (times, rows) = time_board(&db.store, &kanto, &clock, runs).await?;
     summary("board, Kanto bureau (its region)", times, rows);
+    let times = time_queries(&db.store, &OrgScope::All, runs).await?;
+    summary("store reads only, FSA", times, 0);
     db.finish().await;
     Ok(())
 }

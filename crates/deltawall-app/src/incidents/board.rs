@@ -148,8 +148,8 @@ pub fn compute(
         }
     }
     let mut rows: BTreeMap<(BusinessType, Region), (BoardRow, HashSet<&str>)> = BTreeMap::new();
-    let mut reports = Vec::new();
-    for case in cases {
+    let mut due = Vec::new();
+    for (i, case) in cases.iter().enumerate() {
         let key = (case.business_type, case.region);
         let (row, orgs) = rows.entry(key).or_insert_with(|| {
             let row = BoardRow {
@@ -178,26 +178,8 @@ pub fn compute(
             } else {
                 row.reports_running += 1;
             }
-            let Some(r) = regimes.get(&c.regime) else {
-                continue;
-            };
-            reports.push(DueReport {
-                case_id: case.id.clone(),
-                title: case.title.clone(),
-                org_name_ja: case.org_name_ja.clone(),
-                org_name_en: case.org_name_en.clone(),
-                business_type: case.business_type,
-                region: case.region,
-                category: case.category,
-                priority: case.priority,
-                phase: case.phase,
-                regime_ja: r.name.ja.clone(),
-                regime_en: r.name.en.clone(),
-                regime: c.regime,
-                stage: c.stage,
-                due_us,
-                overdue,
-            });
+            // Only the sort key now: the few reports listed are built after the sort.
+            due.push((!overdue, due_us, i, c.regime, c.stage));
         }
     }
     let mut rows: Vec<BoardRow> = rows
@@ -214,13 +196,34 @@ pub fn compute(
             .then(a.business_type.cmp(&b.business_type))
             .then(a.region.cmp(&b.region))
     });
-    reports.sort_by(|a, b| {
-        b.overdue
-            .cmp(&a.overdue)
-            .then(a.due_us.cmp(&b.due_us))
-            .then(a.case_id.cmp(&b.case_id))
+    // Overdue first (`!overdue` is false), then by deadline, case and regime.
+    due.sort_unstable_by(|a, b| {
+        (a.0, a.1, &cases[a.2].id, &a.3).cmp(&(b.0, b.1, &cases[b.2].id, &b.3))
     });
-    reports.truncate(REPORT_LIMIT);
+    let reports = due
+        .into_iter()
+        .take(REPORT_LIMIT)
+        .filter_map(|(not_overdue, due_us, i, regime, stage)| {
+            let (case, r) = (&cases[i], regimes.get(&regime)?);
+            Some(DueReport {
+                case_id: case.id.clone(),
+                title: case.title.clone(),
+                org_name_ja: case.org_name_ja.clone(),
+                org_name_en: case.org_name_en.clone(),
+                business_type: case.business_type,
+                region: case.region,
+                category: case.category,
+                priority: case.priority,
+                phase: case.phase,
+                regime_ja: r.name.ja.clone(),
+                regime_en: r.name.en.clone(),
+                regime,
+                stage,
+                due_us,
+                overdue: !not_overdue,
+            })
+        })
+        .collect();
     Ok(Board {
         open_cases: rows.iter().map(|r| r.open_cases).sum(),
         reports_overdue: rows.iter().map(|r| r.reports_overdue).sum(),
