@@ -10,7 +10,9 @@
 //! `DELTAWALL_TEST_PG` or 127.0.0.1:5432 in a throw-away database, and skipped when it is
 //! not reachable. `DELTAWALL_BENCH_INSTITUTIONS`, `DELTAWALL_BENCH_CASES_PER` and
 //! `DELTAWALL_BENCH_RUNS` change the size and the number of timed runs;
-//! `DELTAWALL_BENCH_BACKENDS=sqlite` (or `postgres`) runs one database only.
+//! `DELTAWALL_BENCH_BACKENDS=sqlite` (or `postgres`) runs one database only; `DELTAWALL_BENCH_ANALYZE=1`
+//! refreshes the planner's statistics after the load, as autovacuum would on a live
+//! database. The store's three reads are also timed one by one.
 
 use deltawall_app::incidents::board::board;
 use deltawall_app::supervision::clock::Clock;
@@ -44,7 +46,7 @@ fn summary(label: &str, mut times: Vec<Duration>, rows: u64) {
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "  {label:<34} open cases {rows:>6}  min {:>8.1} ms  median {:>8.1} ms  max {:>8.1} ms",
+        "  {label:<34} rows {rows:>6}  min {:>8.1} ms  median {:>8.1} ms  max {:>8.1} ms",
         ms(times[0]),
         ms(times[times.len() / 2]),
         ms(times[times.len() - 1])
@@ -224,21 +226,26 @@ async fn time_board(
 }
 
 /// The store's three reads alone, as the service makes them for `scope`.
-async fn time_queries(
-    store: &Store,
-    scope: &OrgScope,
-    runs: usize,
-) -> anyhow::Result<Vec<Duration>> {
-    let mut times = Vec::new();
+async fn time_queries(store: &Store, scope: &OrgScope, runs: usize) -> anyhow::Result<()> {
+    let mut times = [Vec::new(), Vec::new(), Vec::new()];
+    let mut rows = [0u64; 3];
     for _ in 0..runs {
         let mut conn = store.read().await?;
         let t = Instant::now();
-        board_store::open_cases(&mut conn, scope).await?;
-        board_store::submissions(&mut conn, scope).await?;
-        board_store::decisions(&mut conn, scope).await?;
-        times.push(t.elapsed());
+        rows[0] = board_store::open_cases(&mut conn, scope).await?.len() as u64;
+        times[0].push(t.elapsed());
+        let t = Instant::now();
+        rows[1] = board_store::submissions(&mut conn, scope).await?.len() as u64;
+        times[1].push(t.elapsed());
+        let t = Instant::now();
+        rows[2] = board_store::decisions(&mut conn, scope).await?.len() as u64;
+        times[2].push(t.elapsed());
     }
-    Ok(times)
+    let [a, b, c] = times;
+    summary("store: open cases, FSA", a, rows[0]);
+    summary("store: submissions, FSA", b, rows[1]);
+    summary("store: decisions, FSA", c, rows[2]);
+    Ok(())
 }
 
 async fn run(backend: Backend, institutions: usize, per: usize, runs: usize) -> anyhow::Result<()> {
@@ -256,12 +263,15 @@ async fn run(backend: Backend, institutions: usize, per: usize, runs: usize) -> 
         institutions * per,
         t.elapsed().as_secs_f64()
     );
+    if std::env::var("DELTAWALL_BENCH_ANALYZE").is_ok_and(|v| v == "1") {
+        db.analyze().await?;
+        println!("  (statistics refreshed with ANALYZE)");
+    }
     let (times, rows) = time_board(&db.store, &fsa, &clock, runs).await?;
     summary("board, FSA (all institutions)", times, rows);
     let (times, rows) = time_board(&db.store, &kanto, &clock, runs).await?;
     summary("board, Kanto bureau (its region)", times, rows);
-    let times = time_queries(&db.store, &OrgScope::All, runs).await?;
-    summary("store reads only, FSA", times, 0);
+    time_queries(&db.store, &OrgScope::All, runs).await?;
     db.finish().await;
     Ok(())
 }
