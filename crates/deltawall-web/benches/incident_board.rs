@@ -157,7 +157,7 @@ async fn generate(store: &Store, institutions: usize, per: usize, now: i64) -> a
                 Case::open(new, &party, now).map_err(|e| anyhow::anyhow!("{e:?}"))?;
             let id = format!("case-{n:06}");
             cases::insert(&mut tx, &id, &case, &first).await?;
-            if n % 3 == 0 {
+            if n.is_multiple_of(3) {
                 let by = Party {
                     role: Role::Executive,
                     ..party.clone()
@@ -177,7 +177,7 @@ async fn generate(store: &Store, institutions: usize, per: usize, now: i64) -> a
                 };
                 reports::insert(&mut tx, &format!("rep-{n:06}"), &id, org_id, &s).await?;
             }
-            if n % 7 == 0 {
+            if n.is_multiple_of(7) {
                 let d = NotReportingDecision {
                     regime: "eu_nis2".into(),
                     reason: "outside the EU".into(),
