@@ -10,9 +10,9 @@
 //! `DELTAWALL_TEST_PG` or 127.0.0.1:5432 in a throw-away database, and skipped when it is
 //! not reachable. `DELTAWALL_BENCH_INSTITUTIONS`, `DELTAWALL_BENCH_CASES_PER` and
 //! `DELTAWALL_BENCH_RUNS` change the size and the number of timed runs;
-//! `DELTAWALL_BENCH_BACKENDS=sqlite` (or `postgres`) runs one database only; `DELTAWALL_BENCH_ANALYZE=1`
-//! refreshes the planner's statistics after the load, as autovacuum would on a live
-//! database. The store's three reads are also timed one by one.
+//! `DELTAWALL_BENCH_BACKENDS=sqlite` (or `postgres`) runs one database only;
+//! `DELTAWALL_BENCH_ANALYZE=1` refreshes the planner's statistics after the load, as
+//! autovacuum would on a live database. The store's three reads are also timed one by one.
 
 use deltawall_app::incidents::board::board;
 use deltawall_app::supervision::clock::Clock;
