@@ -102,6 +102,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0020_sup_facts.sql"),
         include_str!("../migrations/postgres/0020_sup_facts.sql"),
     ),
+    (
+        21,
+        "coordination rooms: relay messages with TLP, linked incident cases",
+        include_str!("../migrations/sqlite/0021_coordination.sql"),
+        include_str!("../migrations/postgres/0021_coordination.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction. Versions are

@@ -94,6 +94,14 @@ impl TestDb {
         TestDb::new(self.store.backend()).await
     }
 
+    /// Refreshes the planner's statistics (`ANALYZE`, on both databases) after a bulk
+    /// load, as autovacuum would on a live database before anyone reads it.
+    pub async fn analyze(&self) -> crate::Result<()> {
+        let mut c = self.store.read().await?;
+        sqlx::query("ANALYZE").execute(&mut *c).await?;
+        Ok(())
+    }
+
     /// Closes the store and drops a PostgreSQL test database.
     pub async fn finish(self) {
         self.store.close().await;

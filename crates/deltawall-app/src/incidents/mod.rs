@@ -7,8 +7,10 @@
 //! staged submissions, decisions not to report and the supervisor's review) and
 //! [`share`] (indicators shared back to the ISAC, recurrence prevention as findings).
 
+pub mod board;
 pub mod cases;
 pub mod reports;
+pub mod rooms;
 pub mod share;
 pub mod todo;
 pub mod work;

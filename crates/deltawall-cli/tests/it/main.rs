@@ -109,6 +109,7 @@ fn bad_configuration_is_refused_with_its_name() {
     assert!(text(&o).contains("database_url"), "{}", text(&o));
 }
 
+mod incident_loop;
 mod replicas;
 mod send;
 mod setup_memory;

@@ -1,4 +1,5 @@
-//! The tables of migration 13 (incident response), parents before children.
+//! The tables of migration 13 (incident response) and 21 (coordination rooms: message TLP,
+//! linked cases), parents before children.
 
 use super::Kind::{self, Int, Text};
 
@@ -173,6 +174,17 @@ pub(super) const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("author", Text),
             ("body", Text),
             ("sent_at", Int),
+            ("tlp", Text),
+        ],
+    ),
+    (
+        "coordination_cases",
+        &[
+            ("room_id", Text),
+            ("case_id", Text),
+            ("org_id", Text),
+            ("linked_by", Text),
+            ("linked_at", Int),
         ],
     ),
 ];

@@ -9,9 +9,11 @@
 //! tasks, reports) is read by the case id the caller obtained that way. Submissions in the
 //! supervisor's reach are listed through the same clause ([`reports::in_scope`]).
 
+pub mod board;
 pub mod cases;
 mod flat;
 pub mod reports;
+pub mod rooms;
 pub mod work;
 
 pub use flat::{Incident, NewIncident, create, list};

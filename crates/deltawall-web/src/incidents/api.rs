@@ -35,7 +35,15 @@ type ApiResult<T> = Result<T, AppError>;
         not_reporting,
         reports_list,
         report,
-        review
+        review,
+        crate::incidents::board::api,
+        crate::incidents::rooms::api::declare,
+        crate::incidents::rooms::api::list,
+        crate::incidents::rooms::api::get,
+        crate::incidents::rooms::api::post,
+        crate::incidents::rooms::api::status,
+        crate::incidents::rooms::api::link,
+        crate::incidents::rooms::api::close
     ),
     components(schemas(
         CreatedDto,
@@ -47,7 +55,15 @@ type ApiResult<T> = Result<T, AppError>;
         ObservableInput,
         SubmitInput,
         DecisionInput,
-        ReviewInput
+        ReviewInput,
+        deltawall_app::incidents::board::Board,
+        deltawall_app::incidents::board::BoardRow,
+        deltawall_app::incidents::board::DueReport,
+        deltawall_app::incidents::rooms::RoomInput,
+        deltawall_app::incidents::rooms::MessageInput,
+        deltawall_app::incidents::rooms::StatusInput,
+        deltawall_app::incidents::rooms::LinkInput,
+        deltawall_app::incidents::rooms::RoomView
     ))
 )]
 pub struct IncidentApiDoc;

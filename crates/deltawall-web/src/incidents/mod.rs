@@ -5,5 +5,7 @@
 //! `router.rs` (`incident_ui_routes`, `incident_api_routes`).
 
 pub mod api;
+pub mod board;
 pub mod pages;
+pub mod rooms;
 pub(crate) mod views;

@@ -176,6 +176,35 @@ pub(super) fn incident_ui_routes() -> Router<AppState> {
         .route("/incidents/reports", get(p::report_list))
         .route("/incidents/reports/{id}", get(p::report))
         .route("/incidents/reports/{id}/review", post(p::review))
+        .route(
+            "/supervision/incident-board",
+            get(crate::incidents::board::page),
+        )
+        .merge(room_ui_routes())
+}
+
+/// The pages of coordination rooms (`incidents/rooms/pages.rs`).
+fn room_ui_routes() -> Router<AppState> {
+    use crate::incidents::rooms::pages as r;
+    Router::new()
+        .route("/coordination", get(r::list).post(r::declare))
+        .route("/coordination/{id}", get(r::room))
+        .route("/coordination/{id}/messages", post(r::post))
+        .route("/coordination/{id}/status", post(r::status))
+        .route("/coordination/{id}/cases", post(r::link))
+        .route("/coordination/{id}/close", post(r::close))
+}
+
+/// The JSON API of coordination rooms (`incidents/rooms/api.rs`).
+fn room_api_routes() -> Router<AppState> {
+    use crate::incidents::rooms::api as r;
+    Router::new()
+        .route("/api/v1/coordination/rooms", get(r::list).post(r::declare))
+        .route("/api/v1/coordination/rooms/{id}", get(r::get))
+        .route("/api/v1/coordination/rooms/{id}/messages", post(r::post))
+        .route("/api/v1/coordination/rooms/{id}/status", post(r::status))
+        .route("/api/v1/coordination/rooms/{id}/cases", post(r::link))
+        .route("/api/v1/coordination/rooms/{id}/close", post(r::close))
 }
 
 /// The JSON API of incident cases and regulator reports (`incidents/api.rs`).
@@ -204,4 +233,9 @@ pub(super) fn incident_api_routes() -> Router<AppState> {
         .route("/api/v1/incidents/reports", get(a::reports_list))
         .route("/api/v1/incidents/reports/{id}", get(a::report))
         .route("/api/v1/incidents/reports/{id}/review", post(a::review))
+        .route(
+            "/api/v1/supervision/incident-board",
+            get(crate::incidents::board::api),
+        )
+        .merge(room_api_routes())
 }

@@ -391,6 +391,7 @@ pub fn fill(path: &str, t: &Target) -> String {
         .replace("{case}", &t.incidents.case)
         .replace("{itask}", &t.incidents.task)
         .replace("{report}", &t.incidents.report)
+        .replace("{room}", &t.incidents.room)
 }
 
 pub async fn call(

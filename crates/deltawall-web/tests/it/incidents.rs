@@ -55,6 +55,27 @@ pub const PREVENTION_FORM: &[(&str, &str)] = &[
     ("owner_user", "b-staff"),
 ];
 
+pub const ROOM_FORM: &[(&str, &str)] = &[
+    ("title_ja", "hijack"),
+    ("category", "ddos"),
+    ("members", "x"),
+];
+pub const MESSAGE_FORM: &[(&str, &str)] = &[("body", "hijack"), ("tlp", "clear")];
+pub const STATUS_FORM: &[(&str, &str)] = &[("status", "affected"), ("note", "hijack")];
+pub const LINK_FORM: &[(&str, &str)] = &[("case_id", "x")];
+fn room_json() -> Value {
+    json!({"title_ja": "hijack", "category": "ddos", "members": ["x"]})
+}
+fn message_json() -> Value {
+    json!({"body": "hijack", "tlp": "clear"})
+}
+fn status_json() -> Value {
+    json!({"status": "affected", "note": "hijack"})
+}
+fn link_json() -> Value {
+    json!({"case_id": "x"})
+}
+
 pub fn case_json() -> Value {
     json!({
         "title": "List-type attack on internet banking", "category": "list_attack_login",
@@ -204,6 +225,46 @@ pub fn access_routes() -> Vec<Route> {
             "/api/v1/incidents/reports/{report}/review",
             Json(review_json),
         ),
+        r(Method::GET, "/supervision/incident-board", None),
+        r(Method::GET, "/api/v1/supervision/incident-board", None),
+        r(Method::GET, "/coordination", None),
+        r(Method::POST, "/coordination", Form(ROOM_FORM)),
+        r(Method::GET, "/coordination/{room}", None),
+        r(
+            Method::POST,
+            "/coordination/{room}/messages",
+            Form(MESSAGE_FORM),
+        ),
+        r(
+            Method::POST,
+            "/coordination/{room}/status",
+            Form(STATUS_FORM),
+        ),
+        r(Method::POST, "/coordination/{room}/cases", Form(LINK_FORM)),
+        r(Method::POST, "/coordination/{room}/close", Form(&[])),
+        r(Method::GET, "/api/v1/coordination/rooms", None),
+        r(Method::POST, "/api/v1/coordination/rooms", Json(room_json)),
+        r(Method::GET, "/api/v1/coordination/rooms/{room}", None),
+        r(
+            Method::POST,
+            "/api/v1/coordination/rooms/{room}/messages",
+            Json(message_json),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/coordination/rooms/{room}/status",
+            Json(status_json),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/coordination/rooms/{room}/cases",
+            Json(link_json),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/coordination/rooms/{room}/close",
+            Json(|| json!({})),
+        ),
     ]
 }
 
@@ -213,6 +274,8 @@ pub struct Records {
     pub case: String,
     pub task: String,
     pub report: String,
+    /// A coordination room the FSA opened with B as its only member.
+    pub room: String,
 }
 
 fn created(r: &crate::util::Resp) -> String {
@@ -247,7 +310,19 @@ pub async fn records(app: &TestApp) -> Records {
         &app.json(Method::POST, &path, &exec, &first_report_json())
             .await,
     );
-    Records { case, task, report }
+    let fsa = app.fsa.as_role(Role::Staff);
+    let body =
+        json!({"title_ja": "Ransom DDoS wave", "category": "ddos", "members": [app.b.org_id]});
+    let room = created(
+        &app.json(Method::POST, "/api/v1/coordination/rooms", &fsa, &body)
+            .await,
+    );
+    Records {
+        case,
+        task,
+        report,
+        room,
+    }
 }
 
 async fn ingest(app: &TestApp, org: &str, ip: &str) -> String {

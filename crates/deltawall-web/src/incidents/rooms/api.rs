@@ -1,0 +1,113 @@
+//! The JSON API of coordination rooms (`/api/v1/coordination/rooms…`), merged into the
+//! OpenAPI document through `IncidentApiDoc`.
+
+use crate::error::{AppError, ErrorBody};
+use crate::http::{ApiJson, ApiUser};
+use crate::incidents::api::CreatedDto;
+use crate::router::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use deltawall_app::incidents::rooms::{
+    self, LinkInput, MessageInput, RoomInput, RoomView, StatusInput,
+};
+use deltawall_store::incidents::rooms::Room;
+
+type ApiResult<T> = Result<T, AppError>;
+
+/// Declares a large incident and opens its coordination room (supervisory staff).
+#[utoipa::path(post, path = "/api/v1/coordination/rooms", tag = "incidents", request_body = RoomInput,
+    responses((status = 201, body = CreatedDto), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn declare(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(input): ApiJson<RoomInput>,
+) -> ApiResult<(StatusCode, Json<CreatedDto>)> {
+    let id = rooms::declare(user.ctx(&state), &state.config.clock, &input)
+        .await
+        .map_err(AppError::Json)?;
+    Ok((StatusCode::CREATED, Json(CreatedDto { id })))
+}
+
+/// The rooms the caller's organisation is a member of or declared.
+#[utoipa::path(get, path = "/api/v1/coordination/rooms", tag = "incidents",
+    responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody)))]
+pub async fn list(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<Vec<Room>>> {
+    let l = rooms::list(user.ctx(&state))
+        .await
+        .map_err(AppError::Json)?;
+    Ok(Json(l))
+}
+
+/// A room with its members, status board, relay messages and linked cases (members only).
+#[utoipa::path(get, path = "/api/v1/coordination/rooms/{id}", tag = "incidents", params(("id" = String, Path)),
+    responses((status = 200, body = RoomView), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RoomView>> {
+    let v = rooms::get(user.ctx(&state), &id)
+        .await
+        .map_err(AppError::Json)?;
+    Ok(Json(v))
+}
+
+/// Relays a message with its TLP marking to the room's members.
+#[utoipa::path(post, path = "/api/v1/coordination/rooms/{id}/messages", tag = "incidents", params(("id" = String, Path)), request_body = MessageInput,
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn post(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<MessageInput>,
+) -> ApiResult<StatusCode> {
+    rooms::post(user.ctx(&state), &state.config.clock, &id, &input)
+        .await
+        .map_err(AppError::Json)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Reports where the caller's organisation stands (members).
+#[utoipa::path(post, path = "/api/v1/coordination/rooms/{id}/status", tag = "incidents", params(("id" = String, Path)), request_body = StatusInput,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn status(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<StatusInput>,
+) -> ApiResult<StatusCode> {
+    rooms::report(user.ctx(&state), &state.config.clock, &id, &input)
+        .await
+        .map_err(AppError::Json)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Links one of the caller's institution's cases to the room.
+#[utoipa::path(post, path = "/api/v1/coordination/rooms/{id}/cases", tag = "incidents", params(("id" = String, Path)), request_body = LinkInput,
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn link(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<LinkInput>,
+) -> ApiResult<StatusCode> {
+    rooms::link(user.ctx(&state), &state.config.clock, &id, &input)
+        .await
+        .map_err(AppError::Json)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Closes the room (the declaring supervisor); it stays readable, never writable.
+#[utoipa::path(post, path = "/api/v1/coordination/rooms/{id}/close", tag = "incidents", params(("id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn close(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    rooms::close(user.ctx(&state), &state.config.clock, &id)
+        .await
+        .map_err(AppError::Json)?;
+    Ok(StatusCode::NO_CONTENT)
+}

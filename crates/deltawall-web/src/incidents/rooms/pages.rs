@@ -1,0 +1,203 @@
+//! The pages of coordination rooms. Forms post and redirect back to the room.
+
+use crate::error::AppError;
+use crate::http::{UiForm, UiUser};
+use crate::layout::{Layout, render};
+use crate::router::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use deltawall_app::incidents::rooms::{
+    self, LinkInput, MessageInput, RoomInput, RoomView, StatusInput,
+};
+use deltawall_app::supervision::roles::is_supervisor_staff;
+use deltawall_domain::incident::case::Category;
+use deltawall_domain::incident::council::MemberStatus;
+use deltawall_store::incidents::rooms::Room;
+use std::collections::HashMap;
+
+type PageResult = Result<Response, AppError>;
+type Pairs = Vec<(String, String)>;
+
+fn get(f: &Pairs, key: &str) -> String {
+    f.iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_default()
+}
+
+fn back(id: &str) -> PageResult {
+    Ok(Redirect::to(&format!("/coordination/{id}")).into_response())
+}
+
+/// `GET /coordination`.
+#[derive(Template)]
+#[template(path = "incidents/rooms/list.html")]
+pub struct ListPage {
+    /// Layout.
+    pub l: Layout,
+    /// Rooms.
+    pub rooms: Vec<Room>,
+    /// May declare a large incident.
+    pub can_declare: bool,
+    /// Categories `(code, label)`.
+    pub categories: Vec<(&'static str, &'static str)>,
+}
+
+/// `GET /coordination/{id}`.
+#[derive(Template)]
+#[template(path = "incidents/rooms/room.html")]
+pub struct RoomPage {
+    /// Layout.
+    pub l: Layout,
+    /// The room.
+    pub v: RoomView,
+    /// Member names by organisation id.
+    pub names: HashMap<String, String>,
+    /// Statuses `(code, label)`.
+    pub statuses: Vec<(&'static str, &'static str)>,
+}
+
+impl RoomPage {
+    /// The name of member `org_id` (the declaring supervisor shows its id's owner as "—").
+    pub fn name(&self, org_id: &str) -> String {
+        self.names
+            .get(org_id)
+            .cloned()
+            .unwrap_or_else(|| "—".into())
+    }
+}
+
+/// `GET /coordination`: the rooms, and the declaration form for supervisory staff.
+pub async fn list(State(state): State<AppState>, user: UiUser) -> PageResult {
+    let rooms = rooms::list(user.ctx(&state)).await.map_err(user.err())?;
+    let lang = user.lang.code();
+    let categories = Category::ALL
+        .iter()
+        .map(|c| (c.code(), c.label(lang)))
+        .collect();
+    let can_declare = is_supervisor_staff(&user.info.actor);
+    let l = user.layout("room-title", "incidents", None);
+    Ok(render(&ListPage {
+        l,
+        rooms,
+        can_declare,
+        categories,
+    }))
+}
+
+/// `POST /coordination`: declares a large incident; members are ids, one per line.
+pub async fn declare(
+    State(state): State<AppState>,
+    user: UiUser,
+    UiForm(f): UiForm<Pairs>,
+) -> PageResult {
+    let input = RoomInput {
+        title_ja: get(&f, "title_ja"),
+        title_en: get(&f, "title_en"),
+        category: get(&f, "category"),
+        members: get(&f, "members")
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    };
+    let id = rooms::declare(user.ctx(&state), &state.config.clock, &input)
+        .await
+        .map_err(user.err())?;
+    back(&id)
+}
+
+/// `GET /coordination/{id}`.
+pub async fn room(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<String>,
+) -> PageResult {
+    let v = rooms::get(user.ctx(&state), &id)
+        .await
+        .map_err(user.err())?;
+    let ja = user.lang.code() == "ja";
+    let names = v
+        .members
+        .iter()
+        .map(|m| {
+            let name = if ja { &m.name_ja } else { &m.name_en };
+            (m.org_id.clone(), name.clone())
+        })
+        .collect();
+    let lang = user.lang.code();
+    let statuses = MemberStatus::ALL
+        .iter()
+        .map(|s| (s.code(), s.label(lang)))
+        .collect();
+    let l = user.layout("room-title", "incidents", None);
+    Ok(render(&RoomPage {
+        l,
+        v,
+        names,
+        statuses,
+    }))
+}
+
+/// `POST /coordination/{id}/messages`.
+pub async fn post(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<String>,
+    UiForm(f): UiForm<Pairs>,
+) -> PageResult {
+    let input = MessageInput {
+        body: get(&f, "body"),
+        tlp: Some(get(&f, "tlp")),
+    };
+    rooms::post(user.ctx(&state), &state.config.clock, &id, &input)
+        .await
+        .map_err(user.err())?;
+    back(&id)
+}
+
+/// `POST /coordination/{id}/status`.
+pub async fn status(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<String>,
+    UiForm(f): UiForm<Pairs>,
+) -> PageResult {
+    let input = StatusInput {
+        status: get(&f, "status"),
+        note: get(&f, "note"),
+    };
+    rooms::report(user.ctx(&state), &state.config.clock, &id, &input)
+        .await
+        .map_err(user.err())?;
+    back(&id)
+}
+
+/// `POST /coordination/{id}/cases`.
+pub async fn link(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<String>,
+    UiForm(f): UiForm<Pairs>,
+) -> PageResult {
+    let input = LinkInput {
+        case_id: get(&f, "case_id"),
+    };
+    rooms::link(user.ctx(&state), &state.config.clock, &id, &input)
+        .await
+        .map_err(user.err())?;
+    back(&id)
+}
+
+/// `POST /coordination/{id}/close`.
+pub async fn close(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<String>,
+) -> PageResult {
+    rooms::close(user.ctx(&state), &state.config.clock, &id)
+        .await
+        .map_err(user.err())?;
+    back(&id)
+}
