@@ -96,6 +96,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0018_jobs.sql"),
         include_str!("../migrations/postgres/0018_jobs.sql"),
     ),
+    (
+        19,
+        "vulnerability diagnosis: scope, imports, findings, decisions, enrichment",
+        include_str!("../migrations/sqlite/0019_vulnerabilities.sql"),
+        include_str!("../migrations/postgres/0019_vulnerabilities.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction. Versions are
