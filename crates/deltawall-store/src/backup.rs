@@ -665,6 +665,7 @@ fn all_tables() -> impl Iterator<Item = &'static Table> {
         .chain(incident_tables::TABLES)
         .chain(crate::exercises::BACKUP_TABLES)
         .chain(crate::jobs::BACKUP_TABLES)
+        .chain(crate::vuln::BACKUP_TABLES)
 }
 
 /// The names of the tables a backup covers.

@@ -47,3 +47,4 @@ mod sharing_feedback;
 mod sup_figures;
 mod sup_rank;
 mod sup_requests;
+mod vuln;
