@@ -449,3 +449,17 @@ pub async fn all_current(db: &mut Db, scope: &OrgScope) -> Result<Vec<StoredFind
         .await?;
     rows.iter().map(from_row).collect()
 }
+
+/// Every finding of institution `org_id`, whatever its state (for re-enrichment inside the
+/// caller's transaction).
+pub async fn all_of_org(db: &mut Db, org_id: &str) -> Result<Vec<StoredFinding>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM vuln_findings f JOIN vuln_assets a ON a.id = f.asset_id \
+         WHERE f.org_id = $1 ORDER BY f.id"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(org_id.to_owned())
+        .fetch_all(&mut *db)
+        .await?;
+    rows.iter().map(from_row).collect()
+}

@@ -13,8 +13,8 @@ pub use decisions::{
 };
 pub use findings::{
     Event, FindingFilter, FindingState, StoredFinding, UpdatedFinding, add_event, all_current,
-    events_of, get, insert_finding, of_asset, page, set_decision, set_duplicate_of, set_enrichment,
-    set_state, update_seen,
+    all_of_org, events_of, get, insert_finding, of_asset, page, set_decision, set_duplicate_of,
+    set_enrichment, set_state, update_seen,
 };
 
 use crate::db::Db;
