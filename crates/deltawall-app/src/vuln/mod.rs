@@ -14,7 +14,7 @@ mod query;
 mod todo;
 
 pub use decisions::{DecisionInput, approve, decide};
-pub use import::{ImportReport, LoadReport, import, load_epss, load_kev};
+pub use import::{ImportReport, LoadReport, MAX_IMPORT_BYTES, import, load_epss, load_kev};
 pub use query::{FindingDetail, FindingView, ListPage, ListQuery, detail, list, view_of};
 pub use todo::{overdue, work_items};
 

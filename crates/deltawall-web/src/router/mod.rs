@@ -3,6 +3,7 @@
 //! ATT&CK and TLPT) sit in `incident_response.rs`; this file mounts them with the rest.
 
 mod incident_response;
+mod vuln;
 
 use crate::config::Config;
 use crate::downloads;
@@ -27,6 +28,7 @@ use axum::routing::{get, post};
 use deltawall_app::platform::session::SessionPolicy;
 use deltawall_store::Store;
 use incident_response::*;
+use vuln::*;
 use std::sync::Arc;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::csrf::CsrfLayer;
@@ -573,6 +575,7 @@ fn api_routes() -> Router<AppState> {
         .merge(exercise_api_routes())
         .merge(detection_api_routes())
         .merge(incident_api_routes())
+        .merge(vuln_api_routes())
 }
 
 /// TAXII 2.1 (`http/taxii.rs`). Every path ends with `/`; a path without it is a TAXII 404.
