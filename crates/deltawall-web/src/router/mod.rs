@@ -28,13 +28,13 @@ use axum::routing::{get, post};
 use deltawall_app::platform::session::SessionPolicy;
 use deltawall_store::Store;
 use incident_response::*;
-use vuln::*;
 use std::sync::Arc;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::csrf::CsrfLayer;
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
+use vuln::*;
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]

@@ -12,8 +12,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use deltawall_app::paging::PageRequest;
 use deltawall_app::vuln::{
-    self, AssetInput, DecisionInput, FindingDetail, ImportReport, ListPage, ListQuery,
-    LoadReport, Scope,
+    self, AssetInput, DecisionInput, FindingDetail, ImportReport, ListPage, ListQuery, LoadReport,
+    Scope,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

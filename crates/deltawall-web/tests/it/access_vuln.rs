@@ -46,7 +46,12 @@ pub async fn records(app: &TestApp) -> Records {
 pub async fn records_of(app: &TestApp, tenant: &crate::util::Tenant) -> Records {
     let staff = tenant.as_role(Role::Staff);
     let r = app
-        .json(Method::POST, "/api/v1/vulnerabilities/scope", &staff, &asset_json())
+        .json(
+            Method::POST,
+            "/api/v1/vulnerabilities/scope",
+            &staff,
+            &asset_json(),
+        )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let asset = r.json()["id"].as_str().unwrap().to_owned();
@@ -55,7 +60,9 @@ pub async fn records_of(app: &TestApp, tenant: &crate::util::Tenant) -> Records 
     let list = app.get("/api/v1/vulnerabilities", &staff).await.json();
     let finding = list["items"][0]["id"].as_str().unwrap().to_owned();
     let path = format!("/api/v1/vulnerabilities/{finding}/decisions");
-    let r = app.json(Method::POST, &path, &staff, &decision_json()).await;
+    let r = app
+        .json(Method::POST, &path, &staff, &decision_json())
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let decision = r.json()["id"].as_str().unwrap().to_owned();
     Records {
@@ -78,14 +85,26 @@ pub fn routes() -> Vec<Route> {
     vec![
         r(Method::GET, "/api/v1/vulnerabilities", None),
         r(Method::GET, "/api/v1/vulnerabilities/scope", None),
-        r(Method::POST, "/api/v1/vulnerabilities/scope", Json(asset_json)),
+        r(
+            Method::POST,
+            "/api/v1/vulnerabilities/scope",
+            Json(asset_json),
+        ),
         r(
             Method::POST,
             "/api/v1/vulnerabilities/imports?scope={vasset}",
             Json(asset_json),
         ),
-        r(Method::POST, "/api/v1/vulnerabilities/kev", Json(asset_json)),
-        r(Method::POST, "/api/v1/vulnerabilities/epss", Json(asset_json)),
+        r(
+            Method::POST,
+            "/api/v1/vulnerabilities/kev",
+            Json(asset_json),
+        ),
+        r(
+            Method::POST,
+            "/api/v1/vulnerabilities/epss",
+            Json(asset_json),
+        ),
         r(Method::GET, "/api/v1/vulnerabilities/{vfinding}", None),
         r(
             Method::POST,
@@ -137,43 +156,87 @@ async fn the_api_imports_lists_and_decides() {
     let app = TestApp::new().await;
     let staff = app.a.as_role(Role::Staff);
     let r = app
-        .json(Method::POST, "/api/v1/vulnerabilities/scope", &staff, &asset_json())
+        .json(
+            Method::POST,
+            "/api/v1/vulnerabilities/scope",
+            &staff,
+            &asset_json(),
+        )
         .await;
     let asset = r.json()["id"].as_str().unwrap().to_owned();
     let again = app
-        .json(Method::POST, "/api/v1/vulnerabilities/scope", &staff, &asset_json())
+        .json(
+            Method::POST,
+            "/api/v1/vulnerabilities/scope",
+            &staff,
+            &asset_json(),
+        )
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
     let first = import(&app, &staff, &asset, NESSUS).await.json();
-    assert_eq!((first["format"].as_str(), first["new"].as_u64()), (Some("nessus"), Some(3)));
+    assert_eq!(
+        (first["format"].as_str(), first["new"].as_u64()),
+        (Some("nessus"), Some(3))
+    );
     let second = import(&app, &staff, &asset, NESSUS).await.json();
-    assert_eq!((second["new"].as_u64(), second["unchanged"].as_u64()), (Some(0), Some(3)));
+    assert_eq!(
+        (second["new"].as_u64(), second["unchanged"].as_u64()),
+        (Some(0), Some(3))
+    );
     let bad = import(&app, &staff, &asset, &NESSUS[..NESSUS.len() / 2]).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
     assert_eq!(bad.json()["error"]["field"], "file");
-    assert!(bad.json()["error"]["message"].as_str().unwrap().contains("line"));
+    assert!(
+        bad.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("line")
+    );
     let unknown = app
         .get("/api/v1/vulnerabilities?state=nonsense", &staff)
         .await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let page = app.get("/api/v1/vulnerabilities?limit=2", &staff).await.json();
+    let page = app
+        .get("/api/v1/vulnerabilities?limit=2", &staff)
+        .await
+        .json();
     assert_eq!(page["items"].as_array().unwrap().len(), 2);
     let next = page["next"].as_str().unwrap();
     let rest = app
-        .get(&format!("/api/v1/vulnerabilities?limit=2&cursor={next}"), &staff)
+        .get(
+            &format!("/api/v1/vulnerabilities?limit=2&cursor={next}"),
+            &staff,
+        )
         .await
         .json();
     assert_eq!(rest["items"].as_array().unwrap().len(), 1);
     let finding = page["items"][0]["id"].as_str().unwrap();
     let exec = app.a.as_role(Role::Executive);
     let path = format!("/api/v1/vulnerabilities/{finding}/decisions");
-    let asked = app.json(Method::POST, &path, &exec, &decision_json()).await.json();
+    let asked = app
+        .json(Method::POST, &path, &exec, &decision_json())
+        .await
+        .json();
     let approve = format!("{path}/{}/approve", asked["id"].as_str().unwrap());
-    let own = app.send(TestApp::request(Method::POST, &approve, &exec).body(Body::empty()).unwrap()).await;
+    let own = app
+        .send(
+            TestApp::request(Method::POST, &approve, &exec)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
     assert_eq!(own.status, StatusCode::CONFLICT, "{}", own.body);
     assert_eq!(own.json()["error"]["code"], "err-vuln-four-eyes");
-    let detail = app.get(&format!("/api/v1/vulnerabilities/{finding}"), &staff).await.json();
+    let detail = app
+        .get(&format!("/api/v1/vulnerabilities/{finding}"), &staff)
+        .await
+        .json();
     assert_eq!(detail["view"]["state"], "open");
-    let kinds: Vec<&str> = detail["history"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = detail["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
     assert_eq!(kinds, ["new", "accept_requested"]);
 }
