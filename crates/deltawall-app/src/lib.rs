@@ -26,6 +26,7 @@ pub mod supervision;
 mod table;
 pub mod time;
 pub mod tlpt;
+pub mod vuln;
 pub mod work;
 
 pub use error::ServiceError;

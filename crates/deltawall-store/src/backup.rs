@@ -666,6 +666,7 @@ fn all_tables() -> impl Iterator<Item = &'static Table> {
         .chain(crate::exercises::BACKUP_TABLES)
         .chain(crate::jobs::BACKUP_TABLES)
         .chain(crate::sup_facts::BACKUP_TABLES)
+        .chain(crate::vuln::BACKUP_TABLES)
 }
 
 /// The names of the tables a backup covers.

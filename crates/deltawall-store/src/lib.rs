@@ -49,6 +49,7 @@ pub mod throttle;
 pub mod tlpt;
 pub mod tokens;
 pub mod users;
+pub mod vuln;
 
 pub use db::{Backend, Conn, Store, Tx};
 pub use error::StoreError;

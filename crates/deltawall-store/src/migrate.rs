@@ -97,6 +97,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0018_jobs.sql"),
     ),
     (
+        19,
+        "vulnerability diagnosis: scope, imports, findings, decisions, enrichment",
+        include_str!("../migrations/sqlite/0019_vulnerabilities.sql"),
+        include_str!("../migrations/postgres/0019_vulnerabilities.sql"),
+    ),
+    (
         20,
         "supervision: per-institution facts kept up to date on write",
         include_str!("../migrations/sqlite/0020_sup_facts.sql"),

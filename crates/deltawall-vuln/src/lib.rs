@@ -6,6 +6,7 @@
 //! Prowler reports to a callback; [`reconcile`] compares the open findings of a scope with a
 //! new scan; [`enrich`] adds CISA KEV and EPSS data from files the user imported.
 
+pub mod clock;
 pub mod detect;
 pub mod enrich;
 pub mod error;
@@ -14,6 +15,7 @@ mod input;
 pub mod model;
 pub mod reconcile;
 
+pub use clock::{Clock, ClockInput, ClockKind, ClockPolicy, Standing, clock};
 pub use detect::{Format, detect_format};
 pub use enrich::{Dated, Enrichment, EpssScore, FindingEnrichment, KevEntry};
 pub use error::{ErrorKind, ImportError, Limits, Location};

@@ -28,6 +28,7 @@ pub mod router;
 mod sharing;
 mod supervision;
 mod tlpt;
+mod vuln;
 
 pub use config::Config;
 pub use router::{AppState, build_router};

@@ -69,6 +69,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::exercises::api::ExerciseApi::openapi());
     // Detections (issue 13): their own paths and schemas, merged in.
     doc.merge(crate::detections::api::DetectionsDoc::openapi());
+    // Vulnerability diagnosis (issue 15).
+    doc.merge(crate::vuln::api::VulnDoc::openapi());
     // Incident cases and regulator reports keep their paths beside their handlers.
     doc.merge(crate::incidents::api::IncidentApiDoc::openapi());
     // TLPT engagements (issue 17) keep their paths beside their handlers.

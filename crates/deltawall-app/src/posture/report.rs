@@ -112,17 +112,24 @@ pub struct ManagementReport {
     pub overdue: Vec<StoredFinding>,
     /// Accepted risks expiring within [`EXPIRY_WARNING_DAYS`] (or already expired).
     pub expiring: Vec<StoredFinding>,
+    /// Vulnerability findings whose decision clock is overdue, the most overdue first
+    /// (issue 15: overdue decisions and fixes escalate to management).
+    pub vuln_overdue: Vec<crate::vuln::FindingView>,
 }
 
 /// Builds the management report of the actor's own institution.
 pub async fn management(ctx: Ctx<'_>) -> SResult<ManagementReport> {
+    management_at(ctx, now_us()).await
+}
+
+/// The management report as of `now` (the clock's instant, which tests move).
+pub async fn management_at(ctx: Ctx<'_>, now: i64) -> SResult<ManagementReport> {
     let (_, catalog) = builtin_catalog(ctx.store).await?;
     let scope = ctx.actor.record_scope();
     let own = ctx.actor.org_id.as_str();
     let mut conn = ctx.store.read().await?;
     let mut list = assessments::list(&mut conn, &scope, Some(own)).await?;
     list.reverse();
-    let now = now_us();
     let mut maturity = Vec::new();
     let mut progress = Vec::new();
     for a in &list {
@@ -165,6 +172,7 @@ pub async fn management(ctx: Ctx<'_>) -> SResult<ManagementReport> {
             .filter(|f| OPEN.contains(&f.finding.state))
             .collect(),
         expiring,
+        vuln_overdue: crate::vuln::overdue(&mut conn, own, now).await?,
         catalog,
     })
 }

@@ -48,3 +48,4 @@ mod sup_facts;
 mod sup_figures;
 mod sup_rank;
 mod sup_requests;
+mod vuln;

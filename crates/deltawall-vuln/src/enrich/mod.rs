@@ -81,6 +81,16 @@ impl Enrichment {
         (self.kev.len(), self.epss.len())
     }
 
+    /// Every loaded KEV entry, by CVE.
+    pub fn kev_entries(&self) -> impl Iterator<Item = &Dated<KevEntry>> {
+        self.kev.values()
+    }
+
+    /// Every loaded EPSS score with its CVE, by CVE.
+    pub fn epss_scores(&self) -> impl Iterator<Item = (&str, &Dated<EpssScore>)> {
+        self.epss.iter().map(|(cve, s)| (cve.as_str(), s))
+    }
+
     /// The KEV entry of one CVE.
     pub fn kev(&self, cve: &str) -> Option<&Dated<KevEntry>> {
         self.kev.get(&cve.to_ascii_uppercase())

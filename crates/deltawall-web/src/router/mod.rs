@@ -3,6 +3,7 @@
 //! ATT&CK and TLPT) sit in `incident_response.rs`; this file mounts them with the rest.
 
 mod incident_response;
+mod vuln;
 
 use crate::config::Config;
 use crate::downloads;
@@ -33,6 +34,7 @@ use tower_http::csrf::CsrfLayer;
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
+use vuln::*;
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]
@@ -574,6 +576,7 @@ fn api_routes() -> Router<AppState> {
         .merge(exercise_api_routes())
         .merge(detection_api_routes())
         .merge(incident_api_routes())
+        .merge(vuln_api_routes())
 }
 
 /// TAXII 2.1 (`http/taxii.rs`). Every path ends with `/`; a path without it is a TAXII 404.

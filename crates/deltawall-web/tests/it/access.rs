@@ -254,6 +254,7 @@ pub fn protected() -> Vec<Route> {
     routes.extend(crate::access_attack::routes());
     routes.extend(crate::exercises::access_routes());
     routes.extend(crate::access_detections::routes());
+    routes.extend(crate::access_vuln::routes());
     routes.extend(crate::incidents::access_routes());
     routes
 }
@@ -298,6 +299,8 @@ pub struct Target {
     edition: (String, String),
     /// B's incident case, a task of it and its FSA first report.
     incidents: crate::incidents::Records,
+    /// B's vulnerability scope asset, a finding and a pending acceptance.
+    vuln: crate::access_vuln::Records,
 }
 
 pub async fn b_target(app: &TestApp) -> Target {
@@ -328,6 +331,7 @@ pub async fn b_target(app: &TestApp) -> Target {
         engagement: crate::access_attack::b_engagement(app).await,
         edition: crate::exercises::b_edition(app).await,
         incidents: crate::incidents::records(app).await,
+        vuln: crate::access_vuln::records(app).await,
     }
 }
 
@@ -366,6 +370,7 @@ async fn b_collection(app: &TestApp) -> (String, String) {
 }
 
 pub fn fill(path: &str, t: &Target) -> String {
+    let path = crate::access_vuln::fill(path.to_owned(), &t.vuln);
     path.replace("{org}", &t.org)
         .replace("{user}", &t.user)
         .replace("{token}", &t.token)
@@ -742,9 +747,11 @@ async fn roles_without_the_permission_get_403() {
             "/sharing/alerts/alerts/indicators".into(),
         ),
     ];
+    let own_vuln = crate::access_vuln::records_of(&app, &app.a).await;
     let cases: Vec<(Role, Route, String)> = cases
         .into_iter()
         .chain(crate::access_detections::forbidden())
+        .chain(crate::access_vuln::forbidden(&own_vuln))
         .collect();
     let audit_before = app.audit_count().await;
     for (role, route, path) in &cases {
@@ -853,6 +860,7 @@ fn the_route_table_covers_the_router() {
     let src = [
         include_str!("../../src/router/mod.rs"),
         include_str!("../../src/router/incident_response.rs"),
+        include_str!("../../src/router/vuln.rs"),
     ]
     .concat();
     // Placeholder names differ between the table and the router: compare without them.

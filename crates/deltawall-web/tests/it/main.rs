@@ -9,6 +9,7 @@ mod access_detections;
 mod access_posture;
 mod access_sup_rank;
 mod access_sup_requests;
+mod access_vuln;
 mod attack;
 mod attack_navlayers;
 mod auth;

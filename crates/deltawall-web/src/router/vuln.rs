@@ -1,0 +1,32 @@
+//! The route tables of vulnerability diagnosis (issue 15, `vuln/`); `router/mod.rs` mounts
+//! them.
+
+use super::AppState;
+use crate::vuln::api as v;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+/// `/api/v1/vulnerabilities…`. Scan, KEV and EPSS files may be as large as the importers
+/// accept; every other body keeps the router's default limit.
+pub(super) fn vuln_api_routes() -> Router<AppState> {
+    let files = DefaultBodyLimit::max(deltawall_app::vuln::MAX_IMPORT_BYTES);
+    Router::new()
+        .route("/api/v1/vulnerabilities", get(v::list))
+        .route(
+            "/api/v1/vulnerabilities/scope",
+            get(v::scope).post(v::add_asset),
+        )
+        .route(
+            "/api/v1/vulnerabilities/imports",
+            post(v::import).layer(files),
+        )
+        .route("/api/v1/vulnerabilities/kev", post(v::kev).layer(files))
+        .route("/api/v1/vulnerabilities/epss", post(v::epss).layer(files))
+        .route("/api/v1/vulnerabilities/{id}", get(v::detail))
+        .route("/api/v1/vulnerabilities/{id}/decisions", post(v::decide))
+        .route(
+            "/api/v1/vulnerabilities/{id}/decisions/{decision}/approve",
+            post(v::approve),
+        )
+}
