@@ -3,7 +3,7 @@
 
 use crate::alert::{Alert, AlertKind, AlertSink};
 use crate::compile::{Fields, Placeholders};
-use crate::correlation::{self, Compiled, Fired, GroupSrc, Input};
+use crate::correlation::{self, Compiled, Fired, GroupSrc, Input, Key, Text};
 use crate::error::RuleError;
 use crate::eval::{EvalCtx, FieldCache, Node};
 use crate::mapping::FieldMapping;
@@ -191,14 +191,10 @@ impl Engine {
             let at = ts.unwrap_or_else(|| self.state.now());
             for &(c, pos) in &rule.feeds {
                 let input = &self.corrs[c].inputs[pos];
-                let key = input
-                    .group
-                    .iter()
-                    .map(|g| match g {
-                        GroupSrc::Field(f) => cx.first_text(*f),
-                        GroupSrc::Upstream(_) => None,
-                    })
-                    .collect();
+                let key = Key::build(input.group.len(), |i| match &input.group[i] {
+                    GroupSrc::Field(f) => cx.first_value(*f),
+                    GroupSrc::Upstream(_) => None,
+                });
                 let value = value_of(input, &mut cx);
                 self.state.push(at, c, pos, key, value);
             }
@@ -288,15 +284,15 @@ impl Engine {
     }
 }
 
-fn value_of(input: &Input, cx: &mut EvalCtx<'_, '_>) -> Option<String> {
+fn value_of(input: &Input, cx: &mut EvalCtx<'_, '_>) -> Option<Text> {
     match input.value.as_slice() {
         [] => return None,
-        [one] => return cx.first_text(*one),
+        [one] => return cx.first_value(*one),
         _ => {}
     }
     let parts: Option<Vec<String>> = input.value.iter().map(|f| cx.first_text(*f)).collect();
     // A tuple of fields counts as one value; the separator cannot occur in normal text.
-    parts.map(|p| p.join("\u{1f}"))
+    parts.map(|p| Text::new(&p.join("\u{1f}")))
 }
 
 fn correlation_alert(corr: &Compiled, fired: &Fired) -> Alert {
@@ -306,8 +302,11 @@ fn correlation_alert(corr: &Compiled, fired: &Fired) -> Alert {
     alert.group = corr
         .group_names
         .iter()
-        .zip(&fired.key)
-        .map(|(n, v)| (n.clone(), v.clone().unwrap_or_default()))
+        .enumerate()
+        .map(|(i, n)| {
+            let v = fired.key.get(i).map(Text::as_str).unwrap_or_default();
+            (n.clone(), v.to_owned())
+        })
         .collect();
     let counts = matches!(
         corr.spec.kind,
