@@ -116,6 +116,9 @@ pub struct Engine {
     corrs: Vec<Compiled>,
     fields: Fields,
     routes: HashMap<Vec<LogSource>, Arc<Route>>,
+    /// The route of the previous event: consecutive events nearly always share their log
+    /// sources, and comparing them is cheaper than hashing them.
+    last_route: Option<(Vec<LogSource>, Arc<Route>)>,
     state: correlation::State,
     stats: EngineStats,
     /// Rule trees walked (rules the prefilter could not skip), for measuring the prefilter.
@@ -245,7 +248,13 @@ impl Engine {
 
     /// The rules that apply to any of the log sources, cached per distinct combination.
     fn route(&mut self, logsources: &[LogSource]) -> Arc<Route> {
+        if let Some((ls, r)) = &self.last_route
+            && ls.as_slice() == logsources
+        {
+            return r.clone();
+        }
         if let Some(r) = self.routes.get(logsources) {
+            self.last_route = Some((logsources.to_vec(), r.clone()));
             return r.clone();
         }
         let rules: Vec<usize> = (0..self.rules.len())
@@ -258,6 +267,7 @@ impl Engine {
         let slots = self.prefilter.slots_for(&rules);
         let r = Arc::new(Route { rules, slots });
         self.routes.insert(logsources.to_vec(), r.clone());
+        self.last_route = Some((logsources.to_vec(), r.clone()));
         r
     }
 

@@ -204,14 +204,7 @@ impl State {
     }
 
     /// Queues a matched input; drops it (counted) when it is older than the lateness allows.
-    pub fn push(
-        &mut self,
-        ts: i64,
-        corr: usize,
-        pos: usize,
-        key: Key,
-        value: Option<Text>,
-    ) {
+    pub fn push(&mut self, ts: i64, corr: usize, pos: usize, key: Key, value: Option<Text>) {
         let too_old_for_watermark = self
             .max_ts
             .is_some_and(|m| ts < m.saturating_sub(self.lateness));
@@ -228,14 +221,7 @@ impl State {
         self.enqueue(ts, corr, pos, key, None);
     }
 
-    fn enqueue(
-        &mut self,
-        ts: i64,
-        corr: usize,
-        pos: usize,
-        key: Key,
-        value: Option<Text>,
-    ) {
+    fn enqueue(&mut self, ts: i64, corr: usize, pos: usize, key: Key, value: Option<Text>) {
         self.seq += 1;
         let p = Pending {
             ts,
@@ -307,8 +293,8 @@ impl State {
         }
         self.make_room();
         self.serial += 1;
-        let mut window = self.spare_windows.pop().unwrap_or_default();
-        window.clear();
+        // Spare windows were cleared when their group ended.
+        let window = self.spare_windows.pop().unwrap_or_default();
         let group = Group {
             corr,
             key,

@@ -103,7 +103,12 @@ mod tests {
 
     #[test]
     fn short_and_long_texts_read_back_and_compare_by_content() {
-        for s in ["", "198.51.100.7", "a".repeat(22).as_str(), "é".repeat(12).as_str()] {
+        for s in [
+            "",
+            "198.51.100.7",
+            "a".repeat(22).as_str(),
+            "é".repeat(12).as_str(),
+        ] {
             assert_eq!(Text::new(s).as_str(), s);
         }
         assert!(matches!(Text::new(&"x".repeat(22)), Text::Inline { .. }));

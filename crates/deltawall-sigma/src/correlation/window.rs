@@ -86,7 +86,9 @@ impl Window {
             self.pop();
             overflow += 1;
         }
-        let num = value.as_ref().and_then(|v| v.as_str().trim().parse::<f64>().ok());
+        let num = value
+            .as_ref()
+            .and_then(|v| v.as_str().trim().parse::<f64>().ok());
         self.push(
             Entry {
                 ts,
@@ -96,7 +98,10 @@ impl Window {
             },
             spec.n_rules,
         );
-        let current = self.entries.back().and_then(|e| e.value.as_ref().map(Text::as_str));
+        let current = self
+            .entries
+            .back()
+            .and_then(|e| e.value.as_ref().map(Text::as_str));
         let fire = self
             .metric(spec, current)
             .filter(|m| spec.condition.iter().all(|(op, x)| op.test(*m, *x)));
