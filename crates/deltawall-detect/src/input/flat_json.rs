@@ -42,9 +42,12 @@ pub struct FlatJsonEvent {
     timestamp_us: Option<i64>,
 }
 
+/// Key frames of the objects being read: (key hash, first entry, end entry).
+type Frames = Vec<(u64, usize, usize)>;
+
 thread_local! {
     /// Scratch path and key frames reused by [`FlatJsonEvent::parse`] on this thread.
-    static SCRATCH: std::cell::RefCell<(String, Vec<(u64, usize, usize)>)> =
+    static SCRATCH: std::cell::RefCell<(String, Frames)> =
         const { std::cell::RefCell::new((String::new(), Vec::new())) };
 }
 
@@ -56,7 +59,7 @@ struct Builder {
     path: String,
     /// Keys of the objects being read (hash, first entry, end entry), one frame per
     /// object, to let a duplicate key replace the earlier value as `serde_json` does.
-    keys: Vec<(u64, usize, usize)>,
+    keys: Frames,
     /// Whether some entries were marked [`Val::Removed`].
     removed: bool,
 }
