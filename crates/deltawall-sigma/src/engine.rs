@@ -3,7 +3,7 @@
 
 use crate::alert::{Alert, AlertKind, AlertSink};
 use crate::compile::{Fields, Placeholders};
-use crate::correlation::{self, Compiled, Fired, GroupSrc, Input};
+use crate::correlation::{self, Compiled, Fired, GroupSrc, Input, Key, Text};
 use crate::error::RuleError;
 use crate::eval::{EvalCtx, FieldCache, Node};
 use crate::mapping::FieldMapping;
@@ -116,6 +116,9 @@ pub struct Engine {
     corrs: Vec<Compiled>,
     fields: Fields,
     routes: HashMap<Vec<LogSource>, Arc<Route>>,
+    /// The route of the previous event: consecutive events nearly always share their log
+    /// sources, and comparing them is cheaper than hashing them.
+    last_route: Option<(Vec<LogSource>, Arc<Route>)>,
     state: correlation::State,
     stats: EngineStats,
     /// Rule trees walked (rules the prefilter could not skip), for measuring the prefilter.
@@ -191,14 +194,10 @@ impl Engine {
             let at = ts.unwrap_or_else(|| self.state.now());
             for &(c, pos) in &rule.feeds {
                 let input = &self.corrs[c].inputs[pos];
-                let key = input
-                    .group
-                    .iter()
-                    .map(|g| match g {
-                        GroupSrc::Field(f) => cx.first_text(*f),
-                        GroupSrc::Upstream(_) => None,
-                    })
-                    .collect();
+                let key = Key::build(input.group.len(), |i| match &input.group[i] {
+                    GroupSrc::Field(f) => cx.first_value(*f),
+                    GroupSrc::Upstream(_) => None,
+                });
                 let value = value_of(input, &mut cx);
                 self.state.push(at, c, pos, key, value);
             }
@@ -249,7 +248,13 @@ impl Engine {
 
     /// The rules that apply to any of the log sources, cached per distinct combination.
     fn route(&mut self, logsources: &[LogSource]) -> Arc<Route> {
+        if let Some((ls, r)) = &self.last_route
+            && ls.as_slice() == logsources
+        {
+            return r.clone();
+        }
         if let Some(r) = self.routes.get(logsources) {
+            self.last_route = Some((logsources.to_vec(), r.clone()));
             return r.clone();
         }
         let rules: Vec<usize> = (0..self.rules.len())
@@ -262,6 +267,7 @@ impl Engine {
         let slots = self.prefilter.slots_for(&rules);
         let r = Arc::new(Route { rules, slots });
         self.routes.insert(logsources.to_vec(), r.clone());
+        self.last_route = Some((logsources.to_vec(), r.clone()));
         r
     }
 
@@ -288,15 +294,15 @@ impl Engine {
     }
 }
 
-fn value_of(input: &Input, cx: &mut EvalCtx<'_, '_>) -> Option<String> {
+fn value_of(input: &Input, cx: &mut EvalCtx<'_, '_>) -> Option<Text> {
     match input.value.as_slice() {
         [] => return None,
-        [one] => return cx.first_text(*one),
+        [one] => return cx.first_value(*one),
         _ => {}
     }
     let parts: Option<Vec<String>> = input.value.iter().map(|f| cx.first_text(*f)).collect();
     // A tuple of fields counts as one value; the separator cannot occur in normal text.
-    parts.map(|p| p.join("\u{1f}"))
+    parts.map(|p| Text::new(&p.join("\u{1f}")))
 }
 
 fn correlation_alert(corr: &Compiled, fired: &Fired) -> Alert {
@@ -306,8 +312,11 @@ fn correlation_alert(corr: &Compiled, fired: &Fired) -> Alert {
     alert.group = corr
         .group_names
         .iter()
-        .zip(&fired.key)
-        .map(|(n, v)| (n.clone(), v.clone().unwrap_or_default()))
+        .enumerate()
+        .map(|(i, n)| {
+            let v = fired.key.get(i).map(Text::as_str).unwrap_or_default();
+            (n.clone(), v.to_owned())
+        })
         .collect();
     let counts = matches!(
         corr.spec.kind,

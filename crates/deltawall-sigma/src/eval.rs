@@ -68,8 +68,9 @@ pub(crate) enum Test {
 pub(crate) struct Val<'e> {
     pub scalar: Scalar<'e>,
     pub text: Cow<'e, str>,
-    /// Lowercased text, only when it differs from `text`.
-    lower: Option<String>,
+    /// Lowercased text, made on first use and only when it differs from `text`: most
+    /// values are only compared case-sensitively or never lowered (group keys, numbers).
+    lower: std::cell::OnceCell<Option<String>>,
 }
 
 impl<'e> Val<'e> {
@@ -78,16 +79,18 @@ impl<'e> Val<'e> {
             Scalar::Str(s) => Cow::Borrowed(s),
             other => Cow::Owned(other.to_text().into_owned()),
         };
-        let lower = needs_lowering(&text).then(|| text.to_lowercase());
         Val {
             scalar,
             text,
-            lower,
+            lower: std::cell::OnceCell::new(),
         }
     }
 
     pub fn lower(&self) -> &str {
-        self.lower.as_deref().unwrap_or(&self.text)
+        self.lower
+            .get_or_init(|| needs_lowering(&self.text).then(|| self.text.to_lowercase()))
+            .as_deref()
+            .unwrap_or(&self.text)
     }
 
     pub fn number(&self) -> Option<f64> {
@@ -138,8 +141,10 @@ pub(crate) struct EvalCtx<'a, 'e> {
     pub event: &'e dyn Event,
     paths: &'a [Vec<String>],
     cache: &'a mut FieldCache,
-    /// Resolved fields of this event (`None`: absent), at `cache.positions`.
-    slots: Vec<Option<Vec<Val<'e>>>>,
+    /// Resolved fields of this event as ranges of `vals` (`None`: absent), at
+    /// `cache.positions`: one buffer for all fields instead of a vector per field.
+    slots: Vec<Option<(u32, u32)>>,
+    vals: Vec<Val<'e>>,
     keywords: Option<Vec<(String, Option<String>)>>,
 }
 
@@ -155,6 +160,7 @@ impl<'a, 'e> EvalCtx<'a, 'e> {
             paths,
             cache,
             slots: Vec::new(),
+            vals: Vec::new(),
             keywords: None,
         }
     }
@@ -163,12 +169,17 @@ impl<'a, 'e> EvalCtx<'a, 'e> {
     pub fn values(&mut self, id: FieldId) -> Option<&[Val<'e>]> {
         if self.cache.stamps[id] != self.cache.stamp {
             let found = self.paths[id].iter().find_map(|p| self.event.get(p));
-            self.slots
-                .push(found.map(|field| field.iter().map(Val::new).collect()));
+            let start = self.vals.len() as u32;
+            let range = found.map(|field| {
+                self.vals.extend(field.iter().map(Val::new));
+                (start, self.vals.len() as u32)
+            });
+            self.slots.push(range);
             self.cache.stamps[id] = self.cache.stamp;
             self.cache.positions[id] = (self.slots.len() - 1) as u32;
         }
-        self.slots[self.cache.positions[id] as usize].as_deref()
+        let (start, end) = self.slots[self.cache.positions[id] as usize]?;
+        Some(&self.vals[start as usize..end as usize])
     }
 
     /// The first value of a field as text, for group keys and correlation values.
@@ -177,6 +188,15 @@ impl<'a, 'e> EvalCtx<'a, 'e> {
             .and_then(|v| v.first())
             .filter(|v| v.scalar != Scalar::Null)
             .map(|v| v.text.clone().into_owned())
+    }
+
+    /// The first value of a field as a compact text, for group keys and correlation
+    /// values: no allocation for short values.
+    pub fn first_value(&mut self, id: FieldId) -> Option<crate::correlation::Text> {
+        self.values(id)
+            .and_then(|v| v.first())
+            .filter(|v| v.scalar != Scalar::Null)
+            .map(|v| crate::correlation::Text::new(&v.text))
     }
 
     fn keyword_values(&mut self) -> &[(String, Option<String>)] {
@@ -278,13 +298,18 @@ impl Test {
             Test::Num(op, values) => v
                 .number()
                 .is_some_and(|n| values.iter().any(|x| op.test(n, *x))),
-            _ => self.matches_text(&v.text, v.lower()),
+            _ => self.matches_lazy(&v.text, || v.lower()),
         }
     }
 
     fn matches_text(&self, raw: &str, lower: &str) -> bool {
+        self.matches_lazy(raw, || lower)
+    }
+
+    /// Tests the text; `lower` is called only by a case-insensitive string test.
+    fn matches_lazy<'t>(&self, raw: &'t str, lower: impl FnOnce() -> &'t str) -> bool {
         match self {
-            Test::Str(set) => set.is_match(if set.cased { raw } else { lower }),
+            Test::Str(set) => set.is_match(if set.cased { raw } else { lower() }),
             Test::Re(res) => res.iter().any(|r| r.is_match(raw)),
             Test::Cidr(nets) => raw
                 .trim()

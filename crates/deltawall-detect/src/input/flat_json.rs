@@ -42,6 +42,15 @@ pub struct FlatJsonEvent {
     timestamp_us: Option<i64>,
 }
 
+/// Key frames of the objects being read: (key hash, first entry, end entry).
+type Frames = Vec<(u64, usize, usize)>;
+
+thread_local! {
+    /// Scratch path and key frames reused by [`FlatJsonEvent::parse`] on this thread.
+    static SCRATCH: std::cell::RefCell<(String, Frames)> =
+        const { std::cell::RefCell::new((String::new(), Vec::new())) };
+}
+
 /// Builds the entries while serde walks the document.
 struct Builder {
     arena: String,
@@ -50,7 +59,7 @@ struct Builder {
     path: String,
     /// Keys of the objects being read (hash, first entry, end entry), one frame per
     /// object, to let a duplicate key replace the earlier value as `serde_json` does.
-    keys: Vec<(u64, usize, usize)>,
+    keys: Frames,
     /// Whether some entries were marked [`Val::Removed`].
     removed: bool,
 }
@@ -236,18 +245,25 @@ impl FlatJsonEvent {
         if !line.trim_start().starts_with('{') {
             return Err("a JSON line must hold an object".into());
         }
+        // The path and key scratch buffers outlive the line (one pair per reader thread):
+        // growing them afresh cost several allocations per event.
+        let (path, keys) = SCRATCH.with_borrow_mut(|(p, k)| (std::mem::take(p), std::mem::take(k)));
         let mut b = Builder {
             arena: String::with_capacity(line.len()),
             entries: Vec::with_capacity(16),
-            path: String::new(),
-            keys: Vec::new(),
+            path,
+            keys,
             removed: false,
         };
+        b.path.clear();
+        b.keys.clear();
         let mut de = serde_json::Deserializer::from_str(line);
-        Seed(&mut b, false)
+        let parsed = Seed(&mut b, false)
             .deserialize(&mut de)
-            .and_then(|()| de.end())
-            .map_err(|e| format!("invalid JSON: {e}"))?;
+            .and_then(|()| de.end());
+        SCRATCH
+            .with_borrow_mut(|s| *s = (std::mem::take(&mut b.path), std::mem::take(&mut b.keys)));
+        parsed.map_err(|e| format!("invalid JSON: {e}"))?;
         if b.removed {
             b.entries.retain(|e| e.value != Val::Removed);
         }

@@ -6,6 +6,7 @@
 //! the windows in `(time, arrival)` order, so results do not depend on arrival order within
 //! the lateness. Older inputs are dropped and counted as late.
 
+pub(crate) mod text;
 pub(crate) mod window;
 
 use crate::eval::FieldId;
@@ -15,6 +16,7 @@ use hashbrown::HashTable;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::hash::BuildHasher;
+pub(crate) use text::{Key, Text};
 use window::{Fire, Spec, Window};
 
 /// Where a correlation input comes from.
@@ -63,8 +65,8 @@ pub(crate) struct Pending {
     pub seq: u64,
     pub corr: usize,
     pub pos: usize,
-    pub key: Vec<Option<String>>,
-    pub value: Option<String>,
+    pub key: Key,
+    pub value: Option<Text>,
 }
 
 impl PartialEq for Pending {
@@ -88,7 +90,7 @@ impl Ord for Pending {
 #[derive(Debug, Clone)]
 pub(crate) struct Fired {
     pub corr: usize,
-    pub key: Vec<Option<String>>,
+    pub key: Key,
     pub fire: Fire,
     pub ts: i64,
 }
@@ -107,7 +109,7 @@ pub(crate) struct Counters {
 /// One live correlation group: a correlation and its group-by values, with its window.
 struct Group {
     corr: usize,
-    key: Vec<Option<String>>,
+    key: Key,
     /// The hash of `(corr, key)` under the state's seeded hasher.
     hash: u64,
     window: Window,
@@ -202,14 +204,7 @@ impl State {
     }
 
     /// Queues a matched input; drops it (counted) when it is older than the lateness allows.
-    pub fn push(
-        &mut self,
-        ts: i64,
-        corr: usize,
-        pos: usize,
-        key: Vec<Option<String>>,
-        value: Option<String>,
-    ) {
+    pub fn push(&mut self, ts: i64, corr: usize, pos: usize, key: Key, value: Option<Text>) {
         let too_old_for_watermark = self
             .max_ts
             .is_some_and(|m| ts < m.saturating_sub(self.lateness));
@@ -222,18 +217,11 @@ impl State {
     }
 
     /// Feeds a chained input immediately (it is produced at the current release time).
-    fn push_now(&mut self, ts: i64, corr: usize, pos: usize, key: Vec<Option<String>>) {
+    fn push_now(&mut self, ts: i64, corr: usize, pos: usize, key: Key) {
         self.enqueue(ts, corr, pos, key, None);
     }
 
-    fn enqueue(
-        &mut self,
-        ts: i64,
-        corr: usize,
-        pos: usize,
-        key: Vec<Option<String>>,
-        value: Option<String>,
-    ) {
+    fn enqueue(&mut self, ts: i64, corr: usize, pos: usize, key: Key, value: Option<Text>) {
         self.seq += 1;
         let p = Pending {
             ts,
@@ -292,7 +280,7 @@ impl State {
     }
 
     /// The slot of the group `(corr, key)`, created (making room first) when absent.
-    fn slot_of(&mut self, corr: usize, key: Vec<Option<String>>) -> u32 {
+    fn slot_of(&mut self, corr: usize, key: Key) -> u32 {
         let hash = self.hasher.hash_one((corr, &key));
         let slots = &self.slots;
         let found = self.index.find(hash, |&i| {
@@ -305,8 +293,8 @@ impl State {
         }
         self.make_room();
         self.serial += 1;
-        let mut window = self.spare_windows.pop().unwrap_or_default();
-        window.clear();
+        // Spare windows were cleared when their group ended.
+        let window = self.spare_windows.pop().unwrap_or_default();
         let group = Group {
             corr,
             key,
@@ -366,9 +354,9 @@ impl State {
     }
 
     /// Removes the group in slot `i` and returns its key.
-    fn remove(&mut self, i: u32) -> Vec<Option<String>> {
+    fn remove(&mut self, i: u32) -> Key {
         let Some(mut g) = self.slots[i as usize].take() else {
-            return Vec::new();
+            return Key::Many(Vec::new());
         };
         if let Ok(entry) = self.index.find_entry(g.hash, |&j| j == i) {
             entry.remove();
@@ -452,13 +440,9 @@ impl State {
     }
 }
 
-fn upstream_key(input: &Input, upstream: &[Option<String>]) -> Vec<Option<String>> {
-    input
-        .group
-        .iter()
-        .map(|g| match g {
-            GroupSrc::Upstream(Some(i)) => upstream.get(*i).cloned().flatten(),
-            _ => None,
-        })
-        .collect()
+fn upstream_key(input: &Input, upstream: &Key) -> Key {
+    Key::build(input.group.len(), |i| match &input.group[i] {
+        GroupSrc::Upstream(Some(u)) => upstream.get(*u).cloned(),
+        _ => None,
+    })
 }

@@ -1,5 +1,6 @@
 //! Sliding-window state of one correlation group, fed in event-time order.
 
+use super::Text;
 use crate::model::{CmpOp, CorrelationType};
 use foldhash::fast::RandomState;
 use std::collections::{HashMap, VecDeque};
@@ -10,7 +11,7 @@ struct Entry {
     ts: i64,
     /// Which referenced rule (position in `correlation.rules`) produced it.
     pos: usize,
-    value: Option<String>,
+    value: Option<Text>,
     num: Option<f64>,
 }
 
@@ -27,7 +28,7 @@ pub(crate) struct Fire {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Window {
     entries: VecDeque<Entry>,
-    value_counts: HashMap<String, u32, RandomState>,
+    value_counts: HashMap<Text, u32, RandomState>,
     rule_counts: Vec<u32>,
     sum: f64,
     numbers: u64,
@@ -71,7 +72,7 @@ impl Window {
         spec: &Spec,
         ts: i64,
         pos: usize,
-        value: Option<String>,
+        value: Option<Text>,
     ) -> (Option<Fire>, u64) {
         while self
             .entries
@@ -85,7 +86,9 @@ impl Window {
             self.pop();
             overflow += 1;
         }
-        let num = value.as_deref().and_then(|v| v.trim().parse::<f64>().ok());
+        let num = value
+            .as_ref()
+            .and_then(|v| v.as_str().trim().parse::<f64>().ok());
         self.push(
             Entry {
                 ts,
@@ -95,7 +98,10 @@ impl Window {
             },
             spec.n_rules,
         );
-        let current = self.entries.back().and_then(|e| e.value.as_deref());
+        let current = self
+            .entries
+            .back()
+            .and_then(|e| e.value.as_ref().map(Text::as_str));
         let fire = self
             .metric(spec, current)
             .filter(|m| spec.condition.iter().all(|(op, x)| op.test(*m, *x)));

@@ -127,6 +127,7 @@ impl<'r> Builder<'r> {
             corrs,
             fields,
             routes: HashMap::new(),
+            last_route: None,
             state: correlation::State::new(
                 config.allowed_lateness_us,
                 config.max_correlation_keys,
