@@ -16,3 +16,6 @@ pub mod publish;
 pub mod state;
 pub mod subjects;
 pub mod worker;
+
+/// The NATS client this crate uses, for callers' tests and tools.
+pub use async_nats;
