@@ -111,5 +111,6 @@ fn bad_configuration_is_refused_with_its_name() {
 
 mod replicas;
 mod send;
+mod stream;
 mod taxii;
 mod tidy;
