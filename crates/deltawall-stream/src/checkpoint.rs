@@ -146,7 +146,10 @@ impl Checkpoint {
             .map_err(|source| CheckpointError::Unreadable { partition, source })?;
         let mismatch = |reason: String| CheckpointError::Mismatch { partition, reason };
         if ckpt.version != VERSION {
-            return Err(mismatch(format!("format {} is not {VERSION}", ckpt.version)));
+            return Err(mismatch(format!(
+                "format {} is not {VERSION}",
+                ckpt.version
+            )));
         }
         if ckpt.partition != partition || ckpt.partitions != partitions {
             return Err(mismatch(format!(

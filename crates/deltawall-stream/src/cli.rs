@@ -72,7 +72,12 @@ pub struct DetectArgs {
     #[arg(long, value_name = "URL")]
     pub send: Option<String>,
     /// The API token (write scope) for `--send`.
-    #[arg(long, env = "DELTAWALL_TOKEN", hide_env_values = true, requires = "send")]
+    #[arg(
+        long,
+        env = "DELTAWALL_TOKEN",
+        hide_env_values = true,
+        requires = "send"
+    )]
     pub token: Option<String>,
 }
 

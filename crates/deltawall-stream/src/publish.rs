@@ -79,13 +79,15 @@ pub async fn publish(cfg: &PublishConfig, rules: &Rules) -> Result<PublishStats,
             pending.push_back(ack);
             if pending.len() >= cfg.inflight.max(1) {
                 let ack = pending.pop_front().expect("not empty");
-                ack.await.map_err(err("no acknowledgement from the stream"))?;
+                ack.await
+                    .map_err(err("no acknowledgement from the stream"))?;
             }
             stats.published += 1;
         }
     }
     for ack in pending {
-        ack.await.map_err(err("no acknowledgement from the stream"))?;
+        ack.await
+            .map_err(err("no acknowledgement from the stream"))?;
     }
     stats.elapsed = started.elapsed();
     Ok(stats)

@@ -190,7 +190,8 @@ impl PartitionState {
         let mut alerts = Vec::new();
         let event = self.ratios.enrich(&record);
         let ls = to_logsources(&record.source);
-        self.engine.process_any(&ls, &event, &mut |a| alerts.push(a));
+        self.engine
+            .process_any(&ls, &event, &mut |a| alerts.push(a));
         let matched = self.engine.stats().matches > before;
         let advanced = t > self.newest;
         self.newest = self.newest.max(t);

@@ -134,7 +134,10 @@ mod tests {
     #[test]
     fn fnv_matches_its_reference_values() {
         // FNV-1a 64 of "a" is 0xaf63dc4c8601ec8c (the published test vector).
-        assert_eq!(partition_of(Some("a"), usize::MAX), 0xaf63dc4c8601ec8c_u64 as usize);
+        assert_eq!(
+            partition_of(Some("a"), usize::MAX),
+            0xaf63dc4c8601ec8c_u64 as usize
+        );
         assert_eq!(partition_of(None, 8), 0);
         assert_eq!(partition_of(Some("x"), 1), 0);
     }

@@ -11,7 +11,7 @@ use crate::nats::{NatsError, Retention, err};
 use crate::state::{Outcome, PartitionState, Rules};
 use crate::subjects::{Names, source_of};
 use async_nats::jetstream::{self, consumer::PullConsumer, message::PublishMessage};
-use async_nats::jetstream::{object_store::ObjectStore, Message};
+use async_nats::jetstream::{Message, object_store::ObjectStore};
 use futures_util::StreamExt;
 use std::future::Future;
 use std::pin::Pin;
@@ -109,7 +109,8 @@ pub async fn run(
             part.drained = batch.is_empty();
             ctx.handle(part, &batch, cfg.idle_tick).await?;
         }
-        let done = cfg.until_idle && parts.iter().all(|p| p.drained) && lag_zero(&mut parts).await?;
+        let done =
+            cfg.until_idle && parts.iter().all(|p| p.drained) && lag_zero(&mut parts).await?;
         if done || last_report.elapsed() >= cfg.metrics_every {
             let secs = last_report.elapsed().as_secs_f64();
             last_report = Instant::now();
@@ -142,12 +143,18 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    async fn handle(&self, part: &mut Part, batch: &[Message], idle: Duration) -> Result<(), NatsError> {
+    async fn handle(
+        &self,
+        part: &mut Part,
+        batch: &[Message],
+        idle: Duration,
+    ) -> Result<(), NatsError> {
         if batch.is_empty() {
             let newest = part.state.newest_us();
             let quiet = part.last_event.elapsed();
             if newest > i64::MIN && quiet >= idle {
-                part.state.tick(newest.saturating_add(quiet.as_micros() as i64));
+                part.state
+                    .tick(newest.saturating_add(quiet.as_micros() as i64));
                 part.last_event = Instant::now();
                 if !part.state.outbox().is_empty() {
                     self.save(&mut part.state).await?;
@@ -161,9 +168,14 @@ impl Ctx<'_> {
             let info = m.info().map_err(err("cannot read message metadata"))?;
             let (seq, published) = (info.stream_sequence, info.published);
             let published_us = (published.unix_timestamp_nanos() / 1000) as i64;
-            let source = source_of(m.subject.as_str()).unwrap_or("unknown").to_owned();
+            let source = source_of(m.subject.as_str())
+                .unwrap_or("unknown")
+                .to_owned();
             let before = part.state.counters.events;
-            match part.state.on_message(self.rules, seq, &source, &m.payload, published_us) {
+            match part
+                .state
+                .on_message(self.rules, seq, &source, &m.payload, published_us)
+            {
                 Outcome::Processed | Outcome::Covered => {}
                 Outcome::Malformed(reason) => self.park(m, seq, &reason).await?,
                 Outcome::Elsewhere(home) => {
@@ -186,7 +198,8 @@ impl Ctx<'_> {
     async fn park(&self, m: &Message, seq: u64, reason: &str) -> Result<(), NatsError> {
         let subject = self.names.dead_letter_subject(m.subject.as_str());
         let id = format!("dlq-{}-{seq}", self.names.stream);
-        self.publish(subject, m.payload.clone(), &id, Some(reason)).await
+        self.publish(subject, m.payload.clone(), &id, Some(reason))
+            .await
     }
 
     async fn publish(
@@ -205,7 +218,8 @@ impl Ctx<'_> {
             .send_publish(subject.clone(), msg)
             .await
             .map_err(err(format!("cannot publish to {subject}")))?;
-        ack.await.map_err(err(format!("no acknowledgement from {subject}")))?;
+        ack.await
+            .map_err(err(format!("no acknowledgement from {subject}")))?;
         Ok(())
     }
 
@@ -217,7 +231,9 @@ impl Ctx<'_> {
         let mut acks = Vec::new();
         for out in part.state.outbox() {
             let body = serde_json::to_vec(&out.body).unwrap_or_default();
-            let msg = PublishMessage::build().payload(body.into()).message_id(&out.id);
+            let msg = PublishMessage::build()
+                .payload(body.into())
+                .message_id(&out.id);
             let ack = self
                 .js
                 .send_publish(subject.clone(), msg)
@@ -226,7 +242,8 @@ impl Ctx<'_> {
             acks.push((ack, out.released_by_us));
         }
         for (ack, released) in acks {
-            ack.await.map_err(err(format!("no acknowledgement from {subject}")))?;
+            ack.await
+                .map_err(err(format!("no acknowledgement from {subject}")))?;
             if let Some(t) = released {
                 part.latency.record((now_us() - t) as f64 / 1000.0);
             }
@@ -238,7 +255,10 @@ impl Ctx<'_> {
                 body.push(b'\n');
             }
             if let Err(e) = f.deliver(body).await {
-                tracing::warn!(partition = part.state.partition, "alerts kept for the platform: {e}");
+                tracing::warn!(
+                    partition = part.state.partition,
+                    "alerts kept for the platform: {e}"
+                );
                 return Ok(());
             }
         }
@@ -262,12 +282,18 @@ fn object_name(partition: usize) -> String {
     format!("partition-{partition}")
 }
 
-async fn load(store: &ObjectStore, rules: &Rules, partition: usize) -> Result<PartitionState, NatsError> {
+async fn load(
+    store: &ObjectStore,
+    rules: &Rules,
+    partition: usize,
+) -> Result<PartitionState, NatsError> {
     use async_nats::jetstream::object_store::GetErrorKind;
     let name = object_name(partition);
     let mut object = match store.get(&name).await {
         Ok(o) => o,
-        Err(e) if e.kind() == GetErrorKind::NotFound => return Ok(PartitionState::new(rules, partition)),
+        Err(e) if e.kind() == GetErrorKind::NotFound => {
+            return Ok(PartitionState::new(rules, partition));
+        }
         Err(e) => return Err(err(format!("cannot read checkpoint {name}"))(e)),
     };
     let mut bytes = Vec::new();
@@ -280,7 +306,11 @@ async fn load(store: &ObjectStore, rules: &Rules, partition: usize) -> Result<Pa
     Ok(PartitionState::restore(rules, ckpt))
 }
 
-async fn fetch(consumer: &PullConsumer, max: usize, wait: Duration) -> Result<Vec<Message>, NatsError> {
+async fn fetch(
+    consumer: &PullConsumer,
+    max: usize,
+    wait: Duration,
+) -> Result<Vec<Message>, NatsError> {
     let mut batch = consumer
         .fetch()
         .max_messages(max)
@@ -297,7 +327,11 @@ async fn fetch(consumer: &PullConsumer, max: usize, wait: Duration) -> Result<Ve
 
 async fn lag_zero(parts: &mut [Part]) -> Result<bool, NatsError> {
     for part in parts {
-        let info = part.consumer.info().await.map_err(err("cannot read consumer info"))?;
+        let info = part
+            .consumer
+            .info()
+            .await
+            .map_err(err("cannot read consumer info"))?;
         if info.num_pending > 0 || !part.state.outbox().is_empty() {
             return Ok(false);
         }
@@ -306,11 +340,10 @@ async fn lag_zero(parts: &mut [Part]) -> Result<bool, NatsError> {
 }
 
 async fn report(part: &mut Part, secs: f64, names: &Names) -> Result<Report, NatsError> {
-    let info = part
-        .consumer
-        .info()
-        .await
-        .map_err(err(format!("cannot read consumer {}", names.consumer(part.state.partition))))?;
+    let info = part.consumer.info().await.map_err(err(format!(
+        "cannot read consumer {}",
+        names.consumer(part.state.partition)
+    )))?;
     let c = part.state.counters;
     let mut r = Report {
         partition: part.state.partition,

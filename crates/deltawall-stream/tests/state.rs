@@ -54,8 +54,16 @@ fn line(sec: u32, ip: &str, user: &str, outcome: &str) -> String {
 fn events() -> Vec<String> {
     let mut out = Vec::new();
     for i in 0..12u32 {
-        for (k, ip) in ["203.0.113.1", "203.0.113.2", "203.0.113.3"].iter().enumerate() {
-            out.push(line(i * 20 + k as u32, ip, &format!("victim{i}"), "failure"));
+        for (k, ip) in ["203.0.113.1", "203.0.113.2", "203.0.113.3"]
+            .iter()
+            .enumerate()
+        {
+            out.push(line(
+                i * 20 + k as u32,
+                ip,
+                &format!("victim{i}"),
+                "failure",
+            ));
         }
         out.push(line(i * 20 + 5, "198.51.100.7", "u1", "success"));
         if i == 3 || i == 9 {
@@ -65,7 +73,13 @@ fn events() -> Vec<String> {
     out
 }
 
-fn feed(rules: &Rules, state: &mut PartitionState, lines: &[String], from_seq: u64, ids: &mut Vec<String>) {
+fn feed(
+    rules: &Rules,
+    state: &mut PartitionState,
+    lines: &[String],
+    from_seq: u64,
+    ids: &mut Vec<String>,
+) {
     for (i, l) in lines.iter().enumerate() {
         let outcome = state.on_message(rules, from_seq + i as u64, "auth", l.as_bytes(), 0);
         assert_eq!(outcome, Outcome::Processed);
@@ -93,7 +107,10 @@ fn restoring_at_any_point_gives_the_alerts_of_an_uninterrupted_run() {
         // Redelivered messages the checkpoint covers are skipped.
         let again = second.on_message(&rules, cut as u64, "auth", lines[cut - 1].as_bytes(), 0);
         assert_eq!(again, Outcome::Covered);
-        assert!(second.outbox().is_empty(), "replay must not emit again (cut {cut})");
+        assert!(
+            second.outbox().is_empty(),
+            "replay must not emit again (cut {cut})"
+        );
         feed(&rules, &mut second, &lines[cut..], cut as u64 + 1, &mut ids);
         assert_eq!(ids, straight, "cut after {cut} events");
     }
@@ -118,11 +135,28 @@ fn malformed_and_misrouted_messages_are_reported_not_evaluated() {
     let rules = rules(4);
     let mut s = PartitionState::new(&rules, 0);
     let o = s.on_message(&rules, 1, "auth", b"{\"unterminated\": ", 0);
-    assert!(matches!(o, Outcome::Malformed(ref r) if !r.is_empty()), "{o:?}");
-    assert!(matches!(s.on_message(&rules, 2, "auth", b"", 0), Outcome::Malformed(_)));
-    assert!(matches!(s.on_message(&rules, 3, "auth", &[0xff, 0xfe], 0), Outcome::Malformed(ref r) if r.contains("UTF-8")));
+    assert!(
+        matches!(o, Outcome::Malformed(ref r) if !r.is_empty()),
+        "{o:?}"
+    );
+    assert!(matches!(
+        s.on_message(&rules, 2, "auth", b"", 0),
+        Outcome::Malformed(_)
+    ));
+    assert!(
+        matches!(s.on_message(&rules, 3, "auth", &[0xff, 0xfe], 0), Outcome::Malformed(ref r) if r.contains("UTF-8"))
+    );
     let mut elsewhere = 0;
-    for (i, ip) in ["203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4", "203.0.113.5"].iter().enumerate() {
+    for (i, ip) in [
+        "203.0.113.1",
+        "203.0.113.2",
+        "203.0.113.3",
+        "203.0.113.4",
+        "203.0.113.5",
+    ]
+    .iter()
+    .enumerate()
+    {
         let l = line(i as u32, ip, "u", "failure");
         let key_home = deltawall_stream::subjects::partition_of(Some(ip), 4);
         match s.on_message(&rules, 10 + i as u64, "auth", l.as_bytes(), 0) {
@@ -146,6 +180,8 @@ fn a_checkpoint_of_another_layout_is_refused_with_the_reason() {
     let bytes = s.checkpoint(&rules).encode();
     let err = Checkpoint::decode(&bytes, 1, 3).unwrap_err().to_string();
     assert!(err.contains("partition 1 of 2"), "{err}");
-    let err = Checkpoint::decode(b"{\"version\": 1,", 0, 1).unwrap_err().to_string();
+    let err = Checkpoint::decode(b"{\"version\": 1,", 0, 1)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("line 1"), "{err}");
 }

@@ -49,8 +49,13 @@ fn nats_reachable() -> bool {
     let up = std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(2)).is_ok();
     if !up {
         let require = std::env::var("DELTAWALL_REQUIRE_SERVICES").is_ok_and(|v| v == "1");
-        assert!(!require, "NATS is required (DELTAWALL_REQUIRE_SERVICES=1) but not reachable at {NATS}");
-        eprintln!("skipped: NATS not reachable at {NATS}; set DELTAWALL_REQUIRE_SERVICES=1 to fail instead");
+        assert!(
+            !require,
+            "NATS is required (DELTAWALL_REQUIRE_SERVICES=1) but not reachable at {NATS}"
+        );
+        eprintln!(
+            "skipped: NATS not reachable at {NATS}; set DELTAWALL_REQUIRE_SERVICES=1 to fail instead"
+        );
     }
     up
 }
@@ -91,21 +96,38 @@ struct Run {
 impl Run {
     fn args<'a>(&'a self, cmd: &'a str) -> Vec<&'a str> {
         vec![
-            cmd, "--nats", NATS, "--stream", &self.stream, "--org", &self.org, "--rules",
-            &self.rules, "--lateness", "0", "--partitions", "2",
+            cmd,
+            "--nats",
+            NATS,
+            "--stream",
+            &self.stream,
+            "--org",
+            &self.org,
+            "--rules",
+            &self.rules,
+            "--lateness",
+            "0",
+            "--partitions",
+            "2",
         ]
     }
 
     fn publish(&self, file: &Path) {
         let mut args = self.args("publish");
         args.extend(["--source", "auth", file.to_str().unwrap()]);
-        let o = Command::new(env!("CARGO_BIN_EXE_deltawall")).args(&args).output().unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_deltawall"))
+            .args(&args)
+            .output()
+            .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
 }
 
 /// Messages of a stream: (Nats-Msg-Id, reason header, payload).
-async fn messages(js: &async_nats::jetstream::Context, name: &str) -> Vec<(String, String, serde_json::Value)> {
+async fn messages(
+    js: &async_nats::jetstream::Context,
+    name: &str,
+) -> Vec<(String, String, serde_json::Value)> {
     let mut stream = js.get_stream(name).await.unwrap();
     let state = stream.info().await.unwrap().state.clone();
     let mut out = Vec::new();
@@ -114,7 +136,12 @@ async fn messages(js: &async_nats::jetstream::Context, name: &str) -> Vec<(Strin
             break;
         }
         let m = stream.get_raw_message(seq).await.unwrap();
-        let header = |h: &str| m.headers.get(h).map(|v| v.as_str().to_owned()).unwrap_or_default();
+        let header = |h: &str| {
+            m.headers
+                .get(h)
+                .map(|v| v.as_str().to_owned())
+                .unwrap_or_default()
+        };
         let body = serde_json::from_slice(&m.payload).unwrap_or(serde_json::Value::Null);
         out.push((header("Nats-Msg-Id"), header("Deltawall-Reason"), body));
     }
@@ -164,20 +191,29 @@ fn sigkill_mid_window_loses_no_alert_and_delivers_none_twice() {
         seen.push('\n');
         if let Some(json) = l.strip_prefix("metrics ") {
             let m: serde_json::Value = serde_json::from_str(json).unwrap();
-            acked.insert(m["partition"].as_u64().unwrap(), m["acked"].as_u64().unwrap());
+            acked.insert(
+                m["partition"].as_u64().unwrap(),
+                m["acked"].as_u64().unwrap(),
+            );
             if acked.values().sum::<u64>() >= first_count {
                 break;
             }
         }
     }
-    assert!(acked.values().sum::<u64>() >= first_count, "worker stopped early:\n{seen}");
+    assert!(
+        acked.values().sum::<u64>() >= first_count,
+        "worker stopped early:\n{seen}"
+    );
     worker.kill().unwrap(); // SIGKILL on Unix
     worker.wait().unwrap();
 
     run.publish(&second);
     let mut args = run.args("detect");
     args.push("--until-idle");
-    let o = Command::new(env!("CARGO_BIN_EXE_deltawall")).args(&args).output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_deltawall"))
+        .args(&args)
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{err}");
 
@@ -186,7 +222,11 @@ fn sigkill_mid_window_loses_no_alert_and_delivers_none_twice() {
         let js = async_nats::jetstream::new(async_nats::connect(NATS).await.unwrap());
         let alerts = messages(&js, &format!("{}_ALERTS", run.stream)).await;
         let ids: BTreeSet<&str> = alerts.iter().map(|(id, _, _)| id.as_str()).collect();
-        assert_eq!(ids.len(), alerts.len(), "an alert was delivered twice: {alerts:#?}");
+        assert_eq!(
+            ids.len(),
+            alerts.len(),
+            "an alert was delivered twice: {alerts:#?}"
+        );
         for (id, _, body) in &alerts {
             assert_eq!(body["id"].as_str(), Some(id.as_str()));
         }
@@ -196,16 +236,29 @@ fn sigkill_mid_window_loses_no_alert_and_delivers_none_twice() {
             .map(|(_, _, b)| b["group"]["source.ip"].as_str().unwrap())
             .collect();
         brute.sort_unstable();
-        assert_eq!(brute, ATTACKERS, "an attacker's window was lost: {alerts:#?}\n{err}");
-        let admin = alerts.iter().filter(|(_, _, b)| b["title"] == "Admin sign-in attempt").count();
+        assert_eq!(
+            brute, ATTACKERS,
+            "an attacker's window was lost: {alerts:#?}\n{err}"
+        );
+        let admin = alerts
+            .iter()
+            .filter(|(_, _, b)| b["title"] == "Admin sign-in attempt")
+            .count();
         assert_eq!(admin, 2, "{alerts:#?}");
         assert_eq!(alerts.len(), 5, "{alerts:#?}");
 
         let parked = messages(&js, &format!("{}_DLQ", run.stream)).await;
         assert_eq!(parked.len(), 1, "{parked:?}");
-        assert!(!parked[0].1.is_empty(), "the reason travels with the parked message");
+        assert!(
+            !parked[0].1.is_empty(),
+            "the reason travels with the parked message"
+        );
 
-        for name in [run.stream.clone(), format!("{}_ALERTS", run.stream), format!("{}_DLQ", run.stream)] {
+        for name in [
+            run.stream.clone(),
+            format!("{}_ALERTS", run.stream),
+            format!("{}_DLQ", run.stream),
+        ] {
             let _ = js.delete_stream(&name).await;
         }
         let _ = js.delete_object_store(format!("{}_ckpt", run.stream)).await;
@@ -213,7 +266,11 @@ fn sigkill_mid_window_loses_no_alert_and_delivers_none_twice() {
     let malformed: u64 = err
         .lines()
         .filter_map(|l| l.strip_prefix("done "))
-        .map(|j| serde_json::from_str::<serde_json::Value>(j).unwrap()["malformed"].as_u64().unwrap())
+        .map(|j| {
+            serde_json::from_str::<serde_json::Value>(j).unwrap()["malformed"]
+                .as_u64()
+                .unwrap()
+        })
         .sum();
     assert_eq!(malformed, 1, "{err}");
 }
