@@ -6,6 +6,7 @@ mod ops;
 mod send;
 mod serve;
 mod stix;
+mod stream;
 mod taxii;
 
 use clap::{Parser, Subcommand};
@@ -43,6 +44,11 @@ enum Command {
     Taxii(taxii::TaxiiCommand),
     #[command(flatten)]
     Detect(deltawall_detect::cli::DetectCommand),
+    /// Streaming detection: workers consuming events from NATS JetStream.
+    #[command(name = "detect")]
+    Stream(deltawall_stream::cli::DetectArgs),
+    /// Publish log files to NATS JetStream for `detect`.
+    Publish(deltawall_stream::cli::PublishArgs),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +83,8 @@ fn main() -> ExitCode {
             Command::Restore(args) => ops::restore(args).await,
             Command::Jobs(cmd) => jobs::command(cmd).await,
             Command::Taxii(cmd) => taxii::run(cmd).await,
+            Command::Stream(args) => stream::detect(args).await,
+            Command::Publish(args) => stream::publish(args).await,
             Command::Detect(_) | Command::Stix(_) => {
                 unreachable!("handled before the runtime starts")
             }

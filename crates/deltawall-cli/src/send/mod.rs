@@ -8,7 +8,7 @@
 //! the next `scan --send` sends them first. Resent alerts are duplicates on the platform
 //! (stable ids), so delivering a batch twice is harmless.
 
-mod client;
+pub(crate) mod client;
 mod spool;
 
 use anyhow::{Context, anyhow};

@@ -113,5 +113,6 @@ mod incident_loop;
 mod replicas;
 mod send;
 mod setup_memory;
+mod stream;
 mod taxii;
 mod tidy;

@@ -20,6 +20,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("deltawall-detect", 2),
     ("deltawall-store", 2),
     ("deltawall-app", 3),
+    ("deltawall-stream", 3),
     ("deltawall-web", 4),
     ("deltawall-demo", 4),
     ("deltawall-cli", 5),
