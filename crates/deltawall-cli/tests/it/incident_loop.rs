@@ -75,7 +75,14 @@ async fn token(db: &TestDb, org_id: &str, login: &str, scope: TokenScope) -> Str
         current_password: Some(PASSWORD.into()),
         current_code: None,
     };
-    tokens::issue(ctx, &input).await.unwrap().1
+    tokens::issue(
+        ctx,
+        &deltawall_domain::throttle::ThrottlePolicy::default(),
+        &input,
+    )
+    .await
+    .unwrap()
+    .1
 }
 
 /// The ISAC's root and its members' collection: the bank and another member write or read

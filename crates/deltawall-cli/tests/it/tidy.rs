@@ -53,9 +53,13 @@ fn workspace() -> PathBuf {
         .to_path_buf()
 }
 
+/// The resolved graph for the host only: with `--offline` and no platform filter, cargo would
+/// need the manifests of Windows- and Android-only crates that a build never downloads.
 fn metadata() -> Value {
+    let host = rustc_host();
     let out = std::process::Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--offline"])
+        .args(["metadata", "--format-version", "1", "--locked"])
+        .args(["--filter-platform", &host])
         .current_dir(workspace())
         .output()
         .expect("run cargo metadata");
@@ -65,6 +69,19 @@ fn metadata() -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).expect("cargo metadata is JSON")
+}
+
+/// The host's target triple, as `rustc -vV` names it.
+fn rustc_host() -> String {
+    let out = std::process::Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .expect("run rustc -vV");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .expect("rustc -vV names the host")
+        .to_owned()
 }
 
 fn layer(name: &str) -> Option<u8> {
