@@ -202,8 +202,11 @@ pub async fn rebuild_all(db: &mut Db) -> Result<()> {
     }
     let mut catalogs: HashMap<String, Catalog> = HashMap::new();
     for r in &latest {
-        let (org, id, catalog_id): (String, String, String) =
-            (r.try_get("org_id")?, r.try_get("id")?, r.try_get("catalog_id")?);
+        let (org, id, catalog_id): (String, String, String) = (
+            r.try_get("org_id")?,
+            r.try_get("id")?,
+            r.try_get("catalog_id")?,
+        );
         if !catalogs.contains_key(&catalog_id) {
             let c = crate::assessments::catalog_document(db, &catalog_id).await?;
             catalogs.insert(catalog_id.clone(), c);
@@ -306,18 +309,21 @@ pub async fn read(
 /// summarises, so a restored database reads the same facts without a rebuild.
 pub(crate) const BACKUP_TABLES: &[crate::backup::Table] = {
     use crate::backup::Kind::{Int, Text};
-    &[(
-        "sup_org_facts",
-        &[
-            ("org_id", Text),
-            ("assessment_id", Text),
-            ("posture", Text),
-            ("updated_at", Int),
-        ],
-    ), (
-        "sup_org_owed",
-        &[("org_id", Text), ("deadline", Int), ("tasks", Int)],
-    )]
+    &[
+        (
+            "sup_org_facts",
+            &[
+                ("org_id", Text),
+                ("assessment_id", Text),
+                ("posture", Text),
+                ("updated_at", Int),
+            ],
+        ),
+        (
+            "sup_org_owed",
+            &[("org_id", Text), ("deadline", Int), ("tasks", Int)],
+        ),
+    ]
 };
 
 /// Filters of the institutions a read of what is owed covers: `scope`, an optional
@@ -336,7 +342,10 @@ fn owed_filter(
     );
     if let Some(b) = business_type {
         binds.push(Bind::Text(b.code().to_owned()));
-        sql.push_str(&format!(" AND o.business_type = ${}", first + binds.len() - 1));
+        sql.push_str(&format!(
+            " AND o.business_type = ${}",
+            first + binds.len() - 1
+        ));
     }
     if let Some(r) = region {
         binds.push(Bind::Text(r.code().to_owned()));

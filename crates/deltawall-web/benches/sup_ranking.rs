@@ -15,11 +15,11 @@
 use deltawall_app::Ctx;
 use deltawall_app::supervision::figures;
 use deltawall_app::supervision::ranking::{RankingFilter, ranking_at};
+use deltawall_domain::OrgScope;
 use deltawall_domain::access::Actor;
+use deltawall_domain::org::Region;
 use deltawall_domain::org::SupervisorReach;
 use deltawall_domain::{OrgKind, Role};
-use deltawall_domain::OrgScope;
-use deltawall_domain::org::Region;
 use deltawall_store::bench_sector::{SectorSpec, generate};
 use deltawall_store::sup_ranking::{RankingQuery, facts};
 use deltawall_store::sup_work;

@@ -306,6 +306,9 @@ pub async fn ranking_at(
         .or(list.first())
         .cloned()
         .ok_or(ServiceError::NotFound("score weights"))?;
+    // The built-in catalog is seeded on first use, as before the posture was kept per
+    // institution; the kept posture groups answers by the catalog each assessment names.
+    crate::posture::assessments::builtin_catalog(store).await?;
     let q = RankingQuery {
         today: day,
         now_us: now,

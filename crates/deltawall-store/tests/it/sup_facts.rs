@@ -271,7 +271,10 @@ async fn check(s: &Store, w: &World, label: &str) {
                 f.answers.clear();
             }
             let kept = facts_summarised(&mut c, scope, &q).await.unwrap();
-            assert_eq!(kept, scratch, "{label}: ranking facts at {now} in {scope:?}");
+            assert_eq!(
+                kept, scratch,
+                "{label}: ranking facts at {now} in {scope:?}"
+            );
             let late = sup_work::late_counts(&mut c, scope, now).await.unwrap();
             let all = sup_work::late_counts_from_tasks(&mut c, scope, now)
                 .await
@@ -319,4 +322,7 @@ async fn kept_facts(
         .unwrap();
     (posture, late.into_iter().collect())
 }
-both!(summary_equals_aggregation, super::summary_equals_aggregation);
+both!(
+    summary_equals_aggregation,
+    super::summary_equals_aggregation
+);
