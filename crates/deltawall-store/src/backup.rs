@@ -656,9 +656,8 @@ const BASE_TABLES: &[Table] = &[
     ),
 ];
 
-/// Every table in restore order: the base tables, then those of later migrations.
-/// Every table: the foundation's, then the incidents' and the exercises' (each referencing
-/// only earlier ones).
+/// Every table in restore order: the foundation's, then those of later migrations (each
+/// referencing only earlier ones).
 fn all_tables() -> impl Iterator<Item = &'static Table> {
     BASE_TABLES
         .iter()
