@@ -38,10 +38,7 @@ pub(super) fn vuln_ui_routes() -> Router<AppState> {
     let upload = DefaultBodyLimit::max(deltawall_app::vuln::MAX_IMPORT_BYTES + 64 * 1024);
     Router::new()
         .route("/vulnerabilities", get(p::list))
-        .route(
-            "/vulnerabilities/scope",
-            get(p::scope).post(p::add_asset),
-        )
+        .route("/vulnerabilities/scope", get(p::scope).post(p::add_asset))
         .route("/vulnerabilities/imports", post(p::import).layer(upload))
         .route("/vulnerabilities/{id}", get(p::detail))
         .route("/vulnerabilities/{id}/decisions", post(p::decide))

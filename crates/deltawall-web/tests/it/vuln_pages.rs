@@ -67,12 +67,18 @@ async fn the_work_item_opens_the_finding_page() {
     }
     let own = format!("/vulnerabilities/{}", records.finding);
     let page = app.get(&own, &staff).await.body;
-    assert!(page.contains("リスク受容を申請"), "history shows the request");
+    assert!(
+        page.contains("リスク受容を申請"),
+        "history shows the request"
+    );
     assert!(page.contains("承認待ち"), "the acceptance waits");
     assert!(!page.contains("vuln-approve-"), "staff cannot approve");
     assert!(page.contains("href=\"/vulnerabilities\""), "{page}");
     let nav = app.get("/vulnerabilities", &staff).await.body;
-    assert!(nav.contains("脆弱性診断"), "the navigation names the feature");
+    assert!(
+        nav.contains("脆弱性診断"),
+        "the navigation names the feature"
+    );
 }
 
 #[tokio::test]
@@ -161,8 +167,13 @@ async fn an_institution_walks_scope_upload_decision_and_approval() {
         .find(|id| *id != ids[0])
         .unwrap();
     let other = format!("/vulnerabilities/{other}");
-    app.form(Method::POST, &format!("{other}/decisions"), &exec, DECISION_FORM)
-        .await;
+    app.form(
+        Method::POST,
+        &format!("{other}/decisions"),
+        &exec,
+        DECISION_FORM,
+    )
+    .await;
     let page = app.get(&other, &exec).await.body;
     assert!(page.contains("承認待ち") && !page.contains("vuln-approve-"));
     let no_due: Vec<(&str, &str)> = vec![("kind", "fix"), ("due", ""), ("reason", "")];
@@ -181,7 +192,9 @@ async fn another_institution_sees_and_changes_nothing() {
     assert!(linked_findings(&list).is_empty() && !list.contains(&b.finding));
     let scope = app.get("/vulnerabilities/scope", &a).await.body;
     assert!(!scope.contains(&b.asset) && !scope.contains("www.b.example.jp"));
-    let page = app.get(&format!("/vulnerabilities/{}", b.finding), &a).await;
+    let page = app
+        .get(&format!("/vulnerabilities/{}", b.finding), &a)
+        .await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     let into_b = upload(&app, &a, &b.asset, NESSUS).await;
     assert_eq!(into_b.status, StatusCode::NOT_FOUND, "{}", into_b.body);
