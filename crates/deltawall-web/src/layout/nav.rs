@@ -87,6 +87,7 @@ fn features(kind: OrgKind, delta: Delta) -> Vec<NavEntry> {
             entry("posture", "/posture", "nav-posture"),
             entry("detections", "/detections", "det-nav"),
             entry("incidents", "/incidents/cases", "inc-nav"),
+            entry("vulnerabilities", "/vulnerabilities", "vuln-nav"),
             entry("exercises", "/exercises", "exr-nav"),
             entry("attack", "/attack", "attack-nav"),
             entry("tlpt", "/tlpt", "nav-tlpt"),
@@ -190,6 +191,7 @@ mod tests {
                     "posture",
                     "detections",
                     "incidents",
+                    "vulnerabilities",
                     "exercises",
                     "attack",
                     "tlpt"

@@ -156,6 +156,7 @@ fn ui_routes() -> Router<AppState> {
         .merge(exercise_ui_routes())
         .merge(detection_ui_routes())
         .merge(incident_ui_routes())
+        .merge(vuln_ui_routes())
         // Every page's tables as CSV/XLSX, read from the page its own handler rendered.
         .layer(axum::middleware::from_fn(downloads::table_downloads))
 }

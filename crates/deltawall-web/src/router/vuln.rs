@@ -1,5 +1,5 @@
-//! The route tables of vulnerability diagnosis (issue 15, `vuln/`); `router/mod.rs` mounts
-//! them.
+//! The route tables of vulnerability diagnosis (issue 15, `vuln/`): the pages and the API;
+//! `router/mod.rs` mounts them.
 
 use super::AppState;
 use crate::vuln::api as v;
@@ -28,5 +28,22 @@ pub(super) fn vuln_api_routes() -> Router<AppState> {
         .route(
             "/api/v1/vulnerabilities/{id}/decisions/{decision}/approve",
             post(v::approve),
+        )
+}
+
+/// `/vulnerabilities…`: the pages. The upload takes the importers' limit plus room for the
+/// form's other parts.
+pub(super) fn vuln_ui_routes() -> Router<AppState> {
+    use crate::vuln::pages as p;
+    let upload = DefaultBodyLimit::max(deltawall_app::vuln::MAX_IMPORT_BYTES + 64 * 1024);
+    Router::new()
+        .route("/vulnerabilities", get(p::list))
+        .route("/vulnerabilities/scope", get(p::scope).post(p::add_asset))
+        .route("/vulnerabilities/imports", post(p::import).layer(upload))
+        .route("/vulnerabilities/{id}", get(p::detail))
+        .route("/vulnerabilities/{id}/decisions", post(p::decide))
+        .route(
+            "/vulnerabilities/{id}/decisions/{decision}/approve",
+            post(p::approve),
         )
 }

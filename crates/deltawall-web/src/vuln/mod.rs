@@ -1,4 +1,8 @@
 //! Vulnerability diagnosis (issue 15): the scope, scanner imports, findings with their
-//! clocks and decisions. `api.rs` is the JSON API under `/api/v1/vulnerabilities`.
+//! clocks and decisions. `api.rs` is the JSON API under `/api/v1/vulnerabilities`;
+//! `pages.rs` and `views.rs` with the templates beside them are the pages under
+//! `/vulnerabilities`.
 
 pub(crate) mod api;
+pub mod pages;
+pub(crate) mod views;

@@ -18,6 +18,22 @@ pub struct Records {
     pub decision: String,
 }
 
+/// The pages' add-asset form.
+pub const ASSET_FORM: &[(&str, &str)] = &[
+    ("name", "www.b.example.jp"),
+    ("kind", "website"),
+    ("owner", "IT"),
+    ("criticality", "high"),
+    ("cadence_days", "30"),
+];
+
+/// The pages' decision form: ask to accept the risk.
+pub const DECISION_FORM: &[(&str, &str)] = &[
+    ("kind", "accept"),
+    ("due", "2099-01-31"),
+    ("reason", "isolated"),
+];
+
 fn asset_json() -> serde_json::Value {
     json!({"name": "www.b.example.jp", "kind": "website", "owner": "IT", "criticality": "high",
         "cadence_days": 30})
@@ -116,6 +132,21 @@ pub fn routes() -> Vec<Route> {
             "/api/v1/vulnerabilities/{vfinding}/decisions/{vdecision}/approve",
             None,
         ),
+        r(Method::GET, "/vulnerabilities", None),
+        r(Method::GET, "/vulnerabilities/scope", None),
+        r(Method::POST, "/vulnerabilities/scope", Form(ASSET_FORM)),
+        r(Method::POST, "/vulnerabilities/imports", Multipart),
+        r(Method::GET, "/vulnerabilities/{vfinding}", None),
+        r(
+            Method::POST,
+            "/vulnerabilities/{vfinding}/decisions",
+            Form(DECISION_FORM),
+        ),
+        r(
+            Method::POST,
+            "/vulnerabilities/{vfinding}/decisions/{vdecision}/approve",
+            None,
+        ),
     ]
 }
 
@@ -143,6 +174,24 @@ pub fn forbidden(v: &Records) -> Vec<(Role, Route, String)> {
             r(Method::POST, "", Body_::None),
             format!(
                 "/api/v1/vulnerabilities/{}/decisions/{}/approve",
+                v.finding, v.decision
+            ),
+        ),
+        (
+            Role::Auditor,
+            r(Method::POST, "", Body_::Form(ASSET_FORM)),
+            "/vulnerabilities/scope".into(),
+        ),
+        (
+            Role::Auditor,
+            r(Method::POST, "", Body_::Form(DECISION_FORM)),
+            format!("/vulnerabilities/{}/decisions", v.finding),
+        ),
+        (
+            Role::Staff,
+            r(Method::POST, "", Body_::None),
+            format!(
+                "/vulnerabilities/{}/decisions/{}/approve",
                 v.finding, v.decision
             ),
         ),

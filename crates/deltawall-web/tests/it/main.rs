@@ -47,3 +47,4 @@ mod taxii;
 mod tlpt;
 mod tlpt_api;
 mod trestle;
+mod vuln_pages;

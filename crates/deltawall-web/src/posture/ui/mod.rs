@@ -2,7 +2,7 @@
 //! findings, group roll-up and management report, each table also as CSV. After a POST
 //! each handler redirects (post/redirect/get).
 
-mod catalogs;
+pub(crate) mod catalogs;
 mod findings;
 mod records;
 mod reports;
