@@ -13,6 +13,7 @@
 
 pub mod large;
 mod posture;
+mod services;
 mod sup_figures;
 mod sup_monitoring;
 mod sup_requests;
@@ -779,5 +780,11 @@ pub async fn seed(store: &Store, demo_password: &str) -> anyhow::Result<DemoSumm
         ],
     };
     s.tx.commit().await?;
+    let bank = crate::services::Bank {
+        org: &bank,
+        ciso: &ciso,
+        soc: &soc,
+    };
+    crate::services::seed(store, &bank).await?;
     Ok(summary)
 }

@@ -1,0 +1,95 @@
+//! The demo's shared object and incident case (issue 19), seeded through the app's services
+//! after the main transaction commits: the services open their own write transactions, and
+//! SQLite has one writer, so they cannot run inside the seeding transaction. What they store
+//! is therefore audited and validated exactly as a user's form would be.
+
+use deltawall_app::Ctx;
+use deltawall_app::incidents::{cases, reports};
+use deltawall_app::sharing::hub::{self, IndicatorInput, Published};
+use deltawall_app::supervision::clock::Clock;
+use deltawall_domain::role::Role;
+use deltawall_domain::{Actor, OrgKind};
+use deltawall_store::Store;
+use serde_json::json;
+
+/// The regional bank's users the services act as.
+pub(crate) struct Bank<'a> {
+    /// The bank's organisation id.
+    pub org: &'a str,
+    /// Its CISO (an executive, who attests regulator reports).
+    pub ciso: &'a str,
+    /// Its SOC analyst.
+    pub soc: &'a str,
+}
+
+fn actor(org: &str, user: &str, role: Role) -> Actor {
+    Actor {
+        user_id: user.to_owned(),
+        org_id: org.to_owned(),
+        org_kind: OrgKind::Institution,
+        reach: None,
+        role,
+        token_scope: None,
+        token_id: None,
+    }
+}
+
+/// Publishes an indicator into the ISAC's shared collection, as the bank's SOC would.
+async fn shared_indicator(store: &Store, b: &Bank<'_>) -> anyhow::Result<()> {
+    let soc = actor(b.org, b.soc, Role::Staff);
+    let ctx = Ctx {
+        store,
+        actor: &soc,
+        ip: None,
+    };
+    let colls = deltawall_app::sharing::taxii::collections(&ctx, "isac").await?;
+    let coll = colls
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("the demo's isac root has no collection"))?;
+    let input = IndicatorInput {
+        name: "リスト型攻撃の送信元 / list-attack source".into(),
+        description: "インターネットバンキングへのリスト型攻撃の送信元アドレス".into(),
+        pattern: "[ipv4-addr:value = '198.51.100.7']".into(),
+        tlp: deltawall_stix::Tlp::Green,
+        valid_from: None,
+        valid_until: None,
+        recipients: Vec::new(),
+    };
+    match hub::publish_indicator(&ctx, "isac", &coll.id, &input).await? {
+        Published::Stored(_) => Ok(()),
+        Published::Refused(m) => anyhow::bail!("the demo indicator was refused: {m}"),
+    }
+}
+
+/// Opens an incident case and submits its FSA first report, attested by the CISO.
+async fn incident(store: &Store, b: &Bank<'_>) -> anyhow::Result<()> {
+    let ciso = actor(b.org, b.ciso, Role::Executive);
+    let ctx = Ctx {
+        store,
+        actor: &ciso,
+        ip: None,
+    };
+    let clock = Clock::default();
+    let today = jiff::Timestamp::now().strftime("%Y-%m-%d");
+    let case: cases::CaseInput = serde_json::from_value(json!({
+        "title": "インターネットバンキングへのリスト型攻撃", "category": "list_attack_login",
+        "summary": "多数の不正ログイン試行を監視で検知", "occurred_on": today.to_string(),
+        "urgency": "ongoing", "customers_affected": 12,
+        "services": [{"name": "インターネットバンキング", "customer_facing": true, "status": "degraded"}],
+    }))?;
+    let id = cases::open(ctx, &clock, &case).await?;
+    let first: reports::SubmitInput = serde_json::from_value(json!({
+        "regime": "fsa_incident_report", "stage": "first", "attest": true, "items": {
+        "summary": "リスト型攻撃による不正ログイン試行", "recognised_at": "監視による検知",
+        "affected_services": "インターネットバンキング", "customer_impact": "12 口座",
+        "response": "送信元アドレスを遮断", "contact": "CSIRT 03-0000-0000"}}))?;
+    reports::submit(ctx, &clock, &id, &first).await?;
+    Ok(())
+}
+
+/// Seeds what the services store; run after the seeding transaction has committed.
+pub(crate) async fn seed(store: &Store, b: &Bank<'_>) -> anyhow::Result<()> {
+    shared_indicator(store, b).await?;
+    incident(store, b).await?;
+    Ok(())
+}
