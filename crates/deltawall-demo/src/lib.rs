@@ -784,6 +784,8 @@ pub async fn seed(store: &Store, demo_password: &str) -> anyhow::Result<DemoSumm
         org: &bank,
         ciso: &ciso,
         soc: &soc,
+        fsa: &fsa,
+        fsa_staff: &fsa_staff,
     };
     crate::services::seed(store, &bank).await?;
     Ok(summary)
