@@ -779,11 +779,13 @@ pub async fn seed(store: &Store, demo_password: &str) -> anyhow::Result<DemoSumm
             ("isac-analyst".into(), "the Financial ISAC"),
         ],
     };
+    let bank_admin = id_of(&mut s.tx, "bank-admin").await?;
     s.tx.commit().await?;
     let bank = crate::services::Bank {
         org: &bank,
         ciso: &ciso,
         soc: &soc,
+        admin: &bank_admin,
         fsa: &fsa,
         fsa_staff: &fsa_staff,
     };

@@ -5,6 +5,7 @@
 
 use deltawall_app::Ctx;
 use deltawall_app::exercises::{design, play};
+use deltawall_app::posture::{catalogs, mappings};
 use deltawall_app::incidents::{cases, reports};
 use deltawall_app::sharing::hub::{self, IndicatorInput, Published};
 use deltawall_app::supervision::clock::Clock;
@@ -21,6 +22,8 @@ pub(crate) struct Bank<'a> {
     pub ciso: &'a str,
     /// Its SOC analyst.
     pub soc: &'a str,
+    /// Its system administrator, who imports catalogs and mappings.
+    pub admin: &'a str,
     /// The FSA, which organises the sector exercise.
     pub fsa: &'a str,
     /// The FSA's monitoring staff member who runs it.
@@ -133,10 +136,61 @@ async fn exercise(store: &Store, b: &Bank<'_>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The bank's own security standard, written for the demo, as an OSCAL catalog.
+const BANK_STANDARD: &str = r#"{"catalog": {
+  "uuid": "5f3c9a2e-1b7d-4e6a-9c0f-2d8e4b6a1c37",
+  "metadata": {"title": "北海道銀行 情報セキュリティ基準 / Bank of Hokkaido security standard",
+    "last-modified": "2026-04-01T00:00:00+09:00", "version": "2026.1", "oscal-version": "1.1.2"},
+  "controls": [
+    {"id": "bs-1", "title": "セキュリティ計画の取締役会承認 / Board approval of the security plan",
+     "parts": [{"id": "bs-1_smt", "name": "statement",
+       "prose": "情報セキュリティ計画は毎年取締役会が承認する。"}]},
+    {"id": "bs-2", "title": "進捗の経営報告 / Progress reported to management",
+     "parts": [{"id": "bs-2_smt", "name": "statement",
+       "prose": "CISO は四半期ごとに計画の進捗を経営会議に報告する。"}]}
+  ]}}"#;
+
+/// How the FSA 2020 viewpoints meet the bank's own standard.
+const BANK_MAPPING: &str = "from,to,relationship,strength,rationale\n\
+FSA-BE1-01,bs-1,equal,9,どちらも取組計画の経営承認と年次見直しを求める\n\
+FSA-BE1-02,bs-2,intersects,6,基準は四半期の進捗報告のみを定める\n";
+
+/// The bank's administrator imports its own standard and maps the FSA 2020 viewpoints to it.
+async fn mapping_set(store: &Store, b: &Bank<'_>) -> anyhow::Result<()> {
+    let admin = actor(b.org, b.admin, Role::Admin);
+    let ctx = Ctx {
+        store,
+        actor: &admin,
+        ip: None,
+    };
+    let builtin = catalogs::list(ctx)
+        .await?
+        .into_iter()
+        .find(|c| c.builtin)
+        .ok_or_else(|| anyhow::anyhow!("the built-in catalog is not stored"))?;
+    let input = catalogs::ImportInput {
+        kind: "catalog".into(),
+        document: BANK_STANDARD.as_bytes().to_vec(),
+        catalog: Vec::new(),
+        key: "bank-of-hokkaido-standard".into(),
+    };
+    let own = catalogs::import(ctx, &input).await?;
+    let input = mappings::MappingImport {
+        title: "FSA 2020 → 北海道銀行 情報セキュリティ基準".into(),
+        from_catalog: builtin.catalog.id,
+        to_catalog: own.catalog.id,
+        provenance: "北海道銀行 CISO 室が作成 / written by the bank's CISO office".into(),
+        csv: BANK_MAPPING.as_bytes().to_vec(),
+    };
+    mappings::import(ctx, &input).await?;
+    Ok(())
+}
+
 /// Seeds what the services store; run after the seeding transaction has committed.
 pub(crate) async fn seed(store: &Store, b: &Bank<'_>) -> anyhow::Result<()> {
     shared_indicator(store, b).await?;
     incident(store, b).await?;
     exercise(store, b).await?;
+    mapping_set(store, b).await?;
     Ok(())
 }
