@@ -507,7 +507,8 @@ impl Seeder<'_> {
     }
 }
 
-/// Seeds the demo sector into an empty database, in one transaction.
+/// Seeds the demo sector into an empty database, in one transaction, then what the app's
+/// services store in their own transactions (`services.rs`).
 pub async fn seed(store: &Store, demo_password: &str) -> anyhow::Result<DemoSummary> {
     let hash = password::hash(demo_password.to_owned()).await?;
     let mut tx = store.write().await?;

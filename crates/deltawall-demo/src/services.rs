@@ -5,8 +5,8 @@
 
 use deltawall_app::Ctx;
 use deltawall_app::exercises::{design, play};
-use deltawall_app::posture::{catalogs, mappings};
 use deltawall_app::incidents::{cases, reports};
+use deltawall_app::posture::{catalogs, mappings};
 use deltawall_app::sharing::hub::{self, IndicatorInput, Published};
 use deltawall_app::supervision::clock::Clock;
 use deltawall_domain::role::Role;
