@@ -10,6 +10,7 @@ use deltawall_app::posture::{catalogs, mappings};
 use deltawall_app::sharing::hub::{self, IndicatorInput, Published};
 use deltawall_app::supervision::clock::Clock;
 use deltawall_domain::role::Role;
+use deltawall_domain::access::SupervisorReach;
 use deltawall_domain::{Actor, OrgKind};
 use deltawall_store::Store;
 use serde_json::json;
@@ -107,6 +108,7 @@ async fn incident(store: &Store, b: &Bank<'_>) -> anyhow::Result<()> {
 async fn exercise(store: &Store, b: &Bank<'_>) -> anyhow::Result<()> {
     let staff = Actor {
         org_kind: OrgKind::Supervisor,
+        reach: Some(SupervisorReach::National),
         ..actor(b.fsa, b.fsa_staff, Role::Staff)
     };
     let ctx = Ctx {
