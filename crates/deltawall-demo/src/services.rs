@@ -10,7 +10,7 @@ use deltawall_app::posture::{catalogs, mappings};
 use deltawall_app::sharing::hub::{self, IndicatorInput, Published};
 use deltawall_app::supervision::clock::Clock;
 use deltawall_domain::role::Role;
-use deltawall_domain::access::SupervisorReach;
+use deltawall_domain::org::SupervisorReach;
 use deltawall_domain::{Actor, OrgKind};
 use deltawall_store::Store;
 use serde_json::json;
