@@ -13,6 +13,7 @@
 
 pub mod large;
 mod posture;
+mod services;
 mod sup_figures;
 mod sup_monitoring;
 mod sup_requests;
@@ -506,7 +507,8 @@ impl Seeder<'_> {
     }
 }
 
-/// Seeds the demo sector into an empty database, in one transaction.
+/// Seeds the demo sector into an empty database, in one transaction, then what the app's
+/// services store in their own transactions (`services.rs`).
 pub async fn seed(store: &Store, demo_password: &str) -> anyhow::Result<DemoSummary> {
     let hash = password::hash(demo_password.to_owned()).await?;
     let mut tx = store.write().await?;
@@ -778,6 +780,16 @@ pub async fn seed(store: &Store, demo_password: &str) -> anyhow::Result<DemoSumm
             ("isac-analyst".into(), "the Financial ISAC"),
         ],
     };
+    let bank_admin = id_of(&mut s.tx, "bank-admin").await?;
     s.tx.commit().await?;
+    let bank = crate::services::Bank {
+        org: &bank,
+        ciso: &ciso,
+        soc: &soc,
+        admin: &bank_admin,
+        fsa: &fsa,
+        fsa_staff: &fsa_staff,
+    };
+    crate::services::seed(store, &bank).await?;
     Ok(summary)
 }

@@ -78,25 +78,17 @@ const NOT_PAGES: &[&str] = &["/posture/evidence/{id}", "/supervision/figures/{fi
 const UNREACHABLE: &[(&str, &str)] = &[
     (
         "/sharing/{root}/{id}/objects/{object}",
-        "the demo's collections hold no objects",
+        "the demo stores an indicator, but the crawl finds no link to it yet (not investigated)",
     ),
-    ("/posture/mappings/{id}", "the demo holds no mapping set"),
-    ("/tlpt/{id}", "the demo holds no TLPT engagement"),
-    ("/tlpt/{id}/chain", "the demo holds no TLPT engagement"),
-    ("/tlpt/{id}/layer", "the demo holds no TLPT engagement"),
     (
         "/exercises/editions/{id}",
-        "the demo holds no exercise edition",
+        "the demo stores an edition, but the crawl finds no link to it yet (not investigated)",
     ),
     (
         "/exercises/editions/{id}/evaluation",
-        "the demo holds no exercise edition",
+        "the demo stores an edition, but the crawl finds no link to it yet (not investigated)",
     ),
-    ("/incidents/cases/{id}", "the demo holds no incident case"),
-    (
-        "/incidents/reports/{id}",
-        "the demo holds no incident report",
-    ),
+    ("/coordination/{id}", "the demo holds no coordination room"),
 ];
 
 /// The router page `href` belongs to: literal segments must be equal, a `{placeholder}`

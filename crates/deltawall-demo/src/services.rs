@@ -1,0 +1,198 @@
+//! The demo's shared object and incident case (issue 19), seeded through the app's services
+//! after the main transaction commits: the services open their own write transactions, and
+//! SQLite has one writer, so they cannot run inside the seeding transaction. What they store
+//! is therefore audited and validated exactly as a user's form would be.
+
+use deltawall_app::Ctx;
+use deltawall_app::exercises::{design, play};
+use deltawall_app::incidents::{cases, reports};
+use deltawall_app::posture::{catalogs, mappings};
+use deltawall_app::sharing::hub::{self, IndicatorInput, Published};
+use deltawall_app::supervision::clock::Clock;
+use deltawall_domain::org::SupervisorReach;
+use deltawall_domain::role::Role;
+use deltawall_domain::{Actor, OrgKind};
+use deltawall_store::Store;
+use serde_json::json;
+
+/// The regional bank's users the services act as.
+pub(crate) struct Bank<'a> {
+    /// The bank's organisation id.
+    pub org: &'a str,
+    /// Its CISO (an executive, who attests regulator reports).
+    pub ciso: &'a str,
+    /// Its SOC analyst.
+    pub soc: &'a str,
+    /// Its system administrator, who imports catalogs and mappings.
+    pub admin: &'a str,
+    /// The FSA, which organises the sector exercise.
+    pub fsa: &'a str,
+    /// The FSA's monitoring staff member who runs it.
+    pub fsa_staff: &'a str,
+}
+
+/// The sector exercise's schedule: the bank track's opening inject at once, its sequel
+/// after an hour (released early by the organiser), and a shinkin track's opening.
+const SCHEDULE: &str = "code,track,phase,offset_min,kind,title,body,depends_on,expected_actions,criteria,respond_within_min\n\
+A-01,bank,1,0,message,不審な送金依頼 / suspicious transfer request,取引先を装った送金依頼メールが届いた,,internal_sharing=CSIRT に報告,internal_sharing=15 分以内に報告,15\n\
+A-02,bank,2,60,press_surge,報道機関からの問い合わせ / press enquiries,報道機関から被害の有無の問い合わせが相次ぐ,A-01,customer_response=公表文の準備,customer_response=保留声明,30\n\
+B-01,shinkin,1,0,simulated_alert,不正ログインの警報 / login alert,監視装置が多数の不正ログインを検知,,triage=警報の切り分け,triage=切り分け済み,20\n";
+
+fn actor(org: &str, user: &str, role: Role) -> Actor {
+    Actor {
+        user_id: user.to_owned(),
+        org_id: org.to_owned(),
+        org_kind: OrgKind::Institution,
+        reach: None,
+        role,
+        token_scope: None,
+        token_id: None,
+    }
+}
+
+/// Publishes an indicator into the ISAC's shared collection, as the bank's SOC would.
+async fn shared_indicator(store: &Store, b: &Bank<'_>) -> anyhow::Result<()> {
+    let soc = actor(b.org, b.soc, Role::Staff);
+    let ctx = Ctx {
+        store,
+        actor: &soc,
+        ip: None,
+    };
+    let colls = deltawall_app::sharing::taxii::collections(&ctx, "isac").await?;
+    let coll = colls
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("the demo's isac root has no collection"))?;
+    let input = IndicatorInput {
+        name: "リスト型攻撃の送信元 / list-attack source".into(),
+        description: "インターネットバンキングへのリスト型攻撃の送信元アドレス".into(),
+        pattern: "[ipv4-addr:value = '198.51.100.7']".into(),
+        tlp: deltawall_stix::Tlp::Green,
+        valid_from: None,
+        valid_until: None,
+        recipients: Vec::new(),
+    };
+    match hub::publish_indicator(&ctx, "isac", &coll.id, &input).await? {
+        Published::Stored(_) => Ok(()),
+        Published::Refused(m) => anyhow::bail!("the demo indicator was refused: {m}"),
+    }
+}
+
+/// Opens an incident case and submits its FSA first report, attested by the CISO.
+async fn incident(store: &Store, b: &Bank<'_>) -> anyhow::Result<()> {
+    let ciso = actor(b.org, b.ciso, Role::Executive);
+    let ctx = Ctx {
+        store,
+        actor: &ciso,
+        ip: None,
+    };
+    let clock = Clock::default();
+    let today = jiff::Timestamp::now().strftime("%Y-%m-%d");
+    let case: cases::CaseInput = serde_json::from_value(json!({
+        "title": "インターネットバンキングへのリスト型攻撃", "category": "list_attack_login",
+        "summary": "多数の不正ログイン試行を監視で検知", "occurred_on": today.to_string(),
+        "urgency": "ongoing", "customers_affected": 12,
+        "services": [{"name": "インターネットバンキング", "customer_facing": true, "status": "degraded"}],
+    }))?;
+    let id = cases::open(ctx, &clock, &case).await?;
+    let first: reports::SubmitInput = serde_json::from_value(json!({
+        "regime": "fsa_incident_report", "stage": "first", "attest": true, "items": {
+        "summary": "リスト型攻撃による不正ログイン試行", "recognised_at": "監視による検知",
+        "affected_services": "インターネットバンキング", "customer_impact": "12 口座",
+        "response": "送信元アドレスを遮断", "contact": "CSIRT 03-0000-0000"}}))?;
+    reports::submit(ctx, &clock, &id, &first).await?;
+    Ok(())
+}
+
+/// The FSA's sector exercise, held tomorrow (Japan time): two tracks, the bank enrolled on
+/// the bank track, the clock started and the bank track's sequel released early.
+async fn exercise(store: &Store, b: &Bank<'_>) -> anyhow::Result<()> {
+    let staff = Actor {
+        org_kind: OrgKind::Supervisor,
+        reach: Some(SupervisorReach::National),
+        ..actor(b.fsa, b.fsa_staff, Role::Staff)
+    };
+    let ctx = Ctx {
+        store,
+        actor: &staff,
+        ip: None,
+    };
+    let clock = Clock::default();
+    let tomorrow = deltawall_domain::jst::date_of(clock.now_us() + 86_400_000_000);
+    let input: design::EditionInput = serde_json::from_value(json!({
+        "name_ja": "金融業界横断的演習 Delta Wall", "name_en": "Delta Wall sector exercise",
+        "held_on": tomorrow.to_string(), "ends_at": "18:00", "feedback_k": 2,
+        "tracks": [
+            {"code": "bank", "business_type": "regional_bank", "name_ja": "銀行", "name_en": "Banks"},
+            {"code": "shinkin", "business_type": "shinkin_bank", "name_ja": "信用金庫", "name_en": "Shinkin banks"}
+        ],
+        "schedule_csv": SCHEDULE,
+    }))?;
+    let id = design::create(ctx, &input).await?;
+    let enrol = design::EnrolInput {
+        org_id: b.org.to_owned(),
+        track: "bank".into(),
+    };
+    design::enrol(ctx, &id, &enrol).await?;
+    play::command(ctx, &clock, &id, "start").await?;
+    play::release(ctx, &clock, &id, "A-02").await?;
+    Ok(())
+}
+
+/// The bank's own security standard, written for the demo, as an OSCAL catalog.
+const BANK_STANDARD: &str = r#"{"catalog": {
+  "uuid": "5f3c9a2e-1b7d-4e6a-9c0f-2d8e4b6a1c37",
+  "metadata": {"title": "北海道銀行 情報セキュリティ基準 / Bank of Hokkaido security standard",
+    "last-modified": "2026-04-01T00:00:00+09:00", "version": "2026.1", "oscal-version": "1.1.2"},
+  "controls": [
+    {"id": "bs-1", "title": "セキュリティ計画の取締役会承認 / Board approval of the security plan",
+     "parts": [{"id": "bs-1_smt", "name": "statement",
+       "prose": "情報セキュリティ計画は毎年取締役会が承認する。"}]},
+    {"id": "bs-2", "title": "進捗の経営報告 / Progress reported to management",
+     "parts": [{"id": "bs-2_smt", "name": "statement",
+       "prose": "CISO は四半期ごとに計画の進捗を経営会議に報告する。"}]}
+  ]}}"#;
+
+/// How the FSA 2020 viewpoints meet the bank's own standard.
+const BANK_MAPPING: &str = "from,to,relationship,strength,rationale\n\
+FSA-BE1-01,bs-1,equal,9,どちらも取組計画の経営承認と年次見直しを求める\n\
+FSA-BE1-02,bs-2,intersects,6,基準は四半期の進捗報告のみを定める\n";
+
+/// The bank's administrator imports its own standard and maps the FSA 2020 viewpoints to it.
+async fn mapping_set(store: &Store, b: &Bank<'_>) -> anyhow::Result<()> {
+    let admin = actor(b.org, b.admin, Role::Admin);
+    let ctx = Ctx {
+        store,
+        actor: &admin,
+        ip: None,
+    };
+    let builtin = catalogs::list(ctx)
+        .await?
+        .into_iter()
+        .find(|c| c.builtin)
+        .ok_or_else(|| anyhow::anyhow!("the built-in catalog is not stored"))?;
+    let input = catalogs::ImportInput {
+        kind: "catalog".into(),
+        document: BANK_STANDARD.as_bytes().to_vec(),
+        catalog: Vec::new(),
+        key: "bank-of-hokkaido-standard".into(),
+    };
+    let own = catalogs::import(ctx, &input).await?;
+    let input = mappings::MappingImport {
+        title: "FSA 2020 → 北海道銀行 情報セキュリティ基準".into(),
+        from_catalog: builtin.catalog.id,
+        to_catalog: own.catalog.id,
+        provenance: "北海道銀行 CISO 室が作成 / written by the bank's CISO office".into(),
+        csv: BANK_MAPPING.as_bytes().to_vec(),
+    };
+    mappings::import(ctx, &input).await?;
+    Ok(())
+}
+
+/// Seeds what the services store; run after the seeding transaction has committed.
+pub(crate) async fn seed(store: &Store, b: &Bank<'_>) -> anyhow::Result<()> {
+    shared_indicator(store, b).await?;
+    incident(store, b).await?;
+    exercise(store, b).await?;
+    mapping_set(store, b).await?;
+    Ok(())
+}
