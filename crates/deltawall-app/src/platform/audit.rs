@@ -1,11 +1,11 @@
 //! Reading the audit trail.
 
 use crate::error::ServiceError;
+use crate::paging::PageRequest;
 use crate::{Ctx, SResult};
 use deltawall_domain::audit::AuditEntry;
 use deltawall_domain::{OrgScope, Permission};
 use deltawall_store::audit::{self, AuditFilter};
-use crate::paging::PageRequest;
 use deltawall_store::keyset::KeysetPage;
 use deltawall_store::{Page, Paged};
 

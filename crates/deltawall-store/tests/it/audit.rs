@@ -126,7 +126,10 @@ async fn pages_walk_the_trail_once(db: &TestDb) {
     let expected: Vec<i64> = whole.items.iter().map(|e| e.seq).collect();
     assert_eq!(seqs, expected, "newest first, each entry once, only A's");
 }
-both!(audit_pages_walk_the_trail_once, super::pages_walk_the_trail_once);
+both!(
+    audit_pages_walk_the_trail_once,
+    super::pages_walk_the_trail_once
+);
 
 async fn database_refuses_changes(db: &TestDb) {
     append_n(&db.store, None, 2).await;
