@@ -7,6 +7,7 @@
 
 use crate::Result;
 use crate::db::Db;
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage};
 use crate::records::{Bind, Page, Paged, fetch_page};
 use crate::scope::org_clause;
 use deltawall_domain::OrgScope;
@@ -123,14 +124,8 @@ pub struct AuditFilter {
     pub org_id: Option<String>,
 }
 
-/// Entries of organisations within `scope`, newest first. Entries without an organisation
-/// (system events) are visible only with [`OrgScope::All`].
-pub async fn list(
-    db: &mut Db,
-    scope: &OrgScope,
-    filter: &AuditFilter,
-    page: Page,
-) -> Result<Paged<AuditEntry>> {
+/// The `FROM … WHERE …` of the entries within `scope` matching `filter`, with its binds.
+fn filtered(scope: &OrgScope, filter: &AuditFilter) -> (String, Vec<Bind>) {
     let clause = org_clause(scope, 1);
     let mut binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
     let scope_sql = match scope {
@@ -150,7 +145,43 @@ pub async fn list(
         "FROM audit_log a LEFT JOIN organisations o ON o.id = a.org_id WHERE {}",
         conds.join(" AND ")
     );
+    (from, binds)
+}
+
+/// Entries of organisations within `scope`, newest first. Entries without an organisation
+/// (system events) are visible only with [`OrgScope::All`].
+pub async fn list(
+    db: &mut Db,
+    scope: &OrgScope,
+    filter: &AuditFilter,
+    page: Page,
+) -> Result<Paged<AuditEntry>> {
+    let (from, binds) = filtered(scope, filter);
     fetch_page(db, COLUMNS, &from, binds, "a.seq DESC", page, from_row).await
+}
+
+/// The trail's order: newest first; the sequence number is unique, so it alone keys a row.
+const ORDER: &[(&str, Dir)] = &[("a.seq", Dir::Desc)];
+
+/// One page of the entries [`list`] would return, starting after `after`. The trail only
+/// grows, so a cursor is what lets a reader walk it without skipping or repeating entries
+/// appended meanwhile.
+pub async fn page(
+    db: &mut Db,
+    scope: &OrgScope,
+    filter: &AuditFilter,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<AuditEntry>> {
+    let (from, binds) = filtered(scope, filter);
+    let query = keyset::Query {
+        select: format!("SELECT {COLUMNS} {from}"),
+        binds,
+        order: ORDER,
+    };
+    query
+        .page(db, after, limit, from_row, |e| vec![Key::Int(e.seq)])
+        .await
 }
 
 /// The outcome of verifying the whole chain.

@@ -90,6 +90,47 @@ async fn chain_and_scope(db: &TestDb) {
 }
 both!(chain_verifies_and_reads_are_scoped, super::chain_and_scope);
 
+async fn pages_walk_the_trail_once(db: &TestDb) {
+    let s = &db.store;
+    let a = add_org(
+        s,
+        institution("A", BusinessType::RegionalBank, Region::Kanto),
+    )
+    .await;
+    let b = add_org(
+        s,
+        institution("B", BusinessType::RegionalBank, Region::Kanto),
+    )
+    .await;
+    append_n(s, Some(&a), 5).await;
+    append_n(s, Some(&b), 2).await;
+    let mut c = s.read().await.unwrap();
+    let mine = OrgScope::Own(a.clone());
+    let whole = audit::list(&mut c, &mine, &AuditFilter::default(), Page::default())
+        .await
+        .unwrap();
+    let (mut seqs, mut after, mut pages) = (Vec::new(), None, 0);
+    loop {
+        let page = audit::page(&mut c, &mine, &AuditFilter::default(), after.as_ref(), 2)
+            .await
+            .unwrap();
+        assert!(page.items.len() <= 2);
+        seqs.extend(page.items.iter().map(|e| e.seq));
+        pages += 1;
+        match page.next {
+            Some(n) => after = Some(deltawall_store::keyset::Cursor::decode(&n, 1).unwrap()),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    let expected: Vec<i64> = whole.items.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, expected, "newest first, each entry once, only A's");
+}
+both!(
+    audit_pages_walk_the_trail_once,
+    super::pages_walk_the_trail_once
+);
+
 async fn database_refuses_changes(db: &TestDb) {
     append_n(&db.store, None, 2).await;
     let mut c = db.store.read().await.unwrap();

@@ -8,6 +8,7 @@ use crate::router::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use deltawall_app::paging::PageRequest;
 use deltawall_app::platform::account::StepUp;
 use deltawall_app::platform::{audit, orgs, tokens, users};
 use deltawall_domain::org::{BusinessType, OrgKind, Region};
@@ -150,6 +151,22 @@ pub struct AuditDto {
     pub summary: serde_json::Value,
     /// Hash of this entry in the chain.
     pub hash: String,
+}
+
+impl From<deltawall_domain::audit::AuditEntry> for AuditDto {
+    fn from(e: deltawall_domain::audit::AuditEntry) -> Self {
+        AuditDto {
+            seq: e.seq,
+            at_us: e.at_us,
+            actor_user: e.actor_user,
+            org_id: e.org_id,
+            action: e.action,
+            object_type: e.object_type,
+            object_id: e.object_id,
+            summary: e.summary,
+            hash: e.hash,
+        }
+    }
 }
 
 /// A page of results.
@@ -425,53 +442,39 @@ pub async fn token_revoke(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Audit log filters.
+/// Audit log filters and the page asked for.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// Action code prefix, e.g. `login.`.
     pub action: Option<String>,
-    /// Rows to skip.
-    #[serde(default)]
-    pub offset: i64,
-    /// Rows to return (1–500, default 50).
-    #[serde(default = "fifty")]
-    pub limit: i64,
+    /// The cursor from the previous page's `Link: rel="next"`; absent for the first page.
+    pub cursor: Option<String>,
+    /// Rows per page, 1 to 500 (100 when absent).
+    pub limit: Option<i64>,
 }
 
-/// The audit trail visible to the caller, newest first.
+/// The audit trail visible to the caller, newest first, one page at a time; a `Link` header
+/// with `rel="next"` addresses the next page and keeps the filter.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
-    responses((status = 200, body = PageDto<AuditDto>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<AuditDto>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn audit_list(
     State(state): State<AppState>,
     user: ApiUser,
+    uri: axum::http::Uri,
     Query(q): Query<AuditQuery>,
-) -> ApiResult<Json<PageDto<AuditDto>>> {
+) -> ApiResult<axum::response::Response> {
     let filter = AuditFilter {
         action_prefix: q.action,
         org_id: None,
     };
-    let page = audit::list(user.ctx(&state), &filter, Page::new(q.offset, q.limit))
+    let req = PageRequest {
+        cursor: q.cursor,
+        limit: q.limit,
+    };
+    let page = audit::page(user.ctx(&state), &filter, &req)
         .await
         .map_err(AppError::Json)?;
-    Ok(Json(PageDto {
-        items: page
-            .items
-            .into_iter()
-            .map(|e| AuditDto {
-                seq: e.seq,
-                at_us: e.at_us,
-                actor_user: e.actor_user,
-                org_id: e.org_id,
-                action: e.action,
-                object_type: e.object_type,
-                object_id: e.object_id,
-                summary: e.summary,
-                hash: e.hash,
-            })
-            .collect(),
-        total: page.total,
-        offset: page.offset,
-        limit: page.limit,
-    }))
+    let rows: Vec<AuditDto> = page.items.into_iter().map(AuditDto::from).collect();
+    Ok(crate::layout::paged_json(&uri, rows, page.next.as_deref()))
 }

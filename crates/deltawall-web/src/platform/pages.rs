@@ -629,18 +629,18 @@ pub async fn token_revoke(
     Ok(Redirect::to("/tokens?notice=revoked").into_response())
 }
 
-/// Audit log filters.
+/// Audit log filters and the page asked for.
 #[derive(Debug, Deserialize)]
 pub struct AuditQuery {
     #[serde(default)]
     action: String,
     #[serde(default)]
-    offset: i64,
-    #[serde(default = "default_limit")]
-    limit: i64,
+    cursor: Option<String>,
+    #[serde(default)]
+    limit: Option<i64>,
 }
 
-/// `GET /audit`.
+/// `GET /audit`: newest first, a page at a time; the next page's link keeps the filter.
 pub async fn audit_page(
     State(state): State<AppState>,
     user: UiUser,
@@ -650,17 +650,16 @@ pub async fn audit_page(
         action_prefix: Some(q.action.trim().to_owned()).filter(|a| !a.is_empty()),
         org_id: None,
     };
-    let page = Page::new(q.offset, q.limit);
-    let list = audit::list(user.ctx(&state), &filter, page)
+    let req = deltawall_app::paging::PageRequest {
+        cursor: q.cursor,
+        limit: q.limit,
+    };
+    let list = audit::page(user.ctx(&state), &filter, &req)
         .await
         .map_err(user.err())?;
-    let base = format!(
-        "/audit?{}",
-        serde_urlencoded::to_string([("action", &q.action)]).unwrap_or_default()
-    );
     Ok(render(&AuditPage {
         l: user.layout("audit-title", "audit", None),
-        pager: Pager::new(&base, page.offset, page.limit, list.total, list.items.len()),
+        pager: crate::layout::CursorPager::new(&user.path, list.next.as_deref()),
         entries: list.items,
         action: q.action,
     }))

@@ -165,7 +165,7 @@ pub struct AuditPage {
     /// Entries.
     pub entries: Vec<AuditEntry>,
     /// Pager.
-    pub pager: Pager,
+    pub pager: crate::layout::CursorPager,
     /// Action prefix filter.
     pub action: String,
 }

@@ -780,7 +780,7 @@ async fn roles_without_the_permission_get_403() {
         .get("/api/v1/audit?action=login.", &app.fsa.as_role(Role::Admin))
         .await
         .json();
-    assert!(all["total"].as_i64().unwrap() >= 16, "{all}");
+    assert!(all.as_array().unwrap().len() >= 16, "{all}");
 }
 
 #[tokio::test]

@@ -22,7 +22,7 @@ async fn audit_actions(app: &TestApp, prefix: &str) -> Vec<serde_json::Value> {
             &app.fsa.as_role(Role::Admin),
         )
         .await;
-    r.json()["items"].as_array().unwrap().clone()
+    r.json().as_array().unwrap().clone()
 }
 
 #[tokio::test]

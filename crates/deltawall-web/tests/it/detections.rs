@@ -81,7 +81,7 @@ async fn ingest_counts_lines_and_never_stops_on_a_bad_one() {
         )
         .await
         .json();
-    assert_eq!(audit["total"], 3, "{audit}");
+    assert_eq!(audit.as_array().unwrap().len(), 3, "{audit}");
 }
 
 #[tokio::test]
@@ -358,9 +358,10 @@ async fn the_inbox_groups_triages_and_assigns() {
                 &app.a.as_role(Role::Admin),
             )
             .await
-            .json()["total"]
-                .as_i64()
-                .unwrap()
+            .json()
+            .as_array()
+            .unwrap()
+            .len() as i64
         }
     };
     assert_eq!(

@@ -189,7 +189,7 @@ async fn supervisor_registers_an_institution_and_its_history_is_kept() {
         page.body
     );
     let audit = app.get("/api/v1/audit?action=org.", &fsa).await.json();
-    let actions: Vec<&str> = audit["items"]
+    let actions: Vec<&str> = audit
         .as_array()
         .unwrap()
         .iter()

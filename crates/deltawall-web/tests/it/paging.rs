@@ -286,3 +286,63 @@ async fn every_paged_list_shows_each_row_once_within_reach() {
         assert_eq!((pages, seen.len()), (3, 5), "{}", list.page);
     }
 }
+
+/// The audit trail grows by every change, so it pages by its sequence number: each entry once,
+/// newest first, the filter kept in the next link, another institution's entries never shown.
+#[tokio::test]
+async fn the_audit_trail_pages_with_a_cursor() {
+    let app = TestApp::new().await;
+    risks(&app, &app.a.as_role(Role::Staff), 5, "a-").await;
+    risks(&app, &app.b.as_role(Role::Staff), 3, "b-").await;
+    let (auditor, theirs) = (app.a.as_role(Role::Auditor), app.b.as_role(Role::Auditor));
+    let first = "/api/v1/audit?action=risk.&limit=2";
+    let (ids, pages) = follow(&app, &auditor, first, "/hash").await;
+    assert_eq!(pages, 3);
+    assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), 5, "{ids:?}");
+    let whole = app.get("/api/v1/audit?action=risk.", &auditor).await.json();
+    let whole: Vec<&Value> = whole.as_array().unwrap().iter().collect();
+    assert_eq!(whole.len(), 5);
+    assert!(whole.iter().all(|e| e["org_id"] == app.a.org_id.as_str()));
+    let seqs: Vec<i64> = whole.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    assert!(
+        seqs.windows(2).all(|w| w[0] > w[1]),
+        "newest first: {seqs:?}"
+    );
+    let in_order: Vec<&str> = whole.iter().map(|e| e["hash"].as_str().unwrap()).collect();
+    assert_eq!(ids, in_order, "the pages keep the trail's order");
+    let (b_ids, _) = follow(&app, &theirs, first, "/hash").await;
+    assert_eq!(b_ids.len(), 3);
+    assert!(b_ids.iter().all(|h| !ids.contains(h)), "B never sees A's");
+    let link = app.get(first, &auditor).await.headers[header::LINK]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        link.starts_with("</api/v1/audit?action=risk.&limit=2&cursor="),
+        "{link}"
+    );
+    for bad in ["zz", "7b7d", "5b312c325d"] {
+        let r = app
+            .get(&format!("/api/v1/audit?cursor={bad}"), &auditor)
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(r.json()["error"]["field"], "cursor");
+        let r = app.get(&format!("/audit?cursor={bad}"), &auditor).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    }
+
+    // The page: two entries, then the next through its link, to the end, keeping the filter.
+    let mut url = Some("/audit?action=risk.&limit=2".to_owned());
+    let (mut pages, mut seen) = (0, 0);
+    while let Some(u) = url.take() {
+        let page = app.get(&u, &auditor).await;
+        assert_eq!(page.status, StatusCode::OK, "{u}");
+        seen += page.body.matches("<code>risk.create</code>").count();
+        pages += 1;
+        url = next_link(&page.body);
+        if let Some(n) = &url {
+            assert!(n.starts_with("/audit?action=risk.&limit=2&cursor="), "{n}");
+        }
+    }
+    assert_eq!((pages, seen), (3, 5));
+}

@@ -595,7 +595,7 @@ async fn an_institution_sees_which_supervisor_read_its_records() {
     let reads = || async {
         app.get("/api/v1/audit?action=assessment.read", &admin)
             .await
-            .json()["items"]
+            .json()
             .as_array()
             .cloned()
             .unwrap_or_default()

@@ -81,8 +81,7 @@ async fn actions(app: &TestApp, prefix: &str) -> Vec<String> {
         )
         .await
         .json();
-    r["items"]
-        .as_array()
+    r.as_array()
         .unwrap()
         .iter()
         .map(|e| e["action"].as_str().unwrap().to_owned())
