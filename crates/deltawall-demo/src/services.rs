@@ -5,7 +5,7 @@
 
 use deltawall_app::Ctx;
 use deltawall_app::exercises::{design, play};
-use deltawall_app::incidents::{cases, reports};
+use deltawall_app::incidents::{cases, reports, rooms};
 use deltawall_app::posture::{catalogs, mappings};
 use deltawall_app::sharing::hub::{self, IndicatorInput, Published};
 use deltawall_app::supervision::clock::Clock;
@@ -188,11 +188,35 @@ async fn mapping_set(store: &Store, b: &Bank<'_>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The FSA declares a sector-wide DDoS campaign and opens its coordination room with the
+/// bank as a member, so the room page has something to show.
+async fn coordination_room(store: &Store, b: &Bank<'_>) -> anyhow::Result<()> {
+    let staff = Actor {
+        org_kind: OrgKind::Supervisor,
+        reach: Some(SupervisorReach::National),
+        ..actor(b.fsa, b.fsa_staff, Role::Staff)
+    };
+    let ctx = Ctx {
+        store,
+        actor: &staff,
+        ip: None,
+    };
+    let input = rooms::RoomInput {
+        title_ja: "インターネットバンキングへの DDoS 攻撃（業界横断）".into(),
+        title_en: "DDoS on internet banking across the sector".into(),
+        category: "ddos".into(),
+        members: vec![b.org.to_owned()],
+    };
+    rooms::declare(ctx, &Clock::default(), &input).await?;
+    Ok(())
+}
+
 /// Seeds what the services store; run after the seeding transaction has committed.
 pub(crate) async fn seed(store: &Store, b: &Bank<'_>) -> anyhow::Result<()> {
     shared_indicator(store, b).await?;
     incident(store, b).await?;
     exercise(store, b).await?;
     mapping_set(store, b).await?;
+    coordination_room(store, b).await?;
     Ok(())
 }

@@ -197,7 +197,7 @@ async fn visit(
     }
 }
 
-/// Breadth-first from the home page over every link the role is shown, one address per
+/// Breadth-first from the home page and every page without a placeholder over every link the role is shown, one address per
 /// router page (the ids in the addresses are the demo's data as this role sees it); each
 /// page is checked as it is opened, at the window's present width.
 async fn discover(
@@ -207,8 +207,13 @@ async fn discover(
     routes: &[String],
     found: &mut Findings,
 ) -> BTreeMap<String, String> {
-    let mut seen = BTreeMap::from([("/".to_owned(), "/".to_owned())]);
-    let mut queue = VecDeque::from([("/".to_owned(), "/".to_owned())]);
+    // Every page without a placeholder is a start too: a list no menu links to (the
+    // exercise editions, say) still leads to the pages of its rows.
+    let starts = std::iter::once("/".to_owned())
+        .chain(routes.iter().filter(|r| !r.contains('{')).cloned())
+        .map(|r| (r.clone(), r));
+    let mut seen: BTreeMap<String, String> = starts.clone().collect();
+    let mut queue: VecDeque<(String, String)> = starts.collect();
     while let Some((route, href)) = queue.pop_front() {
         visit(c, base, who, (&route, &href), found).await;
         for link in hrefs(c, "a[href]").await {
