@@ -357,7 +357,17 @@ async fn the_demo_reproduces_figure_4() {
             .collect();
     let csv = app.get("/supervision/figures/exercises.csv", &fsa).await;
     assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
-    assert_eq!(totals(&csv.body), expected);
+    // The report's years first; the demo's own sector edition, held this year, may add its
+    // year after them.
+    let got = totals(&csv.body);
+    assert_eq!(got[..expected.len()], expected[..], "{}", csv.body);
+    assert!(
+        got[expected.len()..]
+            .iter()
+            .all(|(y, _)| y.as_str() > "2019"),
+        "{}",
+        csv.body
+    );
     assert_eq!(
         expected.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>(),
         ["77", "101", "105", "121"]
@@ -375,7 +385,7 @@ async fn the_demo_reproduces_figure_4() {
                 .sum()
         })
         .collect();
-    assert_eq!(sums, [77, 101, 105, 121]);
+    assert_eq!(sums[..4], [77, 101, 105, 121]);
     let page = app.get("/supervision/figures", &fsa).await;
     for (year, n) in &expected {
         let cell = format!(r#"<th scope="row">{year}</th>"#);
