@@ -354,14 +354,7 @@ fn paged<T: Serialize, U: Into<T>>(
     page: deltawall_store::keyset::KeysetPage<U>,
 ) -> Response {
     let rows: Vec<T> = page.items.into_iter().map(Into::into).collect();
-    let mut resp = Json(rows).into_response();
-    let here = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
-    if let Some(next) = crate::layout::CursorPager::new(here, page.next.as_deref()).next
-        && let Ok(v) = axum::http::HeaderValue::from_str(&format!("<{next}>; rel=\"next\""))
-    {
-        resp.headers_mut().insert(header::LINK, v);
-    }
-    resp
+    crate::layout::paged_json(uri, rows, page.next.as_deref())
 }
 
 /// The built-in catalog.
