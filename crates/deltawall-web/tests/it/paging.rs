@@ -456,3 +456,160 @@ async fn the_audit_trail_pages_with_a_cursor() {
     }
     assert_eq!((pages, seen), (3, 5));
 }
+
+/// A list the API answers as an object: the rows at `rows`, the next page's cursor at
+/// `/next` and in the `Link` header, as the indicators of a collection and an institution's
+/// tasks are.
+struct ObjectList {
+    api: String,
+    page: String,
+    /// Filters every page asks for (`key=value&`), which the next links must keep.
+    api_query: &'static str,
+    page_query: &'static str,
+    rows: &'static str,
+    id: &'static str,
+    reader: Who,
+}
+
+/// Follows `Link: rel="next"` from `first` through a list answered as an object, checking
+/// that `/next` agrees with the header; returns every row's id and the number of pages.
+async fn follow_object(app: &TestApp, list: &ObjectList, first: &str) -> (Vec<String>, usize) {
+    let mut url = Some(first.to_owned());
+    let (mut seen, mut pages) = (Vec::new(), 0);
+    while let Some(u) = url.take() {
+        let r = app.get(&u, &list.reader).await;
+        assert_eq!(r.status, StatusCode::OK, "{u}: {}", r.body);
+        let body = r.json();
+        let rows = body.pointer(list.rows).unwrap().as_array().unwrap();
+        assert!(rows.len() <= 2, "{u}");
+        seen.extend(
+            rows.iter()
+                .map(|v| v.pointer(list.id).unwrap().as_str().unwrap().to_owned()),
+        );
+        pages += 1;
+        url = r.headers.get(header::LINK).map(|l| {
+            let l = l.to_str().unwrap();
+            l[1..l.find('>').unwrap()].to_owned()
+        });
+        let next = body["next"].as_str();
+        assert_eq!(
+            url.as_deref()
+                .map(|u| u.ends_with(&format!("cursor={}", next.unwrap()))),
+            next.map(|_| true),
+            "{u}: the body's next and the Link header agree"
+        );
+    }
+    (seen, pages)
+}
+
+#[tokio::test]
+async fn lists_answered_as_objects_page_with_a_cursor() {
+    let app = TestApp::new().await;
+    let (shared, _, _) = crate::taxii::setup(&app).await;
+    let a = app.a.as_role(Role::Staff);
+    // Five indicators added in one request share their `date_added`: the id orders them.
+    let recent = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1))
+        .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string();
+    let indicators: Vec<Value> = (0..5)
+        .map(|n| {
+            let mut v = crate::taxii::indicator(700 + n, &recent, Some(crate::taxii::GREEN));
+            v["created"] = recent.clone().into();
+            v
+        })
+        .collect();
+    crate::taxii::add(&app, &shared, &a, &indicators).await;
+    // Five requests to the Kanto institutions: five tasks for B.
+    for _ in 0..5 {
+        let r = app
+            .json(
+                Method::POST,
+                "/api/v1/supervision/requests",
+                &fsa(&app),
+                &crate::access_sup_requests::request_json(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let lists = [
+        ObjectList {
+            api: format!("/api/v1/sharing/roots/isac/collections/{shared}/indicators"),
+            page: format!("/sharing/isac/{shared}"),
+            api_query: "ended=true&",
+            page_query: "type=indicator&ended=1&",
+            rows: "/items",
+            id: "/id",
+            reader: a.clone(),
+        },
+        ObjectList {
+            api: "/api/v1/tasks".into(),
+            page: "/requests".into(),
+            api_query: "",
+            page_query: "",
+            rows: "/tasks",
+            id: "/task/id",
+            reader: app.b.as_role(Role::Staff),
+        },
+    ];
+    for list in &lists {
+        let first = format!("{}?{}limit=2", list.api, list.api_query);
+        let (ids, pages) = follow_object(&app, list, &first).await;
+        assert_eq!(pages, 3, "{}", list.api);
+        assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), 5, "{ids:?}");
+        let whole = app
+            .get(&format!("{}?{}", list.api, list.api_query), &list.reader)
+            .await
+            .json();
+        let whole: Vec<&str> = whole
+            .pointer(list.rows)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.pointer(list.id).unwrap().as_str().unwrap())
+            .collect();
+        assert_eq!(ids, whole, "{}: the pages keep the list's order", list.api);
+        for bad in [
+            "zz",
+            "5b315d",
+            &swap_types(&first_cursor(&app, list, &first).await),
+        ] {
+            let r = app
+                .get(&format!("{}?cursor={bad}", list.api), &list.reader)
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{}: {bad}",
+                list.api
+            );
+            assert_eq!(r.json()["error"]["field"], "cursor");
+        }
+
+        // The page: two rows, then the next page through its link, filters kept, each once.
+        let mut url = Some(format!("{}?{}limit=2", list.page, list.page_query));
+        let (mut pages, mut seen) = (0, BTreeSet::new());
+        while let Some(u) = url.take() {
+            let page = app.get(&u, &list.reader).await;
+            assert_eq!(page.status, StatusCode::OK, "{u}");
+            for id in &ids {
+                if page.body.contains(&format!("/{id}\"")) {
+                    assert!(seen.insert(id.clone()), "{u} repeats {id}");
+                }
+            }
+            pages += 1;
+            url = next_link(&page.body);
+            if let Some(n) = &url {
+                let kept = format!("{}?{}limit=2&cursor=", list.page, list.page_query);
+                assert!(n.starts_with(&kept), "{n}");
+            }
+        }
+        assert_eq!((pages, seen.len()), (3, 5), "{}", list.page);
+    }
+}
+
+/// The cursor of the first page of `list` starting at `first`.
+async fn first_cursor(app: &TestApp, list: &ObjectList, first: &str) -> String {
+    let body = app.get(first, &list.reader).await.json();
+    body["next"].as_str().unwrap().to_owned()
+}
