@@ -61,6 +61,11 @@ impl From<StoreError> for ServiceError {
                 code: "err-conflict",
                 message: format!("{what} already exists"),
             },
+            StoreError::BadCursor(why) => ServiceError::Refused {
+                code: "err-bad-request",
+                field: "cursor",
+                message: format!("cursor: not one this list handed out ({why})"),
+            },
             other => ServiceError::Internal(other.into()),
         }
     }

@@ -7,7 +7,7 @@
 //! so the posture as reported on any day is the latest revision recorded by then.
 
 use crate::db::Db;
-use crate::keyset::{self, Cursor, Dir, Key, KeysetPage};
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage, Kind};
 use crate::records::{Bind, bind_all, code, conflict, flag};
 use crate::scope::record_clause;
 use crate::{Result, StoreError, new_id};
@@ -296,10 +296,10 @@ pub async fn list(
 }
 
 /// The order of assessment lists: latest day assessed first, then newest, then by id.
-const ORDER: &[(&str, Dir)] = &[
-    ("a.as_of", Dir::Desc),
-    ("a.created_at", Dir::Desc),
-    ("a.id", Dir::Asc),
+const ORDER: &[keyset::Col] = &[
+    ("a.as_of", Dir::Desc, Kind::Text),
+    ("a.created_at", Dir::Desc, Kind::Int),
+    ("a.id", Dir::Asc, Kind::Text),
 ];
 
 /// One page of assessments within `scope` (optionally of one organisation), starting after

@@ -7,7 +7,7 @@
 
 use crate::Result;
 use crate::db::Db;
-use crate::keyset::{self, Cursor, Dir, Key, KeysetPage};
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage, Kind};
 use crate::records::{Bind, Page, Paged, fetch_page};
 use crate::scope::org_clause;
 use deltawall_domain::OrgScope;
@@ -161,7 +161,7 @@ pub async fn list(
 }
 
 /// The trail's order: newest first; the sequence number is unique, so it alone keys a row.
-const ORDER: &[(&str, Dir)] = &[("a.seq", Dir::Desc)];
+const ORDER: &[keyset::Col] = &[("a.seq", Dir::Desc, Kind::Int)];
 
 /// One page of the entries [`list`] would return, starting after `after`. The trail only
 /// grows, so a cursor is what lets a reader walk it without skipping or repeating entries

@@ -23,6 +23,10 @@ pub enum StoreError {
         /// What was found.
         value: String,
     },
+    /// A cursor from a client does not fit the list it was sent to (its values' number or
+    /// types differ from the list's sort columns).
+    #[error("cursor: {0}")]
+    BadCursor(String),
     /// A backup file could not be restored.
     #[error("backup: {0}")]
     Backup(String),

@@ -3,7 +3,7 @@
 //! here filters by the viewer's organisation through [`org_clause`].
 
 use crate::db::Db;
-use crate::keyset::{self, Cursor, Dir, Key, KeysetPage};
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage, Kind};
 use crate::records::{Bind, bind_all};
 use crate::scope::org_clause;
 use crate::{Result, StoreError, new_id};
@@ -144,7 +144,10 @@ pub async fn list(db: &mut Db, viewer_org: &str) -> Result<Vec<Evidence>> {
 }
 
 /// The order of evidence lists: newest first, then by id.
-const ORDER: &[(&str, Dir)] = &[("e.created_at", Dir::Desc), ("e.id", Dir::Asc)];
+const ORDER: &[keyset::Col] = &[
+    ("e.created_at", Dir::Desc, Kind::Int),
+    ("e.id", Dir::Asc, Kind::Text),
+];
 
 /// One page of the viewer organisation's evidence, starting after `after`.
 pub async fn page(

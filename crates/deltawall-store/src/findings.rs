@@ -4,7 +4,7 @@
 //! milestones hang off a finding. Reads go through [`record_clause`]; drafts stay home.
 
 use crate::db::Db;
-use crate::keyset::{self, Cursor, Dir, Key, KeysetPage};
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage, Kind};
 use crate::records::{Bind, bind_all};
 use crate::scope::record_clause;
 use crate::{Result, StoreError, new_id};
@@ -207,7 +207,10 @@ pub async fn list(
 }
 
 /// The order of finding lists: newest first, then by id.
-const ORDER: &[(&str, Dir)] = &[("f.created_at", Dir::Desc), ("f.id", Dir::Asc)];
+const ORDER: &[keyset::Col] = &[
+    ("f.created_at", Dir::Desc, Kind::Int),
+    ("f.id", Dir::Asc, Kind::Text),
+];
 
 /// One page of findings within `scope` (optionally only those in `states`), newest first,
 /// starting after `after`.

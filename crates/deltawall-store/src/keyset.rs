@@ -24,6 +24,20 @@ pub enum Key {
     Text(String),
 }
 
+/// The type of one sort column, which each value of a cursor must have: a client can
+/// forge a cursor of the right length, and a text where the database compares an integer
+/// is refused here rather than by the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// An integer column.
+    Int,
+    /// A text column.
+    Text,
+}
+
+/// One sort column of a list: its SQL expression, direction and type.
+pub type Col = (&'static str, Dir, Kind);
+
 /// A position in a list: the sort values of the last row shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor(pub Vec<Key>);
@@ -32,6 +46,15 @@ pub struct Cursor(pub Vec<Key>);
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("cursor: not one this list handed out")]
 pub struct BadCursor;
+
+impl Key {
+    fn kind(&self) -> Kind {
+        match self {
+            Key::Int(_) => Kind::Int,
+            Key::Text(_) => Kind::Text,
+        }
+    }
+}
 
 impl Cursor {
     /// The cursor as a URL-safe string (hex of its JSON; opaque to clients).
@@ -58,6 +81,34 @@ impl Cursor {
             Err(BadCursor)
         }
     }
+
+    /// Whether the cursor has one value of the right type per column of `order`; the
+    /// first value that does not fit is named (from 1).
+    pub fn check(&self, order: &[Col]) -> Result<(), crate::StoreError> {
+        if self.0.len() != order.len() {
+            return Err(crate::StoreError::BadCursor(format!(
+                "{} values for a list sorted on {}",
+                self.0.len(),
+                order.len()
+            )));
+        }
+        match self.0.iter().zip(order).position(|(k, c)| k.kind() != c.2) {
+            None => Ok(()),
+            Some(i) => Err(crate::StoreError::BadCursor(format!(
+                "value {} is {} where the list sorts on {}",
+                i + 1,
+                kind_name(self.0[i].kind()),
+                kind_name(order[i].2)
+            ))),
+        }
+    }
+}
+
+fn kind_name(k: Kind) -> &'static str {
+    match k {
+        Kind::Int => "an integer",
+        Kind::Text => "a text",
+    }
 }
 
 /// The direction of one sort column.
@@ -71,7 +122,7 @@ pub enum Dir {
 
 /// The condition "sorts after `cursor`" for columns `order` (SQL expressions with their
 /// direction), binding the cursor's values from placeholder `first` on.
-pub(crate) fn after(order: &[(&str, Dir)], cursor: &Cursor, first: usize) -> (String, Vec<Bind>) {
+pub(crate) fn after(order: &[Col], cursor: &Cursor, first: usize) -> (String, Vec<Bind>) {
     let binds: Vec<Bind> = cursor
         .0
         .iter()
@@ -81,11 +132,11 @@ pub(crate) fn after(order: &[(&str, Dir)], cursor: &Cursor, first: usize) -> (St
         })
         .collect();
     let mut ors = Vec::new();
-    for (i, (col, dir)) in order.iter().enumerate() {
+    for (i, (col, dir, _)) in order.iter().enumerate() {
         let mut ands: Vec<String> = order[..i]
             .iter()
             .enumerate()
-            .map(|(j, (c, _))| format!("{c} = ${}", first + j))
+            .map(|(j, (c, _, _))| format!("{c} = ${}", first + j))
             .collect();
         let op = if *dir == Dir::Desc { "<" } else { ">" };
         ands.push(format!("{col} {op} ${}", first + i));
@@ -95,10 +146,10 @@ pub(crate) fn after(order: &[(&str, Dir)], cursor: &Cursor, first: usize) -> (St
 }
 
 /// The `ORDER BY` list for `order`.
-pub(crate) fn order_by(order: &[(&str, Dir)]) -> String {
+pub(crate) fn order_by(order: &[Col]) -> String {
     order
         .iter()
-        .map(|(c, d)| format!("{c} {}", if *d == Dir::Desc { "DESC" } else { "ASC" }))
+        .map(|(c, d, _)| format!("{c} {}", if *d == Dir::Desc { "DESC" } else { "ASC" }))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -133,7 +184,7 @@ pub(crate) struct Query<'a> {
     /// Its bound values, in placeholder order.
     pub binds: Vec<Bind>,
     /// The list's order.
-    pub order: &'a [(&'a str, Dir)],
+    pub order: &'a [Col],
 }
 
 impl Query<'_> {
@@ -153,6 +204,7 @@ impl Query<'_> {
             order,
         } = self;
         if let Some(c) = after {
+            c.check(order)?;
             let (cond, more) = self::after(order, c, binds.len() + 1);
             select.push_str(&format!(" AND {cond}"));
             binds.extend(more);
@@ -192,12 +244,35 @@ mod tests {
     #[test]
     fn after_is_lexicographic() {
         let c = Cursor(vec![Key::Int(1), Key::Text("x".into())]);
-        let (sql, binds) = after(&[("f.t", Dir::Desc), ("f.id", Dir::Asc)], &c, 3);
+        let order = [
+            ("f.t", Dir::Desc, Kind::Int),
+            ("f.id", Dir::Asc, Kind::Text),
+        ];
+        let (sql, binds) = after(&order, &c, 3);
         assert_eq!(sql, "((f.t < $3) OR (f.t = $3 AND f.id > $4))");
         assert_eq!(binds.len(), 2);
-        assert_eq!(
-            order_by(&[("f.t", Dir::Desc), ("f.id", Dir::Asc)]),
-            "f.t DESC, f.id ASC"
-        );
+        assert_eq!(order_by(&order), "f.t DESC, f.id ASC");
+    }
+
+    #[test]
+    fn a_cursor_fits_only_its_columns_types() {
+        let order = [
+            ("f.t", Dir::Desc, Kind::Int),
+            ("f.id", Dir::Asc, Kind::Text),
+        ];
+        let fits = Cursor(vec![Key::Int(1), Key::Text("x".into())]);
+        assert!(fits.check(&order).is_ok());
+        let cases = [
+            (
+                vec![Key::Text("1".into()), Key::Text("x".into())],
+                "value 1 is a text",
+            ),
+            (vec![Key::Int(1), Key::Int(2)], "value 2 is an integer"),
+            (vec![Key::Int(1)], "1 values for a list sorted on 2"),
+        ];
+        for (keys, says) in cases {
+            let err = Cursor(keys).check(&order).unwrap_err().to_string();
+            assert!(err.contains(says), "{err}");
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Organisations and their time-bound attributes.
 
 use crate::db::Db;
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage, Kind};
 use crate::records::{
     Bind, OrgAttribute, Organisation, Page, Paged, bind_all, code, conflict, fetch_page, flag,
     now_us, opt_code,
@@ -129,13 +130,9 @@ pub async fn get_unscoped(db: &mut Db, id: &str) -> Result<Organisation> {
     get(db, &OrgScope::All, id).await
 }
 
-/// Organisations within `scope` matching `filter`, ordered by kind and Japanese name.
-pub async fn list(
-    db: &mut Db,
-    scope: &OrgScope,
-    filter: &OrgFilter,
-    page: Page,
-) -> Result<Paged<Organisation>> {
+/// The conditions (joined by `AND`) and their binds that select the organisations within
+/// `scope` matching `filter`.
+fn list_where(scope: &OrgScope, filter: &OrgFilter) -> (String, Vec<Bind>) {
     let clause = org_clause(scope, 1);
     let mut binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
     let mut conds = vec![clause.sql];
@@ -172,7 +169,18 @@ pub async fn list(
             pattern,
         );
     }
-    let from = format!("FROM organisations o WHERE {}", conds.join(" AND "));
+    (conds.join(" AND "), binds)
+}
+
+/// Organisations within `scope` matching `filter`, ordered by kind and Japanese name.
+pub async fn list(
+    db: &mut Db,
+    scope: &OrgScope,
+    filter: &OrgFilter,
+    page: Page,
+) -> Result<Paged<Organisation>> {
+    let (cond, binds) = list_where(scope, filter);
+    let from = format!("FROM organisations o WHERE {cond}");
     fetch_page(
         db,
         COLUMNS,
@@ -183,6 +191,39 @@ pub async fn list(
         from_row,
     )
     .await
+}
+
+/// The order of organisation lists: by kind, then Japanese name, then id.
+const ORDER: &[keyset::Col] = &[
+    ("o.kind", Dir::Asc, Kind::Text),
+    ("o.name_ja", Dir::Asc, Kind::Text),
+    ("o.id", Dir::Asc, Kind::Text),
+];
+
+/// One page of the organisations within `scope` matching `filter`, in [`list`]'s order,
+/// starting after `after`.
+pub async fn page(
+    db: &mut Db,
+    scope: &OrgScope,
+    filter: &OrgFilter,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<Organisation>> {
+    let (cond, binds) = list_where(scope, filter);
+    let query = keyset::Query {
+        select: format!("SELECT {COLUMNS} FROM organisations o WHERE {cond}"),
+        binds,
+        order: ORDER,
+    };
+    query
+        .page(db, after, limit, from_row, |o| {
+            vec![
+                Key::Text(o.kind.code().to_owned()),
+                Key::Text(o.name_ja.clone()),
+                Key::Text(o.id.clone()),
+            ]
+        })
+        .await
 }
 
 /// Records a new value of an attribute from `valid_from`, closing the value that was

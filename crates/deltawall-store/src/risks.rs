@@ -4,7 +4,7 @@
 //! and its holding company).
 
 use crate::db::Db;
-use crate::keyset::{self, Cursor, Dir, Key, KeysetPage};
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage, Kind};
 use crate::records::{Bind, bind_all};
 use crate::scope::record_clause;
 use crate::{Result, StoreError, new_id};
@@ -143,10 +143,14 @@ pub async fn list(db: &mut Db, scope: &RecordScope) -> Result<Vec<Risk>> {
 }
 
 /// The order of risk lists: highest residual score first, then oldest, then by id.
-const ORDER: &[(&str, Dir)] = &[
-    ("(r.residual_likelihood * r.residual_impact)", Dir::Desc),
-    ("r.created_at", Dir::Asc),
-    ("r.id", Dir::Asc),
+const ORDER: &[keyset::Col] = &[
+    (
+        "(r.residual_likelihood * r.residual_impact)",
+        Dir::Desc,
+        Kind::Int,
+    ),
+    ("r.created_at", Dir::Asc, Kind::Int),
+    ("r.id", Dir::Asc, Kind::Text),
 ];
 
 /// One page of risks within `scope`, starting after `after`.

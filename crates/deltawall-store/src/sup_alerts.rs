@@ -5,7 +5,7 @@
 //! of its targets.
 
 use crate::db::Db;
-use crate::keyset::{self, Cursor, Dir, Key, KeysetPage};
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage, Kind};
 use crate::records::{Bind, bind_all, code};
 use crate::scope::org_clause;
 use crate::{Result, StoreError};
@@ -109,7 +109,10 @@ pub async fn list(db: &mut Db, scope: &OrgScope) -> Result<Vec<StoredAlert>> {
 }
 
 /// The order of alert lists: newest first, then by id.
-const ORDER: &[(&str, Dir)] = &[("a.sent_at", Dir::Desc), ("a.id", Dir::Asc)];
+const ORDER: &[keyset::Col] = &[
+    ("a.sent_at", Dir::Desc, Kind::Int),
+    ("a.id", Dir::Asc, Kind::Text),
+];
 
 /// One page of the alerts visible within `scope`, newest first, starting after `after`.
 pub async fn page(

@@ -6,7 +6,7 @@
 
 use crate::db::Db;
 use crate::findings::code_of;
-use crate::keyset::{self, Cursor, Dir, Key, KeysetPage};
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage, Kind};
 use crate::records::{Bind, bind_all, conflict};
 use crate::scope::org_clause;
 use crate::{Result, StoreError, new_id};
@@ -197,7 +197,10 @@ pub async fn list(
 }
 
 /// The order of engagement lists: latest planned day first, then by id.
-const ORDER: &[(&str, Dir)] = &[("e.planned_on", Dir::Desc), ("e.id", Dir::Asc)];
+const ORDER: &[keyset::Col] = &[
+    ("e.planned_on", Dir::Desc, Kind::Text),
+    ("e.id", Dir::Asc, Kind::Text),
+];
 
 /// One page of the engagements within `scope`, latest planned day first, starting after
 /// `after`.

@@ -7,7 +7,7 @@
 //! visible to a supervisor who issued it or who reaches at least one of its tasks.
 
 use crate::db::Db;
-use crate::keyset::{self, Cursor, Dir, Key, KeysetPage};
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage, Kind};
 use crate::records::{Bind, bind_all, code};
 use crate::scope::org_clause;
 use crate::{Result, StoreError};
@@ -251,7 +251,10 @@ pub async fn list_requests(db: &mut Db, scope: &OrgScope) -> Result<Vec<StoredRe
 }
 
 /// The order of request lists: newest first, then by id.
-const REQUEST_ORDER: &[(&str, Dir)] = &[("r.sent_at", Dir::Desc), ("r.id", Dir::Asc)];
+const REQUEST_ORDER: &[keyset::Col] = &[
+    ("r.sent_at", Dir::Desc, Kind::Int),
+    ("r.id", Dir::Asc, Kind::Text),
+];
 
 /// One page of the requests visible within `scope`, newest first, starting after `after`.
 pub async fn page_requests(
@@ -338,6 +341,36 @@ pub async fn tasks_of_org(db: &mut Db, org_id: &str) -> Result<Vec<(StoredTask, 
         .fetch_all(&mut *db)
         .await?;
     rows.iter().map(task_and_request).collect()
+}
+
+/// The order of an institution's tasks: newest request first, then by task id.
+const TASK_ORDER: &[keyset::Col] = &[
+    ("r.sent_at", Dir::Desc, Kind::Int),
+    ("t.id", Dir::Asc, Kind::Text),
+];
+
+/// One page of the tasks of one institution, with their requests, in
+/// [`tasks_of_org`]'s order, starting after `after`.
+pub async fn page_tasks_of_org(
+    db: &mut Db,
+    org_id: &str,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<(StoredTask, StoredRequest)>> {
+    let query = keyset::Query {
+        select: format!(
+            "SELECT {TASK_AND_REQUEST_COLUMNS} \
+             FROM sup_request_tasks t JOIN organisations o ON o.id = t.org_id \
+             JOIN sup_requests r ON r.id = t.request_id WHERE t.org_id = $1"
+        ),
+        binds: vec![Bind::Text(org_id.to_owned())],
+        order: TASK_ORDER,
+    };
+    query
+        .page(db, after, limit, task_and_request, |(t, r)| {
+            vec![Key::Int(r.sent_at), Key::Text(t.id.clone())]
+        })
+        .await
 }
 
 pub(crate) fn task_and_request(row: &AnyRow) -> Result<(StoredTask, StoredRequest)> {

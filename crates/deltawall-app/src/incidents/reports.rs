@@ -276,12 +276,17 @@ pub async fn decide_not_to_report(
     Ok(())
 }
 
-/// The submissions the actor may read: its institution's, or those of the institutions in
-/// the supervisor's reach (a bureau: its region).
-pub async fn list(ctx: Ctx<'_>) -> SResult<Vec<StoredSubmission>> {
+/// One page of the submissions the actor may read: its institution's, or those of the
+/// institutions in the supervisor's reach (a bureau: its region); pending first.
+pub async fn list(
+    ctx: Ctx<'_>,
+    req: &crate::paging::PageRequest,
+) -> SResult<deltawall_store::keyset::KeysetPage<StoredSubmission>> {
     ctx.require(Permission::ReadOwnOrg)?;
+    let after = req.cursor(3)?;
     let mut conn = ctx.store.read().await?;
-    Ok(store::in_scope(&mut conn, &ctx.actor.org_scope()).await?)
+    let scope = ctx.actor.org_scope();
+    Ok(store::in_scope(&mut conn, &scope, after.as_ref(), req.limit()).await?)
 }
 
 /// Submission `id`, if the actor may read it (for the printable page). A supervisor's

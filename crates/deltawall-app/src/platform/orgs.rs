@@ -82,6 +82,19 @@ pub async fn list(ctx: Ctx<'_>, filter: &OrgFilter, page: Page) -> SResult<Paged
     Ok(orgs::list(&mut conn, &ctx.actor.org_scope(), filter, page).await?)
 }
 
+/// One page of the organisations in the caller's scope matching `filter`, by cursor.
+pub async fn page(
+    ctx: Ctx<'_>,
+    filter: &OrgFilter,
+    req: &crate::paging::PageRequest,
+) -> SResult<deltawall_store::keyset::KeysetPage<Organisation>> {
+    ctx.require(Permission::ReadOwnOrg)?;
+    let after = req.cursor(3)?;
+    let mut conn = ctx.store.read().await?;
+    let scope = ctx.actor.org_scope();
+    Ok(orgs::page(&mut conn, &scope, filter, after.as_ref(), req.limit()).await?)
+}
+
 /// Most rows one export holds.
 pub const EXPORT_MAX_ROWS: i64 = 10_000;
 

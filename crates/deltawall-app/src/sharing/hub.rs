@@ -15,6 +15,7 @@ use crate::{Ctx, SResult};
 use deltawall_domain::validate::Invalid;
 use deltawall_stix::feedback::{Aggregate, Assessment, Opinion, assess};
 use deltawall_stix::{DisclosurePolicy, MarkingSet, StixObject, Timestamp, Tlp};
+use deltawall_store::keyset::{self, Key};
 use deltawall_store::records::Organisation;
 use deltawall_store::sharing::{
     self, ApiRoot, Collection, ObjectFilter, PageQuery, StoredObject, VersionSelect,
@@ -36,18 +37,51 @@ pub struct TrustGroup {
     pub root: ApiRoot,
     /// Its collections, with the caller's rights.
     pub collections: Vec<Collection>,
+    /// The newest current objects of each collection the caller reads (collection id, up
+    /// to [`NEWEST_ON_HOME`] items), so the hub's first page leads to what was shared.
+    pub newest: Vec<(String, Vec<Item>)>,
 }
+
+/// How many of a collection's newest objects the hub's home shows.
+pub const NEWEST_ON_HOME: i64 = 3;
 
 /// The trust groups in which the caller holds a grant on some collection.
 pub async fn home(ctx: &Ctx<'_>) -> SResult<Vec<TrustGroup>> {
-    let mut conn = ctx.store.read().await?;
-    let grantees = deltawall_store::scope::grantee_clause(&ctx.actor.org_id, ctx.actor.org_kind, 1);
-    let mut out = Vec::new();
-    for root in sharing::open_roots(&mut conn).await? {
-        let collections = sharing::collections(&mut conn, &root.id, &grantees).await?;
-        if !collections.is_empty() {
-            out.push(TrustGroup { root, collections });
+    let groups = {
+        let mut conn = ctx.store.read().await?;
+        let grantees =
+            deltawall_store::scope::grantee_clause(&ctx.actor.org_id, ctx.actor.org_kind, 1);
+        let mut groups = Vec::new();
+        for root in sharing::open_roots(&mut conn).await? {
+            let collections = sharing::collections(&mut conn, &root.id, &grantees).await?;
+            if !collections.is_empty() {
+                groups.push((root, collections));
+            }
         }
+        groups
+    };
+    let first_page = ListQuery {
+        page: crate::paging::PageRequest {
+            cursor: None,
+            limit: Some(NEWEST_ON_HOME),
+        },
+        ..ListQuery::default()
+    };
+    let mut out = Vec::new();
+    for (root, collections) in groups {
+        let mut newest = Vec::new();
+        for c in collections.iter().filter(|c| c.grant.can_read) {
+            // Through `list`, so the home shows only what the collection page would.
+            let listing = list(ctx, &root.id, &c.id, &first_page).await?;
+            if !listing.items.is_empty() {
+                newest.push((c.id.clone(), listing.items));
+            }
+        }
+        out.push(TrustGroup {
+            root,
+            collections,
+            newest,
+        });
     }
     Ok(out)
 }
@@ -107,6 +141,8 @@ pub struct Listing {
     pub total: usize,
     /// Objects left out because they ended (expired, revoked, decayed).
     pub ended: usize,
+    /// Where the next page starts, when there is one.
+    pub next: Option<String>,
 }
 
 /// What to list.
@@ -116,11 +152,17 @@ pub struct ListQuery {
     pub object_type: String,
     /// Also list objects that ended.
     pub include_ended: bool,
-    /// Offset.
-    pub offset: usize,
-    /// Page size (1 to 100).
-    pub limit: usize,
+    /// The page: the previous page's cursor and the page size.
+    pub page: crate::paging::PageRequest,
 }
+
+/// The order of a collection's listing, newest first: when the object was added, then its
+/// id. Whether an object ended is decided at read time (decay, feedback), so the listing
+/// is filtered and paged after the read, and a cursor is checked against these kinds.
+const LIST_ORDER: &[keyset::Col] = &[
+    ("date_added", keyset::Dir::Desc, keyset::Kind::Int),
+    ("stix_id", keyset::Dir::Asc, keyset::Kind::Text),
+];
 
 /// The latest disclosed version of every object of a readable collection, as items.
 async fn items(ctx: &Ctx<'_>, c: &Collection, filter: &ObjectFilter) -> SResult<Vec<Item>> {
@@ -192,19 +234,49 @@ pub async fn list(ctx: &Ctx<'_>, root: &str, coll: &str, q: &ListQuery) -> SResu
         all.retain(|i| i.assessment.standing.is_current());
     }
     let ended = before - all.len();
-    all.reverse();
+    let key = |i: &Item| {
+        (
+            std::cmp::Reverse(i.stored.date_added),
+            i.stored.stix_id.clone(),
+        )
+    };
+    all.sort_by_key(key);
     let total = all.len();
-    let items = all
-        .into_iter()
-        .skip(q.offset)
-        .take(q.limit.clamp(1, 100))
-        .collect();
+    let start = match q.page.cursor(LIST_ORDER.len())? {
+        None => 0,
+        Some(cursor) => {
+            cursor.check(LIST_ORDER)?;
+            let [Key::Int(at), Key::Text(id)] = cursor.0.as_slice() else {
+                return Err(keyset_mismatch());
+            };
+            let last = (std::cmp::Reverse(*at), id.clone());
+            all.partition_point(|i| key(i) <= last)
+        }
+    };
+    let limit = usize::try_from(q.page.limit()).unwrap_or(1);
+    let items: Vec<Item> = all.into_iter().skip(start).take(limit).collect();
+    let next = (start + items.len() < total)
+        .then(|| items.last())
+        .flatten()
+        .map(|i| {
+            keyset::Cursor(vec![
+                Key::Int(i.stored.date_added),
+                Key::Text(i.stored.stix_id.clone()),
+            ])
+            .encode()
+        });
     Ok(Listing {
         collection: c,
         items,
         total,
         ended,
+        next,
     })
+}
+
+/// The refusal of a cursor that passed the kind check yet is not the listing's shape.
+fn keyset_mismatch() -> ServiceError {
+    deltawall_store::StoreError::BadCursor("not a position in this listing".into()).into()
 }
 
 /// One object and what its page shows.

@@ -148,6 +148,8 @@ pub struct Inbox {
     pub tasks: Vec<MyTask>,
     /// Reminders recorded for it, newest first.
     pub reminders: Vec<SentReminder>,
+    /// The cursor of the next page of tasks, when there is one.
+    pub next: Option<String>,
 }
 
 /// The field and message of a domain refusal of a request.
@@ -578,24 +580,71 @@ fn last_return_reason(task: &Task) -> Option<String> {
     })
 }
 
-/// The institution's tasks and the reminders it was sent.
-pub async fn inbox(ctx: Ctx<'_>, clock: &Clock) -> SResult<Inbox> {
+fn listed_task(task: StoredTask, request: StoredRequest, now: i64) -> MyTask {
+    let status = task.task.status_at(request.doc.request.deadline_us, now);
+    MyTask {
+        returned_reason: last_return_reason(&task.task),
+        task,
+        request: for_institution(request),
+        status,
+        draft: None,
+    }
+}
+
+/// One page of the institution's tasks, newest request first, and the reminders it was
+/// sent.
+pub async fn inbox(
+    ctx: Ctx<'_>,
+    clock: &Clock,
+    req: &crate::paging::PageRequest,
+) -> SResult<Inbox> {
+    require_institution(&ctx)?;
+    let after = req.cursor(2)?;
+    let now = clock.now_us();
+    let mut conn = ctx.store.read().await?;
+    let org = &ctx.actor.org_id;
+    let page = store::page_tasks_of_org(&mut conn, org, after.as_ref(), req.limit()).await?;
+    let tasks = page
+        .items
+        .into_iter()
+        .map(|(t, r)| listed_task(t, r, now))
+        .collect();
+    let reminders = sup_reminders::for_org(&mut conn, org).await?;
+    Ok(Inbox {
+        tasks,
+        reminders,
+        next: page.next,
+    })
+}
+
+/// Every task the institution still owes (for the work list), read page by page so no
+/// task is left out however many there are.
+pub async fn owed(ctx: Ctx<'_>, clock: &Clock) -> SResult<Vec<MyTask>> {
     require_institution(&ctx)?;
     let now = clock.now_us();
     let mut conn = ctx.store.read().await?;
-    let mut tasks = Vec::new();
-    for (task, request) in store::tasks_of_org(&mut conn, &ctx.actor.org_id).await? {
-        let status = task.task.status_at(request.doc.request.deadline_us, now);
-        tasks.push(MyTask {
-            returned_reason: last_return_reason(&task.task),
-            task,
-            request: for_institution(request),
-            status,
-            draft: None,
-        });
+    let (mut out, mut after) = (Vec::new(), None);
+    loop {
+        let page = store::page_tasks_of_org(
+            &mut conn,
+            &ctx.actor.org_id,
+            after.as_ref(),
+            deltawall_store::keyset::MAX_LIMIT,
+        )
+        .await?;
+        out.extend(
+            page.items
+                .into_iter()
+                .map(|(t, r)| listed_task(t, r, now))
+                .filter(|t| t.status.state.is_outstanding()),
+        );
+        let Some(next) = page.next else {
+            return Ok(out);
+        };
+        let cursor = deltawall_store::keyset::Cursor::decode(&next, 2)
+            .map_err(|e| ServiceError::Internal(e.into()))?;
+        after = Some(cursor);
     }
-    let reminders = sup_reminders::for_org(&mut conn, &ctx.actor.org_id).await?;
-    Ok(Inbox { tasks, reminders })
 }
 
 /// One of the institution's tasks, with its draft.

@@ -25,11 +25,9 @@ fn titles(ja: &str, en: &str, org: Option<(&str, &str)>) -> Title {
 /// Request tasks the actor's institution still owes, with their deadlines.
 pub async fn requests(ctx: Ctx<'_>, clock: &Clock) -> SResult<Vec<WorkItem>> {
     ctx.require(Permission::EditPosture)?;
-    let inbox = requests::inbox(ctx, clock).await?;
-    Ok(inbox
-        .tasks
+    Ok(requests::owed(ctx, clock)
+        .await?
         .into_iter()
-        .filter(|t| t.status.state.is_outstanding())
         .map(|t| {
             let r = &t.request.doc.request;
             WorkItem {

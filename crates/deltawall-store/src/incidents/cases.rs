@@ -6,7 +6,7 @@
 use super::{from_json, to_json};
 use crate::db::Db;
 use crate::findings::code_of;
-use crate::keyset::{self, Cursor, Dir, Key, KeysetPage};
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage, Kind};
 use crate::records::{Bind, bind_all};
 use crate::scope::org_clause;
 use crate::{Result, StoreError};
@@ -210,11 +210,15 @@ pub async fn list(db: &mut Db, scope: &OrgScope) -> Result<Vec<StoredCase>> {
 }
 
 /// The order of case lists: open ones first, then by priority, newest change, id.
-const ORDER: &[(&str, Dir)] = &[
-    ("(CASE WHEN i.phase = 'closed' THEN 1 ELSE 0 END)", Dir::Asc),
-    ("i.priority", Dir::Asc),
-    ("i.updated_at", Dir::Desc),
-    ("i.id", Dir::Asc),
+const ORDER: &[keyset::Col] = &[
+    (
+        "(CASE WHEN i.phase = 'closed' THEN 1 ELSE 0 END)",
+        Dir::Asc,
+        Kind::Int,
+    ),
+    ("i.priority", Dir::Asc, Kind::Text),
+    ("i.updated_at", Dir::Desc, Kind::Int),
+    ("i.id", Dir::Asc, Kind::Text),
 ];
 
 /// One page of the cases of institutions within `scope`, in the order of [`list`],

@@ -5,6 +5,7 @@
 
 use super::{corrupt, from_json, to_json};
 use crate::db::Db;
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage, Kind};
 use crate::records::{Bind, bind_all};
 use crate::scope::org_clause;
 use crate::{Result, StoreError};
@@ -191,20 +192,40 @@ pub async fn get(db: &mut Db, scope: &OrgScope, id: &str) -> Result<StoredSubmis
     from_row(&row)
 }
 
-/// Submissions of institutions within `scope` (the supervisor's review list), pending
-/// first, newest first (at most 500).
-pub async fn in_scope(db: &mut Db, scope: &OrgScope) -> Result<Vec<StoredSubmission>> {
+/// The order of the review list: pending first, then newest first, then by id.
+const ORDER: &[keyset::Col] = &[
+    (
+        "(CASE WHEN r.review = 'pending' THEN 0 ELSE 1 END)",
+        Dir::Asc,
+        Kind::Int,
+    ),
+    ("r.submitted_at", Dir::Desc, Kind::Int),
+    ("r.id", Dir::Asc, Kind::Text),
+];
+
+/// One page of the submissions of institutions within `scope` (the supervisor's review
+/// list), pending first, newest first, starting after `after`.
+pub async fn in_scope(
+    db: &mut Db,
+    scope: &OrgScope,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<StoredSubmission>> {
     let clause = org_clause(scope, 1);
-    let sql = format!(
-        "SELECT {COLUMNS} {FROM} WHERE {} \
-         ORDER BY CASE WHEN r.review = 'pending' THEN 0 ELSE 1 END, r.submitted_at DESC, r.id LIMIT 500",
-        clause.sql
-    );
-    let binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
-    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
-        .fetch_all(&mut *db)
-        .await?;
-    rows.iter().map(from_row).collect()
+    let query = keyset::Query {
+        select: format!("SELECT {COLUMNS} {FROM} WHERE {}", clause.sql),
+        binds: clause.binds.into_iter().map(Bind::Text).collect(),
+        order: ORDER,
+    };
+    query
+        .page(db, after, limit, from_row, |s| {
+            vec![
+                Key::Int(i64::from(s.submission.review != Review::Pending)),
+                Key::Int(s.submission.submitted_at_us),
+                Key::Text(s.id.clone()),
+            ]
+        })
+        .await
 }
 
 /// Records a decision not to report; a second decision for the same regime is a conflict.

@@ -1,7 +1,7 @@
 //! Findings of the scope and their append-only history.
 
 use crate::db::Db;
-use crate::keyset::{Cursor, Dir, Key, KeysetPage, Query};
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage, Kind, Query};
 use crate::records::{Bind, bind_all};
 use crate::scope::org_clause;
 use crate::{Result, StoreError};
@@ -387,7 +387,10 @@ pub struct FindingFilter {
     pub kev_only: bool,
 }
 
-const ORDER: &[(&str, Dir)] = &[("f.first_seen", Dir::Desc), ("f.id", Dir::Asc)];
+const ORDER: &[keyset::Col] = &[
+    ("f.first_seen", Dir::Desc, Kind::Int),
+    ("f.id", Dir::Asc, Kind::Text),
+];
 
 /// One page of the findings within `scope`, newest first, after `after`.
 pub async fn page(

@@ -294,17 +294,29 @@ async fn reports_stand_once(db: &TestDb) {
     assert_eq!(all[0].submission.review, returned);
     let own_b = OrgScope::Own(b);
     assert!(
-        reports::in_scope(&mut conn, &own_b)
+        reports::in_scope(&mut conn, &own_b, None, 100)
             .await
             .unwrap()
+            .items
             .is_empty()
     );
     assert!(matches!(
         reports::get(&mut conn, &own_b, "r2").await,
         Err(StoreError::NotFound(_))
     ));
-    let fsa = reports::in_scope(&mut conn, &OrgScope::All).await.unwrap();
-    assert_eq!(fsa[0].id, "r2");
+    // One row a page: the pending version first, then the returned one, each once.
+    let first = reports::in_scope(&mut conn, &OrgScope::All, None, 1)
+        .await
+        .unwrap();
+    assert_eq!(first.items[0].id, "r2");
+    let after = deltawall_store::keyset::Cursor::decode(first.next.as_deref().unwrap(), 3).unwrap();
+    let second = reports::in_scope(&mut conn, &OrgScope::All, Some(&after), 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        (second.items.len(), second.items[0].id.as_str(), second.next),
+        (1, "r1", None)
+    );
     assert_eq!(
         reports::decisions(&mut conn, "case-a").await.unwrap(),
         vec![decision]

@@ -162,3 +162,65 @@ async fn attribute_history(db: &TestDb) {
     );
 }
 both!(attributes, super::attribute_history);
+
+/// Organisations page by cursor in their listing's order: at every page size each row
+/// within the scope and filter comes once, and a cursor whose values have the wrong types
+/// (a forged one, or one of another list) is refused before it reaches the database.
+async fn cursor_paging(db: &TestDb) {
+    use deltawall_store::keyset::{Cursor, Key};
+    let s = &db.store;
+    let kinki = add_org(s, supervisor("Kinki bureau", Some(Region::Kinki))).await;
+    for (i, region) in [Region::Kinki, Region::Kanto]
+        .into_iter()
+        .cycle()
+        .take(7)
+        .enumerate()
+    {
+        // Two banks share a name, so the id breaks the tie.
+        let name = format!("Bank {}", i.min(5));
+        add_org(s, institution(&name, BusinessType::RegionalBank, region)).await;
+    }
+    let mut c = s.read().await.unwrap();
+    let filter = OrgFilter {
+        business_type: Some(BusinessType::RegionalBank),
+        ..OrgFilter::default()
+    };
+    let region = OrgScope::Region {
+        own: kinki.clone(),
+        region: Region::Kinki,
+    };
+    for (scope, expected) in [(OrgScope::All, 7), (region, 4)] {
+        let whole = orgs::list(&mut c, &scope, &filter, Page::new(0, 500))
+            .await
+            .unwrap();
+        let whole: Vec<String> = whole.items.into_iter().map(|o| o.id).collect();
+        assert_eq!(whole.len(), expected);
+        for limit in [1, 2, 3, 7, 100] {
+            let (mut seen, mut after) = (Vec::new(), None);
+            loop {
+                let page = orgs::page(&mut c, &scope, &filter, after.as_ref(), limit)
+                    .await
+                    .unwrap();
+                assert!(page.items.len() as i64 <= limit);
+                seen.extend(page.items.into_iter().map(|o| o.id));
+                match page.next {
+                    Some(n) => after = Some(Cursor::decode(&n, 3).unwrap()),
+                    None => break,
+                }
+            }
+            assert_eq!(seen, whole, "limit {limit}: every row once, in order");
+        }
+    }
+    let forged = [
+        vec![Key::Int(1), Key::Text("b".into()), Key::Text("c".into())],
+        vec![Key::Text("a".into()), Key::Text("b".into()), Key::Int(3)],
+    ];
+    for keys in forged {
+        let err = orgs::page(&mut c, &OrgScope::All, &filter, Some(&Cursor(keys)), 2)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::BadCursor(_)), "{err}");
+    }
+}
+
+both!(paging_by_cursor, super::cursor_paging);

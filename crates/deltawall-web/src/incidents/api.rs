@@ -217,17 +217,24 @@ pub async fn not_reporting(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Report submissions the caller may read (the supervisor: those in its reach).
-#[utoipa::path(get, path = "/api/v1/incidents/reports", tag = "incidents",
-    responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody)))]
+/// Report submissions the caller may read (the supervisor: those in its reach), pending
+/// first, one page at a time; `Link: rel="next"` addresses the next page.
+#[utoipa::path(get, path = "/api/v1/incidents/reports", tag = "incidents", params(PageRequest),
+    responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn reports_list(
     State(state): State<AppState>,
     user: ApiUser,
-) -> ApiResult<Json<Vec<StoredSubmission>>> {
-    let l = reports::list(user.ctx(&state))
+    uri: axum::http::Uri,
+    Query(q): Query<PageRequest>,
+) -> ApiResult<axum::response::Response> {
+    let page = reports::list(user.ctx(&state), &q)
         .await
         .map_err(AppError::Json)?;
-    Ok(Json(l))
+    Ok(crate::layout::paged_json::<StoredSubmission>(
+        &uri,
+        page.items,
+        page.next.as_deref(),
+    ))
 }
 
 /// One report submission.

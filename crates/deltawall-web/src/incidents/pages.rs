@@ -270,15 +270,22 @@ fn may_review(user: &UiUser) -> bool {
 }
 
 /// `GET /incidents/reports`: submissions within reach.
-pub async fn report_list(State(state): State<AppState>, user: UiUser) -> PageResult {
-    let list = reports::list(user.ctx(&state)).await.map_err(user.err())?;
+pub async fn report_list(
+    State(state): State<AppState>,
+    user: UiUser,
+    Query(q): Query<PageRequest>,
+) -> PageResult {
+    let page = reports::list(user.ctx(&state), &q)
+        .await
+        .map_err(user.err())?;
     let l = user.layout("inc-reports", "incidents", None);
-    let reports = report_lines(l.lang, &list);
+    let reports = report_lines(l.lang, &page.items);
     let can_review = may_review(&user);
     Ok(render(&ReportListPage {
         l,
         reports,
         can_review,
+        pager: CursorPager::new(&user.path, page.next.as_deref()),
     }))
 }
 

@@ -483,6 +483,8 @@ pub struct ReportListPage {
     pub reports: Vec<ReportLine>,
     /// May accept or return (supervisory staff).
     pub can_review: bool,
+    /// Next page and back to the first.
+    pub pager: crate::layout::CursorPager,
 }
 
 /// `GET /incidents/reports/{id}`: the printable report.

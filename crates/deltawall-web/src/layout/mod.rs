@@ -177,34 +177,6 @@ pub(crate) fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Page links for a listing.
-#[derive(Debug, Clone)]
-pub struct Pager {
-    /// Link to the previous page.
-    pub prev: Option<String>,
-    /// Link to the next page.
-    pub next: Option<String>,
-    /// "41–60 of 200".
-    pub range: String,
-}
-
-impl Pager {
-    /// Builds the pager for `base` (a path with its query, without offset).
-    pub fn new(base: &str, offset: i64, limit: i64, total: i64, shown: usize) -> Pager {
-        let sep = if base.contains('?') { '&' } else { '?' };
-        let link = |o: i64| format!("{base}{sep}offset={o}&limit={limit}");
-        Pager {
-            prev: (offset > 0).then(|| link((offset - limit).max(0))),
-            next: (offset + limit < total).then(|| link(offset + limit)),
-            range: if shown == 0 {
-                format!("0 / {total}")
-            } else {
-                format!("{}–{} / {total}", offset + 1, offset + shown as i64)
-            },
-        }
-    }
-}
-
 /// Links between the pages of a cursor-paged list: the next page (when there is one) and
 /// back to the first; both keep the list's other query parameters (its filters).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -256,13 +228,18 @@ pub fn paged_json<T: serde::Serialize>(
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
     let mut resp = axum::Json(items).into_response();
-    let here = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
-    if let Some(next) = CursorPager::new(here, next).next
-        && let Ok(v) = axum::http::HeaderValue::from_str(&format!("<{next}>; rel=\"next\""))
-    {
+    if let Some(v) = next_link(uri, next) {
         resp.headers_mut().insert(axum::http::header::LINK, v);
     }
     resp
+}
+
+/// The `Link: <…>; rel="next"` value of the page at `uri` whose list continues at `next`,
+/// for an answer that is not a bare array.
+pub fn next_link(uri: &axum::http::Uri, next: Option<&str>) -> Option<axum::http::HeaderValue> {
+    let here = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+    let next = CursorPager::new(here, next).next?;
+    axum::http::HeaderValue::from_str(&format!("<{next}>; rel=\"next\"")).ok()
 }
 
 #[derive(Template)]
@@ -317,14 +294,6 @@ mod tests {
         assert_eq!(p.first.as_deref(), Some("/posture/findings?assessment=a1"));
         let p = CursorPager::new("/posture/risks", None);
         assert_eq!(p, CursorPager::default());
-    }
-
-    #[test]
-    fn pager_links() {
-        let p = Pager::new("/orgs?q=x", 20, 20, 45, 20);
-        assert_eq!(p.prev.as_deref(), Some("/orgs?q=x&offset=0&limit=20"));
-        assert_eq!(p.next.as_deref(), Some("/orgs?q=x&offset=40&limit=20"));
-        assert_eq!(p.range, "21–40 / 45");
     }
 
     #[test]

@@ -224,12 +224,10 @@ pub struct OrgListQuery {
     pub region: Option<Region>,
     /// Name contains.
     pub q: Option<String>,
-    /// Rows to skip.
-    #[serde(default)]
-    pub offset: i64,
-    /// Rows to return (1–500, default 50).
-    #[serde(default = "fifty")]
-    pub limit: i64,
+    /// The cursor from the previous page's `Link: rel="next"`; absent for the first page.
+    pub cursor: Option<String>,
+    /// Rows per page, 1 to 500 (100 when absent).
+    pub limit: Option<i64>,
 }
 
 /// The signed-in principal.
@@ -254,14 +252,16 @@ pub async fn me(user: ApiUser) -> Json<MeDto> {
     })
 }
 
-/// Organisations visible to the caller.
+/// Organisations visible to the caller by kind and Japanese name, one page at a time; a
+/// `Link` header with `rel="next"` addresses the next page and keeps the filters.
 #[utoipa::path(get, path = "/api/v1/orgs", tag = "organisations", params(OrgListQuery),
-    responses((status = 200, body = PageDto<OrgDto>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Vec<OrgDto>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn orgs_list(
     State(state): State<AppState>,
     user: ApiUser,
+    uri: axum::http::Uri,
     Query(q): Query<OrgListQuery>,
-) -> ApiResult<Json<PageDto<OrgDto>>> {
+) -> ApiResult<axum::response::Response> {
     let filter = OrgFilter {
         kind: q.kind,
         business_type: q.business_type,
@@ -269,10 +269,15 @@ pub async fn orgs_list(
         parent_id: None,
         text: q.q,
     };
-    let page = orgs::list(user.ctx(&state), &filter, Page::new(q.offset, q.limit))
+    let req = PageRequest {
+        cursor: q.cursor,
+        limit: q.limit,
+    };
+    let page = orgs::page(user.ctx(&state), &filter, &req)
         .await
         .map_err(AppError::Json)?;
-    Ok(Json(PageDto::from(page)))
+    let rows: Vec<OrgDto> = page.items.into_iter().map(OrgDto::from).collect();
+    Ok(crate::layout::paged_json(&uri, rows, page.next.as_deref()))
 }
 
 /// One organisation.

@@ -109,15 +109,11 @@ pub struct OrgQuery {
     #[serde(default)]
     region: String,
     #[serde(default)]
-    offset: i64,
-    #[serde(default = "default_limit")]
-    limit: i64,
+    cursor: Option<String>,
+    #[serde(default)]
+    limit: Option<i64>,
     #[serde(default)]
     notice: String,
-}
-
-fn default_limit() -> i64 {
-    50
 }
 
 impl OrgQuery {
@@ -153,11 +149,13 @@ pub async fn orgs_list(
     Query(q): Query<OrgQuery>,
 ) -> PageResult {
     let filter = q.filter().map_err(user.err())?;
-    let page = Page::new(q.offset, q.limit);
-    let list = orgs::list(user.ctx(&state), &filter, page)
+    let req = deltawall_app::paging::PageRequest {
+        cursor: q.cursor.clone(),
+        limit: q.limit,
+    };
+    let list = orgs::page(user.ctx(&state), &filter, &req)
         .await
         .map_err(user.err())?;
-    let base = format!("/orgs?{}", q.query_string());
     let notice = Notice {
         notice: q.notice.clone(),
     }
@@ -165,7 +163,7 @@ pub async fn orgs_list(
     let lang = user.lang;
     Ok(render(&OrgsPage {
         l: user.layout("orgs-title", "orgs", notice),
-        pager: Pager::new(&base, page.offset, page.limit, list.total, list.items.len()),
+        pager: CursorPager::new(&user.path, list.next.as_deref()),
         orgs: list.items,
         can_create: user.info.actor.can(Permission::ManageSector),
         csv: format!("/orgs.csv?{}", q.query_string()),

@@ -1,7 +1,7 @@
 //! Page models of the platform pages: sign-in, second factor, setup, dashboard,
 //! organisations, users, account, tokens and the audit log.
 
-use crate::layout::{Layout, Pager};
+use crate::layout::Layout;
 use askama::Template;
 use deltawall_domain::audit::AuditEntry;
 
@@ -50,8 +50,8 @@ pub struct OrgsPage {
     pub l: Layout,
     /// Rows.
     pub orgs: Vec<Organisation>,
-    /// Pager.
-    pub pager: Pager,
+    /// Next page and back to the first, filters kept.
+    pub pager: crate::layout::CursorPager,
     /// Filter values.
     pub q: String,
     /// Selected kind.

@@ -9,6 +9,7 @@ use crate::router::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use deltawall_app::sharing::taxii as sharing;
 use deltawall_store::sharing::{Grant, NewGrant};
 use serde::{Deserialize, Serialize};
@@ -165,12 +166,13 @@ pub struct StandingQuery {
     /// Also list indicators that ended (expired, revoked, decayed).
     #[serde(default)]
     pub ended: bool,
-    /// Rows to skip.
+    /// The `next` cursor of the previous page (also in its `Link: rel="next"`); absent for
+    /// the first page.
     #[serde(default)]
-    pub offset: usize,
-    /// Page size, 1 to 100 (default 50).
+    pub cursor: Option<String>,
+    /// Page size, 1 to 500 (default 100).
     #[serde(default)]
-    pub limit: Option<usize>,
+    pub limit: Option<i64>,
 }
 
 /// An indicator's standing and the members' feedback the caller may see
@@ -214,6 +216,9 @@ pub struct IndicatorPageDto {
     pub total: usize,
     /// Indicators left out because they ended (when `ended` is false).
     pub ended_hidden: usize,
+    /// The cursor of the next page, when there is one (its address is also in the
+    /// response's `Link: rel="next"` header).
+    pub next: Option<String>,
 }
 
 impl From<deltawall_app::sharing::hub::Item> for IndicatorStandingDto {
@@ -244,25 +249,34 @@ impl From<deltawall_app::sharing::hub::Item> for IndicatorStandingDto {
 /// and the feedback the caller may see; ended indicators only with `ended=true`.
 #[utoipa::path(get, path = "/api/v1/sharing/roots/{root}/collections/{collection}/indicators",
     tag = "sharing", params(("root" = String, Path), ("collection" = String, Path), StandingQuery),
-    responses((status = 200, body = IndicatorPageDto), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = IndicatorPageDto), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn indicators(
     State(state): State<AppState>,
     user: ApiUser,
+    uri: axum::http::Uri,
     Path((root, coll)): Path<(String, String)>,
     crate::http::Query(q): crate::http::Query<StandingQuery>,
-) -> ApiResult<Json<IndicatorPageDto>> {
+) -> ApiResult<axum::response::Response> {
     let lq = deltawall_app::sharing::hub::ListQuery {
         object_type: "indicator".into(),
         include_ended: q.ended,
-        offset: q.offset,
-        limit: q.limit.unwrap_or(50).clamp(1, 100),
+        page: deltawall_app::paging::PageRequest {
+            cursor: q.cursor,
+            limit: q.limit,
+        },
     };
     let listing = deltawall_app::sharing::hub::list(&user.ctx(&state), &root, &coll, &lq)
         .await
         .map_err(AppError::Json)?;
-    Ok(Json(IndicatorPageDto {
+    let mut resp = Json(IndicatorPageDto {
         total: listing.total,
         ended_hidden: listing.ended,
         items: listing.items.into_iter().map(Into::into).collect(),
-    }))
+        next: listing.next.clone(),
+    })
+    .into_response();
+    if let Some(v) = crate::layout::next_link(&uri, listing.next.as_deref()) {
+        resp.headers_mut().insert(axum::http::header::LINK, v);
+    }
+    Ok(resp)
 }

@@ -54,13 +54,9 @@ pub struct CollectionQuery {
     #[serde(default)]
     ended: String,
     #[serde(default)]
-    offset: usize,
-    #[serde(default = "default_limit")]
-    limit: usize,
-}
-
-fn default_limit() -> usize {
-    50
+    cursor: Option<String>,
+    #[serde(default)]
+    limit: Option<i64>,
 }
 
 /// `GET /sharing/{root}/{collection}`.
@@ -73,27 +69,15 @@ pub async fn collection(
     let lq = ListQuery {
         object_type: q.object_type.trim().to_owned(),
         include_ended: q.ended == "1",
-        offset: q.offset,
-        limit: q.limit.clamp(1, 100),
+        page: deltawall_app::paging::PageRequest {
+            cursor: q.cursor,
+            limit: q.limit,
+        },
     };
     let listing = sharing_hub::list(&user.ctx(&state), &root, &coll, &lq)
         .await
         .map_err(user.err())?;
-    let base = format!(
-        "/sharing/{}/{}?{}",
-        path_segment(&root),
-        path_segment(&coll),
-        serde_urlencoded::to_string([("type", &lq.object_type), ("ended", &q.ended)])
-            .unwrap_or_default()
-    );
-    let as_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-    let pager = Pager::new(
-        &base,
-        as_i64(lq.offset),
-        as_i64(lq.limit),
-        as_i64(listing.total),
-        listing.items.len(),
-    );
+    let pager = CursorPager::new(&user.path, listing.next.as_deref());
     Ok(render(&SharingCollectionPage {
         l: user.layout("sharing-title", "sharing", None),
         root,
@@ -186,8 +170,10 @@ async fn publish_page(
     let q = ListQuery {
         object_type: "indicator".into(),
         include_ended: false,
-        offset: 0,
-        limit: 100,
+        page: deltawall_app::paging::PageRequest {
+            cursor: None,
+            limit: Some(100),
+        },
     };
     let listing = sharing_hub::list(&ctx, &root, &coll, &q)
         .await

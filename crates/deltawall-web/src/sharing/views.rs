@@ -1,6 +1,6 @@
 //! Page models of the sharing hub, and how a TLP marking is shown.
 
-use crate::layout::{Layout, Pager, format_time, path_segment};
+use crate::layout::{CursorPager, Layout, format_time, path_segment};
 use askama::Template;
 
 /// Sharing home: trust groups and collections.
@@ -24,7 +24,7 @@ pub struct SharingCollectionPage {
     /// The listing.
     pub listing: deltawall_app::sharing::hub::Listing,
     /// Pager.
-    pub pager: Pager,
+    pub pager: CursorPager,
     /// Type filter.
     pub object_type: String,
     /// Whether ended objects are listed.

@@ -830,7 +830,7 @@ async fn a_local_bureau_sees_only_its_region() {
         .get("/api/v1/orgs?limit=500", &app.kinki.as_role(Role::Staff))
         .await
         .json();
-    let mut names: Vec<&str> = list["items"]
+    let mut names: Vec<&str> = list
         .as_array()
         .unwrap()
         .iter()
@@ -852,7 +852,7 @@ async fn a_local_bureau_sees_only_its_region() {
         )
         .await
         .json();
-    assert_eq!(fsa["total"], 2);
+    assert_eq!(fsa.as_array().unwrap().len(), 2, "{fsa}");
 }
 
 #[test]

@@ -151,8 +151,11 @@ async fn the_pages_link_to_the_next_page_and_back() {
 struct PagedList {
     api: &'static str,
     page: &'static str,
+    /// Filters every page asks for (`key=value&`), which the next links must keep.
+    query: &'static str,
     id: &'static str,
-    body: fn(&TestApp) -> Value,
+    /// The body that adds one row at `api`; `None` when the test adds the rows itself.
+    body: Option<fn(&TestApp) -> Value>,
     reader: fn(&TestApp) -> Who,
     outsider: fn(&TestApp) -> Who,
 }
@@ -170,39 +173,75 @@ const PAGED_LISTS: &[PagedList] = &[
     PagedList {
         api: "/api/v1/supervision/requests",
         page: "/requests",
+        query: "",
         id: "/request/id",
-        body: |_| crate::access_sup_requests::request_json(),
+        body: Some(|_| crate::access_sup_requests::request_json()),
         reader: fsa,
         outsider: kinki,
     },
     PagedList {
         api: "/api/v1/supervision/alerts",
         page: "/alerts",
+        query: "",
         id: "/alert/id",
-        body: |_| crate::access_sup_requests::alert_json(),
+        body: Some(|_| crate::access_sup_requests::alert_json()),
         reader: fsa,
         outsider: kinki,
     },
     PagedList {
         api: "/api/v1/supervision/engagements",
         page: "/supervision/engagements",
+        query: "",
         id: "/id",
-        body: |app| {
+        body: Some(|app| {
             json!({"org_id": app.b.org_id, "method": "dialogue", "viewpoints": ["FSA-BE1"],
                 "planned_on": "2026-06-01"})
-        },
+        }),
         reader: fsa,
         outsider: kinki,
     },
     PagedList {
         api: "/api/v1/incidents/cases",
         page: "/incidents/cases",
+        query: "",
         id: "/id",
-        body: |_| crate::incidents::case_json(),
+        body: Some(|_| crate::incidents::case_json()),
         reader: |app| app.a.as_role(Role::Staff),
         outsider: |app| app.b.as_role(Role::Staff),
     },
+    // The filters select only the new institutions, in a region the Kinki bureau does not
+    // reach.
+    PagedList {
+        api: "/api/v1/orgs",
+        page: "/orgs",
+        query: "kind=institution&region=tohoku&",
+        id: "/id",
+        body: Some(|_| {
+            static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+            let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            json!({"name_ja": format!("東北銀行{n}"), "name_en": format!("Tohoku Bank {n}"),
+                "kind": "institution", "business_type": "regional_bank", "region": "tohoku"})
+        }),
+        reader: |app| app.fsa.as_role(Role::Admin),
+        outsider: kinki,
+    },
 ];
+
+/// A cursor handed out by a list with every value's type swapped (an integer for a text,
+/// a text for an integer), encoded the way the list encodes its cursors.
+fn swap_types(cursor: &str) -> String {
+    let bytes: Vec<u8> = (0..cursor.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&cursor[i..i + 2], 16).unwrap())
+        .collect();
+    let keys: Vec<Value> = serde_json::from_slice(&bytes).unwrap();
+    let swapped: Vec<Value> = keys
+        .iter()
+        .map(|k| if k.is_string() { json!(7) } else { json!("7") })
+        .collect();
+    let json = serde_json::to_string(&swapped).unwrap();
+    json.bytes().map(|b| format!("{b:02x}")).collect()
+}
 
 /// The `href` of the "next page" link of a page, when it has one.
 fn next_link(body: &str) -> Option<String> {
@@ -215,76 +254,147 @@ fn next_link(body: &str) -> Option<String> {
 async fn every_paged_list_shows_each_row_once_within_reach() {
     let app = TestApp::new().await;
     for list in PAGED_LISTS {
-        let (reader, outsider) = ((list.reader)(&app), (list.outsider)(&app));
+        let reader = (list.reader)(&app);
         for _ in 0..5 {
-            let r = app
-                .json(Method::POST, list.api, &reader, &(list.body)(&app))
-                .await;
+            let body = (list.body.expect("a body for the row"))(&app);
+            let r = app.json(Method::POST, list.api, &reader, &body).await;
             assert_eq!(r.status, StatusCode::CREATED, "{}: {}", list.api, r.body);
         }
-        let first = format!("{}?limit=2", list.api);
-        let (ids, pages) = follow(&app, &reader, &first, list.id).await;
-        assert_eq!(pages, 3, "{}", list.api);
-        let unique: BTreeSet<_> = ids.iter().collect();
-        assert_eq!(unique.len(), 5, "{}: {ids:?}", list.api);
-        let whole: Vec<String> = app
-            .get(list.api, &reader)
-            .await
-            .json()
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.pointer(list.id).unwrap().as_str().unwrap().to_owned())
-            .collect();
-        assert_eq!(ids, whole, "{}: the pages keep the list's order", list.api);
-        let (theirs, _) = follow(&app, &outsider, &first, list.id).await;
-        assert!(theirs.is_empty(), "{}: {theirs:?}", list.api);
-
-        for bad in ["zz", "7b7d", "5b315d"] {
-            let r = app
-                .get(&format!("{}?cursor={bad}", list.api), &reader)
-                .await;
-            assert_eq!(
-                r.status,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "{}: {bad}",
-                list.api
-            );
-            assert_eq!(r.json()["error"]["field"], "cursor");
-            let r = app
-                .get(&format!("{}?cursor={bad}", list.page), &reader)
-                .await;
-            assert_eq!(
-                r.status,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "{}: {bad}",
-                list.page
-            );
-        }
-
-        // The page: two rows, then the next page through its link, to the end.
-        let mut url = Some(format!("{}?limit=2", list.page));
-        let mut pages = 0;
-        let mut seen = BTreeSet::new();
-        while let Some(u) = url.take() {
-            let page = app.get(&u, &reader).await;
-            assert_eq!(page.status, StatusCode::OK, "{u}");
-            for id in &ids {
-                if page.body.contains(&format!("/{id}\"")) {
-                    assert!(seen.insert(id.clone()), "{u} repeats {id}");
-                }
-            }
-            pages += 1;
-            url = next_link(&page.body);
-            if let Some(n) = &url {
-                assert!(
-                    n.starts_with(&format!("{}?limit=2&cursor=", list.page)),
-                    "{n}"
-                );
-            }
-        }
-        assert_eq!((pages, seen.len()), (3, 5), "{}", list.page);
+        pages_each_row_once(&app, list).await;
     }
+}
+
+/// The regulator reports in the supervisor's review list: five first reports of five cases
+/// of institution A, which the FSA reads and B never sees.
+#[tokio::test]
+async fn the_review_list_of_reports_pages_with_a_cursor() {
+    let app = TestApp::new().await;
+    let (staff, exec) = (app.a.as_role(Role::Staff), app.a.as_role(Role::Executive));
+    for _ in 0..5 {
+        let r = app
+            .json(
+                Method::POST,
+                "/api/v1/incidents/cases",
+                &staff,
+                &crate::incidents::case_json(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let case = r.json()["id"].as_str().unwrap().to_owned();
+        let path = format!("/api/v1/incidents/cases/{case}/reports");
+        let r = app
+            .json(
+                Method::POST,
+                &path,
+                &exec,
+                &crate::incidents::first_report_json(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let list = PagedList {
+        api: "/api/v1/incidents/reports",
+        page: "/incidents/reports",
+        query: "",
+        id: "/id",
+        body: None,
+        reader: fsa,
+        outsider: |app| app.b.as_role(Role::Staff),
+    };
+    pages_each_row_once(&app, &list).await;
+}
+
+/// Pages through `list`, which holds exactly five rows `reader` sees and none the outsider
+/// does, in the API and in its page: each row once, in the whole list's order, filters kept
+/// in every next link, forged cursors refused.
+async fn pages_each_row_once(app: &TestApp, list: &PagedList) {
+    let (reader, outsider) = ((list.reader)(app), (list.outsider)(app));
+    let first = format!("{}?{}limit=2", list.api, list.query);
+    let (ids, pages) = follow(app, &reader, &first, list.id).await;
+    assert_eq!(pages, 3, "{}", list.api);
+    let unique: BTreeSet<_> = ids.iter().collect();
+    assert_eq!(unique.len(), 5, "{}: {ids:?}", list.api);
+    let whole: Vec<String> = app
+        .get(&format!("{}?{}", list.api, list.query), &reader)
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.pointer(list.id).unwrap().as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, whole, "{}: the pages keep the list's order", list.api);
+    let (theirs, _) = follow(app, &outsider, &first, list.id).await;
+    assert!(theirs.is_empty(), "{}: {theirs:?}", list.api);
+
+    for bad in ["zz", "7b7d", "5b315d"] {
+        let r = app
+            .get(&format!("{}?cursor={bad}", list.api), &reader)
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}: {bad}",
+            list.api
+        );
+        assert_eq!(r.json()["error"]["field"], "cursor");
+        let r = app
+            .get(&format!("{}?cursor={bad}", list.page), &reader)
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}: {bad}",
+            list.page
+        );
+    }
+
+    // A cursor of the right length whose values have the wrong types is refused
+    // before it reaches the database, in the API and in the page.
+    let link = app.get(&first, &reader).await.headers[header::LINK]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let swapped = swap_types(&link[link.find("cursor=").unwrap() + 7..link.find('>').unwrap()]);
+    for base in [list.api, list.page] {
+        let r = app
+            .get(&format!("{base}?{}cursor={swapped}", list.query), &reader)
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{base}: {}",
+            r.body
+        );
+        assert!(
+            r.body.contains("where the list sorts on"),
+            "{base}: {}",
+            r.body
+        );
+    }
+
+    // The page: two rows, then the next page through its link, to the end.
+    let mut url = Some(format!("{}?{}limit=2", list.page, list.query));
+    let mut pages = 0;
+    let mut seen = BTreeSet::new();
+    while let Some(u) = url.take() {
+        let page = app.get(&u, &reader).await;
+        assert_eq!(page.status, StatusCode::OK, "{u}");
+        for id in &ids {
+            if page.body.contains(&format!("/{id}\"")) {
+                assert!(seen.insert(id.clone()), "{u} repeats {id}");
+            }
+        }
+        pages += 1;
+        url = next_link(&page.body);
+        if let Some(n) = &url {
+            assert!(
+                n.starts_with(&format!("{}?{}limit=2&cursor=", list.page, list.query)),
+                "{n}"
+            );
+        }
+    }
+    assert_eq!((pages, seen.len()), (3, 5), "{}", list.page);
 }
 
 /// The audit trail grows by every change, so it pages by its sequence number: each entry once,
@@ -345,4 +455,161 @@ async fn the_audit_trail_pages_with_a_cursor() {
         }
     }
     assert_eq!((pages, seen), (3, 5));
+}
+
+/// A list the API answers as an object: the rows at `rows`, the next page's cursor at
+/// `/next` and in the `Link` header, as the indicators of a collection and an institution's
+/// tasks are.
+struct ObjectList {
+    api: String,
+    page: String,
+    /// Filters every page asks for (`key=value&`), which the next links must keep.
+    api_query: &'static str,
+    page_query: &'static str,
+    rows: &'static str,
+    id: &'static str,
+    reader: Who,
+}
+
+/// Follows `Link: rel="next"` from `first` through a list answered as an object, checking
+/// that `/next` agrees with the header; returns every row's id and the number of pages.
+async fn follow_object(app: &TestApp, list: &ObjectList, first: &str) -> (Vec<String>, usize) {
+    let mut url = Some(first.to_owned());
+    let (mut seen, mut pages) = (Vec::new(), 0);
+    while let Some(u) = url.take() {
+        let r = app.get(&u, &list.reader).await;
+        assert_eq!(r.status, StatusCode::OK, "{u}: {}", r.body);
+        let body = r.json();
+        let rows = body.pointer(list.rows).unwrap().as_array().unwrap();
+        assert!(rows.len() <= 2, "{u}");
+        seen.extend(
+            rows.iter()
+                .map(|v| v.pointer(list.id).unwrap().as_str().unwrap().to_owned()),
+        );
+        pages += 1;
+        url = r.headers.get(header::LINK).map(|l| {
+            let l = l.to_str().unwrap();
+            l[1..l.find('>').unwrap()].to_owned()
+        });
+        let next = body["next"].as_str();
+        assert_eq!(
+            url.as_deref()
+                .map(|u| u.ends_with(&format!("cursor={}", next.unwrap()))),
+            next.map(|_| true),
+            "{u}: the body's next and the Link header agree"
+        );
+    }
+    (seen, pages)
+}
+
+#[tokio::test]
+async fn lists_answered_as_objects_page_with_a_cursor() {
+    let app = TestApp::new().await;
+    let (shared, _, _) = crate::taxii::setup(&app).await;
+    let a = app.a.as_role(Role::Staff);
+    // Five indicators added in one request share their `date_added`: the id orders them.
+    let recent = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1))
+        .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string();
+    let indicators: Vec<Value> = (0..5)
+        .map(|n| {
+            let mut v = crate::taxii::indicator(700 + n, &recent, Some(crate::taxii::GREEN));
+            v["created"] = recent.clone().into();
+            v
+        })
+        .collect();
+    crate::taxii::add(&app, &shared, &a, &indicators).await;
+    // Five requests to the Kanto institutions: five tasks for B.
+    for _ in 0..5 {
+        let r = app
+            .json(
+                Method::POST,
+                "/api/v1/supervision/requests",
+                &fsa(&app),
+                &crate::access_sup_requests::request_json(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let lists = [
+        ObjectList {
+            api: format!("/api/v1/sharing/roots/isac/collections/{shared}/indicators"),
+            page: format!("/sharing/isac/{shared}"),
+            api_query: "ended=true&",
+            page_query: "type=indicator&ended=1&",
+            rows: "/items",
+            id: "/id",
+            reader: a.clone(),
+        },
+        ObjectList {
+            api: "/api/v1/tasks".into(),
+            page: "/requests".into(),
+            api_query: "",
+            page_query: "",
+            rows: "/tasks",
+            id: "/task/id",
+            reader: app.b.as_role(Role::Staff),
+        },
+    ];
+    for list in &lists {
+        let first = format!("{}?{}limit=2", list.api, list.api_query);
+        let (ids, pages) = follow_object(&app, list, &first).await;
+        assert_eq!(pages, 3, "{}", list.api);
+        assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), 5, "{ids:?}");
+        let whole = app
+            .get(&format!("{}?{}", list.api, list.api_query), &list.reader)
+            .await
+            .json();
+        let whole: Vec<&str> = whole
+            .pointer(list.rows)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.pointer(list.id).unwrap().as_str().unwrap())
+            .collect();
+        assert_eq!(ids, whole, "{}: the pages keep the list's order", list.api);
+        for bad in [
+            "zz",
+            "5b315d",
+            &swap_types(&first_cursor(&app, list, &first).await),
+        ] {
+            let r = app
+                .get(&format!("{}?cursor={bad}", list.api), &list.reader)
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{}: {bad}",
+                list.api
+            );
+            assert_eq!(r.json()["error"]["field"], "cursor");
+        }
+
+        // The page: two rows, then the next page through its link, filters kept, each once.
+        let mut url = Some(format!("{}?{}limit=2", list.page, list.page_query));
+        let (mut pages, mut seen) = (0, BTreeSet::new());
+        while let Some(u) = url.take() {
+            let page = app.get(&u, &list.reader).await;
+            assert_eq!(page.status, StatusCode::OK, "{u}");
+            for id in &ids {
+                if page.body.contains(&format!("/{id}\"")) {
+                    assert!(seen.insert(id.clone()), "{u} repeats {id}");
+                }
+            }
+            pages += 1;
+            url = next_link(&page.body);
+            if let Some(n) = &url {
+                let kept = format!("{}?{}limit=2&cursor=", list.page, list.page_query);
+                assert!(n.starts_with(&kept), "{n}");
+            }
+        }
+        assert_eq!((pages, seen.len()), (3, 5), "{}", list.page);
+    }
+}
+
+/// The cursor of the first page of `list` starting at `first`.
+async fn first_cursor(app: &TestApp, list: &ObjectList, first: &str) -> String {
+    let body = app.get(first, &list.reader).await.json();
+    body["next"].as_str().unwrap().to_owned()
 }

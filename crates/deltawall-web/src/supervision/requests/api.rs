@@ -14,7 +14,7 @@ use axum::response::Response;
 use deltawall_app::paging::PageRequest;
 use deltawall_app::supervision::dispatch::Matched;
 use deltawall_app::supervision::requests::{
-    self as requests, AnswersInput, DecisionInput, Inbox, MyTask, RequestDetail, RequestInput,
+    self as requests, AnswersInput, DecisionInput, MyTask, RequestDetail, RequestInput,
     RequestSummary, TaskRow,
 };
 use deltawall_store::sup_requests::StoredRequest;
@@ -137,14 +137,25 @@ pub async fn request_decide(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The institution's tasks and the reminders it was sent.
-#[utoipa::path(get, path = "/api/v1/tasks", tag = "supervision",
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
-pub async fn tasks(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<Inbox>> {
-    let i = requests::inbox(user.ctx(&state), &state.config.clock)
+/// One page of the institution's tasks (newest request first) and the reminders it was
+/// sent; `next` and the `Link: rel="next"` header address the next page of tasks.
+#[utoipa::path(get, path = "/api/v1/tasks", tag = "supervision", params(PageRequest),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn tasks(
+    State(state): State<AppState>,
+    user: ApiUser,
+    uri: axum::http::Uri,
+    Query(q): Query<PageRequest>,
+) -> ApiResult<axum::response::Response> {
+    let i = requests::inbox(user.ctx(&state), &state.config.clock, &q)
         .await
         .map_err(json_err)?;
-    Ok(Json(i))
+    let link = crate::layout::next_link(&uri, i.next.as_deref());
+    let mut resp = axum::response::IntoResponse::into_response(Json(i));
+    if let Some(v) = link {
+        resp.headers_mut().insert(axum::http::header::LINK, v);
+    }
+    Ok(resp)
 }
 
 /// One of the institution's tasks, with its draft.

@@ -222,14 +222,14 @@ pub async fn home(
         let page = RequestListPage::new(l, pager, list.items, may_send(&user));
         return Ok(render(&page));
     }
-    let inbox = requests::inbox(user.ctx(&state), clock)
+    let inbox = requests::inbox(user.ctx(&state), clock, &q)
         .await
         .map_err(user.err())?;
     let mine = alerts::my_alerts(user.ctx(&state), clock)
         .await
         .map_err(user.err())?;
     let l = user.layout("task-title", "requests", None);
-    Ok(render(&InboxPage::new(l, inbox, mine)))
+    Ok(render(&InboxPage::new(l, &user.path, inbox, mine)))
 }
 
 async fn compose_page(

@@ -650,17 +650,21 @@ pub struct InboxPage {
     pub tasks: Vec<MyTaskLine>,
     /// Alerts.
     pub alerts: Vec<MyAlertLine>,
+    /// The next page of tasks and back to the first.
+    pub pager: crate::layout::CursorPager,
 }
 
 impl InboxPage {
-    /// Builds the page.
+    /// Builds the page; `path` is the request's path and query, for the pager.
     pub fn new(
         l: Layout,
+        path: &str,
         inbox: deltawall_app::supervision::requests::Inbox,
         alerts: Vec<MyAlert>,
     ) -> InboxPage {
         let lang = l.lang;
         InboxPage {
+            pager: crate::layout::CursorPager::new(path, inbox.next.as_deref()),
             reminders: inbox
                 .reminders
                 .iter()
