@@ -209,9 +209,9 @@ pub fn scan_with(
         engines.extend((1..threads).map(|_| Engine::new_partial(&set, config.clone()).0));
     }
     let indicators = match (&args.indicators, feed) {
-        (Some(path), _) => Some(crate::indicators::SharedIndicators::new(
-            load_indicators(path)?,
-        )),
+        (Some(path), _) => Some(crate::indicators::SharedIndicators::new(load_indicators(
+            path,
+        )?)),
         (None, feed) => feed,
     };
     let opts = ScanOptions {

@@ -57,9 +57,7 @@ fn split_collection(url: &str) -> anyhow::Result<(String, String)> {
     let (root, id) = trimmed
         .rsplit_once("/collections/")
         .filter(|(_, id)| !id.is_empty() && !id.contains('/'))
-        .ok_or_else(|| {
-            anyhow!("--taxii-collection {url}: want <api root>/collections/<id>/")
-        })?;
+        .ok_or_else(|| anyhow!("--taxii-collection {url}: want <api root>/collections/<id>/"))?;
     Ok((format!("{root}/"), id.to_owned()))
 }
 
@@ -236,7 +234,9 @@ impl Running {
         let poll = Duration::from_secs(args.taxii_poll.max(1));
         let every = Duration::from_secs(args.sightings_every.max(1));
         let named = args.sightings_as.clone();
-        let tally = args.sightings.then(|| Arc::new(Mutex::new(Tally::default())));
+        let tally = args
+            .sightings
+            .then(|| Arc::new(Mutex::new(Tally::default())));
         let counted = tally.clone();
         let (ready_tx, ready_rx) = channel::<anyhow::Result<SharedIndicators>>();
         let (stop, stop_rx) = channel::<()>();
@@ -260,10 +260,8 @@ impl Running {
             let _ = ready_tx.send(Ok(sub.indicators.clone()));
             let mut posted = Instant::now();
             loop {
-                let stopping = !matches!(
-                    stop_rx.recv_timeout(poll),
-                    Err(RecvTimeoutError::Timeout)
-                );
+                let stopping =
+                    !matches!(stop_rx.recv_timeout(poll), Err(RecvTimeoutError::Timeout));
                 if !stopping {
                     // Errors after the first poll are warnings, reported in `poll`.
                     let _ = rt.block_on(sub.poll(false));

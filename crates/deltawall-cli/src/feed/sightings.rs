@@ -99,7 +99,10 @@ pub(super) async fn post(sub: &Subscription, tally: &Mutex<Tally>, named: Option
             continue;
         };
         let obj = sighting(&k.json, seen, named, now);
-        per_source.entry(k.source).or_default().push((id, seen, obj));
+        per_source
+            .entry(k.source)
+            .or_default()
+            .push((id, seen, obj));
     }
     for (i, items) in per_source {
         let source = &sub.sources[i];
@@ -151,12 +154,19 @@ mod tests {
     #[test]
     fn matches_are_counted_per_indicator_and_others_ignored() {
         let t = Mutex::new(Tally::default());
-        let alert = |id: &str, at: &str, origin: &str| {
-            json!({"rule_id": id, "first_seen": at, "last_seen": at, "rule_origin": origin})
-        };
-        count(&t, &alert("indicator--a", "2026-12-01T00:00:05Z", "stix-indicator"));
-        count(&t, &alert("indicator--a", "2026-12-01T00:00:01Z", "stix-indicator"));
-        count(&t, &alert("indicator--b", "2026-12-01T00:00:03Z", "stix-indicator"));
+        let alert = |id: &str, at: &str, origin: &str| json!({"rule_id": id, "first_seen": at, "last_seen": at, "rule_origin": origin});
+        count(
+            &t,
+            &alert("indicator--a", "2026-12-01T00:00:05Z", "stix-indicator"),
+        );
+        count(
+            &t,
+            &alert("indicator--a", "2026-12-01T00:00:01Z", "stix-indicator"),
+        );
+        count(
+            &t,
+            &alert("indicator--b", "2026-12-01T00:00:03Z", "stix-indicator"),
+        );
         count(&t, &alert("rule-1", "2026-12-01T00:00:03Z", "builtin"));
         let tally = locked(&t);
         assert_eq!(tally.0.len(), 2);
