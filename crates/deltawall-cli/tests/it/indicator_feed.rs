@@ -6,6 +6,10 @@
 //! evaluate is reported once. The hub is an in-process server on a loopback port (SQLite):
 //! no outside service, so the test never skips.
 //!
+//! The same subscription in `deltawall detect` (NATS workers, skipped without NATS like
+//! the other stream tests): an indicator on the hub matches events of the stream, and the
+//! sightings counted are posted when the worker stops.
+//!
 //! Each publication's latency (the publishing `taxii push` returned → B's alert line
 //! read) is printed as `publish-to-match-ms N` for `docs/BENCHMARKS.md`.
 
@@ -418,5 +422,111 @@ fn published_indicators_reach_a_running_engine_and_come_back_as_sightings() {
     drop(engine);
     latencies.sort_unstable();
     eprintln!("publish-to-match latencies (ms, sorted): {latencies:?}");
+    drop(hub.rt);
+}
+
+#[test]
+fn detect_workers_match_hub_indicators_and_post_sightings_when_they_stop() {
+    use super::stream::{NATS, RULES, messages, nats_reachable};
+    if !nats_reachable() {
+        return;
+    }
+    let hub = hub();
+    let tmp = tempfile::tempdir().unwrap();
+    publish(&hub, tmp.path(), &[indicator(7, "203.0.113.7", json!({}))]);
+    let id = "indicator--00000000-0000-4000-8000-000000000007";
+    let rules = tmp.path().join("rules.yml");
+    std::fs::write(&rules, RULES).unwrap();
+    let events = tmp.path().join("auth.jsonl");
+    // Events of the last minute: the indicator is valid from an hour ago.
+    let base = jiff::Timestamp::from_second(jiff::Timestamp::now().as_second() - 60).unwrap();
+    let at = |i: i64| format!("{:.3}", base + jiff::SignedDuration::from_secs(i));
+    let mut text = String::new();
+    for (i, ip) in ["203.0.113.7", "198.51.100.3", "203.0.113.7", "203.0.113.7"]
+        .iter()
+        .enumerate()
+    {
+        text += &json!({"@timestamp": at(i as i64),
+            "event": {"category": ["authentication"], "outcome": "success"},
+            "source": {"ip": ip}, "user": {"name": "u1"}})
+        .to_string();
+        text.push('\n');
+    }
+    std::fs::write(&events, text).unwrap();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let org = format!("feed{}x{nanos}", std::process::id());
+    let stream = format!("T_{org}");
+    let common = [
+        "--nats",
+        NATS,
+        "--stream",
+        &stream,
+        "--org",
+        &org,
+        "--rules",
+        rules.to_str().unwrap(),
+    ];
+    let o = Command::new(env!("CARGO_BIN_EXE_deltawall"))
+        .arg("publish")
+        .args(common)
+        .args(["--source", "auth", events.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = Command::new(env!("CARGO_BIN_EXE_deltawall"))
+        .arg("detect")
+        .args(common)
+        .args(["--until-idle", "--taxii-collection", &hub.collection])
+        .args(["--sightings", "--sightings-as"])
+        .arg("identity--00000000-0000-4000-8000-0000000000b0")
+        .env("DELTAWALL_TAXII_TOKEN", &hub.b_token)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("1 indicator(s) in force"), "{err}");
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let alerts = rt.block_on(async {
+        let js = deltawall_stream::async_nats::jetstream::new(
+            deltawall_stream::async_nats::connect(NATS).await.unwrap(),
+        );
+        let alerts = messages(&js, &format!("{stream}_ALERTS")).await;
+        for name in [
+            stream.clone(),
+            format!("{stream}_ALERTS"),
+            format!("{stream}_DLQ"),
+        ] {
+            let _ = js.delete_stream(&name).await;
+        }
+        let _ = js.delete_object_store(format!("{stream}_ckpt")).await;
+        alerts
+    });
+    let hits: Vec<&Value> = alerts
+        .iter()
+        .map(|(_, _, b)| b)
+        .filter(|b| b["rule_id"] == id)
+        .collect();
+    assert_eq!(hits.len(), 3, "{alerts:#?}\n{err}");
+    assert_eq!(hits[0]["title"], "Shared indicator: C2 relay 7");
+
+    // One sighting of the three matches, posted as the worker stopped, named as asked.
+    let sightings: Vec<Value> = pull(&hub)
+        .into_iter()
+        .filter(|o| o["type"] == "sighting")
+        .collect();
+    assert_eq!(sightings.len(), 1, "{sightings:#?}\n{err}");
+    let s = &sightings[0];
+    assert_eq!(s["sighting_of_ref"], id);
+    assert_eq!(s["count"], 3);
+    assert_eq!(s["first_seen"], at(0));
+    assert_eq!(s["last_seen"], at(3));
+    assert_eq!(
+        s["created_by_ref"],
+        "identity--00000000-0000-4000-8000-0000000000b0"
+    );
     drop(hub.rt);
 }
