@@ -71,7 +71,7 @@ pub struct ScanArgs {
     pub indicators: Option<PathBuf>,
     /// Indicators from TAXII collections, kept current while `--follow` runs.
     #[command(flatten)]
-    pub subscription: crate::subscription::SubscriptionArgs,
+    pub subscription: Box<crate::subscription::SubscriptionArgs>,
     /// Engine threads (default: the cores available). Events are spread by the field every
     /// correlation groups by, so the alerts are those of one thread; rules whose
     /// correlations group by different fields, and `--follow`, use one engine thread.

@@ -147,7 +147,9 @@ impl Subscription {
             return false;
         }
         let modified = json["modified"].as_str().unwrap_or_default().to_owned();
-        if self.known.get(id).is_some_and(|k| k.modified >= modified) {
+        // Compared as instants: `…00Z` and `…00.000Z` are the same version.
+        let newer = |k: &Known| time_us(&json, "modified") > time_us(&k.json, "modified");
+        if self.known.get(id).is_some_and(|k| !newer(k)) {
             return false;
         }
         let id = id.to_owned();

@@ -326,6 +326,23 @@ fn published_indicators_reach_a_running_engine_and_come_back_as_sightings() {
     odd["pattern"] = "[process:name = 'relay.exe']".into();
     publish(&hub, tmp.path(), &[expired, odd]);
     std::fs::write(&log_file, "").unwrap();
+    // Misuse is refused at once, with its reason: a subscription without --follow, a
+    // wrong token (the first poll must succeed).
+    let refused = |args: &[&str], token: &str| {
+        let o = Command::new(env!("CARGO_BIN_EXE_deltawall"))
+            .args(["scan", "--taxii-collection", &hub.collection])
+            .args(args)
+            .arg(&log_file)
+            .env("DELTAWALL_TAXII_TOKEN", token)
+            .output()
+            .unwrap();
+        assert!(!o.status.success());
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let e = refused(&[], &hub.b_token);
+    assert!(e.contains("needs --follow"), "{e}");
+    let e = refused(&["--follow"], "not-a-token");
+    assert!(e.contains("cannot read") && e.contains("401"), "{e}");
     let engine = Engine::start(&hub, &log_file);
     engine.wait_for("0 indicator(s) in force");
     let stop = Arc::new(AtomicBool::new(false));
