@@ -179,7 +179,7 @@ mod tests {
     #[test]
     fn a_sighting_keeps_the_markings_and_names_only_on_consent() {
         let ind = json!({"id": "indicator--00000000-0000-4000-8000-000000000001",
-            "object_marking_refs": ["marking-definition--x"]});
+            "object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"]});
         let seen = Seen {
             count: 3,
             first_us: 1_000_000,
@@ -192,7 +192,15 @@ mod tests {
         assert!(anon.get("created_by_ref").is_none());
         let report = deltawall_stix::validate_document(&anon.to_string());
         assert!(report.errors().next().is_none(), "{report}");
-        let named = sighting(&ind, seen, Some("identity--1"), 3_000_000);
-        assert_eq!(named["created_by_ref"], "identity--1");
+        let named = sighting(
+            &ind,
+            seen,
+            Some("identity--00000000-0000-4000-8000-0000000000b0"),
+            3_000_000,
+        );
+        assert_eq!(
+            named["created_by_ref"],
+            "identity--00000000-0000-4000-8000-0000000000b0"
+        );
     }
 }
