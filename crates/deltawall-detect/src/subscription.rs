@@ -12,13 +12,9 @@ pub struct SubscriptionArgs {
     #[arg(long = "taxii-collection", value_name = "URL")]
     pub taxii_collection: Vec<String>,
     /// The bearer API token for the collections; prefer the environment variable, which
-    /// `ps` does not show.
-    #[arg(
-        long,
-        env = "DELTAWALL_TAXII_TOKEN",
-        hide_env_values = true,
-        requires = "taxii_collection"
-    )]
+    /// `ps` does not show. (Not tied to `--taxii-collection` by clap: a token exported for
+    /// `deltawall taxii` must not stop a plain scan.)
+    #[arg(long, env = "DELTAWALL_TAXII_TOKEN", hide_env_values = true)]
     pub taxii_token: Option<String>,
     /// Seconds between two polls of each collection (`added_after` the last object seen).
     #[arg(long, value_name = "SECS", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=86_400))]
