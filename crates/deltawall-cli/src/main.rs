@@ -1,6 +1,7 @@
 //! `deltawall`: the one command of the platform.
 
 mod config;
+mod feed;
 mod jobs;
 mod ops;
 mod send;
@@ -56,9 +57,9 @@ fn main() -> ExitCode {
     // The detection engine and the STIX tools are synchronous: no runtime needed.
     let command = match cli.command {
         Command::Detect(deltawall_detect::cli::DetectCommand::Scan(args))
-            if args.send.is_some() =>
+            if args.send.is_some() || args.subscription.is_active() =>
         {
-            return report(send::run(args));
+            return report(feed::scan(args));
         }
         Command::Detect(cmd) => return report(deltawall_detect::cli::run(cmd)),
         Command::Stix(cmd) => return report(stix::run(cmd)),

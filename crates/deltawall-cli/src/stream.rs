@@ -37,7 +37,20 @@ pub async fn detect(args: DetectArgs) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
-    deltawall_stream::cli::detect(args, platform.as_ref().map(|p| p as &dyn Forward)).await
+    let forward = platform.as_ref().map(|p| p as &dyn Forward);
+    if !args.subscription.is_active() {
+        return deltawall_stream::cli::detect(args, forward, None).await;
+    }
+    // The first poll blocks until the collections are read: off the runtime's threads.
+    let subscription = args.subscription.clone();
+    let running = tokio::task::spawn_blocking(move || crate::feed::Running::start(&subscription))
+        .await
+        .context("the subscription did not start")??;
+    let heard = |line: &serde_json::Value| running.heard(line);
+    let feed = Some((running.indicators.clone(), &heard as _));
+    let result = deltawall_stream::cli::detect(args, forward, feed).await;
+    tokio::task::block_in_place(|| running.finish());
+    result
 }
 
 /// Runs `publish`.

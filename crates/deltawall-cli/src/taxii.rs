@@ -92,7 +92,7 @@ struct Reply {
     body: Vec<u8>,
 }
 
-struct Client {
+pub(crate) struct Client {
     http: hyper_util::client::legacy::Client<
         hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
         Full<Bytes>,
@@ -116,7 +116,16 @@ impl Client {
             }
             _ => bail!("give --token (or DELTAWALL_TAXII_TOKEN) or --user"),
         };
-        let mut auth = HeaderValue::from_str(&credentials)
+        Client::build(&target.url, &credentials)
+    }
+
+    /// A client of the API root `root` with a bearer token.
+    pub(crate) fn bearer(root: &str, token: &str) -> anyhow::Result<Client> {
+        Client::build(root, &format!("Bearer {}", token.trim()))
+    }
+
+    fn build(root: &str, credentials: &str) -> anyhow::Result<Client> {
+        let mut auth = HeaderValue::from_str(credentials)
             .map_err(|_| anyhow!("the credentials contain characters a header cannot carry"))?;
         auth.set_sensitive(true);
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
@@ -128,12 +137,12 @@ impl Client {
         let http =
             hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
                 .build(connector);
-        let mut root = target.url.trim().to_owned();
+        let mut root = root.trim().to_owned();
         if !root.ends_with('/') {
             root.push('/');
         }
         if !(root.starts_with("https://") || root.starts_with("http://")) {
-            bail!("--url must start with https:// or http://");
+            bail!("{root}: a TAXII URL must start with https:// or http://");
         }
         Ok(Client { http, auth, root })
     }
@@ -190,8 +199,92 @@ impl Client {
         Ok(reply)
     }
 
-    fn objects_url(&self, collection: &str) -> String {
+    pub(crate) fn objects_url(&self, collection: &str) -> String {
         format!("{}collections/{}/objects/", self.root, encode(collection))
+    }
+
+    /// Adds one envelope and waits (up to 30 s) for the status to complete.
+    pub(crate) async fn add(&self, url: &str, body: String) -> anyhow::Result<Status> {
+        let reply = self
+            .expect(
+                Method::POST,
+                url,
+                Some(body.into_bytes()),
+                StatusCode::ACCEPTED,
+            )
+            .await?;
+        let mut status: Status =
+            serde_json::from_slice(&reply.body).context("the server's status is not TAXII")?;
+        for _ in 0..30 {
+            if status.status != "pending" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let url = format!("{}status/{}/", self.root, encode(&status.id));
+            let reply = self.expect(Method::GET, &url, None, StatusCode::OK).await?;
+            status =
+                serde_json::from_slice(&reply.body).context("the server's status is not TAXII")?;
+        }
+        Ok(status)
+    }
+
+    /// Every object of `base` (a collection's objects URL, with `extra` query parameters)
+    /// added after `after`, following `next` (or `X-TAXII-Date-Added-Last` when a server
+    /// gives no `next`), as the JSON texts the server sent; and the date the last object
+    /// was added, to ask after next time (`after` when nothing came or the server does
+    /// not say).
+    pub(crate) async fn objects_since(
+        &self,
+        base: &str,
+        extra: &str,
+        after: Option<String>,
+    ) -> anyhow::Result<(Vec<String>, Option<String>)> {
+        let mut objects: Vec<String> = Vec::new();
+        let mut after = after;
+        let mut newest = after.clone();
+        let mut next: Option<String> = None;
+        for page in 0.. {
+            if page > 1_000_000 {
+                bail!("{base}: the server keeps saying there is more");
+            }
+            let mut url = format!("{base}?limit={PAGE}{extra}");
+            if let Some(a) = &after {
+                url.push_str(&format!("&added_after={}", encode(a)));
+            }
+            if let Some(n) = &next {
+                url.push_str(&format!("&next={}", encode(n)));
+            }
+            let reply = self.expect(Method::GET, &url, None, StatusCode::OK).await?;
+            let env: Envelope = serde_json::from_slice(&reply.body)
+                .with_context(|| format!("{url}: the answer is not a TAXII envelope"))?;
+            objects.extend(env.objects.iter().map(|o| o.get().to_owned()));
+            let last = reply
+                .headers
+                .get("x-taxii-date-added-last")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            if !env.objects.is_empty() && last.is_some() {
+                newest.clone_from(&last);
+            }
+            if !env.more || env.objects.is_empty() {
+                break;
+            }
+            match env.next {
+                Some(n) if Some(&n) != next.as_ref() => next = Some(n),
+                Some(_) => bail!("{url}: the server repeated its next token"),
+                // No `next`: continue after the last object's date_added (TAXII §3.5).
+                None => {
+                    let last = last.ok_or_else(|| {
+                        anyhow!("{url}: more objects, but neither next nor X-TAXII-Date-Added-Last")
+                    })?;
+                    if after.as_deref() == Some(last.as_str()) {
+                        bail!("{url}: paging does not advance");
+                    }
+                    after = Some(last);
+                }
+            }
+        }
+        Ok((objects, newest))
     }
 }
 
@@ -239,25 +332,27 @@ fn envelopes(objects: &[&str], max_bytes: usize) -> Vec<String> {
     out
 }
 
+/// A TAXII status resource (§4.3.1), as much of it as the client reads.
 #[derive(Debug, Deserialize)]
-struct Status {
+pub(crate) struct Status {
     id: String,
     status: String,
     #[serde(default)]
-    successes: Vec<Detail>,
+    pub(crate) successes: Vec<Detail>,
     #[serde(default)]
-    failures: Vec<Detail>,
+    pub(crate) failures: Vec<Detail>,
     #[serde(default)]
-    pendings: Vec<Detail>,
+    pub(crate) pendings: Vec<Detail>,
 }
 
+/// One object's outcome in a status.
 #[derive(Debug, Deserialize)]
-struct Detail {
-    id: String,
+pub(crate) struct Detail {
+    pub(crate) id: String,
     #[serde(default)]
-    version: String,
+    pub(crate) version: String,
     #[serde(default)]
-    message: Option<String>,
+    pub(crate) message: Option<String>,
 }
 
 async fn push(file: &Path, target: &Target) -> anyhow::Result<ExitCode> {
@@ -293,28 +388,7 @@ async fn push(file: &Path, target: &Target) -> anyhow::Result<ExitCode> {
     let url = client.objects_url(&target.collection);
     let mut added = 0usize;
     for body in envelopes(&texts, max_bytes) {
-        let reply = client
-            .expect(
-                Method::POST,
-                &url,
-                Some(body.into_bytes()),
-                StatusCode::ACCEPTED,
-            )
-            .await?;
-        let mut status: Status =
-            serde_json::from_slice(&reply.body).context("the server's status is not TAXII")?;
-        for _ in 0..30 {
-            if status.status != "pending" {
-                break;
-            }
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            let url = format!("{}status/{}/", client.root, encode(&status.id));
-            let reply = client
-                .expect(Method::GET, &url, None, StatusCode::OK)
-                .await?;
-            status =
-                serde_json::from_slice(&reply.body).context("the server's status is not TAXII")?;
-        }
+        let status = client.add(&url, body).await?;
         for d in &status.successes {
             added += 1;
             println!("ok {} {}", d.id, d.version);
@@ -354,48 +428,7 @@ async fn pull(
 ) -> anyhow::Result<ExitCode> {
     let client = Client::new(target)?;
     let base = client.objects_url(&target.collection);
-    let mut objects: Vec<String> = Vec::new();
-    let mut after = added_after;
-    let mut next: Option<String> = None;
-    for page in 0.. {
-        if page > 1_000_000 {
-            bail!("{base}: the server keeps saying there is more");
-        }
-        let mut url = format!("{base}?limit={PAGE}");
-        if let Some(a) = &after {
-            url.push_str(&format!("&added_after={}", encode(a)));
-        }
-        if let Some(n) = &next {
-            url.push_str(&format!("&next={}", encode(n)));
-        }
-        let reply = client
-            .expect(Method::GET, &url, None, StatusCode::OK)
-            .await?;
-        let env: Envelope = serde_json::from_slice(&reply.body)
-            .with_context(|| format!("{url}: the answer is not a TAXII envelope"))?;
-        objects.extend(env.objects.iter().map(|o| o.get().to_owned()));
-        if !env.more || env.objects.is_empty() {
-            break;
-        }
-        match env.next {
-            Some(n) if Some(&n) != next.as_ref() => next = Some(n),
-            Some(_) => bail!("{url}: the server repeated its next token"),
-            // No `next`: continue after the last object's date_added (TAXII §3.5).
-            None => {
-                let last = reply
-                    .headers
-                    .get("x-taxii-date-added-last")
-                    .and_then(|v| v.to_str().ok())
-                    .ok_or_else(|| {
-                        anyhow!("{url}: more objects, but neither next nor X-TAXII-Date-Added-Last")
-                    })?;
-                if after.as_deref() == Some(last) {
-                    bail!("{url}: paging does not advance");
-                }
-                after = Some(last.to_owned());
-            }
-        }
-    }
+    let (objects, _) = client.objects_since(&base, "", added_after).await?;
     let bundle = format!(
         "{{\"type\":\"bundle\",\"id\":\"bundle--{}\",\"objects\":[{}]}}\n",
         uuid_v4(),
@@ -412,7 +445,7 @@ async fn pull(
 }
 
 /// A random UUIDv4.
-fn uuid_v4() -> String {
+pub(crate) fn uuid_v4() -> String {
     let mut b: [u8; 16] = rand::random();
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;

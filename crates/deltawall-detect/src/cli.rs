@@ -67,8 +67,11 @@ pub struct ScanArgs {
     pub max_sources: usize,
     /// STIX indicators (a bundle or a JSON array of objects) to match on every event:
     /// addresses and networks, domains, URLs, user agents and file hashes.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "taxii_collection")]
     pub indicators: Option<PathBuf>,
+    /// Indicators from TAXII collections, kept current while `--follow` runs.
+    #[command(flatten)]
+    pub subscription: Box<crate::subscription::SubscriptionArgs>,
     /// Engine threads (default: the cores available). Events are spread by the field every
     /// correlation groups by, so the alerts are those of one thread; rules whose
     /// correlations group by different fields, and `--follow`, use one engine thread.
@@ -167,13 +170,20 @@ fn run_scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         // binary handles `--send` and calls `scan_with` with its sender.
         bail!("--send is handled by the deltawall binary");
     }
-    scan_with(args, &mut |_| Ok(()))
+    if args.subscription.is_active() {
+        // Likewise the TAXII poller.
+        bail!("--taxii-collection is handled by the deltawall binary");
+    }
+    scan_with(args, None, &mut |_| Ok(()))
 }
 
 /// Runs `scan` and hands every alert, as the JSON line it prints, to `also` before it is
 /// printed: an alert is never printed unless `also` took it (the sender spools it there).
+/// `feed`, when given, is the indicator set a subscription keeps current (instead of
+/// `--indicators`).
 pub fn scan_with(
     args: ScanArgs,
+    feed: Option<crate::indicators::SharedIndicators>,
     also: &mut dyn FnMut(&serde_json::Value) -> std::io::Result<()>,
 ) -> anyhow::Result<ExitCode> {
     let (set, errors) = load_rules(&rule_source(args.rules.clone()))?;
@@ -198,9 +208,11 @@ pub fn scan_with(
     if threads > 1 && !args.follow && engines[0].partition() != Partition::Single {
         engines.extend((1..threads).map(|_| Engine::new_partial(&set, config.clone()).0));
     }
-    let indicators = match &args.indicators {
-        Some(path) => Some(std::sync::Arc::new(load_indicators(path)?)),
-        None => None,
+    let indicators = match (&args.indicators, feed) {
+        (Some(path), _) => Some(crate::indicators::SharedIndicators::new(load_indicators(
+            path,
+        )?)),
+        (None, feed) => feed,
     };
     let opts = ScanOptions {
         inputs: args.paths,

@@ -17,6 +17,7 @@ use ipnet::IpNet;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::{Arc, RwLock};
 
 /// What an indicator's value is compared with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -123,6 +124,33 @@ pub struct IndicatorSet {
     networks: Vec<(IpNet, usize)>,
 }
 
+/// An indicator set the engine reads and a feed replaces while the engine runs: the
+/// engine takes the current set once per batch, so a replacement is atomic for every
+/// event (an event is matched against one whole set, the old or the new).
+#[derive(Debug, Clone, Default)]
+pub struct SharedIndicators(Arc<RwLock<Arc<IndicatorSet>>>);
+
+impl SharedIndicators {
+    /// A handle holding `set`.
+    pub fn new(set: IndicatorSet) -> SharedIndicators {
+        SharedIndicators(Arc::new(RwLock::new(Arc::new(set))))
+    }
+
+    /// The set as it is now.
+    pub fn current(&self) -> Arc<IndicatorSet> {
+        // A writer cannot leave the slot half-written (it swaps one pointer): a poisoned
+        // lock still holds a whole set.
+        let slot = self.0.read().unwrap_or_else(|p| p.into_inner());
+        Arc::clone(&slot)
+    }
+
+    /// Replaces the set; batches already started finish with the old one.
+    pub fn replace(&self, set: IndicatorSet) {
+        let mut slot = self.0.write().unwrap_or_else(|p| p.into_inner());
+        *slot = Arc::new(set);
+    }
+}
+
 /// Microseconds of an RFC 3339 timestamp property.
 fn time_us(object: &Value, key: &str) -> Result<Option<i64>, String> {
     match object.get(key) {
@@ -190,6 +218,11 @@ impl IndicatorSet {
     /// Whether no indicator can match.
     pub fn is_empty(&self) -> bool {
         self.indicators.is_empty()
+    }
+
+    /// The ids of the indicators that can match, in load order.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.indicators.iter().map(|i| i.id.as_str())
     }
 
     fn add(&mut self, o: &Value) -> Result<(), String> {

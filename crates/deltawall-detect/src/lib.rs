@@ -21,3 +21,4 @@ mod progress;
 pub mod rules;
 pub mod rules_pack;
 pub mod shard;
+pub mod subscription;

@@ -55,8 +55,9 @@ pub struct ScanOptions {
     pub progress: bool,
     /// Most keys per failure-ratio map ([`crate::enrich::MAX_KEYS`] by default).
     pub max_ratio_keys: usize,
-    /// Shared STIX indicators evaluated on every event, besides the rules.
-    pub indicators: Option<std::sync::Arc<crate::indicators::IndicatorSet>>,
+    /// Shared STIX indicators evaluated on every event, besides the rules; a feed may
+    /// replace them while the scan runs.
+    pub indicators: Option<crate::indicators::SharedIndicators>,
 }
 
 /// Counters of one scan.
@@ -309,6 +310,7 @@ pub fn scan(
         };
         match msg {
             Msg::Batch(batch) => {
+                let indicators = opts.indicators.as_ref().map(|h| h.current());
                 for record in &batch {
                     // Consecutive events nearly always share their source: compare before hashing.
                     if last_source
@@ -321,7 +323,7 @@ pub fn scan(
                     let event = ratios.enrich(record);
                     count_request(&tops, &record.source, &event);
                     engine.process_any(logsources, &event, &mut sink);
-                    if let Some(ind) = &opts.indicators {
+                    if let Some(ind) = &indicators {
                         ind.matches(&event, &mut sink);
                     }
                     if let Some(t) = record.event_time()

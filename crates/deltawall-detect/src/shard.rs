@@ -83,7 +83,7 @@ pub fn scan_sharded(
         work_txs.push(tx);
         let indicators = opts.indicators.clone();
         handles.push(std::thread::spawn(move || {
-            run_engine(i, engine, indicators.as_deref(), &rx, &done)
+            run_engine(i, engine, indicators.as_ref(), &rx, &done)
         }));
     }
     drop(done_tx);
@@ -194,7 +194,7 @@ pub fn scan_sharded(
 fn run_engine(
     shard: usize,
     mut engine: Engine,
-    indicators: Option<&crate::indicators::IndicatorSet>,
+    indicators: Option<&crate::indicators::SharedIndicators>,
     rx: &Receiver<Work>,
     done: &Sender<Done>,
 ) -> Engine {
@@ -207,6 +207,7 @@ fn run_engine(
     while let Ok(work) = rx.recv() {
         match work {
             Work::Items(items, upto) => {
+                let indicators = indicators.map(|h| h.current());
                 for item in items {
                     let tag = item.seq;
                     if item.before > i64::MIN {
@@ -218,7 +219,7 @@ fn run_engine(
                         network: item.network,
                     };
                     engine.process_any(&item.logsources, &event, &mut |a| sink(a, tag, &mut out));
-                    if let Some(ind) = indicators {
+                    if let Some(ind) = &indicators {
                         ind.matches(&event, &mut |a| sink(a, tag, &mut out));
                     }
                 }

@@ -20,7 +20,7 @@ fn main() -> ExitCode {
         .expect("runtime");
     let result = runtime.block_on(async {
         match Cmd::parse() {
-            Cmd::Detect(args) => deltawall_stream::cli::detect(args, None).await,
+            Cmd::Detect(args) => deltawall_stream::cli::detect(args, None, None).await,
             Cmd::Publish(args) => deltawall_stream::cli::publish_files(args).await,
         }
     });

@@ -4,8 +4,9 @@ use crate::nats::Retention;
 use crate::publish::{PublishConfig, publish};
 use crate::state::Rules;
 use crate::subjects::{Names, check_token};
-use crate::worker::{Forward, WorkerConfig, run};
+use crate::worker::{Forward, OnIndicatorMatch, WorkerConfig, run};
 use anyhow::{Context, bail};
+use deltawall_detect::indicators::SharedIndicators;
 use deltawall_detect::rules::{RuleSource, engine_config, load_rules, with_mapping_file};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -79,6 +80,9 @@ pub struct DetectArgs {
         requires = "send"
     )]
     pub token: Option<String>,
+    /// Indicators from TAXII collections, kept current while the workers run.
+    #[command(flatten)]
+    pub subscription: deltawall_detect::subscription::SubscriptionArgs,
 }
 
 /// Arguments of `publish`.
@@ -130,10 +134,20 @@ impl StreamArgs {
 }
 
 /// Runs `detect` until interrupted (or drained with `--until-idle`); `forward` delivers
-/// to the platform when `--send` is given.
-pub async fn detect(args: DetectArgs, forward: Option<&dyn Forward>) -> anyhow::Result<ExitCode> {
+/// to the platform when `--send` is given; `feed` is the indicator set a subscription
+/// keeps current and who hears of its matches.
+pub async fn detect(
+    args: DetectArgs,
+    forward: Option<&dyn Forward>,
+    feed: Option<(SharedIndicators, OnIndicatorMatch<'_>)>,
+) -> anyhow::Result<ExitCode> {
     let names = args.stream.names()?;
-    let rules = args.stream.rules()?;
+    let mut rules = args.stream.rules()?;
+    let mut on_match = None;
+    if let Some((indicators, heard)) = feed {
+        rules = rules.with_indicators(indicators);
+        on_match = Some(heard);
+    }
     let n = usize::from(args.stream.partitions);
     let partitions = if args.partition.is_empty() {
         (0..n).collect()
@@ -157,7 +171,7 @@ pub async fn detect(args: DetectArgs, forward: Option<&dyn Forward>) -> anyhow::
         eprintln!("metrics {}", serde_json::to_string(r).unwrap_or_default());
     };
     let summary = tokio::select! {
-        s = run(&cfg, &rules, forward, print) => s?,
+        s = run(&cfg, &rules, forward, on_match, print) => s?,
         _ = tokio::signal::ctrl_c() => {
             eprintln!("interrupted: unacknowledged messages will be delivered again");
             return Ok(ExitCode::SUCCESS);

@@ -11,6 +11,7 @@
 
 use crate::checkpoint::{Checkpoint, Counters, Entry, Outgoing};
 use deltawall_detect::enrich::{AuthRatios, MAX_KEYS};
+use deltawall_detect::indicators::SharedIndicators;
 use deltawall_detect::input::{Format, Parser, Record, Source, SyslogParser, detect};
 use deltawall_detect::pipeline::to_logsources;
 use deltawall_event::Event;
@@ -28,6 +29,9 @@ pub struct Rules {
     pub partition: Partition,
     /// Number of partitions.
     pub partitions: usize,
+    /// Shared STIX indicators matched on every event besides the rules, kept current by
+    /// a subscription (see [`Rules::with_indicators`]).
+    indicators: Option<SharedIndicators>,
 }
 
 /// Why rules cannot be spread over the partitions asked for.
@@ -65,7 +69,14 @@ impl Rules {
             horizon_us,
             partition,
             partitions,
+            indicators: None,
         })
+    }
+
+    /// Also matches the indicators `feed` holds (whatever they are when each event comes).
+    pub fn with_indicators(mut self, feed: SharedIndicators) -> Rules {
+        self.indicators = Some(feed);
+        self
     }
 
     /// The partition an event belongs to, from the value of the field every correlation
@@ -193,6 +204,10 @@ impl PartitionState {
         self.engine
             .process_any(&ls, &event, &mut |a| alerts.push(a));
         let matched = self.engine.stats().matches > before;
+        // Indicator matches hold no state, so they are not retained for replay.
+        if let Some(feed) = &rules.indicators {
+            feed.current().matches(&event, &mut |a| alerts.push(a));
+        }
         let advanced = t > self.newest;
         self.newest = self.newest.max(t);
         if matched {

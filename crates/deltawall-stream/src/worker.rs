@@ -28,6 +28,10 @@ pub trait Forward {
     ) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
 }
 
+/// What a subscription hears of the engine: every new alert of a shared indicator (the
+/// JSON line of [`deltawall_detect::output::alert_json`]), once, after it was published.
+pub type OnIndicatorMatch<'a> = &'a (dyn Fn(&serde_json::Value) + Send + Sync);
+
 /// How a worker runs.
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
@@ -69,6 +73,7 @@ pub async fn run(
     cfg: &WorkerConfig,
     rules: &Rules,
     forward: Option<&dyn Forward>,
+    on_match: Option<OnIndicatorMatch<'_>>,
     mut on_report: impl FnMut(&Report),
 ) -> Result<Summary, NatsError> {
     let js = crate::nats::connect(&cfg.url).await?;
@@ -96,6 +101,7 @@ pub async fn run(
         rules,
         names: &cfg.names,
         forward,
+        on_match,
     };
     // Alerts left in a restored outbox go out before anything new.
     for part in &mut parts {
@@ -140,6 +146,7 @@ struct Ctx<'a> {
     rules: &'a Rules,
     names: &'a Names,
     forward: Option<&'a dyn Forward>,
+    on_match: Option<OnIndicatorMatch<'a>>,
 }
 
 impl Ctx<'_> {
@@ -164,6 +171,7 @@ impl Ctx<'_> {
             return Ok(());
         }
         part.last_event = Instant::now();
+        let queued = part.state.outbox().len();
         for m in batch {
             let info = m.info().map_err(err("cannot read message metadata"))?;
             let (seq, published) = (info.stream_sequence, info.published);
@@ -186,8 +194,21 @@ impl Ctx<'_> {
             }
             part.events_run += part.state.counters.events - before;
         }
+        // This batch's alerts, seen before publishing: a failed delivery keeps them in the
+        // outbox, and a later attempt must not count them again.
+        let fresh: Vec<serde_json::Value> = match self.on_match {
+            Some(_) => part.state.outbox()[queued..]
+                .iter()
+                .filter(|o| o.body["rule_origin"] == "stix-indicator")
+                .map(|o| o.body.clone())
+                .collect(),
+            None => Vec::new(),
+        };
         self.save(&mut part.state).await?;
         self.publish_outbox(part).await?;
+        if let Some(f) = self.on_match {
+            fresh.iter().for_each(f);
+        }
         let last = batch.last().expect("not empty");
         last.ack().await.map_err(err("cannot acknowledge"))?;
         part.acked_run += batch.len() as u64;

@@ -44,8 +44,13 @@ fn locked(spool: &Mutex<Spool>) -> MutexGuard<'_, Spool> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Runs `scan` with delivery to the platform.
-pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
+/// Runs `scan` with delivery to the platform; `feed` is a subscription's indicator set
+/// and `heard` sees every alert line as it is spooled.
+pub fn run(
+    args: ScanArgs,
+    feed: Option<deltawall_detect::indicators::SharedIndicators>,
+    heard: &dyn Fn(&serde_json::Value),
+) -> anyhow::Result<ExitCode> {
     let url = args.send.clone().context("--send is required")?;
     let token = args
         .token
@@ -72,7 +77,8 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let done = Arc::new(AtomicBool::new(false));
     let ticker = spawn_ticker(Arc::clone(&spool), tx.clone(), Arc::clone(&done));
     let batch = args.send_batch as usize;
-    let scanned = deltawall_detect::cli::scan_with(args, &mut |line| {
+    let scanned = deltawall_detect::cli::scan_with(args, feed, &mut |line| {
+        heard(line);
         if let Some(sealed) = locked(&spool).append(&line.to_string(), batch)? {
             // The sender only stops when it is dropped below; the batch is spooled anyway.
             let _ = tx.send(sealed);

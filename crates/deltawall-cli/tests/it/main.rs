@@ -110,6 +110,7 @@ fn bad_configuration_is_refused_with_its_name() {
 }
 
 mod incident_loop;
+mod indicator_feed;
 mod replicas;
 mod send;
 mod setup_memory;

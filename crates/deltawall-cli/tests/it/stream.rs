@@ -11,9 +11,9 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-const NATS: &str = "nats://127.0.0.1:4222";
+pub(crate) const NATS: &str = "nats://127.0.0.1:4222";
 
-const RULES: &str = r#"
+pub(crate) const RULES: &str = r#"
 title: Login failure
 id: 5b0e0f4c-0000-4000-8000-000000000001
 name: t_login_failure
@@ -44,7 +44,7 @@ level: high
 
 const ATTACKERS: [&str; 3] = ["203.0.113.1", "203.0.113.2", "203.0.113.77"];
 
-fn nats_reachable() -> bool {
+pub(crate) fn nats_reachable() -> bool {
     let addr = "127.0.0.1:4222".parse().unwrap();
     let up = std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(2)).is_ok();
     if !up {
@@ -124,7 +124,7 @@ impl Run {
 }
 
 /// Messages of a stream: (Nats-Msg-Id, reason header, payload).
-async fn messages(
+pub(crate) async fn messages(
     js: &async_nats::jetstream::Context,
     name: &str,
 ) -> Vec<(String, String, serde_json::Value)> {

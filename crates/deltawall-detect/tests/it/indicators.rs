@@ -179,3 +179,23 @@ fn scan_reports_indicator_matches_with_the_rules() {
         );
     }
 }
+
+#[test]
+fn a_shared_handle_swaps_the_whole_set_for_later_readers() {
+    use deltawall_detect::indicators::SharedIndicators;
+    let handle = SharedIndicators::default();
+    let held = handle.current();
+    assert!(held.is_empty());
+    let (set, _) = IndicatorSet::from_json(&bundle());
+    let ids: Vec<String> = set.ids().map(str::to_owned).collect();
+    handle.replace(set);
+    // A batch that took the set before the swap keeps it whole; the next one sees the new.
+    assert!(held.is_empty());
+    let now = handle.current();
+    assert_eq!(now.ids().collect::<Vec<_>>(), ids);
+    assert!(ids.iter().any(|i| i.ends_with("000000000001")));
+    let e = JsonEvent::new(json!({"source": {"ip": "203.0.113.5"}}), None).unwrap();
+    let mut hits = 0;
+    handle.current().matches(&e, &mut |_| hits += 1);
+    assert_eq!(hits, 1);
+}
