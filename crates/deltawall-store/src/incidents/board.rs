@@ -62,7 +62,7 @@ pub struct BoardSubmission {
 }
 
 /// Where the open cases of institutions within `scope` are read from (alias `i`, `o`).
-const OPEN_CASES: &str = "FROM incidents i JOIN organisations o ON o.id = i.org_id \
+pub(super) const OPEN_CASES: &str = "FROM incidents i JOIN organisations o ON o.id = i.org_id \
      WHERE i.case_doc IS NOT NULL AND i.exercise = 0 AND i.phase <> 'closed' \
      AND o.kind = 'institution' AND o.business_type IS NOT NULL AND o.region IS NOT NULL";
 
@@ -73,7 +73,8 @@ async fn rows(db: &mut Db, sql: String, binds: Vec<String>) -> Result<Vec<AnyRow
         .await?)
 }
 
-fn board_case(row: &AnyRow) -> Result<BoardCase> {
+/// The milestones recorded in a row of `incidents`.
+pub(super) fn milestones_of(row: &AnyRow) -> Result<BTreeMap<Milestone, i64>> {
     let mut milestones = BTreeMap::new();
     for (m, column) in [
         (Milestone::Recognised, "recognised_at"),
@@ -85,6 +86,11 @@ fn board_case(row: &AnyRow) -> Result<BoardCase> {
             milestones.insert(m, at);
         }
     }
+    Ok(milestones)
+}
+
+fn board_case(row: &AnyRow) -> Result<BoardCase> {
+    let milestones = milestones_of(row)?;
     Ok(BoardCase {
         id: row.try_get("id")?,
         org_id: row.try_get("org_id")?,
