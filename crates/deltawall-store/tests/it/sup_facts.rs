@@ -5,7 +5,8 @@
 //! through the summary equal those aggregated from every row (posture grouped by element,
 //! overdue requests at instants before, between and after the deadlines), the late
 //! institutions counted from the summary equal the grouped query over every task, for the
-//! FSA and for a bureau; a rebuild from the rows changes nothing.
+//! FSA and for a bureau; the sector figures' task counts by state equal the counts by region
+//! summed; a rebuild from the rows changes nothing.
 
 use crate::fixtures::{add_org, add_user, institution, supervisor};
 use deltawall_domain::OrgScope;
