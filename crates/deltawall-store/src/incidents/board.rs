@@ -62,7 +62,7 @@ pub struct BoardSubmission {
 }
 
 /// Where the open cases of institutions within `scope` are read from (alias `i`, `o`).
-pub(super) const OPEN_CASES: &str = "FROM incidents i JOIN organisations o ON o.id = i.org_id \
+const OPEN_CASES: &str = "FROM incidents i JOIN organisations o ON o.id = i.org_id \
      WHERE i.case_doc IS NOT NULL AND i.exercise = 0 AND i.phase <> 'closed' \
      AND o.kind = 'institution' AND o.business_type IS NOT NULL AND o.region IS NOT NULL";
 

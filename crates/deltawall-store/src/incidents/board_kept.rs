@@ -15,7 +15,7 @@
 //! Reads go through [`org_clause`]. The from-scratch reads stay in [`super::board`]; the
 //! service's tests check that both give the same board after random writes.
 
-use super::board::{OPEN_CASES, milestones_of};
+use super::board::milestones_of;
 use super::corrupt;
 use crate::db::Db;
 use crate::records::{Bind, bind_all, code};
@@ -279,9 +279,12 @@ pub async fn group_counts(
     let mut out: BTreeMap<(BusinessType, Region), GroupCounts> = BTreeMap::new();
     let c = org_clause(scope, 1);
     let binds: Vec<Bind> = c.binds.iter().cloned().map(Bind::Text).collect();
+    // Grouped by institution first, so only one row per institution is joined and sorted.
     let sql = format!(
-        "SELECT o.business_type, o.region, COUNT(*) AS cases, COUNT(DISTINCT i.org_id) AS orgs \
-         {OPEN_CASES} AND {} GROUP BY o.business_type, o.region",
+        "SELECT o.business_type, o.region, CAST(SUM(k.n) AS BIGINT) AS cases, COUNT(*) AS orgs \
+         FROM (SELECT i.org_id, COUNT(*) AS n FROM incidents i WHERE {OPEN} GROUP BY i.org_id) k \
+         JOIN organisations o ON o.id = k.org_id WHERE {INSTITUTION} AND {} \
+         GROUP BY o.business_type, o.region",
         c.sql
     );
     for r in grouped(db, sql, &binds).await? {
@@ -302,10 +305,13 @@ pub async fn group_counts(
     let c = org_clause(scope, 2);
     let mut binds = vec![Bind::Int(now_us)];
     binds.extend(c.binds.into_iter().map(Bind::Text));
+    // Counted per institution over the (org_id, due_at) index alone, then by group.
     let sql = format!(
-        "SELECT o.business_type, o.region, COUNT(*) AS n, \
-         COUNT(CASE WHEN d.due_at < $1 THEN 1 END) AS overdue \
-         FROM incident_board_due d JOIN organisations o ON o.id = d.org_id \
+        "SELECT o.business_type, o.region, CAST(SUM(d.n) AS BIGINT) AS n, \
+         CAST(SUM(d.overdue) AS BIGINT) AS overdue \
+         FROM (SELECT org_id, COUNT(*) AS n, COUNT(CASE WHEN due_at < $1 THEN 1 END) AS overdue \
+           FROM incident_board_due GROUP BY org_id) d \
+         JOIN organisations o ON o.id = d.org_id \
          WHERE {INSTITUTION} AND {} GROUP BY o.business_type, o.region",
         c.sql
     );
