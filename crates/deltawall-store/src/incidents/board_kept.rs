@@ -279,13 +279,15 @@ pub async fn group_counts(
     let mut out: BTreeMap<(BusinessType, Region), GroupCounts> = BTreeMap::new();
     let c = org_clause(scope, 1);
     let binds: Vec<Bind> = c.binds.iter().cloned().map(Bind::Text).collect();
-    // Grouped by institution first, so only one row per institution is joined and sorted.
+    // Grouped by institution first, only over the institutions in scope, so only one row
+    // per institution is joined and sorted and a bureau reads only its region's rows.
     let sql = format!(
         "SELECT o.business_type, o.region, CAST(SUM(k.n) AS BIGINT) AS cases, COUNT(*) AS orgs \
-         FROM (SELECT i.org_id, COUNT(*) AS n FROM incidents i WHERE {OPEN} GROUP BY i.org_id) k \
-         JOIN organisations o ON o.id = k.org_id WHERE {INSTITUTION} AND {} \
-         GROUP BY o.business_type, o.region",
-        c.sql
+         FROM (SELECT i.org_id, COUNT(*) AS n FROM incidents i WHERE {OPEN} \
+           AND i.org_id IN (SELECT o.id FROM organisations o WHERE {INSTITUTION} AND {c}) \
+           GROUP BY i.org_id) k \
+         JOIN organisations o ON o.id = k.org_id GROUP BY o.business_type, o.region",
+        c = c.sql
     );
     for r in grouped(db, sql, &binds).await? {
         let g = out.entry(group_key(&r)?).or_default();
@@ -305,15 +307,16 @@ pub async fn group_counts(
     let c = org_clause(scope, 2);
     let mut binds = vec![Bind::Int(now_us)];
     binds.extend(c.binds.into_iter().map(Bind::Text));
-    // Counted per institution over the (org_id, due_at) index alone, then by group.
+    // Counted per institution in scope over the (org_id, due_at) index alone, then by group.
     let sql = format!(
         "SELECT o.business_type, o.region, CAST(SUM(d.n) AS BIGINT) AS n, \
          CAST(SUM(d.overdue) AS BIGINT) AS overdue \
          FROM (SELECT org_id, COUNT(*) AS n, COUNT(CASE WHEN due_at < $1 THEN 1 END) AS overdue \
-           FROM incident_board_due GROUP BY org_id) d \
-         JOIN organisations o ON o.id = d.org_id \
-         WHERE {INSTITUTION} AND {} GROUP BY o.business_type, o.region",
-        c.sql
+           FROM incident_board_due \
+           WHERE org_id IN (SELECT o.id FROM organisations o WHERE {INSTITUTION} AND {c}) \
+           GROUP BY org_id) d \
+         JOIN organisations o ON o.id = d.org_id GROUP BY o.business_type, o.region",
+        c = c.sql
     );
     for r in grouped(db, sql, &binds).await? {
         let g = out.entry(group_key(&r)?).or_default();
