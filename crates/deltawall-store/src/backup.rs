@@ -665,6 +665,7 @@ fn all_tables() -> impl Iterator<Item = &'static Table> {
         .chain(crate::exercises::BACKUP_TABLES)
         .chain(crate::jobs::BACKUP_TABLES)
         .chain(crate::sup_facts::BACKUP_TABLES)
+        .chain(crate::incidents::board_kept::BACKUP_TABLES)
         .chain(crate::vuln::BACKUP_TABLES)
 }
 

@@ -114,6 +114,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0021_coordination.sql"),
         include_str!("../migrations/postgres/0021_coordination.sql"),
     ),
+    (
+        24,
+        "incident board: report stages owed, kept on write",
+        include_str!("../migrations/sqlite/0024_incident_board.sql"),
+        include_str!("../migrations/postgres/0024_incident_board.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction. Versions are
@@ -168,6 +174,10 @@ async fn apply(conn: &mut Db, backend: Backend) -> Result<()> {
             // The facts are derived in Rust (grouping answers needs the catalogs), so the
             // existing rows are summarised here, in the migration's transaction.
             crate::sup_facts::rebuild_all(&mut tx).await?;
+        }
+        if version == crate::incidents::board_kept::MIGRATION {
+            // The deadlines come from the domain's regimes and clocks, computed in Rust.
+            crate::incidents::board_kept::rebuild_all(&mut tx).await?;
         }
         sqlx::query(
             "INSERT INTO schema_migrations (version, description, applied_at) VALUES ($1, $2, $3)",

@@ -3,8 +3,8 @@
 //! board's worst case: every case's clocks are computed), a third with an FSA first report
 //! waiting for review and a seventh with a decision not to report under NIS2, on SQLite and
 //! on PostgreSQL; then `deltawall_app::incidents::board::board` as the service runs it
-//! (three set-based queries and the domain's clocks for every open case) timed for the FSA
-//! (every institution) and for the Kanto bureau (its region).
+//! (grouped counts over the report stages kept on write, and the listed reports) timed for
+//! the FSA (every institution) and for the Kanto bureau (its region).
 //!
 //! Run with `cargo bench -p deltawall-web --bench incident_board`. PostgreSQL is used at
 //! `DELTAWALL_TEST_PG` or 127.0.0.1:5432 in a throw-away database, and skipped when it is
@@ -12,9 +12,11 @@
 //! `DELTAWALL_BENCH_RUNS` change the size and the number of timed runs;
 //! `DELTAWALL_BENCH_BACKENDS=sqlite` (or `postgres`) runs one database only;
 //! `DELTAWALL_BENCH_ANALYZE=1` refreshes the planner's statistics after the load, as
-//! autovacuum would on a live database. The store's three reads are also timed one by one.
+//! autovacuum would on a live database; `DELTAWALL_BENCH_SCRATCH=1` also times the board
+//! computed from every open case's clocks. The store's reads are also timed one by one.
 
-use deltawall_app::incidents::board::board;
+use deltawall_app::incidents::board::REPORT_LIMIT;
+use deltawall_app::incidents::board::{board, board_from_scratch};
 use deltawall_app::supervision::clock::Clock;
 use deltawall_app::{Ctx, actor_for};
 use deltawall_domain::incident::case::{Case, Category, Impact, NewCase, Urgency};
@@ -25,7 +27,7 @@ use deltawall_domain::role::Role;
 use deltawall_domain::supervision::Party;
 use deltawall_domain::supervision::request::Attestation;
 use deltawall_domain::{OrgScope, jst};
-use deltawall_store::incidents::{board as board_store, cases, reports};
+use deltawall_store::incidents::{board as board_store, board_kept, cases, reports};
 use deltawall_store::orgs::{self, NewOrg};
 use deltawall_store::testing::TestDb;
 use deltawall_store::users::{self, NewUser};
@@ -202,7 +204,8 @@ async fn time_board(
     user_id: &str,
     clock: &Clock,
     runs: usize,
-) -> anyhow::Result<(Vec<Duration>, u64)> {
+    from_scratch: bool,
+) -> anyhow::Result<(Vec<Duration>, Vec<Duration>, u64)> {
     let mut c = store.read().await?;
     let user = users::get(&mut c, &OrgScope::All, user_id).await?;
     let org = orgs::get_unscoped(&mut c, &user.org_id).await?;
@@ -216,17 +219,42 @@ async fn time_board(
     // One untimed run warms the pool and the regimes.
     let warm = board(ctx(), clock).await?;
     let mut times = Vec::new();
+    let mut scratch = Vec::new();
     for _ in 0..runs {
         let t = Instant::now();
         let b = board(ctx(), clock).await?;
         times.push(t.elapsed());
         assert_eq!(b.open_cases, warm.open_cases);
+        if from_scratch {
+            let t = Instant::now();
+            let s = board_from_scratch(ctx(), clock).await?;
+            scratch.push(t.elapsed());
+            assert_eq!(s.open_cases, warm.open_cases);
+        }
     }
-    Ok((times, warm.open_cases))
+    Ok((times, scratch, warm.open_cases))
 }
 
-/// The store's three reads alone, as the service makes them for `scope`.
+/// The store's reads alone for `scope`: the two over the kept stages, then the three of
+/// the from-scratch path.
 async fn time_queries(store: &Store, scope: &OrgScope, runs: usize) -> anyhow::Result<()> {
+    let (mut counts, mut urgent) = (Vec::new(), Vec::new());
+    let (mut groups, mut listed) = (0, 0);
+    for _ in 0..runs {
+        let mut conn = store.read().await?;
+        let t = Instant::now();
+        groups = board_kept::group_counts(&mut conn, scope, Clock::default().now_us())
+            .await?
+            .len() as u64;
+        counts.push(t.elapsed());
+        let t = Instant::now();
+        listed = board_kept::most_urgent(&mut conn, scope, REPORT_LIMIT)
+            .await?
+            .len() as u64;
+        urgent.push(t.elapsed());
+    }
+    summary("store: kept counts, FSA", counts, groups);
+    summary("store: most urgent, FSA", urgent, listed);
     let mut times = [Vec::new(), Vec::new(), Vec::new()];
     let mut rows = [0u64; 3];
     for _ in 0..runs {
@@ -267,10 +295,19 @@ async fn run(backend: Backend, institutions: usize, per: usize, runs: usize) -> 
         db.analyze().await?;
         println!("  (statistics refreshed with ANALYZE)");
     }
-    let (times, rows) = time_board(&db.store, &fsa, &clock, runs).await?;
+    // `DELTAWALL_BENCH_SCRATCH=1` also times the board computed from every open case's
+    // clocks (the path before the stages were kept on write), between the fast runs.
+    let scratch = std::env::var("DELTAWALL_BENCH_SCRATCH").is_ok_and(|v| v == "1");
+    let (times, slow, rows) = time_board(&db.store, &fsa, &clock, runs, scratch).await?;
     summary("board, FSA (all institutions)", times, rows);
-    let (times, rows) = time_board(&db.store, &kanto, &clock, runs).await?;
+    if scratch {
+        summary("from scratch, FSA", slow, rows);
+    }
+    let (times, slow, rows) = time_board(&db.store, &kanto, &clock, runs, scratch).await?;
     summary("board, Kanto bureau (its region)", times, rows);
+    if scratch {
+        summary("from scratch, Kanto bureau", slow, rows);
+    }
     time_queries(&db.store, &OrgScope::All, runs).await?;
     db.finish().await;
     Ok(())

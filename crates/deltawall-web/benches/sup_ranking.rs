@@ -191,6 +191,10 @@ async fn breakdown(store: &Store) -> anyhow::Result<()> {
         sup_figures::task_counts(&mut c, all).await?
     );
     time!(
+        "figures: task counts by state",
+        sup_figures::task_state_counts(&mut c, all).await?
+    );
+    time!(
         "figures: open finding counts",
         sup_figures::open_finding_counts(&mut c, all).await?
     );

@@ -18,10 +18,10 @@ use deltawall_domain::finding::State;
 use deltawall_domain::org::BusinessType;
 use deltawall_domain::supervision::figures::{
     FindingFact, IncidentRecord, MonitoringFact, ParticipationFact, YearTable, administrative_year,
-    completion_by_year, exercise_participation, fiscal_year, incidents_by_attack_type,
-    monitored_cumulative, open_findings_by_element,
+    exercise_participation, fiscal_year, incidents_by_attack_type, monitored_cumulative,
+    open_findings_by_element,
 };
-use deltawall_domain::supervision::request::{TaskFacts, TaskState};
+use deltawall_domain::supervision::request::{CompletionRow, TaskState};
 use deltawall_domain::supervision::{AttackType, DAY_US};
 use deltawall_domain::{OrgKind, OrgScope, Permission};
 use deltawall_store::findings::parse_code;
@@ -209,7 +209,7 @@ pub async fn figures(ctx: Ctx<'_>, only: Option<BusinessType>) -> SResult<Sector
         business_type_column,
     );
 
-    let tasks = sup_figures::task_counts(&mut conn, &scope).await?;
+    let tasks = sup_figures::task_state_counts(&mut conn, &scope).await?;
     let completion = completion_figure(&tasks, &keep, now_us());
 
     let findings = findings_figure(
@@ -293,34 +293,36 @@ const COMPLETION_COLUMNS: [(&str, &str, &str); 4] = [
 ];
 
 /// Request completion by year of the deadline and business type: one bar per year and
-/// business type, stacked by task state, with overdue tasks and the completion rate.
+/// business type, stacked by task state, with overdue tasks and the completion rate. The
+/// counts are added as read (grouped by deadline, type and state), never one per task.
 fn completion_figure(
-    tasks: &[sup_figures::TaskCount],
+    tasks: &[sup_figures::TaskStateCount],
     keep: &dyn Fn(BusinessType) -> bool,
     now: i64,
 ) -> Figure {
-    let mut facts = Vec::new();
+    let mut by_year: BTreeMap<i16, BTreeMap<BusinessType, CompletionRow>> = BTreeMap::new();
     for t in tasks.iter().filter(|t| keep(t.business_type)) {
         let (Some(state), Some(day)) = (parse_code::<TaskState>(&t.state), jst_day(t.deadline_us))
         else {
             continue;
         };
-        let f = TaskFacts {
-            business_type: t.business_type,
-            region: t.region,
-            state,
-            // A deadline is the end of its day; outstanding after it is overdue.
-            overdue: state.is_outstanding() && now > t.deadline_us + DAY_US - 1,
-        };
-        let year = administrative_year(day);
-        facts.extend(std::iter::repeat_n(
-            (year, f),
-            usize::try_from(t.count).unwrap_or(0),
-        ));
+        // A deadline is the end of its day; outstanding after it is overdue.
+        let overdue = state.is_outstanding() && now > t.deadline_us + DAY_US - 1;
+        by_year
+            .entry(administrative_year(day))
+            .or_default()
+            .entry(t.business_type)
+            .or_default()
+            .add_tasks(state, overdue, u32::try_from(t.count).unwrap_or(0));
     }
+    completion_layout(&by_year)
+}
+
+/// The completion figure's rows and columns from its counts by year and business type.
+fn completion_layout(by_year: &BTreeMap<i16, BTreeMap<BusinessType, CompletionRow>>) -> Figure {
     let mut rows = Vec::new();
-    for (year, table) in completion_by_year(&facts) {
-        for (bt, r) in &table.by_business_type {
+    for (year, table) in by_year {
+        for (bt, r) in table {
             let pct = r
                 .completion()
                 .percent()
@@ -415,4 +417,121 @@ fn findings_figure(
         extra: vec![],
         rows,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use deltawall_domain::org::Region;
+    use deltawall_domain::supervision::figures::completion_by_year;
+    use deltawall_domain::supervision::request::TaskFacts;
+    use deltawall_store::sup_figures::{TaskCount, TaskStateCount};
+
+    /// The figure as it was computed before the counts by state: every task expanded into
+    /// the domain's facts, by region, and counted by `completion_by_year`.
+    fn completion_one_per_task(tasks: &[TaskCount], now: i64) -> Figure {
+        let mut facts = Vec::new();
+        for t in tasks {
+            let (Some(state), Some(day)) =
+                (parse_code::<TaskState>(&t.state), jst_day(t.deadline_us))
+            else {
+                continue;
+            };
+            let f = TaskFacts {
+                business_type: t.business_type,
+                region: t.region,
+                state,
+                overdue: state.is_outstanding() && now > t.deadline_us + DAY_US - 1,
+            };
+            let year = administrative_year(day);
+            facts.extend(std::iter::repeat_n(
+                (year, f),
+                usize::try_from(t.count).unwrap_or(0),
+            ));
+        }
+        let by_year = completion_by_year(&facts)
+            .into_iter()
+            .map(|(y, t)| (y, t.by_business_type))
+            .collect();
+        completion_layout(&by_year)
+    }
+
+    /// splitmix64: a fixed, seedable sequence.
+    fn next(state: &mut u64) -> u64 {
+        *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = *state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    #[test]
+    fn counts_by_state_equal_one_fact_per_task() {
+        const STATES: [&str; 7] = [
+            "assigned",
+            "in_progress",
+            "submitted",
+            "returned",
+            "accepted",
+            "exempted",
+            "unknown",
+        ];
+        let types = [
+            BusinessType::MajorBank,
+            BusinessType::RegionalBank,
+            BusinessType::ShinkinBank,
+        ];
+        let regions = [Region::Kanto, Region::Kinki, Region::Tohoku];
+        // Deadlines over three administrative years, around the instant of reading.
+        let deadlines: Vec<i64> = (0..12)
+            .map(|i| 1_700_000_000_000_000 + i * 40 * DAY_US)
+            .collect();
+        let now = deadlines[7] + DAY_US / 2;
+        for seed in 0..50_u64 {
+            let mut rng = seed;
+            let mut by_region: BTreeMap<(i64, BusinessType, Region, &str), i64> = BTreeMap::new();
+            for _ in 0..(next(&mut rng) % 300) {
+                let pick = |rng: &mut u64, n: usize| (next(rng) % n as u64) as usize;
+                let key = (
+                    deadlines[pick(&mut rng, deadlines.len())],
+                    types[pick(&mut rng, types.len())],
+                    regions[pick(&mut rng, regions.len())],
+                    STATES[pick(&mut rng, STATES.len())],
+                );
+                *by_region.entry(key).or_default() += 1 + pick(&mut rng, 4) as i64;
+            }
+            let region_rows: Vec<TaskCount> = by_region
+                .iter()
+                .map(
+                    |(&(deadline_us, business_type, region, state), &count)| TaskCount {
+                        deadline_us,
+                        business_type,
+                        region,
+                        state: state.into(),
+                        count,
+                    },
+                )
+                .collect();
+            let mut by_state: BTreeMap<(i64, BusinessType, &str), i64> = BTreeMap::new();
+            for (&(d, bt, _, st), &n) in &by_region {
+                *by_state.entry((d, bt, st)).or_default() += n;
+            }
+            let state_rows: Vec<TaskStateCount> = by_state
+                .iter()
+                .map(
+                    |(&(deadline_us, business_type, state), &count)| TaskStateCount {
+                        deadline_us,
+                        business_type,
+                        state: state.into(),
+                        count,
+                    },
+                )
+                .collect();
+            assert_eq!(
+                completion_figure(&state_rows, &|_| true, now),
+                completion_one_per_task(&region_rows, now),
+                "seed {seed}"
+            );
+        }
+    }
 }

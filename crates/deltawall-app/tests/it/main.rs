@@ -28,4 +28,5 @@ macro_rules! both {
     };
 }
 
+mod incident_board;
 mod vuln;

@@ -73,7 +73,8 @@ async fn rows(db: &mut Db, sql: String, binds: Vec<String>) -> Result<Vec<AnyRow
         .await?)
 }
 
-fn board_case(row: &AnyRow) -> Result<BoardCase> {
+/// The milestones recorded in a row of `incidents`.
+pub(super) fn milestones_of(row: &AnyRow) -> Result<BTreeMap<Milestone, i64>> {
     let mut milestones = BTreeMap::new();
     for (m, column) in [
         (Milestone::Recognised, "recognised_at"),
@@ -85,6 +86,11 @@ fn board_case(row: &AnyRow) -> Result<BoardCase> {
             milestones.insert(m, at);
         }
     }
+    Ok(milestones)
+}
+
+fn board_case(row: &AnyRow) -> Result<BoardCase> {
+    let milestones = milestones_of(row)?;
     Ok(BoardCase {
         id: row.try_get("id")?,
         org_id: row.try_get("org_id")?,

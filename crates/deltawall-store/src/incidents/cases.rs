@@ -77,7 +77,7 @@ pub async fn insert(db: &mut Db, id: &str, case: &Case, first: &TimelineEntry) -
     .execute(&mut *db)
     .await?;
     append(db, id, &case.org_id, first).await?;
-    Ok(())
+    super::board_kept::refresh_case(db, id).await
 }
 
 /// Replaces the case `id` read at `expected_version` and appends `entry` to its timeline.
@@ -115,7 +115,8 @@ pub async fn update(
     if done.rows_affected() == 0 {
         return Err(StoreError::Conflict("a newer version of the case"));
     }
-    append(db, id, &case.org_id, entry).await
+    append(db, id, &case.org_id, entry).await?;
+    super::board_kept::refresh_case(db, id).await
 }
 
 /// Appends `entry` to the timeline of case `case_id` (for work that does not change the

@@ -10,6 +10,7 @@
 //! supervisor's reach are listed through the same clause ([`reports::in_scope`]).
 
 pub mod board;
+pub mod board_kept;
 pub mod cases;
 mod flat;
 pub mod reports;

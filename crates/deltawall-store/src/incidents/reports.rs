@@ -73,7 +73,7 @@ pub async fn insert(
             e.into()
         }
     })?;
-    Ok(())
+    super::board_kept::refresh_case(db, case_id).await
 }
 
 /// Records the supervisor's review of pending submission `id`; a submission no longer
@@ -254,7 +254,7 @@ pub async fn insert_decision(
             e.into()
         }
     })?;
-    Ok(())
+    super::board_kept::refresh_case(db, case_id).await
 }
 
 /// The decisions not to report of case `case_id`.

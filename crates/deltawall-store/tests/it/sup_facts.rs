@@ -5,7 +5,8 @@
 //! through the summary equal those aggregated from every row (posture grouped by element,
 //! overdue requests at instants before, between and after the deadlines), the late
 //! institutions counted from the summary equal the grouped query over every task, for the
-//! FSA and for a bureau; a rebuild from the rows changes nothing.
+//! FSA and for a bureau; the sector figures' task counts by state equal the counts by region
+//! summed; a rebuild from the rows changes nothing.
 
 use crate::fixtures::{add_org, add_user, institution, supervisor};
 use deltawall_domain::OrgScope;
@@ -21,8 +22,9 @@ use deltawall_store::assessments::{self, NewAssessment, Recording};
 use deltawall_store::sup_ranking::{RankingQuery, facts, facts_summarised};
 use deltawall_store::sup_requests::{self, RequestDoc};
 use deltawall_store::testing::TestDb;
-use deltawall_store::{Store, sup_facts, sup_work};
+use deltawall_store::{Store, sup_facts, sup_figures, sup_work};
 use jiff::civil::Date;
+use std::collections::BTreeMap;
 
 /// splitmix64: a fixed, seedable sequence.
 struct Rng(u64);
@@ -281,6 +283,25 @@ async fn check(s: &Store, w: &World, label: &str) {
                 .unwrap();
             assert_eq!(late, all, "{label}: late counts at {now} in {scope:?}");
         }
+        // The completion figure's counts by state equal the counts by region summed.
+        let mut summed: BTreeMap<(i64, &str, String), i64> = BTreeMap::new();
+        let by_region = sup_figures::task_counts(&mut c, scope).await.unwrap();
+        for t in &by_region {
+            *summed
+                .entry((t.deadline_us, t.business_type.code(), t.state.clone()))
+                .or_default() += t.count;
+        }
+        let by_state: BTreeMap<(i64, &str, String), i64> =
+            sup_figures::task_state_counts(&mut c, scope)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|t| ((t.deadline_us, t.business_type.code(), t.state), t.count))
+                .collect();
+        assert_eq!(
+            by_state, summed,
+            "{label}: task counts by state in {scope:?}"
+        );
     }
 }
 

@@ -43,8 +43,14 @@ pub struct CompletionRow {
 
 impl CompletionRow {
     fn add(&mut self, f: &TaskFacts) {
-        self.targeted += 1;
-        let slot = match f.state {
+        self.add_tasks(f.state, f.overdue, 1);
+    }
+
+    /// Counts `n` tasks in `state`, each overdue when `overdue` (for callers that read
+    /// tasks already counted by state).
+    pub fn add_tasks(&mut self, state: TaskState, overdue: bool, n: u32) {
+        self.targeted += n;
+        let slot = match state {
             TaskState::Assigned => &mut self.assigned,
             TaskState::InProgress => &mut self.in_progress,
             TaskState::Submitted => &mut self.submitted,
@@ -52,8 +58,10 @@ impl CompletionRow {
             TaskState::Accepted => &mut self.accepted,
             TaskState::Exempted => &mut self.exempted,
         };
-        *slot += 1;
-        self.overdue += u32::from(f.overdue);
+        *slot += n;
+        if overdue {
+            self.overdue += n;
+        }
     }
 
     /// Accepted over targeted less exempted: the share that has completed the request.
