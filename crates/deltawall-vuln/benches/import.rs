@@ -4,7 +4,6 @@
 //!
 //! Run: `cargo bench -p deltawall-vuln --bench import`
 
-use std::fmt::Write as _;
 use std::sync::LazyLock;
 
 use deltawall_vuln::{Limits, PriorFinding, PriorState, import_nessus, import_sarif, reconcile};
@@ -38,72 +37,20 @@ fn peak_mib(f: impl FnOnce()) -> Option<f64> {
     Some(peak.saturating_sub(before) as f64 / 1024.0)
 }
 
-/// A Nessus v2 file of about 100 MB: 2,000 hosts, each with items whose plugin output and
-/// descriptions are of the length real scans carry.
+mod generate;
+
+/// A Nessus v2 file of about 100 MB: 40 items per host (see `generate.rs`).
 static NESSUS: LazyLock<Vec<u8>> = LazyLock::new(|| {
-    let mut s = String::with_capacity(TARGET + 64 * 1024);
-    s.push_str("<?xml version=\"1.0\" ?>\n<NessusClientData_v2>\n<Report name=\"bench\">\n");
-    let output = "Remote service banner and version details repeated as plugins do. ".repeat(12);
-    let mut host = 0;
-    while s.len() < TARGET {
-        let _ = writeln!(
-            s,
-            "<ReportHost name=\"10.{}.{}.{}\"><HostProperties><tag name=\"host-ip\">10.0.0.1</tag></HostProperties>",
-            host / 65536 % 256,
-            host / 256 % 256,
-            host % 256
-        );
-        for item in 0..40 {
-            let _ = writeln!(
-                s,
-                "<ReportItem port=\"{}\" svc_name=\"www\" protocol=\"tcp\" severity=\"{}\" pluginID=\"{}\" pluginName=\"Example plugin {item} &amp; friends\">\n<description>{output}</description>\n<solution>Upgrade to the latest version.</solution>\n<cve>CVE-2099-{:04}</cve>\n<cvss3_base_score>{}.5</cvss3_base_score>\n<plugin_output>{output}</plugin_output>\n</ReportItem>",
-                1000 + item,
-                item % 5,
-                100_000 + item,
-                item * 7 % 10_000,
-                item % 10
-            );
-        }
-        s.push_str("</ReportHost>\n");
-        host += 1;
-    }
-    s.push_str("</Report>\n</NessusClientData_v2>\n");
-    s.into_bytes()
+    let mut out = Vec::with_capacity(TARGET + 64 * 1024);
+    generate::nessus(&mut out, TARGET).unwrap();
+    out
 });
 
-/// A SARIF log of about 100 MB: one run, 200 rules, results with a message, a location and
-/// fingerprints.
+/// A SARIF log of about 100 MB: one run, 200 rules (see `generate.rs`).
 static SARIF: LazyLock<Vec<u8>> = LazyLock::new(|| {
-    let mut s = String::with_capacity(TARGET + 64 * 1024);
-    s.push_str("{\"version\": \"2.1.0\", \"runs\": [{\"tool\": {\"driver\": {\"name\": \"Bench\", \"rules\": [");
-    for r in 0..200 {
-        let sep = if r == 0 { "" } else { "," };
-        let _ = write!(
-            s,
-            "{sep}{{\"id\": \"rule-{r}\", \"shortDescription\": {{\"text\": \"Rule {r}\"}}, \"properties\": {{\"security-severity\": \"{}.0\"}}}}",
-            r % 10
-        );
-    }
-    s.push_str("]}}, \"results\": [\n");
-    let message =
-        "Tainted data flows from the request parameter to a sink without validation. ".repeat(4);
-    let mut n = 0u64;
-    while s.len() < TARGET {
-        let sep = if n == 0 { "" } else { ",\n" };
-        let _ = write!(
-            s,
-            "{sep}{{\"ruleId\": \"rule-{}\", \"ruleIndex\": {}, \"level\": \"warning\", \"message\": {{\"text\": \"{message}\"}}, \"locations\": [{{\"physicalLocation\": {{\"artifactLocation\": {{\"uri\": \"src/module{}/file{}.py\"}}, \"region\": {{\"startLine\": {}, \"startColumn\": 5}}}}}}], \"partialFingerprints\": {{\"primaryLocationLineHash\": \"{:016x}\"}}}}",
-            n % 200,
-            n % 200,
-            n % 97,
-            n % 1000,
-            n % 5000 + 1,
-            n.wrapping_mul(0x9e37_79b9_7f4a_7c15)
-        );
-        n += 1;
-    }
-    s.push_str("\n]}]}\n");
-    s.into_bytes()
+    let mut out = Vec::with_capacity(TARGET + 64 * 1024);
+    generate::sarif(&mut out, TARGET).unwrap();
+    out
 });
 
 fn limits() -> Limits {

@@ -25,6 +25,6 @@ pub use import::{
 };
 pub use model::{Finding, IdentityKey, Severity};
 pub use reconcile::{
-    CrossScannerMatch, PriorFinding, PriorState, Reconciliation, correlate, reconcile,
-    reconcile_import,
+    Classified, CrossScannerMatch, PriorFinding, PriorState, Reconciliation, classify, correlate,
+    reconcile, reconcile_import,
 };

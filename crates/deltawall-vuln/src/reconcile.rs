@@ -35,33 +35,90 @@ pub struct Reconciliation {
     pub resolved: Vec<IdentityKey>,
 }
 
+/// What a new scan changes, by position in the inputs, so a caller holding many findings
+/// copies none of them: each scan finding once (the first of a repeated key), each prior
+/// finding of the scan's sources at most once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Classified {
+    /// Indices into the scan of findings never seen in this scope before.
+    pub new: Vec<usize>,
+    /// `(scan, prior)` index pairs of findings reported now and already open.
+    pub unchanged: Vec<(usize, usize)>,
+    /// `(scan, prior)` index pairs of findings reported now after an earlier rescan had
+    /// resolved them.
+    pub reopened: Vec<(usize, usize)>,
+    /// Indices into the prior findings of those open before and not reported by this scan.
+    pub resolved: Vec<usize>,
+}
+
+/// [`classify`] over the prior findings `own` keeps; the others are left alone.
+fn classify_own(
+    prior: &[PriorFinding],
+    scan: &[Finding],
+    own: impl Fn(&PriorFinding) -> bool,
+) -> Classified {
+    let states: BTreeMap<&IdentityKey, usize> = prior
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| own(p))
+        .map(|(i, p)| (&p.key, i))
+        .collect();
+    let mut order: Vec<usize> = (0..scan.len()).collect();
+    // Stable: of a key reported twice, the first report comes first and wins.
+    order.sort_by(|&a, &b| scan[a].key.cmp(&scan[b].key));
+    let mut seen = BTreeSet::new();
+    let mut out = Classified::default();
+    for i in order {
+        let key = &scan[i].key;
+        if !seen.insert(key) {
+            continue;
+        }
+        match states.get(key) {
+            None => out.new.push(i),
+            Some(&p) => match prior[p].state {
+                PriorState::Open => out.unchanged.push((i, p)),
+                PriorState::ResolvedByRescan => out.reopened.push((i, p)),
+            },
+        }
+    }
+    out.resolved = states
+        .iter()
+        .filter(|(key, p)| prior[**p].state == PriorState::Open && !seen.contains(*key))
+        .map(|(_, p)| *p)
+        .collect();
+    out
+}
+
+/// Classifies a scan against the scope's prior findings of the sources the scan speaks for
+/// ([`ImportSummary::sources`](crate::ImportSummary::sources)), by position: the same
+/// classification as [`reconcile_import`] without copying a finding. Lists are in key order.
+pub fn classify(
+    prior: &[PriorFinding],
+    scan: &[Finding],
+    sources: &BTreeSet<String>,
+) -> Classified {
+    classify_own(prior, scan, |p| sources.contains(&p.key.source))
+}
+
+fn gather(prior: &[PriorFinding], scan: &[Finding], c: Classified) -> Reconciliation {
+    let pick = |pairs: Vec<(usize, usize)>| pairs.into_iter().map(|(i, _)| scan[i].clone());
+    Reconciliation {
+        new: c.new.into_iter().map(|i| scan[i].clone()).collect(),
+        unchanged: pick(c.unchanged).collect(),
+        reopened: pick(c.reopened).collect(),
+        resolved: c
+            .resolved
+            .into_iter()
+            .map(|p| prior[p].key.clone())
+            .collect(),
+    }
+}
+
 /// Classifies a scan against the scope's prior findings. Pure: the same inputs always give the
 /// same result, sorted by key. A key reported twice in one scan counts once (the first wins),
 /// because scanners repeat a finding per plugin output block.
 pub fn reconcile(prior: &[PriorFinding], scan: &[Finding]) -> Reconciliation {
-    let states: BTreeMap<&IdentityKey, PriorState> =
-        prior.iter().map(|p| (&p.key, p.state)).collect();
-    let mut seen = BTreeSet::new();
-    let mut out = Reconciliation::default();
-    let mut sorted: Vec<&Finding> = scan.iter().collect();
-    sorted.sort_by(|a, b| a.key.cmp(&b.key));
-    for finding in sorted {
-        if !seen.insert(&finding.key) {
-            continue;
-        }
-        let bucket = match states.get(&finding.key) {
-            None => &mut out.new,
-            Some(PriorState::Open) => &mut out.unchanged,
-            Some(PriorState::ResolvedByRescan) => &mut out.reopened,
-        };
-        bucket.push(finding.clone());
-    }
-    out.resolved = states
-        .iter()
-        .filter(|(key, state)| **state == PriorState::Open && !seen.contains(*key))
-        .map(|(key, _)| (*key).clone())
-        .collect();
-    out
+    gather(prior, scan, classify_own(prior, scan, |_| true))
 }
 
 /// Reconciles a scan with the scope's prior findings of the sources the scan speaks for
@@ -73,12 +130,7 @@ pub fn reconcile_import(
     scan: &[Finding],
     sources: &BTreeSet<String>,
 ) -> Reconciliation {
-    let own: Vec<PriorFinding> = prior
-        .iter()
-        .filter(|p| sources.contains(&p.key.source))
-        .cloned()
-        .collect();
-    reconcile(&own, scan)
+    gather(prior, scan, classify(prior, scan, sources))
 }
 
 /// One vulnerability reported by more than one scanner at the same place.

@@ -2,18 +2,20 @@
 //! files that enrich findings.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
 
 use super::{format_code, require_institution};
 use crate::supervision::clock::Clock;
 use crate::{Ctx, SResult, ServiceError};
 use deltawall_domain::Permission;
 use deltawall_store::vuln::{
-    self, EnrichmentRow, Event, FindingState, Import, StoredFinding, UpdatedFinding,
+    self, DuplicateCandidate, EnrichTarget, EnrichmentRow, Event, FindingState, Import,
+    NewFindings, UpdatedFinding, content_digest,
 };
 use deltawall_store::{Tx, new_id};
 use deltawall_vuln::{
-    Enrichment, ErrorKind, Finding, Format, IdentityKey, ImportError, Limits, PriorFinding,
-    PriorState, correlate, reconcile_import,
+    Enrichment, ErrorKind, Finding, Format, IdentityKey, ImportError, ImportSummary, Limits,
+    PriorFinding, PriorState, Severity, classify, correlate,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -46,7 +48,7 @@ pub struct ImportReport {
 
 fn refused(e: &ImportError) -> ServiceError {
     let code = match e.kind {
-        ErrorKind::TooLarge => "err-too-large",
+        ErrorKind::TooLarge => "err-vuln-too-large",
         _ => "err-vuln-import",
     };
     ServiceError::Refused {
@@ -55,6 +57,9 @@ fn refused(e: &ImportError) -> ServiceError {
         message: e.to_string(),
     }
 }
+
+/// A prior finding's id, state and content digest, by its position in the classification.
+type Stored = (String, FindingState, u64);
 
 fn prior_state(state: FindingState) -> PriorState {
     match state {
@@ -69,16 +74,34 @@ fn limits() -> Limits {
     }
 }
 
-/// Imports a scan of asset `asset_id` from `body` (`format` detected when `None`) and
+/// Reads the whole scan on a blocking thread (a large file takes seconds of CPU), so no
+/// write starts before the file is known to be acceptable.
+async fn read_scan<R: Read + Send + 'static>(
+    body: R,
+    format: Option<Format>,
+) -> SResult<(Vec<Finding>, ImportSummary)> {
+    tokio::task::spawn_blocking(move || {
+        let mut scan = Vec::new();
+        let summary = deltawall_vuln::import(body, format, &limits(), |f| scan.push(f))
+            .map_err(|e| refused(&e))?;
+        Ok((scan, summary))
+    })
+    .await
+    .map_err(|e| ServiceError::Internal(e.into()))?
+}
+
+/// Imports a scan of asset `asset_id` read from `body` (`format` detected when `None`) and
 /// reconciles it with what the asset's findings of the same sources were: new, unchanged,
 /// resolved by this rescan, reopened. Findings are enriched from the institution's KEV and
-/// EPSS data, and repeats across scanners are marked. A refused file writes nothing.
-pub async fn import(
+/// EPSS data, and repeats across scanners are marked. The file is read whole before the
+/// transaction starts; a refused file writes nothing. Memory holds the scan's findings and a
+/// lean row per prior finding, never the file.
+pub async fn import<R: Read + Send + 'static>(
     ctx: Ctx<'_>,
     clock: &Clock,
     asset_id: &str,
     format: Option<Format>,
-    body: &[u8],
+    body: R,
 ) -> SResult<ImportReport> {
     require_institution(&ctx, Permission::EditPosture)?;
     let org = ctx.actor.org_id.clone();
@@ -86,23 +109,38 @@ pub async fn import(
         let mut conn = ctx.store.read().await?;
         vuln::asset(&mut conn, &ctx.actor.org_scope(), asset_id).await?;
     }
-    let mut scan = Vec::new();
-    let summary = deltawall_vuln::import(body, format, &limits(), |f| scan.push(f))
-        .map_err(|e| refused(&e))?;
+    let (scan, summary) = read_scan(body, format).await?;
     let now = clock.now_us();
     let import_id = new_id();
+    let sources: Vec<String> = summary.sources.iter().cloned().collect();
     let mut tx = ctx.store.write().await?;
-    let stored = vuln::of_asset(&mut tx, &org, asset_id).await?;
-    let by_identity: BTreeMap<&str, &StoredFinding> =
-        stored.iter().map(|f| (f.identity.as_str(), f)).collect();
-    let prior: Vec<PriorFinding> = stored
-        .iter()
-        .map(|f| PriorFinding {
-            key: key_of(f),
-            state: prior_state(f.state),
-        })
-        .collect();
-    let r = reconcile_import(&prior, &scan, &summary.sources);
+    // Keys go to the classification, the rest stays by position: nothing held twice.
+    let (prior, stored): (Vec<PriorFinding>, Vec<Stored>) =
+        vuln::prior_of_asset(&mut tx, &org, asset_id, &sources)
+            .await?
+            .into_iter()
+            .map(|f| {
+                let p = PriorFinding {
+                    key: f.key,
+                    state: prior_state(f.state),
+                };
+                (p, (f.id, f.state, f.content))
+            })
+            .unzip();
+    let c = classify(&prior, &scan, &summary.sources);
+    drop(prior);
+    let from = NewFindings {
+        org_id: &org,
+        asset_id,
+        import_id: &import_id,
+        actor: &ctx.actor.user_id,
+        at_us: now,
+    };
+    // Ids are made a batch at a time, so a large first import never holds them all.
+    for batch in c.new.chunks(500) {
+        let rows: Vec<(String, &Finding)> = batch.iter().map(|&i| (new_id(), &scan[i])).collect();
+        vuln::insert_new(&mut tx, from, &rows).await?;
+    }
     let event = |finding_id: &str, kind: &str, state| Event {
         finding_id: finding_id.to_owned(),
         at_us: now,
@@ -112,62 +150,63 @@ pub async fn import(
         actor: Some(ctx.actor.user_id.clone()),
         note: String::new(),
     };
-    for f in &r.new {
-        let id = new_id();
-        vuln::insert_finding(&mut tx, &id, &org, asset_id, f, now).await?;
-        vuln::add_event(&mut tx, &org, &event(&id, "new", FindingState::Open)).await?;
-    }
-    for f in &r.unchanged {
-        let old = by_identity[f.key.canonical().as_str()];
+    // Reported again as it was: only the last-seen time moves, many rows a statement.
+    let mut same = Vec::new();
+    for &(i, p) in &c.unchanged {
+        let (f, (id, state, content)) = (&scan[i], &stored[p]);
+        if content_digest(f) == *content {
+            same.push(id.as_str());
+            continue;
+        }
         let update = UpdatedFinding {
-            id: &old.id,
+            id,
             finding: f,
-            state: old.state,
+            state: *state,
         };
         vuln::update_seen(&mut tx, update, now).await?;
     }
-    for f in &r.reopened {
-        let old = by_identity[f.key.canonical().as_str()];
+    vuln::touch_seen(&mut tx, &same, now).await?;
+    for &(i, p) in &c.reopened {
+        let id = &stored[p].0;
         let update = UpdatedFinding {
-            id: &old.id,
-            finding: f,
+            id,
+            finding: &scan[i],
             state: FindingState::Open,
         };
         vuln::update_seen(&mut tx, update, now).await?;
         // The earlier decision did not hold (the vulnerability is back): decide again.
-        vuln::set_decision(&mut tx, &old.id, None, None, None, now).await?;
-        vuln::add_event(
-            &mut tx,
-            &org,
-            &event(&old.id, "reopened", FindingState::Open),
-        )
-        .await?;
+        vuln::set_decision(&mut tx, id, None, None, None, now).await?;
+        vuln::add_event(&mut tx, &org, &event(id, "reopened", FindingState::Open)).await?;
     }
-    for key in &r.resolved {
-        let old = by_identity[key.canonical().as_str()];
-        vuln::set_state(&mut tx, &old.id, FindingState::Resolved, now).await?;
-        vuln::set_decision(&mut tx, &old.id, None, None, None, now).await?;
-        vuln::add_event(
-            &mut tx,
-            &org,
-            &event(&old.id, "resolved", FindingState::Resolved),
-        )
-        .await?;
+    for &p in &c.resolved {
+        let id = &stored[p].0;
+        vuln::set_state(&mut tx, id, FindingState::Resolved, now).await?;
+        vuln::set_decision(&mut tx, id, None, None, None, now).await?;
+        let resolved = event(id, "resolved", FindingState::Resolved);
+        vuln::add_event(&mut tx, &org, &resolved).await?;
     }
-    let after = vuln::of_asset(&mut tx, &org, asset_id).await?;
-    enrich(&mut tx, &org, &after).await?;
-    let duplicates = mark_duplicates(&mut tx, &after).await?;
-    let sources: Vec<String> = summary.sources.iter().cloned().collect();
     let report = ImportReport {
         import_id: import_id.clone(),
         asset_id: asset_id.to_owned(),
         format: format_code(summary.format).to_owned(),
         findings_read: summary.findings,
-        new: r.new.len(),
-        unchanged: r.unchanged.len(),
-        resolved: r.resolved.len(),
-        reopened: r.reopened.len(),
+        new: c.new.len(),
+        unchanged: c.unchanged.len(),
+        resolved: c.resolved.len(),
+        reopened: c.reopened.len(),
+        duplicates: 0,
+    };
+    // The scan is written: free it before the reads that follow.
+    drop(same);
+    drop(stored);
+    drop(scan);
+    let targets = vuln::enrich_targets(&mut tx, &org, Some(asset_id)).await?;
+    enrich(&mut tx, &org, &targets).await?;
+    drop(targets);
+    let duplicates = mark_duplicates(&mut tx, &org, asset_id).await?;
+    let report = ImportReport {
         duplicates,
+        ..report
     };
     let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     vuln::add_import(
@@ -202,37 +241,27 @@ pub async fn import(
     Ok(report)
 }
 
-fn key_of(f: &StoredFinding) -> IdentityKey {
-    IdentityKey {
-        source: f.source.clone(),
-        rule: f.rule.clone(),
-        location: f.location.clone(),
-    }
-}
-
-/// Marks each open finding that repeats another scanner's (same CVE at the same place) as a
-/// duplicate of the earliest one, and clears the mark where the repeat is gone; returns how
-/// many open findings are duplicates.
-async fn mark_duplicates(tx: &mut Tx, findings: &[StoredFinding]) -> SResult<usize> {
-    let open: Vec<&StoredFinding> = findings
-        .iter()
-        .filter(|f| matches!(f.state, FindingState::Open | FindingState::Accepted))
-        .collect();
+/// Marks each open finding of the asset that repeats another scanner's (same CVE at the
+/// same place) as a duplicate of the earliest one, and clears the mark where the repeat is
+/// gone; returns how many open findings are duplicates.
+async fn mark_duplicates(tx: &mut Tx, org: &str, asset_id: &str) -> SResult<usize> {
+    let candidates = vuln::duplicate_candidates(tx, org, asset_id).await?;
+    let open: Vec<&DuplicateCandidate> = candidates.iter().filter(|f| f.current).collect();
     let as_findings: Vec<Finding> = open
         .iter()
         .map(|f| Finding {
-            key: key_of(f),
+            key: f.key.clone(),
             title: String::new(),
-            severity: f.severity,
+            severity: Severity::Info,
             cves: f.cves.clone(),
             cvss: None,
         })
         .collect();
-    let by_key: BTreeMap<IdentityKey, &StoredFinding> =
-        open.iter().map(|f| (key_of(f), *f)).collect();
+    let by_key: BTreeMap<&IdentityKey, &DuplicateCandidate> =
+        open.iter().map(|f| (&f.key, *f)).collect();
     let mut primary_of: BTreeMap<&str, &str> = BTreeMap::new();
     for m in correlate(&as_findings) {
-        let mut group: Vec<&StoredFinding> = m
+        let mut group: Vec<&DuplicateCandidate> = m
             .keys
             .iter()
             .filter_map(|k| by_key.get(k).copied())
@@ -246,7 +275,7 @@ async fn mark_duplicates(tx: &mut Tx, findings: &[StoredFinding]) -> SResult<usi
             primary_of.entry(f.id.as_str()).or_insert(first.id.as_str());
         }
     }
-    for f in findings {
+    for f in &candidates {
         let want = primary_of.get(f.id.as_str()).copied();
         if f.duplicate_of.as_deref() != want {
             vuln::set_duplicate_of(tx, &f.id, want).await?;
@@ -257,7 +286,7 @@ async fn mark_duplicates(tx: &mut Tx, findings: &[StoredFinding]) -> SResult<usi
 
 /// Sets each finding's KEV entry (earliest due date among its CVEs) and EPSS score (highest)
 /// from the institution's imported data, writing only what changed.
-async fn enrich(tx: &mut Tx, org: &str, findings: &[StoredFinding]) -> SResult<()> {
+async fn enrich(tx: &mut Tx, org: &str, findings: &[EnrichTarget]) -> SResult<()> {
     let cves: BTreeSet<String> = findings
         .iter()
         .flat_map(|f| f.cves.iter().cloned())
@@ -358,7 +387,7 @@ async fn replace(
     let as_of = rows.iter().map(|r| r.as_of.clone()).max();
     let mut tx = ctx.store.write().await?;
     vuln::replace_enrichment(&mut tx, &org, kind, &rows).await?;
-    let findings = vuln::all_of_org(&mut tx, &org).await?;
+    let findings = vuln::enrich_targets(&mut tx, &org, None).await?;
     enrich(&mut tx, &org, &findings).await?;
     ctx.audit(
         &mut tx,

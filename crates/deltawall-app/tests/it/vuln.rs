@@ -17,6 +17,7 @@ use deltawall_store::testing::TestDb;
 use deltawall_store::users::{self, NewUser};
 use deltawall_store::vuln::FindingState;
 use deltawall_vuln::ClockKind;
+use std::io::Cursor;
 
 const FIXTURES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -122,9 +123,15 @@ async fn two_scanners_twice(db: &TestDb) {
         let clock = clock.clone();
         let asset = asset.clone();
         async move {
-            vuln::import(ctx(db, staff), &clock, &asset, None, &fixture(file))
-                .await
-                .unwrap()
+            vuln::import(
+                ctx(db, staff),
+                &clock,
+                &asset,
+                None,
+                Cursor::new(fixture(file)),
+            )
+            .await
+            .unwrap()
         }
     };
     // Week 1: both scanners; the SSH flaw both report is one vulnerability.
@@ -330,7 +337,7 @@ async fn two_scanners_twice(db: &TestDb) {
             &clock,
             &asset,
             None,
-            &fixture("two-hosts.nessus")
+            Cursor::new(fixture("two-hosts.nessus"))
         )
         .await,
         Err(ServiceError::NotFound(_))
@@ -351,7 +358,7 @@ async fn two_scanners_twice(db: &TestDb) {
     .unwrap();
     let mut broken = fixture("scope-week2.nessus");
     broken.truncate(broken.len() / 2);
-    let refused = vuln::import(ctx(db, staff), &clock, &asset, None, &broken).await;
+    let refused = vuln::import(ctx(db, staff), &clock, &asset, None, Cursor::new(broken)).await;
     match refused {
         Err(ServiceError::Refused {
             field: "file",

@@ -148,21 +148,6 @@ fn cvss_tenths(f: &Finding) -> Option<i64> {
     f.cvss.map(|c| (c * 10.0).round() as i64)
 }
 
-/// Every finding of one asset of institution `org_id` (for reconciling a new scan, inside
-/// the import's transaction).
-pub async fn of_asset(db: &mut Db, org_id: &str, asset_id: &str) -> Result<Vec<StoredFinding>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM vuln_findings f JOIN vuln_assets a ON a.id = f.asset_id \
-         WHERE f.org_id = $1 AND f.asset_id = $2 ORDER BY f.identity"
-    );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(org_id.to_owned())
-        .bind(asset_id.to_owned())
-        .fetch_all(&mut *db)
-        .await?;
-    rows.iter().map(from_row).collect()
-}
-
 /// Writes a finding first reported at `at_us`, open.
 pub async fn insert_finding(
     db: &mut Db,
@@ -448,20 +433,6 @@ pub async fn all_current(db: &mut Db, scope: &OrgScope) -> Result<Vec<StoredFind
     );
     let binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
     let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
-        .fetch_all(&mut *db)
-        .await?;
-    rows.iter().map(from_row).collect()
-}
-
-/// Every finding of institution `org_id`, whatever its state (for re-enrichment inside the
-/// caller's transaction).
-pub async fn all_of_org(db: &mut Db, org_id: &str) -> Result<Vec<StoredFinding>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM vuln_findings f JOIN vuln_assets a ON a.id = f.asset_id \
-         WHERE f.org_id = $1 ORDER BY f.id"
-    );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(org_id.to_owned())
         .fetch_all(&mut *db)
         .await?;
     rows.iter().map(from_row).collect()

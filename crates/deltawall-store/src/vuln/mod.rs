@@ -1,20 +1,26 @@
 //! Vulnerability diagnosis (issue 15, migration 19): the scope an institution declares
 //! (`vuln_assets`), its scanner imports, findings with an append-only history
-//! (`findings.rs`), decisions and imported KEV / EPSS data (`decisions.rs`). Every read
+//! (`findings.rs`), decisions and imported KEV / EPSS data (`decisions.rs`), and the
+//! set-based reads and writes of a large scan import (`bulk.rs`). Every read
 //! names an [`OrgScope`] and goes through [`org_clause`]; writes are keyed by the
 //! institution, inside the caller's transaction.
 
+mod bulk;
 mod decisions;
 mod findings;
 
+pub use bulk::{
+    DuplicateCandidate, EnrichTarget, NewFindings, PriorRow, content_digest, duplicate_candidates,
+    enrich_targets, insert_new, prior_of_asset, touch_seen,
+};
 pub use decisions::{
     Decision, DecisionStatus, EnrichmentRow, add_decision, approve_decision, decisions_of,
     enrichment_for, replace_enrichment,
 };
 pub use findings::{
     Event, FindingFilter, FindingState, StoredFinding, UpdatedFinding, add_event, all_current,
-    all_of_org, events_of, get, insert_finding, of_asset, page, set_decision, set_duplicate_of,
-    set_enrichment, set_state, update_seen,
+    events_of, get, insert_finding, page, set_decision, set_duplicate_of, set_enrichment,
+    set_state, update_seen,
 };
 
 use crate::db::Db;

@@ -237,3 +237,120 @@ both!(
     scope_and_findings,
     super::scope_findings_history_and_decisions
 );
+
+/// A finding of the bulk test: `n` numbers its rule, `source` its scanner.
+fn numbered(source: &str, n: usize) -> Finding {
+    Finding {
+        key: IdentityKey {
+            source: source.into(),
+            rule: format!("r{n:05}"),
+            location: "192.0.2.1:tcp/443".into(),
+        },
+        ..finding("0")
+    }
+}
+
+/// A large import's set-based writes: more new findings than a statement or a keyset page
+/// holds, each with its first history entry; the prior rows read back in identity order
+/// across pages with a digest equal to the finding's, other scanners' rows left out; a
+/// touch moves only last-seen; enrichment and repeat candidates are the lean rows asked for.
+async fn bulk_import_rows(db: &TestDb) {
+    let bank = add_org(
+        &db.store,
+        institution("Bank A", BusinessType::RegionalBank, Region::Kanto),
+    )
+    .await;
+    let mut tx = db.store.write().await.unwrap();
+    vuln::add_asset(&mut tx, "a1", &bank, "u1", &asset("zone"), 10)
+        .await
+        .unwrap();
+    let scan: Vec<Finding> = (0..2_345).map(|n| numbered("nessus", n)).collect();
+    let other = numbered("openvas", 7);
+    let mut rows: Vec<(String, &Finding)> = scan
+        .iter()
+        .enumerate()
+        .map(|(n, f)| (format!("f{n:05}"), f))
+        .collect();
+    rows.push(("o1".into(), &other));
+    let from = vuln::NewFindings {
+        org_id: &bank,
+        asset_id: "a1",
+        import_id: "i1",
+        actor: "u1",
+        at_us: 20,
+    };
+    vuln::insert_new(&mut tx, from, &rows).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = db.store.write().await.unwrap();
+    let prior = vuln::prior_of_asset(&mut tx, &bank, "a1", &["nessus".to_owned()])
+        .await
+        .unwrap();
+    assert_eq!(prior.len(), scan.len(), "every page read, openvas left out");
+    let mut keys: Vec<String> = prior.iter().map(|p| p.key.canonical()).collect();
+    let read: Vec<String> = keys.clone();
+    keys.sort();
+    assert_eq!(read, keys, "identity order");
+    for p in &prior {
+        let n: usize = p.id[1..].parse().unwrap();
+        assert_eq!(p.key, scan[n].key);
+        assert_eq!(p.state, FindingState::Open);
+        assert_eq!(p.content, vuln::content_digest(&scan[n]));
+    }
+    let reworded = Finding {
+        title: "reworded".into(),
+        ..scan[0].clone()
+    };
+    assert_ne!(vuln::content_digest(&reworded), prior[0].content);
+    let ids: Vec<&str> = prior.iter().map(|p| p.id.as_str()).collect();
+    vuln::touch_seen(&mut tx, &ids, 30).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut c = db.store.read().await.unwrap();
+    let own = OrgScope::Own(bank.clone());
+    let f = vuln::get(&mut c, &own, "f01234").await.unwrap();
+    assert_eq!((f.first_seen, f.last_seen), (20, 30));
+    assert_eq!((f.title.as_str(), f.cvss_tenths), ("plugin 0", Some(75)));
+    let o = vuln::get(&mut c, &own, "o1").await.unwrap();
+    assert_eq!(o.last_seen, 20, "not touched");
+    let history = vuln::events_of(&mut c, "f02344").await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(
+        (history[0].kind.as_str(), history[0].import_id.as_deref()),
+        ("new", Some("i1"))
+    );
+    let targets = vuln::enrich_targets(&mut c, &bank, Some("a1"))
+        .await
+        .unwrap();
+    assert_eq!(targets.len(), scan.len() + 1, "every finding names a CVE");
+    assert_eq!(targets[0].cves, vec!["CVE-2024-0001".to_owned()]);
+    // Two scanners with CVEs on the asset: the current ones are candidates.
+    let candidates = vuln::duplicate_candidates(&mut c, &bank, "a1")
+        .await
+        .unwrap();
+    assert_eq!(candidates.len(), scan.len() + 1);
+    assert!(
+        candidates
+            .iter()
+            .all(|d| d.current && d.duplicate_of.is_none())
+    );
+    drop(c);
+    // One scanner only: nothing can repeat, so only marked findings are read.
+    let mut tx = db.store.write().await.unwrap();
+    vuln::set_state(&mut tx, "o1", FindingState::Resolved, 40)
+        .await
+        .unwrap();
+    vuln::set_duplicate_of(&mut tx, "f00001", Some("f00000"))
+        .await
+        .unwrap();
+    let candidates = vuln::duplicate_candidates(&mut tx, &bank, "a1")
+        .await
+        .unwrap();
+    assert_eq!(candidates.len(), 1);
+    assert_eq!(
+        (candidates[0].id.as_str(), candidates[0].current),
+        ("f00001", false)
+    );
+    tx.commit().await.unwrap();
+}
+both!(bulk_rows, super::bulk_import_rows);

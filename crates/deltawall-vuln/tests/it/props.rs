@@ -49,3 +49,49 @@ proptest! {
         prop_assert_eq!(r.resolved, expected_resolved);
     }
 }
+
+fn keyed(source: &str, n: u8, title: &str) -> Finding {
+    Finding {
+        key: IdentityKey {
+            source: source.into(),
+            ..key(n)
+        },
+        title: title.into(),
+        ..finding(n)
+    }
+}
+
+proptest! {
+    /// `classify` names by position what `reconcile_import` copies: the same findings (the
+    /// first report of a repeated key) and prior keys, and each pair joins equal keys.
+    #[test]
+    fn classify_points_at_what_reconcile_import_copies(
+        prior in proptest::collection::btree_map((any::<bool>(), 0u8..20), any::<bool>(), 0..30),
+        scan in proptest::collection::vec((any::<bool>(), 0u8..20), 0..40),
+    ) {
+        let source = |a: bool| if a { "a" } else { "b" };
+        let prior_list: Vec<PriorFinding> = prior.iter().map(|((a, n), open)| PriorFinding {
+            key: keyed(source(*a), *n, "").key,
+            state: if *open { PriorState::Open } else { PriorState::ResolvedByRescan },
+        }).collect();
+        let scanned: Vec<Finding> = scan.iter().enumerate()
+            .map(|(i, (a, n))| keyed(source(*a), *n, &i.to_string())).collect();
+        let sources = BTreeSet::from(["a".to_owned()]);
+        let c = deltawall_vuln::classify(&prior_list, &scanned, &sources);
+        let r = deltawall_vuln::reconcile_import(&prior_list, &scanned, &sources);
+        let at = |i: &usize| scanned[*i].clone();
+        prop_assert_eq!(c.new.iter().map(at).collect::<Vec<_>>(), r.new);
+        for (pairs, copied) in [(&c.unchanged, &r.unchanged), (&c.reopened, &r.reopened)] {
+            prop_assert_eq!(pairs.iter().map(|(i, _)| at(i)).collect::<Vec<_>>(), copied.clone());
+            for (i, p) in pairs.iter() {
+                prop_assert_eq!(&scanned[*i].key, &prior_list[*p].key);
+            }
+        }
+        let resolved: Vec<IdentityKey> = c.resolved.iter().map(|p| prior_list[*p].key.clone()).collect();
+        prop_assert_eq!(resolved, r.resolved);
+        for f in c.new.iter().map(at) {
+            let first = scanned.iter().find(|g| g.key == f.key).unwrap();
+            prop_assert_eq!(&first.title, &f.title, "the first report of a key wins");
+        }
+    }
+}

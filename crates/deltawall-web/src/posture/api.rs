@@ -750,7 +750,7 @@ pub async fn management_report(
     State(state): State<AppState>,
     user: ApiUser,
 ) -> ApiResult<Response> {
-    let r = report::management(user.ctx(&state))
+    let r = report::management_at(user.ctx(&state), state.config.clock.now_us())
         .await
         .map_err(json_err)?;
     Ok(Json(r).into_response())

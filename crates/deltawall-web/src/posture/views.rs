@@ -605,6 +605,8 @@ pub struct ReportPage {
     pub overdue: Vec<FindingRow>,
     /// Accepted risks nearing expiry: (row, expires).
     pub expiring: Vec<(FindingRow, i64)>,
+    /// Vulnerability findings whose decision, fix or acceptance is overdue.
+    pub vuln_overdue: Vec<crate::vuln::views::FindingLine>,
 }
 
 /// Builds the report page.
@@ -642,6 +644,11 @@ pub fn report_page(l: Layout, r: &ManagementReport, now: i64) -> ReportPage {
                     exp,
                 )
             })
+            .collect(),
+        vuln_overdue: r
+            .vuln_overdue
+            .iter()
+            .map(crate::vuln::views::line)
             .collect(),
         l,
     }

@@ -12,13 +12,14 @@ use rust_xlsxwriter::{
 };
 
 /// Sheet names (fixed, so formulas and charts can refer to them in either language).
-pub const SHEETS: [&str; 6] = [
+pub const SHEETS: [&str; 7] = [
     "Summary",
     "Progress",
     "Maturity",
     "Open findings",
     "Overdue findings",
     "Expiring acceptances",
+    "Overdue vulnerabilities",
 ];
 
 /// Japan Standard Time's offset from UTC, in seconds.
@@ -118,6 +119,7 @@ pub fn management_xlsx(
         now_us,
         &s,
     )?;
+    vuln_overdue(book.add_worksheet().set_name(SHEETS[6])?, r, lang, &s)?;
     book.save_to_buffer()
 }
 
@@ -142,6 +144,7 @@ fn summary(
         ("report-open", r.open.len()),
         ("report-overdue", r.overdue.len()),
         ("report-expiring", r.expiring.len()),
+        ("report-vuln-overdue", r.vuln_overdue.len()),
     ];
     for (i, (key, n)) in counts.into_iter().enumerate() {
         let row = row_num(i + 3)?;
@@ -293,5 +296,45 @@ fn expiring(
     }
     sheet.set_column_width(0, 40)?;
     sheet.set_column_width(2, 18)?;
+    Ok(())
+}
+
+/// The vulnerability findings whose clock is overdue, as the page lists them; the due day
+/// as a date.
+fn vuln_overdue(
+    sheet: &mut Worksheet,
+    r: &ManagementReport,
+    lang: Lang,
+    s: &Styles,
+) -> Result<(), XlsxError> {
+    headers(
+        sheet,
+        s,
+        lang,
+        &[
+            "vuln-finding",
+            "vuln-asset",
+            "vuln-severity",
+            "vuln-state",
+            "report-vuln-due-what",
+            "vuln-due",
+        ],
+    )?;
+    for (i, v) in r.vuln_overdue.iter().enumerate() {
+        let f = crate::vuln::views::line(v);
+        let row = row_num(i)?;
+        sheet.write_string(row, 0, &f.title)?;
+        sheet.write_string(row, 1, &f.asset)?;
+        sheet.write_string(row, 2, i18n::t(lang, &f.severity))?;
+        sheet.write_string(row, 3, i18n::t(lang, &f.state))?;
+        if let Some(c) = &f.clock {
+            sheet.write_string(row, 4, i18n::t(lang, c.key))?;
+            write_day(sheet, row, 5, &c.due, s)?;
+        }
+    }
+    sheet.set_column_width(0, 40)?;
+    sheet.set_column_width(1, 24)?;
+    sheet.set_column_width(4, 28)?;
+    sheet.set_column_width(5, 12)?;
     Ok(())
 }

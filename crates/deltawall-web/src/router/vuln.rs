@@ -7,8 +7,9 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
-/// `/api/v1/vulnerabilities…`. Scan, KEV and EPSS files may be as large as the importers
-/// accept; every other body keeps the router's default limit.
+/// `/api/v1/vulnerabilities…`. KEV and EPSS files may be as large as the importers accept;
+/// a scan is streamed to disk by its handler, which counts the same limit; every other body
+/// keeps the router's default limit.
 pub(super) fn vuln_api_routes() -> Router<AppState> {
     let files = DefaultBodyLimit::max(deltawall_app::vuln::MAX_IMPORT_BYTES);
     Router::new()
@@ -17,10 +18,7 @@ pub(super) fn vuln_api_routes() -> Router<AppState> {
             "/api/v1/vulnerabilities/scope",
             get(v::scope).post(v::add_asset),
         )
-        .route(
-            "/api/v1/vulnerabilities/imports",
-            post(v::import).layer(files),
-        )
+        .route("/api/v1/vulnerabilities/imports", post(v::import))
         .route("/api/v1/vulnerabilities/kev", post(v::kev).layer(files))
         .route("/api/v1/vulnerabilities/epss", post(v::epss).layer(files))
         .route("/api/v1/vulnerabilities/{id}", get(v::detail))
@@ -32,7 +30,7 @@ pub(super) fn vuln_api_routes() -> Router<AppState> {
 }
 
 /// `/vulnerabilities…`: the pages. The upload takes the importers' limit plus room for the
-/// form's other parts.
+/// form's other parts; its file part is streamed to disk as it arrives.
 pub(super) fn vuln_ui_routes() -> Router<AppState> {
     use crate::vuln::pages as p;
     let upload = DefaultBodyLimit::max(deltawall_app::vuln::MAX_IMPORT_BYTES + 64 * 1024);

@@ -2,18 +2,19 @@
 //! named or detected), KEV and EPSS files, the findings list and a finding with its history,
 //! decisions and their approval. Handlers extract, call `deltawall_app::vuln` and map.
 
+use super::spool::spool;
 use crate::error::{AppError, ErrorBody};
 use crate::http::{ApiJson, ApiUser, Query};
 use crate::router::AppState;
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use deltawall_app::paging::PageRequest;
 use deltawall_app::vuln::{
     self, AssetInput, DecisionInput, FindingDetail, ImportReport, ListPage, ListQuery, LoadReport,
-    Scope,
+    MAX_IMPORT_BYTES, Scope,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -72,9 +73,9 @@ pub async fn add_asset(
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
-/// Imports a scan of one asset: the file is the body. Answers with the new, unchanged,
-/// resolved and reopened counts; a refused file (its line and column or JSON pointer in the
-/// message) writes nothing.
+/// Imports a scan of one asset: the file is the body, spooled to disk as it arrives (413
+/// past the limit). Answers with the new, unchanged, resolved and reopened counts; a
+/// refused file (its line and column or JSON pointer in the message) writes nothing.
 #[utoipa::path(post, path = "/api/v1/vulnerabilities/imports", tag = "vulnerabilities", params(ImportParams),
     request_body(content = String, content_type = "application/octet-stream",
         description = "SARIF 2.1.0, Nessus v2, OpenVAS XML, Trivy JSON, ZAP XML/JSON or Prowler OCSF JSON"),
@@ -84,15 +85,23 @@ pub async fn import(
     State(state): State<AppState>,
     user: ApiUser,
     Query(p): Query<ImportParams>,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> ApiResult<(StatusCode, Json<ImportReport>)> {
-    let body = bytes(body)?;
     let format = match p.format.as_deref().filter(|f| !f.trim().is_empty()) {
         Some(f) => Some(vuln::parse_format(f).map_err(AppError::Json)?),
         None => None,
     };
+    let dir = &state.config.data_dir;
+    let file = spool(body.into_data_stream(), dir, MAX_IMPORT_BYTES, |_| {
+        StatusCode::BAD_REQUEST
+    })
+    .await
+    .map_err(|e| AppError::Status {
+        status: e.status,
+        message: e.message,
+    })?;
     let clock = &state.config.clock;
-    let report = vuln::import(user.ctx(&state), clock, &p.scope, format, &body)
+    let report = vuln::import(user.ctx(&state), clock, &p.scope, format, file)
         .await
         .map_err(AppError::Json)?;
     Ok((StatusCode::CREATED, Json(report)))

@@ -4,11 +4,11 @@
 //! (`/vulnerabilities/scope`). Handlers read the form, call the same `deltawall_app::vuln`
 //! services as the API and redirect back.
 
+use super::spool::{SpoolError, upload_parts};
 use super::views::{Filters, FindingPage, ListPage, ScopePage};
 use crate::error::{AppError, ServiceError};
 use crate::http::{Query, UiForm, UiUser};
 use crate::layout::{CursorPager, render};
-use crate::posture::ui::catalogs::{part_text, read_parts};
 use crate::router::AppState;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, State};
@@ -187,33 +187,32 @@ pub async fn add_asset(
     Ok(Redirect::to("/vulnerabilities/scope").into_response())
 }
 
-const IMPORT_PARTS: &[&str] = &["scope", "format", "file"];
-
-/// `POST /vulnerabilities/imports`: a scan file of one asset (multipart).
+/// `POST /vulnerabilities/imports`: a scan file of one asset (multipart), its file part
+/// spooled to disk as it arrives.
 pub async fn import(
     State(state): State<AppState>,
     user: UiUser,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> PageResult {
-    let lang = user.lang;
-    let parts = read_parts(multipart, IMPORT_PARTS)
+    let (lang, dir) = (user.lang, &state.config.data_dir);
+    let parts = upload_parts(multipart, &["scope", "format"], dir, vuln::MAX_IMPORT_BYTES)
         .await
-        .map_err(|(_, message)| AppError::BadRequest { message, lang })?;
-    let format = part_text(&parts, "format");
-    let format = match format.trim() {
+        .map_err(|e| upload_refused(e, lang))?;
+    let text = |name: &str| parts.texts.get(name).cloned().unwrap_or_default();
+    let format = match text("format").trim() {
         "" => None,
         f => Some(vuln::parse_format(f).map_err(user.err())?),
     };
     let file = parts
-        .get("file")
+        .file
         .ok_or(ServiceError::Invalid(deltawall_domain::validate::Invalid {
             field: "file",
             reason: "is required",
             code: "err-bad-request",
         }))
         .map_err(user.err())?;
-    let asset = part_text(&parts, "scope");
-    let r = vuln::import(user.ctx(&state), &state.config.clock, &asset, format, file)
+    let clock = &state.config.clock;
+    let r = vuln::import(user.ctx(&state), clock, &text("scope"), format, file)
         .await
         .map_err(user.err())?;
     Ok(Redirect::to(&format!(
@@ -221,4 +220,21 @@ pub async fn import(
         r.new, r.unchanged, r.resolved, r.reopened
     ))
     .into_response())
+}
+
+/// A form the spool refused, as a page: too large is the file's fault (422, as the
+/// importer's own limit), anything else a bad request.
+fn upload_refused(e: SpoolError, lang: crate::i18n::Lang) -> AppError {
+    if e.status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        let refused = ServiceError::Refused {
+            code: "err-vuln-too-large",
+            field: "file",
+            message: e.message,
+        };
+        return AppError::Page(refused, lang);
+    }
+    AppError::BadRequest {
+        message: e.message,
+        lang,
+    }
 }

@@ -60,7 +60,8 @@ fn clock_key(k: ClockKind) -> &'static str {
     }
 }
 
-fn line(v: &FindingView) -> FindingLine {
+/// A finding as a list shows it (the findings list, the management report).
+pub(crate) fn line(v: &FindingView) -> FindingLine {
     let f = &v.finding;
     FindingLine {
         id: f.id.clone(),

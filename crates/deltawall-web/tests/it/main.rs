@@ -48,3 +48,4 @@ mod tlpt;
 mod tlpt_api;
 mod trestle;
 mod vuln_pages;
+mod vuln_upload;

@@ -220,3 +220,97 @@ async fn a_refused_finding_command_shows_the_domains_reason_on_the_page() {
         page.body
     );
 }
+
+/// The report's table of overdue vulnerability findings, found by its caption.
+fn vuln_table(body: &str, caption: &str) -> deltawall_app::Table {
+    tables(body)
+        .into_iter()
+        .find(|t| t.sheet == caption)
+        .unwrap_or_else(|| panic!("no table {caption:?} in {body}"))
+}
+
+#[tokio::test]
+async fn overdue_vulnerability_decisions_are_in_the_report_and_its_workbook() {
+    let app = TestApp::new().await;
+    let staff = app.a.as_role(Role::Staff);
+    records(&app, &app.a).await;
+    crate::access_vuln::records_of(&app, &app.a).await;
+    let before = app.get("/posture/report", &staff).await;
+    assert_eq!(before.status, StatusCode::OK);
+    let ja = "対応判断・修正の期限を超過した脆弱性";
+    assert!(
+        vuln_table(&before.body, ja).rows.is_empty(),
+        "nothing is overdue on the day of the scan"
+    );
+    let book = app.get("/posture/report.xlsx", &staff).await;
+    assert_eq!(
+        cells(&book.raw, 7).len(),
+        6,
+        "headers only before the deadlines"
+    );
+
+    // Past every decision deadline of the policy.
+    app.clock.advance(120 * 86_400_000_000);
+    let api = app.get("/api/v1/posture/report", &staff).await.json();
+    let overdue = api["vuln_overdue"].as_array().unwrap();
+    assert!(!overdue.is_empty(), "{api}");
+    let page = app.get("/posture/report", &staff).await;
+    let shown = vuln_table(&page.body, ja);
+    assert_eq!(shown.rows.len(), overdue.len(), "{}", page.body);
+    for (row, f) in shown.rows.iter().zip(overdue) {
+        assert_eq!(row[0], f["title"].as_str().unwrap());
+        let id = f["id"].as_str().unwrap();
+        assert!(
+            page.body
+                .contains(&format!("href=\"/vulnerabilities/{id}\""))
+        );
+    }
+    assert!(
+        shown.rows.iter().any(|r| r[4] == "対応方針の決定期限"),
+        "{shown:?}"
+    );
+
+    let book = app.get("/posture/report.xlsx", &staff).await;
+    assert_eq!(book.status, StatusCode::OK);
+    let workbook = part(&book.raw, "xl/workbook.xml");
+    assert!(
+        workbook.contains("name=\"Overdue vulnerabilities\""),
+        "{workbook}"
+    );
+    let sheet = cells(&book.raw, 7);
+    assert_eq!(sheet["A1"], Cell::Text("指摘".into()));
+    for (i, row) in shown.rows.iter().enumerate() {
+        let n = i + 2;
+        for (c, text) in row.iter().enumerate().take(5) {
+            assert_eq!(sheet[&format!("{}{n}", col(c))], Cell::Text(text.clone()));
+        }
+        assert_eq!(sheet[&format!("F{n}")], Cell::Number(serial(&row[5])));
+    }
+    let summary = cells(&book.raw, 1);
+    assert_eq!(summary["A8"], Cell::Text(ja.into()));
+    assert_eq!(summary["B8"], Cell::Number(overdue.len() as f64));
+
+    // In English, the same rows under English headings.
+    app.form(
+        Method::POST,
+        "/lang",
+        &staff,
+        &[("lang", "en"), ("next", "/")],
+    )
+    .await;
+    let page = app.get("/posture/report", &staff).await;
+    let en = vuln_table(
+        &page.body,
+        "Vulnerability findings with an overdue decision or fix",
+    );
+    assert_eq!(en.rows.len(), overdue.len());
+    assert!(
+        en.rows
+            .iter()
+            .any(|r| r[4] != "対応方針の決定期限" && !r[4].is_empty())
+    );
+    let book = app.get("/posture/report.xlsx", &staff).await;
+    let sheet = cells(&book.raw, 7);
+    assert_eq!(sheet["A1"], Cell::Text("Finding".into()));
+    assert_eq!(cells(&book.raw, 1)["A8"], Cell::Text(en.sheet.clone()));
+}

@@ -96,6 +96,8 @@ pub struct TestApp {
 fn test_config() -> Config {
     Config {
         public_url: "http://localhost:8080".into(),
+        // Uploads are spooled to anonymous files here: nothing stays behind.
+        data_dir: std::env::temp_dir(),
         ..Config::default()
     }
 }

@@ -11,7 +11,6 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use deltawall_app::posture::report;
-use deltawall_store::records::now_us;
 use serde::Deserialize;
 
 /// `GET /posture/group`.
@@ -33,20 +32,22 @@ pub async fn group_csv(State(state): State<AppState>, user: UiUser) -> PageResul
 
 /// `GET /posture/report`.
 pub async fn report(State(state): State<AppState>, user: UiUser) -> PageResult {
-    let r = report::management(user.ctx(&state))
+    let now = state.config.clock.now_us();
+    let r = report::management_at(user.ctx(&state), now)
         .await
         .map_err(user.err())?;
     let l = user.layout("posture-report", "posture", None);
-    Ok(render(&report_page(l, &r, now_us())))
+    Ok(render(&report_page(l, &r, now)))
 }
 
 /// `GET /posture/report.xlsx`: the report as a workbook for executives (sheets per section,
 /// numbers and dates typed, a native chart of maturity over time).
 pub async fn report_xlsx(State(state): State<AppState>, user: UiUser) -> PageResult {
-    let r = report::management(user.ctx(&state))
+    let now = state.config.clock.now_us();
+    let r = report::management_at(user.ctx(&state), now)
         .await
         .map_err(user.err())?;
-    let body = crate::posture::workbook::management_xlsx(&r, user.lang, now_us())
+    let body = crate::posture::workbook::management_xlsx(&r, user.lang, now)
         .map_err(|e| deltawall_app::ServiceError::Internal(e.into()))
         .map_err(user.err())?;
     let headers = [
@@ -74,7 +75,7 @@ pub async fn report_csv(
     user: UiUser,
     Query(q): Query<ReportCsvQuery>,
 ) -> PageResult {
-    let r = report::management(user.ctx(&state))
+    let r = report::management_at(user.ctx(&state), state.config.clock.now_us())
         .await
         .map_err(user.err())?;
     let Some(t) = tables::report(&r, &q.table) else {
