@@ -550,7 +550,7 @@ async fn main() -> anyhow::Result<()> {
         .collect();
     let (ok, refused, rlat, elapsed) = respond(addr, &edition.id, players, args.seconds).await?;
     // A stream ends only when told to: one that finished failed.
-    while let Some(r) = streams.try_join_next() {
+    if let Some(r) = streams.try_join_next() {
         r??;
         bail!("a stream ended before the run did");
     }
