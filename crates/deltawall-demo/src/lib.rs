@@ -11,6 +11,7 @@
 //! for the posture benchmarks and `deltawall demo --large-group N`.
 #![deny(missing_docs)]
 
+pub mod delta_wall;
 pub mod large;
 mod posture;
 mod services;
@@ -781,6 +782,28 @@ pub async fn seed(store: &Store, demo_password: &str) -> anyhow::Result<DemoSumm
         ],
     };
     let bank_admin = id_of(&mut s.tx, "bank-admin").await?;
+    // The players of this year's Delta Wall: the bank's SOC analyst, and one exercise lead
+    // at each of the other institutions.
+    let mut players = Vec::new();
+    for (i, (org, business_type)) in crate::delta_wall::choose(&mut s.tx, &bank)
+        .await?
+        .into_iter()
+        .enumerate()
+    {
+        let user = if org == bank {
+            soc.clone()
+        } else {
+            let login = format!("xp-lead-{i:03}");
+            s.user(&org, &login, &format!("演習担当 {i:03}"), Role::Staff)
+                .await?;
+            id_of(&mut s.tx, &login).await?
+        };
+        players.push(crate::delta_wall::Player {
+            org,
+            business_type,
+            user,
+        });
+    }
     s.tx.commit().await?;
     let bank = crate::services::Bank {
         org: &bank,
@@ -790,6 +813,6 @@ pub async fn seed(store: &Store, demo_password: &str) -> anyhow::Result<DemoSumm
         fsa: &fsa,
         fsa_staff: &fsa_staff,
     };
-    crate::services::seed(store, &bank).await?;
+    crate::services::seed(store, &bank, &players).await?;
     Ok(summary)
 }

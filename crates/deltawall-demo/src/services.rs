@@ -4,7 +4,6 @@
 //! is therefore audited and validated exactly as a user's form would be.
 
 use deltawall_app::Ctx;
-use deltawall_app::exercises::{design, play};
 use deltawall_app::incidents::{cases, reports, rooms};
 use deltawall_app::posture::{catalogs, mappings};
 use deltawall_app::sharing::hub::{self, IndicatorInput, Published};
@@ -25,18 +24,11 @@ pub(crate) struct Bank<'a> {
     pub soc: &'a str,
     /// Its system administrator, who imports catalogs and mappings.
     pub admin: &'a str,
-    /// The FSA, which organises the sector exercise.
+    /// The FSA, which organises the sector exercise (`delta_wall.rs`).
     pub fsa: &'a str,
     /// The FSA's monitoring staff member who runs it.
     pub fsa_staff: &'a str,
 }
-
-/// The sector exercise's schedule: the bank track's opening inject at once, its sequel
-/// after an hour (released early by the organiser), and a shinkin track's opening.
-const SCHEDULE: &str = "code,track,phase,offset_min,kind,title,body,depends_on,expected_actions,criteria,respond_within_min\n\
-A-01,bank,1,0,message,不審な送金依頼 / suspicious transfer request,取引先を装った送金依頼メールが届いた,,internal_sharing=CSIRT に報告,internal_sharing=15 分以内に報告,15\n\
-A-02,bank,2,60,press_surge,報道機関からの問い合わせ / press enquiries,報道機関から被害の有無の問い合わせが相次ぐ,A-01,customer_response=公表文の準備,customer_response=保留声明,30\n\
-B-01,shinkin,1,0,simulated_alert,不正ログインの警報 / login alert,監視装置が多数の不正ログインを検知,,triage=警報の切り分け,triage=切り分け済み,20\n";
 
 fn actor(org: &str, user: &str, role: Role) -> Actor {
     Actor {
@@ -100,41 +92,6 @@ async fn incident(store: &Store, b: &Bank<'_>) -> anyhow::Result<()> {
         "affected_services": "インターネットバンキング", "customer_impact": "12 口座",
         "response": "送信元アドレスを遮断", "contact": "CSIRT 03-0000-0000"}}))?;
     reports::submit(ctx, &clock, &id, &first).await?;
-    Ok(())
-}
-
-/// The FSA's sector exercise, held tomorrow (Japan time): two tracks, the bank enrolled on
-/// the bank track, the clock started and the bank track's sequel released early.
-async fn exercise(store: &Store, b: &Bank<'_>) -> anyhow::Result<()> {
-    let staff = Actor {
-        org_kind: OrgKind::Supervisor,
-        reach: Some(SupervisorReach::National),
-        ..actor(b.fsa, b.fsa_staff, Role::Staff)
-    };
-    let ctx = Ctx {
-        store,
-        actor: &staff,
-        ip: None,
-    };
-    let clock = Clock::default();
-    let tomorrow = deltawall_domain::jst::date_of(clock.now_us() + 86_400_000_000);
-    let input: design::EditionInput = serde_json::from_value(json!({
-        "name_ja": "金融業界横断的演習 Delta Wall", "name_en": "Delta Wall sector exercise",
-        "held_on": tomorrow.to_string(), "ends_at": "18:00", "feedback_k": 2,
-        "tracks": [
-            {"code": "bank", "business_type": "regional_bank", "name_ja": "銀行", "name_en": "Banks"},
-            {"code": "shinkin", "business_type": "shinkin_bank", "name_ja": "信用金庫", "name_en": "Shinkin banks"}
-        ],
-        "schedule_csv": SCHEDULE,
-    }))?;
-    let id = design::create(ctx, &input).await?;
-    let enrol = design::EnrolInput {
-        org_id: b.org.to_owned(),
-        track: "bank".into(),
-    };
-    design::enrol(ctx, &id, &enrol).await?;
-    play::command(ctx, &clock, &id, "start").await?;
-    play::release(ctx, &clock, &id, "A-02").await?;
     Ok(())
 }
 
@@ -212,10 +169,14 @@ async fn coordination_room(store: &Store, b: &Bank<'_>) -> anyhow::Result<()> {
 }
 
 /// Seeds what the services store; run after the seeding transaction has committed.
-pub(crate) async fn seed(store: &Store, b: &Bank<'_>) -> anyhow::Result<()> {
+pub(crate) async fn seed(
+    store: &Store,
+    b: &Bank<'_>,
+    players: &[crate::delta_wall::Player],
+) -> anyhow::Result<()> {
     shared_indicator(store, b).await?;
     incident(store, b).await?;
-    exercise(store, b).await?;
+    crate::delta_wall::seed_demo(store, b.fsa, b.fsa_staff, players).await?;
     mapping_set(store, b).await?;
     coordination_room(store, b).await?;
     Ok(())

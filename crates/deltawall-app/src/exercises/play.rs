@@ -16,7 +16,9 @@ use deltawall_store::exercises::play::{self, InjectsView, NewResponse, StoredRes
 use deltawall_store::exercises::roster::{self, Enrolled, Listed};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, OnceLock};
+use tokio::sync::watch;
 
 /// A response as entered.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -132,23 +134,40 @@ pub struct Pulse {
     pub released: Vec<String>,
 }
 
-/// The reader's [`Pulse`] at the clock's now; what server-sent events compare.
+/// The reader's [`Pulse`] at the clock's now; what server-sent events compare. Refused
+/// (`NotFound`) for anyone who neither organises nor plays the edition, like the page.
 pub async fn pulse(ctx: Ctx<'_>, clock: &Clock, exercise_id: &str) -> SResult<Pulse> {
     ctx.require(Permission::ReadOwnOrg)?;
-    let now = clock.now_us();
     let mut conn = ctx.store.read().await?;
-    edition::visible_to(&mut conn, exercise_id, &ctx.actor.org_id).await?;
-    let state = play::state(&mut conn, exercise_id).await?;
-    let view = play::injects_for(&mut conn, exercise_id, &ctx.actor.org_id, now).await?;
-    Ok(Pulse {
-        status: state.clock.state(now),
-        released: view
-            .injects
-            .into_iter()
-            .filter(|i| i.released_at_us.is_some())
-            .map(|i| i.inject.code)
-            .collect(),
-    })
+    let (status, released) =
+        play::pulse(&mut conn, exercise_id, &ctx.actor.org_id, clock.now_us()).await?;
+    Ok(Pulse { status, released })
+}
+
+/// A counter per edition, bumped in this process after a clock command or an early
+/// release commits, so connected readers recompute their pulse at once instead of at
+/// their next poll. Another `serve` process does not see the bump: its readers still
+/// notice the change at their next poll, through the version the store reads.
+fn signals() -> &'static Mutex<HashMap<String, watch::Sender<u64>>> {
+    static SIGNALS: OnceLock<Mutex<HashMap<String, watch::Sender<u64>>>> = OnceLock::new();
+    SIGNALS.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+fn sender(exercise_id: &str) -> watch::Sender<u64> {
+    let mut map = signals().lock().unwrap_or_else(|e| e.into_inner());
+    map.entry(exercise_id.to_owned())
+        .or_insert_with(|| watch::channel(0).0)
+        .clone()
+}
+
+/// Changes to an edition's play state committed by this process; call after the reader
+/// was authorised (see [`pulse`]).
+pub fn changes(exercise_id: &str) -> watch::Receiver<u64> {
+    sender(exercise_id).subscribe()
+}
+
+fn signal(exercise_id: &str) {
+    sender(exercise_id).send_modify(|n| *n = n.wrapping_add(1));
 }
 
 /// A controller's clock command: `start`, `pause` or `resume`, at the clock's now.
@@ -178,6 +197,7 @@ pub async fn command(ctx: Ctx<'_>, clock: &Clock, exercise_id: &str, command: &s
     )
     .await?;
     tx.commit().await?;
+    signal(exercise_id);
     Ok(())
 }
 
@@ -203,6 +223,7 @@ pub async fn release(ctx: Ctx<'_>, clock: &Clock, exercise_id: &str, code: &str)
     )
     .await?;
     tx.commit().await?;
+    signal(exercise_id);
     Ok(())
 }
 
@@ -226,7 +247,8 @@ pub async fn respond(
         text,
     };
     let mut tx = ctx.store.write().await?;
-    edition::visible_to(&mut tx, exercise_id, &ctx.actor.org_id).await?;
+    // `record_response` refuses an edition the institution does not play as not found,
+    // exactly as `edition::visible_to` would, without reading the edition again.
     let id = play::record_response(
         &mut tx,
         exercise_id,

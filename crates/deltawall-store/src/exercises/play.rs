@@ -13,17 +13,18 @@ use crate::scope::org_clause;
 use crate::{StoreError, new_id};
 use deltawall_domain::OrgScope;
 use deltawall_domain::exercise::play::{
-    Clock, ClockEvent, EarlyRelease, PlayError, Response, check_response, release_times,
-    time_to_first_response, visible_injects,
+    Clock, ClockEvent, ClockState, EarlyRelease, PlayError, Response, check_response,
+    release_times, time_to_first_response, visible_injects,
 };
 use deltawall_domain::exercise::schedule::{Inject, Schedule};
 use deltawall_domain::exercise::{ResponseKind, parse_code};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Everything that decides what is released: read in one go, inside the caller's
-/// connection or transaction.
+/// connection or transaction, and shared through the process's cache (see [`state`]).
 #[derive(Debug, Clone)]
 pub struct PlayState {
     /// The edition.
@@ -41,10 +42,109 @@ impl PlayState {
     pub fn release_times(&self, now_us: i64) -> BTreeMap<String, i64> {
         release_times(&self.schedule, &self.clock, &self.early, now_us)
     }
+
+    /// The version this state was read at, from its own content.
+    fn version(&self) -> Version {
+        Version {
+            clock_events: i64::try_from(self.clock.events().len()).unwrap_or(i64::MAX),
+            releases: i64::try_from(self.early.len()).unwrap_or(i64::MAX),
+        }
+    }
 }
 
-/// Reads an edition's play state.
-pub async fn state(db: &mut Db, exercise_id: &str) -> Result<PlayState, ExerciseError> {
+/// What identifies an edition's play state once its clock started: clock events and
+/// early releases are only ever appended (`apply_clock`, `release_early`), and the
+/// schedule, tracks and end time never change after the first clock event
+/// (`edition::replace_schedule` refuses), so the two counts change whenever the state
+/// does. Read in one query by every caller, they make a cached state safe across several
+/// `serve` processes on one database: a change written by another process changes the
+/// counts this process reads next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Version {
+    clock_events: i64,
+    releases: i64,
+}
+
+/// The version of an edition's play state with, for `org_id`, the track it plays: one
+/// query, all a response or a participant's pulse needs when the state is cached.
+async fn version_and_track(
+    db: &mut Db,
+    exercise_id: &str,
+    org_id: &str,
+) -> Result<(Version, Option<String>), ExerciseError> {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM exercise_clock_events WHERE exercise_id = $1) AS clock_events, \
+         (SELECT COUNT(*) FROM exercise_releases WHERE exercise_id = $1) AS releases, \
+         (SELECT track FROM exercise_participants WHERE exercise_id = $1 AND org_id = $2) AS track",
+    )
+    .bind(exercise_id.to_owned())
+    .bind(org_id.to_owned())
+    .fetch_one(&mut *db)
+    .await?;
+    let version = Version {
+        clock_events: row.try_get("clock_events")?,
+        releases: row.try_get("releases")?,
+    };
+    Ok((version, row.try_get("track")?))
+}
+
+/// Editions whose state the process holds; beyond this many the cache starts afresh
+/// (a sector plays a handful of editions at once).
+const CACHED_EDITIONS: usize = 64;
+
+/// Play states by exercise id. Exercise ids are random, so two databases opened by one
+/// process (tests run both engines) never share an entry.
+fn cache() -> &'static Mutex<HashMap<String, Arc<PlayState>>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<PlayState>>>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// The cached state of `exercise_id` if it was read at `version`. Before the clock starts
+/// nothing is cached: the schedule may still be replaced without changing the counts.
+fn cached(exercise_id: &str, version: Version) -> Option<Arc<PlayState>> {
+    if version.clock_events == 0 {
+        return None;
+    }
+    let map = cache().lock().unwrap_or_else(|e| e.into_inner());
+    map.get(exercise_id)
+        .filter(|s| s.version() == version)
+        .cloned()
+}
+
+fn remember(exercise_id: &str, state: &Arc<PlayState>) {
+    if state.version().clock_events == 0 {
+        return;
+    }
+    let mut map = cache().lock().unwrap_or_else(|e| e.into_inner());
+    if map.len() >= CACHED_EDITIONS && !map.contains_key(exercise_id) {
+        map.clear();
+    }
+    map.insert(exercise_id.to_owned(), Arc::clone(state));
+}
+
+/// Reads an edition's play state: from the process's cache when the version read in one
+/// query matches the cached one, otherwise from its six tables. The version kept with an
+/// entry is counted from the rows actually read, so a change committed between the two
+/// reads can never be filed under the older version.
+pub async fn state(db: &mut Db, exercise_id: &str) -> Result<Arc<PlayState>, ExerciseError> {
+    let (version, _) = version_and_track(db, exercise_id, "").await?;
+    state_at(db, exercise_id, version).await
+}
+
+async fn state_at(
+    db: &mut Db,
+    exercise_id: &str,
+    version: Version,
+) -> Result<Arc<PlayState>, ExerciseError> {
+    if let Some(s) = cached(exercise_id, version) {
+        return Ok(s);
+    }
+    let s = Arc::new(read_state(db, exercise_id).await?);
+    remember(exercise_id, &s);
+    Ok(s)
+}
+
+async fn read_state(db: &mut Db, exercise_id: &str) -> Result<PlayState, ExerciseError> {
     let edition = edition::get(db, exercise_id).await?;
     let schedule = edition::schedule(db, exercise_id).await?;
     let clock = Clock::from_events(edition.end_at_us, &clock_events(db, exercise_id).await?)?;
@@ -293,12 +393,42 @@ pub async fn record_response(
     by: &str,
     now_us: i64,
 ) -> Result<String, ExerciseError> {
-    let s = state(db, exercise_id).await?;
-    let track = edition::track_of(db, exercise_id, &new.org_id)
-        .await?
-        .ok_or(StoreError::NotFound("exercise edition"))?;
+    let (version, track) = version_and_track(db, exercise_id, &new.org_id).await?;
+    let s = state_at(db, exercise_id, version).await?;
+    let track = track.ok_or(StoreError::NotFound("exercise edition"))?;
     check_response(&s.schedule, &s.clock, &s.early, &track, &new.inject, now_us)?;
     insert_response(db, exercise_id, new, by, now_us).await
+}
+
+/// What a connected reader polls: the clock state and the codes of the injects released to
+/// `viewer_org` at `now_us` (the organiser: every released inject), without content. One
+/// query while the state is cached; `NotFound` for anyone who neither organises nor plays.
+pub async fn pulse(
+    db: &mut Db,
+    exercise_id: &str,
+    viewer_org: &str,
+    now_us: i64,
+) -> Result<(ClockState, Vec<String>), ExerciseError> {
+    let (version, track) = version_and_track(db, exercise_id, viewer_org).await?;
+    let s = state_at(db, exercise_id, version).await?;
+    let status = s.clock.state(now_us);
+    if s.edition.organiser == viewer_org {
+        let released = s.release_times(now_us);
+        let codes = s
+            .schedule
+            .injects()
+            .iter()
+            .filter(|i| released.contains_key(&i.code))
+            .map(|i| i.code.clone())
+            .collect();
+        return Ok((status, codes));
+    }
+    let track = track.ok_or(StoreError::NotFound("exercise edition"))?;
+    let codes = visible_injects(&s.schedule, &s.clock, &s.early, &track, now_us)
+        .into_iter()
+        .map(|(i, _)| i.code.clone())
+        .collect();
+    Ok((status, codes))
 }
 
 async fn insert_response(

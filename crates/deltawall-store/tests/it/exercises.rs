@@ -595,3 +595,72 @@ async fn sector_feedback_needs_k(db: &TestDb) {
     assert_eq!(lines[0].business_type, BusinessType::RegionalBank);
 }
 both!(feedback, super::sector_feedback_needs_k);
+
+async fn pulse(s: &Store, p: &Play, org: &str, now: i64) -> Result<(String, Vec<String>), String> {
+    let mut c = s.read().await.unwrap();
+    play::pulse(&mut c, &p.exercise, org, now)
+        .await
+        .map(|(status, codes)| (format!("{status:?}"), codes))
+        .map_err(|e| e.to_string())
+}
+
+/// The play state is cached per edition; a release or clock event written through another
+/// pool (as another `serve` process would) is seen by the next response and pulse.
+async fn cached_state_follows_other_replicas(db: &TestDb) {
+    let s = &db.store;
+    let p = setup(s).await;
+    clock(s, &p, ClockEvent::Start { at_us: T0 }).await.unwrap();
+    let refused = respond(s, &p, &p.a, "B2", T0 + 5 * M).await;
+    assert!(refused.is_err(), "{refused:?}");
+    assert_eq!(
+        pulse(s, &p, &p.a, T0 + 5 * M).await,
+        Ok(("Running".into(), vec!["B1".into()]))
+    );
+    let other = Store::connect(&db.url).await.unwrap();
+    let mut tx = other.write().await.unwrap();
+    play::release_early(&mut tx, &p.exercise, "B2", "controller", T0 + 5 * M)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        pulse(s, &p, &p.a, T0 + 6 * M).await,
+        Ok(("Running".into(), vec!["B1".into(), "B2".into()]))
+    );
+    respond(s, &p, &p.a, "B2", T0 + 6 * M).await.unwrap();
+    clock(s, &p, ClockEvent::Pause { at_us: T0 + 7 * M })
+        .await
+        .unwrap();
+    assert_eq!(
+        pulse(s, &p, &p.b, T0 + 7 * M + 1).await,
+        Ok(("Paused".into(), vec!["S1".into()]))
+    );
+    let mut tx = other.write().await.unwrap();
+    play::apply_clock(
+        &mut tx,
+        &p.exercise,
+        ClockEvent::Resume { at_us: T0 + 8 * M },
+        "controller",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        pulse(s, &p, &p.a, T0 + 9 * M).await,
+        Ok(("Running".into(), vec!["B1".into(), "B2".into()]))
+    );
+    // The organiser's pulse lists every released inject; a non-participant is refused as
+    // if the edition did not exist.
+    assert_eq!(
+        pulse(s, &p, &p.fsa, T0 + 9 * M).await,
+        Ok((
+            "Running".into(),
+            vec!["B1".into(), "B2".into(), "S1".into()]
+        ))
+    );
+    assert_eq!(
+        pulse(s, &p, &p.c, T0 + 9 * M).await,
+        Err("exercise edition not found".into())
+    );
+    other.close().await;
+}
+both!(cached_state, super::cached_state_follows_other_replicas);

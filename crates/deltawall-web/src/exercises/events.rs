@@ -16,8 +16,10 @@ use deltawall_app::exercises::play::{self, Pulse};
 use deltawall_domain::Actor;
 use std::convert::Infallible;
 use std::time::Duration;
+use tokio::sync::watch;
 
-/// How often a connected reader's pulse is recomputed.
+/// How often a connected reader's pulse is recomputed when nothing signals a change: a
+/// scheduled inject falls due, or another `serve` process released one.
 const EVERY: Duration = Duration::from_secs(2);
 
 /// One stream's state: what it reads with, and the pulse last sent.
@@ -25,6 +27,8 @@ struct Watch {
     state: AppState,
     actor: Actor,
     id: String,
+    /// Clock commands and releases committed by this process: recompute at once.
+    changes: watch::Receiver<u64>,
     next: Option<Pulse>,
     last: Option<Pulse>,
 }
@@ -37,7 +41,12 @@ impl Watch {
             let pulse = match self.next.take() {
                 Some(p) => p,
                 None => {
-                    tokio::time::sleep(EVERY).await;
+                    tokio::select! {
+                        () = tokio::time::sleep(EVERY) => {}
+                        // The sender lives as long as the process: an error cannot happen,
+                        // and would only mean waiting for the next poll.
+                        _ = self.changes.changed() => {}
+                    }
                     let ctx = Ctx {
                         store: &self.state.store,
                         actor: &self.actor,
@@ -68,9 +77,11 @@ pub async fn events(
     let first = play::pulse(user.ctx(&state), &state.config.clock, &id)
         .await
         .map_err(user.err())?;
+    let changes = play::changes(&id);
     let watch = Watch {
         state,
         actor: user.info.actor.clone(),
+        changes,
         id,
         next: Some(first),
         last: None,

@@ -660,3 +660,74 @@ async fn bad_schedules_and_plans_are_refused_by_row_and_field() {
         .await;
     assert_eq!(auditor.status, StatusCode::FORBIDDEN);
 }
+
+/// The demo's Delta Wall of this year: 121 institutions of many business types, played
+/// (responses, one inject released early), evaluated (self-assessments beside ratings,
+/// measures) and fed back, with common issues and good practices both reaching k.
+#[tokio::test]
+async fn the_demo_edition_is_played_by_121_institutions() {
+    let app = TestApp::without_tenants().await;
+    deltawall_demo::seed(&app.db.store, crate::util::PASSWORD)
+        .await
+        .unwrap();
+    let fsa = Who::Session(app.login("fsa-staff", crate::util::PASSWORD).await);
+    let list = app.get("/api/v1/exercises/editions", &fsa).await.json();
+    let edition = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name_en"].as_str().unwrap().starts_with("Delta Wall FY"))
+        .unwrap_or_else(|| panic!("no demo edition in {list}"));
+    assert!(edition["held_on"].as_str().unwrap() > "2019", "{edition}");
+    let id = edition["exercise_id"].as_str().unwrap();
+    let view = app
+        .get(&format!("/api/v1/exercises/editions/{id}"), &fsa)
+        .await
+        .json();
+    assert_eq!(view["status"], "closed", "{}", view["status"]);
+    let participants = view["participants"].as_array().unwrap();
+    assert_eq!(participants.len(), 121);
+    let tracks: std::collections::BTreeSet<&str> = participants
+        .iter()
+        .map(|p| p["track"].as_str().unwrap())
+        .collect();
+    assert_eq!(tracks.len(), 6, "{tracks:?}");
+    // Every institution answered the opening inject; four in five also reported.
+    let responses = view["responses"].as_array().unwrap().len();
+    assert_eq!(responses, 121 + 121 - 121_usize.div_ceil(5));
+    let injects = view["injects"]["injects"].as_array().unwrap();
+    assert_eq!(injects.len(), 30);
+    assert!(injects.iter().all(|i| i["released_at_us"].is_i64()));
+    let ev = app
+        .get(&format!("/api/v1/exercises/editions/{id}/evaluation"), &fsa)
+        .await
+        .json();
+    let rows = ev["evaluations"].as_array().unwrap();
+    assert_eq!(rows.len(), 121);
+    assert!(
+        rows.iter()
+            .all(|r| !r["self_assessment"].is_null() && !r["rating"].is_null())
+    );
+    assert_eq!(
+        ev["measures"].as_array().unwrap().len(),
+        121_usize.div_ceil(5)
+    );
+    let kinds: std::collections::BTreeSet<&str> = ev["feedback"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["common_issue", "good_practice"]
+    );
+    // A player sees the edition, its own responses and its own evaluation only.
+    let bank = Who::Session(app.login("bank-soc", crate::util::PASSWORD).await);
+    let own = app
+        .get(&format!("/api/v1/exercises/editions/{id}"), &bank)
+        .await
+        .json();
+    assert_eq!(own["participants"].as_array().unwrap().len(), 1);
+    assert_eq!(own["responses"].as_array().unwrap().len(), 1);
+}
