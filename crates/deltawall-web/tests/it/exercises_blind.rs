@@ -3,7 +3,8 @@
 //! (XLSX unpacked, so a secret cannot hide in the compression), the JSON API and the
 //! schedule export; each organiser view holding unreleased content leaves one audit entry
 //! naming its path, and a participant's reads leave none. Also the plan edited in the
-//! pages as a new version.
+//! pages as a new version, and a plan untested for twelve months flagged in the
+//! institution's posture work and the supervisor's ranking.
 
 use crate::exercises::{SCHEDULE, clock_json, create};
 use crate::util::{TestApp, Who};
@@ -405,4 +406,81 @@ async fn the_schedule_goes_out_and_back_in_as_a_workbook() {
         upload(&app, &id, &a, &typed).await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+/// B's row of the FSA's ranking, as JSON text.
+async fn b_ranking_row(app: &TestApp) -> String {
+    let r = app
+        .get("/api/v1/supervision/ranking", &app.fsa.as_role(Role::Staff))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.json()["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .find(|row| row.contains(&app.b.org_id))
+        .expect("B is ranked")
+}
+
+async fn b_work(app: &TestApp) -> String {
+    app.get("/api/v1/me/work", &app.b.as_role(Role::Staff))
+        .await
+        .body
+}
+
+/// Records that an edition B plays tested B's plan version 1 at `at_us` (written through
+/// the store: the service dates a test at the edition's close, which is not 13 months ago).
+async fn tested_at(app: &TestApp, at_us: i64) {
+    let edition = create(app, &[(&app.b.org_id, "shinkin")]).await;
+    let mut tx = app.db.store.write().await.unwrap();
+    let test = deltawall_domain::exercise::plan::PlanTest {
+        edition_id: edition,
+        tested_at_us: at_us,
+        scenarios: vec![deltawall_domain::exercise::Scenario::Ddos],
+        gaps: vec![],
+    };
+    deltawall_store::exercises::plans::record_test(&mut tx, &app.b.org_id, 1, &test)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_plan_untested_for_twelve_months_is_flagged_in_posture_work_and_the_ranking() {
+    let app = TestApp::new().await;
+    // Without a plan there is nothing to flag.
+    assert!(!b_ranking_row(&app).await.contains("untested_plan"));
+    assert!(!b_work(&app).await.contains("work-test-plan"));
+    let r = app
+        .form(
+            Method::POST,
+            "/contingency-plans/versions",
+            &app.b.as_role(Role::Staff),
+            PLAN_FORM,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // A plan no exercise ever tested is flagged: a posture work item and a ranking reason.
+    let row = b_ranking_row(&app).await;
+    assert!(row.contains("untested_plan"), "{row}");
+    let work = b_work(&app).await;
+    assert!(
+        work.contains("work-test-plan") && work.contains("/contingency-plans"),
+        "{work}"
+    );
+    assert!(
+        !app.get("/api/v1/me/work", &app.a.as_role(Role::Staff))
+            .await
+            .body
+            .contains("work-test-plan")
+    );
+    // A test thirteen months ago does not clear it; one this month does.
+    let now = deltawall_store::records::now_us();
+    tested_at(&app, now - 13 * 30 * 86_400 * 1_000_000).await;
+    assert!(b_ranking_row(&app).await.contains("untested_plan"));
+    assert!(b_work(&app).await.contains("work-test-plan"));
+    tested_at(&app, now - 86_400 * 1_000_000).await;
+    assert!(!b_ranking_row(&app).await.contains("untested_plan"));
+    assert!(!b_work(&app).await.contains("work-test-plan"));
 }
