@@ -45,6 +45,20 @@ async fn set(c: &Client, id: &str, value: &str) {
     .unwrap();
 }
 
+/// Clicks a control that posts a form and waits until the browser left the page: a form
+/// that redirects back shows the same heading, so the heading alone cannot tell.
+async fn submit(c: &Client, css: &str) {
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    click(c, css).await;
+    for _ in 0..100 {
+        if old.tag_name().await.is_err() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{css} did not load a new page");
+}
+
 async fn choose(c: &Client, select: &str, value: &str) {
     click(c, &format!("#{select} option[value='{value}']")).await;
 }
@@ -57,6 +71,13 @@ fn assert_none(page: &str, secrets: &[&str], who: &str) {
     if let Some(s) = secrets.iter().find(|s| page.contains(**s)) {
         panic!("{who} reads {s:?}: {page}");
     }
+}
+
+/// Signs in and waits for the dashboard, so the next address is not overtaken by the
+/// sign-in's own redirect.
+async fn enter(c: &Client, base: &str, login: &str) {
+    sign_in(c, base, login).await;
+    heading(c, "ダッシュボード").await;
 }
 
 async fn sign_out(c: &Client) {
@@ -78,7 +99,7 @@ async fn open_edition(c: &Client, base: &str) {
 
 /// The FSA designs the edition, enrols A, B and C, starts the clock and releases A-02.
 async fn design_and_start(c: &Client, base: &str, enrol: &[(&str, &str)]) {
-    sign_in(c, base, "fsa-staff").await;
+    enter(c, base, "fsa-staff").await;
     heading(c, "ダッシュボード").await;
     c.goto(&format!("{base}/exercises/editions")).await.unwrap();
     heading(c, "プラットフォーム上の演習").await;
@@ -90,13 +111,13 @@ async fn design_and_start(c: &Client, base: &str, enrol: &[(&str, &str)]) {
     set(c, "feedback_k", "2").await;
     set(c, "tracks", TRACKS).await;
     set(c, "schedule_csv", SCHEDULE).await;
-    click(c, "#design button[type='submit']").await;
+    submit(c, "#design button[type='submit']").await;
     heading(c, NAME).await;
     assert!(text(c, "#status").await.contains("開始前"));
     for (org, track) in enrol {
         fill(c, "org_id", org).await;
         choose(c, "track", track).await;
-        click(c, "#enrol button[type='submit']").await;
+        submit(c, "#enrol button[type='submit']").await;
         heading(c, NAME).await;
     }
     assert_eq!(
@@ -106,12 +127,12 @@ async fn design_and_start(c: &Client, base: &str, enrol: &[(&str, &str)]) {
             .len(),
         3
     );
-    click(c, "button[name='command'][value='start']").await;
+    submit(c, "button[name='command'][value='start']").await;
     heading(c, NAME).await;
     assert!(text(c, "#status").await.contains("実施中"));
     // The organiser reads the unreleased sequel (an audited view) and releases it early.
     assert!(text(c, "#injects").await.contains("報道機関からの問合せ"));
-    click(c, "#release-A-02").await;
+    submit(c, "#release-A-02").await;
     heading(c, NAME).await;
     assert!(c.find(Locator::Css("#release-A-02")).await.is_err());
     sign_out(c).await;
@@ -119,13 +140,13 @@ async fn design_and_start(c: &Client, base: &str, enrol: &[(&str, &str)]) {
 
 /// An institution reads its track's injects only and responds to `inject`.
 async fn play(c: &Client, base: &str, login: &str, inject: &str, response: &str) -> String {
-    sign_in(c, base, login).await;
+    enter(c, base, login).await;
     heading(c, "ダッシュボード").await;
     open_edition(c, base).await;
     choose(c, "inject", inject).await;
     choose(c, "kind", "decision").await;
     fill(c, "text", response).await;
-    click(c, "#respond button[type='submit']").await;
+    submit(c, "#respond button[type='submit']").await;
     heading(c, NAME).await;
     assert!(text(c, "#responses").await.contains(response));
     let page = source(c).await;
@@ -135,7 +156,7 @@ async fn play(c: &Client, base: &str, login: &str, inject: &str, response: &str)
 
 /// The FSA, after the close, rates B, proposes B a measure and records observations.
 async fn evaluate(c: &Client, base: &str, b: &str, observations: &[(&str, &str)]) {
-    sign_in(c, base, "fsa-staff").await;
+    enter(c, base, "fsa-staff").await;
     open_edition(c, base).await;
     assert!(text(c, "#status").await.contains("終了"));
     click(c, "a[href$='/evaluation']").await;
@@ -144,7 +165,7 @@ async fn evaluate(c: &Client, base: &str, b: &str, observations: &[(&str, &str)]
     choose(c, "r_criterion", "B-01|triage").await;
     fill(c, "rating", "3").await;
     fill(c, "comment", "初動は適切だが記録が不足").await;
-    click(c, "#rate button[type='submit']").await;
+    submit(c, "#rate button[type='submit']").await;
     heading(c, "事後評価").await;
     assert!(
         text(c, "#evaluations")
@@ -155,7 +176,7 @@ async fn evaluate(c: &Client, base: &str, b: &str, observations: &[(&str, &str)]
     choose(c, "m_vp", "triage").await;
     fill(c, "m_text", "トリアージ手順書を整備する").await;
     choose(c, "severity", "high").await;
-    click(c, "#propose button[type='submit']").await;
+    submit(c, "#propose button[type='submit']").await;
     heading(c, "事後評価").await;
     let measures = text(c, "#measures").await;
     assert!(
@@ -166,7 +187,7 @@ async fn evaluate(c: &Client, base: &str, b: &str, observations: &[(&str, &str)]
         choose(c, "o_org", org).await;
         choose(c, "o_vp", "triage").await;
         fill(c, "topic", topic).await;
-        click(c, "#observe button[type='submit']").await;
+        submit(c, "#observe button[type='submit']").await;
         heading(c, "事後評価").await;
     }
     sign_out(c).await;
@@ -175,21 +196,21 @@ async fn evaluate(c: &Client, base: &str, b: &str, observations: &[(&str, &str)]
 /// B assesses itself, accepts the measure (a finding) and records the plan's new version
 /// that completes the revision task.
 async fn b_closes_the_loop(c: &Client, base: &str) {
-    sign_in(c, base, "b-staff").await;
+    enter(c, base, "b-staff").await;
     open_edition(c, base).await;
     click(c, "a[href$='/evaluation']").await;
     heading(c, "事後評価").await;
     choose(c, "criterion", "B-01|triage").await;
     choose(c, "result", "not_done").await;
     fill(c, "reason", "手順書がなかった").await;
-    click(c, "#self button[type='submit']").await;
+    submit(c, "#self button[type='submit']").await;
     heading(c, "事後評価").await;
     let rows = text(c, "#evaluations").await;
     assert!(
         rows.contains("未実施: 手順書がなかった") && rows.contains("3"),
         "{rows}"
     );
-    click(c, "#measures form[action$='/accept'] button").await;
+    submit(c, "#measures form[action$='/accept'] button").await;
     heading(c, "指摘事項: トリアージ手順書を整備する").await;
     c.goto(&format!("{base}/contingency-plans")).await.unwrap();
     heading(c, "コンティンジェンシープラン").await;
@@ -202,7 +223,7 @@ async fn b_closes_the_loop(c: &Client, base: &str) {
     set(c, "external_contacts", "fsa,CSIRT責任者,60").await;
     set(c, "objectives", "勘定系,240,60").await;
     click(c, "#completes_task option:not([value=''])").await;
-    click(c, "#plan-version button[type='submit']").await;
+    submit(c, "#plan-version button[type='submit']").await;
     heading(c, "コンティンジェンシープラン").await;
     assert_eq!(text(c, "#plans tbody tr td:nth-child(2)").await, "2");
     let tasks = text(c, "#tasks").await;
@@ -273,7 +294,7 @@ async fn a_small_edition_is_played_in_japanese() {
     b_closes_the_loop(&c, &base).await;
 
     // A sees the shared issue of the shinkin banks, never the one only B has, nor B.
-    sign_in(&c, &base, "a-staff").await;
+    enter(&c, &base, "a-staff").await;
     open_edition(&c, &base).await;
     assert!(text(&c, "#status").await.contains("終了"));
     assert!(
