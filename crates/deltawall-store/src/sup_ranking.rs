@@ -1,6 +1,7 @@
-//! Everything the risk ranking looks at, for every institution in a scope, in seven
-//! set-based queries (institutions, attributes, last monitoring, latest posture results,
-//! open findings, overdue request tasks, incidents) whatever the number of institutions.
+//! Everything the risk ranking looks at, for every institution in a scope, in set-based
+//! queries (institutions, attributes, last monitoring, latest posture results, open
+//! findings, overdue request tasks, incidents, and the contingency plans' tests through
+//! [`crate::exercises::plans::statuses`]) whatever the number of institutions.
 //! Each query joins the owning organisation as `o` and filters through
 //! [`org_clause`](crate::scope::org_clause), so a local bureau's ranking holds only its
 //! region. Drafts never count: findings are read from issued on, and posture only from
@@ -106,7 +107,34 @@ pub async fn facts(db: &mut Db, scope: &OrgScope, q: &RankingQuery) -> Result<Ve
     findings(db, scope, q, &mut out, &mut slot).await?;
     overdue_requests(db, scope, q, &mut out, &mut slot).await?;
     incidents(db, scope, q, &mut out, &mut slot).await?;
+    untested_plans(db, scope, q, &mut out, &mut slot).await?;
     Ok(out)
+}
+
+/// Marks the institutions whose contingency plan no exercise tested in the twelve months
+/// before `q.now_us`: the flag the plans page shows, read the same way.
+async fn untested_plans(
+    db: &mut Db,
+    scope: &OrgScope,
+    q: &RankingQuery,
+    out: &mut [RankingFacts],
+    slot: &mut Slot<'_>,
+) -> Result<()> {
+    let statuses = crate::exercises::plans::statuses(db, scope, q.now_us)
+        .await
+        .map_err(|e| match e {
+            crate::exercises::ExerciseError::Store(e) => e,
+            other => StoreError::Corrupt {
+                table: "contingency_plans",
+                column: "document",
+                value: other.to_string().chars().take(80).collect(),
+            },
+        })?;
+    for s in statuses {
+        let Some(i) = slot(&s.org_id) else { continue };
+        out[i].input.plan_untested = s.untested_12_months;
+    }
+    Ok(())
 }
 
 /// The same facts as [`facts`], with the posture already grouped by element in
@@ -130,6 +158,7 @@ pub async fn facts_summarised(
     last_monitored(db, scope, q, &mut out, &mut slot).await?;
     findings(db, scope, q, &mut out, &mut slot).await?;
     incidents(db, scope, q, &mut out, &mut slot).await?;
+    untested_plans(db, scope, q, &mut out, &mut slot).await?;
     for row in crate::sup_facts::read(db, scope, q.business_type, q.region).await? {
         let Some(i) = slot(&row.org_id) else { continue };
         out[i].input.posture = row.posture.unwrap_or_default();
@@ -199,6 +228,7 @@ async fn institutions(
                     overdue_findings: SeverityCounts::default(),
                     overdue_requests: 0,
                     incidents: Vec::new(),
+                    plan_untested: false,
                 },
                 answers: Vec::new(),
             })

@@ -7,7 +7,7 @@ use super::rules::{self, organiser_kind, refused, require_control};
 use crate::error::ServiceError;
 use crate::time::{date, start_of_day_us};
 use crate::{Ctx, SResult};
-use deltawall_domain::exercise::schedule::{Schedule, from_csv, to_csv};
+use deltawall_domain::exercise::schedule::{Schedule, from_csv};
 use deltawall_domain::exercise::{MINUTE_US, Organiser};
 use deltawall_domain::supervision::benchmark::K;
 use deltawall_domain::{BusinessType, OrgKind, OrgScope};
@@ -186,6 +186,14 @@ pub async fn create(ctx: Ctx<'_>, input: &EditionInput) -> SResult<String> {
     Ok(id)
 }
 
+/// Refuses unless the actor controls the edition (not found when it may not see it): what
+/// an upload handler asks before it reads a large body.
+pub async fn check_control(ctx: Ctx<'_>, exercise_id: &str) -> SResult<()> {
+    let mut conn = ctx.store.read().await?;
+    let e = edition::visible_to(&mut conn, exercise_id, &ctx.actor.org_id).await?;
+    require_control(&ctx, &e)
+}
+
 /// Replaces the schedule of an edition the actor controls from CSV, before the clock
 /// starts; returns how many injects it holds. A refused row is named and nothing changes.
 pub async fn import_schedule(ctx: Ctx<'_>, exercise_id: &str, csv: &str) -> SResult<usize> {
@@ -207,16 +215,22 @@ pub async fn import_schedule(ctx: Ctx<'_>, exercise_id: &str, csv: &str) -> SRes
     Ok(n)
 }
 
-/// The whole schedule as CSV, for the organiser only. It holds unreleased content, so the
-/// export is audited like every organiser view of unreleased injects.
-pub async fn export_schedule(ctx: Ctx<'_>, exercise_id: &str, now: i64) -> SResult<String> {
+/// The whole schedule, for the organiser only, to be written as `through` (`schedule.csv`
+/// or `schedule.xlsx`). It holds unreleased content, so the export is audited like every
+/// organiser view of unreleased injects.
+pub async fn export_schedule(
+    ctx: Ctx<'_>,
+    exercise_id: &str,
+    now: i64,
+    through: &str,
+) -> SResult<Schedule> {
     let mut tx = ctx.store.write().await?;
     let e = edition::visible_to(&mut tx, exercise_id, &ctx.actor.org_id).await?;
     require_control(&ctx, &e)?;
     let view = play::injects_for(&mut tx, exercise_id, &ctx.actor.org_id, now).await?;
     let schedule = Schedule::new(view.injects.into_iter().map(|v| v.inject).collect())
         .map_err(|e| ServiceError::Internal(e.into()))?;
-    let summary = json!({"unreleased_shown": view.unreleased_shown, "via": "schedule.csv"});
+    let summary = json!({"unreleased_shown": view.unreleased_shown, "through": through});
     ctx.audit(
         &mut tx,
         "exercise.unreleased.view",
@@ -226,7 +240,7 @@ pub async fn export_schedule(ctx: Ctx<'_>, exercise_id: &str, now: i64) -> SResu
     )
     .await?;
     tx.commit().await?;
-    Ok(to_csv(&schedule))
+    Ok(schedule)
 }
 
 /// Enrols an institution on a track: a supervisor within its reach, the ISAC any

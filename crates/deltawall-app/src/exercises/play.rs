@@ -108,10 +108,11 @@ pub(crate) async fn audit_unreleased(
     ctx: &Ctx<'_>,
     exercise_id: &str,
     n: usize,
-    via: &str,
+    through: &str,
 ) -> SResult<()> {
     let mut tx = ctx.store.write().await?;
-    let summary = json!({"unreleased_shown": n, "via": via});
+    // `via` is how the actor signed in (added by `Ctx::audit`); `through` is the read path.
+    let summary = json!({"unreleased_shown": n, "through": through});
     ctx.audit(
         &mut tx,
         "exercise.unreleased.view",

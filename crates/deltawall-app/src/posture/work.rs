@@ -5,6 +5,7 @@
 use super::findings::{self as fnd, OPEN};
 use crate::work::{Delta, Title, WorkItem};
 use crate::{Ctx, SResult, ServiceError};
+use deltawall_domain::exercise::plan::TWELVE_MONTHS_US;
 use deltawall_domain::posture::AssessmentStatus;
 use deltawall_domain::{OrgKind, Permission};
 use deltawall_store::findings::StoredFinding;
@@ -83,6 +84,31 @@ pub async fn assessments(ctx: Ctx<'_>) -> SResult<Vec<WorkItem>> {
             due_us: None,
             overdue: false,
             href: format!("/posture/assessments/{}", a.id),
+        })
+        .collect())
+}
+
+/// The actor's institution's contingency plan when no exercise tested it in the twelve
+/// months before `now` (§2(1)③イ): the same flag the plans page and the ranking read.
+pub async fn untested_plan(ctx: Ctx<'_>, now: i64) -> SResult<Vec<WorkItem>> {
+    require_editor(&ctx)?;
+    let own = deltawall_domain::OrgScope::Own(ctx.actor.org_id.clone());
+    let mut conn = ctx.store.read().await?;
+    let statuses = deltawall_store::exercises::plans::statuses(&mut conn, &own, now).await?;
+    Ok(statuses
+        .into_iter()
+        .filter(|s| s.untested_12_months)
+        .map(|s| WorkItem {
+            feature: "contingency_plans",
+            delta: Delta::SelfHelp,
+            action: "work-test-plan",
+            title: Title {
+                ja: format!("コンティンジェンシープラン 第{}版", s.version),
+                en: format!("Contingency plan, version {}", s.version),
+            },
+            due_us: s.last_tested_at_us.map(|t| t + TWELVE_MONTHS_US),
+            overdue: true,
+            href: "/contingency-plans".to_owned(),
         })
         .collect())
 }

@@ -125,6 +125,10 @@ pub struct WeightsInput {
     pub per_incident: BTreeMap<AttackType, f64>,
     /// How many months back incidents count (1 to 60).
     pub incident_window_months: u32,
+    /// Points when a contingency plan went untested for twelve months (the previous
+    /// version's when absent).
+    #[serde(default)]
+    pub per_untested_plan: Option<f64>,
 }
 
 impl From<&ScoreWeights> for WeightsInput {
@@ -142,6 +146,7 @@ impl From<&ScoreWeights> for WeightsInput {
             per_overdue_request: w.per_overdue_request,
             per_incident: w.per_incident.clone(),
             incident_window_months: w.incident_window_months,
+            per_untested_plan: Some(w.per_untested_plan),
         }
     }
 }
@@ -160,6 +165,7 @@ static FIELDS: LazyLock<Vec<String>> = LazyLock::new(|| {
         "posture_unknown",
         "per_overdue_request",
         "incident_window_months",
+        "per_untested_plan",
     ]
     .map(String::from)
     .to_vec();
@@ -229,6 +235,7 @@ pub async fn save_weights(ctx: Ctx<'_>, input: &WeightsInput) -> SResult<u32> {
         per_overdue_request: input.per_overdue_request,
         per_incident: input.per_incident.clone(),
         incident_window_months: input.incident_window_months,
+        per_untested_plan: input.per_untested_plan.unwrap_or(latest.per_untested_plan),
     };
     latest
         .check_revision(&next)

@@ -125,6 +125,9 @@ pub async fn for_actor(ctx: Ctx<'_>, clock: &Clock) -> SResult<Vec<WorkItem>> {
     items.extend(unless_refused(
         crate::posture::work::assessments(ctx).await,
     )?);
+    items.extend(unless_refused(
+        crate::posture::work::untested_plan(ctx, now).await,
+    )?);
     items.extend(unless_refused(crate::vuln::work_items(ctx, clock).await)?);
     order(&mut items);
     Ok(items)

@@ -386,33 +386,44 @@ fn expectations(cell: &str) -> Result<Vec<Expectation>, UnknownCode> {
         .collect()
 }
 
+/// The schedule's rows in the order of [`CSV_HEADER`], the cells [`to_csv`] writes (a
+/// workbook export writes the same cells).
+pub fn to_rows(schedule: &Schedule) -> Vec<[String; 11]> {
+    let join = |items: &[Expectation]| {
+        items
+            .iter()
+            .map(|e| format!("{}={}", e.viewpoint.code(), e.text))
+            .collect::<Vec<_>>()
+            .join(";")
+    };
+    schedule
+        .injects()
+        .iter()
+        .map(|i| {
+            [
+                i.code.clone(),
+                i.track.clone(),
+                i.phase.to_string(),
+                i.offset_min.to_string(),
+                i.kind.code().to_owned(),
+                i.title.clone(),
+                i.body.clone(),
+                i.depends_on.join(";"),
+                join(&i.expected),
+                join(&i.criteria),
+                i.respond_within_min
+                    .map(|m| m.to_string())
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect()
+}
+
 /// Writes a schedule as CSV that [`from_csv`] reads back to the same schedule.
 pub fn to_csv(schedule: &Schedule) -> String {
     let mut out = String::new();
     super::csv::write_row(&mut out, CSV_HEADER.iter().copied());
-    for i in schedule.injects() {
-        let join = |items: &[Expectation]| {
-            items
-                .iter()
-                .map(|e| format!("{}={}", e.viewpoint.code(), e.text))
-                .collect::<Vec<_>>()
-                .join(";")
-        };
-        let cells = [
-            i.code.clone(),
-            i.track.clone(),
-            i.phase.to_string(),
-            i.offset_min.to_string(),
-            i.kind.code().to_owned(),
-            i.title.clone(),
-            i.body.clone(),
-            i.depends_on.join(";"),
-            join(&i.expected),
-            join(&i.criteria),
-            i.respond_within_min
-                .map(|m| m.to_string())
-                .unwrap_or_default(),
-        ];
+    for cells in to_rows(schedule) {
         super::csv::write_row(&mut out, cells.iter().map(String::as_str));
     }
     out

@@ -96,6 +96,10 @@ pub struct ScoreWeights {
     pub per_incident: BTreeMap<AttackType, f64>,
     /// How many months back incidents count.
     pub incident_window_months: u32,
+    /// Points when the institution's contingency plan went untested by any exercise for
+    /// twelve months (§2(1)③イ); versions saved before this weight existed carry none.
+    #[serde(default)]
+    pub per_untested_plan: f64,
 }
 
 /// Why a set of weights is refused; `field` names the input.
@@ -186,6 +190,7 @@ impl ScoreWeights {
             per_overdue_request: 8.0,
             per_incident: per_incident.collect(),
             incident_window_months: 12,
+            per_untested_plan: 5.0,
         }
     }
 
@@ -246,6 +251,7 @@ impl ScoreWeights {
                 "must be between 1 and 60",
             ));
         }
+        points("per_untested_plan", self.per_untested_plan)?;
         Ok(())
     }
 
@@ -438,6 +444,10 @@ pub struct ScoreInput {
     pub overdue_requests: u32,
     /// Incidents it reported (any age; the window is applied here).
     pub incidents: Vec<IncidentFact>,
+    /// It has a contingency plan that no exercise tested in the twelve months before now
+    /// ([`crate::exercise::plan::never_tested_within`]).
+    #[serde(default)]
+    pub plan_untested: bool,
 }
 
 /// What a reason is about.
@@ -482,6 +492,8 @@ pub enum Factor {
         /// The attack type.
         attack: AttackType,
     },
+    /// A contingency plan no exercise tested in twelve months.
+    UntestedPlan,
 }
 
 /// The input value a reason saw.
@@ -569,6 +581,10 @@ pub fn score(input: &ScoreInput, weights: &ScoreWeights, today: Date) -> Scored 
         ));
     }
     incident_reasons(&input.incidents, weights, today, &mut reasons);
+    if input.plan_untested {
+        let w = weights.per_untested_plan;
+        reasons.push(reason(Factor::UntestedPlan, Observed::Applies, w, 1.0));
+    }
     Scored {
         org_id: input.org.id.clone(),
         total: reasons.iter().map(|r| r.contribution).sum(),

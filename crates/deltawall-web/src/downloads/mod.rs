@@ -7,6 +7,7 @@
 
 pub mod html;
 pub mod table;
+pub mod workbook_in;
 
 use crate::i18n::{self, Lang};
 use axum::body::{Body, to_bytes};

@@ -123,3 +123,30 @@ impl RatingForm {
         })
     }
 }
+
+/// The media type of a workbook.
+pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A schedule as a one-sheet workbook with the CSV's header and cells, every cell a string.
+pub fn schedule_workbook(
+    schedule: &deltawall_domain::exercise::schedule::Schedule,
+) -> Result<Vec<u8>, ServiceError> {
+    use deltawall_domain::exercise::schedule::{CSV_HEADER, to_rows};
+    let table = crate::downloads::table::Table {
+        sheet: "schedule".to_owned(),
+        headers: CSV_HEADER.iter().map(|h| (*h).to_owned()).collect(),
+        rows: to_rows(schedule).into_iter().map(Vec::from).collect(),
+    };
+    crate::downloads::table::xlsx(&table).map_err(|e| ServiceError::Internal(e.into()))
+}
+
+/// The CSV text of an uploaded schedule workbook's first sheet; a refusal names the cell.
+pub fn schedule_csv_of(bytes: &[u8]) -> Result<String, ServiceError> {
+    use crate::downloads::workbook_in::{first_sheet_rows, rows_to_csv};
+    let rows = first_sheet_rows(bytes).map_err(|e| ServiceError::Refused {
+        code: "err-exercise-refused",
+        field: "file",
+        message: e.to_string(),
+    })?;
+    Ok(rows_to_csv(&rows))
+}

@@ -8,4 +8,5 @@ pub mod api;
 pub mod events;
 mod forms;
 pub mod pages;
+mod plan_form;
 mod views;

@@ -8,6 +8,7 @@ use crate::error::AppError;
 use crate::http::{UiForm, UiUser};
 use crate::layout::render;
 use crate::router::AppState;
+use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -67,9 +68,10 @@ pub async fn schedule_csv(
     Path(id): Path<String>,
 ) -> PageResult {
     let now = state.config.clock.now_us();
-    let csv = design::export_schedule(user.ctx(&state), &id, now)
+    let schedule = design::export_schedule(user.ctx(&state), &id, now, "schedule.csv")
         .await
         .map_err(user.err())?;
+    let csv = deltawall_domain::exercise::schedule::to_csv(&schedule);
     let headers = [
         (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
         (
@@ -78,6 +80,49 @@ pub async fn schedule_csv(
         ),
     ];
     Ok((headers, csv).into_response())
+}
+
+/// `GET /exercises/editions/{id}/schedule.xlsx`: the same export as a workbook (audited).
+pub async fn schedule_xlsx(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<String>,
+) -> PageResult {
+    let now = state.config.clock.now_us();
+    let schedule = design::export_schedule(user.ctx(&state), &id, now, "schedule.xlsx")
+        .await
+        .map_err(user.err())?;
+    let xlsx = schedule_workbook(&schedule).map_err(user.err())?;
+    let headers = [
+        (header::CONTENT_TYPE, XLSX_TYPE.to_owned()),
+        (
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"schedule-{id}.xlsx\""),
+        ),
+    ];
+    Ok((headers, xlsx).into_response())
+}
+
+/// `POST /exercises/editions/{id}/schedule.xlsx`: the schedule imported from a workbook
+/// (a file part `file`), read as the CSV import reads its text.
+pub async fn schedule_xlsx_import(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<String>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> PageResult {
+    design::check_control(user.ctx(&state), &id)
+        .await
+        .map_err(user.err())?;
+    let parts = crate::posture::ui::catalogs::read_parts(multipart, &["file"])
+        .await
+        .map_err(|(status, message)| AppError::Status { status, message })?;
+    let csv =
+        schedule_csv_of(parts.get("file").map_or(&[][..], Vec::as_slice)).map_err(user.err())?;
+    design::import_schedule(user.ctx(&state), &id, &csv)
+        .await
+        .map_err(user.err())?;
+    Ok(back(&id, ""))
 }
 
 /// `POST /exercises/editions/{id}/schedule`.
@@ -242,6 +287,22 @@ pub async fn plans_page(State(state): State<AppState>, user: UiUser) -> PageResu
     let p = plans::overview(user.ctx(&state), &state.config.clock)
         .await
         .map_err(user.err())?;
+    let form = rules::plays(&user.info.actor)
+        .then(|| PlanForm::new(user.lang, &user.info.actor.org_id, &p));
     let l = user.layout("xp-plans", "exercises", None);
-    Ok(render(&PlansPage::new(l, p)))
+    Ok(render(&PlansPage::new(l, p, form)))
+}
+
+/// `POST /contingency-plans/versions`: the reader's plan edited as a new version.
+pub async fn plan_version(
+    State(state): State<AppState>,
+    user: UiUser,
+    UiForm(form): UiForm<std::collections::HashMap<String, String>>,
+) -> PageResult {
+    let input =
+        super::plan_form::plan_input(&form, state.config.clock.now_us()).map_err(user.err())?;
+    plans::add_version(user.ctx(&state), &input)
+        .await
+        .map_err(user.err())?;
+    Ok(Redirect::to("/contingency-plans").into_response())
 }

@@ -289,7 +289,10 @@ impl EvaluationPage {
                     name(&m.measure.org_id),
                     m.measure.viewpoint.label(lang).to_owned(),
                     m.measure.text.clone(),
-                    format!("{:?}", m.measure.severity).to_lowercase(),
+                    t(&format!(
+                        "severity-{}",
+                        deltawall_domain::code::Code::code(m.measure.severity)
+                    )),
                     m.measure.status.label(lang).to_owned(),
                 ],
                 finding: m.finding_id.clone().unwrap_or_default(),
@@ -341,11 +344,57 @@ pub struct PlansPage {
     pub statuses: Vec<(String, String, String, String, bool)>,
     /// (task id, institution, version, reason, done version).
     pub tasks: Vec<[String; 5]>,
+    /// The form of a new version of the reader's own plan, for an institution that plays.
+    pub form: Option<PlanForm>,
+}
+
+/// The new-version form of an institution's plan, prefilled from its latest version.
+pub struct PlanForm {
+    /// The latest version's lines and the next version number.
+    pub lines: super::plan_form::PlanLines,
+    /// (code, label, checked) of every scenario.
+    pub scenarios: Vec<(&'static str, &'static str, bool)>,
+    /// (id, reason) of the institution's revision tasks still open.
+    pub open_tasks: Vec<(String, String)>,
+}
+
+impl PlanForm {
+    /// The form of `org_id`'s next version in `lang`.
+    pub fn new(lang: Lang, org_id: &str, p: &deltawall_app::exercises::plans::Plans) -> PlanForm {
+        let latest = p
+            .versions
+            .iter()
+            .filter(|v| v.org_id == org_id)
+            .max_by_key(|v| v.version);
+        let lines = super::plan_form::PlanLines::of(latest);
+        let scenarios = deltawall_domain::exercise::Scenario::ALL
+            .iter()
+            .map(|s| {
+                let on = lines.scenarios.iter().any(|c| c == s.code());
+                (s.code(), s.label(lang.code()), on)
+            })
+            .collect();
+        let open_tasks = p
+            .tasks
+            .iter()
+            .filter(|t| t.org_id == org_id && t.done_version.is_none())
+            .map(|t| (t.id.clone(), t.reason.clone()))
+            .collect();
+        PlanForm {
+            lines,
+            scenarios,
+            open_tasks,
+        }
+    }
 }
 
 impl PlansPage {
     /// The page of the plans within the reader's reach.
-    pub fn new(l: Layout, p: deltawall_app::exercises::plans::Plans) -> PlansPage {
+    pub fn new(
+        l: Layout,
+        p: deltawall_app::exercises::plans::Plans,
+        form: Option<PlanForm>,
+    ) -> PlansPage {
         let version = |v: Option<u32>| v.map_or_else(String::new, |v| v.to_string());
         PlansPage {
             statuses: p
@@ -374,6 +423,7 @@ impl PlansPage {
                     ]
                 })
                 .collect(),
+            form,
             l,
         }
     }

@@ -118,7 +118,7 @@ fn features(kind: OrgKind, delta: Delta) -> Vec<NavEntry> {
 /// Which navigation entry a work item's feature raises.
 fn nav_of(feature: &str) -> &str {
     match feature {
-        "findings" | "milestones" | "assessments" => "posture",
+        "findings" | "milestones" | "assessments" | "contingency_plans" => "posture",
         "reviews" => "requests",
         other => other,
     }

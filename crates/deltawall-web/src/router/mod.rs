@@ -2,6 +2,7 @@
 //! tables of the incident-response features (detections, cases and reports, exercises,
 //! ATT&CK and TLPT) sit in `incident_response.rs`; this file mounts them with the rest.
 
+mod exercise_authoring;
 mod incident_response;
 mod vuln;
 
@@ -27,6 +28,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use deltawall_app::platform::session::SessionPolicy;
 use deltawall_store::Store;
+use exercise_authoring::exercise_authoring_routes;
 use incident_response::*;
 use std::sync::Arc;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -154,6 +156,7 @@ fn ui_routes() -> Router<AppState> {
         .merge(sup_rank_ui_routes())
         .merge(attack_ui_routes())
         .merge(exercise_ui_routes())
+        .merge(exercise_authoring_routes())
         .merge(detection_ui_routes())
         .merge(incident_ui_routes())
         .merge(vuln_ui_routes())

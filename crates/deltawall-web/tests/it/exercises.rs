@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 const DAY_US: i64 = 86_400 * 1_000_000;
 
 /// A schedule: bank track (A-01 at once, A-02 after an hour), shinkin track (B-01 at once).
-const SCHEDULE: &str = "code,track,phase,offset_min,kind,title,body,depends_on,expected_actions,criteria,respond_within_min\n\
+pub const SCHEDULE: &str = "code,track,phase,offset_min,kind,title,body,depends_on,expected_actions,criteria,respond_within_min\n\
 A-01,bank,1,0,message,Alpha opening,Alpha body,,internal_sharing=escalate,internal_sharing=escalated within 15 min,15\n\
 A-02,bank,2,60,press_surge,Alpha hidden sequel,Alpha hidden body,A-01,customer_response=answer press,customer_response=holding statement,30\n\
 B-01,shinkin,1,0,simulated_alert,Beta opening,Beta secret body,,triage=triage the alert,triage=triaged,20\n";
@@ -39,7 +39,7 @@ fn edition_json() -> Value {
     })
 }
 
-async fn create(app: &TestApp, enrol: &[(&str, &str)]) -> String {
+pub async fn create(app: &TestApp, enrol: &[(&str, &str)]) -> String {
     let fsa = app.fsa.as_role(Role::Staff);
     let r = app
         .json(
@@ -120,7 +120,7 @@ pub const DESIGN_FORM: &[(&str, &str)] = &[
     ("schedule_csv", "code"),
 ];
 
-fn clock_json() -> Value {
+pub fn clock_json() -> Value {
     json!({"command": "start"})
 }
 fn release_json() -> Value {
@@ -168,6 +168,16 @@ pub fn access_routes() -> Vec<Route> {
             Method::GET,
             "/exercises/editions/{edition}/schedule.csv",
             None,
+        ),
+        r(
+            Method::GET,
+            "/exercises/editions/{edition}/schedule.xlsx",
+            None,
+        ),
+        r(
+            Method::POST,
+            "/exercises/editions/{edition}/schedule.xlsx",
+            Multipart,
         ),
         r(
             Method::POST,
@@ -230,6 +240,11 @@ pub fn access_routes() -> Vec<Route> {
             Form(&[]),
         ),
         r(Method::GET, "/contingency-plans", None),
+        r(
+            Method::POST,
+            "/contingency-plans/versions",
+            Form(crate::exercises_blind::PLAN_ACCESS_FORM),
+        ),
         r(Method::GET, "/api/v1/exercises/editions", None),
         r(
             Method::POST,

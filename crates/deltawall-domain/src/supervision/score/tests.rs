@@ -25,6 +25,7 @@ fn shinkin(id: &str) -> ScoreInput {
         overdue_findings: SeverityCounts::default(),
         overdue_requests: 0,
         incidents: vec![],
+        plan_untested: false,
     }
 }
 
@@ -132,6 +133,29 @@ fn every_point_has_a_reason() {
     );
     // The shape the API and the UI show as "why".
     insta::assert_json_snapshot!("explained_score", score(&input, &weights(), today()));
+}
+
+#[test]
+fn an_untested_contingency_plan_is_a_reason_of_its_own() {
+    let mut input = shinkin("s9");
+    let without = score(&input, &weights(), today());
+    input.plan_untested = true;
+    let with = score(&input, &weights(), today());
+    let last = with.reasons.last().unwrap();
+    assert_eq!(
+        (&last.factor, last.observed, last.contribution),
+        (&Factor::UntestedPlan, Observed::Applies, 5.0)
+    );
+    assert_eq!(with.total, without.total + 5.0);
+    assert_eq!(with.reasons.len(), without.reasons.len() + 1);
+    // Weights saved before the factor existed read as giving it no points.
+    let mut old = serde_json::to_value(weights()).unwrap();
+    old.as_object_mut().unwrap().remove("per_untested_plan");
+    let old: ScoreWeights = serde_json::from_value(old).unwrap();
+    assert_eq!(score(&input, &old, today()).total, without.total);
+    let mut bad = weights();
+    bad.per_untested_plan = -1.0;
+    assert_eq!(bad.validate().unwrap_err().field, "per_untested_plan");
 }
 
 #[test]
@@ -406,6 +430,7 @@ fn any_input() -> impl Strategy<Value = ScoreInput> {
                 overdue_findings: overdue,
                 overdue_requests: requests,
                 incidents,
+                plan_untested: false,
             },
         )
 }

@@ -386,6 +386,7 @@ fn weights_from_form(
         per_overdue_request: required(form, "per_overdue_request")?,
         per_incident,
         incident_window_months: required(form, "incident_window_months")?,
+        per_untested_plan: number(form, "per_untested_plan")?,
     };
     Ok((input, attribute_fields))
 }

@@ -76,6 +76,7 @@ pub fn factor_text(lang: Lang, f: &Factor, titles: &BTreeMap<String, String>) ->
         Factor::Incidents { attack } => {
             format!("{}: {}", t(lang, "rank-f-incidents"), attack.label(code))
         }
+        Factor::UntestedPlan => t(lang, "rank-f-untested_plan"),
     }
 }
 
@@ -338,6 +339,7 @@ pub fn weight_groups(lang: Lang, w: &ScoreWeights) -> Vec<WeightGroup> {
             "incident_window_months",
             w.incident_window_months.to_string(),
         ),
+        scalar("per_untested_plan", points(w.per_untested_plan)),
     ];
     let sev = |name: &str, sp: &deltawall_domain::supervision::score::SeverityPoints| {
         SEVERITIES
