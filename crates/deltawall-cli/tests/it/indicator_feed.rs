@@ -13,19 +13,11 @@
 //! Each publication's latency (the publishing `taxii push` returned → B's alert line
 //! read) is printed as `publish-to-match-ms N` for `docs/BENCHMARKS.md`.
 
-use super::taxii::{PASSWORD, org, user};
-use deltawall_app::{Ctx, actor_for, platform::tokens};
+use super::taxii::{PASSWORD, serve_isac};
 use deltawall_domain::access::TokenScope;
-use deltawall_domain::org::BusinessType;
-use deltawall_domain::{OrgScope, role::Role};
-use deltawall_store::orgs;
-use deltawall_store::sharing::{self, ApiRoot, Grant, NewGrant};
 use deltawall_store::testing::TestDb;
-use deltawall_store::users;
-use deltawall_web::{AppState, Config, build_router};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Write};
-use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, channel};
@@ -50,85 +42,7 @@ struct Hub {
 /// The ISAC collection `shared`: A and B read and write (B writes its sightings); B
 /// holds a write-scope API token.
 fn hub() -> Hub {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let (db, root, b_token) = rt.block_on(async {
-        let db = TestDb::sqlite().await;
-        let a = org(&db, "Bank A", BusinessType::RegionalBank).await;
-        let b = org(&db, "Shinkin B", BusinessType::ShinkinBank).await;
-        user(&db, &a, "a-staff", Role::Staff).await;
-        let b_admin = user(&db, &b, "b-admin", Role::Admin).await;
-        let mut tx = db.store.write().await.unwrap();
-        sharing::create_root(
-            &mut tx,
-            &ApiRoot {
-                id: "isac".into(),
-                title: "ISAC".into(),
-                description: None,
-                kind: "isac".into(),
-                created_at: 1,
-                closed_at: None,
-            },
-        )
-        .await
-        .unwrap();
-        let g = |grantee: &str| NewGrant {
-            grantee: grantee.to_owned(),
-            grant: Grant {
-                can_read: true,
-                can_write: true,
-                recipient: false,
-            },
-        };
-        sharing::create_collection(
-            &mut tx,
-            "isac",
-            "Shared",
-            None,
-            Some("shared"),
-            &[g(&a), g(&b)],
-            1,
-        )
-        .await
-        .unwrap();
-        let b_user = users::get(&mut tx, &OrgScope::All, &b_admin).await.unwrap();
-        let b_org = orgs::get_unscoped(&mut tx, &b).await.unwrap();
-        tx.commit().await.unwrap();
-        let actor = actor_for(&b_user, &b_org, None);
-        let ctx = Ctx {
-            store: &db.store,
-            actor: &actor,
-            ip: None,
-        };
-        let (_, token) = tokens::issue(
-            ctx,
-            &deltawall_domain::throttle::ThrottlePolicy::default(),
-            &tokens::TokenInput {
-                name: "engine".into(),
-                scope: TokenScope::Write,
-                days: 30,
-                current_password: Some(PASSWORD.into()),
-                current_code: None,
-            },
-        )
-        .await
-        .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let state = AppState {
-            store: db.store.clone(),
-            config: Arc::new(Config {
-                public_url: format!("http://{addr}"),
-                ..Config::default()
-            }),
-        };
-        let app = build_router(state).into_make_service_with_connect_info::<SocketAddr>();
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        (db, format!("http://{addr}/taxii2/isac/"), token)
-    });
+    let (rt, db, root, b_token) = serve_isac((true, false), (true, false), TokenScope::Write);
     Hub {
         rt,
         _db: db,

@@ -73,6 +73,23 @@ pub(crate) async fn user(db: &TestDb, org_id: &str, login: &str, role: Role) -> 
 
 /// A server with one collection `shared`: A reads, writes and receives AMBER; B reads.
 fn hub() -> Hub {
+    let (rt, db, root, b_token) = serve_isac((true, true), (false, false), TokenScope::Read);
+    Hub {
+        rt,
+        _db: db,
+        root,
+        b_token,
+    }
+}
+
+/// A live server with one ISAC collection `shared` of two institutions, A (`a_grant`) and
+/// B (`b_grant`, each `(can_write, recipient)`; both read), and an API token of B's
+/// administrator with `scope`: the runtime, the database, the `isac` root URL and the token.
+pub(crate) fn serve_isac(
+    a_grant: (bool, bool),
+    b_grant: (bool, bool),
+    scope: TokenScope,
+) -> (tokio::runtime::Runtime, TestDb, String, String) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -112,7 +129,7 @@ fn hub() -> Hub {
             "Shared",
             None,
             Some("shared"),
-            &[g(&a, true, true), g(&b, false, false)],
+            &[g(&a, a_grant.0, a_grant.1), g(&b, b_grant.0, b_grant.1)],
             1,
         )
         .await
@@ -130,8 +147,8 @@ fn hub() -> Hub {
             ctx,
             &deltawall_domain::throttle::ThrottlePolicy::default(),
             &tokens::TokenInput {
-                name: "cli".into(),
-                scope: TokenScope::Read,
+                name: "test".into(),
+                scope,
                 days: 30,
                 current_password: Some(PASSWORD.into()),
                 current_code: None,
@@ -152,12 +169,7 @@ fn hub() -> Hub {
         tokio::spawn(async move { axum::serve(listener, app).await });
         (db, format!("http://{addr}/taxii2/isac/"), token)
     });
-    Hub {
-        rt,
-        _db: db,
-        root,
-        b_token,
-    }
+    (rt, db, root, b_token)
 }
 
 fn taxii(args: &[&str], env: &[(&str, &str)]) -> Output {
