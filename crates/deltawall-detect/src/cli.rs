@@ -86,13 +86,9 @@ pub struct ScanArgs {
     #[arg(long, value_name = "URL")]
     pub send: Option<String>,
     /// The API token (write scope) for `--send`; prefer the environment variable, which
-    /// `ps` does not show.
-    #[arg(
-        long,
-        env = "DELTAWALL_TOKEN",
-        hide_env_values = true,
-        requires = "send"
-    )]
+    /// `ps` does not show. Without `--send` it is unused, so an exported token does not stop
+    /// a plain scan.
+    #[arg(long, env = "DELTAWALL_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
     /// Where `--send` keeps batches until the platform has them (default: the user's state
     /// directory, `$XDG_STATE_HOME/deltawall/spool` or `~/.local/state/deltawall/spool`).

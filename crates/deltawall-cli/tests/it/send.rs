@@ -321,3 +321,18 @@ fn scan_send_refuses_without_a_token_and_keeps_alerts_on_a_bad_one() {
 fn server_addr(url: &str) -> String {
     url.trim_start_matches("http://").to_owned()
 }
+
+#[test]
+fn an_exported_token_does_not_stop_a_plain_scan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = gen_logs(&tmp.path().join("day"), "3", "2026-03-04");
+    let with = deltawall(&["scan", "--threads", "1", log.as_str()], "dw_exported");
+    assert!(with.status.success(), "{}", err(&with));
+    let without = Command::new(env!("CARGO_BIN_EXE_deltawall"))
+        .args(["scan", "--threads", "1", log.as_str()])
+        .env_remove("DELTAWALL_TOKEN")
+        .output()
+        .unwrap();
+    assert!(printed(&with) > 0);
+    assert_eq!(with.stdout, without.stdout);
+}
