@@ -186,17 +186,21 @@ fn fragment(data: &[u8], start: usize, end: usize, depth: usize) -> Result<(), S
 mod tests {
     use super::*;
 
-    /// A chunk holding one record whose template instance refers to a definition at 520.
+    /// Where the test chunks' template definition lies (past their records, as a
+    /// definition an earlier, overwritten record held would).
+    const DEFINITION: usize = 60000;
+
+    /// A chunk holding one record whose template instance refers to the definition.
     fn chunk(values: &[(u8, &[u8])]) -> Vec<u8> {
         let mut data = vec![0u8; CHUNK_SIZE];
         data[..8].copy_from_slice(b"ElfChnk\0");
         data[40..44].copy_from_slice(&128u32.to_le_bytes());
-        // A definition of 8 bytes at 520 (its header says so) and a record after it.
-        data[520 + 20..520 + 24].copy_from_slice(&8u32.to_le_bytes());
-        let at = 600;
+        // A definition of 8 bytes (its header says so) and the record at the start.
+        data[DEFINITION + 20..DEFINITION + 24].copy_from_slice(&8u32.to_le_bytes());
+        let at = CHUNK_HEADER;
         let mut body = FRAGMENT_HEADER.to_vec();
         body.extend([TEMPLATE_INSTANCE, 1, 0, 0, 0, 0]);
-        body.extend(520u32.to_le_bytes());
+        body.extend((DEFINITION as u32).to_le_bytes());
         body.extend((values.len() as u32).to_le_bytes());
         for (kind, v) in values {
             body.extend((v.len() as u16).to_le_bytes());
@@ -226,12 +230,12 @@ mod tests {
     fn a_count_past_the_record_is_refused_with_its_offset() {
         let mut data = chunk(&[(1, b"a\0")]);
         // The count sits after the fragment header and the instance's 10 bytes.
-        let count_at = 600 + RECORD_HEADER + 14;
+        let count_at = CHUNK_HEADER + RECORD_HEADER + 14;
         data[count_at..count_at + 4].copy_from_slice(&0x4000_0000u32.to_le_bytes());
         let Err(ChunkProblem::Record { offset, reason }) = check_chunk(&data) else {
             panic!("accepted");
         };
-        assert_eq!(offset, 600);
+        assert_eq!(offset, CHUNK_HEADER);
         assert!(reason.contains("1073741824 substitutions"), "{reason}");
         assert!(reason.contains(&format!("at byte {count_at}")), "{reason}");
     }
@@ -239,7 +243,7 @@ mod tests {
     #[test]
     fn a_value_past_the_record_is_refused() {
         let mut data = chunk(&[(1, b"a\0")]);
-        let size_at = 600 + RECORD_HEADER + 18;
+        let size_at = CHUNK_HEADER + RECORD_HEADER + 18;
         data[size_at..size_at + 2].copy_from_slice(&400u16.to_le_bytes());
         let err = check_chunk(&data).unwrap_err();
         assert!(
@@ -251,10 +255,10 @@ mod tests {
     #[test]
     fn record_sizes_must_hold_a_record_and_agree_with_their_copy() {
         let mut small = chunk(&[]);
-        small[604..608].copy_from_slice(&20u32.to_le_bytes());
+        small[516..520].copy_from_slice(&20u32.to_le_bytes());
         assert!(format!("{:?}", check_chunk(&small)).contains("below the smallest"));
         let mut long = chunk(&[]);
-        long[604..608].copy_from_slice(&60000u32.to_le_bytes());
+        long[516..520].copy_from_slice(&60000u32.to_le_bytes());
         assert!(format!("{:?}", check_chunk(&long)).contains("runs past"));
         let mut copy = chunk(&[(1, b"a\0")]);
         let free = u32_at(&copy, 48).unwrap() as usize;
@@ -266,7 +270,7 @@ mod tests {
     fn nested_binxml_is_checked_to_a_depth() {
         let mut inner = FRAGMENT_HEADER.to_vec();
         inner.extend([TEMPLATE_INSTANCE, 1, 0, 0, 0, 0]);
-        inner.extend(520u32.to_le_bytes());
+        inner.extend((DEFINITION as u32).to_le_bytes());
         inner.extend(0u32.to_le_bytes());
         assert_eq!(check_chunk(&chunk(&[(NESTED_BINXML, &inner)])), Ok(()));
         inner[14] = 9;
