@@ -366,9 +366,11 @@ fn parse_logsource(doc: &Yaml, ctx: &Ctx<'_>, required: bool) -> Result<LogSourc
     };
     if let Yaml::Map(entries) = ls
         && let Some((key, _)) = entries.iter().find(|(k, _)| {
+            // `description` is the Hayabusa rules' name for `definition`: text, never a
+            // condition on the events.
             !matches!(
                 k.as_str(),
-                "category" | "product" | "service" | "definition"
+                "category" | "product" | "service" | "definition" | "description"
             )
         })
     {
@@ -376,7 +378,7 @@ fn parse_logsource(doc: &Yaml, ctx: &Ctx<'_>, required: bool) -> Result<LogSourc
         return Err(ctx.err(
             ErrorKind::Unsupported,
             format!("logsource.{key}"),
-            "only category, product, service and definition are evaluated",
+            "only category, product, service and definition (or description) are evaluated",
         ));
     }
     Ok(LogSource {

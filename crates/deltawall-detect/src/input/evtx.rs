@@ -8,9 +8,10 @@
 //! cannot be parsed is reported with its record id and chunk.
 
 use super::detect_format::json_value;
+use super::evtx_check::{ChunkProblem, check_chunk};
 use super::reader::Malformed;
 use super::{LogEvent, Source};
-use evtx::{EvtxParser, ParserSettings};
+use evtx::{EvtxChunkData, EvtxParser, ParserSettings};
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
@@ -175,6 +176,9 @@ impl EvtxStream {
             self.queue.push_back(item);
             return;
         }
+        if !self.bound(&mut chunk, number, offset) {
+            return;
+        }
         let mut parsed = match chunk.parse(Arc::clone(&self.settings)) {
             Ok(p) => p,
             Err(e) => {
@@ -219,6 +223,35 @@ impl EvtxStream {
             });
         }
         self.queue.extend(items);
+    }
+}
+
+impl EvtxStream {
+    /// Checks the chunk before `evtx` parses it (see `evtx_check`): a bad header skips the
+    /// chunk, a bad record ends the chunk's records before it; each is reported. Whether
+    /// anything of the chunk is left to parse.
+    fn bound(&mut self, chunk: &mut EvtxChunkData, number: u64, offset: u64) -> bool {
+        let (reason, keep) = match check_chunk(&chunk.data) {
+            Ok(()) => return true,
+            Err(ChunkProblem::Header(why)) => (
+                format!("evtx chunk {number} at byte offset {offset} skipped: {why}"),
+                false,
+            ),
+            Err(ChunkProblem::Record { offset: at, reason }) => {
+                // `at` is at most the chunk's size, so it fits.
+                chunk.header.free_space_offset = at as u32;
+                let record = offset + at as u64;
+                (
+                    format!(
+                        "evtx chunk {number} at byte offset {offset}: record at byte offset {record} refused ({reason}), the rest of the chunk skipped"
+                    ),
+                    true,
+                )
+            }
+        };
+        let item = self.bad(0, reason);
+        self.queue.push_back(item);
+        keep
     }
 }
 

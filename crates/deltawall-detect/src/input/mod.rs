@@ -18,6 +18,7 @@
 mod access;
 mod detect_format;
 mod evtx;
+mod evtx_check;
 mod flat_json;
 mod jsonl;
 mod reader;

@@ -187,3 +187,57 @@ fn chunk_whose_string_table_loops_is_skipped() {
         bad[1]
     );
 }
+
+/// Offsets (from the chunk's start) of the records of a chunk, by their sizes.
+fn record_offsets(chunk: &[u8]) -> Vec<usize> {
+    let u32_at = |at: usize| u32::from_le_bytes(chunk[at..at + 4].try_into().unwrap()) as usize;
+    let (free, mut at, mut out) = (u32_at(48), 512, Vec::new());
+    while at < free {
+        out.push(at);
+        at += u32_at(at + 4);
+    }
+    out
+}
+
+#[test]
+fn record_with_an_impossible_substitution_count_ends_its_chunk_with_its_offset() {
+    let Some(regression) = crate::shared_data("sigmahq/regression_data") else {
+        return;
+    };
+    // A file whose chunk holds several records, so that some are read before the bad one.
+    let (one, chunk, records) = pairs(&regression)
+        .into_iter()
+        .find_map(|(evtx, _)| {
+            let chunk = std::fs::read(&evtx).unwrap()[4096..4096 + 65536].to_vec();
+            let records = record_offsets(&chunk);
+            (records.len() >= 3).then_some((evtx, chunk, records))
+        })
+        .expect("a regression file with three records in a chunk");
+    let u32_at = |at: usize| u32::from_le_bytes(chunk[at..at + 4].try_into().unwrap()) as usize;
+    // The second record's template instance: its count follows the definition when inline.
+    let body = records[1] + 24;
+    let mut count_at = body + 14;
+    if u32_at(body + 10) == count_at {
+        count_at += 24 + u32_at(count_at + 20);
+    }
+    let mut broken = chunk.clone();
+    broken[count_at..count_at + 4].copy_from_slice(&0x4000_0000u32.to_le_bytes());
+    let mut file = std::fs::read(&one).unwrap()[..4096].to_vec();
+    for c in [&broken[..], &chunk[..]] {
+        file.extend_from_slice(c);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad-count.evtx");
+    std::fs::write(&path, &file).unwrap();
+    let (events, bad) = read_all(&path);
+    let (single, _) = read_all(&one);
+    assert_eq!(events.len(), 1 + single.len(), "{bad:?}");
+    assert_eq!(events[1..], single[..]);
+    assert_eq!(bad.len(), 2, "{bad:?}");
+    assert!(bad[0].contains("checksum mismatch"), "{}", bad[0]);
+    let expected = format!(
+        "evtx chunk 0 at byte offset 4096: record at byte offset {} refused (1073741824 substitutions cannot fit",
+        4096 + records[1]
+    );
+    assert!(bad[1].contains(&expected), "{}", bad[1]);
+}

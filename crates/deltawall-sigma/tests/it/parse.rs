@@ -226,3 +226,12 @@ fn field_mapping_files_are_checked() {
     assert!(err.construct.contains("renames"), "{err}");
     assert!(deltawall_sigma::FieldMapping::from_yaml("other: 1\n", "map.yml").is_err());
 }
+
+#[test]
+fn a_logsource_description_is_text_like_definition() {
+    // Hayabusa's rules describe their log source under `description`.
+    let yaml = "title: t\nlogsource: {product: windows, service: security, description: 'needs auditing'}\ndetection:\n    sel: {EventID: 4624}\n    condition: sel\n";
+    let mut set = RuleSet::new();
+    set.add_yaml(yaml, "ok.yml").expect("accepted");
+    assert_eq!(set.len(), 1);
+}
