@@ -24,6 +24,7 @@ mod exercises;
 mod exercises_blind;
 mod home;
 mod incident_board;
+mod incident_patterns;
 mod incidents;
 mod input;
 mod logs;
