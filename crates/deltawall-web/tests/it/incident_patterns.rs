@@ -7,9 +7,9 @@ use crate::incidents::case_json;
 use crate::util::{PASSWORD, TestApp};
 use axum::http::{Method, StatusCode};
 use deltawall_app::incidents::cases::{self, CaseInput};
+use deltawall_domain::Actor;
 use deltawall_domain::org::{BusinessType, OrgKind, Region};
 use deltawall_domain::role::Role;
-use deltawall_domain::Actor;
 use deltawall_store::orgs::{self, NewOrg};
 use deltawall_store::users::{self, NewUser};
 use serde_json::Value;
@@ -96,7 +96,10 @@ async fn a_bureau_sees_patterns_of_its_region_only_and_an_institution_none() {
     let fsa = only_pattern(&app.get(path, &app.fsa.as_role(Role::Staff)).await);
     assert_eq!(fsa["category"], "list_attack_login", "{fsa}");
     assert_eq!(fsa["business_type"], "regional_bank", "{fsa}");
-    assert_eq!((fsa["institutions"].as_u64(), fsa["cases"].as_u64()), (Some(3), Some(3)));
+    assert_eq!(
+        (fsa["institutions"].as_u64(), fsa["cases"].as_u64()),
+        (Some(3), Some(3))
+    );
     let kinki = only_pattern(&app.get(path, &app.kinki.as_role(Role::Staff)).await);
     assert_eq!(kinki["institutions"], 2, "{kinki}");
     for who in [app.a.as_role(Role::Admin), app.b.as_role(Role::Staff)] {
@@ -112,7 +115,10 @@ async fn the_draft_is_prefilled_from_the_pattern_and_missing_patterns_are_not_fo
     let fsa = app.fsa.as_role(Role::Staff);
     let q = "category=list_attack_login&business_type=regional_bank";
     let r = app
-        .get(&format!("/api/v1/supervision/incident-board/alert-draft?{q}"), &fsa)
+        .get(
+            &format!("/api/v1/supervision/incident-board/alert-draft?{q}"),
+            &fsa,
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let d = r.json();
@@ -120,9 +126,21 @@ async fn the_draft_is_prefilled_from_the_pattern_and_missing_patterns_are_not_fo
         d["title_ja"],
         "【注意喚起】地方銀行におけるリスト型攻撃による不正ログインについて"
     );
-    assert!(d["body_ja"].as_str().unwrap().contains("地方銀行の3先"), "{d}");
-    assert!(d["body_en"].as_str().unwrap().contains("3 Regional bank institutions"), "{d}");
-    assert_eq!(d["population"]["filter"]["business_types"][0], "regional_bank");
+    assert!(
+        d["body_ja"].as_str().unwrap().contains("地方銀行の3先"),
+        "{d}"
+    );
+    assert!(
+        d["body_en"]
+            .as_str()
+            .unwrap()
+            .contains("3 Regional bank institutions"),
+        "{d}"
+    );
+    assert_eq!(
+        d["population"]["filter"]["business_types"][0],
+        "regional_bank"
+    );
     // B (a shinkin bank) is alone: no pattern for its business type.
     let r = app
         .get("/api/v1/supervision/incident-board/alert-draft?category=list_attack_login&business_type=shinkin_bank", &fsa)
@@ -155,7 +173,12 @@ async fn the_alert_composed_from_the_board_reaches_the_institutions() {
         ("overdue_every", "3"),
     ];
     let r = app
-        .form(Method::POST, "/supervision/incident-board/alert", &fsa, &form)
+        .form(
+            Method::POST,
+            "/supervision/incident-board/alert",
+            &fsa,
+            &form,
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert!(r.location().unwrap().starts_with("/supervision/alerts/"));

@@ -236,7 +236,11 @@ pub fn access_routes() -> Vec<Route> {
         ),
         r(Method::GET, "/supervision/incident-board", None),
         r(Method::GET, "/api/v1/supervision/incident-board", None),
-        r(Method::GET, "/supervision/incident-board/alert?category=list_attack_login&business_type=shinkin_bank", None),
+        r(
+            Method::GET,
+            "/supervision/incident-board/alert?category=list_attack_login&business_type=shinkin_bank",
+            None,
+        ),
         r(
             Method::POST,
             "/supervision/incident-board/alert",
@@ -247,7 +251,11 @@ pub fn access_routes() -> Vec<Route> {
             "/api/v1/supervision/incident-board/patterns",
             None,
         ),
-        r(Method::GET, "/api/v1/supervision/incident-board/alert-draft?category=list_attack_login&business_type=shinkin_bank", None),
+        r(
+            Method::GET,
+            "/api/v1/supervision/incident-board/alert-draft?category=list_attack_login&business_type=shinkin_bank",
+            None,
+        ),
         r(Method::GET, "/coordination", None),
         r(Method::POST, "/coordination", Form(ROOM_FORM)),
         r(Method::GET, "/coordination/{room}", None),

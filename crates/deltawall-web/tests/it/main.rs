@@ -16,6 +16,7 @@ mod auth;
 mod browser;
 mod browser_exercise;
 mod browser_home;
+mod browser_incident;
 mod browser_sup_requests;
 mod browser_tlpt;
 mod detections;

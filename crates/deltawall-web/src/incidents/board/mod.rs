@@ -35,11 +35,7 @@ pub async fn page(State(state): State<AppState>, user: UiUser) -> Result<Respons
         .await
         .map_err(user.err())?;
     let l = user.layout("board-title", "supervision", None);
-    Ok(render(&BoardPage {
-        l,
-        board,
-        patterns,
-    }))
+    Ok(render(&BoardPage { l, board, patterns }))
 }
 
 /// The incident board of the institutions within the caller's reach: open cases and
