@@ -89,7 +89,7 @@ pub fn patterns(cases: &[PatternCase], rule: &PatternRule) -> Vec<Pattern> {
         .filter_map(|((category, business_type), mut seen)| {
             seen.sort_unstable();
             let w = widest_window(&seen, window_us);
-            (w.institutions >= rule.min_institutions.max(1)).then(|| Pattern {
+            (w.institutions >= rule.min_institutions.max(1)).then_some(Pattern {
                 category,
                 business_type,
                 institutions: w.institutions,
