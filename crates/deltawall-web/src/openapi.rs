@@ -73,6 +73,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::vuln::api::VulnDoc::openapi());
     // Incident cases and regulator reports keep their paths beside their handlers.
     doc.merge(crate::incidents::api::IncidentApiDoc::openapi());
+    doc.merge(crate::incidents::patterns::PatternApiDoc::openapi());
     // TLPT engagements (issue 17) keep their paths beside their handlers.
     doc.merge(crate::tlpt::api::TlptApiDoc::openapi());
     let scheme = SecurityScheme::Http(

@@ -5,10 +5,12 @@
 //! Incident cases (issue 13) live in [`cases`] (open, change, list), [`work`] (the case
 //! page, tasks, customer response, observables) and [`reports`] (regulator-report clocks,
 //! staged submissions, decisions not to report and the supervisor's review) and
-//! [`share`] (indicators shared back to the ISAC, recurrence prevention as findings).
+//! [`share`] (indicators shared back to the ISAC, recurrence prevention as findings);
+//! [`patterns`] finds similar incidents on the board and drafts the alert (注意喚起).
 
 pub mod board;
 pub mod cases;
+pub mod patterns;
 pub mod reports;
 pub mod rooms;
 pub mod share;

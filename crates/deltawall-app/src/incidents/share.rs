@@ -5,6 +5,12 @@
 //! as posture findings through the one finding-creation path
 //! ([`crate::posture::findings::raise`]).
 //!
+//! Each indicator goes with a `sighting` of it and the add carries one `incident` object
+//! for the case, so the ISAC sees that the indicator was met in a real incident of which
+//! category. Below TLP:RED neither names the institution nor points at its identity: the
+//! identity's id is stable ([`identity_of`]), so one named object elsewhere would name
+//! every object that carries it.
+//!
 //! Accounts are never shared (the domain gives them no pattern and the database refuses to
 //! mark them shareable). TLP:RED is the default; an indicator that names the institution
 //! can only be TLP:RED.
@@ -12,6 +18,7 @@
 use crate::error::ServiceError;
 use crate::posture::findings::{FindingFields, Raised, raise};
 use crate::sharing::add::{add_objects, uuid_v4};
+use crate::sharing::hub::identity_of;
 use crate::sharing::taxii::timestamp;
 use crate::supervision::clock::Clock;
 use crate::supervision::dispatch::require_institution;
@@ -48,6 +55,10 @@ pub struct ShareInput {
 pub struct ShareOutcome {
     /// The ids of the indicators.
     pub indicators: Vec<String>,
+    /// The ids of the sightings, one per indicator in the same order.
+    pub sightings: Vec<String>,
+    /// The id of the incident object.
+    pub incident: String,
     /// The TAXII status resource of the add.
     #[schema(value_type = Object)]
     pub status: Value,
@@ -98,6 +109,47 @@ fn indicator(
     }))
 }
 
+/// The common properties of an object shared now at `level`.
+fn shared_object(object_type: &str, level: Tlp, now: i64) -> Value {
+    let at = timestamp(now);
+    json!({
+        "type": object_type, "spec_version": "2.1",
+        "id": format!("{object_type}--{}", uuid_v4()),
+        "created": at, "modified": at, "object_marking_refs": [level.marking_id()],
+    })
+}
+
+/// A sighting of `indicator_id` by the institution: its identity only at TLP:RED.
+fn sighting(org_id: &str, indicator_id: &str, level: Tlp, now: i64) -> Value {
+    let mut obj = shared_object("sighting", level, now);
+    obj["sighting_of_ref"] = indicator_id.into();
+    obj["count"] = 1.into();
+    obj["last_seen"] = obj["created"].clone();
+    if level == Tlp::Red {
+        let identity = identity_of(org_id);
+        obj["created_by_ref"] = identity.clone().into();
+        obj["where_sighted_refs"] = json!([identity]);
+    }
+    obj
+}
+
+/// The case as a STIX incident: its category and phase, the institution's name only when
+/// the user named it (TLP:RED, checked by [`share`]).
+fn incident(case: &StoredCase, level: Tlp, named: bool, indicators: usize, now: i64) -> Value {
+    let mut obj = shared_object("incident", level, now);
+    let category = case.case.category.label("en");
+    let mut description = format!(
+        "A {category} incident in the {} phase, shared with {indicators} indicator(s)",
+        case.case.phase.label("en").to_lowercase()
+    );
+    if named {
+        description.push_str(&format!(" by {}", case.org_name_en));
+    }
+    obj["name"] = format!("{category} incident").into();
+    obj["description"] = description.into();
+    obj
+}
+
 /// Promotes observables of case `case_id` to indicators and adds them to a collection.
 pub async fn share(
     ctx: Ctx<'_>,
@@ -136,10 +188,17 @@ pub async fn share(
         }
         objects.push(indicator(&case, o, level, input.name_institution, now)?);
     }
-    let ids: Vec<String> = objects
+    let id_of = |o: &Value| o["id"].as_str().unwrap_or_default().to_owned();
+    let ids: Vec<String> = objects.iter().map(id_of).collect();
+    let sightings: Vec<Value> = ids
         .iter()
-        .map(|o| o["id"].as_str().unwrap_or_default().to_owned())
+        .map(|i| sighting(&ctx.actor.org_id, i, level, now))
         .collect();
+    let sighting_ids: Vec<String> = sightings.iter().map(id_of).collect();
+    let inc = incident(&case, level, input.name_institution, ids.len(), now);
+    let incident_id = id_of(&inc);
+    objects.extend(sightings);
+    objects.push(inc);
     let body = json!({ "objects": objects }).to_string();
     let out = add_objects(
         &ctx,
@@ -165,7 +224,7 @@ pub async fn share(
         kind,
     };
     cases::append(&mut tx, case_id, &case.case.org_id, &entry).await?;
-    let summary = json!({"case": case_id, "tlp": level.name(), "root": input.root.trim(), "collection": input.collection.trim(), "indicators": ids});
+    let summary = json!({"case": case_id, "tlp": level.name(), "root": input.root.trim(), "collection": input.collection.trim(), "indicators": ids, "incident": incident_id});
     ctx.audit(
         &mut tx,
         "incident.share",
@@ -177,6 +236,8 @@ pub async fn share(
     tx.commit().await?;
     Ok(ShareOutcome {
         indicators: ids,
+        sightings: sighting_ids,
+        incident: incident_id,
         status: out.status,
     })
 }

@@ -17,6 +17,8 @@
 //! - [`clock`]: one clock per (regime, report stage), computed from the case's times.
 //! - [`report`]: staged reports with required items, executive attestation, one
 //!   submission per stage, and the supervisor's review.
+//! - [`pattern`]: patterns of similar incidents at several institutions, and the alert
+//!   draft composed from one.
 //! - [`council`]: large incidents and the coordination council's rooms (連携会議).
 //!
 //! Everything is pure: callers pass the facts and the current time. Instants are Unix
@@ -27,6 +29,7 @@ pub mod clock;
 pub mod council;
 pub mod detection;
 pub mod observable;
+pub mod pattern;
 pub mod regime;
 pub mod report;
 pub mod work;

@@ -7,5 +7,6 @@
 pub mod api;
 pub mod board;
 pub mod pages;
+pub mod patterns;
 pub mod rooms;
 pub(crate) mod views;

@@ -108,9 +108,16 @@ fn features(kind: OrgKind, delta: Delta) -> Vec<NavEntry> {
         ],
         (MutualHelp, SharingBody) => vec![
             entry("sharing", "/sharing", "nav-sharing"),
+            entry("coordination", "/coordination", "room-title"),
             entry("exercises", "/exercises", "exr-nav"),
         ],
-        (MutualHelp, _) => vec![entry("sharing", "/sharing", "nav-sharing")],
+        // Every kind may sit in a coordination room (連携会議): the supervisor declares it,
+        // institutions, the ISAC and associations are its members; the page lists only the
+        // rooms the reader may see.
+        (MutualHelp, _) => vec![
+            entry("sharing", "/sharing", "nav-sharing"),
+            entry("coordination", "/coordination", "room-title"),
+        ],
         _ => vec![],
     }
 }
@@ -199,7 +206,7 @@ mod tests {
             )
         );
         assert_eq!(m[1], ("delta-public", vec!["requests", "alerts"]));
-        assert_eq!(m[2], ("delta-mutual", vec!["sharing"]));
+        assert_eq!(m[2], ("delta-mutual", vec!["sharing", "coordination"]));
         assert!(!m.iter().any(|(_, e)| e.contains(&"supervision")));
     }
 
@@ -218,5 +225,6 @@ mod tests {
         let m = labels(OrgKind::Supervisor, Role::Staff);
         assert_eq!(m[0].0, "delta-public");
         assert!(m[0].1.contains(&"supervision"));
+        assert!(m[1].1.contains(&"coordination"));
     }
 }

@@ -181,6 +181,7 @@ pub(super) fn incident_ui_routes() -> Router<AppState> {
             get(crate::incidents::board::page),
         )
         .merge(room_ui_routes())
+        .merge(super::incident_patterns::pattern_ui_routes())
 }
 
 /// The pages of coordination rooms (`incidents/rooms/pages.rs`).
@@ -238,4 +239,5 @@ pub(super) fn incident_api_routes() -> Router<AppState> {
             get(crate::incidents::board::api),
         )
         .merge(room_api_routes())
+        .merge(super::incident_patterns::pattern_api_routes())
 }

@@ -3,6 +3,7 @@
 //! ATT&CK and TLPT) sit in `incident_response.rs`; this file mounts them with the rest.
 
 mod exercise_authoring;
+mod incident_patterns;
 mod incident_response;
 mod vuln;
 

@@ -55,6 +55,15 @@ pub const PREVENTION_FORM: &[(&str, &str)] = &[
     ("owner_user", "b-staff"),
 ];
 
+pub const PATTERN_ALERT_FORM: &[(&str, &str)] = &[
+    ("title_ja", "hijack"),
+    ("title_en", "hijack"),
+    ("body_ja", "hijack"),
+    ("body_en", "hijack"),
+    ("bt.shinkin_bank", "1"),
+    ("respond_by", "2099-12-31"),
+];
+
 pub const ROOM_FORM: &[(&str, &str)] = &[
     ("title_ja", "hijack"),
     ("category", "ddos"),
@@ -227,6 +236,26 @@ pub fn access_routes() -> Vec<Route> {
         ),
         r(Method::GET, "/supervision/incident-board", None),
         r(Method::GET, "/api/v1/supervision/incident-board", None),
+        r(
+            Method::GET,
+            "/supervision/incident-board/alert?category=list_attack_login&business_type=shinkin_bank",
+            None,
+        ),
+        r(
+            Method::POST,
+            "/supervision/incident-board/alert",
+            Form(PATTERN_ALERT_FORM),
+        ),
+        r(
+            Method::GET,
+            "/api/v1/supervision/incident-board/patterns",
+            None,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/supervision/incident-board/alert-draft?category=list_attack_login&business_type=shinkin_bank",
+            None,
+        ),
         r(Method::GET, "/coordination", None),
         r(Method::POST, "/coordination", Form(ROOM_FORM)),
         r(Method::GET, "/coordination/{room}", None),
@@ -646,8 +675,12 @@ async fn an_amber_indicator_reaches_the_isac_members_and_no_one_else() {
         .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
     let out = r.json();
-    assert_eq!(out["status"]["success_count"], 1, "{out}");
+    // The indicator, its sighting and the case's incident object.
+    assert_eq!(out["status"]["success_count"], 3, "{out}");
     let indicator = out["indicators"][0].as_str().unwrap().to_owned();
+    let sighting = out["sightings"][0].as_str().unwrap().to_owned();
+    let incident = out["incident"].as_str().unwrap().to_owned();
+    assert!(sighting.starts_with("sighting--") && incident.starts_with("incident--"));
     let objects = format!("/taxii2/isac/collections/{shared}/objects/");
     let sees = |body: &str| body.contains(&indicator);
     // The ISAC's members A and B receive it, marked AMBER.
@@ -656,6 +689,10 @@ async fn an_amber_indicator_reaches_the_isac_members_and_no_one_else() {
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert!(sees(&r.body), "{}", r.body);
         assert!(r.body.contains(crate::taxii::AMBER) && r.body.contains("203.0.113.9"));
+        assert!(r.body.contains(&sighting) && r.body.contains(&incident));
+        // Below TLP:RED nothing names A or points at its identity.
+        let identity = deltawall_app::sharing::hub::identity_of(&app.a.org_id);
+        assert!(!r.body.contains("Bank A") && !r.body.contains(&identity));
     }
     // A reader of the collection who is not an AMBER recipient does not.
     let r = crate::taxii::get(&app, &objects, &app.fsa.as_role(Role::Staff)).await;
@@ -664,6 +701,29 @@ async fn an_amber_indicator_reaches_the_isac_members_and_no_one_else() {
     let r = crate::taxii::get(&app, &objects, &app.kinki.as_role(Role::Staff)).await;
     assert!(!sees(&r.body), "{}", r.body);
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // At TLP:RED, named: the sighting is by A's identity and the incident names A.
+    let r = app
+        .json(Method::POST, &path, &staff, &share(vec![&ip], "red", true))
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    let red = r.json();
+    let r = crate::taxii::get(&app, &objects, &staff).await;
+    let identity = deltawall_app::sharing::hub::identity_of(&app.a.org_id);
+    let found: Value = serde_json::from_str(&r.body).unwrap();
+    let by_id = |id: &Value| {
+        found["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["id"] == *id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} missing from {}", r.body))
+    };
+    let s = by_id(&red["sightings"][0]);
+    assert_eq!(s["where_sighted_refs"], json!([identity]), "{s}");
+    assert_eq!(s["sighting_of_ref"], red["indicators"][0], "{s}");
+    let i = by_id(&red["incident"]);
+    assert!(i["description"].as_str().unwrap().contains("Bank A"), "{i}");
     // Recurrence prevention becomes A's own posture finding with the incident as origin.
     let path = format!("/api/v1/incidents/cases/{case}/prevention");
     let body = json!({"title": "Require MFA for internet banking", "severity": "high", "owner_user": app.a.user_ids[&Role::Staff], "due_on": "2099-03-31"});

@@ -12,6 +12,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
 use deltawall_app::incidents::board::{self, Board};
+use deltawall_app::incidents::patterns::{self, PatternView};
 
 /// `GET /supervision/incident-board`.
 #[derive(Template)]
@@ -21,6 +22,8 @@ pub struct BoardPage {
     pub l: Layout,
     /// The board.
     pub board: Board,
+    /// Patterns of similar incidents, each linking to its alert draft.
+    pub patterns: Vec<PatternView>,
 }
 
 /// `GET /supervision/incident-board`: the page.
@@ -28,8 +31,11 @@ pub async fn page(State(state): State<AppState>, user: UiUser) -> Result<Respons
     let board = board::board(user.ctx(&state), &state.config.clock)
         .await
         .map_err(user.err())?;
+    let patterns = patterns::patterns(user.ctx(&state))
+        .await
+        .map_err(user.err())?;
     let l = user.layout("board-title", "supervision", None);
-    Ok(render(&BoardPage { l, board }))
+    Ok(render(&BoardPage { l, board, patterns }))
 }
 
 /// The incident board of the institutions within the caller's reach: open cases and

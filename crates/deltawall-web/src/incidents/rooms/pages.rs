@@ -77,7 +77,7 @@ pub async fn list(State(state): State<AppState>, user: UiUser) -> PageResult {
         .map(|c| (c.code(), c.label(lang)))
         .collect();
     let can_declare = is_supervisor_staff(&user.info.actor);
-    let l = user.layout("room-title", "incidents", None);
+    let l = user.layout("room-title", "coordination", None);
     Ok(render(&ListPage {
         l,
         rooms,
@@ -131,7 +131,7 @@ pub async fn room(
         .iter()
         .map(|s| (s.code(), s.label(lang)))
         .collect();
-    let l = user.layout("room-title", "incidents", None);
+    let l = user.layout("room-title", "coordination", None);
     Ok(render(&RoomPage {
         l,
         v,

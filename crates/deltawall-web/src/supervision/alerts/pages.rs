@@ -56,7 +56,7 @@ fn alert_values(f: &FormMap) -> AlertValues {
     }
 }
 
-fn alert_input(f: &FormMap) -> Result<AlertInput, ServiceError> {
+pub(crate) fn alert_input(f: &FormMap) -> Result<AlertInput, ServiceError> {
     let checklist = bilingual_lines("checklist", &get(f, "checklist"))?
         .into_iter()
         .map(|(id, text)| ChecklistItem { id, text })
