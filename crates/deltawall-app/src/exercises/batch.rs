@@ -116,7 +116,12 @@ async fn write(store: Store, exercise_id: String, group: Vec<Pending>) {
     }
 }
 
-type Audit = (String, serde_json::Value, Option<String>, oneshot::Sender<SResult<String>>);
+type Audit = (
+    String,
+    serde_json::Value,
+    Option<String>,
+    oneshot::Sender<SResult<String>>,
+);
 
 async fn write_all(
     store: &Store,

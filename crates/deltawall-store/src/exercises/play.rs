@@ -482,7 +482,14 @@ pub async fn record_responses(
             let track = tracks
                 .get(&b.new.org_id)
                 .ok_or(StoreError::NotFound("exercise edition"))?;
-            check_response(&s.schedule, &s.clock, &s.early, track, &b.new.inject, b.now_us)?;
+            check_response(
+                &s.schedule,
+                &s.clock,
+                &s.early,
+                track,
+                &b.new.inject,
+                b.now_us,
+            )?;
             Ok(new_id())
         })
         .collect();

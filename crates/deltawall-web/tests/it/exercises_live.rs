@@ -57,9 +57,15 @@ async fn streams_share_one_poller_that_stops_with_its_last_reader() {
     let mut a = stream(&app, &id, &app.a.as_role(Role::Staff)).await;
     let mut b = stream(&app, &id, &app.b.as_role(Role::Staff)).await;
     let first_a = next_event(&mut a, wait).await.unwrap();
-    assert!(first_a.contains("A-01") && !first_a.contains("A-02"), "{first_a}");
+    assert!(
+        first_a.contains("A-01") && !first_a.contains("A-02"),
+        "{first_a}"
+    );
     let first_b = next_event(&mut b, wait).await.unwrap();
-    assert!(first_b.contains("B-01") && !first_b.contains("A-0"), "{first_b}");
+    assert!(
+        first_b.contains("B-01") && !first_b.contains("A-0"),
+        "{first_b}"
+    );
     assert!(live::polling(&id), "the first reader started the poller");
 
     let release = json!({"inject": "A-02"});
@@ -131,10 +137,7 @@ async fn responses_posted_together_are_each_recorded_and_audited_once() {
         let res = res.unwrap();
         assert_eq!(res.status(), *expected, "{inject}");
     }
-    let accepted = plan
-        .iter()
-        .filter(|p| p.2 == StatusCode::CREATED)
-        .count();
+    let accepted = plan.iter().filter(|p| p.2 == StatusCode::CREATED).count();
     assert_eq!(accepted, 20);
     // One audit entry per recorded response, the chain intact.
     assert_eq!(app.audit_count().await, before + 20);
