@@ -119,7 +119,7 @@ impl Ctx<'_> {
 /// Adds to an entry's summary how the actor acted: `"via": "session"`, or
 /// `"via": {"token": <id>}` for an API token (its id, never its secret). Every write
 /// through [`Ctx::audit`] carries it, so the trail tells a token's writes from a person's.
-fn with_via(summary: serde_json::Value, actor: &Actor) -> serde_json::Value {
+pub(crate) fn with_via(summary: serde_json::Value, actor: &Actor) -> serde_json::Value {
     let via = match &actor.token_id {
         Some(id) => serde_json::json!({ "token": id }),
         None => serde_json::Value::from("session"),

@@ -42,6 +42,30 @@ const PG_AUDIT_LOCK: i64 = 0x000d_e17a_a0d1;
 
 /// Appends an entry; returns its sequence number.
 pub async fn append(db: &mut Db, e: NewEntry) -> Result<i64> {
+    let (prev_seq, prev_hash) = chain_head(db).await?;
+    let entry = chained(prev_seq, prev_hash, e);
+    insert(db, &entry).await?;
+    Ok(entry.seq)
+}
+
+/// Appends several entries in order, reading the chain's head once (a batch of writes
+/// committed together, such as exercise responses); returns the last sequence number.
+pub async fn append_all(db: &mut Db, entries: Vec<NewEntry>) -> Result<Option<i64>> {
+    if entries.is_empty() {
+        return Ok(None);
+    }
+    let (mut seq, mut hash) = chain_head(db).await?;
+    for e in entries {
+        let entry = chained(seq, hash, e);
+        insert(db, &entry).await?;
+        seq = entry.seq;
+        hash = entry.hash;
+    }
+    Ok(Some(seq))
+}
+
+/// Takes the append lock and reads the last entry's sequence number and hash.
+async fn chain_head(db: &mut Db) -> Result<(i64, String)> {
     if db.backend_name() == "PostgreSQL" {
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(PG_AUDIT_LOCK)
@@ -51,13 +75,16 @@ pub async fn append(db: &mut Db, e: NewEntry) -> Result<i64> {
     let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
         .fetch_optional(&mut *db)
         .await?;
-    let (prev_seq, prev_hash) = match last {
+    Ok(match last {
         Some(row) => (
             row.try_get::<i64, _>("seq")?,
             row.try_get::<String, _>("hash")?,
         ),
         None => (0, GENESIS.to_owned()),
-    };
+    })
+}
+
+fn chained(prev_seq: i64, prev_hash: String, e: NewEntry) -> AuditEntry {
     let mut entry = AuditEntry {
         seq: prev_seq + 1,
         at_us: e.at_us,
@@ -72,6 +99,10 @@ pub async fn append(db: &mut Db, e: NewEntry) -> Result<i64> {
         hash: String::new(),
     };
     entry.hash = entry_hash(&entry);
+    entry
+}
+
+async fn insert(db: &mut Db, entry: &AuditEntry) -> Result<()> {
     sqlx::query(
         "INSERT INTO audit_log (seq, at_us, actor_user, org_id, action, object_type, object_id, summary, source_ip, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -89,7 +120,7 @@ pub async fn append(db: &mut Db, e: NewEntry) -> Result<i64> {
     .bind(entry.hash.clone())
     .execute(&mut *db)
     .await?;
-    Ok(entry.seq)
+    Ok(())
 }
 
 const COLUMNS: &str = "a.seq, a.at_us, a.actor_user, a.org_id, a.action, a.object_type, a.object_id, a.summary, a.source_ip, a.prev_hash, a.hash";

@@ -5,11 +5,14 @@
 //!
 //! Exercises played in the platform (issue 14), split by concern: [`design`] (editions,
 //! tracks, the schedule's CSV import and export, enrolment), [`play`] (clock, releases,
-//! responses, the viewer-aware reads), [`evaluation`] (事後評価, measures, sector feedback)
+//! responses, the viewer-aware reads), [`live`] (one poller per edition behind the live
+//! streams), [`evaluation`] (事後評価, measures, sector feedback)
 //! and [`plans`] (contingency plans); [`rules`] says who may do what.
 
+mod batch;
 pub mod design;
 pub mod evaluation;
+pub mod live;
 pub mod plans;
 pub mod play;
 pub mod rules;

@@ -247,26 +247,8 @@ pub async fn respond(
         kind,
         text,
     };
-    let mut tx = ctx.store.write().await?;
-    // `record_response` refuses an edition the institution does not play as not found,
-    // exactly as `edition::visible_to` would, without reading the edition again.
-    let id = play::record_response(
-        &mut tx,
-        exercise_id,
-        &new,
-        &ctx.actor.user_id,
-        clock.now_us(),
-    )
-    .await?;
-    let summary = json!({"inject": new.inject, "kind": kind.code()});
-    ctx.audit(
-        &mut tx,
-        "exercise.response",
-        ("exercise_response", Some(&id)),
-        None,
-        summary,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(id)
+    // Checked like any response (refused after the close, for an inject not released to
+    // the institution's track, or as not found for an edition it does not play) and
+    // audited, but written with the edition's other pending responses in one transaction.
+    super::batch::record(&ctx, exercise_id, new, clock.now_us()).await
 }

@@ -346,6 +346,15 @@ pub async fn released_to_participants(
     now_us: i64,
 ) -> Result<Vec<(String, Vec<String>)>, ExerciseError> {
     let s = state(db, exercise_id).await?;
+    released_by_org(db, &s, exercise_id, now_us).await
+}
+
+async fn released_by_org(
+    db: &mut Db,
+    s: &PlayState,
+    exercise_id: &str,
+    now_us: i64,
+) -> Result<Vec<(String, Vec<String>)>, ExerciseError> {
     let mut by_track: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for t in &s.edition.tracks {
         let codes = visible_injects(&s.schedule, &s.clock, &s.early, &t.code, now_us)
@@ -369,6 +378,41 @@ pub async fn released_to_participants(
             ))
         })
         .collect()
+}
+
+/// Every reader's pulse of an edition at one instant, from one read: what a shared poller
+/// fans out to all of a process's connected streams.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pulses {
+    /// Where the clock stands.
+    pub status: ClockState,
+    /// The organising organisation.
+    pub organiser: String,
+    /// Codes of every released inject, in schedule order: the organiser's pulse.
+    pub organiser_codes: Vec<String>,
+    /// For each participating institution with a track, the codes released to it.
+    pub participants: Vec<(String, Vec<String>)>,
+}
+
+/// The [`Pulses`] of an edition at `now_us`: the version query (the state itself comes
+/// from the cache while it is current) and the participants' tracks.
+pub async fn pulses(db: &mut Db, exercise_id: &str, now_us: i64) -> Result<Pulses, ExerciseError> {
+    let s = state(db, exercise_id).await?;
+    let participants = released_by_org(db, &s, exercise_id, now_us).await?;
+    let released = s.release_times(now_us);
+    let organiser_codes = s
+        .schedule
+        .injects()
+        .iter()
+        .filter(|i| released.contains_key(&i.code))
+        .map(|i| i.code.clone())
+        .collect();
+    Ok(Pulses {
+        status: s.clock.state(now_us),
+        organiser: s.edition.organiser.clone(),
+        organiser_codes,
+        participants,
+    })
 }
 
 /// A response to record.
@@ -398,6 +442,110 @@ pub async fn record_response(
     let track = track.ok_or(StoreError::NotFound("exercise edition"))?;
     check_response(&s.schedule, &s.clock, &s.early, &track, &new.inject, now_us)?;
     insert_response(db, exercise_id, new, by, now_us).await
+}
+
+/// One response of a batch: what was entered, who records it, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submitted {
+    /// The response.
+    pub new: NewResponse,
+    /// The recording user.
+    pub by: String,
+    /// When it was entered, Unix µs.
+    pub now_us: i64,
+}
+
+/// Records a batch of responses to one edition within the caller's transaction, as
+/// [`record_response`] would one by one but with one read of the version and of the
+/// tracks, and one insert for the accepted ones. Returns, in order, each response's id or
+/// why it was refused; an error of the whole batch (the edition is gone, the database
+/// failed) leaves nothing written once the caller rolls back.
+pub async fn record_responses(
+    db: &mut Db,
+    exercise_id: &str,
+    batch: &[Submitted],
+) -> Result<Vec<Result<String, ExerciseError>>, ExerciseError> {
+    let (version, _) = version_and_track(db, exercise_id, "").await?;
+    let s = state_at(db, exercise_id, version).await?;
+    let tracks: HashMap<String, String> = sqlx::query(
+        "SELECT org_id, track FROM exercise_participants WHERE exercise_id = $1 AND track IS NOT NULL",
+    )
+    .bind(exercise_id.to_owned())
+    .fetch_all(&mut *db)
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get("org_id")?, r.try_get("track")?)))
+    .collect::<Result<_, sqlx::Error>>()?;
+    let outcomes: Vec<Result<String, ExerciseError>> = batch
+        .iter()
+        .map(|b| {
+            let track = tracks
+                .get(&b.new.org_id)
+                .ok_or(StoreError::NotFound("exercise edition"))?;
+            check_response(
+                &s.schedule,
+                &s.clock,
+                &s.early,
+                track,
+                &b.new.inject,
+                b.now_us,
+            )?;
+            Ok(new_id())
+        })
+        .collect();
+    let accepted: Vec<(&String, &Submitted)> = outcomes
+        .iter()
+        .zip(batch)
+        .filter_map(|(o, b)| o.as_ref().ok().map(|id| (id, b)))
+        .collect();
+    insert_responses(db, exercise_id, &accepted).await?;
+    Ok(outcomes)
+}
+
+/// Rows per insert statement: 8 binds each keeps a statement far below SQLite's limit.
+const ROWS_PER_INSERT: usize = 100;
+
+async fn insert_responses(
+    db: &mut Db,
+    exercise_id: &str,
+    rows: &[(&String, &Submitted)],
+) -> Result<(), ExerciseError> {
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|n| {
+                let b = n * 8;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 8
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO exercise_responses (id, exercise_id, org_id, inject_code, kind, text, at_us, recorded_by) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (id, b) in chunk {
+            q = q
+                .bind((*id).clone())
+                .bind(exercise_id.to_owned())
+                .bind(b.new.org_id.clone())
+                .bind(b.new.inject.clone())
+                .bind(b.new.kind.code())
+                .bind(b.new.text.clone())
+                .bind(b.now_us)
+                .bind(b.by.clone());
+        }
+        q.execute(&mut *db).await?;
+    }
+    Ok(())
 }
 
 /// What a connected reader polls: the clock state and the codes of the injects released to

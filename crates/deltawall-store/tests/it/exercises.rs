@@ -664,3 +664,70 @@ async fn cached_state_follows_other_replicas(db: &TestDb) {
     other.close().await;
 }
 both!(cached_state, super::cached_state_follows_other_replicas);
+
+fn submitted(org: &str, inject: &str, now_us: i64) -> play::Submitted {
+    play::Submitted {
+        new: NewResponse {
+            org_id: org.into(),
+            inject: inject.into(),
+            kind: ResponseKind::Decision,
+            text: format!("{org} on {inject}"),
+        },
+        by: "player".into(),
+        now_us,
+    }
+}
+
+/// A batch of responses is checked one by one (a refused one never keeps the others out)
+/// and written together; the shared poller's read gives every reader's released codes.
+async fn batched_responses_and_shared_pulses(db: &TestDb) {
+    let s = &db.store;
+    let p = setup(s).await;
+    clock(s, &p, ClockEvent::Start { at_us: T0 }).await.unwrap();
+    let now = T0 + 5 * M;
+    let batch = [
+        submitted(&p.a, "B1", now),
+        submitted(&p.a, "B2", now),
+        submitted(&p.b, "S1", now),
+        submitted(&p.c, "B1", now),
+        submitted(&p.a, "B1", now + 1),
+    ];
+    let mut tx = s.write().await.unwrap();
+    let outcomes = play::record_responses(&mut tx, &p.exercise, &batch)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let refused: Vec<bool> = outcomes.iter().map(Result::is_err).collect();
+    assert_eq!(refused, [false, true, false, true, false], "{outcomes:?}");
+    assert!(matches!(outcomes[1], Err(ExerciseError::Play(_))));
+    assert!(matches!(
+        outcomes[3],
+        Err(ExerciseError::Store(StoreError::NotFound(_)))
+    ));
+    let mut c = s.read().await.unwrap();
+    let stored = play::responses(&mut c, &p.exercise, &p.fsa, &OrgScope::All)
+        .await
+        .unwrap();
+    let mut ids: Vec<&str> = stored.iter().map(|r| r.id.as_str()).collect();
+    ids.sort_unstable();
+    let mut accepted: Vec<&str> = outcomes.iter().flatten().map(String::as_str).collect();
+    accepted.sort_unstable();
+    assert_eq!(ids, accepted);
+    let pulses = play::pulses(&mut c, &p.exercise, now).await.unwrap();
+    assert_eq!(pulses.organiser, p.fsa);
+    assert_eq!(pulses.organiser_codes, ["B1", "S1"]);
+    let mut by_org = pulses.participants.clone();
+    by_org.sort();
+    let mut expected = vec![
+        (p.a.clone(), vec!["B1".to_owned()]),
+        (p.b.clone(), vec!["S1".to_owned()]),
+    ];
+    expected.sort();
+    assert_eq!(by_org, expected, "C plays no track and has no pulse");
+    let unknown = play::pulses(&mut c, "no-such-edition", now).await;
+    assert!(matches!(
+        unknown,
+        Err(ExerciseError::Store(StoreError::NotFound(_)))
+    ));
+}
+both!(batched, super::batched_responses_and_shared_pulses);

@@ -11,24 +11,16 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use deltawall_app::Ctx;
+use deltawall_app::exercises::live::{self, Beat};
 use deltawall_app::exercises::play::{self, Pulse};
-use deltawall_domain::Actor;
 use std::convert::Infallible;
-use std::time::Duration;
 use tokio::sync::watch;
 
-/// How often a connected reader's pulse is recomputed when nothing signals a change: a
-/// scheduled inject falls due, or another `serve` process released one.
-const EVERY: Duration = Duration::from_secs(2);
-
-/// One stream's state: what it reads with, and the pulse last sent.
+/// One stream's state: the edition's shared poller, whose pulse to pick, and the pulse
+/// last sent.
 struct Watch {
-    state: AppState,
-    actor: Actor,
-    id: String,
-    /// Clock commands and releases committed by this process: recompute at once.
-    changes: watch::Receiver<u64>,
+    beats: watch::Receiver<Beat>,
+    org_id: String,
     next: Option<Pulse>,
     last: Option<Pulse>,
 }
@@ -41,20 +33,14 @@ impl Watch {
             let pulse = match self.next.take() {
                 Some(p) => p,
                 None => {
-                    tokio::select! {
-                        () = tokio::time::sleep(EVERY) => {}
-                        // The sender lives as long as the process: an error cannot happen,
-                        // and would only mean waiting for the next poll.
-                        _ = self.changes.changed() => {}
+                    // The poller keeps its sender while a receiver exists; an error means
+                    // it is gone, and so is the stream.
+                    self.beats.changed().await.ok()?;
+                    let beat = self.beats.borrow_and_update().clone();
+                    if beat == Beat::Pending {
+                        continue;
                     }
-                    let ctx = Ctx {
-                        store: &self.state.store,
-                        actor: &self.actor,
-                        ip: None,
-                    };
-                    play::pulse(ctx, &self.state.config.clock, &self.id)
-                        .await
-                        .ok()?
+                    beat.pulse_for(&self.org_id)?
                 }
             };
             if self.last.as_ref() != Some(&pulse) {
@@ -68,7 +54,7 @@ impl Watch {
 }
 
 /// `GET /exercises/editions/{id}/events`: refused like the page for anyone who may not
-/// see the edition, before any stream starts.
+/// see the edition, before any stream starts; then fed by the edition's shared poller.
 pub async fn events(
     State(state): State<AppState>,
     user: UiUser,
@@ -77,12 +63,9 @@ pub async fn events(
     let first = play::pulse(user.ctx(&state), &state.config.clock, &id)
         .await
         .map_err(user.err())?;
-    let changes = play::changes(&id);
     let watch = Watch {
-        state,
-        actor: user.info.actor.clone(),
-        changes,
-        id,
+        beats: live::subscribe(&state.store, &state.config.clock, &id),
+        org_id: user.info.actor.org_id.clone(),
         next: Some(first),
         last: None,
     };

@@ -23,6 +23,7 @@ mod detections;
 mod downloads;
 mod exercises;
 mod exercises_blind;
+mod exercises_live;
 mod home;
 mod incident_board;
 mod incident_patterns;
