@@ -17,7 +17,7 @@ use crate::pipeline::{ScanOptions, ScanStats};
 use crate::rules::{RuleSource, engine_config, load_rules, run_tests, with_mapping_file};
 use crate::shard::scan_sharded;
 use anyhow::{Context, bail};
-use deltawall_sigma::{Engine, Partition};
+use deltawall_sigma::Engine;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -205,7 +205,7 @@ pub fn scan_with(
         bail!("no usable rules");
     }
     let mut engines = vec![engine];
-    if threads > 1 && !args.follow && engines[0].partition() != Partition::Single {
+    if threads > 1 && !args.follow && crate::shard::can_spread(&engines[0]) {
         engines.extend((1..threads).map(|_| Engine::new_partial(&set, config.clone()).0));
     }
     let indicators = match (&args.indicators, feed) {

@@ -15,6 +15,7 @@ use deltawall_event::Event;
 
 mod build;
 mod partition;
+mod share;
 
 pub use partition::{Partition, Partitioner};
 use std::collections::HashMap;
@@ -202,6 +203,7 @@ impl Engine {
                 self.state.push(at, c, pos, key, value);
             }
         }
+        drop(cx);
         self.release(false, sink);
     }
 
@@ -259,9 +261,11 @@ impl Engine {
         }
         let rules: Vec<usize> = (0..self.rules.len())
             .filter(|&i| {
-                logsources
-                    .iter()
-                    .any(|ls| self.rules[i].logsource.applies_to(ls))
+                let rule = &self.rules[i];
+                // A rule neither alerting nor feeding a correlation is idle in this engine's
+                // share (see `Engine::keep_share`).
+                (rule.emit || !rule.feeds.is_empty())
+                    && logsources.iter().any(|ls| rule.logsource.applies_to(ls))
             })
             .collect();
         let slots = self.prefilter.slots_for(&rules);

@@ -129,12 +129,14 @@ const REUSE_CAPACITY: usize = 64;
 /// table of slot numbers under a randomly seeded fast hasher (group-by values are chosen by
 /// whoever sends the events: the per-process random seed keeps hash flooding out).
 ///
-/// Expiry and eviction use a lazy min-heap of `(expiry, serial, slot)`: each live group has
-/// exactly one entry, whose expiry is at most the group's current expiry. Feeding a group
-/// only moves its `expiry` field; when an entry comes to the top with an out-of-date expiry
-/// it is pushed again with the current one, so the top valid entry is always the group that
-/// ends first (ties: the oldest group). Entries of groups that fired and were removed are
-/// skipped by their serial, and the heap is rebuilt when such entries outnumber live groups.
+/// Expiry and eviction use one queue of `(expiry, serial, slot)` per correlation instead of
+/// a heap over all groups: inputs are fed in event-time order and a correlation's timespan
+/// is fixed, so the expiries a correlation's groups get are pushed in order and each queue
+/// stays sorted by construction (a push and a pop are O(1), where the heap cost a
+/// logarithmic sift through a large, cache-cold array per group). Every feed pushes an
+/// entry; an entry is out of date when its group was fed again since (its expiry moved),
+/// fired or ended (its serial differs), and is dropped when it reaches the front. The group
+/// that ends first is the earliest valid front over the queues (ties: the oldest group).
 pub(crate) struct State {
     /// Inputs that arrived in time order (the common case): sorted by construction.
     in_order: VecDeque<Pending>,
@@ -146,7 +148,9 @@ pub(crate) struct State {
     index: HashTable<u32>,
     hasher: RandomState,
     live: usize,
-    by_expiry: BinaryHeap<Reverse<(i64, u64, u32)>>,
+    by_expiry: Vec<VecDeque<(i64, u64, u32)>>,
+    /// At most the earliest expiry queued: nothing can expire before it.
+    earliest: i64,
     serial: u64,
     seq: u64,
     max_ts: Option<i64>,
@@ -170,7 +174,8 @@ impl State {
             index: HashTable::new(),
             hasher: RandomState::default(),
             live: 0,
-            by_expiry: BinaryHeap::new(),
+            by_expiry: Vec::new(),
+            earliest: i64::MAX,
             serial: 0,
             seq: 0,
             max_ts: None,
@@ -326,7 +331,6 @@ impl State {
         let corr = p.corr;
         let i = self.slot_of(corr, p.key);
         let group = self.slots[i as usize].as_mut()?;
-        let new = group.expiry == i64::MIN;
         let before = group.window.len();
         let (fire, overflow) = group.window.observe(spec, p.ts, p.pos, p.value);
         self.held = self.held + group.window.len() - before;
@@ -342,13 +346,12 @@ impl State {
             });
         }
         group.expiry = p.ts.saturating_add(spec.timespan_us);
-        if new {
-            let entry = (group.expiry, group.serial, i);
-            self.by_expiry.push(Reverse(entry));
-            if self.by_expiry.len() > 2 * self.live + 1024 {
-                self.rebuild_expiry();
-            }
+        let entry = (group.expiry, group.serial, i);
+        if self.by_expiry.len() <= corr {
+            self.by_expiry.resize_with(corr + 1, VecDeque::new);
         }
+        self.by_expiry[corr].push_back(entry);
+        self.earliest = self.earliest.min(entry.0);
         self.shed();
         None
     }
@@ -371,42 +374,48 @@ impl State {
         g.key
     }
 
-    /// Rebuilds the expiry heap from the live groups (drops entries of removed groups).
-    fn rebuild_expiry(&mut self) {
-        let entries: Vec<Reverse<(i64, u64, u32)>> = self
-            .slots
-            .iter()
-            .enumerate()
-            .filter_map(|(i, g)| {
-                let g = g.as_ref()?;
-                let i = u32::try_from(i).ok()?;
-                Some(Reverse((g.expiry, g.serial, i)))
-            })
-            .collect();
-        self.by_expiry = BinaryHeap::from(entries);
-    }
-
     /// The live group that ends first (ties: the oldest), if its expiry is below `before`;
-    /// its heap entry is consumed.
+    /// its queue entry is consumed.
     fn pop_first(&mut self, before: i64) -> Option<u32> {
-        while let Some(&Reverse((expiry, serial, i))) = self.by_expiry.peek() {
-            if expiry >= before {
-                return None;
-            }
-            self.by_expiry.pop();
-            let Some(g) = self.slots[i as usize].as_ref() else {
+        if before <= self.earliest {
+            return None;
+        }
+        let mut best: Option<(i64, u64, usize)> = None;
+        let mut earliest = i64::MAX;
+        for q in 0..self.by_expiry.len() {
+            let Some(&(expiry, serial, _)) = self.valid_front(q) else {
                 continue;
             };
-            if g.serial != serial {
-                continue;
+            earliest = earliest.min(expiry);
+            if expiry < before && best.is_none_or(|(e, s, _)| (expiry, serial) < (e, s)) {
+                best = Some((expiry, serial, q));
             }
-            if g.expiry != expiry {
-                self.by_expiry.push(Reverse((g.expiry, serial, i)));
-                continue;
-            }
-            return Some(i);
         }
-        None
+        self.earliest = earliest;
+        let (_, _, q) = best?;
+        let (_, _, i) = self.by_expiry[q].pop_front()?;
+        self.earliest = self
+            .by_expiry
+            .iter()
+            .filter_map(VecDeque::front)
+            .fold(i64::MAX, |m, e| m.min(e.0));
+        Some(i)
+    }
+
+    /// The front of correlation `q`'s expiry queue once out-of-date entries are dropped.
+    fn valid_front(&mut self, q: usize) -> Option<&(i64, u64, u32)> {
+        let slots = &self.slots;
+        let queue = &mut self.by_expiry[q];
+        while let Some(&(expiry, serial, i)) = queue.front() {
+            let current = slots[i as usize]
+                .as_ref()
+                .is_some_and(|g| g.serial == serial && g.expiry == expiry);
+            if current {
+                break;
+            }
+            queue.pop_front();
+        }
+        queue.front()
     }
 
     /// Evicts the groups closest to expiry while more inputs are held than allowed.
@@ -431,12 +440,30 @@ impl State {
         }
     }
 
-    /// Drops groups whose newest event is older than their timespan before `now`.
+    /// Drops groups whose newest event is older than their timespan before `now`, queue by
+    /// queue (they all go, so the order between correlations does not matter).
     fn expire(&mut self, now: i64) {
-        while let Some(i) = self.pop_first(now) {
-            self.remove(i);
-            self.counters.expired_keys += 1;
+        if now <= self.earliest {
+            return;
         }
+        let mut earliest = i64::MAX;
+        for q in 0..self.by_expiry.len() {
+            while let Some(&(expiry, serial, i)) = self.by_expiry[q].front() {
+                if expiry >= now {
+                    earliest = earliest.min(expiry);
+                    break;
+                }
+                self.by_expiry[q].pop_front();
+                let current = self.slots[i as usize]
+                    .as_ref()
+                    .is_some_and(|g| g.serial == serial && g.expiry == expiry);
+                if current {
+                    self.remove(i);
+                    self.counters.expired_keys += 1;
+                }
+            }
+        }
+        self.earliest = earliest;
     }
 }
 
