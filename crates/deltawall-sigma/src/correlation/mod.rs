@@ -6,6 +6,7 @@
 //! the windows in `(time, arrival)` order, so results do not depend on arrival order within
 //! the lateness. Older inputs are dropped and counted as late.
 
+mod expiry;
 pub(crate) mod text;
 pub(crate) mod window;
 
@@ -129,14 +130,10 @@ const REUSE_CAPACITY: usize = 64;
 /// table of slot numbers under a randomly seeded fast hasher (group-by values are chosen by
 /// whoever sends the events: the per-process random seed keeps hash flooding out).
 ///
-/// Expiry and eviction use one queue of `(expiry, serial, slot)` per correlation instead of
-/// a heap over all groups: inputs are fed in event-time order and a correlation's timespan
-/// is fixed, so the expiries a correlation's groups get are pushed in order and each queue
-/// stays sorted by construction (a push and a pop are O(1), where the heap cost a
-/// logarithmic sift through a large, cache-cold array per group). Every feed pushes an
-/// entry; an entry is out of date when its group was fed again since (its expiry moved),
-/// fired or ended (its serial differs), and is dropped when it reaches the front. The group
-/// that ends first is the earliest valid front over the queues (ties: the oldest group).
+/// Expiry and eviction ask [`expiry::Expiry`] for the group that ends first: one entry per
+/// live group, in a queue per correlation while the group is unchanged (the common case)
+/// and in a heap once its window moved on; entries of groups that fired or were evicted
+/// are skipped by their serial, and dropped in bulk when they outnumber live groups.
 pub(crate) struct State {
     /// Inputs that arrived in time order (the common case): sorted by construction.
     in_order: VecDeque<Pending>,
@@ -148,9 +145,7 @@ pub(crate) struct State {
     index: HashTable<u32>,
     hasher: RandomState,
     live: usize,
-    by_expiry: Vec<VecDeque<(i64, u64, u32)>>,
-    /// At most the earliest expiry queued: nothing can expire before it.
-    earliest: i64,
+    expiry: expiry::Expiry,
     serial: u64,
     seq: u64,
     max_ts: Option<i64>,
@@ -174,8 +169,7 @@ impl State {
             index: HashTable::new(),
             hasher: RandomState::default(),
             live: 0,
-            by_expiry: Vec::new(),
-            earliest: i64::MAX,
+            expiry: expiry::Expiry::new(),
             serial: 0,
             seq: 0,
             max_ts: None,
@@ -331,6 +325,7 @@ impl State {
         let corr = p.corr;
         let i = self.slot_of(corr, p.key);
         let group = self.slots[i as usize].as_mut()?;
+        let new = group.expiry == i64::MIN;
         let before = group.window.len();
         let (fire, overflow) = group.window.observe(spec, p.ts, p.pos, p.value);
         self.held = self.held + group.window.len() - before;
@@ -346,12 +341,14 @@ impl State {
             });
         }
         group.expiry = p.ts.saturating_add(spec.timespan_us);
-        let entry = (group.expiry, group.serial, i);
-        if self.by_expiry.len() <= corr {
-            self.by_expiry.resize_with(corr + 1, VecDeque::new);
+        if new {
+            self.expiry.push_new(corr, (group.expiry, group.serial, i));
+            if self.expiry.len() > 2 * self.live + 1024 {
+                let slots = &self.slots;
+                self.expiry
+                    .compact(|i, serial| live_serial(slots, i) == Some(serial));
+            }
         }
-        self.by_expiry[corr].push_back(entry);
-        self.earliest = self.earliest.min(entry.0);
         self.shed();
         None
     }
@@ -375,47 +372,15 @@ impl State {
     }
 
     /// The live group that ends first (ties: the oldest), if its expiry is below `before`;
-    /// its queue entry is consumed.
+    /// its entry is consumed.
     fn pop_first(&mut self, before: i64) -> Option<u32> {
-        if before <= self.earliest {
-            return None;
-        }
-        let mut best: Option<(i64, u64, usize)> = None;
-        let mut earliest = i64::MAX;
-        for q in 0..self.by_expiry.len() {
-            let Some(&(expiry, serial, _)) = self.valid_front(q) else {
-                continue;
-            };
-            earliest = earliest.min(expiry);
-            if expiry < before && best.is_none_or(|(e, s, _)| (expiry, serial) < (e, s)) {
-                best = Some((expiry, serial, q));
-            }
-        }
-        self.earliest = earliest;
-        let (_, _, q) = best?;
-        let (_, _, i) = self.by_expiry[q].pop_front()?;
-        self.earliest = self
-            .by_expiry
-            .iter()
-            .filter_map(VecDeque::front)
-            .fold(i64::MAX, |m, e| m.min(e.0));
-        Some(i)
-    }
-
-    /// The front of correlation `q`'s expiry queue once out-of-date entries are dropped.
-    fn valid_front(&mut self, q: usize) -> Option<&(i64, u64, u32)> {
         let slots = &self.slots;
-        let queue = &mut self.by_expiry[q];
-        while let Some(&(expiry, serial, i)) = queue.front() {
-            let current = slots[i as usize]
+        self.expiry.pop_first(before, |i, serial| {
+            slots[i as usize]
                 .as_ref()
-                .is_some_and(|g| g.serial == serial && g.expiry == expiry);
-            if current {
-                break;
-            }
-            queue.pop_front();
-        }
-        queue.front()
+                .filter(|g| g.serial == serial)
+                .map(|g| g.expiry)
+        })
     }
 
     /// Evicts the groups closest to expiry while more inputs are held than allowed.
@@ -440,31 +405,18 @@ impl State {
         }
     }
 
-    /// Drops groups whose newest event is older than their timespan before `now`, queue by
-    /// queue (they all go, so the order between correlations does not matter).
+    /// Drops groups whose newest event is older than their timespan before `now`.
     fn expire(&mut self, now: i64) {
-        if now <= self.earliest {
-            return;
+        while let Some(i) = self.pop_first(now) {
+            self.remove(i);
+            self.counters.expired_keys += 1;
         }
-        let mut earliest = i64::MAX;
-        for q in 0..self.by_expiry.len() {
-            while let Some(&(expiry, serial, i)) = self.by_expiry[q].front() {
-                if expiry >= now {
-                    earliest = earliest.min(expiry);
-                    break;
-                }
-                self.by_expiry[q].pop_front();
-                let current = self.slots[i as usize]
-                    .as_ref()
-                    .is_some_and(|g| g.serial == serial && g.expiry == expiry);
-                if current {
-                    self.remove(i);
-                    self.counters.expired_keys += 1;
-                }
-            }
-        }
-        self.earliest = earliest;
     }
+}
+
+/// The serial of the group in slot `i`, if one is there.
+fn live_serial(slots: &[Option<Group>], i: u32) -> Option<u64> {
+    slots[i as usize].as_ref().map(|g| g.serial)
 }
 
 fn upstream_key(input: &Input, upstream: &Key) -> Key {
