@@ -5,8 +5,8 @@
 //! failure ratios (they span every source, so they are computed once, in event order) and
 //! sends each event to the engine that owns its correlation group: by the value of the
 //! field every correlation groups by, or round-robin when there is no correlation. When
-//! the correlations group by different fields, the engines divide the correlations instead
-//! ([`Engine::keep_share`]) and every engine reads the same shared batches. Each
+//! the correlations group by different fields, the engines divide the correlation groups
+//! instead ([`Engine::keep_share`]) and every engine reads the same shared batches. Each
 //! event carries the newest event time seen before it, so that every engine decides
 //! lateness and closes windows at the same event time as a single engine would. Alerts
 //! are tagged with the sequence number of the event that released them and emitted in that
@@ -58,10 +58,10 @@ pub fn can_shard(engines: &[Engine], opts: &ScanOptions) -> bool {
 
 /// Whether an engine's rules can be spread over several engines: by events, when every
 /// correlation groups by one field (or there is no correlation), or else by correlations,
-/// when they fall into at least two independent parts (each engine then reads every event
-/// and keeps the windows of its own correlations, see [`Engine::keep_share`]).
+/// when they are not all one chain (each engine then reads every event and keeps the
+/// windows of its own groups, see [`Engine::keep_share`]).
 pub fn can_spread(engine: &Engine) -> bool {
-    engine.partition() != Partition::Single || engine.correlation_parts() > 1
+    engine.partition() != Partition::Single || engine.can_divide()
 }
 
 /// Runs the scan over `engines` (built from the same rules); with one engine, or rules

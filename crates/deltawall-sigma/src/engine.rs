@@ -120,6 +120,9 @@ pub struct Engine {
     /// The route of the previous event: consecutive events nearly always share their log
     /// sources, and comparing them is cheaper than hashing them.
     last_route: Option<(Vec<LogSource>, Arc<Route>)>,
+    /// The share of the correlation groups this engine keeps, when several engines divide
+    /// them (see [`Engine::keep_share`]).
+    share: Option<share::Share>,
     state: correlation::State,
     stats: EngineStats,
     /// Rule trees walked (rules the prefilter could not skip), for measuring the prefilter.
@@ -199,6 +202,9 @@ impl Engine {
                     GroupSrc::Field(f) => cx.first_value(*f),
                     GroupSrc::Upstream(_) => None,
                 });
+                if self.share.as_ref().is_some_and(|s| !s.owns(c, &key)) {
+                    continue;
+                }
                 let value = value_of(input, &mut cx);
                 self.state.push(at, c, pos, key, value);
             }

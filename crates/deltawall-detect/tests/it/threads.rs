@@ -234,7 +234,7 @@ correlation: {type: event_count, rules: [failure], group-by: [user.name], timesp
 }
 
 #[test]
-fn a_chain_stays_in_one_engine() {
+fn a_chain_is_one_part() {
     let mut set = RuleSet::new();
     set.add_yaml(DIVIDED, "test.yml").unwrap();
     let engine = Engine::new(&set, engine_config(0)).unwrap();
