@@ -73,9 +73,10 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub subscription: Box<crate::subscription::SubscriptionArgs>,
     /// Engine threads (default: the cores available). Events are spread by the field every
-    /// correlation groups by; when correlations group by different fields, the threads
-    /// divide the correlations and each reads every event. The alerts are those of one
-    /// thread. `--follow`, and rules with one chain of correlations, use one engine thread.
+    /// correlation groups by; when correlations group by different fields, each thread
+    /// reads every event and keeps the correlation groups whose key hashes to it. The
+    /// alerts are those of one thread. `--follow`, and rules whose only correlations form
+    /// one chain that changes the group key, use one engine thread.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// Year for RFC 3164 syslog timestamps, which have none (default: this year).
