@@ -17,7 +17,7 @@ use crate::pipeline::{ScanOptions, ScanStats};
 use crate::rules::{RuleSource, engine_config, load_rules, run_tests, with_mapping_file};
 use crate::shard::scan_sharded;
 use anyhow::{Context, bail};
-use deltawall_sigma::{Engine, Partition};
+use deltawall_sigma::Engine;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -73,8 +73,10 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub subscription: Box<crate::subscription::SubscriptionArgs>,
     /// Engine threads (default: the cores available). Events are spread by the field every
-    /// correlation groups by, so the alerts are those of one thread; rules whose
-    /// correlations group by different fields, and `--follow`, use one engine thread.
+    /// correlation groups by; when correlations group by different fields, each thread
+    /// reads every event and keeps the correlation groups whose key hashes to it. The
+    /// alerts are those of one thread. `--follow`, and rules whose only correlations form
+    /// one chain that changes the group key, use one engine thread.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// Year for RFC 3164 syslog timestamps, which have none (default: this year).
@@ -201,7 +203,7 @@ pub fn scan_with(
         bail!("no usable rules");
     }
     let mut engines = vec![engine];
-    if threads > 1 && !args.follow && engines[0].partition() != Partition::Single {
+    if threads > 1 && !args.follow && crate::shard::can_spread(&engines[0]) {
         engines.extend((1..threads).map(|_| Engine::new_partial(&set, config.clone()).0));
     }
     let indicators = match (&args.indicators, feed) {

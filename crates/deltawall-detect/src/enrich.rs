@@ -116,22 +116,82 @@ pub struct Ratios {
 
 /// The IPv4 /24 or IPv6 /48 network of an address, as `198.51.100.0/24`.
 pub fn network_of(ip: &str) -> Option<String> {
-    match ip.parse::<std::net::IpAddr>().ok()? {
-        std::net::IpAddr::V4(v4) => {
-            let [a, b, c, _] = v4.octets();
-            Some(format!("{a}.{b}.{c}.0/24"))
-        }
-        std::net::IpAddr::V6(v6) => {
-            let s = v6.segments();
-            Some(format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2]))
-        }
+    network(ip).map(|n| n.as_str().to_owned())
+}
+
+/// The network of an address (see [`network_of`]) as a short text held inline: every
+/// sign-in gets one, and formatting it into a new `String` was an allocation per event.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Network(Inline);
+
+impl Network {
+    /// The network as text.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
     }
 }
 
+impl std::fmt::Debug for Network {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// The IPv4 /24 or IPv6 /48 network of an address, formatted without allocating.
+pub fn network(ip: &str) -> Option<Network> {
+    use std::fmt::Write;
+    let mut out = Inline::default();
+    let written = match ip.parse::<std::net::IpAddr>().ok()? {
+        std::net::IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            write!(out, "{a}.{b}.{c}.0/24")
+        }
+        std::net::IpAddr::V6(v6) => {
+            let s = v6.segments();
+            write!(out, "{:x}:{:x}:{:x}::/48", s[0], s[1], s[2])
+        }
+    };
+    written.ok().map(|()| Network(out))
+}
+
+/// A text of at most 32 bytes in place: networks and numbers as text.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+struct Inline {
+    len: u8,
+    bytes: [u8; 32],
+}
+
+impl Inline {
+    fn as_str(&self) -> &str {
+        // Only whole `&str`s are written in, so the bytes are valid UTF-8.
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Write for Inline {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let start = usize::from(self.len);
+        let end = start + s.len();
+        let dest = self.bytes.get_mut(start..end).ok_or(std::fmt::Error)?;
+        dest.copy_from_slice(s.as_bytes());
+        self.len = u8::try_from(end).map_err(|_| std::fmt::Error)?;
+        Ok(())
+    }
+}
+
+/// Calls `f` with the first value of the field as text; numbers are formatted in place
+/// (an ASN is a number in ECS, and each sign-in looks one up).
 fn with_text<T>(event: &dyn Event, path: &str, f: impl FnOnce(&str) -> T) -> Option<T> {
+    use std::fmt::Write;
     let field = event.get(path)?;
     match field.iter().next()? {
         Scalar::Null => None,
+        Scalar::Str(s) => Some(f(s)),
+        Scalar::Int(i) => {
+            let mut text = Inline::default();
+            write!(text, "{i}").ok()?;
+            Some(f(text.as_str()))
+        }
         s => Some(f(&s.to_text())),
     }
 }
@@ -211,8 +271,8 @@ impl AuthRatios {
     /// Records a login (an event with outcome success or failure) and returns its ratios;
     /// events without an outcome or a time get none.
     pub fn observe(&mut self, event: &dyn Event) -> Ratios {
-        let net = with_text(event, "source.ip", network_of).flatten();
-        self.observe_kind(event, Kind::Login, net.as_deref())
+        let net = with_text(event, "source.ip", network).flatten();
+        self.observe_kind(event, Kind::Login, net.as_ref().map(Network::as_str))
     }
 
     fn observe_kind(&mut self, event: &dyn Event, kind: Kind, net: Option<&str>) -> Ratios {
@@ -295,8 +355,10 @@ impl AuthRatios {
         match kind {
             Kind::Request => with_text(event, "source.ip", |ip| self.rates.request(ip, t)),
             Kind::Login if !failed => {
-                let user = with_text(event, "user.name", str::to_owned)?;
-                with_text(event, "source.ip", |ip| self.rates.sign_in(ip, &user, t));
+                let rates = &mut self.rates;
+                with_text(event, "user.name", |user| {
+                    with_text(event, "source.ip", |ip| rates.sign_in(ip, user, t));
+                });
                 None
             }
             _ => None,
@@ -317,11 +379,11 @@ impl AuthRatios {
             _ => None,
         };
         let net = match kind {
-            Some(Kind::Login) => with_text(&record.event, "source.ip", network_of).flatten(),
+            Some(Kind::Login) => with_text(&record.event, "source.ip", network).flatten(),
             _ => None,
         };
         let ratios = kind.map_or_else(Ratios::default, |k| {
-            self.observe_kind(&record.event, k, net.as_deref())
+            self.observe_kind(&record.event, k, net.as_ref().map(Network::as_str))
         });
         Enriched {
             inner: &record.event,
@@ -338,7 +400,7 @@ pub struct Enriched<'a, E: Event + ?Sized> {
     /// Its ratios.
     pub ratios: Ratios,
     /// The network of its source address (logins only).
-    pub network: Option<String>,
+    pub network: Option<Network>,
 }
 
 impl<E: Event + ?Sized> Event for Enriched<'_, E> {
@@ -364,7 +426,10 @@ impl<E: Event + ?Sized> Event for Enriched<'_, E> {
                 return Some(Field::One(Scalar::Int(i64::from(r.accounts))));
             }
             "deltawall.source.network" => {
-                return self.network.as_deref().map(|n| Field::One(Scalar::Str(n)));
+                return self
+                    .network
+                    .as_ref()
+                    .map(|n| Field::One(Scalar::Str(n.as_str())));
             }
             _ => return self.inner.get(path),
         };
@@ -471,7 +536,7 @@ mod tests {
         let wrapped = Enriched {
             inner: &e,
             ratios: r.observe(&login("1.2.3.4", "failure", 1)),
-            network: network_of("1.2.3.4"),
+            network: network("1.2.3.4"),
         };
         assert_eq!(
             wrapped.get("deltawall.source.failure_ratio"),

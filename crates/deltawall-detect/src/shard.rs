@@ -4,7 +4,9 @@
 //! The reader thread parses (as in [`crate::pipeline::scan`]); this thread computes the
 //! failure ratios (they span every source, so they are computed once, in event order) and
 //! sends each event to the engine that owns its correlation group: by the value of the
-//! field every correlation groups by, or round-robin when there is no correlation. Each
+//! field every correlation groups by, or round-robin when there is no correlation. When
+//! the correlations group by different fields, the engines divide the correlation groups
+//! instead ([`Engine::keep_share`]) and every engine reads the same shared batches. Each
 //! event carries the newest event time seen before it, so that every engine decides
 //! lateness and closes windows at the same event time as a single engine would. Alerts
 //! are tagged with the sequence number of the event that released them and emitted in that
@@ -28,13 +30,14 @@ struct Item {
     before: i64,
     record: Record,
     ratios: Ratios,
-    network: Option<String>,
+    network: Option<crate::enrich::Network>,
     logsources: Arc<Vec<LogSource>>,
 }
 
 enum Work {
-    /// Events, and the last sequence number dispatched so far (to any engine).
-    Items(Vec<Item>, u64),
+    /// Events, and the last sequence number dispatched so far (to any engine). Shared:
+    /// engines that divide the correlations all read the same batch.
+    Items(Arc<Vec<Item>>, u64),
     /// End of input: move to this event time, flush, and stop.
     Finish(i64),
 }
@@ -47,10 +50,18 @@ struct Done {
     finished: bool,
 }
 
-/// Whether these engines can share a scan: more than one, not following, and rules whose
-/// correlations all group by one field (or have no correlation).
+/// Whether these engines can share a scan: more than one, not following, and rules that
+/// can be spread (see [`can_spread`]).
 pub fn can_shard(engines: &[Engine], opts: &ScanOptions) -> bool {
-    engines.len() > 1 && !opts.follow && engines[0].partition() != Partition::Single
+    engines.len() > 1 && !opts.follow && can_spread(&engines[0])
+}
+
+/// Whether an engine's rules can be spread over several engines: by events, when every
+/// correlation groups by one field (or there is no correlation), or else by correlations,
+/// when they are not all one chain (each engine then reads every event and keeps the
+/// windows of its own groups, see [`Engine::keep_share`]).
+pub fn can_spread(engine: &Engine) -> bool {
+    engine.partition() != Partition::Single || engine.can_divide()
 }
 
 /// Runs the scan over `engines` (built from the same rules); with one engine, or rules
@@ -73,15 +84,21 @@ pub fn scan_sharded(
     };
     let partition = engines[0].partition();
     let n = engines.len();
+    let divided = partition == Partition::Single;
     let rx = start_readers(inputs, opts);
     let (done_tx, done_rx) = channel();
     let mut work_txs = Vec::new();
     let mut handles = Vec::new();
-    for (i, engine) in engines.into_iter().enumerate() {
+    for (i, mut engine) in engines.into_iter().enumerate() {
+        if divided {
+            engine.keep_share(i, n);
+        }
         let (tx, rx) = sync_channel::<Work>(4);
         let done = done_tx.clone();
         work_txs.push(tx);
-        let indicators = opts.indicators.clone();
+        // Every engine reads every event when they divide the correlations: one of them
+        // evaluates the indicators.
+        let indicators = opts.indicators.clone().filter(|_| !divided || i == 0);
         handles.push(std::thread::spawn(move || {
             run_engine(i, engine, indicators.as_ref(), &rx, &done)
         }));
@@ -124,12 +141,13 @@ pub fn scan_sharded(
                     let view = Enriched {
                         inner: &record.event,
                         ratios: r,
-                        network: network.clone(),
+                        network,
                     };
                     crate::pipeline::count_request(&tops, &record.source, &view);
                     let shard = match &partition {
                         Partition::ByField(p) => p.shard(&view, n),
-                        _ => (seq % n as u64) as usize,
+                        Partition::Single => 0,
+                        Partition::Any => (seq % n as u64) as usize,
                     };
                     let before = newest;
                     if let Some(t) = deltawall_event::Event::timestamp_us(&record.event) {
@@ -144,9 +162,18 @@ pub fn scan_sharded(
                         logsources,
                     });
                 }
-                for (tx, items) in work_txs.iter().zip(per_shard) {
-                    if tx.send(Work::Items(items, seq)).is_err() {
-                        break;
+                if divided {
+                    let items = Arc::new(per_shard.swap_remove(0));
+                    for tx in &work_txs {
+                        if tx.send(Work::Items(items.clone(), seq)).is_err() {
+                            break;
+                        }
+                    }
+                } else {
+                    for (tx, items) in work_txs.iter().zip(per_shard) {
+                        if tx.send(Work::Items(Arc::new(items), seq)).is_err() {
+                            break;
+                        }
                     }
                 }
                 while let Ok(done) = done_rx.try_recv() {
@@ -208,7 +235,7 @@ fn run_engine(
         match work {
             Work::Items(items, upto) => {
                 let indicators = indicators.map(|h| h.current());
-                for item in items {
+                for item in items.iter() {
                     let tag = item.seq;
                     if item.before > i64::MIN {
                         engine.advance_to(item.before, &mut |a| sink(a, tag, &mut out));

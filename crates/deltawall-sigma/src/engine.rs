@@ -15,6 +15,7 @@ use deltawall_event::Event;
 
 mod build;
 mod partition;
+mod share;
 
 pub use partition::{Partition, Partitioner};
 use std::collections::HashMap;
@@ -119,6 +120,9 @@ pub struct Engine {
     /// The route of the previous event: consecutive events nearly always share their log
     /// sources, and comparing them is cheaper than hashing them.
     last_route: Option<(Vec<LogSource>, Arc<Route>)>,
+    /// The share of the correlation groups this engine keeps, when several engines divide
+    /// them (see [`Engine::keep_share`]).
+    share: Option<share::Share>,
     state: correlation::State,
     stats: EngineStats,
     /// Rule trees walked (rules the prefilter could not skip), for measuring the prefilter.
@@ -198,10 +202,14 @@ impl Engine {
                     GroupSrc::Field(f) => cx.first_value(*f),
                     GroupSrc::Upstream(_) => None,
                 });
+                if self.share.as_ref().is_some_and(|s| !s.owns(c, &key)) {
+                    continue;
+                }
                 let value = value_of(input, &mut cx);
                 self.state.push(at, c, pos, key, value);
             }
         }
+        drop(cx);
         self.release(false, sink);
     }
 
@@ -259,9 +267,11 @@ impl Engine {
         }
         let rules: Vec<usize> = (0..self.rules.len())
             .filter(|&i| {
-                logsources
-                    .iter()
-                    .any(|ls| self.rules[i].logsource.applies_to(ls))
+                let rule = &self.rules[i];
+                // A rule neither alerting nor feeding a correlation is idle in this engine's
+                // share (see `Engine::keep_share`).
+                (rule.emit || !rule.feeds.is_empty())
+                    && logsources.iter().any(|ls| rule.logsource.applies_to(ls))
             })
             .collect();
         let slots = self.prefilter.slots_for(&rules);

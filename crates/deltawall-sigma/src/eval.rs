@@ -116,6 +116,17 @@ pub(crate) struct FieldCache {
     stamps: Vec<u32>,
     positions: Vec<u32>,
     stamp: u32,
+    /// The buffers of the previous event's context, kept so that each event does not
+    /// allocate (and grow) its own.
+    spare_slots: Vec<Option<(u32, u32)>>,
+    spare_vals: Vec<Val<'static>>,
+}
+
+/// An emptied buffer of values, its allocation reused for values of another lifetime
+/// (collecting an empty vector's iterator into one of the same layout keeps the buffer).
+fn recycle<'x, 'y>(mut vals: Vec<Val<'x>>) -> Vec<Val<'y>> {
+    vals.clear();
+    vals.into_iter().map(|_| unreachable!("emptied")).collect()
 }
 
 impl FieldCache {
@@ -124,6 +135,8 @@ impl FieldCache {
             stamps: vec![0; fields],
             positions: vec![0; fields],
             stamp: 0,
+            spare_slots: Vec::new(),
+            spare_vals: Vec::new(),
         }
     }
 
@@ -155,12 +168,15 @@ impl<'a, 'e> EvalCtx<'a, 'e> {
         cache: &'a mut FieldCache,
     ) -> EvalCtx<'a, 'e> {
         cache.next();
+        let mut slots = std::mem::take(&mut cache.spare_slots);
+        slots.clear();
+        let vals = recycle(std::mem::take(&mut cache.spare_vals));
         EvalCtx {
             event,
             paths,
             cache,
-            slots: Vec::new(),
-            vals: Vec::new(),
+            slots,
+            vals,
             keywords: None,
         }
     }
@@ -209,6 +225,13 @@ impl<'a, 'e> EvalCtx<'a, 'e> {
             });
             out
         })
+    }
+}
+
+impl Drop for EvalCtx<'_, '_> {
+    fn drop(&mut self) {
+        self.cache.spare_slots = std::mem::take(&mut self.slots);
+        self.cache.spare_vals = recycle(std::mem::take(&mut self.vals));
     }
 }
 

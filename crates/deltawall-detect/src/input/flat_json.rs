@@ -28,6 +28,9 @@ enum Val {
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Entry {
     path: (u32, u32),
+    /// A hash of the path, compared before the text: a look-up then reads the entries
+    /// only, not the arena (the event is often read by another thread than its parser).
+    hash: u32,
     value: Val,
     /// The value is an array element (so the path yields a list even when alone).
     in_list: bool,
@@ -62,6 +65,13 @@ struct Builder {
     keys: Frames,
     /// Whether some entries were marked [`Val::Removed`].
     removed: bool,
+}
+
+/// The hash an entry keeps of its path.
+fn path_hash(path: &str) -> u32 {
+    // Folded to 32 bits to keep an entry at 32 bytes; the text is compared on a match.
+    let h = fnv1a(path);
+    (h ^ (h >> 32)) as u32
 }
 
 fn fnv1a(s: &str) -> u64 {
@@ -108,6 +118,7 @@ impl Builder {
         let path = (start as u32, self.arena.len() as u32);
         self.entries.push(Entry {
             path,
+            hash: path_hash(&self.path),
             value,
             in_list,
         });
@@ -295,18 +306,10 @@ impl FlatJsonEvent {
     }
 
     fn matching<'s>(&'s self, path: &'s str) -> impl Iterator<Item = &'s Entry> + 's {
-        let (len, last) = (path.len() as u32, path.as_bytes().last().copied());
-        // Length and last byte first: ECS paths often share a length and a prefix.
-        self.entries.iter().filter(move |e| {
-            e.path.1 - e.path.0 == len
-                && self
-                    .arena
-                    .as_bytes()
-                    .get((e.path.1 as usize).wrapping_sub(1))
-                    .copied()
-                    == last
-                && self.text(e.path) == path
-        })
+        let hash = path_hash(path);
+        self.entries
+            .iter()
+            .filter(move |e| e.hash == hash && self.text(e.path) == path)
     }
 
     fn first(&self, path: &str) -> Option<Val> {

@@ -1,6 +1,8 @@
 //! `scan --threads`: the alerts of N engine threads are those of one, on random inputs
 //! (addresses, accounts, outcomes, times a little out of order, lines that are not
-//! events), for rules with correlations grouped by one field and rules without any.
+//! events), for rules with correlations grouped by one field (events spread by it), rules
+//! whose correlations group by different fields and chain (the engines divide the
+//! correlations) and rules without any.
 
 use deltawall_detect::input::{Format, SyslogParser};
 use deltawall_detect::pipeline::ScanOptions;
@@ -37,6 +39,52 @@ correlation:
     group-by: [source.ip, event.action]
     timespan: 2m
     condition: {field: user.name, gte: 3}
+level: high
+---
+title: admin login
+logsource: {category: authentication}
+detection:
+    selection: {user.name: admin, event.outcome: success}
+    condition: selection
+level: medium
+"#;
+
+/// Correlations grouped by different fields, one chained on another, a `generate`
+/// correlation and a single-event rule: no field partitions the events.
+const DIVIDED: &str = r#"
+title: login failure
+name: failure
+logsource: {category: authentication}
+detection:
+    selection: {event.outcome: failure}
+    condition: selection
+---
+title: login success
+name: success
+logsource: {category: authentication}
+detection:
+    selection: {event.outcome: success}
+    condition: selection
+---
+title: failures from one address
+name: burst
+correlation: {type: event_count, rules: [failure], group-by: [source.ip], timespan: 1m, condition: {gte: 3}}
+---
+title: repeated bursts from one address
+correlation: {type: event_count, rules: [burst], group-by: [source.ip], timespan: 10m, condition: {gte: 2}}
+level: high
+---
+title: failures for one account
+correlation: {type: event_count, rules: [failure], group-by: [user.name], timespan: 1m, condition: {gte: 3}}
+level: medium
+---
+title: accounts from one address
+correlation: {type: value_count, rules: [failure, success], group-by: [source.ip], timespan: 2m, condition: {field: user.name, gte: 3}}
+level: high
+---
+title: success after failures
+generate: true
+correlation: {type: temporal_ordered, rules: [failure, success], group-by: [user.name], timespan: 5m, condition: {gte: 2}}
 level: high
 ---
 title: admin login
@@ -132,7 +180,7 @@ proptest! {
             }
         }
         drop(file);
-        for rules in [GROUPED, STATELESS] {
+        for rules in [GROUPED, DIVIDED, STATELESS] {
             let (one, _) = alerts(rules, &path, 1);
             let (many, used) = alerts(rules, &path, threads);
             prop_assert_eq!(used, threads);
@@ -142,7 +190,7 @@ proptest! {
 }
 
 #[test]
-fn rules_grouped_by_different_fields_use_one_engine() {
+fn rules_grouped_by_different_fields_divide_the_correlations() {
     let rules = r#"
 title: failure
 name: failure
@@ -163,10 +211,34 @@ correlation: {type: event_count, rules: [failure], group-by: [user.name], timesp
         .map(|i| line(i % 2, i % 3, false, u32::from(i)))
         .collect();
     std::fs::write(&path, lines.join("\n")).unwrap();
-    let (one, _) = alerts(rules, &path, 1);
     let mut set = RuleSet::new();
     set.add_yaml(rules, "test.yml").unwrap();
     let engine = Engine::new(&set, engine_config(0)).unwrap();
     assert_eq!(engine.partition(), deltawall_sigma::Partition::Single);
-    assert!(!one.is_empty());
+    assert_eq!(engine.correlation_parts(), 2);
+    let (one, _) = alerts(rules, &path, 1);
+    let (two, used) = alerts(rules, &path, 2);
+    assert_eq!(used, 2);
+    let titles = |a: &[String]| -> Vec<String> {
+        let mut t: Vec<String> = a
+            .iter()
+            .map(|j| serde_json::from_str::<serde_json::Value>(j).unwrap()["title"].to_string())
+            .collect();
+        t.sort();
+        t.dedup();
+        t
+    };
+    // Both correlations fire, one in each engine.
+    assert_eq!(titles(&one).len(), 2, "{one:?}");
+    assert_eq!(one, two);
+}
+
+#[test]
+fn a_chain_is_one_part() {
+    let mut set = RuleSet::new();
+    set.add_yaml(DIVIDED, "test.yml").unwrap();
+    let engine = Engine::new(&set, engine_config(0)).unwrap();
+    // Five correlations, two of them chained: four parts.
+    assert_eq!(engine.correlation_count(), 5);
+    assert_eq!(engine.correlation_parts(), 4);
 }

@@ -6,6 +6,7 @@
 //! the windows in `(time, arrival)` order, so results do not depend on arrival order within
 //! the lateness. Older inputs are dropped and counted as late.
 
+mod expiry;
 pub(crate) mod text;
 pub(crate) mod window;
 
@@ -129,12 +130,10 @@ const REUSE_CAPACITY: usize = 64;
 /// table of slot numbers under a randomly seeded fast hasher (group-by values are chosen by
 /// whoever sends the events: the per-process random seed keeps hash flooding out).
 ///
-/// Expiry and eviction use a lazy min-heap of `(expiry, serial, slot)`: each live group has
-/// exactly one entry, whose expiry is at most the group's current expiry. Feeding a group
-/// only moves its `expiry` field; when an entry comes to the top with an out-of-date expiry
-/// it is pushed again with the current one, so the top valid entry is always the group that
-/// ends first (ties: the oldest group). Entries of groups that fired and were removed are
-/// skipped by their serial, and the heap is rebuilt when such entries outnumber live groups.
+/// Expiry and eviction ask [`expiry::Expiry`] for the group that ends first: one entry per
+/// live group, in a queue per correlation while the group is unchanged (the common case)
+/// and in a heap once its window moved on; entries of groups that fired or were evicted
+/// are skipped by their serial, and dropped in bulk when they outnumber live groups.
 pub(crate) struct State {
     /// Inputs that arrived in time order (the common case): sorted by construction.
     in_order: VecDeque<Pending>,
@@ -146,7 +145,7 @@ pub(crate) struct State {
     index: HashTable<u32>,
     hasher: RandomState,
     live: usize,
-    by_expiry: BinaryHeap<Reverse<(i64, u64, u32)>>,
+    expiry: expiry::Expiry,
     serial: u64,
     seq: u64,
     max_ts: Option<i64>,
@@ -170,7 +169,7 @@ impl State {
             index: HashTable::new(),
             hasher: RandomState::default(),
             live: 0,
-            by_expiry: BinaryHeap::new(),
+            expiry: expiry::Expiry::new(),
             serial: 0,
             seq: 0,
             max_ts: None,
@@ -343,10 +342,11 @@ impl State {
         }
         group.expiry = p.ts.saturating_add(spec.timespan_us);
         if new {
-            let entry = (group.expiry, group.serial, i);
-            self.by_expiry.push(Reverse(entry));
-            if self.by_expiry.len() > 2 * self.live + 1024 {
-                self.rebuild_expiry();
+            self.expiry.push_new(corr, (group.expiry, group.serial, i));
+            if self.expiry.len() > 2 * self.live + 1024 {
+                let slots = &self.slots;
+                self.expiry
+                    .compact(|i, serial| live_serial(slots, i) == Some(serial));
             }
         }
         self.shed();
@@ -371,42 +371,16 @@ impl State {
         g.key
     }
 
-    /// Rebuilds the expiry heap from the live groups (drops entries of removed groups).
-    fn rebuild_expiry(&mut self) {
-        let entries: Vec<Reverse<(i64, u64, u32)>> = self
-            .slots
-            .iter()
-            .enumerate()
-            .filter_map(|(i, g)| {
-                let g = g.as_ref()?;
-                let i = u32::try_from(i).ok()?;
-                Some(Reverse((g.expiry, g.serial, i)))
-            })
-            .collect();
-        self.by_expiry = BinaryHeap::from(entries);
-    }
-
     /// The live group that ends first (ties: the oldest), if its expiry is below `before`;
-    /// its heap entry is consumed.
+    /// its entry is consumed.
     fn pop_first(&mut self, before: i64) -> Option<u32> {
-        while let Some(&Reverse((expiry, serial, i))) = self.by_expiry.peek() {
-            if expiry >= before {
-                return None;
-            }
-            self.by_expiry.pop();
-            let Some(g) = self.slots[i as usize].as_ref() else {
-                continue;
-            };
-            if g.serial != serial {
-                continue;
-            }
-            if g.expiry != expiry {
-                self.by_expiry.push(Reverse((g.expiry, serial, i)));
-                continue;
-            }
-            return Some(i);
-        }
-        None
+        let slots = &self.slots;
+        self.expiry.pop_first(before, |i, serial| {
+            slots[i as usize]
+                .as_ref()
+                .filter(|g| g.serial == serial)
+                .map(|g| g.expiry)
+        })
     }
 
     /// Evicts the groups closest to expiry while more inputs are held than allowed.
@@ -438,6 +412,11 @@ impl State {
             self.counters.expired_keys += 1;
         }
     }
+}
+
+/// The serial of the group in slot `i`, if one is there.
+fn live_serial(slots: &[Option<Group>], i: u32) -> Option<u64> {
+    slots[i as usize].as_ref().map(|g| g.serial)
 }
 
 fn upstream_key(input: &Input, upstream: &Key) -> Key {

@@ -87,6 +87,27 @@ impl Key {
         }
     }
 
+    /// A hash of the values that is the same in every engine and every run (FNV-1a), to
+    /// divide groups between engines; not for hash tables (group values are chosen by
+    /// whoever sends the events, so tables use a seeded hasher).
+    pub fn stable_hash(&self) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut add = |b: u8| h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        let mut text = |v: Option<&Text>| match v {
+            // A marker byte keeps an absent value apart from an empty one.
+            None => add(0xff),
+            Some(t) => {
+                t.as_str().bytes().for_each(&mut add);
+                add(0);
+            }
+        };
+        match self {
+            Key::One(v) => text(v.as_ref()),
+            Key::Many(vs) => vs.iter().for_each(|v| text(v.as_ref())),
+        }
+        h
+    }
+
     /// The `i`-th value, `None` when absent or out of range.
     pub fn get(&self, i: usize) -> Option<&Text> {
         match self {

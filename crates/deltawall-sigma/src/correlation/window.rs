@@ -86,8 +86,15 @@ impl Window {
             self.pop();
             overflow += 1;
         }
+        // Only sums and averages read numbers: counting kinds skip the float parse, which
+        // was a measurable share of correlating sign-ins (their values are account names).
+        let numeric = matches!(
+            spec.kind,
+            CorrelationType::ValueSum | CorrelationType::ValueAvg
+        );
         let num = value
             .as_ref()
+            .filter(|_| numeric)
             .and_then(|v| v.as_str().trim().parse::<f64>().ok());
         self.push(
             Entry {

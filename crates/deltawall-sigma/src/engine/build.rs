@@ -128,6 +128,7 @@ impl<'r> Builder<'r> {
             fields,
             routes: HashMap::new(),
             last_route: None,
+            share: None,
             state: correlation::State::new(
                 config.allowed_lateness_us,
                 config.max_correlation_keys,
