@@ -345,19 +345,22 @@ pub async fn org_attribute(
     Ok((StatusCode::CREATED, Json(attr)))
 }
 
-/// Users of an organisation.
-#[utoipa::path(get, path = "/api/v1/orgs/{id}/users", tag = "users", params(("id" = String, Path), Paging),
-    responses((status = 200, body = PageDto<UserDto>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+/// Users of an organisation by login name, one page at a time; a `Link` header with
+/// `rel="next"` addresses the next page.
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/users", tag = "users", params(("id" = String, Path), PageRequest),
+    responses((status = 200, body = Vec<UserDto>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn users_list(
     State(state): State<AppState>,
     user: ApiUser,
+    uri: axum::http::Uri,
     Path(id): Path<String>,
-    Query(p): Query<Paging>,
-) -> ApiResult<Json<PageDto<UserDto>>> {
-    let page = users::list(user.ctx(&state), &id, Page::new(p.offset, p.limit))
+    Query(req): Query<PageRequest>,
+) -> ApiResult<axum::response::Response> {
+    let page = users::page(user.ctx(&state), &id, &req)
         .await
         .map_err(AppError::Json)?;
-    Ok(Json(PageDto::from(page)))
+    let rows: Vec<UserDto> = page.items.into_iter().map(UserDto::from).collect();
+    Ok(crate::layout::paged_json(&uri, rows, page.next.as_deref()))
 }
 
 /// Creates a user in an organisation.
