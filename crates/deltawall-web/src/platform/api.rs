@@ -12,7 +12,6 @@ use deltawall_app::paging::PageRequest;
 use deltawall_app::platform::account::StepUp;
 use deltawall_app::platform::{audit, orgs, tokens, users};
 use deltawall_domain::org::{BusinessType, OrgKind, Region};
-use deltawall_store::Page;
 use deltawall_store::audit::AuditFilter;
 use deltawall_store::orgs::OrgFilter;
 use deltawall_store::records::{Organisation, User};
@@ -167,46 +166,6 @@ impl From<deltawall_domain::audit::AuditEntry> for AuditDto {
             hash: e.hash,
         }
     }
-}
-
-/// A page of results.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PageDto<T> {
-    /// Rows.
-    pub items: Vec<T>,
-    /// Total matching rows.
-    pub total: i64,
-    /// Offset of this page.
-    pub offset: i64,
-    /// Limit of this page.
-    pub limit: i64,
-}
-
-impl<T> PageDto<T> {
-    fn from<U: Into<T>>(p: deltawall_store::Paged<U>) -> Self {
-        PageDto {
-            items: p.items.into_iter().map(Into::into).collect(),
-            total: p.total,
-            offset: p.offset,
-            limit: p.limit,
-        }
-    }
-}
-
-/// Paging parameters.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct Paging {
-    /// Rows to skip.
-    #[serde(default)]
-    pub offset: i64,
-    /// Rows to return (1–500, default 50).
-    #[serde(default = "fifty")]
-    pub limit: i64,
-}
-
-fn fifty() -> i64 {
-    50
 }
 
 /// Filters for organisations.

@@ -17,7 +17,6 @@ use deltawall_domain::access::TokenScope;
 use deltawall_domain::org::{AttributeKind, BusinessType, OrgKind, Region};
 use deltawall_domain::role::Role;
 use deltawall_domain::validate::Invalid;
-use deltawall_store::Page;
 use deltawall_store::audit::AuditFilter;
 use deltawall_store::orgs::OrgFilter;
 use serde::Deserialize;
