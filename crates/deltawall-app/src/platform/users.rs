@@ -8,7 +8,7 @@ use deltawall_domain::validate::{self, Invalid};
 use deltawall_domain::{OrgScope, Permission};
 use deltawall_store::records::User;
 use deltawall_store::users::{self, NewUser};
-use deltawall_store::{Page, Paged, orgs, sessions};
+use deltawall_store::{Page, orgs, sessions};
 use serde::Deserialize;
 use serde_json::json;
 
