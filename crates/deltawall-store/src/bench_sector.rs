@@ -330,6 +330,7 @@ pub async fn generate(store: &Store, spec: &SectorSpec) -> Result<GeneratedSecto
     rows.extend(h.finish(&mut tx).await?);
     // The rows above bypass the per-write refresh, so the kept facts are built once here.
     crate::sup_facts::rebuild_all(&mut tx).await?;
+    crate::sup_tally::rebuild_all(&mut tx).await?;
     tx.commit().await?;
     Ok(GeneratedSector {
         fsa,

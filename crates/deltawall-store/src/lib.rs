@@ -43,6 +43,7 @@ pub mod sup_monitoring;
 pub mod sup_ranking;
 pub mod sup_reminders;
 pub mod sup_requests;
+pub mod sup_tally;
 pub mod sup_weights;
 pub mod sup_work;
 pub mod throttle;

@@ -120,6 +120,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0024_incident_board.sql"),
         include_str!("../migrations/postgres/0024_incident_board.sql"),
     ),
+    (
+        26,
+        "supervision: request tasks counted per deadline, type, region and state, kept on write",
+        include_str!("../migrations/sqlite/0026_sup_task_tally.sql"),
+        include_str!("../migrations/postgres/0026_sup_task_tally.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction. Versions are
@@ -178,6 +184,10 @@ async fn apply(conn: &mut Db, backend: Backend) -> Result<()> {
         if version == crate::incidents::board_kept::MIGRATION {
             // The deadlines come from the domain's regimes and clocks, computed in Rust.
             crate::incidents::board_kept::rebuild_all(&mut tx).await?;
+        }
+        if version == crate::sup_tally::MIGRATION {
+            // One definition of the counts, shared with the bench generators' rebuild.
+            crate::sup_tally::rebuild_all(&mut tx).await?;
         }
         sqlx::query(
             "INSERT INTO schema_migrations (version, description, applied_at) VALUES ($1, $2, $3)",

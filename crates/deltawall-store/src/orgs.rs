@@ -91,6 +91,7 @@ pub async fn create(db: &mut Db, new: &NewOrg) -> Result<String> {
 
 /// Updates an organisation's names, business type, region and parent.
 pub async fn update(db: &mut Db, id: &str, new: &NewOrg) -> Result<()> {
+    let before = crate::sup_tally::key_of(db, id).await?;
     let done = sqlx::query(
         "UPDATE organisations SET name_ja = $2, name_en = $3, business_type = $4, region = $5, parent_id = $6, updated_at = $7 WHERE id = $1",
     )
@@ -106,7 +107,8 @@ pub async fn update(db: &mut Db, id: &str, new: &NewOrg) -> Result<()> {
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound("organisation"));
     }
-    Ok(())
+    // The sector figures count its tasks under its business type and region.
+    crate::sup_tally::org_moved(db, id, before).await
 }
 
 /// One organisation, if it is within `scope`.

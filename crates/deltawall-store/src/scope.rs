@@ -38,6 +38,24 @@ pub fn org_clause(scope: &OrgScope, first: usize) -> Clause {
     }
 }
 
+/// The condition that limits a tally kept per region (alias `k`, column `region`, counting
+/// institutions only) to the institutions within `scope`; `None` when the scope is one
+/// organisation's own, which a tally does not keep apart. A bureau's own organisation is a
+/// supervisor, never counted, so its reach in a tally is its region's institutions exactly.
+pub fn tally_clause(scope: &OrgScope, first: usize) -> Option<Clause> {
+    match scope {
+        OrgScope::All => Some(Clause {
+            sql: "1 = 1".into(),
+            binds: vec![],
+        }),
+        OrgScope::Region { region, .. } => Some(Clause {
+            sql: format!("k.region = ${first}"),
+            binds: vec![region.code().to_owned()],
+        }),
+        OrgScope::Own(_) => None,
+    }
+}
+
 /// The condition that matches sharing grants (alias `g`) held by an organisation: grants
 /// to the organisation itself and grants to every organisation of its kind
 /// (`kind:<code>`). Placeholders are numbered from `first`. This is the tenant boundary of

@@ -220,8 +220,34 @@ pub struct TaskStateCount {
 }
 
 /// Request tasks counted by deadline, business type and state: [`task_counts`] summed over
-/// regions, all the completion figure needs (a tenth of the groups at 100,000 tasks).
+/// regions, all the completion figure needs. Read from the tally kept on write
+/// ([`sup_tally`](crate::sup_tally)) when the scope is the sector or a region; counted from
+/// every task for one organisation's own scope.
 pub async fn task_state_counts(db: &mut Db, scope: &OrgScope) -> Result<Vec<TaskStateCount>> {
+    let Some(clause) = crate::scope::tally_clause(scope, 1) else {
+        return task_state_counts_from_tasks(db, scope).await;
+    };
+    crate::sup_tally::read(db, clause)
+        .await?
+        .into_iter()
+        .map(|t| {
+            Ok(TaskStateCount {
+                deadline_us: t.deadline_us,
+                business_type: BusinessType::from_code(&t.business_type)
+                    .ok_or_else(|| corrupt("sup_task_tally", "business_type", &t.business_type))?,
+                state: t.state,
+                count: t.count,
+            })
+        })
+        .collect()
+}
+
+/// [`task_state_counts`] counted from every task (the from-scratch aggregation the tally
+/// is checked against).
+pub async fn task_state_counts_from_tasks(
+    db: &mut Db,
+    scope: &OrgScope,
+) -> Result<Vec<TaskStateCount>> {
     let c = institutions(scope);
     let sql = format!(
         "SELECT r.deadline, o.business_type, t.state, COUNT(*) AS n \

@@ -167,6 +167,7 @@ pub async fn insert_task(db: &mut Db, id: &str, request_id: &str, task: &Task) -
     .bind(task.assigned_at_us)
     .execute(&mut *db)
     .await?;
+    crate::sup_tally::count_task(db, request_id, &task.org_id, state_code(task.state), 1).await?;
     crate::sup_facts::refresh_tasks(db, &task.org_id).await
 }
 
@@ -193,6 +194,7 @@ pub async fn update_task(
 ) -> Result<()> {
     // A task changed twice within one microsecond still gets a new token.
     let token = at_us.max(expected_updated_at + 1);
+    let before = crate::sup_tally::before(db, task_id).await?;
     let done = sqlx::query(
         "UPDATE sup_request_tasks SET state = $3, document = $4, updated_at = $5 \
          WHERE id = $1 AND updated_at = $2",
@@ -210,6 +212,7 @@ pub async fn update_task(
     if let Some(event) = task.history.last() {
         append_event(db, task_id, task.history.len() as i64, event).await?;
     }
+    crate::sup_tally::task_moved(db, before, &task.org_id, state_code(task.state)).await?;
     crate::sup_facts::refresh_tasks(db, &task.org_id).await
 }
 

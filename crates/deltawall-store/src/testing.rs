@@ -402,6 +402,7 @@ pub async fn generate_sector(
     out.tasks = tasks.write(&mut tx).await?;
     // The rows above bypass the per-write refresh, so the kept facts are built once here.
     crate::sup_facts::rebuild_all(&mut tx).await?;
+    crate::sup_tally::rebuild_all(&mut tx).await?;
     tx.commit().await?;
     Ok(out)
 }

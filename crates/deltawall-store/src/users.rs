@@ -117,6 +117,45 @@ pub async fn list_by_org(
     fetch_page(db, COLUMNS, &from, binds, "u.login", page, from_row).await
 }
 
+/// The order of a user list: by login name, then id.
+const ORDER: &[crate::keyset::Col] = &[
+    (
+        "u.login",
+        crate::keyset::Dir::Asc,
+        crate::keyset::Kind::Text,
+    ),
+    ("u.id", crate::keyset::Dir::Asc, crate::keyset::Kind::Text),
+];
+
+/// One page of the users of one organisation, if it is within `scope`, in
+/// [`list_by_org`]'s order, starting after `after`.
+pub async fn page_by_org(
+    db: &mut Db,
+    scope: &OrgScope,
+    org_id: &str,
+    after: Option<&crate::keyset::Cursor>,
+    limit: i64,
+) -> Result<crate::keyset::KeysetPage<User>> {
+    use crate::keyset::Key;
+    let clause = org_clause(scope, 2);
+    let mut binds = vec![Bind::Text(org_id.to_owned())];
+    binds.extend(clause.binds.into_iter().map(Bind::Text));
+    let query = crate::keyset::Query {
+        select: format!(
+            "SELECT {COLUMNS} FROM users u JOIN organisations o ON o.id = u.org_id \
+             WHERE u.org_id = $1 AND {}",
+            clause.sql
+        ),
+        binds,
+        order: ORDER,
+    };
+    query
+        .page(db, after, limit, from_row, |u| {
+            vec![Key::Text(u.login.clone()), Key::Text(u.id.clone())]
+        })
+        .await
+}
+
 async fn credentials_where(
     db: &mut Db,
     cond: &'static str,

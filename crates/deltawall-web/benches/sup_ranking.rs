@@ -187,12 +187,16 @@ async fn breakdown(store: &Store) -> anyhow::Result<()> {
         sup_figures::monitored_months(&mut c, all).await?
     );
     time!(
-        "figures: task counts",
+        "figures: task counts by region (every task)",
         sup_figures::task_counts(&mut c, all).await?
     );
     time!(
-        "figures: task counts by state",
+        "figures: task counts by state (tally)",
         sup_figures::task_state_counts(&mut c, all).await?
+    );
+    time!(
+        "figures: task counts by state (every task)",
+        sup_figures::task_state_counts_from_tasks(&mut c, all).await?
     );
     time!(
         "figures: open finding counts",

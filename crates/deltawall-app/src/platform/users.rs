@@ -8,7 +8,7 @@ use deltawall_domain::validate::{self, Invalid};
 use deltawall_domain::{OrgScope, Permission};
 use deltawall_store::records::User;
 use deltawall_store::users::{self, NewUser};
-use deltawall_store::{Page, Paged, orgs, sessions};
+use deltawall_store::{Page, orgs, sessions};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -54,17 +54,23 @@ fn manage_scope(ctx: Ctx<'_>) -> SResult<OrgScope> {
     }
 }
 
-/// Users of an organisation.
-pub async fn list(ctx: Ctx<'_>, org_id: &str, page: Page) -> SResult<Paged<User>> {
+/// One page of the users of an organisation, by login name, after the request's cursor.
+pub async fn page(
+    ctx: Ctx<'_>,
+    org_id: &str,
+    req: &crate::paging::PageRequest,
+) -> SResult<deltawall_store::keyset::KeysetPage<User>> {
+    // Anyone reads their own organisation's accounts; others only where they manage.
     let scope = if org_id == ctx.actor.org_id {
         ctx.require(Permission::ReadOwnOrg)?;
         OrgScope::Own(ctx.actor.org_id.clone())
     } else {
         manage_scope(ctx)?
     };
+    let after = req.cursor(2)?;
     let mut conn = ctx.store.read().await?;
     orgs::get(&mut conn, &scope, org_id).await?;
-    Ok(users::list_by_org(&mut conn, &scope, org_id, page).await?)
+    Ok(users::page_by_org(&mut conn, &scope, org_id, after.as_ref(), req.limit()).await?)
 }
 
 /// Who may provision accounts where (issue 18, finding 6; `SECURITY.md`): an

@@ -5,8 +5,10 @@
 //! through the summary equal those aggregated from every row (posture grouped by element,
 //! overdue requests at instants before, between and after the deadlines), the late
 //! institutions counted from the summary equal the grouped query over every task, for the
-//! FSA and for a bureau; the sector figures' task counts by state equal the counts by region
-//! summed; a rebuild from the rows changes nothing.
+//! FSA and for a bureau; the sector figures' task counts by state, read from the tally kept
+//! on write (`sup_tally`), equal the counts by region summed and the counts from every task,
+//! also after institutions change business type or region; a rebuild from the rows changes
+//! nothing.
 
 use crate::fixtures::{add_org, add_user, institution, supervisor};
 use deltawall_domain::OrgScope;
@@ -22,7 +24,7 @@ use deltawall_store::assessments::{self, NewAssessment, Recording};
 use deltawall_store::sup_ranking::{RankingQuery, facts, facts_summarised};
 use deltawall_store::sup_requests::{self, RequestDoc};
 use deltawall_store::testing::TestDb;
-use deltawall_store::{Store, sup_facts, sup_figures, sup_work};
+use deltawall_store::{Store, orgs, sup_facts, sup_figures, sup_tally, sup_work};
 use jiff::civil::Date;
 use std::collections::BTreeMap;
 
@@ -140,7 +142,7 @@ async fn setup(s: &Store, seed: u64) -> World {
 async fn step(s: &Store, w: &mut World, rng: &mut Rng) {
     let mut tx = s.write().await.unwrap();
     let at = w.tick();
-    match rng.below(6) {
+    match rng.below(7) {
         // A new assessment, some answers, maybe submitted; as-of days repeat (ties by id).
         0 | 1 => {
             let org = w.orgs[rng.below(w.orgs.len())].clone();
@@ -223,6 +225,20 @@ async fn step(s: &Store, w: &mut World, rng: &mut Rng) {
                 }
             }
         }
+        // An institution's business type or region changed (or its region removed): the
+        // figures count its tasks elsewhere.
+        6 => {
+            let i = rng.below(w.orgs.len());
+            let types = [BusinessType::RegionalBank, BusinessType::ShinkinBank];
+            let regions = [Some(Region::Kanto), Some(Region::Kinki), None];
+            let mut new = institution(
+                &format!("I{}-{i}", w.fsa),
+                types[rng.below(2)],
+                Region::Kanto,
+            );
+            new.region = regions[rng.below(3)];
+            orgs::update(&mut tx, &w.orgs[i], &new).await.unwrap();
+        }
         // A task moved to any state.
         _ if !w.tasks.is_empty() => {
             let i = rng.below(w.tasks.len());
@@ -302,6 +318,17 @@ async fn check(s: &Store, w: &World, label: &str) {
             by_state, summed,
             "{label}: task counts by state in {scope:?}"
         );
+        let scratch: BTreeMap<(i64, &str, String), i64> =
+            sup_figures::task_state_counts_from_tasks(&mut c, scope)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|t| ((t.deadline_us, t.business_type.code(), t.state), t.count))
+                .collect();
+        assert_eq!(
+            by_state, scratch,
+            "{label}: tally against every task in {scope:?}"
+        );
     }
 }
 
@@ -320,11 +347,33 @@ async fn summary_equals_aggregation(db: &TestDb) {
         sup_facts::rebuild_all(&mut tx).await.unwrap();
         tx.commit().await.unwrap();
         assert_eq!(kept_facts(s).await, kept, "seed {seed}: rebuild");
+        let tally = kept_tally(s).await;
+        let mut tx = s.write().await.unwrap();
+        sup_tally::rebuild_all(&mut tx).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(kept_tally(s).await, tally, "seed {seed}: tally rebuild");
+        assert!(!tally.is_empty(), "seed {seed}: the sequence counted tasks");
         assert!(
             kept.0.iter().any(|f| f.posture.is_some()) && !kept.1.is_empty(),
             "seed {seed}: the sequence reached both facts"
         );
     }
+}
+
+/// The sector's task counts as the figures read them from the tally.
+async fn kept_tally(s: &Store) -> Vec<sup_figures::TaskStateCount> {
+    let mut c = s.read().await.unwrap();
+    let mut all = sup_figures::task_state_counts(&mut c, &OrgScope::All)
+        .await
+        .unwrap();
+    all.sort_by(|a, b| {
+        (a.deadline_us, a.business_type.code(), &a.state).cmp(&(
+            b.deadline_us,
+            b.business_type.code(),
+            &b.state,
+        ))
+    });
+    all
 }
 
 /// Every kept posture, and every late count at an instant after every deadline.

@@ -12,7 +12,6 @@ use deltawall_app::paging::PageRequest;
 use deltawall_app::platform::account::StepUp;
 use deltawall_app::platform::{audit, orgs, tokens, users};
 use deltawall_domain::org::{BusinessType, OrgKind, Region};
-use deltawall_store::Page;
 use deltawall_store::audit::AuditFilter;
 use deltawall_store::orgs::OrgFilter;
 use deltawall_store::records::{Organisation, User};
@@ -169,46 +168,6 @@ impl From<deltawall_domain::audit::AuditEntry> for AuditDto {
     }
 }
 
-/// A page of results.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PageDto<T> {
-    /// Rows.
-    pub items: Vec<T>,
-    /// Total matching rows.
-    pub total: i64,
-    /// Offset of this page.
-    pub offset: i64,
-    /// Limit of this page.
-    pub limit: i64,
-}
-
-impl<T> PageDto<T> {
-    fn from<U: Into<T>>(p: deltawall_store::Paged<U>) -> Self {
-        PageDto {
-            items: p.items.into_iter().map(Into::into).collect(),
-            total: p.total,
-            offset: p.offset,
-            limit: p.limit,
-        }
-    }
-}
-
-/// Paging parameters.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct Paging {
-    /// Rows to skip.
-    #[serde(default)]
-    pub offset: i64,
-    /// Rows to return (1–500, default 50).
-    #[serde(default = "fifty")]
-    pub limit: i64,
-}
-
-fn fifty() -> i64 {
-    50
-}
-
 /// Filters for organisations.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -345,19 +304,22 @@ pub async fn org_attribute(
     Ok((StatusCode::CREATED, Json(attr)))
 }
 
-/// Users of an organisation.
-#[utoipa::path(get, path = "/api/v1/orgs/{id}/users", tag = "users", params(("id" = String, Path), Paging),
-    responses((status = 200, body = PageDto<UserDto>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+/// Users of an organisation by login name, one page at a time; a `Link` header with
+/// `rel="next"` addresses the next page.
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/users", tag = "users", params(("id" = String, Path), PageRequest),
+    responses((status = 200, body = Vec<UserDto>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn users_list(
     State(state): State<AppState>,
     user: ApiUser,
+    uri: axum::http::Uri,
     Path(id): Path<String>,
-    Query(p): Query<Paging>,
-) -> ApiResult<Json<PageDto<UserDto>>> {
-    let page = users::list(user.ctx(&state), &id, Page::new(p.offset, p.limit))
+    Query(req): Query<PageRequest>,
+) -> ApiResult<axum::response::Response> {
+    let page = users::page(user.ctx(&state), &id, &req)
         .await
         .map_err(AppError::Json)?;
-    Ok(Json(PageDto::from(page)))
+    let rows: Vec<UserDto> = page.items.into_iter().map(UserDto::from).collect();
+    Ok(crate::layout::paged_json(&uri, rows, page.next.as_deref()))
 }
 
 /// Creates a user in an organisation.

@@ -17,7 +17,6 @@ use deltawall_domain::access::TokenScope;
 use deltawall_domain::org::{AttributeKind, BusinessType, OrgKind, Region};
 use deltawall_domain::role::Role;
 use deltawall_domain::validate::Invalid;
-use deltawall_store::Page;
 use deltawall_store::audit::AuditFilter;
 use deltawall_store::orgs::OrgFilter;
 use serde::Deserialize;
@@ -402,17 +401,17 @@ pub async fn users_list(
     user: UiUser,
     Path(id): Path<String>,
     Query(n): Query<Notice>,
+    Query(req): Query<deltawall_app::paging::PageRequest>,
 ) -> PageResult {
     let ctx = user.ctx(&state);
     let org = orgs::get(ctx, &id).await.map_err(user.err())?.org;
-    let list = users::list(ctx, &id, Page::new(0, Page::MAX_LIMIT))
-        .await
-        .map_err(user.err())?;
+    let list = users::page(ctx, &id, &req).await.map_err(user.err())?;
     let a = &user.info.actor;
     let can_manage =
         a.can(Permission::ManageSector) || (id == a.org_id && a.can(Permission::ManageUsers));
     Ok(render(&UsersPage {
         l: user.layout("users-title", "orgs", n.text(user.lang)),
+        pager: CursorPager::new(&user.path, list.next.as_deref()),
         org,
         users: list.items,
         can_manage,

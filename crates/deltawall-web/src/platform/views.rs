@@ -124,6 +124,8 @@ pub struct UsersPage {
     pub org: Organisation,
     /// Users.
     pub users: Vec<User>,
+    /// Links to the next and first pages.
+    pub pager: crate::layout::CursorPager,
     /// May manage.
     pub can_manage: bool,
     /// The signed-in user's id.

@@ -37,6 +37,7 @@ mod openapi;
 mod oscal_map;
 mod pages;
 mod paging;
+mod paging_users;
 mod posture;
 mod report_xlsx;
 mod rooms;

@@ -295,7 +295,7 @@ async fn supervisors_onboard_but_do_not_provision_institutions() {
     // The new administrator sees its account and can add its people.
     let session = app.login("new-admin", "a very long password 1").await;
     let own = app.get(&path, &Who::Session(session.clone())).await.json();
-    assert_eq!(own["items"][0]["login"], "new-admin", "{own}");
+    assert_eq!(own[0]["login"], "new-admin", "{own}");
     let r = app
         .json(
             Method::POST,
