@@ -141,8 +141,7 @@ fn gen_and_scan(date: &str) -> anyhow::Result<Vec<Value>> {
     let dir = std::env::temp_dir().join(format!("deltawall-demo-{}-{nanos}", std::process::id()));
     let scratch = Scratch(dir.clone());
     let mut parts = date.split('-').map(str::parse::<i64>);
-    let (Some(Ok(y)), Some(Ok(m)), Some(Ok(d))) = (parts.next(), parts.next(), parts.next())
-    else {
+    let (Some(Ok(y)), Some(Ok(m)), Some(Ok(d))) = (parts.next(), parts.next(), parts.next()) else {
         anyhow::bail!("bad demo date {date}");
     };
     let config = GenConfig {
@@ -212,7 +211,11 @@ fn attack_sources(alerts: &[Value], n: usize) -> Vec<String> {
 
 /// The scan's alerts into the bank's inbox, as `deltawall scan --send` delivers them;
 /// returns the ids of the list-attack detections.
-async fn detections_in(store: &Store, soc: &Actor, alerts: &[Value]) -> anyhow::Result<Vec<String>> {
+async fn detections_in(
+    store: &Store,
+    soc: &Actor,
+    alerts: &[Value],
+) -> anyhow::Result<Vec<String>> {
     let body: String = alerts.iter().map(|a| format!("{a}\n")).collect();
     let report = detections::ingest(ctx(store, soc), &body).await?;
     anyhow::ensure!(
@@ -260,7 +263,14 @@ async fn command(
 }
 
 async fn phase(store: &Store, s: &Story, who: &Actor, case: &str, p: &str) -> anyhow::Result<()> {
-    command(store, s, who, case, json!({"command": "enter_phase", "code": p})).await
+    command(
+        store,
+        s,
+        who,
+        case,
+        json!({"command": "enter_phase", "code": p}),
+    )
+    .await
 }
 
 /// The CISO submits a report stage; returns the submission's id.
@@ -298,7 +308,14 @@ async fn first_days(
     s.at(0, 10, 40);
     phase(store, s, soc, case, "triage").await?;
     let note = "不正ログイン試行は特定の /24 と複数の送信元から。成功したログインの口座を調査中";
-    command(store, s, soc, case, json!({"command": "add_note", "text": note})).await?;
+    command(
+        store,
+        s,
+        soc,
+        case,
+        json!({"command": "add_note", "text": note}),
+    )
+    .await?;
     for ip in sources {
         let o = json!({"kind": "ip", "value": ip, "note": "リスト型攻撃の送信元"});
         work::add_observable(ctx(store, soc), &s.clock, case, &serde_json::from_value(o)?).await?;
@@ -308,7 +325,10 @@ async fn first_days(
     s.at(0, 11, 0);
     let tasks = [
         ("送信元アドレスの遮断 / block the source addresses", 0),
-        ("不正ログイン口座の利用停止と顧客連絡 / suspend and call the accounts", 1),
+        (
+            "不正ログイン口座の利用停止と顧客連絡 / suspend and call the accounts",
+            1,
+        ),
         ("パスワード再設定の案内 / password reset notice", 3),
     ];
     for (title, due) in tasks {
@@ -370,7 +390,8 @@ async fn later_days(
         work::complete_task(ctx(store, soc), &s.clock, case, t).await?;
     }
     s.at(1, 17, 0);
-    let recovered = json!({"command": "record_milestone", "code": "recovered", "at": s.time(1, 16, 30)});
+    let recovered =
+        json!({"command": "record_milestone", "code": "recovered", "at": s.time(1, 16, 30)});
     command(store, s, soc, case, recovered).await?;
     phase(store, s, soc, case, "recovery").await?;
     s.at(1, 18, 0);
@@ -461,8 +482,15 @@ async fn ransom_ddos(store: &Store, c: &Cast<'_>) -> anyhow::Result<()> {
     let fsa = actor(c.fsa, c.fsa_staff, OrgKind::Supervisor, Role::Staff);
     let bank = actor(c.bank, c.soc, OrgKind::Institution, Role::Staff);
     let isac = actor(c.isac.0, c.isac.1, OrgKind::SharingBody, Role::Staff);
-    let assoc = actor(c.assoc.0, c.assoc.1, OrgKind::IndustryAssociation, Role::Staff);
-    let [one, two] = c.others.map(|(o, u)| actor(o, u, OrgKind::Institution, Role::Staff));
+    let assoc = actor(
+        c.assoc.0,
+        c.assoc.1,
+        OrgKind::IndustryAssociation,
+        Role::Staff,
+    );
+    let [one, two] = c
+        .others
+        .map(|(o, u)| actor(o, u, OrgKind::Institution, Role::Staff));
     s.at(0, 9, 0);
     let input = rooms::RoomInput {
         title_ja: "身代金要求型 DDoS 攻撃（業界横断）".into(),
@@ -474,15 +502,53 @@ async fn ransom_ddos(store: &Store, c: &Cast<'_>) -> anyhow::Result<()> {
     };
     let room = rooms::declare(ctx(store, &fsa), &s.clock, &input).await?;
     let steps: [(&Actor, (i64, i64, i64), Step); 9] = [
-        (&fsa, (0, 9, 5), Step::Say("複数の金融機関が身代金を要求する脅迫メールを受信。支払わず、受信した場合は報告を")),
-        (&bank, (0, 9, 30), Step::Status("affected", "インターネットバンキングが断続的に遅延")),
-        (&one, (0, 9, 40), Step::Status("affected", "ウェブサイトに大量の通信")),
-        (&two, (0, 10, 0), Step::Status("not_affected", "脅迫メールは受信、攻撃は未観測")),
-        (&isac, (0, 10, 30), Step::Say("攻撃元アドレスの一覧を ISAC の共有に掲載しました")),
-        (&assoc, (0, 11, 0), Step::Say("会員行に注意喚起と CDN 事業者の連絡先を周知しました")),
-        (&bank, (1, 10, 0), Step::Status("recovering", "CDN の遮断設定で遅延は縮小")),
-        (&one, (1, 11, 0), Step::Status("recovering", "上流での遮断を依頼済み")),
-        (&bank, (1, 11, 30), Step::Say("攻撃は午前 8 時台に再開、送信元は前日と同じ国外の帯域")),
+        (
+            &fsa,
+            (0, 9, 5),
+            Step::Say(
+                "複数の金融機関が身代金を要求する脅迫メールを受信。支払わず、受信した場合は報告を",
+            ),
+        ),
+        (
+            &bank,
+            (0, 9, 30),
+            Step::Status("affected", "インターネットバンキングが断続的に遅延"),
+        ),
+        (
+            &one,
+            (0, 9, 40),
+            Step::Status("affected", "ウェブサイトに大量の通信"),
+        ),
+        (
+            &two,
+            (0, 10, 0),
+            Step::Status("not_affected", "脅迫メールは受信、攻撃は未観測"),
+        ),
+        (
+            &isac,
+            (0, 10, 30),
+            Step::Say("攻撃元アドレスの一覧を ISAC の共有に掲載しました"),
+        ),
+        (
+            &assoc,
+            (0, 11, 0),
+            Step::Say("会員行に注意喚起と CDN 事業者の連絡先を周知しました"),
+        ),
+        (
+            &bank,
+            (1, 10, 0),
+            Step::Status("recovering", "CDN の遮断設定で遅延は縮小"),
+        ),
+        (
+            &one,
+            (1, 11, 0),
+            Step::Status("recovering", "上流での遮断を依頼済み"),
+        ),
+        (
+            &bank,
+            (1, 11, 30),
+            Step::Say("攻撃は午前 8 時台に再開、送信元は前日と同じ国外の帯域"),
+        ),
     ];
     for (who, (day, h, m), step) in steps {
         s.at(day, h, m);
@@ -500,7 +566,13 @@ enum Step {
 }
 
 impl Step {
-    async fn play(self, store: &Store, clock: &Clock, who: &Actor, room: &str) -> anyhow::Result<()> {
+    async fn play(
+        self,
+        store: &Store,
+        clock: &Clock,
+        who: &Actor,
+        room: &str,
+    ) -> anyhow::Result<()> {
         match self {
             Step::Say(body) => {
                 let m = rooms::MessageInput {

@@ -77,7 +77,11 @@ async fn check_case(store: &Store) -> String {
         assert!(kinds.contains(k), "timeline lacks {k}: {kinds:?}");
     }
     assert_eq!(d.tasks.len(), 3);
-    assert!(d.tasks.iter().all(|t| t.done_at_us.is_some()), "{:?}", d.tasks);
+    assert!(
+        d.tasks.iter().all(|t| t.done_at_us.is_some()),
+        "{:?}",
+        d.tasks
+    );
     assert!(!d.inquiries_by_day.is_empty() && !d.notices.is_empty());
     let mut stages: Vec<(&str, &str, &str)> = d
         .reports
@@ -109,7 +113,10 @@ async fn check_inbox(store: &Store, case_id: &str) {
         ..ListQuery::default()
     };
     let page = detections::list(ctx(store, &soc), &q).await.unwrap();
-    assert!(page.items.len() > 1, "the inbox holds the scan's detections");
+    assert!(
+        page.items.len() > 1,
+        "the inbox holds the scan's detections"
+    );
     let linked: Vec<_> = page
         .items
         .iter()
@@ -145,7 +152,10 @@ async fn check_shared(store: &Store) {
             o["type"] == "indicator" && o["object_marking_refs"][0] == amber
         })
         .collect();
-    assert!(!shared.is_empty(), "no TLP:AMBER indicator reached the ISAC");
+    assert!(
+        !shared.is_empty(),
+        "no TLP:AMBER indicator reached the ISAC"
+    );
     for o in &shared {
         let desc = o["description"].as_str().unwrap();
         assert!(desc.starts_with("Seen in a"), "{desc}");
@@ -166,7 +176,11 @@ async fn check_room(store: &Store) {
     let v = rooms::get(ctx(store, &fsa), &room.id).await.unwrap();
     assert_eq!(v.members.len(), 5, "{:?}", v.members);
     let kinds: BTreeSet<String> = v.members.iter().map(|m| format!("{:?}", m.kind)).collect();
-    assert_eq!(kinds.len(), 3, "institutions, the ISAC, an association: {kinds:?}");
+    assert_eq!(
+        kinds.len(),
+        3,
+        "institutions, the ISAC, an association: {kinds:?}"
+    );
     let statuses: BTreeSet<&str> = v.statuses.iter().map(|s| s.status.code()).collect();
     for s in ["affected", "not_affected", "recovering"] {
         assert!(statuses.contains(s), "no {s} on the board: {statuses:?}");

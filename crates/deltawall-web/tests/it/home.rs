@@ -307,7 +307,11 @@ async fn regulator_reports_due_link_to_their_form_and_leave_once_submitted() {
     assert!(due.contains(&(first.clone(), true)), "{due:?}");
     // The staff member who runs the case sees it too; B's people and A's auditor do not.
     assert_eq!(reports_due(&app, &app.a.as_role(Role::Staff)).await, due);
-    assert!(reports_due(&app, &app.b.as_role(Role::Staff)).await.is_empty());
+    assert!(
+        reports_due(&app, &app.b.as_role(Role::Staff))
+            .await
+            .is_empty()
+    );
     assert!(
         reports_due(&app, &app.a.as_role(Role::Auditor))
             .await
@@ -317,7 +321,11 @@ async fn regulator_reports_due_link_to_their_form_and_leave_once_submitted() {
     // and the navigation's incident entry counts the items.
     let page = app.get("/", &exec).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains(&format!("href=\"{first}\"")), "{}", page.body);
+    assert!(
+        page.body.contains(&format!("href=\"{first}\"")),
+        "{}",
+        page.body
+    );
     let badge = format!("インシデント <span class=\"badge\"");
     assert!(page.body.contains(&badge), "{}", page.body);
     let case_page = app.get(&format!("/incidents/cases/{case}"), &exec).await;
