@@ -65,7 +65,6 @@ async fn check_case(store: &Store) -> String {
     for k in [
         "opened",
         "phase_entered",
-        "milestone_recorded",
         "note",
         "detection_linked",
         "task_added",
