@@ -326,8 +326,8 @@ async fn regulator_reports_due_link_to_their_form_and_leave_once_submitted() {
         "{}",
         page.body
     );
-    let badge = format!("インシデント <span class=\"badge\"");
-    assert!(page.body.contains(&badge), "{}", page.body);
+    let badge = "インシデント <span class=\"badge\"";
+    assert!(page.body.contains(badge), "{}", page.body);
     let case_page = app.get(&format!("/incidents/cases/{case}"), &exec).await;
     assert_eq!(case_page.status, StatusCode::OK);
     assert!(
