@@ -12,6 +12,7 @@
 #![deny(missing_docs)]
 
 pub mod delta_wall;
+mod incidents;
 pub mod large;
 mod places;
 mod posture;
@@ -499,6 +500,9 @@ pub async fn seed(store: &Store, demo_password: &str) -> anyhow::Result<DemoSumm
         ],
     };
     let bank_admin = id_of(&mut s.tx, "bank-admin").await?;
+    let isac_analyst = id_of(&mut s.tx, "isac-analyst").await?;
+    let assoc_staff = id_of(&mut s.tx, "assoc-staff").await?;
+    let mfg_soc = id_of(&mut s.tx, "mfg-soc").await?;
     // The players of this year's Delta Wall: the bank's SOC analyst, and one exercise lead
     // at each of the other institutions.
     let mut players = Vec::new();
@@ -531,5 +535,20 @@ pub async fn seed(store: &Store, demo_password: &str) -> anyhow::Result<DemoSumm
         fsa_staff: &fsa_staff,
     };
     crate::services::seed(store, &bank, &players).await?;
+    let other = players
+        .iter()
+        .find(|p| p.org != bank.org && p.org != hd)
+        .ok_or_else(|| anyhow::anyhow!("the demo has no third institution for the room"))?;
+    let cast = crate::incidents::Cast {
+        bank: bank.org,
+        ciso: bank.ciso,
+        soc: bank.soc,
+        fsa: bank.fsa,
+        fsa_staff: bank.fsa_staff,
+        isac: (&isac, &isac_analyst),
+        assoc: (&assoc, &assoc_staff),
+        others: [(&hd, &mfg_soc), (&other.org, &other.user)],
+    };
+    crate::incidents::seed(store, &cast).await?;
     Ok(summary)
 }

@@ -1,18 +1,14 @@
-//! The demo's shared object and incident case (issue 19), seeded through the app's services
+//! The demo's shared object, mapping set and sector exercise, seeded through the app's services
 //! after the main transaction commits: the services open their own write transactions, and
 //! SQLite has one writer, so they cannot run inside the seeding transaction. What they store
 //! is therefore audited and validated exactly as a user's form would be.
 
 use deltawall_app::Ctx;
-use deltawall_app::incidents::{cases, reports, rooms};
 use deltawall_app::posture::{catalogs, mappings};
 use deltawall_app::sharing::hub::{self, IndicatorInput, Published};
-use deltawall_app::supervision::clock::Clock;
-use deltawall_domain::org::SupervisorReach;
 use deltawall_domain::role::Role;
 use deltawall_domain::{Actor, OrgKind};
 use deltawall_store::Store;
-use serde_json::json;
 
 /// The regional bank's users the services act as.
 pub(crate) struct Bank<'a> {
@@ -69,32 +65,6 @@ async fn shared_indicator(store: &Store, b: &Bank<'_>) -> anyhow::Result<()> {
     }
 }
 
-/// Opens an incident case and submits its FSA first report, attested by the CISO.
-async fn incident(store: &Store, b: &Bank<'_>) -> anyhow::Result<()> {
-    let ciso = actor(b.org, b.ciso, Role::Executive);
-    let ctx = Ctx {
-        store,
-        actor: &ciso,
-        ip: None,
-    };
-    let clock = Clock::default();
-    let today = jiff::Timestamp::now().strftime("%Y-%m-%d");
-    let case: cases::CaseInput = serde_json::from_value(json!({
-        "title": "インターネットバンキングへのリスト型攻撃", "category": "list_attack_login",
-        "summary": "多数の不正ログイン試行を監視で検知", "occurred_on": today.to_string(),
-        "urgency": "ongoing", "customers_affected": 12,
-        "services": [{"name": "インターネットバンキング", "customer_facing": true, "status": "degraded"}],
-    }))?;
-    let id = cases::open(ctx, &clock, &case).await?;
-    let first: reports::SubmitInput = serde_json::from_value(json!({
-        "regime": "fsa_incident_report", "stage": "first", "attest": true, "items": {
-        "summary": "リスト型攻撃による不正ログイン試行", "recognised_at": "監視による検知",
-        "affected_services": "インターネットバンキング", "customer_impact": "12 口座",
-        "response": "送信元アドレスを遮断", "contact": "CSIRT 03-0000-0000"}}))?;
-    reports::submit(ctx, &clock, &id, &first).await?;
-    Ok(())
-}
-
 /// The bank's own security standard, written for the demo, as an OSCAL catalog.
 const BANK_STANDARD: &str = r#"{"catalog": {
   "uuid": "5f3c9a2e-1b7d-4e6a-9c0f-2d8e4b6a1c37",
@@ -145,29 +115,6 @@ async fn mapping_set(store: &Store, b: &Bank<'_>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The FSA declares a sector-wide DDoS campaign and opens its coordination room with the
-/// bank as a member, so the room page has something to show.
-async fn coordination_room(store: &Store, b: &Bank<'_>) -> anyhow::Result<()> {
-    let staff = Actor {
-        org_kind: OrgKind::Supervisor,
-        reach: Some(SupervisorReach::National),
-        ..actor(b.fsa, b.fsa_staff, Role::Staff)
-    };
-    let ctx = Ctx {
-        store,
-        actor: &staff,
-        ip: None,
-    };
-    let input = rooms::RoomInput {
-        title_ja: "インターネットバンキングへの DDoS 攻撃（業界横断）".into(),
-        title_en: "DDoS on internet banking across the sector".into(),
-        category: "ddos".into(),
-        members: vec![b.org.to_owned()],
-    };
-    rooms::declare(ctx, &Clock::default(), &input).await?;
-    Ok(())
-}
-
 /// Seeds what the services store; run after the seeding transaction has committed.
 pub(crate) async fn seed(
     store: &Store,
@@ -175,9 +122,7 @@ pub(crate) async fn seed(
     players: &[crate::delta_wall::Player],
 ) -> anyhow::Result<()> {
     shared_indicator(store, b).await?;
-    incident(store, b).await?;
     crate::delta_wall::seed_demo(store, b.fsa, b.fsa_staff, players).await?;
     mapping_set(store, b).await?;
-    coordination_room(store, b).await?;
     Ok(())
 }

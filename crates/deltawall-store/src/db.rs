@@ -27,8 +27,12 @@ pub struct Store {
     backend: Backend,
 }
 
+// `mmap_size`: reads map the file instead of copying each page through the connection's
+// 2 MB page cache, which a supervisor's board over 20,000 cases overflows on every request
+// (the open-case count reads each case's row: 44 → 25 ms of CPU in a release SQLite,
+// docs/BENCHMARKS.md). The mapping is shared through the OS page cache, not per connection.
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA mmap_size = 268435456;";
 
 impl Store {
     /// Connects to `url` (`sqlite://PATH` or `postgres://…`), creating a SQLite file if

@@ -1,6 +1,6 @@
 //! The incident items that wait for an institution's people: regulator reports whose clock
 //! is running or overdue on the institution's open cases (the work list of
-//! `crate::work`).
+//! `crate::work`), each linking to its report form on the case page.
 
 use super::reports::clocks_of;
 use crate::supervision::clock::Clock;
@@ -43,7 +43,13 @@ pub async fn reports_due(ctx: Ctx<'_>, clock: &Clock) -> SResult<Vec<WorkItem>> 
                 },
                 due_us: Some(due),
                 overdue,
-                href: format!("/incidents/cases/{}", case.id),
+                // The anchor opens the stage's report form on the case page.
+                href: format!(
+                    "/incidents/cases/{}#report-{}-{}",
+                    case.id,
+                    c.regime,
+                    c.stage.code()
+                ),
             });
         }
     }

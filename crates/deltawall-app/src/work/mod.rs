@@ -129,6 +129,9 @@ pub async fn for_actor(ctx: Ctx<'_>, clock: &Clock) -> SResult<Vec<WorkItem>> {
         crate::posture::work::untested_plan(ctx, now).await,
     )?);
     items.extend(unless_refused(crate::vuln::work_items(ctx, clock).await)?);
+    items.extend(unless_refused(
+        crate::incidents::todo::reports_due(ctx, clock).await,
+    )?);
     order(&mut items);
     Ok(items)
 }

@@ -269,3 +269,84 @@ async fn every_error_is_a_page_in_the_users_language() {
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
     assert!(!r.body.contains("<html"));
 }
+
+/// The hrefs of the actor's incident work items, with whether each is overdue.
+async fn reports_due(app: &TestApp, who: &Who) -> Vec<(String, bool)> {
+    work(app, who).await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["feature"] == "incidents")
+        .map(|i| {
+            assert_eq!(i["action"], "work-submit-incident-report", "{i}");
+            (
+                i["href"].as_str().unwrap().to_owned(),
+                i["overdue"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn regulator_reports_due_link_to_their_form_and_leave_once_submitted() {
+    let app = TestApp::new().await;
+    let exec = app.a.as_role(Role::Executive);
+    let r = app
+        .json(
+            Method::POST,
+            "/api/v1/incidents/cases",
+            &exec,
+            &crate::incidents::case_json(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let case = r.json()["id"].as_str().unwrap().to_owned();
+    let first = format!("/incidents/cases/{case}#report-fsa_incident_report-first");
+    // Recognised in January: the FSA's first report ("promptly") is overdue by now.
+    let due = reports_due(&app, &exec).await;
+    assert!(due.contains(&(first.clone(), true)), "{due:?}");
+    // The staff member who runs the case sees it too; B's people and A's auditor do not.
+    assert_eq!(reports_due(&app, &app.a.as_role(Role::Staff)).await, due);
+    assert!(
+        reports_due(&app, &app.b.as_role(Role::Staff))
+            .await
+            .is_empty()
+    );
+    assert!(
+        reports_due(&app, &app.a.as_role(Role::Auditor))
+            .await
+            .is_empty()
+    );
+    // The home page links the same anchor, which names the stage's form on the case page,
+    // and the navigation's incident entry counts the items.
+    let page = app.get("/", &exec).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains(&format!("href=\"{first}\"")),
+        "{}",
+        page.body
+    );
+    let badge = "インシデント <span class=\"badge\"";
+    assert!(page.body.contains(badge), "{}", page.body);
+    let case_page = app.get(&format!("/incidents/cases/{case}"), &exec).await;
+    assert_eq!(case_page.status, StatusCode::OK);
+    assert!(
+        case_page
+            .body
+            .contains("id=\"report-fsa_incident_report-first\""),
+        "{}",
+        case_page.body
+    );
+    let path = format!("/api/v1/incidents/cases/{case}/reports");
+    let r = app
+        .json(
+            Method::POST,
+            &path,
+            &exec,
+            &crate::incidents::first_report_json(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let after = reports_due(&app, &exec).await;
+    assert!(!after.iter().any(|(h, _)| h == &first), "{after:?}");
+}
