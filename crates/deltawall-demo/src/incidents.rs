@@ -273,6 +273,19 @@ async fn phase(store: &Store, s: &Story, who: &Actor, case: &str, p: &str) -> an
     .await
 }
 
+/// Records when a milestone happened, which starts the report clocks that wait on it.
+async fn milestone(
+    store: &Store,
+    s: &Story,
+    who: &Actor,
+    case: &str,
+    code: &str,
+    at: String,
+) -> anyhow::Result<()> {
+    let cmd = json!({"command": "record_milestone", "code": code, "at": at});
+    command(store, s, who, case, cmd).await
+}
+
 /// The CISO submits a report stage; returns the submission's id.
 async fn submit(
     store: &Store,
@@ -403,9 +416,8 @@ async fn later_days(
         work::complete_task(ctx(store, soc), &s.clock, case, t).await?;
     }
     s.at(1, 17, 0);
-    // The recovery and root-cause milestones are not recorded: a recorded milestone's
-    // timeline entry does not read back (its `at_us` clashes with the entry's own).
     phase(store, s, soc, case, "recovery").await?;
+    milestone(store, s, soc, case, "recovered", s.time(1, 16, 30)).await?;
     customers(store, s, soc, case, 1).await?;
     s.at(1, 18, 0);
     let interim = json!({"regime": "fsa_incident_report", "stage": "interim", "attest": true, "items": {
@@ -416,6 +428,7 @@ async fn later_days(
     s.at(2, 10, 0);
     accept(store, s, fsa, &interim).await?;
     s.at(4, 16, 0);
+    milestone(store, s, soc, case, "root_cause_identified", s.time(4, 11, 0)).await?;
     phase(store, s, soc, case, "recurrence_prevention").await?;
     if let Some(t) = tasks.get(2) {
         work::complete_task(ctx(store, soc), &s.clock, case, t).await?;

@@ -70,6 +70,7 @@ async fn check_case(store: &Store) -> String {
         "task_added",
         "task_done",
         "customer_response",
+        "milestone_recorded",
         "report_submitted",
         "report_reviewed",
     ] {

@@ -342,7 +342,9 @@ pub enum TimelineKind {
     MilestoneRecorded {
         /// Which.
         milestone: Milestone,
-        /// When it happened, Unix µs.
+        /// When it happened, Unix µs. Named apart from the entry's own `at_us`, which sits
+        /// beside it once the kind is flattened into the entry.
+        #[serde(rename = "happened_at_us")]
         at_us: i64,
     },
     /// Impact or urgency was reassessed.

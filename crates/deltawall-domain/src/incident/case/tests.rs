@@ -357,3 +357,18 @@ fn retriage_and_recategorisation_are_recorded() {
     assert_eq!(json["kind"], "detection_linked");
     assert_eq!(serde_json::from_value::<TimelineEntry>(json).unwrap(), link);
 }
+
+#[test]
+fn a_milestone_entry_reads_back_as_written() {
+    let entry = TimelineEntry {
+        at_us: 2_000,
+        actor_user_id: "u1".into(),
+        kind: TimelineKind::MilestoneRecorded {
+            milestone: Milestone::Recovered,
+            at_us: 1_000,
+        },
+    };
+    let json = serde_json::to_string(&entry).unwrap();
+    let back: TimelineEntry = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, entry);
+}
