@@ -120,6 +120,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0024_incident_board.sql"),
         include_str!("../migrations/postgres/0024_incident_board.sql"),
     ),
+    (
+        25,
+        "vulnerability diagnosis: outsourcing contracts, clause gaps, cloud responsibility",
+        include_str!("../migrations/sqlite/0025_vuln_thirdparty.sql"),
+        include_str!("../migrations/postgres/0025_vuln_thirdparty.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction. Versions are
