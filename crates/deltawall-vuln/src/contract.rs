@@ -333,7 +333,14 @@ pub fn default_matrix(model: ServiceModel) -> BTreeMap<Control, Holder> {
             Shared,
             Provider,
         ],
-        ServiceModel::Paas => [Institution, Shared, Institution, Provider, Provider, Provider],
+        ServiceModel::Paas => [
+            Institution,
+            Shared,
+            Institution,
+            Provider,
+            Provider,
+            Provider,
+        ],
         ServiceModel::Saas => [Institution, Shared, Provider, Provider, Provider, Provider],
         ServiceModel::None => [Shared, Shared, Shared, Shared, Shared, Provider],
     };
@@ -408,9 +415,7 @@ mod tests {
         clauses.insert(Clause::IncidentNotice, ClauseStatus::Weak);
         let g = gaps(&clauses, true);
         assert_eq!(
-            g.iter()
-                .map(|g| (g.clause, g.severity))
-                .collect::<Vec<_>>(),
+            g.iter().map(|g| (g.clause, g.severity)).collect::<Vec<_>>(),
             [
                 (Clause::Diagnosis, GapSeverity::High),
                 (Clause::IncidentNotice, GapSeverity::Medium)
@@ -419,7 +424,13 @@ mod tests {
         let off = gaps(&clauses, false);
         assert_eq!(off[0].severity, GapSeverity::Medium);
         assert_eq!(off[1].severity, GapSeverity::Low);
-        assert!(gaps(&Clause::ALL.map(|c| (c, ClauseStatus::Present)).into(), true).is_empty());
+        assert!(
+            gaps(
+                &Clause::ALL.map(|c| (c, ClauseStatus::Present)).into(),
+                true
+            )
+            .is_empty()
+        );
     }
 
     #[test]

@@ -74,6 +74,13 @@ pub async fn sector(State(state): State<AppState>, user: ApiUser) -> ApiResult<J
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(contracts, add_contract, contract, sector),
-    components(schemas(ContractInput, ContractCreated, RaisedGap, Sector, SectorRow, SectorFigures))
+    components(schemas(
+        ContractInput,
+        ContractCreated,
+        RaisedGap,
+        Sector,
+        SectorRow,
+        SectorFigures
+    ))
 )]
 pub(crate) struct VulnTpDoc;

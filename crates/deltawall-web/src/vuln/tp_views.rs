@@ -130,16 +130,16 @@ impl ContractPage {
                 let gap = c.gaps.iter().find(|g| g.clause == cl.code());
                 ClauseLine {
                     code: cl.code(),
-                    guidance: if ja { cl.guidance_ja() } else { cl.guidance_en() },
+                    guidance: if ja {
+                        cl.guidance_ja()
+                    } else {
+                        cl.guidance_en()
+                    },
                     source: cl.source(),
                     gap: status != ClauseStatus::Present.code(),
                     status: format!("vtp-status-{status}"),
-                    finding: gap.map(|g| {
-                        (
-                            g.finding_id.clone(),
-                            format!("state-{}", g.finding_state),
-                        )
-                    }),
+                    finding: gap
+                        .map(|g| (g.finding_id.clone(), format!("state-{}", g.finding_state))),
                 }
             })
             .collect();
