@@ -20,6 +20,7 @@ mod sup_figures;
 mod sup_monitoring;
 mod sup_requests;
 mod tlpt;
+mod vuln;
 
 use deltawall_app::platform::auth::password;
 use deltawall_app::record;
@@ -531,5 +532,6 @@ pub async fn seed(store: &Store, demo_password: &str) -> anyhow::Result<DemoSumm
         fsa_staff: &fsa_staff,
     };
     crate::services::seed(store, &bank, &players).await?;
+    crate::vuln::seed(store, bank.org, bank.soc, &players).await?;
     Ok(summary)
 }
