@@ -89,8 +89,8 @@ impl ContractsPage {
 /// A clause of the checklist as the contract stands on it.
 #[derive(Debug, Clone)]
 pub struct ClauseLine {
-    /// Code.
-    pub code: &'static str,
+    /// Message key of its name.
+    pub key: String,
     /// What it must say, in the page's language.
     pub guidance: &'static str,
     /// Where it comes from.
@@ -113,6 +113,8 @@ pub struct ContractPage {
     pub c: Contract,
     /// Added, in Japan time.
     pub added: String,
+    /// Message key of the service model.
+    pub model: String,
     /// The checklist.
     pub clauses: Vec<ClauseLine>,
     /// The matrix: (message key of the control, message key of its holder).
@@ -129,7 +131,7 @@ impl ContractPage {
                 let status = c.clauses.get(cl.code()).cloned().unwrap_or_default();
                 let gap = c.gaps.iter().find(|g| g.clause == cl.code());
                 ClauseLine {
-                    code: cl.code(),
+                    key: format!("vtp-clause-{}", cl.code()),
                     guidance: if ja {
                         cl.guidance_ja()
                     } else {
@@ -156,6 +158,7 @@ impl ContractPage {
             .collect();
         ContractPage {
             added: jst::format_display(c.created_at, l.lang.code()),
+            model: format!("vtp-model-{}", c.service_model),
             l,
             c,
             clauses,
@@ -185,8 +188,8 @@ pub struct SectorPage {
     pub s: Sector,
     /// By business type.
     pub rows: Vec<SectorLine>,
-    /// Every institution in reach.
-    pub total: SectorLine,
+    /// Every institution in reach (one line, for the table's foot).
+    pub totals: Vec<SectorLine>,
 }
 
 impl SectorPage {
@@ -202,12 +205,12 @@ impl SectorPage {
             .rows
             .iter()
             .map(|r| {
-                let label = BusinessType::parse(&r.business_type)
-                    .map_or_else(|_| r.business_type.clone(), |b| b.label(lang).to_owned());
+                let label = BusinessType::from_code(&r.business_type)
+                    .map_or_else(|| r.business_type.clone(), |b| b.label(lang).to_owned());
                 line(r, label)
             })
             .collect();
-        let total = line(&s.total, crate::i18n::t(l.lang, "vtp-all").to_owned());
-        SectorPage { l, s, rows, total }
+        let totals = vec![line(&s.total, crate::i18n::t(l.lang, "vtp-all").to_owned())];
+        SectorPage { l, s, rows, totals }
     }
 }

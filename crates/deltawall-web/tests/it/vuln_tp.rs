@@ -9,7 +9,6 @@ use axum::http::{Method, StatusCode};
 use deltawall_app::Ctx;
 use deltawall_app::vuln::{ContractInput, add_contract};
 use deltawall_domain::Actor;
-use deltawall_domain::code::Code;
 use deltawall_domain::org::{BusinessType, OrgKind, Region};
 use deltawall_domain::role::Role;
 use deltawall_store::orgs::{self, NewOrg};
