@@ -99,6 +99,7 @@ async fn contracts_gaps_and_sector(db: &TestDb) {
     drop(c);
 
     let mut tx = db.store.write().await.unwrap();
+    vuln::add_asset(&mut tx, "as1", &a, &ua, &site, 5).await.unwrap();
     vuln::insert_contract(&mut tx, "ca2", &a, &ua, &contract("Cloud X", Some("as1")), 30)
         .await
         .unwrap();
