@@ -62,11 +62,10 @@ fn institution(org: &str, user: &str, role: Role) -> Actor {
 }
 
 fn clauses(gaps: &[(&str, &str)]) -> BTreeMap<String, String> {
-    let mut all: BTreeMap<String, String> =
-        deltawall_vuln::contract::Clause::ALL
-            .iter()
-            .map(|c| (c.code().to_owned(), "present".to_owned()))
-            .collect();
+    let mut all: BTreeMap<String, String> = deltawall_vuln::contract::Clause::ALL
+        .iter()
+        .map(|c| (c.code().to_owned(), "present".to_owned()))
+        .collect();
     for (c, s) in gaps {
         all.insert((*c).to_owned(), (*s).to_owned());
     }
@@ -104,12 +103,19 @@ async fn bank_scope(store: &Store, bank: &Actor) -> anyhow::Result<String> {
     past.advance(-60 * DAY_US);
     let scan = std::io::Cursor::new(SCAN.as_bytes().to_vec());
     vuln::import(ctx(), &past, &site, Some(Format::Nessus), scan).await?;
-    let found = vuln::list(ctx(), &Clock::default(), &Default::default(), &Default::default())
-        .await?;
+    let found = vuln::list(
+        ctx(),
+        &Clock::default(),
+        &Default::default(),
+        &Default::default(),
+    )
+    .await?;
     if let Some(tls) = found.items.iter().find(|f| f.finding.title.contains("TLS")) {
         let fix = DecisionInput {
             kind: "fix".into(),
-            due: Some(deltawall_domain::jst::date_of(Clock::default().now_us() + 30 * DAY_US).to_string()),
+            due: Some(
+                deltawall_domain::jst::date_of(Clock::default().now_us() + 30 * DAY_US).to_string(),
+            ),
             reason: "委託先の次回リリースでTLS 1.0を無効化する".into(),
         };
         vuln::decide(ctx(), &Clock::default(), &tls.finding.id, &fix).await?;

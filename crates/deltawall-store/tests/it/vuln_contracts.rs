@@ -24,7 +24,11 @@ fn contract(provider: &str, asset: Option<&str>) -> NewContract {
         service_model: "iaas".into(),
         asset_id: asset.map(str::to_owned),
         subcontractors: vec!["Sub Ltd".into()],
-        clauses: map(&[("diagnosis", "missing"), ("audit", "weak"), ("exit", "present")]),
+        clauses: map(&[
+            ("diagnosis", "missing"),
+            ("audit", "weak"),
+            ("exit", "present"),
+        ]),
         matrix: map(&[("data", "institution"), ("physical", "provider")]),
     }
 }
@@ -71,16 +75,31 @@ async fn contracts_gaps_and_sector(db: &TestDb) {
         criticality: "high".into(),
         cadence_days: 90,
     };
-    vuln::add_asset(&mut tx, "as1", &a, &ua, &site, 5).await.unwrap();
-    vuln::insert_contract(&mut tx, "ca", &a, &ua, &contract("Cloud X", Some("as1")), 10)
+    vuln::add_asset(&mut tx, "as1", &a, &ua, &site, 5)
         .await
         .unwrap();
-    vuln::add_gap(&mut tx, "ca", "diagnosis", "missing", "fa1").await.unwrap();
-    vuln::add_gap(&mut tx, "ca", "audit", "weak", "fa2").await.unwrap();
+    vuln::insert_contract(
+        &mut tx,
+        "ca",
+        &a,
+        &ua,
+        &contract("Cloud X", Some("as1")),
+        10,
+    )
+    .await
+    .unwrap();
+    vuln::add_gap(&mut tx, "ca", "diagnosis", "missing", "fa1")
+        .await
+        .unwrap();
+    vuln::add_gap(&mut tx, "ca", "audit", "weak", "fa2")
+        .await
+        .unwrap();
     vuln::insert_contract(&mut tx, "cb", &b, &ub, &contract("Cloud X", None), 20)
         .await
         .unwrap();
-    vuln::add_gap(&mut tx, "cb", "diagnosis", "missing", "fb1").await.unwrap();
+    vuln::add_gap(&mut tx, "cb", "diagnosis", "missing", "fb1")
+        .await
+        .unwrap();
     let twice = vuln::add_gap(&mut tx, "cb", "diagnosis", "missing", "fb1").await;
     assert!(twice.is_err(), "one finding per clause of a contract");
     drop(tx);
@@ -99,16 +118,31 @@ async fn contracts_gaps_and_sector(db: &TestDb) {
     drop(c);
 
     let mut tx = db.store.write().await.unwrap();
-    vuln::add_asset(&mut tx, "as1", &a, &ua, &site, 5).await.unwrap();
-    vuln::insert_contract(&mut tx, "ca2", &a, &ua, &contract("Cloud X", Some("as1")), 30)
+    vuln::add_asset(&mut tx, "as1", &a, &ua, &site, 5)
         .await
         .unwrap();
-    vuln::add_gap(&mut tx, "ca2", "diagnosis", "missing", "fa1").await.unwrap();
-    vuln::add_gap(&mut tx, "ca2", "audit", "weak", "fa2").await.unwrap();
+    vuln::insert_contract(
+        &mut tx,
+        "ca2",
+        &a,
+        &ua,
+        &contract("Cloud X", Some("as1")),
+        30,
+    )
+    .await
+    .unwrap();
+    vuln::add_gap(&mut tx, "ca2", "diagnosis", "missing", "fa1")
+        .await
+        .unwrap();
+    vuln::add_gap(&mut tx, "ca2", "audit", "weak", "fa2")
+        .await
+        .unwrap();
     vuln::insert_contract(&mut tx, "cb", &b, &ub, &contract("Cloud X", None), 20)
         .await
         .unwrap();
-    vuln::add_gap(&mut tx, "cb", "diagnosis", "missing", "fb1").await.unwrap();
+    vuln::add_gap(&mut tx, "cb", "diagnosis", "missing", "fb1")
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 
     let mut c = db.store.read().await.unwrap();
