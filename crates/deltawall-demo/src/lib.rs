@@ -21,6 +21,7 @@ mod sup_figures;
 mod sup_monitoring;
 mod sup_requests;
 mod tlpt;
+mod vuln;
 
 use deltawall_app::platform::auth::password;
 use deltawall_app::record;
@@ -550,5 +551,6 @@ pub async fn seed(store: &Store, demo_password: &str) -> anyhow::Result<DemoSumm
         others: [(&hd, &mfg_soc), (&other.org, &other.user)],
     };
     crate::incidents::seed(store, &cast).await?;
+    crate::vuln::seed(store, bank.org, bank.soc, &players).await?;
     Ok(summary)
 }

@@ -121,6 +121,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0024_incident_board.sql"),
     ),
     (
+        25,
+        "vulnerability diagnosis: outsourcing contracts, clause gaps, cloud responsibility",
+        include_str!("../migrations/sqlite/0025_vuln_thirdparty.sql"),
+        include_str!("../migrations/postgres/0025_vuln_thirdparty.sql"),
+    ),
+    (
         26,
         "supervision: request tasks counted per deadline, type, region and state, kept on write",
         include_str!("../migrations/sqlite/0026_sup_task_tally.sql"),

@@ -7,6 +7,7 @@
 //! new scan; [`enrich`] adds CISA KEV and EPSS data from files the user imported.
 
 pub mod clock;
+pub mod contract;
 pub mod detect;
 pub mod enrich;
 pub mod error;

@@ -71,6 +71,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::detections::api::DetectionsDoc::openapi());
     // Vulnerability diagnosis (issue 15).
     doc.merge(crate::vuln::api::VulnDoc::openapi());
+    doc.merge(crate::vuln::tp_api::VulnTpDoc::openapi());
     // Incident cases and regulator reports keep their paths beside their handlers.
     doc.merge(crate::incidents::api::IncidentApiDoc::openapi());
     doc.merge(crate::incidents::patterns::PatternApiDoc::openapi());

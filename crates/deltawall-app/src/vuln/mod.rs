@@ -2,20 +2,26 @@
 //! reconciled against the scope's previous state (`import.rs`), KEV and EPSS data the
 //! institution imports, decisions with a clock and four eyes on an acceptance
 //! (`decisions.rs`), lists and a finding's page (`query.rs`), and the overdue clocks as
-//! work items and in the management report (`todo.rs`).
+//! work items and in the management report (`todo.rs`); outsourcing contracts whose clause
+//! gaps become posture findings (`contracts.rs`) and the supervisor's k-anonymous roll-up
+//! (`sector.rs`).
 //!
 //! Only an institution keeps a scope, and only its own: reads use the actor's
 //! `OrgScope::Own`, writes are keyed by the actor's organisation. Every write is one
 //! transaction with its audit entry; a refused file writes nothing.
 
+mod contracts;
 mod decisions;
 mod import;
 mod query;
+mod sector;
 mod todo;
 
+pub use contracts::{ContractCreated, ContractInput, RaisedGap, add_contract, contract, contracts};
 pub use decisions::{DecisionInput, approve, decide};
 pub use import::{ImportReport, LoadReport, MAX_IMPORT_BYTES, import, load_epss, load_kev};
 pub use query::{FindingDetail, FindingView, ListPage, ListQuery, detail, list, view_of};
+pub use sector::{SECTOR_K, Sector, SectorFigures, SectorRow, sector};
 pub use todo::{overdue, work_items};
 
 use crate::supervision::clock::Clock;

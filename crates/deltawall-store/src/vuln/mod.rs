@@ -6,12 +6,17 @@
 //! institution, inside the caller's transaction.
 
 mod bulk;
+mod contracts;
 mod decisions;
 mod findings;
 
 pub use bulk::{
     DuplicateCandidate, EnrichTarget, NewFindings, PriorRow, content_digest, duplicate_candidates,
     enrich_targets, insert_new, prior_of_asset, touch_seen,
+};
+pub use contracts::{
+    Contract, Institution, NewContract, StoredGap, add_gap, contracts, gap_counts, insert_contract,
+    institutions, provider_uses,
 };
 pub use decisions::{
     Decision, DecisionStatus, EnrichmentRow, add_decision, approve_decision, decisions_of,

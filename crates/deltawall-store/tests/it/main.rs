@@ -49,3 +49,4 @@ mod sup_figures;
 mod sup_rank;
 mod sup_requests;
 mod vuln;
+mod vuln_contracts;

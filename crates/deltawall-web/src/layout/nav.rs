@@ -105,6 +105,7 @@ fn features(kind: OrgKind, delta: Delta) -> Vec<NavEntry> {
             entry("exercises", "/exercises", "exr-nav"),
             entry("attack", "/attack", "attack-nav"),
             entry("tlpt", "/tlpt", "nav-tlpt"),
+            entry("vulnerabilities", "/vulnerabilities/sector", "vtp-nav"),
         ],
         (MutualHelp, SharingBody) => vec![
             entry("sharing", "/sharing", "nav-sharing"),

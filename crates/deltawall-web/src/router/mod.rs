@@ -6,6 +6,7 @@ mod exercise_authoring;
 mod incident_patterns;
 mod incident_response;
 mod vuln;
+mod vuln_tp;
 
 use crate::config::Config;
 use crate::downloads;
@@ -161,6 +162,7 @@ fn ui_routes() -> Router<AppState> {
         .merge(detection_ui_routes())
         .merge(incident_ui_routes())
         .merge(vuln_ui_routes())
+        .merge(vuln_tp::vuln_tp_ui_routes())
         // Every page's tables as CSV/XLSX, read from the page its own handler rendered.
         .layer(axum::middleware::from_fn(downloads::table_downloads))
 }
@@ -582,6 +584,7 @@ fn api_routes() -> Router<AppState> {
         .merge(detection_api_routes())
         .merge(incident_api_routes())
         .merge(vuln_api_routes())
+        .merge(vuln_tp::vuln_tp_api_routes())
 }
 
 /// TAXII 2.1 (`http/taxii.rs`). Every path ends with `/`; a path without it is a TAXII 404.

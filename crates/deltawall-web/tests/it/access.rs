@@ -255,6 +255,7 @@ pub fn protected() -> Vec<Route> {
     routes.extend(crate::exercises::access_routes());
     routes.extend(crate::access_detections::routes());
     routes.extend(crate::access_vuln::routes());
+    routes.extend(crate::access_vuln_tp::routes());
     routes.extend(crate::incidents::access_routes());
     routes
 }
@@ -301,6 +302,8 @@ pub struct Target {
     incidents: crate::incidents::Records,
     /// B's vulnerability scope asset, a finding and a pending acceptance.
     vuln: crate::access_vuln::Records,
+    /// B's outsourcing contract.
+    vcontract: String,
 }
 
 pub async fn b_target(app: &TestApp) -> Target {
@@ -332,6 +335,7 @@ pub async fn b_target(app: &TestApp) -> Target {
         edition: crate::exercises::b_edition(app).await,
         incidents: crate::incidents::records(app).await,
         vuln: crate::access_vuln::records(app).await,
+        vcontract: crate::access_vuln_tp::contract_of(app, &app.b).await,
     }
 }
 
@@ -371,6 +375,7 @@ async fn b_collection(app: &TestApp) -> (String, String) {
 
 pub fn fill(path: &str, t: &Target) -> String {
     let path = crate::access_vuln::fill(path.to_owned(), &t.vuln);
+    let path = crate::access_vuln_tp::fill(path, &t.vcontract);
     path.replace("{org}", &t.org)
         .replace("{user}", &t.user)
         .replace("{token}", &t.token)
@@ -752,6 +757,7 @@ async fn roles_without_the_permission_get_403() {
         .into_iter()
         .chain(crate::access_detections::forbidden())
         .chain(crate::access_vuln::forbidden(&own_vuln))
+        .chain(crate::access_vuln_tp::forbidden())
         .collect();
     let audit_before = app.audit_count().await;
     for (role, route, path) in &cases {
@@ -861,6 +867,7 @@ fn the_route_table_covers_the_router() {
         include_str!("../../src/router/mod.rs"),
         include_str!("../../src/router/incident_response.rs"),
         include_str!("../../src/router/vuln.rs"),
+        include_str!("../../src/router/vuln_tp.rs"),
     ]
     .concat();
     // Placeholder names differ between the table and the router: compare without them.

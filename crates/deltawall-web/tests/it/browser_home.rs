@@ -33,6 +33,8 @@ fn router_pages() -> Vec<String> {
     let src = [
         include_str!("../../src/router/mod.rs"),
         include_str!("../../src/router/incident_response.rs"),
+        include_str!("../../src/router/vuln.rs"),
+        include_str!("../../src/router/vuln_tp.rs"),
     ]
     .concat();
     let mut pages = Vec::new();

@@ -36,7 +36,7 @@ fn linked_findings(body: &str) -> Vec<String> {
     body.split("<a href=\"/vulnerabilities/")
         .skip(1)
         .filter_map(|s| s.split('"').next())
-        .filter(|id| !id.contains('/') && *id != "scope")
+        .filter(|id| !id.contains('/') && !["scope", "contracts"].contains(id))
         .map(str::to_owned)
         .collect()
 }
