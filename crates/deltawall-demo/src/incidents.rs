@@ -428,7 +428,15 @@ async fn later_days(
     s.at(2, 10, 0);
     accept(store, s, fsa, &interim).await?;
     s.at(4, 16, 0);
-    milestone(store, s, soc, case, "root_cause_identified", s.time(4, 11, 0)).await?;
+    milestone(
+        store,
+        s,
+        soc,
+        case,
+        "root_cause_identified",
+        s.time(4, 11, 0),
+    )
+    .await?;
     phase(store, s, soc, case, "recurrence_prevention").await?;
     if let Some(t) = tasks.get(2) {
         work::complete_task(ctx(store, soc), &s.clock, case, t).await?;

@@ -37,6 +37,7 @@ fn all_tables() -> impl Iterator<Item = &'static Table> {
         .chain(crate::sup_facts::BACKUP_TABLES)
         .chain(crate::incidents::board_kept::BACKUP_TABLES)
         .chain(crate::vuln::BACKUP_TABLES)
+        .chain(crate::vuln::contracts::BACKUP_TABLES)
         .chain(crate::sup_tally::BACKUP_TABLES)
 }
 

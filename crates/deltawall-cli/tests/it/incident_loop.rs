@@ -476,8 +476,10 @@ fn the_loop_from_a_log_file_to_the_isac_members() {
     );
     assert_eq!(r.status, 202, "{}", r.body);
     let shared = r.json();
-    assert_eq!(shared["status"]["success_count"], 1, "{shared}");
+    // The indicator, a sighting of it and the case as an incident object.
+    assert_eq!(shared["status"]["success_count"], 3, "{shared}");
     let indicator = shared["indicators"][0].as_str().unwrap().to_owned();
+    let incident = shared["incident"].as_str().unwrap().to_owned();
 
     // The other member pulls it over TAXII, marked AMBER, with the address.
     let got = tmp.path().join("member.json");
@@ -488,13 +490,17 @@ fn the_loop_from_a_log_file_to_the_isac_members() {
         text.contains(&indicator) && text.contains(AMBER) && text.contains(&ip),
         "{text}"
     );
+    assert!(text.contains(&incident), "{text}");
 
     // An institution that reads the collection but is no member receives nothing of it.
     let got = tmp.path().join("reader.json");
     let o = pull(&s, &s.tokens["reader"], &got);
     assert!(o.status.success(), "{}", err(&o));
     let text = std::fs::read_to_string(&got).unwrap();
-    assert!(!text.contains(&indicator) && !text.contains(&ip), "{text}");
+    assert!(
+        !text.contains(&indicator) && !text.contains(&incident) && !text.contains(&ip),
+        "{text}"
+    );
 
     // An institution outside the collection: no collection, no detections, no case.
     let got = tmp.path().join("outsider.json");

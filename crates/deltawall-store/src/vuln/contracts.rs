@@ -300,3 +300,36 @@ pub async fn gap_counts(db: &mut Db, scope: &OrgScope) -> Result<Vec<(String, i6
         })
         .collect()
 }
+
+/// The tables of migration 25 for backups, parents before children.
+pub(crate) const BACKUP_TABLES: &[crate::backup::Table] = {
+    use crate::backup::Kind::{Int, Text};
+    &[
+        (
+            "vuln_contracts",
+            &[
+                ("id", Text),
+                ("org_id", Text),
+                ("provider", Text),
+                ("provider_key", Text),
+                ("service", Text),
+                ("service_model", Text),
+                ("asset_id", Text),
+                ("subcontractors", Text),
+                ("clauses", Text),
+                ("matrix", Text),
+                ("created_by", Text),
+                ("created_at", Int),
+            ],
+        ),
+        (
+            "vuln_contract_gaps",
+            &[
+                ("contract_id", Text),
+                ("clause", Text),
+                ("status", Text),
+                ("finding_id", Text),
+            ],
+        ),
+    ]
+};

@@ -6,7 +6,7 @@
 //! institution, inside the caller's transaction.
 
 mod bulk;
-mod contracts;
+pub(crate) mod contracts;
 mod decisions;
 mod findings;
 

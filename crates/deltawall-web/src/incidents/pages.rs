@@ -108,12 +108,18 @@ pub async fn new_form(user: UiUser, RawQuery(q): RawQuery) -> PageResult {
     Ok(render(&NewCasePage::new(l, all(&pairs, "detection"))))
 }
 
-/// `POST /incidents/new`.
+/// `POST /incidents/new`: opens the case, or, from the detections inbox's "open an incident
+/// from these" (`command=prefill`), shows the form pre-filled with the chosen detections. A
+/// POST rather than a GET keeps the inbox form's CSRF token out of the address.
 pub async fn open(
     State(state): State<AppState>,
     user: UiUser,
     UiForm(f): UiForm<Pairs>,
 ) -> PageResult {
+    if f.iter().any(|(k, v)| k == "command" && v == "prefill") {
+        let l = user.layout("inc-case-new", "incidents", None);
+        return Ok(render(&NewCasePage::new(l, all(&f, "detection"))));
+    }
     let id = cases::open(user.ctx(&state), &state.config.clock, &case_input(&f))
         .await
         .map_err(user.err())?;

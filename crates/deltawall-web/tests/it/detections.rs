@@ -251,6 +251,18 @@ async fn the_inbox_groups_triages_and_assigns() {
         StatusCode::SEE_OTHER
     );
     assert_eq!(ids(&app, "?status=acknowledged").await.len(), 3);
+    // "Open an incident from these" shows the case form with the chosen detections and
+    // opens nothing yet.
+    let prefill = [
+        ("detection", all[1].as_str()),
+        ("detection", all[2].as_str()),
+        ("command", "prefill"),
+    ];
+    let r = app
+        .form(Method::POST, "/incidents/new", &staff, &prefill)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains(r#"id="inc-open""#) && r.body.contains(all[2].as_str()));
     // A false positive needs a reason; the refusal changes nothing.
     let fp = [
         ("detection", all[1].as_str()),
