@@ -50,6 +50,35 @@ async fn finding(db: &TestDb, id: &str, org: &str, user: &str, state: &str) {
     tx.commit().await.unwrap();
 }
 
+/// A's contract (`a_contract`, written at `at`) for a scoped asset with two clause gaps, and
+/// B's contract with one, all on the same provider.
+async fn pair(
+    tx: &mut deltawall_store::Tx,
+    [(a, ua), (b, ub)]: [(&str, &str); 2],
+    site: &NewAsset,
+    a_contract: &str,
+    at: i64,
+) {
+    vuln::add_asset(tx, "as1", a, ua, site, 5).await.unwrap();
+    let on_asset = contract("Cloud X", Some("as1"));
+    vuln::insert_contract(tx, a_contract, a, ua, &on_asset, at)
+        .await
+        .unwrap();
+    vuln::add_gap(tx, a_contract, "diagnosis", "missing", "fa1")
+        .await
+        .unwrap();
+    vuln::add_gap(tx, a_contract, "audit", "weak", "fa2")
+        .await
+        .unwrap();
+    let other = contract("Cloud X", None);
+    vuln::insert_contract(tx, "cb", b, ub, &other, 20)
+        .await
+        .unwrap();
+    vuln::add_gap(tx, "cb", "diagnosis", "missing", "fb1")
+        .await
+        .unwrap();
+}
+
 async fn contracts_gaps_and_sector(db: &TestDb) {
     let a = add_org(
         &db.store,
@@ -75,31 +104,8 @@ async fn contracts_gaps_and_sector(db: &TestDb) {
         criticality: "high".into(),
         cadence_days: 90,
     };
-    vuln::add_asset(&mut tx, "as1", &a, &ua, &site, 5)
-        .await
-        .unwrap();
-    vuln::insert_contract(
-        &mut tx,
-        "ca",
-        &a,
-        &ua,
-        &contract("Cloud X", Some("as1")),
-        10,
-    )
-    .await
-    .unwrap();
-    vuln::add_gap(&mut tx, "ca", "diagnosis", "missing", "fa1")
-        .await
-        .unwrap();
-    vuln::add_gap(&mut tx, "ca", "audit", "weak", "fa2")
-        .await
-        .unwrap();
-    vuln::insert_contract(&mut tx, "cb", &b, &ub, &contract("Cloud X", None), 20)
-        .await
-        .unwrap();
-    vuln::add_gap(&mut tx, "cb", "diagnosis", "missing", "fb1")
-        .await
-        .unwrap();
+    let who = [(a.as_str(), ua.as_str()), (b.as_str(), ub.as_str())];
+    pair(&mut tx, who, &site, "ca", 10).await;
     let twice = vuln::add_gap(&mut tx, "cb", "diagnosis", "missing", "fb1").await;
     assert!(twice.is_err(), "one finding per clause of a contract");
     drop(tx);
@@ -118,31 +124,7 @@ async fn contracts_gaps_and_sector(db: &TestDb) {
     drop(c);
 
     let mut tx = db.store.write().await.unwrap();
-    vuln::add_asset(&mut tx, "as1", &a, &ua, &site, 5)
-        .await
-        .unwrap();
-    vuln::insert_contract(
-        &mut tx,
-        "ca2",
-        &a,
-        &ua,
-        &contract("Cloud X", Some("as1")),
-        30,
-    )
-    .await
-    .unwrap();
-    vuln::add_gap(&mut tx, "ca2", "diagnosis", "missing", "fa1")
-        .await
-        .unwrap();
-    vuln::add_gap(&mut tx, "ca2", "audit", "weak", "fa2")
-        .await
-        .unwrap();
-    vuln::insert_contract(&mut tx, "cb", &b, &ub, &contract("Cloud X", None), 20)
-        .await
-        .unwrap();
-    vuln::add_gap(&mut tx, "cb", "diagnosis", "missing", "fb1")
-        .await
-        .unwrap();
+    pair(&mut tx, who, &site, "ca2", 30).await;
     tx.commit().await.unwrap();
 
     let mut c = db.store.read().await.unwrap();

@@ -104,8 +104,13 @@ pub async fn list(
 /// `GET /incidents/new`, with `detection=<id>` repeated when opened from the inbox.
 pub async fn new_form(user: UiUser, RawQuery(q): RawQuery) -> PageResult {
     let pairs: Pairs = serde_urlencoded::from_str(q.as_deref().unwrap_or("")).unwrap_or_default();
+    new_page(&user, &pairs)
+}
+
+/// The case form, pre-filled with the `detection` fields of `pairs`.
+fn new_page(user: &UiUser, pairs: &Pairs) -> PageResult {
     let l = user.layout("inc-case-new", "incidents", None);
-    Ok(render(&NewCasePage::new(l, all(&pairs, "detection"))))
+    Ok(render(&NewCasePage::new(l, all(pairs, "detection"))))
 }
 
 /// `POST /incidents/new`: opens the case, or, from the detections inbox's "open an incident
@@ -117,8 +122,7 @@ pub async fn open(
     UiForm(f): UiForm<Pairs>,
 ) -> PageResult {
     if f.iter().any(|(k, v)| k == "command" && v == "prefill") {
-        let l = user.layout("inc-case-new", "incidents", None);
-        return Ok(render(&NewCasePage::new(l, all(&f, "detection"))));
+        return new_page(&user, &f);
     }
     let id = cases::open(user.ctx(&state), &state.config.clock, &case_input(&f))
         .await
