@@ -1,16 +1,21 @@
-//! Lists paged through `keyset` besides the posture ones (issue 19): coordination rooms and
-//! outsourcing contracts, walked one and two rows a page on both databases. Every row comes
-//! once, in the unpaged list's order; rows tied on the sort columns are told apart by id;
-//! another organisation's rows never appear.
+//! Lists paged through `keyset` besides the posture ones (issue 19): coordination rooms,
+//! reported incidents and outsourcing contracts, walked one and two rows a page on both
+//! databases. Every row comes once, in the unpaged list's order; rows tied on the sort
+//! columns are told apart by id; another organisation's rows never appear.
 
 use crate::fixtures::{add_org, add_user, institution, supervisor};
 use crate::vuln_contracts::{contract, finding};
 use deltawall_domain::OrgScope;
+use deltawall_domain::finding::Severity;
 use deltawall_domain::incident::case::Category;
 use deltawall_domain::incident::council::RoomStatus;
 use deltawall_domain::org::{BusinessType, Region};
 use deltawall_domain::role::Role;
-use deltawall_store::incidents::rooms::{self, Room};
+use deltawall_domain::supervision::AttackType;
+use deltawall_store::incidents::{
+    self,
+    rooms::{self, Room},
+};
 use deltawall_store::keyset::{Cursor, KeysetPage};
 use deltawall_store::testing::TestDb;
 use deltawall_store::vuln;
@@ -160,5 +165,60 @@ async fn contracts_page_in_order(db: &TestDb) {
     }
 }
 
+async fn incidents_page_in_order(db: &TestDb) {
+    let a = add_org(
+        &db.store,
+        institution("Bank A", BusinessType::RegionalBank, Region::Kanto),
+    )
+    .await;
+    let b = add_org(
+        &db.store,
+        institution("Shinkin B", BusinessType::ShinkinBank, Region::Kinki),
+    )
+    .await;
+    let mut tx = db.store.write().await.unwrap();
+    // Three of A's incidents on one day: the id orders them.
+    for (org, day) in [
+        (&a, "2026-01-02"),
+        (&a, "2026-03-04"),
+        (&a, "2026-03-04"),
+        (&a, "2026-03-04"),
+        (&a, "2025-12-31"),
+        (&b, "2026-05-01"),
+    ] {
+        let new = incidents::NewIncident {
+            org_id: org.clone(),
+            occurred_on: day.into(),
+            attack_type: AttackType::Ddos,
+            severity: Severity::High,
+            summary: "ddos".into(),
+        };
+        incidents::create(&mut tx, &new, "user", 1).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let mut c = db.store.read().await.unwrap();
+    let own = OrgScope::Own(a.clone());
+    let whole = incidents::list(&mut c, &own).await.unwrap();
+    assert_eq!(whole.len(), 5);
+    assert!(whole.iter().all(|i| i.org_id == a));
+    let whole: Vec<String> = whole.into_iter().map(|i| i.id).collect();
+    for limit in [1, 2] {
+        let seen = walk(
+            2,
+            limit,
+            async |after, limit| {
+                incidents::page(&mut c, &own, after.as_ref(), limit)
+                    .await
+                    .unwrap()
+            },
+            |i: &incidents::Incident| i.id.clone(),
+        )
+        .await;
+        assert_eq!(seen, whole, "{limit} a page");
+    }
+}
+
 both!(rooms_in_order, super::rooms_page_in_order);
+both!(incidents_in_order, super::incidents_page_in_order);
 both!(contracts_in_order, super::contracts_page_in_order);
