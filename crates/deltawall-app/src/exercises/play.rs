@@ -63,6 +63,18 @@ pub async fn list(ctx: Ctx<'_>) -> SResult<Vec<Listed>> {
     Ok(roster::editions_of(&mut conn, &ctx.actor.org_id).await?)
 }
 
+/// One page of the editions the actor's organisation organises or plays, newest first.
+pub async fn page(
+    ctx: Ctx<'_>,
+    req: &crate::paging::PageRequest,
+) -> SResult<deltawall_store::keyset::KeysetPage<Listed>> {
+    ctx.require(Permission::ReadOwnOrg)?;
+    let after = req.cursor(2)?;
+    let mut conn = ctx.store.read().await?;
+    let org = &ctx.actor.org_id;
+    Ok(roster::page_editions_of(&mut conn, org, after.as_ref(), req.limit()).await?)
+}
+
 /// What the actor may see of an edition at the clock's now. When the view holds unreleased
 /// injects (the organiser's), the view is written to the audit trail.
 pub async fn view(ctx: Ctx<'_>, clock: &Clock, exercise_id: &str) -> SResult<EditionView> {

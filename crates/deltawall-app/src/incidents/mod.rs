@@ -105,11 +105,39 @@ pub async fn report(ctx: Ctx<'_>, input: &IncidentInput) -> SResult<String> {
     Ok(id)
 }
 
-/// The incidents the actor may read: its own institution's, or the supervisor's reach.
+/// Every incident the actor may read (its own institution's, or the supervisor's reach),
+/// newest first, read page by page so that a download holds them all rather than the first
+/// page.
 pub async fn list(ctx: Ctx<'_>) -> SResult<Vec<Incident>> {
     ctx.require(Permission::ReadOwnOrg)?;
     let mut conn = ctx.store.read().await?;
-    Ok(incidents::list(&mut conn, &ctx.actor.org_scope()).await?)
+    let scope = ctx.actor.org_scope();
+    let (mut all, mut after) = (Vec::new(), None);
+    loop {
+        let limit = deltawall_store::keyset::MAX_LIMIT;
+        let page = incidents::page(&mut conn, &scope, after.as_ref(), limit).await?;
+        all.extend(page.items);
+        // A cursor the store has just handed out always decodes.
+        match page
+            .next
+            .map(|n| deltawall_store::keyset::Cursor::decode(&n, 2))
+        {
+            Some(Ok(c)) => after = Some(c),
+            _ => return Ok(all),
+        }
+    }
+}
+
+/// One page of the incidents the actor may read, newest first.
+pub async fn page(
+    ctx: Ctx<'_>,
+    req: &crate::paging::PageRequest,
+) -> SResult<deltawall_store::keyset::KeysetPage<Incident>> {
+    ctx.require(Permission::ReadOwnOrg)?;
+    let after = req.cursor(2)?;
+    let mut conn = ctx.store.read().await?;
+    let scope = ctx.actor.org_scope();
+    Ok(incidents::page(&mut conn, &scope, after.as_ref(), req.limit()).await?)
 }
 
 /// A domain refusal of an incident operation: whether it is a matter of permission (403)

@@ -207,6 +207,17 @@ pub async fn list(ctx: Ctx<'_>) -> SResult<Vec<Room>> {
     Ok(store::list_for(&mut conn, &ctx.actor.org_id).await?)
 }
 
+/// One page of the rooms the caller's organisation is a member of or declared: open ones
+/// first, newest first.
+pub async fn page(
+    ctx: Ctx<'_>,
+    req: &crate::paging::PageRequest,
+) -> SResult<deltawall_store::keyset::KeysetPage<Room>> {
+    let after = req.cursor(3)?;
+    let mut conn = ctx.store.read().await?;
+    Ok(store::page_for(&mut conn, &ctx.actor.org_id, after.as_ref(), req.limit()).await?)
+}
+
 /// Room `id` with its members, status board, messages and linked cases.
 pub async fn get(ctx: Ctx<'_>, id: &str) -> SResult<RoomView> {
     let mut conn = ctx.store.read().await?;

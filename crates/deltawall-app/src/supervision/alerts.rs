@@ -285,6 +285,26 @@ pub async fn my_alerts(ctx: Ctx<'_>, clock: &Clock) -> SResult<Vec<MyAlert>> {
     Ok(out)
 }
 
+/// One page of the alerts sent to the actor's institution, newest first.
+pub async fn my_alerts_page(
+    ctx: Ctx<'_>,
+    clock: &Clock,
+    req: &crate::paging::PageRequest,
+) -> SResult<deltawall_store::keyset::KeysetPage<MyAlert>> {
+    let own = require_institution(&ctx)?;
+    let after = req.cursor(2)?;
+    let mut conn = ctx.store.read().await?;
+    let page = store::page(&mut conn, &own, after.as_ref(), req.limit()).await?;
+    let mut items = Vec::with_capacity(page.items.len());
+    for alert in page.items {
+        items.push(mine(&mut conn, &own, alert, clock.now_us()).await?);
+    }
+    Ok(deltawall_store::keyset::KeysetPage {
+        items,
+        next: page.next,
+    })
+}
+
 /// One alert sent to the actor's institution.
 pub async fn my_alert(ctx: Ctx<'_>, clock: &Clock, id: &str) -> SResult<MyAlert> {
     let own = require_institution(&ctx)?;

@@ -356,11 +356,17 @@ pub async fn issue_finding(ctx: Ctx<'_>, id: &str, input: &IssueInput) -> SResul
     Ok(f.id)
 }
 
-/// Engagements in the actor's reach, optionally with one institution.
-pub async fn list(ctx: Ctx<'_>, org_id: Option<&str>) -> SResult<Vec<StoredEngagement>> {
+/// Engagements in the actor's reach, optionally with one institution and in some states
+/// (all when `states` is empty), latest planned first, at most 500: the states are chosen in
+/// SQL so that old closed engagements never push an active one out of the 500.
+pub async fn list(
+    ctx: Ctx<'_>,
+    org_id: Option<&str>,
+    states: &[deltawall_domain::supervision::engagement::EngagementState],
+) -> SResult<Vec<StoredEngagement>> {
     require_supervisor(ctx)?;
     let mut conn = ctx.store.read().await?;
-    Ok(sup_engagements::list(&mut conn, &ctx.actor.org_scope(), org_id, &[]).await?)
+    Ok(sup_engagements::list(&mut conn, &ctx.actor.org_scope(), org_id, states).await?)
 }
 
 /// One page of the engagements in the actor's reach, latest planned day first.

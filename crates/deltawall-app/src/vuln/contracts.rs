@@ -260,6 +260,18 @@ pub async fn contracts(ctx: Ctx<'_>) -> SResult<Vec<Contract>> {
     Ok(store::contracts(&mut conn, &ctx.actor.org_scope(), None).await?)
 }
 
+/// One page of the actor's institution's contracts with their gaps, newest first.
+pub async fn contracts_page(
+    ctx: Ctx<'_>,
+    req: &crate::paging::PageRequest,
+) -> SResult<deltawall_store::keyset::KeysetPage<Contract>> {
+    require_institution(&ctx, Permission::ReadOwnOrg)?;
+    let after = req.cursor(2)?;
+    let mut conn = ctx.store.read().await?;
+    let scope = ctx.actor.org_scope();
+    Ok(store::page_contracts(&mut conn, &scope, after.as_ref(), req.limit()).await?)
+}
+
 /// One contract of the actor's institution; another's is not found.
 pub async fn contract(ctx: Ctx<'_>, id: &str) -> SResult<Contract> {
     require_institution(&ctx, Permission::ReadOwnOrg)?;

@@ -17,7 +17,9 @@ mod query;
 mod sector;
 mod todo;
 
-pub use contracts::{ContractCreated, ContractInput, RaisedGap, add_contract, contract, contracts};
+pub use contracts::{
+    ContractCreated, ContractInput, RaisedGap, add_contract, contract, contracts, contracts_page,
+};
 pub use decisions::{DecisionInput, approve, decide};
 pub use import::{ImportReport, LoadReport, MAX_IMPORT_BYTES, import, load_epss, load_kev};
 pub use query::{FindingDetail, FindingView, ListPage, ListQuery, detail, list, view_of};

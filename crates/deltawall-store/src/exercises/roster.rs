@@ -4,10 +4,12 @@
 
 use super::ExerciseError;
 use crate::db::Db;
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage, Kind};
 use crate::records::{Bind, bind_all};
 use crate::scope::org_clause;
 use deltawall_domain::OrgScope;
 use serde::Serialize;
+use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
 /// An institution enrolled on a track of an edition.
@@ -78,29 +80,59 @@ pub struct Listed {
     pub track: Option<String>,
 }
 
+/// The columns of a listed edition, read by [`listed`].
+const LISTED_FROM: &str = "SELECT e.id, e.name_ja, e.name_en, e.held_on, e.organiser, d.end_at, p.track \
+     FROM exercise_editions d JOIN exercises e ON e.id = d.exercise_id \
+     LEFT JOIN exercise_participants p ON p.exercise_id = e.id AND p.org_id = $1 \
+     WHERE (e.organiser = $1 OR p.track IS NOT NULL)";
+
+/// The order of edition lists: latest held first, then by id (unique).
+const LISTED_ORDER: &[keyset::Col] = &[
+    ("e.held_on", Dir::Desc, Kind::Text),
+    ("e.id", Dir::Desc, Kind::Text),
+];
+
+fn listed(r: &AnyRow) -> crate::Result<Listed> {
+    Ok(Listed {
+        exercise_id: r.try_get("id")?,
+        name_ja: r.try_get("name_ja")?,
+        name_en: r.try_get("name_en")?,
+        held_on: r.try_get("held_on")?,
+        organiser: r.try_get("organiser")?,
+        end_at_us: r.try_get("end_at")?,
+        track: r.try_get("track")?,
+    })
+}
+
 /// The editions an organisation organises or plays, newest first. Anyone else sees none,
 /// so an edition's existence does not leak.
 pub async fn editions_of(db: &mut Db, org_id: &str) -> Result<Vec<Listed>, ExerciseError> {
-    let rows = sqlx::query(
-        "SELECT e.id, e.name_ja, e.name_en, e.held_on, e.organiser, d.end_at, p.track \
-         FROM exercise_editions d JOIN exercises e ON e.id = d.exercise_id \
-         LEFT JOIN exercise_participants p ON p.exercise_id = e.id AND p.org_id = $1 \
-         WHERE e.organiser = $1 OR p.track IS NOT NULL ORDER BY e.held_on DESC, e.id DESC",
-    )
-    .bind(org_id.to_owned())
-    .fetch_all(&mut *db)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Listed {
-                exercise_id: r.try_get("id")?,
-                name_ja: r.try_get("name_ja")?,
-                name_en: r.try_get("name_en")?,
-                held_on: r.try_get("held_on")?,
-                organiser: r.try_get("organiser")?,
-                end_at_us: r.try_get("end_at")?,
-                track: r.try_get("track")?,
-            })
+    let sql = format!("{LISTED_FROM} ORDER BY {}", keyset::order_by(LISTED_ORDER));
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(org_id.to_owned())
+        .fetch_all(&mut *db)
+        .await?;
+    Ok(rows.iter().map(listed).collect::<crate::Result<_>>()?)
+}
+
+/// One page of [`editions_of`], starting after `after`.
+pub async fn page_editions_of(
+    db: &mut Db,
+    org_id: &str,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<Listed>, ExerciseError> {
+    let query = keyset::Query {
+        select: LISTED_FROM.to_owned(),
+        binds: vec![Bind::Text(org_id.to_owned())],
+        order: LISTED_ORDER,
+    };
+    Ok(query
+        .page(db, after, limit, listed, |l| {
+            vec![
+                Key::Text(l.held_on.clone()),
+                Key::Text(l.exercise_id.clone()),
+            ]
         })
-        .collect()
+        .await?)
 }

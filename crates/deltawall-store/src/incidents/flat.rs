@@ -5,15 +5,16 @@
 
 use crate::db::Db;
 use crate::findings::{code_of, parse_code};
-use crate::records::{Bind, bind_all};
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage, Kind};
+use crate::records::Bind;
 use crate::scope::org_clause;
 use crate::{Result, StoreError, new_id};
 use deltawall_domain::OrgScope;
 use deltawall_domain::finding::Severity;
 use deltawall_domain::supervision::AttackType;
 use serde::Serialize;
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{AssertSqlSafe, Row};
 
 /// An incident to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,18 +107,39 @@ pub async fn create(
     Ok(id)
 }
 
+/// Incidents read with their institution's names, for [`list`] and [`page`].
+const FROM: &str = "SELECT i.id, i.org_id, o.name_ja, o.name_en, i.occurred_on, i.attack_type, \
+     i.severity, i.summary, i.reported_by, i.reported_at \
+     FROM incidents i JOIN organisations o ON o.id = i.org_id";
+
+/// The order of incident lists: latest day first, then by id (unique, descending).
+const ORDER: &[keyset::Col] = &[
+    ("i.occurred_on", Dir::Desc, Kind::Text),
+    ("i.id", Dir::Desc, Kind::Text),
+];
+
 /// Incidents of institutions within `scope`, newest first (at most 500).
 pub async fn list(db: &mut Db, scope: &OrgScope) -> Result<Vec<Incident>> {
+    Ok(page(db, scope, None, keyset::MAX_LIMIT).await?.items)
+}
+
+/// One page of the incidents of institutions within `scope`, newest first, starting after
+/// `after`.
+pub async fn page(
+    db: &mut Db,
+    scope: &OrgScope,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<Incident>> {
     let clause = org_clause(scope, 1);
-    let sql = format!(
-        "SELECT i.id, i.org_id, o.name_ja, o.name_en, i.occurred_on, i.attack_type, i.severity, i.summary, i.reported_by, i.reported_at \
-         FROM incidents i JOIN organisations o ON o.id = i.org_id WHERE {} \
-         ORDER BY i.occurred_on DESC, i.id DESC LIMIT 500",
-        clause.sql
-    );
-    let binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
-    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
-        .fetch_all(&mut *db)
-        .await?;
-    rows.iter().map(from_row).collect()
+    let query = keyset::Query {
+        select: format!("{FROM} WHERE {}", clause.sql),
+        binds: clause.binds.into_iter().map(Bind::Text).collect(),
+        order: ORDER,
+    };
+    query
+        .page(db, after, limit, from_row, |i| {
+            vec![Key::Text(i.occurred_on.clone()), Key::Text(i.id.clone())]
+        })
+        .await
 }

@@ -17,7 +17,7 @@ pub mod reports;
 pub mod rooms;
 pub mod work;
 
-pub use flat::{Incident, NewIncident, create, list};
+pub use flat::{Incident, NewIncident, create, list, page};
 
 use crate::StoreError;
 use serde::Serialize;

@@ -3,11 +3,12 @@
 //! the incident cases members link to it.
 //!
 //! Tenant isolation: a room exists only for its members and the supervisor that declared
-//! it. [`get_for`] and [`list_for`] are the only reads of a room and apply
+//! it. [`get_for`], [`list_for`] and [`page_for`] are the only reads of a room and apply
 //! [`member_clause`]; everything else is read by the id of a room obtained that way.
 
 use crate::db::Db;
-use crate::records::code;
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage, Kind};
+use crate::records::{Bind, code};
 use crate::{Result, StoreError};
 use deltawall_domain::incident::case::{Category, Phase};
 use deltawall_domain::incident::council::{MemberStatus, RoomStatus};
@@ -170,6 +171,44 @@ pub async fn list_for(db: &mut Db, org_id: &str) -> Result<Vec<Room>> {
         .fetch_all(&mut *db)
         .await?;
     rows.iter().map(room).collect()
+}
+
+/// Open rooms sort before closed ones: the first column of [`ROOM_ORDER`].
+const OPEN_FIRST: &str = "CASE WHEN r.status = 'open' THEN 0 ELSE 1 END";
+
+/// The order of room lists: open first, newest declared first, then by id (unique).
+const ROOM_ORDER: &[keyset::Col] = &[
+    (OPEN_FIRST, Dir::Asc, Kind::Int),
+    ("r.declared_at", Dir::Desc, Kind::Int),
+    ("r.id", Dir::Asc, Kind::Text),
+];
+
+/// One page of the rooms `org_id` is a member of or declared, in [`list_for`]'s order,
+/// starting after `after`.
+pub async fn page_for(
+    db: &mut Db,
+    org_id: &str,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<Room>> {
+    let query = keyset::Query {
+        select: format!(
+            "SELECT {ROOM_COLUMNS} FROM coordination_rooms r WHERE {}",
+            member_clause(1)
+        ),
+        binds: vec![Bind::Text(org_id.to_owned())],
+        order: ROOM_ORDER,
+    };
+    query
+        .page(db, after, limit, room, |r| {
+            let closed = i64::from(r.status != RoomStatus::Open);
+            vec![
+                Key::Int(closed),
+                Key::Int(r.declared_at),
+                Key::Text(r.id.clone()),
+            ]
+        })
+        .await
 }
 
 /// Room `id`, if `org_id` is a member of it or declared it; otherwise not found.

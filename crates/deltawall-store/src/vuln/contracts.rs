@@ -4,6 +4,7 @@
 //! through [`org_clause`]; the sector reads count institutions only.
 
 use crate::db::Db;
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage, Kind};
 use crate::records::{Bind, bind_all};
 use crate::scope::{Clause, org_clause};
 use crate::{Result, StoreError};
@@ -169,6 +170,18 @@ fn contract_from_row(row: &AnyRow) -> Result<Contract> {
     })
 }
 
+/// Contracts read with their asset's name, for [`contracts`] and [`page_contracts`].
+const CONTRACTS_FROM: &str = "SELECT c.id, c.org_id, c.provider, c.service, c.service_model, \
+     c.asset_id, a.name AS asset_name, c.subcontractors, c.clauses, c.matrix, c.created_at \
+     FROM vuln_contracts c JOIN organisations o ON o.id = c.org_id \
+     LEFT JOIN vuln_assets a ON a.id = c.asset_id";
+
+/// The order of contract lists: newest first, then by id (unique).
+const ORDER: &[keyset::Col] = &[
+    ("c.created_at", Dir::Desc, Kind::Int),
+    ("c.id", Dir::Asc, Kind::Text),
+];
+
 /// The contracts within `scope`, newest first; only contract `id` when given.
 pub async fn contracts(db: &mut Db, scope: &OrgScope, id: Option<&str>) -> Result<Vec<Contract>> {
     let clause = org_clause(scope, 1);
@@ -181,12 +194,9 @@ pub async fn contracts(db: &mut Db, scope: &OrgScope, id: Option<&str>) -> Resul
         None => String::new(),
     };
     let sql = format!(
-        "SELECT c.id, c.org_id, c.provider, c.service, c.service_model, c.asset_id, \
-         a.name AS asset_name, c.subcontractors, c.clauses, c.matrix, c.created_at \
-         FROM vuln_contracts c JOIN organisations o ON o.id = c.org_id \
-         LEFT JOIN vuln_assets a ON a.id = c.asset_id \
-         WHERE {}{one} ORDER BY c.created_at DESC, c.id",
-        clause.sql
+        "{CONTRACTS_FROM} WHERE {}{one} ORDER BY {}",
+        clause.sql,
+        keyset::order_by(ORDER)
     );
     let mut out: Vec<Contract> = fetch(db, sql, binds)
         .await?
@@ -197,6 +207,31 @@ pub async fn contracts(db: &mut Db, scope: &OrgScope, id: Option<&str>) -> Resul
         c.gaps = gaps_of(db, &c.id).await?;
     }
     Ok(out)
+}
+
+/// One page of the contracts within `scope`, newest first, each with its gaps, starting
+/// after `after`.
+pub async fn page_contracts(
+    db: &mut Db,
+    scope: &OrgScope,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<Contract>> {
+    let clause = org_clause(scope, 1);
+    let query = keyset::Query {
+        select: format!("{CONTRACTS_FROM} WHERE {}", clause.sql),
+        binds: clause.binds.into_iter().map(Bind::Text).collect(),
+        order: ORDER,
+    };
+    let mut page = query
+        .page(db, after, limit, contract_from_row, |c| {
+            vec![Key::Int(c.created_at), Key::Text(c.id.clone())]
+        })
+        .await?;
+    for c in &mut page.items {
+        c.gaps = gaps_of(db, &c.id).await?;
+    }
+    Ok(page)
 }
 
 async fn gaps_of(db: &mut Db, contract_id: &str) -> Result<Vec<StoredGap>> {

@@ -16,7 +16,7 @@ pub use bulk::{
 };
 pub use contracts::{
     Contract, Institution, NewContract, StoredGap, add_gap, contracts, gap_counts, insert_contract,
-    institutions, provider_uses,
+    institutions, page_contracts, provider_uses,
 };
 pub use decisions::{
     Decision, DecisionStatus, EnrichmentRow, add_decision, approve_decision, decisions_of,

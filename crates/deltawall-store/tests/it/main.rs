@@ -40,6 +40,7 @@ mod jobs;
 mod mappings;
 mod migrations;
 mod orgs;
+mod paging_lists;
 mod posture;
 mod posture_history;
 mod sharing;

@@ -10,7 +10,7 @@ use deltawall_store::testing::TestDb;
 use deltawall_store::vuln::{self, NewAsset, NewContract};
 use std::collections::BTreeMap;
 
-fn contract(provider: &str, asset: Option<&str>) -> NewContract {
+pub fn contract(provider: &str, asset: Option<&str>) -> NewContract {
     let map = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
         pairs
             .iter()
@@ -33,7 +33,7 @@ fn contract(provider: &str, asset: Option<&str>) -> NewContract {
     }
 }
 
-async fn finding(db: &TestDb, id: &str, org: &str, user: &str, state: &str) {
+pub async fn finding(db: &TestDb, id: &str, org: &str, user: &str, state: &str) {
     let mut tx = db.store.write().await.unwrap();
     sqlx::query(
         "INSERT INTO findings (id, org_id, origin, title, description, requirement_ids, \

@@ -8,7 +8,7 @@ use crate::error::{AppError, ErrorBody};
 use crate::http::{ApiJson, ApiUser};
 use crate::router::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use deltawall_app::exercises::design::{self, EditionInput, EnrolInput, TrackInput};
 use deltawall_app::exercises::evaluation::{
@@ -16,8 +16,8 @@ use deltawall_app::exercises::evaluation::{
 };
 use deltawall_app::exercises::plans::{self, PlanInput, PlanTestInput, Plans};
 use deltawall_app::exercises::play::{self, EditionView, ResponseInput};
+use deltawall_app::paging::PageRequest;
 use deltawall_domain::exercise::evaluation::FeedbackLine;
-use deltawall_store::exercises::roster::Listed;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
@@ -61,12 +61,24 @@ pub struct VersionDto {
     pub version: u32,
 }
 
-/// Editions the caller's organisation organises or plays.
-#[utoipa::path(get, path = "/api/v1/exercises/editions", tag = "exercises",
-    responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<Vec<Listed>>> {
-    let l = play::list(user.ctx(&state)).await.map_err(AppError::Json)?;
-    Ok(Json(l))
+/// Editions the caller's organisation organises or plays, newest first; one page, the next
+/// in `Link: rel="next"`.
+#[utoipa::path(get, path = "/api/v1/exercises/editions", tag = "exercises", params(PageRequest),
+    responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    user: ApiUser,
+    uri: axum::http::Uri,
+    Query(q): Query<PageRequest>,
+) -> ApiResult<axum::response::Response> {
+    let page = play::page(user.ctx(&state), &q)
+        .await
+        .map_err(AppError::Json)?;
+    Ok(crate::layout::paged_json(
+        &uri,
+        page.items,
+        page.next.as_deref(),
+    ))
 }
 
 /// Creates an edition organised by the caller's organisation.

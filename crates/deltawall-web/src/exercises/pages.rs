@@ -9,7 +9,7 @@ use crate::http::{UiForm, UiUser};
 use crate::layout::render;
 use crate::router::AppState;
 use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use deltawall_app::exercises::design::{self, EnrolInput};
@@ -24,10 +24,15 @@ fn back(id: &str, to: &str) -> Response {
 }
 
 /// `GET /exercises/editions`.
-pub async fn editions(State(state): State<AppState>, user: UiUser) -> PageResult {
-    let list = play::list(user.ctx(&state)).await.map_err(user.err())?;
+pub async fn editions(
+    State(state): State<AppState>,
+    user: UiUser,
+    Query(q): Query<deltawall_app::paging::PageRequest>,
+) -> PageResult {
+    let page = play::page(user.ctx(&state), &q).await.map_err(user.err())?;
     Ok(render(&EditionsPage {
-        editions: EditionsPage::rows(user.lang, list),
+        pager: crate::layout::CursorPager::new(&user.path, page.next.as_deref()),
+        editions: EditionsPage::rows(user.lang, page.items),
         may_organise: design::may_organise(&user.info.actor),
         l: user.layout("xp-editions", "exercises", None),
     }))

@@ -37,6 +37,8 @@ pub struct EditionsPage {
     pub l: Layout,
     /// (id, name, day, track or empty for the organiser).
     pub editions: Vec<(String, String, String, String)>,
+    /// The next page and back to the first.
+    pub pager: crate::layout::CursorPager,
     /// Whether the reader may create editions.
     pub may_organise: bool,
 }

@@ -6,8 +6,9 @@ use crate::error::{AppError, ErrorBody};
 use crate::http::{ApiJson, ApiUser};
 use crate::router::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use deltawall_app::paging::PageRequest;
 use deltawall_app::vuln::{
     self, ContractCreated, ContractInput, RaisedGap, Sector, SectorFigures, SectorRow,
 };
@@ -15,17 +16,25 @@ use deltawall_store::vuln::Contract;
 
 type ApiResult<T> = Result<T, AppError>;
 
-/// The institution's contracts with their clause gaps, newest first.
-#[utoipa::path(get, path = "/api/v1/vulnerabilities/contracts", tag = "vulnerabilities",
-    responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+/// The institution's contracts with their clause gaps, newest first; one page, the next in
+/// `Link: rel="next"`.
+#[utoipa::path(get, path = "/api/v1/vulnerabilities/contracts", tag = "vulnerabilities", params(PageRequest),
+    responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn contracts(
     State(state): State<AppState>,
     user: ApiUser,
-) -> ApiResult<Json<Vec<Contract>>> {
-    let c = vuln::contracts(user.ctx(&state))
+    uri: axum::http::Uri,
+    Query(q): Query<PageRequest>,
+) -> ApiResult<axum::response::Response> {
+    let page = vuln::contracts_page(user.ctx(&state), &q)
         .await
         .map_err(AppError::Json)?;
-    Ok(Json(c))
+    Ok(crate::layout::paged_json(
+        &uri,
+        page.items,
+        page.next.as_deref(),
+    ))
 }
 
 /// Records a contract; each missing or weak clause is raised as a posture finding.

@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::http::{UiForm, UiUser};
 use crate::layout::render;
 use crate::router::AppState;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use deltawall_app::vuln::{self, ContractInput};
 use deltawall_domain::org::OrgKind;
@@ -19,8 +19,12 @@ use std::collections::BTreeMap;
 type PageResult = Result<Response, AppError>;
 
 /// `GET /vulnerabilities/contracts`.
-pub async fn contracts(State(state): State<AppState>, user: UiUser) -> PageResult {
-    let list = vuln::contracts(user.ctx(&state))
+pub async fn contracts(
+    State(state): State<AppState>,
+    user: UiUser,
+    Query(q): Query<deltawall_app::paging::PageRequest>,
+) -> PageResult {
+    let page = vuln::contracts_page(user.ctx(&state), &q)
         .await
         .map_err(user.err())?;
     let scope = vuln::scope(user.ctx(&state), &state.config.clock)
@@ -29,7 +33,14 @@ pub async fn contracts(State(state): State<AppState>, user: UiUser) -> PageResul
     let a = &user.info.actor;
     let can_edit = a.org_kind == OrgKind::Institution && a.role != Role::Auditor;
     let l = user.layout("vtp-title", "vulnerabilities", None);
-    Ok(render(&ContractsPage::new(l, &list, &scope, can_edit)))
+    let pager = crate::layout::CursorPager::new(&user.path, page.next.as_deref());
+    Ok(render(&ContractsPage::new(
+        l,
+        &page.items,
+        &scope,
+        can_edit,
+        pager,
+    )))
 }
 
 /// The add form as sent: fixed fields and one `clause_<code>` select per clause.

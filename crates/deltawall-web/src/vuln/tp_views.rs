@@ -50,6 +50,8 @@ pub struct ContractsPage {
     pub models: Vec<&'static str>,
     /// May add contracts.
     pub can_edit: bool,
+    /// The next page and back to the first.
+    pub pager: crate::layout::CursorPager,
 }
 
 fn open(state: &str) -> bool {
@@ -59,7 +61,13 @@ fn open(state: &str) -> bool {
 
 impl ContractsPage {
     /// Builds the page.
-    pub fn new(l: Layout, contracts: &[Contract], scope: &Scope, can_edit: bool) -> Self {
+    pub fn new(
+        l: Layout,
+        contracts: &[Contract],
+        scope: &Scope,
+        can_edit: bool,
+        pager: crate::layout::CursorPager,
+    ) -> Self {
         ContractsPage {
             l,
             contracts: contracts
@@ -82,6 +90,7 @@ impl ContractsPage {
             statuses: ClauseStatus::ALL.iter().map(|s| s.code()).collect(),
             models: ServiceModel::ALL.iter().map(|m| m.code()).collect(),
             can_edit,
+            pager,
         }
     }
 }

@@ -27,7 +27,7 @@ fn tomorrow() -> String {
 }
 
 /// An edition by the FSA with k = 2, its two tracks and [`SCHEDULE`].
-fn edition_json() -> Value {
+pub fn edition_json() -> Value {
     json!({
         "name_ja": "デルタウォール試行", "name_en": "Delta Wall trial", "held_on": tomorrow(),
         "ends_at": "18:00", "feedback_k": 2,

@@ -170,6 +170,20 @@ fn kinki(app: &TestApp) -> Who {
 }
 
 const PAGED_LISTS: &[PagedList] = &[
+    // Institution A's reported incidents (the sector figures' rows), which B never sees;
+    // first, as an incident case (below) adds its row to them too.
+    PagedList {
+        api: "/api/v1/incidents",
+        page: "/incidents",
+        query: "",
+        id: "/id",
+        body: Some(|_| {
+            json!({"occurred_on": "2026-02-03", "attack_type": "ddos", "severity": "high",
+                "summary": "ddos"})
+        }),
+        reader: |app| app.a.as_role(Role::Staff),
+        outsider: |app| app.b.as_role(Role::Staff),
+    },
     PagedList {
         api: "/api/v1/supervision/requests",
         page: "/requests",
@@ -206,6 +220,38 @@ const PAGED_LISTS: &[PagedList] = &[
         query: "",
         id: "/id",
         body: Some(|_| crate::incidents::case_json()),
+        reader: |app| app.a.as_role(Role::Staff),
+        outsider: |app| app.b.as_role(Role::Staff),
+    },
+    // The FSA's rooms whose only member is B: institution A is in none of them.
+    PagedList {
+        api: "/api/v1/coordination/rooms",
+        page: "/coordination",
+        query: "",
+        id: "/id",
+        body: Some(
+            |app| json!({"title_ja": "ランサム DDoS", "category": "ddos", "members": [app.b.org_id]}),
+        ),
+        reader: fsa,
+        outsider: |app| app.a.as_role(Role::Staff),
+    },
+    // The FSA's exercise editions, which no institution plays yet.
+    PagedList {
+        api: "/api/v1/exercises/editions",
+        page: "/exercises/editions",
+        query: "",
+        id: "/exercise_id",
+        body: Some(|_| crate::exercises::edition_json()),
+        reader: fsa,
+        outsider: |app| app.a.as_role(Role::Staff),
+    },
+    // Institution A's outsourcing contracts, which B never sees.
+    PagedList {
+        api: "/api/v1/vulnerabilities/contracts",
+        page: "/vulnerabilities/contracts",
+        query: "",
+        id: "/id",
+        body: Some(|_| crate::access_vuln_tp::contract_json()),
         reader: |app| app.a.as_role(Role::Staff),
         outsider: |app| app.b.as_role(Role::Staff),
     },
@@ -304,6 +350,12 @@ async fn the_review_list_of_reports_pages_with_a_cursor() {
     pages_each_row_once(&app, &list).await;
 }
 
+/// Whether a page shows row `id`: a link to it, or a row marked with it where the row has
+/// no page of its own.
+fn shows(body: &str, id: &str) -> bool {
+    body.contains(&format!("/{id}\"")) || body.contains(&format!("data-id=\"{id}\""))
+}
+
 /// Pages through `list`, which holds exactly five rows `reader` sees and none the outsider
 /// does, in the API and in its page: each row once, in the whole list's order, filters kept
 /// in every next link, forged cursors refused.
@@ -381,7 +433,7 @@ async fn pages_each_row_once(app: &TestApp, list: &PagedList) {
         let page = app.get(&u, &reader).await;
         assert_eq!(page.status, StatusCode::OK, "{u}");
         for id in &ids {
-            if page.body.contains(&format!("/{id}\"")) {
+            if shows(&page.body, id) {
                 assert!(seen.insert(id.clone()), "{u} repeats {id}");
             }
         }
@@ -612,4 +664,43 @@ async fn lists_answered_as_objects_page_with_a_cursor() {
 async fn first_cursor(app: &TestApp, list: &ObjectList, first: &str) -> String {
     let body = app.get(first, &list.reader).await.json();
     body["next"].as_str().unwrap().to_owned()
+}
+
+/// The alerts sent to an institution page in its API: five alerts to the Kanto
+/// institutions, which B reads each once across pages and A, in Kinki, never sees.
+#[tokio::test]
+async fn an_institutions_alerts_page_with_a_cursor() {
+    let app = TestApp::new().await;
+    for _ in 0..5 {
+        let body = crate::access_sup_requests::alert_json();
+        let r = app
+            .json(
+                Method::POST,
+                "/api/v1/supervision/alerts",
+                &fsa(&app),
+                &body,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let (b, a) = (app.b.as_role(Role::Staff), app.a.as_role(Role::Staff));
+    let first = "/api/v1/alerts?limit=2";
+    let (ids, pages) = follow(&app, &b, first, "/alert/id").await;
+    assert_eq!(pages, 3);
+    assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), 5, "{ids:?}");
+    let whole = app.get("/api/v1/alerts", &b).await.json();
+    let whole: Vec<&str> = whole
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["alert"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, whole, "the pages keep the list's order");
+    let (theirs, _) = follow(&app, &a, first, "/alert/id").await;
+    assert!(theirs.is_empty(), "{theirs:?}");
+    for bad in ["zz", "7b7d", "5b315d"] {
+        let r = app.get(&format!("/api/v1/alerts?cursor={bad}"), &b).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(r.json()["error"]["field"], "cursor");
+    }
 }

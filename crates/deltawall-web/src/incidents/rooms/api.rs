@@ -6,12 +6,13 @@ use crate::http::{ApiJson, ApiUser};
 use crate::incidents::api::CreatedDto;
 use crate::router::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
 use deltawall_app::incidents::rooms::{
     self, LinkInput, MessageInput, RoomInput, RoomView, StatusInput,
 };
-use deltawall_store::incidents::rooms::Room;
+use deltawall_app::paging::PageRequest;
 
 type ApiResult<T> = Result<T, AppError>;
 
@@ -29,14 +30,24 @@ pub async fn declare(
     Ok((StatusCode::CREATED, Json(CreatedDto { id })))
 }
 
-/// The rooms the caller's organisation is a member of or declared.
-#[utoipa::path(get, path = "/api/v1/coordination/rooms", tag = "incidents",
-    responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<Vec<Room>>> {
-    let l = rooms::list(user.ctx(&state))
+/// The rooms the caller's organisation is a member of or declared, open ones first; one
+/// page, the next in `Link: rel="next"`.
+#[utoipa::path(get, path = "/api/v1/coordination/rooms", tag = "incidents", params(PageRequest),
+    responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    user: ApiUser,
+    uri: Uri,
+    Query(q): Query<PageRequest>,
+) -> ApiResult<Response> {
+    let page = rooms::page(user.ctx(&state), &q)
         .await
         .map_err(AppError::Json)?;
-    Ok(Json(l))
+    Ok(crate::layout::paged_json(
+        &uri,
+        page.items,
+        page.next.as_deref(),
+    ))
 }
 
 /// A room with its members, status board, relay messages and linked cases (members only).

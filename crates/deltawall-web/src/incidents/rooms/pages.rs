@@ -2,14 +2,15 @@
 
 use crate::error::AppError;
 use crate::http::{UiForm, UiUser};
-use crate::layout::{Layout, render};
+use crate::layout::{CursorPager, Layout, render};
 use crate::router::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use deltawall_app::incidents::rooms::{
     self, LinkInput, MessageInput, RoomInput, RoomView, StatusInput,
 };
+use deltawall_app::paging::PageRequest;
 use deltawall_app::supervision::roles::is_supervisor_staff;
 use deltawall_domain::incident::case::Category;
 use deltawall_domain::incident::council::MemberStatus;
@@ -36,8 +37,10 @@ fn back(id: &str) -> PageResult {
 pub struct ListPage {
     /// Layout.
     pub l: Layout,
-    /// Rooms.
+    /// Rooms of this page.
     pub rooms: Vec<Room>,
+    /// The next page and back to the first.
+    pub pager: CursorPager,
     /// May declare a large incident.
     pub can_declare: bool,
     /// Categories `(code, label)`.
@@ -69,8 +72,16 @@ impl RoomPage {
 }
 
 /// `GET /coordination`: the rooms, and the declaration form for supervisory staff.
-pub async fn list(State(state): State<AppState>, user: UiUser) -> PageResult {
-    let rooms = rooms::list(user.ctx(&state)).await.map_err(user.err())?;
+pub async fn list(
+    State(state): State<AppState>,
+    user: UiUser,
+    Query(q): Query<PageRequest>,
+) -> PageResult {
+    let page = rooms::page(user.ctx(&state), &q)
+        .await
+        .map_err(user.err())?;
+    let pager = CursorPager::new(&user.path, page.next.as_deref());
+    let rooms = page.items;
     let lang = user.lang.code();
     let categories = Category::ALL
         .iter()
@@ -81,6 +92,7 @@ pub async fn list(State(state): State<AppState>, user: UiUser) -> PageResult {
     Ok(render(&ListPage {
         l,
         rooms,
+        pager,
         can_declare,
         categories,
     }))

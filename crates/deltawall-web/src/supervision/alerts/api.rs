@@ -79,17 +79,20 @@ pub async fn alert_get(
     Ok(Json(d))
 }
 
-/// The alerts sent to the caller's institution.
-#[utoipa::path(get, path = "/api/v1/alerts", tag = "supervision",
-    responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody)))]
+/// The alerts sent to the caller's institution, newest first; one page, the next in
+/// `Link: rel="next"`.
+#[utoipa::path(get, path = "/api/v1/alerts", tag = "supervision", params(PageRequest),
+    responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn my_alerts(
     State(state): State<AppState>,
     user: ApiUser,
-) -> ApiResult<Json<Vec<MyAlert>>> {
-    let l = alerts::my_alerts(user.ctx(&state), &state.config.clock)
+    uri: Uri,
+    Query(q): Query<PageRequest>,
+) -> ApiResult<Response> {
+    let page = alerts::my_alerts_page(user.ctx(&state), &state.config.clock, &q)
         .await
         .map_err(json_err)?;
-    Ok(Json(l))
+    Ok(paged_json(&uri, page.items, page.next.as_deref()))
 }
 
 /// One alert sent to the caller's institution, with its latest acknowledgement.

@@ -15,6 +15,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use deltawall_app::exercises::{self as exercises_svc, ExerciseInput, ParticipantInput};
 use deltawall_app::incidents::{self as incidents_svc, IncidentInput};
+use deltawall_app::paging::PageRequest;
 use deltawall_app::supervision::figures::{self as figures_svc, KEYS};
 use deltawall_app::supervision::roles;
 use deltawall_app::time::today;
@@ -136,14 +137,19 @@ pub async fn figure_download(
 }
 
 /// `GET /incidents`.
-pub async fn incidents_page(State(state): State<AppState>, user: UiUser) -> PageResult {
-    let list = incidents_svc::list(user.ctx(&state))
+pub async fn incidents_page(
+    State(state): State<AppState>,
+    user: UiUser,
+    Query(q): Query<PageRequest>,
+) -> PageResult {
+    let page = incidents_svc::page(user.ctx(&state), &q)
         .await
         .map_err(user.err())?;
     let a = &user.info.actor;
     let lang = user.lang;
     Ok(render(&IncidentsPage {
-        incidents: list,
+        pager: crate::layout::CursorPager::new(&user.path, page.next.as_deref()),
+        incidents: page.items,
         can_report: a.org_kind == OrgKind::Institution && a.can(Permission::EditPosture),
         supervisor: supervisor(&user),
         attacks: AttackType::ALL
@@ -346,17 +352,21 @@ pub struct IdDto {
     pub id: String,
 }
 
-/// Incidents visible to the caller (its own, or a supervisor's reach).
-#[utoipa::path(get, path = "/api/v1/incidents", tag = "supervision",
-    responses((status = 200, body = Vec<IncidentDto>), (status = 401, body = ErrorBody)))]
+/// Incidents visible to the caller (its own, or a supervisor's reach), newest first; one
+/// page, the next in `Link: rel="next"`.
+#[utoipa::path(get, path = "/api/v1/incidents", tag = "supervision", params(PageRequest),
+    responses((status = 200, body = Vec<IncidentDto>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn api_incidents(
     State(state): State<AppState>,
     user: ApiUser,
-) -> ApiResult<Json<Vec<IncidentDto>>> {
-    let list = incidents_svc::list(user.ctx(&state))
+    uri: axum::http::Uri,
+    Query(q): Query<PageRequest>,
+) -> ApiResult<Response> {
+    let page = incidents_svc::page(user.ctx(&state), &q)
         .await
         .map_err(AppError::Json)?;
-    Ok(Json(list.into_iter().map(Into::into).collect()))
+    let rows: Vec<IncidentDto> = page.items.into_iter().map(Into::into).collect();
+    Ok(crate::layout::paged_json(&uri, rows, page.next.as_deref()))
 }
 
 /// Reports an incident of the caller's institution.

@@ -195,8 +195,10 @@ pub struct FiguresPage {
 pub struct IncidentsPage {
     /// Layout.
     pub l: Layout,
-    /// Incidents in the reader's reach.
+    /// Incidents in the reader's reach, one page.
     pub incidents: Vec<Incident>,
+    /// The next page and back to the first.
+    pub pager: crate::layout::CursorPager,
     /// Whether the reader may report (an institution's staff).
     pub can_report: bool,
     /// Whether the reader is a supervisor (link to the figures).

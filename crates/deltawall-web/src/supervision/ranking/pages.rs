@@ -51,18 +51,16 @@ pub async fn home(State(state): State<AppState>, user: UiUser) -> PageResult {
     let ranking = rank_svc::ranking(ctx, RankingFilter::default())
         .await
         .map_err(user.err())?;
-    let list = eng_svc::list(ctx, None).await.map_err(user.err())?;
+    let active = {
+        use deltawall_domain::supervision::engagement::EngagementState::*;
+        eng_svc::list(ctx, None, &[Planned, InProgress])
+            .await
+            .map_err(user.err())?
+    };
     let lang = user.lang;
     let titles = titles(&state, lang).await.map_err(user.err())?;
     let mut top = rank_lines(lang, &ranking, &titles);
     top.truncate(10);
-    let active: Vec<_> = list
-        .into_iter()
-        .filter(|e| {
-            use deltawall_domain::supervision::engagement::EngagementState::*;
-            matches!(e.engagement.state, Planned | InProgress)
-        })
-        .collect();
     Ok(render(&HomePage {
         top,
         active: engagement_lines(lang, &active),
