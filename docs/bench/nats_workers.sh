@@ -51,7 +51,7 @@ run() {
   if [ "$workers" = 1 ]; then
     # shellcheck disable=SC2086
     /usr/bin/time -f '%U %S' -o "$tmp/t0" "$bin" detect "${common[@]}" --until-idle \
-      $DETECT_ARGS $extra 2>"$tmp/e0"
+      ${DETECT_ARGS:-} $extra 2>"$tmp/e0"
     end=$(date +%s.%N)
     cpus=$(cpu "$tmp/t0")
     cat "$tmp/e0" >"$tmp/e"
@@ -59,7 +59,7 @@ run() {
     for p in 0 1; do
       # shellcheck disable=SC2086
       /usr/bin/time -f '%U %S' -o "$tmp/t$p" "$bin" detect "${common[@]}" --until-idle \
-        --partition "$p" $DETECT_ARGS $extra 2>"$tmp/e$p" &
+        --partition "$p" ${DETECT_ARGS:-} $extra 2>"$tmp/e$p" &
     done
     wait
     end=$(date +%s.%N)
