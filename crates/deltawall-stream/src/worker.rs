@@ -218,6 +218,9 @@ impl Ctx<'_> {
                 return report(part, 0.0, self.names).await;
             }
             next = ahead.unwrap_or_else(|| pull(&part.consumer, cfg.batch, wait));
+            // The pull ahead has usually landed and a batch without a checkpoint awaits
+            // nothing: without this the other partitions of the process would starve.
+            tokio::task::yield_now().await;
         }
     }
 
