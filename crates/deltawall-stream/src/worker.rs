@@ -188,9 +188,10 @@ impl Ctx<'_> {
         part: &mut Part,
         shared: Shared<'_, F>,
     ) -> Result<Report, NatsError> {
-        // Partitions no longer wait on each other: a short expiry only bounds how late a
-        // partial batch is seen.
-        let wait = Duration::from_millis(100);
+        // Partitions no longer wait on each other, so a pull may wait for a full batch: a
+        // short expiry made a busy server answer with partial or empty batches, each costing
+        // a checkpoint.
+        let wait = Duration::from_millis(500);
         let mut last_report = Instant::now();
         let mut next = pull(&part.consumer, cfg.batch, wait);
         loop {
