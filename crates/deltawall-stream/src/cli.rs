@@ -56,9 +56,17 @@ pub struct DetectArgs {
     /// Partition to run (repeatable); default: all of them in this process.
     #[arg(long = "partition", value_name = "I")]
     pub partition: Vec<usize>,
-    /// Most messages per pull (and per checkpoint).
+    /// Most messages per pull.
     #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub batch: u32,
+    /// Most messages between two checkpoints when nothing alerted (a batch that raises
+    /// an alert is checkpointed at once); messages are acknowledged only up to the last
+    /// checkpoint, so a crash makes at most this many be evaluated again.
+    #[arg(long, value_name = "N", default_value_t = 20_000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub checkpoint_every: u32,
+    /// Most milliseconds between two checkpoints while messages arrive.
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    pub checkpoint_ms: u64,
     /// Milliseconds without events after which event time advances with the clock.
     #[arg(long, value_name = "MS", default_value_t = 1000)]
     pub idle_tick_ms: u64,
@@ -162,6 +170,8 @@ pub async fn detect(
         names,
         partitions,
         batch: args.batch as usize,
+        checkpoint_every: args.checkpoint_every as usize,
+        checkpoint_interval: Duration::from_millis(args.checkpoint_ms),
         idle_tick: Duration::from_millis(args.idle_tick_ms.max(1)),
         until_idle: args.until_idle,
         metrics_every: Duration::from_secs(args.metrics_every.max(1)),

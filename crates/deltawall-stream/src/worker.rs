@@ -15,6 +15,8 @@ use async_nats::jetstream::{Message, object_store::ObjectStore};
 use futures_util::StreamExt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use tokio::io::AsyncReadExt;
 
@@ -43,6 +45,11 @@ pub struct WorkerConfig {
     pub partitions: Vec<usize>,
     /// Most messages per pull.
     pub batch: usize,
+    /// At most this many messages between checkpoints when nothing alerted (a batch that
+    /// raises an alert is always checkpointed before the alert goes out).
+    pub checkpoint_every: usize,
+    /// At most this long between checkpoints while messages arrive.
+    pub checkpoint_interval: Duration,
     /// Without events for this long, event time advances by the wall-clock time elapsed.
     pub idle_tick: Duration,
     /// Stop once every partition is drained (for tests and benchmarks).
@@ -63,23 +70,31 @@ struct Part {
     events_at_report: u64,
     latency: Latency,
     drained: bool,
+    /// The last message evaluated but not yet covered by a stored checkpoint (it is
+    /// acknowledged, cumulatively, once one covers it), and how many messages it closes.
+    unsaved: Option<Message>,
+    unsaved_count: u64,
+    saved_at: Instant,
 }
 
 /// What a run did, per partition.
 pub type Summary = Vec<Report>;
 
-/// Runs the worker until stopped (or drained, with `until_idle`).
+/// Runs the worker until stopped (or drained, with `until_idle`). The partitions run
+/// concurrently, each with a pull in flight while it evaluates the previous batch.
 pub async fn run(
     cfg: &WorkerConfig,
     rules: &Rules,
     forward: Option<&dyn Forward>,
     on_match: Option<OnIndicatorMatch<'_>>,
-    mut on_report: impl FnMut(&Report),
+    on_report: impl FnMut(&Report),
 ) -> Result<Summary, NatsError> {
     let js = crate::nats::connect(&cfg.url).await?;
     let events = crate::nats::ensure_streams(&js, &cfg.names, cfg.retention).await?;
     let store = crate::nats::checkpoint_store(&js, &cfg.names).await?;
-    let max_pending = (cfg.batch as i64 * 4).max(1000);
+    // Messages stay unacknowledged until a checkpoint covers them: the server must keep
+    // delivering meanwhile (one batch evaluated, one in flight, the uncheckpointed rest).
+    let max_pending = (cfg.checkpoint_every + cfg.batch * 4).max(1000) as i64;
     let mut parts = Vec::new();
     for &p in &cfg.partitions {
         let consumer = crate::nats::partition_consumer(&events, &cfg.names, p, max_pending).await?;
@@ -93,6 +108,9 @@ pub async fn run(
             events_at_report: 0,
             latency: Latency::default(),
             drained: false,
+            unsaved: None,
+            unsaved_count: 0,
+            saved_at: Instant::now(),
         });
     }
     let ctx = Ctx {
@@ -107,37 +125,48 @@ pub async fn run(
     for part in &mut parts {
         ctx.publish_outbox(part).await?;
     }
-    let wait = Duration::from_millis(if parts.len() > 1 { 100 } else { 500 });
-    let mut last_report = Instant::now();
-    loop {
-        for part in &mut parts {
-            let batch = fetch(&part.consumer, cfg.batch, wait).await?;
-            part.drained = batch.is_empty();
-            ctx.handle(part, &batch, cfg.idle_tick).await?;
-        }
-        let done =
-            cfg.until_idle && parts.iter().all(|p| p.drained) && lag_zero(&mut parts).await?;
-        if done || last_report.elapsed() >= cfg.metrics_every {
-            let secs = last_report.elapsed().as_secs_f64();
-            last_report = Instant::now();
-            for part in &mut parts {
-                let report = report(part, secs, &cfg.names).await?;
-                let subject = cfg.names.metrics_subject(part.state.partition);
-                let line = serde_json::to_vec(&report).unwrap_or_default();
-                // Metrics are best effort: a lost line is replaced by the next one.
-                let _ = js.client().publish(subject, line.into()).await;
-                on_report(&report);
-            }
-        }
-        if done {
-            let mut summary = Vec::new();
-            for part in &mut parts {
-                ctx.save(&mut part.state).await?;
-                summary.push(report(part, 0.0, &cfg.names).await?);
-            }
-            return Ok(summary);
-        }
+    let drained: Vec<AtomicBool> = parts.iter().map(|_| AtomicBool::new(false)).collect();
+    let on_report = Mutex::new(on_report);
+    let loops = parts.iter_mut().enumerate().map(|(i, part)| {
+        let shared = Shared {
+            drained: &drained,
+            me: i,
+            on_report: &on_report,
+        };
+        ctx.serve(cfg, part, shared)
+    });
+    futures_util::future::try_join_all(loops).await
+}
+
+/// What the concurrent partition loops of one process share.
+struct Shared<'a, F> {
+    /// Whether each partition found nothing to pull last time.
+    drained: &'a [AtomicBool],
+    me: usize,
+    on_report: &'a Mutex<F>,
+}
+
+impl<F: FnMut(&Report)> Shared<'_, F> {
+    fn all_drained(&self) -> bool {
+        self.drained.iter().all(|d| d.load(Ordering::Acquire))
     }
+
+    fn report(&self, r: &Report) {
+        let mut f = self.on_report.lock().unwrap_or_else(|e| e.into_inner());
+        (*f)(r);
+    }
+}
+
+/// A pull running on its own task while the previous batch is evaluated.
+type InFlight = tokio::task::JoinHandle<Result<Vec<Message>, NatsError>>;
+
+fn pull(consumer: &PullConsumer, max: usize, wait: Duration) -> InFlight {
+    let consumer = consumer.clone();
+    tokio::spawn(async move { fetch(&consumer, max, wait).await })
+}
+
+async fn landed(next: InFlight) -> Result<Vec<Message>, NatsError> {
+    next.await.map_err(err("cannot pull messages"))?
 }
 
 struct Ctx<'a> {
@@ -150,16 +179,64 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// One partition's loop: pull (with the next pull in flight while a batch is
+    /// evaluated), evaluate, checkpoint when due, report; with `until_idle`, returns the
+    /// partition's summary once every partition of the process is drained.
+    async fn serve<F: FnMut(&Report)>(
+        &self,
+        cfg: &WorkerConfig,
+        part: &mut Part,
+        shared: Shared<'_, F>,
+    ) -> Result<Report, NatsError> {
+        // Partitions no longer wait on each other, so a pull may wait for a full batch: a
+        // short expiry made a busy server answer with partial or empty batches, each costing
+        // a checkpoint.
+        let wait = Duration::from_millis(500);
+        let mut last_report = Instant::now();
+        let mut next = pull(&part.consumer, cfg.batch, wait);
+        loop {
+            let batch = landed(next).await?;
+            part.drained = batch.is_empty();
+            shared.drained[shared.me].store(part.drained, Ordering::Release);
+            // When the partition may be finished no pull goes ahead: one in flight could
+            // take messages that this run would then leave unevaluated.
+            let ahead =
+                (!part.drained || !cfg.until_idle).then(|| pull(&part.consumer, cfg.batch, wait));
+            self.handle(part, &batch, cfg).await?;
+            let done = ahead.is_none() && shared.all_drained() && lag_zero(part).await?;
+            if done || last_report.elapsed() >= cfg.metrics_every {
+                let secs = last_report.elapsed().as_secs_f64();
+                last_report = Instant::now();
+                let report = report(part, secs, self.names).await?;
+                let subject = self.names.metrics_subject(part.state.partition);
+                let line = serde_json::to_vec(&report).unwrap_or_default();
+                // Metrics are best effort: a lost line is replaced by the next one.
+                let _ = self.js.client().publish(subject, line.into()).await;
+                shared.report(&report);
+            }
+            if done {
+                self.save(&mut part.state).await?;
+                return report(part, 0.0, self.names).await;
+            }
+            next = ahead.unwrap_or_else(|| pull(&part.consumer, cfg.batch, wait));
+            // The pull ahead has usually landed and a batch without a checkpoint awaits
+            // nothing: without this the other partitions of the process would starve.
+            tokio::task::yield_now().await;
+        }
+    }
+
     async fn handle(
         &self,
         part: &mut Part,
         batch: &[Message],
-        idle: Duration,
+        cfg: &WorkerConfig,
     ) -> Result<(), NatsError> {
         if batch.is_empty() {
+            // Nothing arrived: cover what was evaluated so that it is acknowledged.
+            self.checkpoint(part).await?;
             let newest = part.state.newest_us();
             let quiet = part.last_event.elapsed();
-            if newest > i64::MIN && quiet >= idle {
+            if newest > i64::MIN && quiet >= cfg.idle_tick {
                 part.state
                     .tick(newest.saturating_add(quiet.as_micros() as i64));
                 part.last_event = Instant::now();
@@ -204,14 +281,33 @@ impl Ctx<'_> {
                 .collect(),
             None => Vec::new(),
         };
-        self.save(&mut part.state).await?;
-        self.publish_outbox(part).await?;
+        part.unsaved = batch.last().cloned();
+        part.unsaved_count += batch.len() as u64;
+        // An alert goes out only from a stored checkpoint; without one, checkpoints (and
+        // so acknowledgements) wait for a count or a time.
+        let due = !part.state.outbox().is_empty()
+            || part.unsaved_count >= cfg.checkpoint_every as u64
+            || part.saved_at.elapsed() >= cfg.checkpoint_interval;
+        if due {
+            self.checkpoint(part).await?;
+        }
         if let Some(f) = self.on_match {
             fresh.iter().for_each(f);
         }
-        let last = batch.last().expect("not empty");
+        Ok(())
+    }
+
+    /// Stores a checkpoint covering every message evaluated, publishes its outbox, then
+    /// acknowledges (cumulatively) the last message it covers.
+    async fn checkpoint(&self, part: &mut Part) -> Result<(), NatsError> {
+        let Some(last) = part.unsaved.take() else {
+            return Ok(());
+        };
+        self.save(&mut part.state).await?;
+        part.saved_at = Instant::now();
+        self.publish_outbox(part).await?;
         last.ack().await.map_err(err("cannot acknowledge"))?;
-        part.acked_run += batch.len() as u64;
+        part.acked_run += std::mem::take(&mut part.unsaved_count);
         Ok(())
     }
 
@@ -346,18 +442,13 @@ async fn fetch(
     Ok(out)
 }
 
-async fn lag_zero(parts: &mut [Part]) -> Result<bool, NatsError> {
-    for part in parts {
-        let info = part
-            .consumer
-            .info()
-            .await
-            .map_err(err("cannot read consumer info"))?;
-        if info.num_pending > 0 || !part.state.outbox().is_empty() {
-            return Ok(false);
-        }
-    }
-    Ok(true)
+async fn lag_zero(part: &mut Part) -> Result<bool, NatsError> {
+    let info = part
+        .consumer
+        .info()
+        .await
+        .map_err(err("cannot read consumer info"))?;
+    Ok(info.num_pending == 0 && part.unsaved.is_none() && part.state.outbox().is_empty())
 }
 
 async fn report(part: &mut Part, secs: f64, names: &Names) -> Result<Report, NatsError> {
