@@ -34,11 +34,11 @@ fn detection(i: usize, text: &str) -> Detection {
         id: format!("det-{i:032x}"),
         rule_key: text.to_owned(),
         title: format!("{text}|title"),
-        level: (i % 2 == 0).then_some(Level::High),
+        level: i.is_multiple_of(2).then_some(Level::High),
         kind: AlertKind::Correlation,
         group_key: format!("src_ip={text}"),
         first_seen_us: Some(-5),
-        last_seen_us: (i % 3 != 0).then_some(i64::MAX),
+        last_seen_us: (!i.is_multiple_of(3)).then_some(i64::MAX),
         count: (i % 2 == 1).then_some(i as u64),
         raw: json!({"title": text, "nested": [text, {"k": text}], "n": i}),
     }
@@ -156,7 +156,7 @@ fn finding(i: usize, text: &str) -> Finding {
         title: text.to_owned(),
         severity: Severity::Medium,
         cves: vec![format!("CVE-2024-{i:04}")],
-        cvss: (i % 2 == 0).then_some(9.8),
+        cvss: i.is_multiple_of(2).then_some(9.8),
     }
 }
 
@@ -254,7 +254,7 @@ async fn findings_round_trip(db: &TestDb) {
                 f.title.clone(),
                 f.cves.join(" "),
                 f.cvss.map(|c| (c * 10.0).round() as i64),
-                if i % 2 == 0 { 20 } else { 10 },
+                if i.is_multiple_of(2) { 20 } else { 10 },
             )
         })
         .collect();
