@@ -236,6 +236,8 @@ async fn findings_round_trip(db: &TestDb) {
         .await
         .unwrap();
     vuln::insert_new(&mut tx, from, &rows).await.unwrap();
+    // A large import refreshes the planner's statistics inside its transaction.
+    vuln::refresh_statistics(&mut tx).await.unwrap();
     // Touch every other one: only those move to the rescan's time.
     let touched: Vec<&str> = rows.iter().step_by(2).map(|(id, _)| id.as_str()).collect();
     vuln::touch_seen(&mut tx, &touched, 20).await.unwrap();
