@@ -3,7 +3,8 @@
 //! server answers): the first import of each file into a fresh asset, then a re-import of
 //! the same file, which changes nothing. A whole-program run: each import is timed once and
 //! the process's peak resident memory during it is read from Linux's /proc (`VmHWM`, reset
-//! before each import through `clear_refs`). The files are generated to disk first and read
+//! before each import through `clear_refs`), with the peaks of its anonymous and
+//! file-backed parts sampled every 5 ms). The files are generated to disk first and read
 //! from there, as the server reads a spooled upload, so no input buffer is counted.
 //!
 //! Run: `cargo bench -p deltawall-app --bench vuln_import` (release `bench` profile).
@@ -34,6 +35,42 @@ fn status_kib(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with(field))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The highest `RssAnon` (heap and other private memory) and `RssFile` (mapped file pages,
+/// such as SQLite's `mmap_size` window) seen while a sampler thread runs, in KiB: the
+/// kernel keeps a high-water mark only of their sum (`VmHWM`), so the split is sampled.
+struct RssSplit {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<(u64, u64)>,
+}
+
+impl RssSplit {
+    fn start() -> RssSplit {
+        use std::sync::atomic::Ordering;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut peak = (0, 0);
+            loop {
+                let anon = status_kib("RssAnon:").unwrap_or(0);
+                let file = status_kib("RssFile:").unwrap_or(0);
+                peak = (peak.0.max(anon), peak.1.max(file));
+                if flag.load(Ordering::Relaxed) {
+                    return peak;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        });
+        RssSplit { stop, thread }
+    }
+
+    /// Stops sampling; the peaks in MiB.
+    fn finish(self) -> (f64, f64) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let (anon, file) = self.thread.join().unwrap_or((0, 0));
+        (anon as f64 / 1024.0, file as f64 / 1024.0)
+    }
 }
 
 /// Resets the kernel's high-water mark of resident memory to the current resident size.
@@ -78,20 +115,22 @@ async fn institution(db: &TestDb) -> Actor {
     }
 }
 
-/// One timed import of `file`: seconds, peak resident MiB during it, the service's report.
+/// One timed import of `file`: seconds, peak resident MiB during it (whole, then sampled
+/// anonymous and file-backed peaks), the service's report.
 async fn timed(
     db: &TestDb,
     actor: &Actor,
     asset: &str,
     format: Format,
     file: &Path,
-) -> (f64, Option<f64>, ImportReport) {
+) -> (f64, Option<f64>, (f64, f64), ImportReport) {
     let ctx = Ctx {
         store: &db.store,
         actor,
         ip: None,
     };
     reset_peak();
+    let split = RssSplit::start();
     let start = Instant::now();
     let body = std::fs::File::open(file).unwrap();
     let report = vuln::import(ctx, &Clock::default(), asset, Some(format), body)
@@ -99,7 +138,7 @@ async fn timed(
         .unwrap();
     let secs = start.elapsed().as_secs_f64();
     let peak = status_kib("VmHWM:").map(|k| k as f64 / 1024.0);
-    (secs, peak, report)
+    (secs, peak, split.finish(), report)
 }
 
 async fn run(backend: Backend, files: &[(&str, Format, PathBuf, usize)]) {
@@ -127,12 +166,12 @@ async fn run(backend: Backend, files: &[(&str, Format, PathBuf, usize)]) {
         .await
         .unwrap();
         for pass in ["first import", "re-import"] {
-            let (secs, peak, r) = timed(&db, &actor, &asset, *format, path).await;
+            let (secs, peak, (anon, file), r) = timed(&db, &actor, &asset, *format, path).await;
             if pass == "re-import" {
                 assert_eq!((r.new, r.resolved, r.reopened), (0, 0, 0), "{r:?}");
             }
             println!(
-                "{backend:?}\t{name}\t{:.1} MB\t{pass}\t{secs:.2} s\tpeak RSS {}\tread {} new {} unchanged {}",
+                "{backend:?}\t{name}\t{:.1} MB\t{pass}\t{secs:.2} s\tpeak RSS {} (RssAnon {anon:.1}, RssFile {file:.1} MiB)\tread {} new {} unchanged {}",
                 *size as f64 / 1e6,
                 peak.map_or("n/a".into(), |p| format!("{p:.1} MiB")),
                 r.findings_read,

@@ -5,6 +5,7 @@
 //! Reads go through [`org_clause`].
 
 use crate::db::Db;
+use crate::pg_rows::rows_json;
 use crate::records::{Bind, bind_all};
 use crate::scope::org_clause;
 use crate::{Result, StoreError};
@@ -22,8 +23,8 @@ const ROW_COLUMNS: &str = "id, rule_key, title, level, kind, group_key, first_se
      event_count, raw";
 const ROW_WIDTH: usize = 10;
 
-/// The columns every row of a batch shares, bound once per statement as `$1`..`$4`:
-/// `org_id`, `status`, `received_at` (also `updated_at`) and `received_by`.
+/// The columns every row of a batch shares: `org_id`, `status`, `received_at` (also
+/// `updated_at`) and `received_by`.
 const SHARED: usize = 4;
 
 /// What an ingest did.
@@ -35,34 +36,118 @@ pub struct Ingested {
     pub duplicate: u64,
 }
 
-/// The INSERT for `rows` detections. On PostgreSQL the columns every row shares are bound
-/// once as `$1`..`$4` and each row's own as `$5`…. On SQLite every value is an anonymous
-/// `?`, bound in order: its driver finds a numbered or named parameter's position with a
-/// linear search of the statement's parameter names, which makes binding a statement with
-/// thousands of `$N` quadratic (measured in docs/BENCHMARKS.md).
-fn insert_sql(sqlite: bool, rows: usize) -> String {
-    let values: Vec<String> = (0..rows)
-        .map(|r| {
-            if sqlite {
-                return format!("({})", vec!["?"; ROW_WIDTH + SHARED + 1].join(", "));
-            }
-            let own: Vec<String> = (1..=ROW_WIDTH)
-                .map(|c| format!("${}", SHARED + r * ROW_WIDTH + c))
-                .collect();
-            format!("($1, {}, $2, $3, $4, $3)", own.join(", "))
-        })
-        .collect();
+/// Who sent a batch and when: the values every row shares.
+struct Shared<'a> {
+    org_id: &'a str,
+    received_by: &'a str,
+    at_us: i64,
+}
+
+/// The SQLite INSERT for `rows` detections. Every value is an anonymous `?`, bound in
+/// order: its driver finds a numbered or named parameter's position with a linear search of
+/// the statement's parameter names, which makes binding a statement with thousands of `$N`
+/// quadratic (measured in docs/BENCHMARKS.md).
+fn sqlite_insert_sql(rows: usize) -> String {
+    let group = format!("({})", vec!["?"; ROW_WIDTH + SHARED + 1].join(", "));
     format!(
         "INSERT INTO detections (org_id, {ROW_COLUMNS}, status, received_at, received_by, updated_at) \
          VALUES {} ON CONFLICT (org_id, id) DO NOTHING",
-        values.join(", ")
+        vec![group; rows].join(", ")
     )
 }
 
+/// The PostgreSQL INSERT of one batch: the shared columns bound once as `$1`..`$4`, the
+/// rows as one JSON array in `$5` (see [`crate::pg_rows`]). Rows come out of
+/// `jsonb_to_recordset` in array order, so a detection repeated within a batch is written
+/// once and counted once as a duplicate, as with `VALUES`.
+const PG_INSERT: &str = "INSERT INTO detections (org_id, id, rule_key, title, level, kind, \
+     group_key, first_seen, last_seen, event_count, raw, status, received_at, received_by, \
+     updated_at) \
+     SELECT $1, r.id, r.rule_key, r.title, r.level, r.kind, r.group_key, r.first_seen, \
+     r.last_seen, r.event_count, r.raw, $2, $3, $4, $3 \
+     FROM jsonb_to_recordset($5::jsonb) AS r(id text, rule_key text, title text, level text, \
+     kind text, group_key text, first_seen bigint, last_seen bigint, event_count bigint, \
+     raw text) \
+     ON CONFLICT (org_id, id) DO NOTHING";
+
+/// One detection as a row of [`PG_INSERT`]'s JSON array.
+#[derive(Serialize)]
+struct PgRow<'a> {
+    id: &'a str,
+    rule_key: &'a str,
+    title: &'a str,
+    level: Option<&'static str>,
+    kind: &'static str,
+    group_key: &'a str,
+    first_seen: Option<i64>,
+    last_seen: Option<i64>,
+    event_count: Option<i64>,
+    raw: String,
+}
+
+impl<'a> PgRow<'a> {
+    fn of(d: &'a Detection) -> Self {
+        PgRow {
+            id: &d.id,
+            rule_key: &d.rule_key,
+            title: &d.title,
+            level: d.level.map(|l| l.code()),
+            kind: d.kind.code(),
+            group_key: &d.group_key,
+            first_seen: d.first_seen_us,
+            last_seen: d.last_seen_us,
+            event_count: event_count(d),
+            raw: d.raw.to_string(),
+        }
+    }
+}
+
+fn event_count(d: &Detection) -> Option<i64> {
+    d.count.and_then(|c| i64::try_from(c).ok())
+}
+
+/// Writes one batch on PostgreSQL; returns the rows written.
+async fn insert_pg(db: &mut Db, shared: &Shared<'_>, chunk: &[Detection]) -> Result<u64> {
+    let rows: Vec<PgRow> = chunk.iter().map(PgRow::of).collect();
+    let done = sqlx::query(PG_INSERT)
+        .bind(shared.org_id.to_owned())
+        .bind(Triage::New.code())
+        .bind(shared.at_us)
+        .bind(shared.received_by.to_owned())
+        .bind(rows_json(&rows)?)
+        .execute(&mut *db)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Writes one batch on SQLite; returns the rows written.
+async fn insert_sqlite(db: &mut Db, shared: &Shared<'_>, chunk: &[Detection]) -> Result<u64> {
+    let mut q = sqlx::query(AssertSqlSafe(sqlite_insert_sql(chunk.len())));
+    for d in chunk {
+        q = q
+            .bind(shared.org_id.to_owned())
+            .bind(d.id.clone())
+            .bind(d.rule_key.clone())
+            .bind(d.title.clone())
+            .bind(d.level.map(|l| l.code().to_owned()))
+            .bind(d.kind.code())
+            .bind(d.group_key.clone())
+            .bind(d.first_seen_us)
+            .bind(d.last_seen_us)
+            .bind(event_count(d))
+            .bind(d.raw.to_string())
+            .bind(Triage::New.code())
+            .bind(shared.at_us)
+            .bind(shared.received_by.to_owned())
+            .bind(shared.at_us);
+    }
+    Ok(q.execute(&mut *db).await?.rows_affected())
+}
+
 /// Writes `detections` for institution `org_id`, received at `at_us` from `received_by`,
-/// inside the caller's transaction. Each statement inserts many rows; what the institution
-/// already has is skipped by `ON CONFLICT DO NOTHING` and counted from the rows affected.
-/// One statement per batch of [`BATCH_ROWS`] on both engines.
+/// inside the caller's transaction. Each statement inserts a batch of [`BATCH_ROWS`];
+/// what the institution already has is skipped by `ON CONFLICT DO NOTHING` and counted
+/// from the rows affected.
 pub async fn ingest(
     db: &mut Db,
     org_id: &str,
@@ -72,39 +157,17 @@ pub async fn ingest(
 ) -> Result<Ingested> {
     let mut out = Ingested::default();
     let sqlite = db.backend_name() == "SQLite";
+    let shared = Shared {
+        org_id,
+        received_by,
+        at_us,
+    };
     for chunk in detections.chunks(BATCH_ROWS) {
-        let mut q = sqlx::query(AssertSqlSafe(insert_sql(sqlite, chunk.len())));
-        if !sqlite {
-            q = q
-                .bind(org_id.to_owned())
-                .bind(Triage::New.code())
-                .bind(at_us)
-                .bind(received_by.to_owned());
-        }
-        for d in chunk {
-            if sqlite {
-                q = q.bind(org_id.to_owned());
-            }
-            q = q
-                .bind(d.id.clone())
-                .bind(d.rule_key.clone())
-                .bind(d.title.clone())
-                .bind(d.level.map(|l| l.code().to_owned()))
-                .bind(d.kind.code())
-                .bind(d.group_key.clone())
-                .bind(d.first_seen_us)
-                .bind(d.last_seen_us)
-                .bind(d.count.and_then(|c| i64::try_from(c).ok()))
-                .bind(d.raw.to_string());
-            if sqlite {
-                q = q
-                    .bind(Triage::New.code())
-                    .bind(at_us)
-                    .bind(received_by.to_owned())
-                    .bind(at_us);
-            }
-        }
-        let written = q.execute(&mut *db).await?.rows_affected();
+        let written = if sqlite {
+            insert_sqlite(db, &shared, chunk).await?
+        } else {
+            insert_pg(db, &shared, chunk).await?
+        };
         out.accepted += written;
         out.duplicate += chunk.len() as u64 - written;
     }

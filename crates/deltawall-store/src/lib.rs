@@ -27,6 +27,7 @@ pub mod keyset;
 pub mod mappings;
 mod migrate;
 pub mod orgs;
+pub(crate) mod pg_rows;
 pub mod records;
 pub mod risks;
 pub mod scope;

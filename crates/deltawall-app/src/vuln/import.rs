@@ -58,6 +58,9 @@ fn refused(e: &ImportError) -> ServiceError {
     }
 }
 
+/// New findings in one import from which the findings table's statistics are refreshed.
+const REFRESH_STATISTICS_AFTER: usize = 10_000;
+
 /// A prior finding's id, state and content digest, by its position in the classification.
 type Stored = (String, FindingState, u64);
 
@@ -140,6 +143,11 @@ pub async fn import<R: Read + Send + 'static>(
     for batch in c.new.chunks(500) {
         let rows: Vec<(String, &Finding)> = batch.iter().map(|&i| (new_id(), &scan[i])).collect();
         vuln::insert_new(&mut tx, from, &rows).await?;
+    }
+    // Many new rows leave PostgreSQL's plans guessing at an empty table: later pages of
+    // prior findings (this import's reads and the next import's) would read the whole asset.
+    if c.new.len() >= REFRESH_STATISTICS_AFTER {
+        vuln::refresh_statistics(&mut tx).await?;
     }
     let event = |finding_id: &str, kind: &str, state| Event {
         finding_id: finding_id.to_owned(),

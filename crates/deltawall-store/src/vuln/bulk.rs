@@ -1,9 +1,11 @@
 //! The writes and reads of a large scan import, set-based so that a scan of a hundred
 //! thousand findings costs a few hundred statements and little memory: prior findings read
 //! in keyset pages of lean rows, new findings and their first history entry inserted many
-//! rows a statement, and findings a rescan reports unchanged touched by id lists.
+//! rows a statement, and findings a rescan reports unchanged touched by id lists. On
+//! PostgreSQL a batch is one JSON bind (see [`crate::pg_rows`]).
 
 use crate::db::Db;
+use crate::pg_rows::rows_json;
 use crate::{Result, StoreError};
 use deltawall_vuln::{Finding, IdentityKey};
 use sqlx::any::AnyRow;
@@ -12,30 +14,20 @@ use std::hash::{Hash, Hasher};
 
 use super::findings::FindingState;
 
-/// Rows per multi-row INSERT: 500 × 15 values stays under both engines' bind limits.
+/// Rows per multi-row INSERT on SQLite: 500 × 15 values stays under its bind limit.
 const INSERT_ROWS: usize = 500;
-/// Ids per `IN (…)` list.
+/// Ids per `IN (…)` list on SQLite.
 const ID_CHUNK: usize = 1_000;
+/// Rows or ids per statement on PostgreSQL, sent as one JSON array (see [`crate::pg_rows`]).
+const PG_ROWS: usize = 5_000;
 /// Prior findings read per keyset page.
 const PAGE_ROWS: i64 = 2_000;
 
-/// `rows` groups of `width` placeholders. SQLite gets anonymous `?` (its driver looks a
-/// numbered parameter up by a linear search, which makes thousands of `$N` quadratic);
-/// PostgreSQL gets `$first…`.
-fn groups(sqlite: bool, rows: usize, width: usize, first: usize) -> String {
-    let group = |r: usize| {
-        let marks: Vec<String> = (0..width)
-            .map(|c| {
-                if sqlite {
-                    "?".to_owned()
-                } else {
-                    format!("${}", first + r * width + c)
-                }
-            })
-            .collect();
-        format!("({})", marks.join(", "))
-    };
-    (0..rows).map(group).collect::<Vec<_>>().join(", ")
+/// `rows` groups of `width` anonymous `?` for SQLite (its driver looks a numbered parameter
+/// up by a linear search, which makes thousands of `$N` quadratic).
+fn sqlite_groups(rows: usize, width: usize) -> String {
+    let group = format!("({})", vec!["?"; width].join(", "));
+    vec![group; rows].join(", ")
 }
 
 fn is_sqlite(db: &Db) -> bool {
@@ -46,12 +38,11 @@ fn is_sqlite(db: &Db) -> bool {
 /// A 64-bit digest of title, severity, CVEs and CVSS, so the prior findings of a large scope
 /// are held without their titles; equal digests mean nothing to rewrite.
 pub fn content_digest(finding: &Finding) -> u64 {
-    let cvss = finding.cvss.map(|c| (c * 10.0).round() as i64);
     digest(
         &finding.title,
         finding.severity.code(),
         &finding.cves.join(" "),
-        cvss,
+        cvss_tenths(finding),
     )
 }
 
@@ -159,6 +150,43 @@ pub struct NewFindings<'a> {
     pub at_us: i64,
 }
 
+/// The PostgreSQL INSERT of new findings: what every row shares bound once as `$1`..`$4`
+/// (institution, asset, state, time), the rows as one JSON array in `$5` (see
+/// [`crate::pg_rows`]).
+const PG_INSERT_FINDINGS: &str = "INSERT INTO vuln_findings (id, org_id, asset_id, identity, \
+     source, rule, location, title, severity, cves, cvss_tenths, state, first_seen, last_seen, \
+     updated_at) \
+     SELECT r.id, $1, $2, r.identity, r.source, r.rule, r.location, r.title, r.severity, \
+     r.cves, r.cvss_tenths, $3, $4, $4, $4 \
+     FROM jsonb_to_recordset($5::jsonb) AS r(id text, identity text, source text, rule text, \
+     location text, title text, severity text, cves text, cvss_tenths bigint)";
+
+/// The PostgreSQL INSERT of the new findings' first history entries (`new`, number 1):
+/// `$1` institution, `$2` time, `$3` state, `$4` import, `$5` actor, `$6` the ids as a JSON
+/// array.
+const PG_INSERT_EVENTS: &str = "INSERT INTO vuln_finding_events (finding_id, seq, org_id, \
+     at_us, kind, state, import_id, actor, note) \
+     SELECT t.id, 1, $1, $2, 'new', $3, $4, $5, '' \
+     FROM jsonb_array_elements_text($6::jsonb) AS t(id)";
+
+/// A new finding as a row of [`PG_INSERT_FINDINGS`]'s JSON array.
+#[derive(serde::Serialize)]
+struct PgFinding<'a> {
+    id: &'a str,
+    identity: String,
+    source: &'a str,
+    rule: &'a str,
+    location: &'a str,
+    title: &'a str,
+    severity: &'static str,
+    cves: String,
+    cvss_tenths: Option<i64>,
+}
+
+fn cvss_tenths(f: &Finding) -> Option<i64> {
+    f.cvss.map(|c| (c * 10.0).round() as i64)
+}
+
 /// Inserts findings first reported by an import, open, each with its first history entry
 /// (`new`), many rows a statement. `rows` pairs each new id with its finding.
 pub async fn insert_new(
@@ -166,82 +194,138 @@ pub async fn insert_new(
     from: NewFindings<'_>,
     rows: &[(String, &Finding)],
 ) -> Result<()> {
-    let sqlite = is_sqlite(db);
-    let open = FindingState::Open.code();
-    for chunk in rows.chunks(INSERT_ROWS) {
-        let sql = format!(
-            "INSERT INTO vuln_findings (id, org_id, asset_id, identity, source, rule, location, \
-             title, severity, cves, cvss_tenths, state, first_seen, last_seen, updated_at) \
-             VALUES {}",
-            groups(sqlite, chunk.len(), 15, 1)
-        );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        for (id, f) in chunk {
-            q = q
-                .bind(id.clone())
-                .bind(from.org_id.to_owned())
-                .bind(from.asset_id.to_owned())
-                .bind(f.key.canonical())
-                .bind(f.key.source.clone())
-                .bind(f.key.rule.clone())
-                .bind(f.key.location.clone())
-                .bind(f.title.clone())
-                .bind(f.severity.code())
-                .bind(f.cves.join(" "))
-                .bind(f.cvss.map(|c| (c * 10.0).round() as i64))
-                .bind(open)
-                .bind(from.at_us)
-                .bind(from.at_us)
-                .bind(from.at_us);
+    if is_sqlite(db) {
+        for chunk in rows.chunks(INSERT_ROWS) {
+            insert_new_sqlite(db, from, chunk).await?;
         }
-        q.execute(&mut *db).await?;
-        // A new finding has no history yet: its first entry is number 1.
-        let sql = format!(
-            "INSERT INTO vuln_finding_events (finding_id, seq, org_id, at_us, kind, state, \
-             import_id, actor, note) VALUES {}",
-            groups(sqlite, chunk.len(), 9, 1)
-        );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        for (id, _) in chunk {
-            q = q
-                .bind(id.clone())
-                .bind(1_i64)
-                .bind(from.org_id.to_owned())
-                .bind(from.at_us)
-                .bind("new")
-                .bind(open)
-                .bind(from.import_id.to_owned())
-                .bind(from.actor.to_owned())
-                .bind(String::new());
-        }
-        q.execute(&mut *db).await?;
+        return Ok(());
+    }
+    for chunk in rows.chunks(PG_ROWS) {
+        insert_new_pg(db, from, chunk).await?;
     }
     Ok(())
 }
 
+async fn insert_new_pg(
+    db: &mut Db,
+    from: NewFindings<'_>,
+    rows: &[(String, &Finding)],
+) -> Result<()> {
+    let open = FindingState::Open.code();
+    let findings: Vec<PgFinding> = rows
+        .iter()
+        .map(|(id, f)| PgFinding {
+            id,
+            identity: f.key.canonical(),
+            source: &f.key.source,
+            rule: &f.key.rule,
+            location: &f.key.location,
+            title: &f.title,
+            severity: f.severity.code(),
+            cves: f.cves.join(" "),
+            cvss_tenths: cvss_tenths(f),
+        })
+        .collect();
+    sqlx::query(PG_INSERT_FINDINGS)
+        .bind(from.org_id.to_owned())
+        .bind(from.asset_id.to_owned())
+        .bind(open)
+        .bind(from.at_us)
+        .bind(rows_json(&findings)?)
+        .execute(&mut *db)
+        .await?;
+    drop(findings);
+    let ids: Vec<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
+    sqlx::query(PG_INSERT_EVENTS)
+        .bind(from.org_id.to_owned())
+        .bind(from.at_us)
+        .bind(open)
+        .bind(from.import_id.to_owned())
+        .bind(from.actor.to_owned())
+        .bind(rows_json(&ids)?)
+        .execute(&mut *db)
+        .await?;
+    Ok(())
+}
+
+async fn insert_new_sqlite(
+    db: &mut Db,
+    from: NewFindings<'_>,
+    chunk: &[(String, &Finding)],
+) -> Result<()> {
+    let open = FindingState::Open.code();
+    let sql = format!(
+        "INSERT INTO vuln_findings (id, org_id, asset_id, identity, source, rule, location, \
+         title, severity, cves, cvss_tenths, state, first_seen, last_seen, updated_at) \
+         VALUES {}",
+        sqlite_groups(chunk.len(), 15)
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql));
+    for (id, f) in chunk {
+        q = q
+            .bind(id.clone())
+            .bind(from.org_id.to_owned())
+            .bind(from.asset_id.to_owned())
+            .bind(f.key.canonical())
+            .bind(f.key.source.clone())
+            .bind(f.key.rule.clone())
+            .bind(f.key.location.clone())
+            .bind(f.title.clone())
+            .bind(f.severity.code())
+            .bind(f.cves.join(" "))
+            .bind(cvss_tenths(f))
+            .bind(open)
+            .bind(from.at_us)
+            .bind(from.at_us)
+            .bind(from.at_us);
+    }
+    q.execute(&mut *db).await?;
+    // A new finding has no history yet: its first entry is number 1.
+    let sql = format!(
+        "INSERT INTO vuln_finding_events (finding_id, seq, org_id, at_us, kind, state, \
+         import_id, actor, note) VALUES {}",
+        sqlite_groups(chunk.len(), 9)
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql));
+    for (id, _) in chunk {
+        q = q
+            .bind(id.clone())
+            .bind(1_i64)
+            .bind(from.org_id.to_owned())
+            .bind(from.at_us)
+            .bind("new")
+            .bind(open)
+            .bind(from.import_id.to_owned())
+            .bind(from.actor.to_owned())
+            .bind(String::new());
+    }
+    q.execute(&mut *db).await?;
+    Ok(())
+}
+
+/// The PostgreSQL touch: `$1` the time, `$2` the ids as a JSON array. A join on the id
+/// list, so each id is one primary-key lookup.
+const PG_TOUCH: &str = "UPDATE vuln_findings AS f SET last_seen = $1, updated_at = $1 \
+     FROM jsonb_array_elements_text($2::jsonb) AS t(id) WHERE f.id = t.id";
+
 /// Records that a scan at `at_us` reported the findings `ids` again with nothing else
 /// changed: only their last-seen time moves.
 pub async fn touch_seen(db: &mut Db, ids: &[&str], at_us: i64) -> Result<()> {
-    let sqlite = is_sqlite(db);
-    for chunk in ids.chunks(ID_CHUNK) {
-        let marks: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                if sqlite {
-                    "?".to_owned()
-                } else {
-                    format!("${}", i + 2)
-                }
-            })
-            .collect();
-        let head = if sqlite { "?" } else { "$1" };
-        let sql = format!(
-            "UPDATE vuln_findings SET last_seen = {head}, updated_at = {head} WHERE id IN ({})",
-            marks.join(", ")
-        );
-        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(at_us);
-        if sqlite {
-            q = q.bind(at_us);
+    if !is_sqlite(db) {
+        for chunk in ids.chunks(PG_ROWS) {
+            sqlx::query(PG_TOUCH)
+                .bind(at_us)
+                .bind(rows_json(chunk)?)
+                .execute(&mut *db)
+                .await?;
         }
+        return Ok(());
+    }
+    for chunk in ids.chunks(ID_CHUNK) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let sql =
+            format!("UPDATE vuln_findings SET last_seen = ?, updated_at = ? WHERE id IN ({marks})");
+        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(at_us).bind(at_us);
         for id in chunk {
             q = q.bind((*id).to_owned());
         }
@@ -380,4 +464,19 @@ pub async fn duplicate_candidates(
             })
         })
         .collect()
+}
+
+/// Refreshes PostgreSQL's statistics of the findings table after a large import wrote many
+/// rows (a no-op on SQLite). Without them the planner takes a table filled moments before
+/// for nearly empty and answers each keyset page of [`prior_of_asset`] by reading and
+/// sorting every finding of the asset: a re-import read ~7.5 million rows for 173,152
+/// findings (docs/BENCHMARKS.md). Run inside the import's transaction, it sees the import's
+/// rows; a role that may not analyze the table gets a warning, not an error.
+pub async fn refresh_statistics(db: &mut Db) -> Result<()> {
+    if !is_sqlite(db) {
+        sqlx::query("ANALYZE vuln_findings")
+            .execute(&mut *db)
+            .await?;
+    }
+    Ok(())
 }

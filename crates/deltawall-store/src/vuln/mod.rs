@@ -12,7 +12,7 @@ mod findings;
 
 pub use bulk::{
     DuplicateCandidate, EnrichTarget, NewFindings, PriorRow, content_digest, duplicate_candidates,
-    enrich_targets, insert_new, prior_of_asset, touch_seen,
+    enrich_targets, insert_new, prior_of_asset, refresh_statistics, touch_seen,
 };
 pub use contracts::{
     Contract, Institution, NewContract, StoredGap, add_gap, contracts, gap_counts, insert_contract,

@@ -31,6 +31,7 @@ mod attack_tlpt;
 mod audit;
 mod auth;
 mod backup;
+mod bulk_escaping;
 mod detections;
 mod detections_inbox;
 mod exercises;
