@@ -10,7 +10,9 @@
 //! Run with `cargo bench -p deltawall-web --bench sup_ranking`. PostgreSQL is used at
 //! `DELTAWALL_TEST_PG` or 127.0.0.1:5432 in a throw-away database, and skipped when it is
 //! not reachable. `DELTAWALL_BENCH_INSTITUTIONS` and `DELTAWALL_BENCH_RUNS` change the size
-//! and the number of timed runs.
+//! and the number of timed runs; `DELTAWALL_BENCH_ANALYZE=1` refreshes the planner's
+//! statistics after the load, as autovacuum would on a live database (without it the
+//! reads are planned as they come straight after a bulk load).
 
 use deltawall_app::Ctx;
 use deltawall_app::supervision::figures;
@@ -231,6 +233,10 @@ async fn run(backend: Backend, institutions: usize, runs: usize) -> anyhow::Resu
         t.elapsed().as_secs_f64(),
         sector.rows
     );
+    if std::env::var("DELTAWALL_BENCH_ANALYZE").is_ok_and(|v| v == "1") {
+        db.analyze().await?;
+        println!("  (statistics refreshed with ANALYZE)");
+    }
     let (times, rows) = time_ranking(&db.store, &OrgScope::All, runs).await?;
     summary("ranking, FSA (all institutions)", times, rows);
     let (region, bureau) = sector

@@ -10,6 +10,7 @@
 //! `deltawall-default` and in force from the report's date (2020-06-30).
 
 use crate::error::ServiceError;
+use crate::supervision::clock::Clock;
 use crate::supervision::roles;
 use crate::time::{date, today};
 use crate::{Ctx, SResult};
@@ -293,10 +294,14 @@ pub struct Ranking {
     pub rows: Vec<RankRow>,
 }
 
-/// Ranks the institutions within the actor's reach.
-pub async fn ranking(ctx: Ctx<'_>, filter: RankingFilter) -> SResult<Ranking> {
+/// Ranks the institutions within the actor's reach as of the app's `clock`, the clock the
+/// requests, alerts and work lists beside it read, so a moved clock (tests, the demo) moves
+/// the overdue tasks and the incident window the scores count.
+pub async fn ranking(ctx: Ctx<'_>, clock: &Clock, filter: RankingFilter) -> SResult<Ranking> {
     require_supervisor(ctx)?;
-    ranking_at(ctx.store, &ctx.actor.org_scope(), filter, today(), now_us()).await
+    let now = clock.now_us();
+    let day = deltawall_domain::jst::today(now);
+    ranking_at(ctx.store, &ctx.actor.org_scope(), filter, day, now).await
 }
 
 /// Ranks the institutions within `scope` as of `day` (and instant `now`); also used by the

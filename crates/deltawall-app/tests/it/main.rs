@@ -29,4 +29,5 @@ macro_rules! both {
 }
 
 mod incident_board;
+mod ranking_clock;
 mod vuln;

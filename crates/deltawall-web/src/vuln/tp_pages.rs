@@ -43,7 +43,8 @@ pub async fn contracts(
     )))
 }
 
-/// The add form as sent: fixed fields and one `clause_<code>` select per clause.
+/// The add form as sent: fixed fields, one `clause_<code>` select per clause and one
+/// `matrix_<code>` select per control, left empty to keep the service model's default.
 fn input_of(mut f: BTreeMap<String, String>) -> ContractInput {
     let mut take = |k: &str| f.remove(k).unwrap_or_default();
     let provider = take("provider");
@@ -51,10 +52,15 @@ fn input_of(mut f: BTreeMap<String, String>) -> ContractInput {
     let service_model = take("service_model");
     let asset = Some(take("asset")).filter(|a| !a.trim().is_empty());
     let subcontractors = take("subcontractors").lines().map(str::to_owned).collect();
-    let clauses = f
-        .into_iter()
-        .filter_map(|(k, v)| Some((k.strip_prefix("clause_")?.to_owned(), v)))
-        .collect();
+    let prefixed = |prefix: &str| -> BTreeMap<String, String> {
+        f.iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix(prefix)?.to_owned(), v.clone())))
+            .collect()
+    };
+    let clauses = prefixed("clause_");
+    // An empty choice is the service model's default, not an override.
+    let mut matrix = prefixed("matrix_");
+    matrix.retain(|_, h| !h.trim().is_empty());
     ContractInput {
         provider,
         service,
@@ -62,7 +68,7 @@ fn input_of(mut f: BTreeMap<String, String>) -> ContractInput {
         asset,
         subcontractors,
         clauses,
-        matrix: BTreeMap::new(),
+        matrix,
     }
 }
 

@@ -10,7 +10,9 @@ use deltawall_domain::code::Code;
 use deltawall_domain::jst;
 use deltawall_domain::org::BusinessType;
 use deltawall_store::vuln::Contract;
-use deltawall_vuln::contract::{Clause, ClauseStatus, Control, Holder, ServiceModel};
+use deltawall_vuln::contract::{
+    Clause, ClauseStatus, Control, Holder, ServiceModel, default_matrix,
+};
 
 /// A contract in the list.
 #[derive(Debug, Clone)]
@@ -32,6 +34,43 @@ pub struct ContractLine {
 /// An asset to choose in the form: (id, name).
 pub type AssetChoice = (String, String);
 
+/// A control of the responsibility matrix as the add form offers it: a select whose empty
+/// choice keeps the service model's default, with those defaults shown beside it.
+#[derive(Debug, Clone)]
+pub struct MatrixChoice {
+    /// Control code (the field is `matrix_<code>`).
+    pub code: &'static str,
+    /// Message key of its name.
+    pub key: String,
+    /// Per service model: (message key of the model, message key of its default holder).
+    pub defaults: Vec<(String, String)>,
+}
+
+/// Every control with each service model's default holder.
+fn matrix_choices() -> Vec<MatrixChoice> {
+    let defaults: Vec<_> = ServiceModel::ALL
+        .into_iter()
+        .map(|m| (m, default_matrix(m)))
+        .collect();
+    Control::ALL
+        .into_iter()
+        .map(|ctl| MatrixChoice {
+            code: ctl.code(),
+            key: format!("vtp-control-{}", ctl.code()),
+            defaults: defaults
+                .iter()
+                .filter_map(|(m, matrix)| {
+                    let h = matrix.get(&ctl)?;
+                    Some((
+                        format!("vtp-model-{}", m.code()),
+                        format!("vtp-holder-{}", h.code()),
+                    ))
+                })
+                .collect(),
+        })
+        .collect()
+}
+
 /// `/vulnerabilities/contracts`.
 #[derive(Template)]
 #[template(path = "vuln/contracts.html")]
@@ -48,6 +87,10 @@ pub struct ContractsPage {
     pub statuses: Vec<&'static str>,
     /// Service model codes.
     pub models: Vec<&'static str>,
+    /// The controls whose holder the form may override.
+    pub controls: Vec<MatrixChoice>,
+    /// Holder codes.
+    pub holders: Vec<&'static str>,
     /// May add contracts.
     pub can_edit: bool,
     /// The next page and back to the first.
@@ -89,6 +132,8 @@ impl ContractsPage {
             clauses: Clause::ALL.iter().map(|c| c.code()).collect(),
             statuses: ClauseStatus::ALL.iter().map(|s| s.code()).collect(),
             models: ServiceModel::ALL.iter().map(|m| m.code()).collect(),
+            controls: matrix_choices(),
+            holders: Holder::ALL.iter().map(|h| h.code()).collect(),
             can_edit,
             pager,
         }

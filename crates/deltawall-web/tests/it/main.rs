@@ -57,4 +57,5 @@ mod tlpt_api;
 mod trestle;
 mod vuln_pages;
 mod vuln_tp;
+mod vuln_tp_matrix;
 mod vuln_upload;

@@ -104,7 +104,7 @@ pub async fn ranking(
         .map_err(json_err)?,
         region: code_param("region", q.region.as_deref(), Region::from_code).map_err(json_err)?,
     };
-    let r = rank_svc::ranking(user.ctx(&state), filter)
+    let r = rank_svc::ranking(user.ctx(&state), &state.config.clock, filter)
         .await
         .map_err(json_err)?;
     Ok(Json(RankingDto {

@@ -48,7 +48,7 @@ fn may_edit_weights(user: &UiUser) -> bool {
 /// `GET /supervision`: the ten highest-ranked institutions and the engagements under way.
 pub async fn home(State(state): State<AppState>, user: UiUser) -> PageResult {
     let ctx = user.ctx(&state);
-    let ranking = rank_svc::ranking(ctx, RankingFilter::default())
+    let ranking = rank_svc::ranking(ctx, &state.config.clock, RankingFilter::default())
         .await
         .map_err(user.err())?;
     let active = {
@@ -126,7 +126,7 @@ pub async fn ranking(
     Query(q): Query<RankQuery>,
 ) -> PageResult {
     let filter = q.filter().map_err(user.err())?;
-    let ranking = rank_svc::ranking(user.ctx(&state), filter)
+    let ranking = rank_svc::ranking(user.ctx(&state), &state.config.clock, filter)
         .await
         .map_err(user.err())?;
     let lang = user.lang;
@@ -201,7 +201,7 @@ fn ranking_table(
 
 async fn export_table(state: &AppState, user: &UiUser, q: &RankQuery) -> Result<Table, AppError> {
     let filter = q.filter().map_err(user.err())?;
-    let ranking = rank_svc::ranking(user.ctx(state), filter)
+    let ranking = rank_svc::ranking(user.ctx(state), &state.config.clock, filter)
         .await
         .map_err(user.err())?;
     let titles = titles(state, user.lang).await.map_err(user.err())?;
