@@ -15,6 +15,7 @@ use deltawall_domain::audit::{AuditEntry, ChainError, ChainVerifier, GENESIS, en
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
+use std::sync::LazyLock;
 
 /// An action to record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -55,11 +56,17 @@ pub async fn append_all(db: &mut Db, entries: Vec<NewEntry>) -> Result<Option<i6
         return Ok(None);
     }
     let (mut seq, mut hash) = chain_head(db).await?;
+    let mut chain = Vec::with_capacity(entries.len());
     for e in entries {
         let entry = chained(seq, hash, e);
-        insert(db, &entry).await?;
         seq = entry.seq;
-        hash = entry.hash;
+        hash = entry.hash.clone();
+        chain.push(entry);
+    }
+    // A statement per chunk rather than per entry: each statement is a round trip to the
+    // database (a thread hand-off on SQLite), and a batch can hold hundreds of entries.
+    for chunk in chain.chunks(ROWS_PER_INSERT) {
+        insert_rows(db, chunk).await?;
     }
     Ok(Some(seq))
 }
@@ -102,25 +109,55 @@ fn chained(prev_seq: i64, prev_hash: String, e: NewEntry) -> AuditEntry {
     entry
 }
 
+const INSERT: &str = "INSERT INTO audit_log (seq, at_us, actor_user, org_id, action, object_type, object_id, summary, source_ip, prev_hash, hash) VALUES ";
+
+/// The placeholders of one row.
+const ROW: &str = "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+
 async fn insert(db: &mut Db, entry: &AuditEntry) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (seq, at_us, actor_user, org_id, action, object_type, object_id, summary, source_ip, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(entry.seq)
-    .bind(entry.at_us)
-    .bind(entry.actor_user.clone())
-    .bind(entry.org_id.clone())
-    .bind(entry.action.clone())
-    .bind(entry.object_type.clone())
-    .bind(entry.object_id.clone())
-    .bind(entry.summary.to_string())
-    .bind(entry.source_ip.clone())
-    .bind(entry.prev_hash.clone())
-    .bind(entry.hash.clone())
-    .execute(&mut *db)
-    .await?;
+    static SQL: LazyLock<String> = LazyLock::new(|| format!("{INSERT}{ROW}"));
+    bind_entry(sqlx::query(AssertSqlSafe(SQL.as_str())), entry)
+        .execute(&mut *db)
+        .await?;
     Ok(())
+}
+
+/// Rows per insert statement: 11 binds each keeps a statement below SQLite's oldest limit
+/// of 999 binds.
+const ROWS_PER_INSERT: usize = 80;
+
+/// Inserts `entries` (already chained) with one statement.
+async fn insert_rows(db: &mut Db, entries: &[AuditEntry]) -> Result<()> {
+    let rows: Vec<String> = (0..entries.len())
+        .map(|n| {
+            let marks: Vec<String> = (1..=11).map(|k| format!("${}", n * 11 + k)).collect();
+            format!("({})", marks.join(", "))
+        })
+        .collect();
+    let sql = format!("{INSERT}{}", rows.join(", "));
+    let mut q = sqlx::query(AssertSqlSafe(sql));
+    for entry in entries {
+        q = bind_entry(q, entry);
+    }
+    q.execute(&mut *db).await?;
+    Ok(())
+}
+
+type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Binds one entry's eleven columns in the order of [`INSERT`].
+fn bind_entry<'q>(q: Query<'q>, entry: &AuditEntry) -> Query<'q> {
+    q.bind(entry.seq)
+        .bind(entry.at_us)
+        .bind(entry.actor_user.clone())
+        .bind(entry.org_id.clone())
+        .bind(entry.action.clone())
+        .bind(entry.object_type.clone())
+        .bind(entry.object_id.clone())
+        .bind(entry.summary.to_string())
+        .bind(entry.source_ip.clone())
+        .bind(entry.prev_hash.clone())
+        .bind(entry.hash.clone())
 }
 
 const COLUMNS: &str = "a.seq, a.at_us, a.actor_user, a.org_id, a.action, a.object_type, a.object_id, a.summary, a.source_ip, a.prev_hash, a.hash";

@@ -56,12 +56,18 @@ impl Store {
         let mut opts = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(15));
         let url = match backend {
             Backend::Sqlite => {
-                opts = opts.max_connections(8).after_connect(|conn, _meta| {
-                    Box::pin(async move {
-                        conn.execute(SQLITE_PRAGMAS).await?;
-                        Ok(())
-                    })
-                });
+                // No ping before each acquire: a connection to a local file cannot have
+                // been hung up on, and the ping is a hand-off to the connection's thread
+                // on every request.
+                opts = opts
+                    .max_connections(8)
+                    .test_before_acquire(false)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            conn.execute(SQLITE_PRAGMAS).await?;
+                            Ok(())
+                        })
+                    });
                 with_create_mode(url)
             }
             Backend::Postgres => {

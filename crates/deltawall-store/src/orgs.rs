@@ -47,23 +47,64 @@ pub struct OrgFilter {
 
 const COLUMNS: &str = "o.id, o.name_ja, o.name_en, o.kind, o.business_type, o.region, o.parent_id, o.active, o.created_at, o.updated_at";
 
+/// The names [`COLUMNS`] are read by.
+const NAMES: Names = [
+    "id",
+    "name_ja",
+    "name_en",
+    "kind",
+    "business_type",
+    "region",
+    "parent_id",
+    "active",
+    "created_at",
+    "updated_at",
+];
+
+/// [`COLUMNS`] renamed with an `o_` prefix, for a query that joins another table whose
+/// column names would collide (`sessions::resolve`); read with [`from_joined_row`].
+pub(crate) const JOINED_COLUMNS: &str = "o.id AS o_id, o.name_ja AS o_name_ja, o.name_en AS o_name_en, \
+     o.kind AS o_kind, o.business_type AS o_business_type, o.region AS o_region, \
+     o.parent_id AS o_parent_id, o.active AS o_active, o.created_at AS o_created_at, \
+     o.updated_at AS o_updated_at";
+
+/// The names [`JOINED_COLUMNS`] are read by.
+const JOINED_NAMES: Names = [
+    "o_id",
+    "o_name_ja",
+    "o_name_en",
+    "o_kind",
+    "o_business_type",
+    "o_region",
+    "o_parent_id",
+    "o_active",
+    "o_created_at",
+    "o_updated_at",
+];
+
+type Names = [&'static str; 10];
+
 fn from_row(row: &AnyRow) -> Result<Organisation> {
+    from_named(row, &NAMES)
+}
+
+/// The organisation of a row selected with [`JOINED_COLUMNS`].
+pub(crate) fn from_joined_row(row: &AnyRow) -> Result<Organisation> {
+    from_named(row, &JOINED_NAMES)
+}
+
+fn from_named(row: &AnyRow, n: &Names) -> Result<Organisation> {
     Ok(Organisation {
-        id: row.try_get("id")?,
-        name_ja: row.try_get("name_ja")?,
-        name_en: row.try_get("name_en")?,
-        kind: code(row, "organisations", "kind", OrgKind::from_code)?,
-        business_type: opt_code(
-            row,
-            "organisations",
-            "business_type",
-            BusinessType::from_code,
-        )?,
-        region: opt_code(row, "organisations", "region", Region::from_code)?,
-        parent_id: row.try_get("parent_id")?,
-        active: flag(row, "active")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
+        id: row.try_get(n[0])?,
+        name_ja: row.try_get(n[1])?,
+        name_en: row.try_get(n[2])?,
+        kind: code(row, "organisations", n[3], OrgKind::from_code)?,
+        business_type: opt_code(row, "organisations", n[4], BusinessType::from_code)?,
+        region: opt_code(row, "organisations", n[5], Region::from_code)?,
+        parent_id: row.try_get(n[6])?,
+        active: flag(row, n[7])?,
+        created_at: row.try_get(n[8])?,
+        updated_at: row.try_get(n[9])?,
     })
 }
 

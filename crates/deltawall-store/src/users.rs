@@ -43,10 +43,10 @@ pub struct Credentials {
     pub locked_until: Option<i64>,
 }
 
-const COLUMNS: &str = "u.id, u.org_id, u.login, u.display_name, u.email, u.role, u.totp_enabled, u.lang, \
+pub(crate) const COLUMNS: &str = "u.id, u.org_id, u.login, u.display_name, u.email, u.role, u.totp_enabled, u.lang, \
                        u.active, u.last_login_at, u.created_at";
 
-fn from_row(row: &AnyRow) -> Result<User> {
+pub(crate) fn from_row(row: &AnyRow) -> Result<User> {
     Ok(User {
         id: row.try_get("id")?,
         org_id: row.try_get("org_id")?,

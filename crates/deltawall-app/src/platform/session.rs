@@ -384,14 +384,15 @@ pub async fn resolve(
     let now = now_us();
     let hash = secret::sha256_hex(token);
     let mut conn = store.read().await?;
-    let Some(session) = sessions::get(&mut conn, &hash, now).await? else {
+    // One statement for the session, its user and organisation: every signed-in request
+    // runs this, and it still reads the database each time, so a sign-out, revocation or
+    // deactivation takes effect at once in every replica.
+    let Some(sessions::Resolved { session, user, org }) =
+        sessions::resolve(&mut conn, &hash, now).await?
+    else {
         return Ok(None);
     };
-    let Some(cred) = users::credentials_by_id(&mut conn, &session.user_id).await? else {
-        return Ok(None);
-    };
-    let org = orgs::get_unscoped(&mut conn, &cred.user.org_id).await?;
-    if !cred.user.active || !org.active {
+    if !user.active || !org.active {
         return Ok(None);
     }
     let expires =
@@ -401,8 +402,8 @@ pub async fn resolve(
         sessions::touch(&mut conn, &hash, now, expires).await?;
     }
     Ok(Some(SessionInfo {
-        actor: actor_for(&cred.user, &org, None),
-        user: cred.user,
+        actor: actor_for(&user, &org, None),
+        user,
         mfa_pending: session.mfa_pending,
     }))
 }

@@ -465,17 +465,11 @@ pub async fn record_responses(
     exercise_id: &str,
     batch: &[Submitted],
 ) -> Result<Vec<Result<String, ExerciseError>>, ExerciseError> {
-    let (version, _) = version_and_track(db, exercise_id, "").await?;
+    if batch.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (version, tracks) = version_and_tracks(db, exercise_id, batch).await?;
     let s = state_at(db, exercise_id, version).await?;
-    let tracks: HashMap<String, String> = sqlx::query(
-        "SELECT org_id, track FROM exercise_participants WHERE exercise_id = $1 AND track IS NOT NULL",
-    )
-    .bind(exercise_id.to_owned())
-    .fetch_all(&mut *db)
-    .await?
-    .iter()
-    .map(|r| Ok((r.try_get("org_id")?, r.try_get("track")?)))
-    .collect::<Result<_, sqlx::Error>>()?;
     let outcomes: Vec<Result<String, ExerciseError>> = batch
         .iter()
         .map(|b| {
@@ -500,6 +494,49 @@ pub async fn record_responses(
         .collect();
     insert_responses(db, exercise_id, &accepted).await?;
     Ok(outcomes)
+}
+
+/// The edition's [`Version`] and the tracks of the institutions of `batch`, in one
+/// statement (the counts on a row of their own, joined with the tracks found), so a batch
+/// costs one round trip before its insert and reads only its own institutions' rows.
+async fn version_and_tracks(
+    db: &mut Db,
+    exercise_id: &str,
+    batch: &[Submitted],
+) -> Result<(Version, HashMap<String, String>), ExerciseError> {
+    let mut orgs: Vec<&str> = batch.iter().map(|b| b.new.org_id.as_str()).collect();
+    orgs.sort_unstable();
+    orgs.dedup();
+    let marks: Vec<String> = (2..orgs.len() + 2).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT v.clock_events, v.releases, p.org_id, p.track FROM \
+         (SELECT (SELECT COUNT(*) FROM exercise_clock_events WHERE exercise_id = $1) AS clock_events, \
+         (SELECT COUNT(*) FROM exercise_releases WHERE exercise_id = $1) AS releases) v \
+         LEFT JOIN exercise_participants p ON p.exercise_id = $1 AND p.track IS NOT NULL \
+         AND p.org_id IN ({})",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(exercise_id.to_owned());
+    for org in orgs {
+        q = q.bind(org.to_owned());
+    }
+    let rows = q.fetch_all(&mut *db).await?;
+    let first = rows
+        .first()
+        .ok_or(StoreError::NotFound("exercise edition"))?;
+    let version = Version {
+        clock_events: first.try_get("clock_events")?,
+        releases: first.try_get("releases")?,
+    };
+    let mut tracks = HashMap::new();
+    for r in &rows {
+        let org: Option<String> = r.try_get("org_id")?;
+        let track: Option<String> = r.try_get("track")?;
+        if let (Some(org), Some(track)) = (org, track) {
+            tracks.insert(org, track);
+        }
+    }
+    Ok((version, tracks))
 }
 
 /// Rows per insert statement: 8 binds each keeps a statement far below SQLite's limit.

@@ -90,6 +90,30 @@ async fn chain_and_scope(db: &TestDb) {
 }
 both!(chain_verifies_and_reads_are_scoped, super::chain_and_scope);
 
+/// Entries appended together are written a chunk per statement; the chain runs on across
+/// chunks and after them.
+async fn appended_together_chain_across_chunks(db: &TestDb) {
+    let s = &db.store;
+    append_n(s, None, 1).await;
+    let mut tx = s.write().await.unwrap();
+    let batch: Vec<NewEntry> = (1..=201)
+        .map(|n| entry(None, "exercise.response", n))
+        .collect();
+    assert_eq!(audit::append_all(&mut tx, batch).await.unwrap(), Some(202));
+    assert_eq!(audit::append_all(&mut tx, vec![]).await.unwrap(), None);
+    tx.commit().await.unwrap();
+    append_n(s, None, 1).await;
+    let mut c = s.read().await.unwrap();
+    assert_eq!(
+        audit::verify(&mut c).await.unwrap(),
+        Verification::Intact { entries: 203 }
+    );
+}
+both!(
+    appended_together_chain_across_chunks,
+    super::appended_together_chain_across_chunks
+);
+
 async fn pages_walk_the_trail_once(db: &TestDb) {
     let s = &db.store;
     let a = add_org(

@@ -142,6 +142,65 @@ async fn session_lifecycle(db: &TestDb) {
 }
 both!(sessions_expire_and_end, super::session_lifecycle);
 
+/// A request's session, user and organisation come from one statement that reads exactly
+/// what `users::get` and `orgs::get_unscoped` read, and finds nothing for a session that
+/// has expired or ended.
+async fn session_resolves_in_one_read(db: &TestDb) {
+    let s = &db.store;
+    let a = add_org(
+        s,
+        institution("A", BusinessType::RegionalBank, Region::Kanto),
+    )
+    .await;
+    let alice = add_user(s, &a, "alice", Role::Admin).await;
+    let mut tx = s.write().await.unwrap();
+    sessions::create(&mut tx, "h1", &alice, true, 100, 200)
+        .await
+        .unwrap();
+    users::set_active(&mut tx, &alice, false).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut c = s.read().await.unwrap();
+    let got = sessions::resolve(&mut c, "h1", 150).await.unwrap().unwrap();
+    assert_eq!(
+        got.session,
+        sessions::get(&mut c, "h1", 150).await.unwrap().unwrap()
+    );
+    assert_eq!(
+        got.user,
+        users::get(&mut c, &OrgScope::All, &alice).await.unwrap()
+    );
+    assert!(!got.user.active, "the caller decides on an inactive user");
+    assert_eq!(
+        got.org,
+        deltawall_store::orgs::get_unscoped(&mut c, &a)
+            .await
+            .unwrap()
+    );
+    assert!(
+        sessions::resolve(&mut c, "h1", 200)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        sessions::resolve(&mut c, "h9", 150)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    sessions::delete(&mut c, "h1").await.unwrap();
+    assert!(
+        sessions::resolve(&mut c, "h1", 150)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+both!(
+    sessions_resolve_in_one_read,
+    super::session_resolves_in_one_read
+);
+
 async fn token_lifecycle(db: &TestDb) {
     let s = &db.store;
     let a = add_org(

@@ -729,5 +729,18 @@ async fn batched_responses_and_shared_pulses(db: &TestDb) {
         unknown,
         Err(ExerciseError::Store(StoreError::NotFound(_)))
     ));
+    drop(c);
+    let mut tx = s.write().await.unwrap();
+    let unknown = play::record_responses(&mut tx, "no-such-edition", &batch[..1]).await;
+    assert!(matches!(
+        unknown,
+        Err(ExerciseError::Store(StoreError::NotFound(_)))
+    ));
+    assert!(
+        play::record_responses(&mut tx, &p.exercise, &[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 both!(batched, super::batched_responses_and_shared_pulses);
