@@ -15,7 +15,6 @@ use deltawall_domain::audit::{AuditEntry, ChainError, ChainVerifier, GENESIS, en
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
-use std::sync::LazyLock;
 
 /// An action to record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -45,7 +44,7 @@ const PG_AUDIT_LOCK: i64 = 0x000d_e17a_a0d1;
 pub async fn append(db: &mut Db, e: NewEntry) -> Result<i64> {
     let (prev_seq, prev_hash) = chain_head(db).await?;
     let entry = chained(prev_seq, prev_hash, e);
-    insert(db, &entry).await?;
+    insert_rows(db, std::slice::from_ref(&entry)).await?;
     Ok(entry.seq)
 }
 
@@ -111,22 +110,11 @@ fn chained(prev_seq: i64, prev_hash: String, e: NewEntry) -> AuditEntry {
 
 const INSERT: &str = "INSERT INTO audit_log (seq, at_us, actor_user, org_id, action, object_type, object_id, summary, source_ip, prev_hash, hash) VALUES ";
 
-/// The placeholders of one row.
-const ROW: &str = "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
-
-async fn insert(db: &mut Db, entry: &AuditEntry) -> Result<()> {
-    static SQL: LazyLock<String> = LazyLock::new(|| format!("{INSERT}{ROW}"));
-    bind_entry(sqlx::query(AssertSqlSafe(SQL.as_str())), entry)
-        .execute(&mut *db)
-        .await?;
-    Ok(())
-}
-
 /// Rows per insert statement: 11 binds each keeps a statement below SQLite's oldest limit
 /// of 999 binds.
 const ROWS_PER_INSERT: usize = 80;
 
-/// Inserts `entries` (already chained) with one statement.
+/// Inserts `entries` (already chained) with one statement; one entry or a chunk of a batch.
 async fn insert_rows(db: &mut Db, entries: &[AuditEntry]) -> Result<()> {
     let rows: Vec<String> = (0..entries.len())
         .map(|n| {

@@ -118,14 +118,9 @@ pub async fn incident_counts(db: &mut Db, scope: &OrgScope) -> Result<Vec<Incide
     let sql = "SELECT org_id, substr(occurred_on, 1, 7) AS month, attack_type, COUNT(*) AS n \
                FROM incidents WHERE exercise = 0 \
                GROUP BY org_id, substr(occurred_on, 1, 7), attack_type";
-    let mut sums: BTreeMap<(BusinessType, String, String), i64> = BTreeMap::new();
-    for r in rows(db, sql.to_owned(), no_binds()).await? {
-        let org: String = r.try_get("org_id")?;
-        let Some(bt) = types.get(&org) else { continue };
-        let key = (*bt, r.try_get("month")?, r.try_get("attack_type")?);
-        *sums.entry(key).or_default() += r.try_get::<i64, _>("n")?;
-    }
-    sums.into_iter()
+    let counted = rows(db, sql.to_owned(), no_binds()).await?;
+    sum_by_type(&counted, &types, ["month", "attack_type"])?
+        .into_iter()
         .map(|((business_type, month, attack), count)| {
             Ok(IncidentCount {
                 business_type,
@@ -136,6 +131,23 @@ pub async fn incident_counts(db: &mut Db, scope: &OrgScope) -> Result<Vec<Incide
             })
         })
         .collect()
+}
+
+/// Per-institution counts (`org_id`, the two `columns`, `n`) summed by business type and
+/// the two columns, keeping only the institutions in `types` (those of the reader's scope).
+fn sum_by_type(
+    counted: &[AnyRow],
+    types: &HashMap<String, BusinessType>,
+    columns: [&str; 2],
+) -> Result<BTreeMap<(BusinessType, String, String), i64>> {
+    let mut sums = BTreeMap::new();
+    for r in counted {
+        let org: String = r.try_get("org_id")?;
+        let Some(bt) = types.get(&org) else { continue };
+        let key = (*bt, r.try_get(columns[0])?, r.try_get(columns[1])?);
+        *sums.entry(key).or_default() += r.try_get::<i64, _>("n")?;
+    }
+    Ok(sums)
 }
 
 /// The business type of every institution within `scope` that has one, by id.
@@ -176,14 +188,9 @@ pub async fn open_finding_counts(db: &mut Db, scope: &OrgScope) -> Result<Vec<Fi
          WHERE state IN ({}) GROUP BY org_id, requirement_ids, state",
         sql_list(State::UNRESOLVED)
     );
-    let mut sums: BTreeMap<(BusinessType, String, String), i64> = BTreeMap::new();
-    for r in rows(db, sql, no_binds()).await? {
-        let org: String = r.try_get("org_id")?;
-        let Some(bt) = types.get(&org) else { continue };
-        let key = (*bt, r.try_get("requirement_ids")?, r.try_get("state")?);
-        *sums.entry(key).or_default() += r.try_get::<i64, _>("n")?;
-    }
-    sums.into_iter()
+    let counted = rows(db, sql, no_binds()).await?;
+    sum_by_type(&counted, &types, ["requirement_ids", "state"])?
+        .into_iter()
         .map(|((business_type, reqs, state), count)| {
             Ok(FindingCount {
                 business_type,
