@@ -24,6 +24,8 @@ pub type Tx = Transaction<'static, Any>;
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// SQLite only: one connection that does not map the file, for [`Store::write_bulk`].
+    bulk: Option<AnyPool>,
     backend: Backend,
 }
 
@@ -33,6 +35,31 @@ pub struct Store {
 // docs/BENCHMARKS.md). The mapping is shared through the OS page cache, not per connection.
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA mmap_size = 268435456;";
+
+// The bulk connection reads through its own page cache instead: a scan import reads and
+// writes a whole asset's findings once, and mapped, those pages stay resident in the
+// process (178 MiB of a 345 MiB peak for a 100 MB SARIF re-import, docs/BENCHMARKS.md).
+const SQLITE_BULK_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA mmap_size = 0;";
+
+/// The SQLite pool of [`Store::write_bulk`]: one connection, opened on first use and closed
+/// after a minute idle.
+fn sqlite_bulk_pool(url: &str) -> Result<AnyPool> {
+    let pool = AnyPoolOptions::new()
+        .max_connections(1)
+        .min_connections(0)
+        .idle_timeout(Duration::from_secs(60))
+        .acquire_timeout(Duration::from_secs(60))
+        .test_before_acquire(false)
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                conn.execute(SQLITE_BULK_PRAGMAS).await?;
+                Ok(())
+            })
+        })
+        .connect_lazy(url)?;
+    Ok(pool)
+}
 
 impl Store {
     /// Connects to `url` (`sqlite://PATH` or `postgres://…`), creating a SQLite file if
@@ -76,7 +103,16 @@ impl Store {
             }
         };
         let pool = opts.connect(&url).await?;
-        Ok(Store { pool, backend })
+        // A second pool on an in-memory database would be another, empty database.
+        let bulk = match backend {
+            Backend::Sqlite if !url.contains(":memory:") => Some(sqlite_bulk_pool(&url)?),
+            _ => None,
+        };
+        Ok(Store {
+            pool,
+            bulk,
+            backend,
+        })
     }
 
     /// The engine behind this store.
@@ -105,6 +141,18 @@ impl Store {
         })
     }
 
+    /// Starts a write transaction for a bulk import that reads and writes many rows once
+    /// (a scanner's findings). The same as [`Store::write`] on PostgreSQL; on SQLite it runs
+    /// on a connection that does not map the database file, so the pages it touches are
+    /// not left resident in the process. Writers still take turns on SQLite's one write
+    /// lock, whichever pool they come from.
+    pub async fn write_bulk(&self) -> Result<Tx> {
+        match &self.bulk {
+            Some(bulk) => Ok(bulk.begin_with("BEGIN IMMEDIATE").await?),
+            None => self.write().await,
+        }
+    }
+
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<()> {
         let mut conn = self.pool.acquire().await?;
@@ -115,6 +163,9 @@ impl Store {
     /// Closes the pool, waiting for connections to be returned.
     pub async fn close(&self) {
         self.pool.close().await;
+        if let Some(bulk) = &self.bulk {
+            bulk.close().await;
+        }
     }
 
     /// Copies a live SQLite database into `path` as one consistent snapshot.

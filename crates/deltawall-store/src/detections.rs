@@ -58,14 +58,15 @@ fn sqlite_insert_sql(rows: usize) -> String {
 
 /// The PostgreSQL INSERT of one batch: the shared columns bound once as `$1`..`$4`, the
 /// rows as one JSON array in `$5` (see [`crate::pg_rows`]). Rows come out of
-/// `jsonb_to_recordset` in array order, so a detection repeated within a batch is written
-/// once and counted once as a duplicate, as with `VALUES`.
+/// `json_to_recordset` in array order, so a detection repeated within a batch is written
+/// once and counted once as a duplicate, as with `VALUES`. `json`, not `jsonb`: the batch is
+/// read once, so building the binary form (and sorting each object's keys) is wasted work.
 const PG_INSERT: &str = "INSERT INTO detections (org_id, id, rule_key, title, level, kind, \
      group_key, first_seen, last_seen, event_count, raw, status, received_at, received_by, \
      updated_at) \
      SELECT $1, r.id, r.rule_key, r.title, r.level, r.kind, r.group_key, r.first_seen, \
      r.last_seen, r.event_count, r.raw, $2, $3, $4, $3 \
-     FROM jsonb_to_recordset($5::jsonb) AS r(id text, rule_key text, title text, level text, \
+     FROM json_to_recordset($5::json) AS r(id text, rule_key text, title text, level text, \
      kind text, group_key text, first_seen bigint, last_seen bigint, event_count bigint, \
      raw text) \
      ON CONFLICT (org_id, id) DO NOTHING";

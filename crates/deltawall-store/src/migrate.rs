@@ -132,6 +132,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0026_sup_task_tally.sql"),
         include_str!("../migrations/postgres/0026_sup_task_tally.sql"),
     ),
+    (
+        28,
+        "incidents: detections without a foreign key to organisations, for ingest speed",
+        include_str!("../migrations/sqlite/0028_detections_ingest.sql"),
+        include_str!("../migrations/postgres/0028_detections_ingest.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction. Versions are

@@ -116,7 +116,7 @@ pub async fn import<R: Read + Send + 'static>(
     let now = clock.now_us();
     let import_id = new_id();
     let sources: Vec<String> = summary.sources.iter().cloned().collect();
-    let mut tx = ctx.store.write().await?;
+    let mut tx = ctx.store.write_bulk().await?;
     // Keys go to the classification, the rest stays by position: nothing held twice.
     let (prior, stored): (Vec<PriorFinding>, Vec<Stored>) =
         vuln::prior_of_asset(&mut tx, &org, asset_id, &sources)
@@ -393,7 +393,7 @@ async fn replace(
 ) -> SResult<LoadReport> {
     let org = ctx.actor.org_id.clone();
     let as_of = rows.iter().map(|r| r.as_of.clone()).max();
-    let mut tx = ctx.store.write().await?;
+    let mut tx = ctx.store.write_bulk().await?;
     vuln::replace_enrichment(&mut tx, &org, kind, &rows).await?;
     let findings = vuln::enrich_targets(&mut tx, &org, None).await?;
     enrich(&mut tx, &org, &findings).await?;

@@ -34,6 +34,60 @@ async fn reopen(db: &TestDb) {
 }
 both!(reopening_is_idempotent, super::reopen);
 
+/// A bulk transaction writes to the same database as the others, waits its turn for the
+/// write lock, and on SQLite does not map the file (the ordinary connections do).
+async fn bulk_writes(db: &TestDb) {
+    use deltawall_store::Backend;
+    use sqlx::Row;
+    let mut tx = db.store.write().await.unwrap();
+    sqlx::query("INSERT INTO settings (key, value) VALUES ('bulk-test', 'zero')")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut bulk = db.store.write_bulk().await.unwrap();
+    sqlx::query("UPDATE settings SET value = 'one' WHERE key = 'bulk-test'")
+        .execute(&mut *bulk)
+        .await
+        .unwrap();
+    if db.store.backend() == Backend::Sqlite {
+        let mapped = |row: sqlx::any::AnyRow| row.try_get::<i64, _>(0).unwrap();
+        let bulk_map = sqlx::query("PRAGMA mmap_size")
+            .fetch_one(&mut *bulk)
+            .await
+            .unwrap();
+        assert_eq!(mapped(bulk_map), 0);
+        let mut conn = db.store.read().await.unwrap();
+        let map = sqlx::query("PRAGMA mmap_size")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(mapped(map), 268_435_456);
+    }
+    // An ordinary writer started now waits for the bulk transaction (SQLite's write lock,
+    // PostgreSQL's row lock), so its change is the one that stays.
+    let store = db.store.clone();
+    let writer = tokio::spawn(async move {
+        let mut tx = store.write().await.unwrap();
+        sqlx::query("UPDATE settings SET value = 'two' WHERE key = 'bulk-test'")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    });
+    bulk.commit().await.unwrap();
+    writer.await.unwrap();
+    let mut conn = db.store.read().await.unwrap();
+    let value: String = sqlx::query("SELECT value FROM settings WHERE key = 'bulk-test'")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
+        .try_get("value")
+        .unwrap();
+    assert_eq!(value, "two");
+}
+both!(bulk_transactions, super::bulk_writes);
+
 async fn rejects_unknown_url(_: &TestDb) {
     let err = Store::open("mysql://x").await.unwrap_err();
     assert!(

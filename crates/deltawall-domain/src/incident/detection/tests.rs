@@ -57,6 +57,32 @@ fn the_id_changes_with_rule_group_and_window() {
     }
 }
 
+#[test]
+fn ids_lead_with_the_window_start_and_sort_by_it() {
+    // 2026-11-02T01:00:00Z is 1_793_581_200 s, 0x6ae7_e090 as ten hex digits.
+    let id = stable_id(
+        "r",
+        "src_ip=1",
+        Some(1_793_581_200_000_000),
+        Some(1_793_581_500_000_000),
+    );
+    assert_eq!(&id[..14], "det-006ae7e090");
+    assert_eq!(id.len(), 36);
+    let later = stable_id("a", "src_ip=0", Some(1_793_581_201_000_000), None);
+    assert!(id < later, "{id} sorts before {later}");
+    // No start: the last event's time; neither: zero. A negative time is clamped to zero.
+    assert_eq!(
+        &stable_id("r", "", None, Some(16_000_000))[..14],
+        "det-0000000010"
+    );
+    assert_eq!(&stable_id("r", "", None, None)[..14], "det-0000000000");
+    assert_eq!(&stable_id("r", "", Some(-5), None)[..14], "det-0000000000");
+    assert_eq!(
+        &stable_id("r", "", Some(i64::MAX), None)[..14],
+        "det-ffffffffff"
+    );
+}
+
 #[track_caller]
 fn check_rejected(body: &str, expected: &[(usize, &str)]) {
     let batch = parse_batch(body);
