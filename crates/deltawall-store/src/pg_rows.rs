@@ -1,13 +1,16 @@
 //! Many rows a statement on PostgreSQL with one bound value: a batch is sent as one JSON
-//! array of objects and unpacked server side by `jsonb_to_recordset($n::jsonb) AS r(col
-//! type, …)` (or `jsonb_array_elements_text` for a list of ids).
+//! array of objects and unpacked server side by `json_to_recordset($n::json) AS r(col
+//! type, …)` (or `json_array_elements_text` for a list of ids). `json`, not `jsonb`: the
+//! array is read once, so building its binary form and sorting each object's keys would be
+//! wasted work.
 //!
 //! Why: a multi-row `VALUES` with one `$N` per value makes PostgreSQL parse, plan and type
 //! ten thousand parameters per statement, which cost more than the rows themselves
 //! (docs/BENCHMARKS.md). sqlx's `Any` driver cannot bind arrays, so the batch travels as
 //! text; JSON is the encoding because `serde_json` escapes every quote, backslash and control
-//! character, so no value can break out of its field. PostgreSQL refuses a NUL character in
-//! `jsonb` text (as it does in any text bind), so such a batch fails whole, writing nothing.
+//! character, so no value can break out of its field. PostgreSQL refuses a NUL character
+//! (`\u0000`) when it unpacks a field into text (as it does in any text bind), so such a
+//! batch fails whole, writing nothing.
 //! SQLite keeps anonymous `?` per value: its statements are cheap to prepare.
 
 use crate::Result;

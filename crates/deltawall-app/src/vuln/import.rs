@@ -58,6 +58,9 @@ fn refused(e: &ImportError) -> ServiceError {
     }
 }
 
+/// New findings given ids and written at a time.
+const NEW_BATCH: usize = 5_000;
+
 /// New findings in one import from which the findings table's statistics are refreshed.
 const REFRESH_STATISTICS_AFTER: usize = 10_000;
 
@@ -139,8 +142,9 @@ pub async fn import<R: Read + Send + 'static>(
         actor: &ctx.actor.user_id,
         at_us: now,
     };
-    // Ids are made a batch at a time, so a large first import never holds them all.
-    for batch in c.new.chunks(500) {
+    // Ids are made a batch at a time, so a large first import never holds them all; a
+    // batch is one PostgreSQL statement (`vuln::insert_new` splits it for SQLite).
+    for batch in c.new.chunks(NEW_BATCH) {
         let rows: Vec<(String, &Finding)> = batch.iter().map(|&i| (new_id(), &scan[i])).collect();
         vuln::insert_new(&mut tx, from, &rows).await?;
     }

@@ -158,7 +158,7 @@ const PG_INSERT_FINDINGS: &str = "INSERT INTO vuln_findings (id, org_id, asset_i
      updated_at) \
      SELECT r.id, $1, $2, r.identity, r.source, r.rule, r.location, r.title, r.severity, \
      r.cves, r.cvss_tenths, $3, $4, $4, $4 \
-     FROM jsonb_to_recordset($5::jsonb) AS r(id text, identity text, source text, rule text, \
+     FROM json_to_recordset($5::json) AS r(id text, identity text, source text, rule text, \
      location text, title text, severity text, cves text, cvss_tenths bigint)";
 
 /// The PostgreSQL INSERT of the new findings' first history entries (`new`, number 1):
@@ -167,7 +167,7 @@ const PG_INSERT_FINDINGS: &str = "INSERT INTO vuln_findings (id, org_id, asset_i
 const PG_INSERT_EVENTS: &str = "INSERT INTO vuln_finding_events (finding_id, seq, org_id, \
      at_us, kind, state, import_id, actor, note) \
      SELECT t.id, 1, $1, $2, 'new', $3, $4, $5, '' \
-     FROM jsonb_array_elements_text($6::jsonb) AS t(id)";
+     FROM json_array_elements_text($6::json) AS t(id)";
 
 /// A new finding as a row of [`PG_INSERT_FINDINGS`]'s JSON array.
 #[derive(serde::Serialize)]
@@ -306,7 +306,7 @@ async fn insert_new_sqlite(
 /// The PostgreSQL touch: `$1` the time, `$2` the ids as a JSON array. A join on the id
 /// list, so each id is one primary-key lookup.
 const PG_TOUCH: &str = "UPDATE vuln_findings AS f SET last_seen = $1, updated_at = $1 \
-     FROM jsonb_array_elements_text($2::jsonb) AS t(id) WHERE f.id = t.id";
+     FROM json_array_elements_text($2::json) AS t(id) WHERE f.id = t.id";
 
 /// Records that a scan at `at_us` reported the findings `ids` again with nothing else
 /// changed: only their last-seen time moves.
