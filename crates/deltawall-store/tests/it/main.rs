@@ -42,6 +42,7 @@ mod mappings;
 mod migrations;
 mod orgs;
 mod paging_lists;
+mod paging_reach;
 mod posture;
 mod posture_history;
 mod sharing;
