@@ -207,7 +207,7 @@ pub struct Scope {
     /// Assets never diagnosed.
     pub never: usize,
     /// The cursor of the next page of assets, also in the `Link: rel="next"` header;
-    /// absent on the last page.
+    /// null on the last page.
     pub next: Option<String>,
 }
 

@@ -77,7 +77,7 @@ pub struct EditionDto {
     pub organiser: String,
     /// When it closes (Unix µs).
     pub end_at_us: i64,
-    /// The caller's track, when its organisation plays; absent for the organiser.
+    /// The caller's track, when its organisation plays; null for the organiser.
     pub track: Option<String>,
 }
 

@@ -454,7 +454,7 @@ pub struct ExercisesDto {
     /// Participations within the caller's reach in those exercises (an institution: its
     /// own).
     pub participations: Vec<ParticipationDto>,
-    /// The cursor of the next page, also in the `Link: rel="next"` header; absent on the
+    /// The cursor of the next page, also in the `Link: rel="next"` header; null on the
     /// last page.
     pub next: Option<String>,
 }
