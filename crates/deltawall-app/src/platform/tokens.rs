@@ -53,6 +53,18 @@ pub async fn list(ctx: Ctx<'_>) -> SResult<Vec<ApiToken>> {
     .await?)
 }
 
+/// One page of the organisation's tokens, newest first.
+pub async fn page(
+    ctx: Ctx<'_>,
+    req: &crate::paging::PageRequest,
+) -> SResult<deltawall_store::keyset::KeysetPage<ApiToken>> {
+    ctx.require(Permission::ManageTokens)?;
+    let after = req.cursor(2)?;
+    let mut conn = ctx.store.read().await?;
+    let own = OrgScope::Own(ctx.actor.org_id.clone());
+    Ok(tokens::page(&mut conn, &own, &ctx.actor.org_id, after.as_ref(), req.limit()).await?)
+}
+
 /// Issues a token acting with the issuer's role; returns its id and the secret, which is
 /// shown once and never stored. Needs a step-up (the current password or TOTP code): a
 /// stolen session alone cannot mint a lasting credential.

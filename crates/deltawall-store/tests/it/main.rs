@@ -41,6 +41,7 @@ mod jobs;
 mod mappings;
 mod migrations;
 mod orgs;
+mod paging_config;
 mod paging_lists;
 mod paging_reach;
 mod posture;
