@@ -39,6 +39,7 @@ mod openapi;
 mod oscal_map;
 mod pages;
 mod paging;
+mod paging_config;
 mod paging_reach;
 mod paging_users;
 mod posture;
