@@ -14,7 +14,7 @@ use deltawall_app::exercises::design::{self, EditionInput, EnrolInput, TrackInpu
 use deltawall_app::exercises::evaluation::{
     self, Accepted, EvaluationView, MeasureInput, ObservationInput, RatingInput, SelfInput,
 };
-use deltawall_app::exercises::plans::{self, PlanInput, PlanTestInput, Plans};
+use deltawall_app::exercises::plans::{self, PlanInput, PlanTestInput};
 use deltawall_app::exercises::play::{self, EditionView, ResponseInput};
 use deltawall_app::paging::PageRequest;
 use deltawall_domain::exercise::evaluation::FeedbackLine;
@@ -363,14 +363,26 @@ pub async fn decline(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Contingency plans within the caller's reach, flagged when untested for twelve months.
-#[utoipa::path(get, path = "/api/v1/contingency-plans", tag = "exercises",
-    responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
-pub async fn plans_get(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<Plans>> {
-    let p = plans::overview(user.ctx(&state), &state.config.clock)
+/// The contingency plans within the caller's reach, a page holding whole institutions
+/// (statuses, versions and revision tasks); the next page at `next` and in
+/// `Link: rel="next"`.
+#[utoipa::path(get, path = "/api/v1/contingency-plans", tag = "exercises", params(PageRequest),
+    responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn plans_get(
+    State(state): State<AppState>,
+    user: ApiUser,
+    uri: axum::http::Uri,
+    Query(q): Query<PageRequest>,
+) -> ApiResult<axum::response::Response> {
+    let p = plans::overview(user.ctx(&state), &state.config.clock, &q)
         .await
         .map_err(AppError::Json)?;
-    Ok(Json(p))
+    let link = crate::layout::next_link(&uri, p.next.as_deref());
+    let mut resp = axum::response::IntoResponse::into_response(Json(p));
+    if let Some(v) = link {
+        resp.headers_mut().insert(axum::http::header::LINK, v);
+    }
+    Ok(resp)
 }
 
 /// Appends a version of the caller's institution's plan.
