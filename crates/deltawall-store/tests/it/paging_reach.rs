@@ -331,6 +331,72 @@ async fn an_incident_is_found_beyond_the_first_page(db: &TestDb) {
     ));
 }
 
+/// Plans page institution by institution: each institution's status and versions on one
+/// page only, a bureau's pages holding its region's institutions only.
+async fn plans_page_by_institution(db: &TestDb) {
+    use deltawall_domain::exercise::Scenario;
+    use deltawall_domain::exercise::plan::PlanVersion;
+    use deltawall_store::exercises::plans;
+    let kanto_bureau = add_org(&db.store, supervisor("Kanto bureau", Some(Region::Kanto))).await;
+    let mut orgs = Vec::new();
+    for (n, region) in [Region::Kanto, Region::Kanto, Region::Kinki, Region::Kanto, Region::Kanto]
+        .into_iter()
+        .enumerate()
+    {
+        let name = format!("Bank {n}");
+        orgs.push(add_org(&db.store, institution(&name, BusinessType::RegionalBank, region)).await);
+    }
+    let mut tx = db.store.write().await.unwrap();
+    for (n, org) in orgs.iter().enumerate() {
+        // Every other institution has a second version.
+        for version in 1..=(1 + u32::from(n % 2 == 1)) {
+            let plan = PlanVersion {
+                org_id: org.clone(),
+                version,
+                adopted_at_us: 1,
+                scenarios: vec![Scenario::Ddos],
+                roles: vec![],
+                internal_contacts: vec![],
+                external_contacts: vec![],
+                objectives: vec![],
+                requirement_ids: vec![],
+            };
+            plans::add_version(&mut tx, &plan, "admin", 1).await.unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+
+    let mut c = db.store.read().await.unwrap();
+    let bureau = OrgScope::Region {
+        own: kanto_bureau.clone(),
+        region: Region::Kanto,
+    };
+    for (scope, institutions) in [(&OrgScope::All, 5), (&bureau, 4)] {
+        let statuses = plans::statuses(&mut c, scope, 2).await.unwrap();
+        let versions = plans::versions(&mut c, scope).await.unwrap();
+        assert_eq!(statuses.len(), institutions);
+        for limit in [1, 2] {
+            let (mut after, mut seen_statuses, mut seen_versions) = (None, Vec::new(), Vec::new());
+            loop {
+                let p = plans::page(&mut c, scope, after.as_ref(), limit, 2).await.unwrap();
+                assert!(p.statuses.len() as i64 <= limit);
+                assert!(p.tasks.is_empty());
+                // A page's versions are those of its institutions, all of them.
+                assert!(p.versions.iter().all(|v| p.statuses.iter().any(|s| s.org_id == v.org_id)));
+                seen_statuses.extend(p.statuses);
+                seen_versions.extend(p.versions);
+                match p.next {
+                    Some(n) => after = Some(Cursor::decode(&n, 1).unwrap()),
+                    None => break,
+                }
+            }
+            assert_eq!(seen_statuses, statuses, "{scope:?} at {limit} a page");
+            assert_eq!(seen_versions, versions, "{scope:?} at {limit} a page");
+        }
+    }
+}
+
+both!(plans_by_institution, super::plans_page_by_institution);
 both!(engagements_in_reach, super::engagements_page_within_reach);
 both!(exercises_in_reach, super::exercises_page_within_reach);
 both!(scope_pages, super::scope_pages_and_counts_every_asset);

@@ -226,3 +226,66 @@ async fn an_incident_past_the_first_page_is_mapped() {
         assert_eq!(r.status, status, "{}", r.body);
     }
 }
+
+/// Contingency plans page institution by institution for a supervisor: five Kanto
+/// institutions with plans, which the FSA reads each once across pages and the Kinki bureau
+/// never sees.
+#[tokio::test]
+async fn contingency_plans_page_by_institution() {
+    use deltawall_domain::exercise::Scenario;
+    use deltawall_domain::exercise::plan::PlanVersion;
+    let app = TestApp::new().await;
+    let admin = app.fsa.as_role(Role::Admin);
+    let mut orgs = Vec::new();
+    for n in 0..5 {
+        let body = json!({"name_ja": format!("関東銀行{n}"), "name_en": format!("Kanto Bank {n}"),
+            "kind": "institution", "business_type": "regional_bank", "region": "kanto"});
+        let r = app.json(Method::POST, "/api/v1/orgs", &admin, &body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        orgs.push(r.json()["id"].as_str().unwrap().to_owned());
+    }
+    let mut tx = app.db.store.write().await.unwrap();
+    for org in &orgs {
+        for version in 1..=2 {
+            let plan = PlanVersion {
+                org_id: org.clone(),
+                version,
+                adopted_at_us: 1,
+                scenarios: vec![Scenario::Ddos],
+                roles: vec![],
+                internal_contacts: vec![],
+                external_contacts: vec![],
+                objectives: vec![],
+                requirement_ids: vec![],
+            };
+            deltawall_store::exercises::plans::add_version(&mut tx, &plan, "admin", 1)
+                .await
+                .unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+    let list = ObjectList {
+        api: "/api/v1/contingency-plans".into(),
+        page: "/contingency-plans".into(),
+        api_query: "",
+        page_query: "",
+        rows: "/statuses",
+        id: "/org_id",
+        reader: app.fsa.as_role(Role::Staff),
+    };
+    object_pages_each_row_once(&app, &list).await;
+    // Each page carries the versions of its own institutions only.
+    let first = app.get("/api/v1/contingency-plans?limit=2", &list.reader).await.json();
+    let on_page: BTreeSet<&str> = first["statuses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["org_id"].as_str().unwrap())
+        .collect();
+    let versions = first["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 4, "{first}");
+    assert!(versions.iter().all(|v| on_page.contains(v["org_id"].as_str().unwrap())));
+    let kinki = app.kinki.as_role(Role::Staff);
+    let theirs = app.get("/api/v1/contingency-plans", &kinki).await.json();
+    assert_eq!(theirs["statuses"], json!([]), "{theirs}");
+}
