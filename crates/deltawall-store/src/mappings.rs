@@ -268,7 +268,10 @@ pub async fn page_sets(
 ) -> Result<KeysetPage<MappingSet>> {
     let clause = set_clause(viewer_org);
     let query = keyset::Query {
-        select: format!("SELECT {SET_COLUMNS} FROM mapping_sets s WHERE {}", clause.sql),
+        select: format!(
+            "SELECT {SET_COLUMNS} FROM mapping_sets s WHERE {}",
+            clause.sql
+        ),
         binds: clause.binds.into_iter().map(Bind::Text).collect(),
         order: SET_ORDER,
     };

@@ -64,7 +64,14 @@ pub async fn overview(
     let after = req.cursor(1)?;
     let scope = ctx.actor.org_scope();
     let mut conn = ctx.store.read().await?;
-    let page = store::page(&mut conn, &scope, after.as_ref(), req.limit(), clock.now_us()).await?;
+    let page = store::page(
+        &mut conn,
+        &scope,
+        after.as_ref(),
+        req.limit(),
+        clock.now_us(),
+    )
+    .await?;
     Ok(Plans {
         statuses: page.statuses,
         versions: page.versions,

@@ -62,7 +62,14 @@ pub async fn page(
     let after = req.cursor(2)?;
     let mut conn = ctx.store.read().await?;
     let own = OrgScope::Own(ctx.actor.org_id.clone());
-    Ok(tokens::page(&mut conn, &own, &ctx.actor.org_id, after.as_ref(), req.limit()).await?)
+    Ok(tokens::page(
+        &mut conn,
+        &own,
+        &ctx.actor.org_id,
+        after.as_ref(),
+        req.limit(),
+    )
+    .await?)
 }
 
 /// Issues a token acting with the issuer's role; returns its id and the secret, which is

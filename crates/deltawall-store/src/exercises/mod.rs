@@ -287,7 +287,9 @@ pub async fn participants_of(
     let clause = org_clause(scope, 1);
     let mut binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
     let first = binds.len() + 1;
-    let marks: Vec<String> = (first..first + ids.len()).map(|i| format!("${i}")).collect();
+    let marks: Vec<String> = (first..first + ids.len())
+        .map(|i| format!("${i}"))
+        .collect();
     binds.extend(ids.iter().map(|id| Bind::Text((*id).to_owned())));
     let sql = format!(
         "SELECT p.exercise_id, p.org_id, o.name_ja, o.name_en, p.reviewed \

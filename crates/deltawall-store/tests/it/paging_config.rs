@@ -147,16 +147,9 @@ async fn catalogs_and_sets_page_in_order(db: &TestDb) {
         own.push(id);
     }
     // Five sets of A's, three stored in the same microsecond, and one of B's.
-    for (n, (owner, at)) in [
-        (&a, 10),
-        (&a, 30),
-        (&a, 30),
-        (&a, 30),
-        (&a, 20),
-        (&b, 40),
-    ]
-    .into_iter()
-    .enumerate()
+    for (n, (owner, at)) in [(&a, 10), (&a, 30), (&a, 30), (&a, 30), (&a, 20), (&b, 40)]
+        .into_iter()
+        .enumerate()
     {
         let entries = [entry("FSA-BE1-01", "FSA-BE1-01")];
         let new = NewMappingSet {
@@ -218,4 +211,7 @@ async fn catalogs_and_sets_page_in_order(db: &TestDb) {
 }
 
 both!(tokens_in_order, super::tokens_page_in_order);
-both!(catalogs_and_sets_in_order, super::catalogs_and_sets_page_in_order);
+both!(
+    catalogs_and_sets_in_order,
+    super::catalogs_and_sets_page_in_order
+);

@@ -145,7 +145,9 @@ async fn exercises_page_within_reach(db: &TestDb) {
             name_en: name.into(),
             held_on: day.into(),
         };
-        let id = exercises::create(&mut tx, &new, "fsa-user", 1).await.unwrap();
+        let id = exercises::create(&mut tx, &new, "fsa-user", 1)
+            .await
+            .unwrap();
         ids.push(id.clone());
         if name != "x3" {
             exercises::record_participant(&mut tx, &id, &a, name == "x2", "u", 2)
@@ -198,14 +200,24 @@ async fn exercises_page_within_reach(db: &TestDb) {
     }
     // The participations of one page are those of its exercises, within reach only.
     let refs: Vec<&str> = vec![ids[2].as_str(), ids[3].as_str()];
-    let p = exercises::participants_of(&mut c, &own, &refs).await.unwrap();
+    let p = exercises::participants_of(&mut c, &own, &refs)
+        .await
+        .unwrap();
     assert_eq!(p.len(), 1);
-    assert_eq!((p[0].exercise_id.as_str(), p[0].org_id.as_str()), (ids[3].as_str(), a.as_str()));
+    assert_eq!(
+        (p[0].exercise_id.as_str(), p[0].org_id.as_str()),
+        (ids[3].as_str(), a.as_str())
+    );
     let p = exercises::participants_of(&mut c, &OrgScope::All, &refs)
         .await
         .unwrap();
     assert_eq!(p.len(), 3);
-    assert!(exercises::participants_of(&mut c, &own, &[]).await.unwrap().is_empty());
+    assert!(
+        exercises::participants_of(&mut c, &own, &[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 fn asset(name: &str) -> vuln::NewAsset {
@@ -280,7 +292,9 @@ async fn scope_pages_and_counts_every_asset(db: &TestDb) {
         assert_eq!(seen, whole, "{limit} a page");
     }
     assert_eq!(
-        vuln::coverage_counts(&mut c, &own, 100 * DAY).await.unwrap(),
+        vuln::coverage_counts(&mut c, &own, 100 * DAY)
+            .await
+            .unwrap(),
         (1, 1, 3)
     );
     assert_eq!(
@@ -291,7 +305,9 @@ async fn scope_pages_and_counts_every_asset(db: &TestDb) {
     );
     let nobody = OrgScope::Own("nobody".into());
     assert_eq!(
-        vuln::coverage_counts(&mut c, &nobody, 100 * DAY).await.unwrap(),
+        vuln::coverage_counts(&mut c, &nobody, 100 * DAY)
+            .await
+            .unwrap(),
         (0, 0, 0)
     );
 }
@@ -324,7 +340,10 @@ async fn an_incident_is_found_beyond_the_first_page(db: &TestDb) {
         first.iter().all(|i| i.id != oldest),
         "the first page stops before the oldest"
     );
-    assert_eq!(incidents::get(&mut c, &own, &oldest).await.unwrap().id, oldest);
+    assert_eq!(
+        incidents::get(&mut c, &own, &oldest).await.unwrap().id,
+        oldest
+    );
     assert!(matches!(
         incidents::get(&mut c, &OrgScope::Own(b.clone()), &oldest).await,
         Err(StoreError::NotFound(_))
@@ -339,12 +358,24 @@ async fn plans_page_by_institution(db: &TestDb) {
     use deltawall_store::exercises::plans;
     let kanto_bureau = add_org(&db.store, supervisor("Kanto bureau", Some(Region::Kanto))).await;
     let mut orgs = Vec::new();
-    for (n, region) in [Region::Kanto, Region::Kanto, Region::Kinki, Region::Kanto, Region::Kanto]
-        .into_iter()
-        .enumerate()
+    for (n, region) in [
+        Region::Kanto,
+        Region::Kanto,
+        Region::Kinki,
+        Region::Kanto,
+        Region::Kanto,
+    ]
+    .into_iter()
+    .enumerate()
     {
         let name = format!("Bank {n}");
-        orgs.push(add_org(&db.store, institution(&name, BusinessType::RegionalBank, region)).await);
+        orgs.push(
+            add_org(
+                &db.store,
+                institution(&name, BusinessType::RegionalBank, region),
+            )
+            .await,
+        );
     }
     let mut tx = db.store.write().await.unwrap();
     for (n, org) in orgs.iter().enumerate() {
@@ -361,7 +392,9 @@ async fn plans_page_by_institution(db: &TestDb) {
                 objectives: vec![],
                 requirement_ids: vec![],
             };
-            plans::add_version(&mut tx, &plan, "admin", 1).await.unwrap();
+            plans::add_version(&mut tx, &plan, "admin", 1)
+                .await
+                .unwrap();
         }
     }
     tx.commit().await.unwrap();
@@ -378,11 +411,17 @@ async fn plans_page_by_institution(db: &TestDb) {
         for limit in [1, 2] {
             let (mut after, mut seen_statuses, mut seen_versions) = (None, Vec::new(), Vec::new());
             loop {
-                let p = plans::page(&mut c, scope, after.as_ref(), limit, 2).await.unwrap();
+                let p = plans::page(&mut c, scope, after.as_ref(), limit, 2)
+                    .await
+                    .unwrap();
                 assert!(p.statuses.len() as i64 <= limit);
                 assert!(p.tasks.is_empty());
                 // A page's versions are those of its institutions, all of them.
-                assert!(p.versions.iter().all(|v| p.statuses.iter().any(|s| s.org_id == v.org_id)));
+                assert!(
+                    p.versions
+                        .iter()
+                        .all(|v| p.statuses.iter().any(|s| s.org_id == v.org_id))
+                );
                 seen_statuses.extend(p.statuses);
                 seen_versions.extend(p.versions);
                 match p.next {
@@ -400,4 +439,7 @@ both!(plans_by_institution, super::plans_page_by_institution);
 both!(engagements_in_reach, super::engagements_page_within_reach);
 both!(exercises_in_reach, super::exercises_page_within_reach);
 both!(scope_pages, super::scope_pages_and_counts_every_asset);
-both!(incident_by_id, super::an_incident_is_found_beyond_the_first_page);
+both!(
+    incident_by_id,
+    super::an_incident_is_found_beyond_the_first_page
+);

@@ -162,7 +162,13 @@ pub async fn scope(
     });
     let l = user.layout("vuln-scope", "vulnerabilities", notice);
     let pager = CursorPager::new(&user.path, s.next.as_deref());
-    Ok(render(&ScopePage::new(l, &s, choices, may_edit(&user), pager)))
+    Ok(render(&ScopePage::new(
+        l,
+        &s,
+        choices,
+        may_edit(&user),
+        pager,
+    )))
 }
 
 /// The add-asset form's fields.

@@ -22,7 +22,12 @@ async fn risks(app: &TestApp, who: &Who, n: usize, prefix: &str) {
 
 /// Follows `Link: rel="next"` from `first`, returning every row's value at the JSON pointer
 /// `field` (`/title`) in order, and the number of pages.
-pub(crate) async fn follow(app: &TestApp, who: &Who, first: &str, field: &str) -> (Vec<String>, usize) {
+pub(crate) async fn follow(
+    app: &TestApp,
+    who: &Who,
+    first: &str,
+    field: &str,
+) -> (Vec<String>, usize) {
     let mut url = Some(first.to_owned());
     let (mut seen, mut pages) = (Vec::new(), 0);
     while let Some(u) = url.take() {

@@ -130,7 +130,8 @@ async fn catalogs_and_mapping_sets_page_with_a_cursor() {
     tx.commit().await.unwrap();
 
     api_pages_each_row_once(&app, "/api/v1/posture/catalogs", (&a, 5), (&b, 1, 1)).await;
-    let theirs: Vec<Value> = serde_json::from_str(&app.get("/api/v1/posture/catalogs", &b).await.body).unwrap();
+    let theirs: Vec<Value> =
+        serde_json::from_str(&app.get("/api/v1/posture/catalogs", &b).await.body).unwrap();
     assert_eq!(theirs[0]["id"], builtin.as_str());
     api_pages_each_row_once(&app, "/api/v1/posture/mappings", (&a, 5), (&b, 0, 0)).await;
 }

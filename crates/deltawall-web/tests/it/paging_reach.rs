@@ -66,9 +66,15 @@ async fn exercises_page_and_an_institution_sees_those_it_took_part_in() {
     let fsa = app.fsa.as_role(Role::Staff);
     let mut ids = Vec::new();
     // Two held on one day: the id orders them.
-    for (n, day) in ["2025-01-10", "2025-06-01", "2025-06-01", "2024-11-30", "2025-03-03"]
-        .iter()
-        .enumerate()
+    for (n, day) in [
+        "2025-01-10",
+        "2025-06-01",
+        "2025-06-01",
+        "2024-11-30",
+        "2025-03-03",
+    ]
+    .iter()
+    .enumerate()
     {
         let body = json!({"name_ja": format!("演習{n}"), "name_en": format!("Exercise {n}"),
             "held_on": day});
@@ -210,7 +216,10 @@ async fn an_incident_past_the_first_page_is_mapped() {
 
     let staff = a_staff(&app);
     let first = app.get("/api/v1/incidents?limit=500", &staff).await;
-    assert!(!first.body.contains(&oldest), "the oldest is past the first page");
+    assert!(
+        !first.body.contains(&oldest),
+        "the oldest is past the first page"
+    );
     for (subject, status) in [
         (&oldest, StatusCode::SEE_OTHER),
         (&theirs, StatusCode::NOT_FOUND),
@@ -275,7 +284,10 @@ async fn contingency_plans_page_by_institution() {
     };
     object_pages_each_row_once(&app, &list).await;
     // Each page carries the versions of its own institutions only.
-    let first = app.get("/api/v1/contingency-plans?limit=2", &list.reader).await.json();
+    let first = app
+        .get("/api/v1/contingency-plans?limit=2", &list.reader)
+        .await
+        .json();
     let on_page: BTreeSet<&str> = first["statuses"]
         .as_array()
         .unwrap()
@@ -284,7 +296,11 @@ async fn contingency_plans_page_by_institution() {
         .collect();
     let versions = first["versions"].as_array().unwrap();
     assert_eq!(versions.len(), 4, "{first}");
-    assert!(versions.iter().all(|v| on_page.contains(v["org_id"].as_str().unwrap())));
+    assert!(
+        versions
+            .iter()
+            .all(|v| on_page.contains(v["org_id"].as_str().unwrap()))
+    );
     let kinki = app.kinki.as_role(Role::Staff);
     let theirs = app.get("/api/v1/contingency-plans", &kinki).await.json();
     assert_eq!(theirs["statuses"], json!([]), "{theirs}");
