@@ -41,18 +41,6 @@ impl TokenInput {
     }
 }
 
-/// The organisation's tokens.
-pub async fn list(ctx: Ctx<'_>) -> SResult<Vec<ApiToken>> {
-    ctx.require(Permission::ManageTokens)?;
-    let mut conn = ctx.store.read().await?;
-    Ok(tokens::list(
-        &mut conn,
-        &OrgScope::Own(ctx.actor.org_id.clone()),
-        &ctx.actor.org_id,
-    )
-    .await?)
-}
-
 /// One page of the organisation's tokens, newest first.
 pub async fn page(
     ctx: Ctx<'_>,

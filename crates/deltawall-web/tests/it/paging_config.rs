@@ -3,7 +3,7 @@
 //! the whole list's order, the next link keeping the request's other parameters, forged
 //! cursors refused, and another tenant's rows never shown.
 
-use crate::paging::{follow, swap_types};
+use crate::paging::{PagedList, follow, pages_each_row_once, swap_types};
 use crate::util::{PASSWORD, TestApp, Who};
 use axum::http::{Method, StatusCode, header};
 use deltawall_domain::catalog::builtin::fsa_2020_viewpoints;
@@ -67,15 +67,27 @@ async fn api_pages_each_row_once(
 async fn api_tokens_page_with_a_cursor() {
     let app = TestApp::new().await;
     let (a, b) = (app.a.as_role(Role::Admin), app.b.as_role(Role::Admin));
-    for (who, n) in [(&a, 5), (&b, 1)] {
-        for i in 0..n {
-            let body = json!({"name": format!("siem-{i}"), "scope": "read", "days": 30,
-                "current_password": PASSWORD});
-            let r = app.json(Method::POST, "/api/v1/tokens", who, &body).await;
-            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-        }
+    let issue = |i: usize| {
+        json!({"name": format!("siem-{i}"), "scope": "read", "days": 30,
+            "current_password": PASSWORD})
+    };
+    let list = PagedList {
+        api: "/api/v1/tokens",
+        page: "/tokens",
+        query: "",
+        id: "/id",
+        body: None,
+        reader: |app| app.a.as_role(Role::Admin),
+        outsider: |app| app.b.as_role(Role::Admin),
+    };
+    for i in 0..5 {
+        let r = app.json(Method::POST, list.api, &a, &issue(i)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     }
-    api_pages_each_row_once(&app, "/api/v1/tokens", (&a, 5), (&b, 1, 0)).await;
+    pages_each_row_once(&app, &list).await;
+    let r = app.json(Method::POST, list.api, &b, &issue(9)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    api_pages_each_row_once(&app, list.api, (&a, 5), (&b, 1, 0)).await;
 }
 
 fn entry() -> Entry {
