@@ -210,6 +210,81 @@ async fn catalogs_and_sets_page_in_order(db: &TestDb) {
     }
 }
 
+/// The sharing home's trust groups page by root: only open roots where the caller may read
+/// or add to some collection (its own grant or its kind's), each once.
+async fn granted_roots_page_in_order(db: &TestDb) {
+    use crate::sharing::grant;
+    use deltawall_domain::OrgKind;
+    use deltawall_store::scope::grantee_clause;
+    use deltawall_store::sharing::{self, ApiRoot};
+    let (a, b) = two_banks(db).await;
+    let mut tx = db.store.write().await.unwrap();
+    let kinds = "kind:institution".to_owned();
+    for (id, grantee, read, write) in [
+        ("r1", &a, true, false),
+        ("r2", &kinds, true, true),
+        ("r3", &a, false, true),
+        ("r4", &b, true, true),
+        ("r5", &a, false, false),
+        ("r6", &a, true, false),
+        ("r7", &kinds, false, true),
+        ("r8", &a, true, true),
+    ] {
+        let root = ApiRoot {
+            id: id.into(),
+            title: id.into(),
+            description: None,
+            kind: "isac".into(),
+            created_at: 1,
+            closed_at: None,
+        };
+        sharing::create_root(&mut tx, &root).await.unwrap();
+        let grants = [grant(grantee, read, write)];
+        sharing::create_collection(&mut tx, id, "c", None, None, &grants, 1)
+            .await
+            .unwrap();
+    }
+    sharing::close_root(&mut tx, "r8", 2).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut c = db.store.read().await.unwrap();
+    for (org, expected) in [
+        (&a, &["r1", "r2", "r3", "r6", "r7"][..]),
+        (&b, &["r2", "r4", "r7"][..]),
+    ] {
+        let grantees = grantee_clause(org, OrgKind::Institution, 1);
+        // The roots the unpaged home read: open, with a collection the caller reaches.
+        let mut whole = Vec::new();
+        for root in sharing::open_roots(&mut c).await.unwrap() {
+            if !sharing::collections(&mut c, &root.id, &grantees)
+                .await
+                .unwrap()
+                .is_empty()
+            {
+                whole.push(root.id);
+            }
+        }
+        assert_eq!(whole, expected, "{org}");
+        for limit in [1, 2] {
+            let mut after = None;
+            let mut seen = Vec::new();
+            loop {
+                let p = sharing::page_granted_roots(&mut c, &grantees, after.as_ref(), limit)
+                    .await
+                    .unwrap();
+                assert!(p.items.len() as i64 <= limit);
+                seen.extend(p.items.into_iter().map(|r| r.id));
+                match p.next {
+                    Some(n) => after = Some(Cursor::decode(&n, 1).unwrap()),
+                    None => break,
+                }
+            }
+            assert_eq!(seen, whole, "{org} at {limit} a page");
+        }
+    }
+}
+
+both!(granted_roots_in_order, super::granted_roots_page_in_order);
 both!(tokens_in_order, super::tokens_page_in_order);
 both!(
     catalogs_and_sets_in_order,

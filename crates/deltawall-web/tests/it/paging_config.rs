@@ -147,3 +147,68 @@ async fn catalogs_and_mapping_sets_page_with_a_cursor() {
     assert_eq!(theirs[0]["id"], builtin.as_str());
     api_pages_each_row_once(&app, "/api/v1/posture/mappings", (&a, 5), (&b, 0, 0)).await;
 }
+
+/// The sharing home pages by trust group: three roots with a collection granted to A and
+/// one granted to B only; A reads its three across pages, each once, and never B's.
+#[tokio::test]
+async fn the_sharing_home_pages_by_trust_group() {
+    use deltawall_store::sharing::{self, ApiRoot, Grant, NewGrant};
+    let app = TestApp::new().await;
+    let mut tx = app.db.store.write().await.unwrap();
+    for (id, grantee) in [
+        ("group-a1", &app.a.org_id),
+        ("group-a2", &app.a.org_id),
+        ("group-b", &app.b.org_id),
+        ("group-a3", &app.a.org_id),
+    ] {
+        let root = ApiRoot {
+            id: id.into(),
+            title: format!("Trust group {id}"),
+            description: None,
+            kind: "isac".into(),
+            created_at: 1,
+            closed_at: None,
+        };
+        sharing::create_root(&mut tx, &root).await.unwrap();
+        let grant = NewGrant {
+            grantee: grantee.clone(),
+            grant: Grant {
+                can_read: true,
+                can_write: false,
+                recipient: false,
+            },
+        };
+        sharing::create_collection(&mut tx, id, "shared", None, None, &[grant], 1)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    for (who, expected) in [
+        (
+            app.a.as_role(Role::Staff),
+            vec!["group-a1", "group-a2", "group-a3"],
+        ),
+        (app.b.as_role(Role::Staff), vec!["group-b"]),
+    ] {
+        let mut url = Some("/sharing?limit=1".to_owned());
+        let mut seen = Vec::new();
+        while let Some(u) = url.take() {
+            let page = app.get(&u, &who).await;
+            assert_eq!(page.status, StatusCode::OK, "{u}");
+            for id in ["group-a1", "group-a2", "group-a3", "group-b"] {
+                if page.body.contains(&format!("data-id=\"{id}\"")) {
+                    seen.push(id);
+                }
+            }
+            url = crate::paging::next_link(&page.body);
+            if let Some(n) = &url {
+                assert!(n.starts_with("/sharing?limit=1&cursor="), "{n}");
+            }
+        }
+        assert_eq!(seen, expected);
+    }
+    let r = app
+        .get("/sharing?cursor=zz", &app.a.as_role(Role::Staff))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
