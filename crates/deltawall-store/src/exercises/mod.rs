@@ -268,11 +268,16 @@ pub async fn page(
 
 /// One exercise, with the count of its participants within `scope`.
 pub async fn get(db: &mut Db, scope: &OrgScope, id: &str) -> Result<Exercise> {
-    list(db, scope)
+    let clause = org_clause(scope, 1);
+    let mut binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
+    binds.push(Bind::Text(id.to_owned()));
+    // One row by its id, not a scan of every exercise.
+    let sql = format!("{} WHERE e.id = ${}", counted(&clause.sql), binds.len());
+    let row = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+        .fetch_optional(&mut *db)
         .await?
-        .into_iter()
-        .find(|e| e.id == id)
-        .ok_or(crate::StoreError::NotFound("exercise"))
+        .ok_or(crate::StoreError::NotFound("exercise"))?;
+    exercise_from_row(&row)
 }
 
 /// The participants within `scope` of the exercises `ids` (one page of them), by name.

@@ -198,6 +198,17 @@ async fn exercises_page_within_reach(db: &TestDb) {
             assert_eq!(&seen, expected, "{scope:?} at {limit} a page");
         }
     }
+    // One exercise read by its id, with its participants within reach counted.
+    let x4 = exercises::get(&mut c, &OrgScope::All, &ids[3])
+        .await
+        .unwrap();
+    assert_eq!((x4.participants, x4.reviewed), (2, 0));
+    let x2 = exercises::get(&mut c, &own, &ids[1]).await.unwrap();
+    assert_eq!((x2.participants, x2.reviewed), (1, 1));
+    assert!(matches!(
+        exercises::get(&mut c, &own, "no-such-exercise").await,
+        Err(StoreError::NotFound(_))
+    ));
     // The participations of one page are those of its exercises, within reach only.
     let refs: Vec<&str> = vec![ids[2].as_str(), ids[3].as_str()];
     let p = exercises::participants_of(&mut c, &own, &refs)
