@@ -51,20 +51,8 @@ pub async fn home(
     ctx: &Ctx<'_>,
     req: &crate::paging::PageRequest,
 ) -> SResult<(Vec<TrustGroup>, Option<String>)> {
-    let after = req.cursor(1)?;
-    let (groups, next) = {
-        let mut conn = ctx.store.read().await?;
-        let grantees =
-            deltawall_store::scope::grantee_clause(&ctx.actor.org_id, ctx.actor.org_kind, 1);
-        let roots =
-            sharing::page_granted_roots(&mut conn, &grantees, after.as_ref(), req.limit()).await?;
-        let mut groups = Vec::new();
-        for root in roots.items {
-            let collections = sharing::collections(&mut conn, &root.id, &grantees).await?;
-            groups.push((root, collections));
-        }
-        (groups, roots.next)
-    };
+    let page = crate::sharing::taxii::groups_page(ctx, req).await?;
+    let (groups, next) = (page.items, page.next);
     let first_page = ListQuery {
         page: crate::paging::PageRequest {
             cursor: None,

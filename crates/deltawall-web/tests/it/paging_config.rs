@@ -212,3 +212,52 @@ async fn the_sharing_home_pages_by_trust_group() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// The trust groups in the API page by root with the same cursor: A reads the five it holds
+/// a grant in, each once with its collection, and never B's.
+#[tokio::test]
+async fn trust_groups_page_in_the_api() {
+    use deltawall_store::sharing::{self, ApiRoot, Grant, NewGrant};
+    let app = TestApp::new().await;
+    let mut tx = app.db.store.write().await.unwrap();
+    for (n, grantee) in [
+        &app.a.org_id,
+        &app.a.org_id,
+        &app.b.org_id,
+        &app.a.org_id,
+        &app.a.org_id,
+        &app.a.org_id,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let id = format!("paged-{n}");
+        let root = ApiRoot {
+            id: id.clone(),
+            title: format!("Trust group {n}"),
+            description: None,
+            kind: "isac".into(),
+            created_at: 1,
+            closed_at: None,
+        };
+        sharing::create_root(&mut tx, &root).await.unwrap();
+        let grant = NewGrant {
+            grantee: grantee.clone(),
+            grant: Grant {
+                can_read: true,
+                can_write: n % 2 == 0,
+                recipient: false,
+            },
+        };
+        sharing::create_collection(&mut tx, &id, "shared", None, None, &[grant], 1)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let (a, b) = (app.a.as_role(Role::Staff), app.b.as_role(Role::Staff));
+    api_pages_each_row_once(&app, "/api/v1/sharing/roots", (&a, 5), (&b, 1, 0)).await;
+    let theirs = app.get("/api/v1/sharing/roots", &b).await.json();
+    assert_eq!(theirs[0]["id"], "paged-2");
+    assert_eq!(theirs[0]["collections"][0]["can_write"], true);
+    assert_eq!(theirs[0]["collections"][0]["title"], "shared");
+}
