@@ -161,7 +161,15 @@ pub async fn scope(
         )
     });
     let l = user.layout("vuln-scope", "vulnerabilities", notice);
-    let pager = CursorPager::new(&user.path, s.next.as_deref());
+    // The import's counts are shown once: the links to other pages leave them out.
+    let counts = ["new=", "unchanged=", "resolved=", "reopened="];
+    let (path, query) = user.path.split_once('?').unwrap_or((&user.path, ""));
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| !counts.iter().any(|c| p.starts_with(c)))
+        .collect();
+    let here = format!("{path}?{}", kept.join("&"));
+    let pager = CursorPager::new(&here, s.next.as_deref());
     Ok(render(&ScopePage::new(
         l,
         &s,

@@ -177,6 +177,18 @@ async fn the_vulnerability_scope_pages_and_counts_every_asset() {
     let select = &page.body[page.body.find("id=\"vi-scope\"").expect("the import form")..];
     let select = &select[..select.find("</select>").unwrap()];
     assert_eq!(select.matches("<option").count(), 5, "{select}");
+    // The counts of an import just made are shown once: the next page's link drops them.
+    let after_import = app
+        .get(
+            "/vulnerabilities/scope?new=3&unchanged=0&resolved=0&reopened=0&limit=2",
+            &a,
+        )
+        .await;
+    let next = crate::paging::next_link(&after_import.body).expect("a next page");
+    assert!(
+        next.starts_with("/vulnerabilities/scope?limit=2&cursor="),
+        "{next}"
+    );
     let theirs = app.get("/api/v1/vulnerabilities/scope", &b).await.json();
     assert_eq!(theirs["assets"].as_array().unwrap().len(), 1, "{theirs}");
     assert_eq!(theirs["never"], 1);
