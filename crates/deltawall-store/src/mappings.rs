@@ -10,6 +10,7 @@
 
 use crate::assessments::StoredCatalog;
 use crate::db::Db;
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage, Kind};
 use crate::records::{Bind, bind_all, code};
 use crate::scope::audience_clause;
 use crate::{Result, StoreError, new_id};
@@ -52,34 +53,68 @@ pub async fn grant_catalog(
 const CATALOG_AUDIENCE: &str =
     "SELECT ca.audience FROM catalog_audience ca WHERE ca.catalog_id = c.id";
 
+/// Catalog editions with whether each is public, over the viewer's audience clause.
+fn catalogs_from(clause: &str) -> String {
+    format!(
+        "SELECT c.id, c.catalog_key, c.version, c.fingerprint, c.imported_by, c.created_at, \
+         CASE WHEN c.imported_by IS NULL OR 'public' IN ({CATALOG_AUDIENCE}) THEN 1 ELSE 0 END AS is_public \
+         FROM catalogs c WHERE {clause}"
+    )
+}
+
+/// The order of catalog lists: oldest first, then by id (unique).
+const CATALOG_ORDER: &[keyset::Col] = &[
+    ("c.created_at", Dir::Asc, Kind::Int),
+    ("c.id", Dir::Asc, Kind::Text),
+];
+
+fn listed_catalog(r: &AnyRow) -> Result<(StoredCatalog, bool)> {
+    Ok((
+        StoredCatalog {
+            id: r.try_get("id")?,
+            key: r.try_get("catalog_key")?,
+            version: r.try_get("version")?,
+            fingerprint: r.try_get("fingerprint")?,
+            imported_by: r.try_get("imported_by")?,
+            created_at: r.try_get("created_at")?,
+        },
+        crate::records::flag(r, "is_public")?,
+    ))
+}
+
 /// The catalog editions `viewer_org` may see, oldest first, each with whether it is public.
 pub async fn visible_catalogs(db: &mut Db, viewer_org: &str) -> Result<Vec<(StoredCatalog, bool)>> {
     let clause = audience_clause(viewer_org, "c.imported_by IS NULL", CATALOG_AUDIENCE, 1);
     let sql = format!(
-        "SELECT c.id, c.catalog_key, c.version, c.fingerprint, c.imported_by, c.created_at, \
-         CASE WHEN c.imported_by IS NULL OR 'public' IN ({CATALOG_AUDIENCE}) THEN 1 ELSE 0 END AS is_public \
-         FROM catalogs c WHERE {} ORDER BY c.created_at, c.id",
-        clause.sql
+        "{} ORDER BY {}",
+        catalogs_from(&clause.sql),
+        keyset::order_by(CATALOG_ORDER)
     );
     let binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
     let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
         .fetch_all(&mut *db)
         .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                StoredCatalog {
-                    id: r.try_get("id")?,
-                    key: r.try_get("catalog_key")?,
-                    version: r.try_get("version")?,
-                    fingerprint: r.try_get("fingerprint")?,
-                    imported_by: r.try_get("imported_by")?,
-                    created_at: r.try_get("created_at")?,
-                },
-                crate::records::flag(r, "is_public")?,
-            ))
+    rows.iter().map(listed_catalog).collect()
+}
+
+/// One page of [`visible_catalogs`], starting after `after`.
+pub async fn page_visible_catalogs(
+    db: &mut Db,
+    viewer_org: &str,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<(StoredCatalog, bool)>> {
+    let clause = audience_clause(viewer_org, "c.imported_by IS NULL", CATALOG_AUDIENCE, 1);
+    let query = keyset::Query {
+        select: catalogs_from(&clause.sql),
+        binds: clause.binds.into_iter().map(Bind::Text).collect(),
+        order: CATALOG_ORDER,
+    };
+    query
+        .page(db, after, limit, listed_catalog, |(c, _)| {
+            vec![Key::Int(c.created_at), Key::Text(c.id.clone())]
         })
-        .collect()
+        .await
 }
 
 /// One catalog edition, if `viewer_org` may see it.
@@ -218,12 +253,42 @@ fn set_clause(viewer_org: &str) -> crate::scope::Clause {
     audience_clause(viewer_org, "1 = 0", "COALESCE(s.owner_org, 'public')", 1)
 }
 
+/// The order of mapping set lists: newest first, then by id (unique).
+const SET_ORDER: &[keyset::Col] = &[
+    ("s.created_at", Dir::Desc, Kind::Int),
+    ("s.id", Dir::Asc, Kind::Text),
+];
+
+/// One page of [`list_sets`], starting after `after`.
+pub async fn page_sets(
+    db: &mut Db,
+    viewer_org: &str,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<MappingSet>> {
+    let clause = set_clause(viewer_org);
+    let query = keyset::Query {
+        select: format!(
+            "SELECT {SET_COLUMNS} FROM mapping_sets s WHERE {}",
+            clause.sql
+        ),
+        binds: clause.binds.into_iter().map(Bind::Text).collect(),
+        order: SET_ORDER,
+    };
+    query
+        .page(db, after, limit, set_row, |s| {
+            vec![Key::Int(s.created_at), Key::Text(s.id.clone())]
+        })
+        .await
+}
+
 /// The mapping sets `viewer_org` may see, newest first.
 pub async fn list_sets(db: &mut Db, viewer_org: &str) -> Result<Vec<MappingSet>> {
     let clause = set_clause(viewer_org);
     let sql = format!(
-        "SELECT {SET_COLUMNS} FROM mapping_sets s WHERE {} ORDER BY s.created_at DESC, s.id",
-        clause.sql
+        "SELECT {SET_COLUMNS} FROM mapping_sets s WHERE {} ORDER BY {}",
+        clause.sql,
+        keyset::order_by(SET_ORDER)
     );
     let binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
     let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)

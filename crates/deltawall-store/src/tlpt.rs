@@ -12,6 +12,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::db::Db;
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage, Kind};
 use crate::records::{Bind, bind_all};
 use crate::scope::org_clause;
 use crate::{Result, StoreError, new_id};
@@ -27,6 +28,8 @@ pub struct Stored {
     pub engagement: Engagement,
     /// The number of events in its history; pass it back to [`append`].
     pub seq: i64,
+    /// When it was started, Unix µs (the lists' order).
+    pub created_at: i64,
 }
 
 /// One row of the history.
@@ -167,6 +170,7 @@ fn stored_from_row(row: &AnyRow) -> Result<Stored> {
         org_id: row.try_get("org_id")?,
         engagement: parse("tlpt_engagements", "state", row.try_get("state")?)?,
         seq: row.try_get("seq")?,
+        created_at: row.try_get("created_at")?,
     })
 }
 
@@ -183,23 +187,62 @@ pub async fn get(db: &mut Db, scope: &OrgScope, id: &str) -> Result<Stored> {
         .ok_or(StoreError::NotFound("tlpt engagement"))
 }
 
+/// Engagements read with their institution, for [`list`], [`get`] and [`page`].
+const FROM: &str = "SELECT e.id, e.org_id, e.state, e.seq, e.created_at FROM tlpt_engagements e \
+     JOIN organisations o ON o.id = e.org_id";
+
+/// The order of engagement lists: newest first, then by id (unique).
+const ORDER: &[keyset::Col] = &[
+    ("e.created_at", Dir::Desc, Kind::Int),
+    ("e.id", Dir::Desc, Kind::Text),
+];
+
 async fn select(db: &mut Db, scope: &OrgScope, id: Option<&str>) -> Result<Vec<Stored>> {
     let clause = org_clause(scope, 1);
     let mut binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
-    let mut sql = format!(
-        "SELECT e.id, e.org_id, e.state, e.seq FROM tlpt_engagements e \
-         JOIN organisations o ON o.id = e.org_id WHERE {}",
-        clause.sql
-    );
+    let mut sql = format!("{FROM} WHERE {}", clause.sql);
     if let Some(id) = id {
         binds.push(Bind::Text(id.to_owned()));
         sql.push_str(&format!(" AND e.id = ${}", binds.len()));
     }
-    sql.push_str(" ORDER BY e.created_at DESC, e.id DESC");
+    sql.push_str(&format!(" ORDER BY {}", keyset::order_by(ORDER)));
     let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
         .fetch_all(&mut *db)
         .await?;
     rows.iter().map(stored_from_row).collect()
+}
+
+/// One page of the engagements within `scope`, newest first, starting after `after`. With
+/// `member`, only those in which that user plays a role (so a page holds only rows its
+/// reader may see and never comes out short); without, every engagement within `scope`.
+pub async fn page(
+    db: &mut Db,
+    scope: &OrgScope,
+    member: Option<&str>,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<Stored>> {
+    let clause = org_clause(scope, 1);
+    let mut binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
+    let mut select = format!("{FROM} WHERE {}", clause.sql);
+    if let Some(user) = member {
+        binds.push(Bind::Text(user.to_owned()));
+        select.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM tlpt_members m \
+             WHERE m.engagement_id = e.id AND m.user_id = ${})",
+            binds.len()
+        ));
+    }
+    let query = keyset::Query {
+        select,
+        binds,
+        order: ORDER,
+    };
+    query
+        .page(db, after, limit, stored_from_row, |s| {
+            vec![Key::Int(s.created_at), Key::Text(s.id.clone())]
+        })
+        .await
 }
 
 /// The history of an engagement within `scope`, in order.

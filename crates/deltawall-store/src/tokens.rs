@@ -1,6 +1,7 @@
 //! API tokens for machine clients. Only a SHA-256 hash of each token is stored.
 
 use crate::db::Db;
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage, Kind};
 use crate::records::{Bind, bind_all, code};
 use crate::scope::org_clause;
 use crate::{Result, StoreError, new_id};
@@ -117,8 +118,9 @@ pub async fn use_token(db: &mut Db, token_hash: &str, now: i64) -> Result<Option
 pub async fn list(db: &mut Db, scope: &OrgScope, org_id: &str) -> Result<Vec<ApiToken>> {
     let clause = org_clause(scope, 2);
     let sql = format!(
-        "SELECT {COLUMNS} FROM api_tokens t JOIN organisations o ON o.id = t.org_id WHERE t.org_id = $1 AND {} ORDER BY t.created_at DESC",
-        clause.sql
+        "SELECT {COLUMNS} FROM api_tokens t JOIN organisations o ON o.id = t.org_id WHERE t.org_id = $1 AND {} ORDER BY {}",
+        clause.sql,
+        keyset::order_by(ORDER)
     );
     let mut binds = vec![Bind::Text(org_id.to_owned())];
     binds.extend(clause.binds.into_iter().map(Bind::Text));
@@ -126,6 +128,39 @@ pub async fn list(db: &mut Db, scope: &OrgScope, org_id: &str) -> Result<Vec<Api
         .fetch_all(&mut *db)
         .await?;
     rows.iter().map(from_row).collect()
+}
+
+/// The order of token lists: newest first, then by id (unique).
+const ORDER: &[keyset::Col] = &[
+    ("t.created_at", Dir::Desc, Kind::Int),
+    ("t.id", Dir::Asc, Kind::Text),
+];
+
+/// One page of [`list`], starting after `after`.
+pub async fn page(
+    db: &mut Db,
+    scope: &OrgScope,
+    org_id: &str,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<ApiToken>> {
+    let clause = org_clause(scope, 2);
+    let mut binds = vec![Bind::Text(org_id.to_owned())];
+    binds.extend(clause.binds.into_iter().map(Bind::Text));
+    let query = keyset::Query {
+        select: format!(
+            "SELECT {COLUMNS} FROM api_tokens t JOIN organisations o ON o.id = t.org_id \
+             WHERE t.org_id = $1 AND {}",
+            clause.sql
+        ),
+        binds,
+        order: ORDER,
+    };
+    query
+        .page(db, after, limit, from_row, |t| {
+            vec![Key::Int(t.created_at), Key::Text(t.id.clone())]
+        })
+        .await
 }
 
 /// Revokes a token of an organisation within `scope`.

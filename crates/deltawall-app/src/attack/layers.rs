@@ -284,10 +284,8 @@ pub async fn add_mapping(ctx: Ctx<'_>, input: &MappingInput) -> SResult<String> 
     let mut tx = ctx.store.write().await?;
     if kind == "incident" {
         let own = OrgScope::Own(ctx.actor.org_id.clone());
-        let known = deltawall_store::incidents::list(&mut tx, &own).await?;
-        if !known.iter().any(|i| i.id == subject) {
-            return Err(ServiceError::NotFound("incident"));
-        }
+        // One row by its id: a list would stop at its first page and refuse older ones.
+        deltawall_store::incidents::get(&mut tx, &own, &subject).await?;
     }
     let new = store::NewMapping {
         org_id: ctx.actor.org_id.clone(),

@@ -51,13 +51,15 @@ pub struct ParticipantInput {
     pub reviewed: bool,
 }
 
-/// The exercises and, for an institution, its own participation.
+/// One page of the exercises and the participations in them.
 #[derive(Debug, Clone, Serialize)]
-pub struct Exercises {
-    /// Every exercise, newest first, with the participants within the reader's reach.
+pub struct ExercisesPage {
+    /// The exercises of the page, newest first, with the participants within reach.
     pub exercises: Vec<Exercise>,
-    /// The participations within the reader's reach (an institution: its own).
+    /// The participations within the reader's reach in those exercises.
     pub participations: Vec<Participation>,
+    /// Where the next page starts, when there is one.
+    pub next: Option<String>,
 }
 
 fn name(field: &'static str, raw: &str) -> SResult<String> {
@@ -139,20 +141,22 @@ pub async fn record_participant(
     Ok(())
 }
 
-/// The exercises and the participations the actor may read.
-pub async fn list(ctx: Ctx<'_>) -> SResult<Exercises> {
+/// One page of the exercises the actor may read, newest first, with the participations
+/// within reach of those exercises: a supervisor reads every exercise, an institution only
+/// those it took part in (decided in the query, so a page is never short).
+pub async fn page(ctx: Ctx<'_>, req: &crate::paging::PageRequest) -> SResult<ExercisesPage> {
     ctx.require(Permission::ReadOwnOrg)?;
+    let after = req.cursor(2)?;
     let scope = ctx.actor.org_scope();
     let mut conn = ctx.store.read().await?;
-    let mut list = exercises::list(&mut conn, &scope).await?;
-    let participations = exercises::participants(&mut conn, &scope, None).await?;
-    // An institution sees the exercises it took part in, nothing of the others.
-    if ctx.actor.org_kind != OrgKind::Supervisor {
-        list.retain(|e| participations.iter().any(|p| p.exercise_id == e.id));
-    }
-    Ok(Exercises {
-        exercises: list,
+    let taken_part = ctx.actor.org_kind != OrgKind::Supervisor;
+    let page = exercises::page(&mut conn, &scope, taken_part, after.as_ref(), req.limit()).await?;
+    let ids: Vec<&str> = page.items.iter().map(|e| e.id.as_str()).collect();
+    let participations = exercises::participants_of(&mut conn, &scope, &ids).await?;
+    Ok(ExercisesPage {
+        exercises: page.items,
         participations,
+        next: page.next,
     })
 }
 

@@ -14,15 +14,18 @@ use deltawall_store::exercises::plans::{self as store, PlanStatus, RevisionTask}
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-/// The plans within the actor's reach.
+/// One page of the plans within the actor's reach, a page holding whole institutions.
 #[derive(Debug, Clone, Serialize)]
 pub struct Plans {
     /// Each institution's latest version, last test, gaps and the twelve-month flag.
     pub statuses: Vec<PlanStatus>,
-    /// Every version.
+    /// Every version of those institutions.
     pub versions: Vec<PlanVersion>,
-    /// Revision tasks created by accepted improvement measures.
+    /// Their revision tasks created by accepted improvement measures.
     pub tasks: Vec<RevisionTask>,
+    /// The cursor of the next page of institutions (also in `Link: rel="next"`); null on
+    /// the last page.
+    pub next: Option<String>,
 }
 
 /// A plan version as entered: the plan document (scenarios, roles, contact trees, recovery
@@ -50,15 +53,30 @@ pub struct PlanTestInput {
     pub gaps: Vec<String>,
 }
 
-/// The plans within the actor's reach (an institution: its own), at the clock's now.
-pub async fn overview(ctx: Ctx<'_>, clock: &Clock) -> SResult<Plans> {
+/// One page of the plans within the actor's reach (an institution: its own), at the
+/// clock's now; a supervisor's pages go institution by institution.
+pub async fn overview(
+    ctx: Ctx<'_>,
+    clock: &Clock,
+    req: &crate::paging::PageRequest,
+) -> SResult<Plans> {
     ctx.require(Permission::ReadOwnOrg)?;
+    let after = req.cursor(1)?;
     let scope = ctx.actor.org_scope();
     let mut conn = ctx.store.read().await?;
+    let page = store::page(
+        &mut conn,
+        &scope,
+        after.as_ref(),
+        req.limit(),
+        clock.now_us(),
+    )
+    .await?;
     Ok(Plans {
-        statuses: store::statuses(&mut conn, &scope, clock.now_us()).await?,
-        versions: store::versions(&mut conn, &scope).await?,
-        tasks: store::revision_tasks(&mut conn, &scope).await?,
+        statuses: page.statuses,
+        versions: page.versions,
+        tasks: page.tasks,
+        next: page.next,
     })
 }
 

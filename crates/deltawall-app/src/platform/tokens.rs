@@ -41,14 +41,21 @@ impl TokenInput {
     }
 }
 
-/// The organisation's tokens.
-pub async fn list(ctx: Ctx<'_>) -> SResult<Vec<ApiToken>> {
+/// One page of the organisation's tokens, newest first.
+pub async fn page(
+    ctx: Ctx<'_>,
+    req: &crate::paging::PageRequest,
+) -> SResult<deltawall_store::keyset::KeysetPage<ApiToken>> {
     ctx.require(Permission::ManageTokens)?;
+    let after = req.cursor(2)?;
     let mut conn = ctx.store.read().await?;
-    Ok(tokens::list(
+    let own = OrgScope::Own(ctx.actor.org_id.clone());
+    Ok(tokens::page(
         &mut conn,
-        &OrgScope::Own(ctx.actor.org_id.clone()),
+        &own,
         &ctx.actor.org_id,
+        after.as_ref(),
+        req.limit(),
     )
     .await?)
 }

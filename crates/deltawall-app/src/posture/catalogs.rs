@@ -233,6 +233,31 @@ pub async fn list(ctx: Ctx<'_>) -> SResult<Vec<Listed>> {
         .collect())
 }
 
+/// One page of the catalog editions the actor may see, oldest first (the built-in one
+/// stored first if needed).
+pub async fn page(
+    ctx: Ctx<'_>,
+    req: &crate::paging::PageRequest,
+) -> SResult<deltawall_store::keyset::KeysetPage<Listed>> {
+    let after = req.cursor(2)?;
+    crate::posture::assessments::builtin_catalog(ctx.store).await?;
+    let mut conn = ctx.store.read().await?;
+    let org = &ctx.actor.org_id;
+    let page = mappings::page_visible_catalogs(&mut conn, org, after.as_ref(), req.limit()).await?;
+    Ok(deltawall_store::keyset::KeysetPage {
+        items: page
+            .items
+            .into_iter()
+            .map(|(c, public)| Listed {
+                builtin: c.imported_by.is_none(),
+                catalog: c,
+                public,
+            })
+            .collect(),
+        next: page.next,
+    })
+}
+
 /// One edition the actor may see, with its document.
 pub async fn get(ctx: Ctx<'_>, id: &str) -> SResult<(StoredCatalog, Catalog)> {
     let mut conn = ctx.store.read().await?;

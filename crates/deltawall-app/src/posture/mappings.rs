@@ -192,6 +192,17 @@ pub async fn list(ctx: Ctx<'_>) -> SResult<Vec<MappingSet>> {
     Ok(mappings::list_sets(&mut conn, &ctx.actor.org_id).await?)
 }
 
+/// One page of the mapping sets the actor may see, newest first.
+pub async fn page(
+    ctx: Ctx<'_>,
+    req: &crate::paging::PageRequest,
+) -> SResult<deltawall_store::keyset::KeysetPage<MappingSet>> {
+    let after = req.cursor(2)?;
+    let mut conn = ctx.store.read().await?;
+    let org = &ctx.actor.org_id;
+    Ok(mappings::page_sets(&mut conn, org, after.as_ref(), req.limit()).await?)
+}
+
 /// A mapping set with its entries and both editions.
 #[derive(Debug, Clone, Serialize)]
 pub struct SetView {

@@ -45,21 +45,14 @@ pub struct TrustGroup {
 /// How many of a collection's newest objects the hub's home shows.
 pub const NEWEST_ON_HOME: i64 = 3;
 
-/// The trust groups in which the caller holds a grant on some collection.
-pub async fn home(ctx: &Ctx<'_>) -> SResult<Vec<TrustGroup>> {
-    let groups = {
-        let mut conn = ctx.store.read().await?;
-        let grantees =
-            deltawall_store::scope::grantee_clause(&ctx.actor.org_id, ctx.actor.org_kind, 1);
-        let mut groups = Vec::new();
-        for root in sharing::open_roots(&mut conn).await? {
-            let collections = sharing::collections(&mut conn, &root.id, &grantees).await?;
-            if !collections.is_empty() {
-                groups.push((root, collections));
-            }
-        }
-        groups
-    };
+/// One page of the trust groups in which the caller holds a grant on some collection, by
+/// root id, and where the next page starts.
+pub async fn home(
+    ctx: &Ctx<'_>,
+    req: &crate::paging::PageRequest,
+) -> SResult<(Vec<TrustGroup>, Option<String>)> {
+    let page = crate::sharing::taxii::groups_page(ctx, req).await?;
+    let (groups, next) = (page.items, page.next);
     let first_page = ListQuery {
         page: crate::paging::PageRequest {
             cursor: None,
@@ -83,7 +76,7 @@ pub async fn home(ctx: &Ctx<'_>) -> SResult<Vec<TrustGroup>> {
             newest,
         });
     }
-    Ok(out)
+    Ok((out, next))
 }
 
 /// One object as a reader sees it: its latest disclosed version, its effective TLP, the

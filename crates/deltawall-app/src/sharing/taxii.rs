@@ -310,6 +310,28 @@ pub async fn discovery(ctx: &Ctx<'_>) -> SResult<Vec<ApiRoot>> {
     Ok(out)
 }
 
+/// One page of the trust groups (open API roots) in which the caller may read or add to
+/// some collection, by root id, each with those collections and the caller's rights.
+pub async fn groups_page(
+    ctx: &Ctx<'_>,
+    req: &crate::paging::PageRequest,
+) -> SResult<deltawall_store::keyset::KeysetPage<(ApiRoot, Vec<Collection>)>> {
+    let after = req.cursor(1)?;
+    let mut conn = ctx.store.read().await?;
+    let grantees = grantees(ctx);
+    let roots =
+        sharing::page_granted_roots(&mut conn, &grantees, after.as_ref(), req.limit()).await?;
+    let mut items = Vec::with_capacity(roots.items.len());
+    for root in roots.items {
+        let collections = sharing::collections(&mut conn, &root.id, &grantees).await?;
+        items.push((root, collections));
+    }
+    Ok(deltawall_store::keyset::KeysetPage {
+        items,
+        next: roots.next,
+    })
+}
+
 /// One API root, if the caller holds a grant in it.
 pub async fn api_root(ctx: &Ctx<'_>, id: &str) -> SResult<ApiRoot> {
     let mut conn = ctx.store.read().await?;

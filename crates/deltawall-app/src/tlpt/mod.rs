@@ -16,7 +16,7 @@ mod view;
 
 pub use gaps::raise_findings as raise_gap_findings;
 pub use input::CommandInput;
-pub use view::{EngagementLine, EngagementView, engagement_layer, export_chain, list, view};
+pub use view::{EngagementLine, EngagementView, engagement_layer, export_chain, page, view};
 
 use std::collections::BTreeMap;
 

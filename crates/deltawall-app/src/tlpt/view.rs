@@ -8,6 +8,7 @@ use deltawall_domain::tlpt::{
     share_safe,
 };
 use deltawall_domain::{OrgKind, Permission};
+use deltawall_store::keyset::KeysetPage;
 use deltawall_store::records::now_us;
 use deltawall_store::tlpt::{self as store, HistoryEntry, Stored};
 use serde::Serialize;
@@ -17,7 +18,8 @@ use crate::error::ServiceError;
 use crate::{Ctx, SResult};
 
 /// An engagement in a list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = TlptEngagementLine)]
 pub struct EngagementLine {
     /// Id.
     pub id: String,
@@ -25,13 +27,15 @@ pub struct EngagementLine {
     pub org_id: String,
     /// Title.
     pub title: String,
-    /// The current phase.
+    /// The current phase (`preparation`, `closure`, …).
+    #[schema(value_type = String)]
     pub phase: deltawall_domain::tlpt::Phase,
     /// When the phase is due (Unix µs).
     pub due_us: Option<i64>,
     /// Whether it is past due.
     pub overdue: bool,
     /// The reader's roles in it (empty for a supervisor reading within reach).
+    #[schema(value_type = Vec<String>)]
     pub roles: Vec<TlptRole>,
 }
 
@@ -108,28 +112,40 @@ async fn visible(ctx: Ctx<'_>, id: &str) -> SResult<(Stored, Vec<TlptRole>)> {
     Ok((stored, roles))
 }
 
-/// The engagements the actor may see: those they play a role in, and for a supervisor every
-/// engagement within reach.
-pub async fn list(ctx: Ctx<'_>) -> SResult<Vec<EngagementLine>> {
+/// One page of the engagements the actor may see, newest first: those they play a role in,
+/// and for a supervisor every engagement within reach. Who may see which is decided in the
+/// store's query, so every page is full and the cursor walks only visible rows.
+pub async fn page(
+    ctx: Ctx<'_>,
+    req: &crate::paging::PageRequest,
+) -> SResult<KeysetPage<EngagementLine>> {
     ctx.require(Permission::ReadOwnOrg)?;
+    let after = req.cursor(2)?;
     let mut conn = ctx.store.read().await?;
     let now = now_us();
-    let all = store::list(&mut conn, &ctx.actor.org_scope()).await?;
-    Ok(all
-        .into_iter()
-        .filter_map(|s| {
-            let roles = roles_of(ctx, &s.engagement)?;
-            Some(EngagementLine {
-                id: s.id,
-                org_id: s.org_id,
-                title: s.engagement.title.clone(),
-                phase: s.engagement.phase,
-                due_us: s.engagement.due_us(),
+    // The same rule as `roles_of`: a supervisor who reads the sector observes every
+    // engagement within reach; anyone else sees only those they are a member of.
+    let observer =
+        ctx.actor.org_kind == OrgKind::Supervisor && ctx.actor.can(Permission::ReadSector);
+    let member = (!observer).then_some(ctx.actor.user_id.as_str());
+    let scope = ctx.actor.org_scope();
+    let page = store::page(&mut conn, &scope, member, after.as_ref(), req.limit()).await?;
+    Ok(KeysetPage {
+        items: page
+            .items
+            .into_iter()
+            .map(|s| EngagementLine {
+                roles: s.engagement.roles_of(&ctx.actor.user_id),
                 overdue: s.engagement.overdue(now),
-                roles,
+                due_us: s.engagement.due_us(),
+                phase: s.engagement.phase,
+                title: s.engagement.title,
+                org_id: s.org_id,
+                id: s.id,
             })
-        })
-        .collect())
+            .collect(),
+        next: page.next,
+    })
 }
 
 /// One engagement as the actor may see it.

@@ -197,7 +197,8 @@ pub struct ScopeRow {
 /// The scope with its coverage figure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Scope {
-    /// Every asset, by name.
+    /// The assets, by name: every one, or one page of them (see `next`). The counts below
+    /// are always over the whole scope.
     pub assets: Vec<ScopeRow>,
     /// Assets diagnosed within their cadence.
     pub current: usize,
@@ -205,13 +206,16 @@ pub struct Scope {
     pub stale: usize,
     /// Assets never diagnosed.
     pub never: usize,
+    /// The cursor of the next page of assets, also in the `Link: rel="next"` header;
+    /// null on the last page.
+    pub next: Option<String>,
 }
 
 impl Scope {
     /// The share of assets diagnosed within their cadence, in whole percent (`None` for an
     /// empty scope).
     pub fn coverage_percent(&self) -> Option<usize> {
-        let total = self.assets.len();
+        let total = self.current + self.stale + self.never;
         (total > 0).then(|| self.current * 100 / total)
     }
 }
@@ -224,22 +228,55 @@ pub async fn scope(ctx: Ctx<'_>, clock: &Clock) -> SResult<Scope> {
     let now = clock.now_us();
     let mut conn = ctx.store.read().await?;
     let assets = vuln::assets(&mut conn, &ctx.actor.org_scope(), None).await?;
-    let rows: Vec<ScopeRow> = assets
-        .into_iter()
-        .map(|asset| {
-            let coverage = match asset.last_diagnosed_at {
-                None => Coverage::Never,
-                Some(at) if now - at > asset.cadence_days * DAY_US => Coverage::Stale,
-                Some(_) => Coverage::Current,
-            };
-            ScopeRow { asset, coverage }
-        })
-        .collect();
+    let rows: Vec<ScopeRow> = assets.into_iter().map(|a| scope_row(a, now)).collect();
     let count = |c| rows.iter().filter(|r| r.coverage == c).count();
     Ok(Scope {
         current: count(Coverage::Current),
         stale: count(Coverage::Stale),
         never: count(Coverage::Never),
         assets: rows,
+        next: None,
+    })
+}
+
+fn scope_row(asset: vuln::Asset, now: i64) -> ScopeRow {
+    let coverage = match asset.last_diagnosed_at {
+        None => Coverage::Never,
+        Some(at) if now - at > asset.cadence_days * DAY_US => Coverage::Stale,
+        Some(_) => Coverage::Current,
+    };
+    ScopeRow { asset, coverage }
+}
+
+/// Every asset of the actor's institution's scope as (id, name), by name: the choices of a
+/// form that names one asset (an import, a contract), which a page of the list cannot offer.
+pub async fn asset_choices(ctx: Ctx<'_>) -> SResult<Vec<(String, String)>> {
+    require_institution(&ctx, Permission::ReadOwnOrg)?;
+    let mut conn = ctx.store.read().await?;
+    let assets = vuln::assets(&mut conn, &ctx.actor.org_scope(), None).await?;
+    Ok(assets.into_iter().map(|a| (a.id, a.name)).collect())
+}
+
+/// One page of the actor's institution's scope, each asset's coverage measured at the
+/// clock's now; the coverage counts are over the whole scope, counted in the database.
+pub async fn scope_page(
+    ctx: Ctx<'_>,
+    clock: &Clock,
+    req: &crate::paging::PageRequest,
+) -> SResult<Scope> {
+    require_institution(&ctx, Permission::ReadOwnOrg)?;
+    let after = req.cursor(3)?;
+    let now = clock.now_us();
+    let scope = ctx.actor.org_scope();
+    let mut conn = ctx.store.read().await?;
+    let page = vuln::page_assets(&mut conn, &scope, after.as_ref(), req.limit()).await?;
+    let (current, stale, never) = vuln::coverage_counts(&mut conn, &scope, now).await?;
+    let count = |n: i64| usize::try_from(n).unwrap_or(0);
+    Ok(Scope {
+        assets: page.items.into_iter().map(|a| scope_row(a, now)).collect(),
+        current: count(current),
+        stale: count(stale),
+        never: count(never),
+        next: page.next,
     })
 }

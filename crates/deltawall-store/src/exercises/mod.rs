@@ -79,6 +79,7 @@ impl From<UnknownCode> for ExerciseError {
 }
 
 use crate::db::Db;
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage, Kind};
 use crate::records::{Bind, bind_all};
 use crate::scope::org_clause;
 use crate::{Result, new_id};
@@ -203,19 +204,33 @@ fn exercise_from_row(row: &AnyRow) -> Result<Exercise> {
     })
 }
 
-/// Every exercise, newest first, with the count of its participants within `scope`.
-pub async fn list(db: &mut Db, scope: &OrgScope) -> Result<Vec<Exercise>> {
-    let clause = org_clause(scope, 1);
-    // Counting in a subquery keeps exercises nobody in scope took part in.
-    let sql = format!(
+/// Exercises with the count of their participants within the scope's clause (`$1` on), for
+/// [`list`] and [`page`]. Counting in a subquery keeps exercises nobody in scope took part
+/// in; `c.exercise_id` is null for them.
+fn counted(clause: &str) -> String {
+    format!(
         "SELECT e.id, e.organiser, e.name_ja, e.name_en, e.held_on, \
            COALESCE(c.participants, 0) AS participants, COALESCE(c.reviewed, 0) AS reviewed \
          FROM exercises e LEFT JOIN ( \
            SELECT p.exercise_id, COUNT(*) AS participants, COUNT(CASE WHEN p.reviewed <> 0 THEN 1 END) AS reviewed \
            FROM exercise_participants p JOIN organisations o ON o.id = p.org_id \
-           WHERE {} GROUP BY p.exercise_id) c ON c.exercise_id = e.id \
-         ORDER BY e.held_on DESC, e.id DESC",
-        clause.sql
+           WHERE {clause} GROUP BY p.exercise_id) c ON c.exercise_id = e.id"
+    )
+}
+
+/// The order of exercise lists: latest held first, then by id (unique).
+const ORDER: &[keyset::Col] = &[
+    ("e.held_on", Dir::Desc, Kind::Text),
+    ("e.id", Dir::Desc, Kind::Text),
+];
+
+/// Every exercise, newest first, with the count of its participants within `scope`.
+pub async fn list(db: &mut Db, scope: &OrgScope) -> Result<Vec<Exercise>> {
+    let clause = org_clause(scope, 1);
+    let sql = format!(
+        "{} ORDER BY {}",
+        counted(&clause.sql),
+        keyset::order_by(ORDER)
     );
     let binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
     let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
@@ -224,13 +239,84 @@ pub async fn list(db: &mut Db, scope: &OrgScope) -> Result<Vec<Exercise>> {
     rows.iter().map(exercise_from_row).collect()
 }
 
+/// One page of [`list`], starting after `after`. With `taken_part`, only the exercises in
+/// which an organisation within `scope` took part (an institution's view of them).
+pub async fn page(
+    db: &mut Db,
+    scope: &OrgScope,
+    taken_part: bool,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<Exercise>> {
+    let clause = org_clause(scope, 1);
+    let only = if taken_part {
+        "c.exercise_id IS NOT NULL"
+    } else {
+        "1 = 1"
+    };
+    let query = keyset::Query {
+        select: format!("{} WHERE {only}", counted(&clause.sql)),
+        binds: clause.binds.into_iter().map(Bind::Text).collect(),
+        order: ORDER,
+    };
+    query
+        .page(db, after, limit, exercise_from_row, |e| {
+            vec![Key::Text(e.held_on.clone()), Key::Text(e.id.clone())]
+        })
+        .await
+}
+
 /// One exercise, with the count of its participants within `scope`.
 pub async fn get(db: &mut Db, scope: &OrgScope, id: &str) -> Result<Exercise> {
-    list(db, scope)
+    let clause = org_clause(scope, 1);
+    let mut binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
+    binds.push(Bind::Text(id.to_owned()));
+    // One row by its id, not a scan of every exercise.
+    let sql = format!("{} WHERE e.id = ${}", counted(&clause.sql), binds.len());
+    let row = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+        .fetch_optional(&mut *db)
         .await?
-        .into_iter()
-        .find(|e| e.id == id)
-        .ok_or(crate::StoreError::NotFound("exercise"))
+        .ok_or(crate::StoreError::NotFound("exercise"))?;
+    exercise_from_row(&row)
+}
+
+/// The participants within `scope` of the exercises `ids` (one page of them), by name.
+pub async fn participants_of(
+    db: &mut Db,
+    scope: &OrgScope,
+    ids: &[&str],
+) -> Result<Vec<Participation>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let clause = org_clause(scope, 1);
+    let mut binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
+    let first = binds.len() + 1;
+    let marks: Vec<String> = (first..first + ids.len())
+        .map(|i| format!("${i}"))
+        .collect();
+    binds.extend(ids.iter().map(|id| Bind::Text((*id).to_owned())));
+    let sql = format!(
+        "SELECT p.exercise_id, p.org_id, o.name_ja, o.name_en, p.reviewed \
+         FROM exercise_participants p JOIN organisations o ON o.id = p.org_id \
+         WHERE {} AND p.exercise_id IN ({}) ORDER BY o.name_en, p.org_id",
+        clause.sql,
+        marks.join(", ")
+    );
+    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+        .fetch_all(&mut *db)
+        .await?;
+    rows.iter().map(participation_from_row).collect()
+}
+
+fn participation_from_row(row: &AnyRow) -> Result<Participation> {
+    Ok(Participation {
+        exercise_id: row.try_get("exercise_id")?,
+        org_id: row.try_get("org_id")?,
+        org_name_ja: row.try_get("name_ja")?,
+        org_name_en: row.try_get("name_en")?,
+        reviewed: row.try_get::<i64, _>("reviewed")? != 0,
+    })
 }
 
 /// The participants of an exercise within `scope`, by name. With `OrgScope::Own` this is
@@ -255,15 +341,5 @@ pub async fn participants(
     let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
         .fetch_all(&mut *db)
         .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(Participation {
-                exercise_id: row.try_get("exercise_id")?,
-                org_id: row.try_get("org_id")?,
-                org_name_ja: row.try_get("name_ja")?,
-                org_name_en: row.try_get("name_en")?,
-                reviewed: row.try_get::<i64, _>("reviewed")? != 0,
-            })
-        })
-        .collect()
+    rows.iter().map(participation_from_row).collect()
 }

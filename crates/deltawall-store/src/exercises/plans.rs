@@ -6,11 +6,13 @@
 use super::ExerciseError;
 use super::edition::corrupt;
 use crate::db::Db;
+use crate::keyset::{self, Cursor, Dir, Key, Kind};
 use crate::records::{Bind, bind_all};
 use crate::scope::org_clause;
 use deltawall_domain::OrgScope;
 use deltawall_domain::exercise::plan::{PlanTest, PlanVersion, never_tested_within};
 use serde::Serialize;
+use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 use std::collections::BTreeMap;
 
@@ -91,13 +93,42 @@ pub(crate) async fn requirement_ids(
 
 /// Every plan version within `scope`, by institution then version.
 pub async fn versions(db: &mut Db, scope: &OrgScope) -> Result<Vec<PlanVersion>, ExerciseError> {
+    versions_in(db, scope, None).await
+}
+
+/// `AND <column> IN (…)` over `orgs` with placeholders from `first`, or nothing when every
+/// organisation within the scope is wanted.
+fn only(column: &str, orgs: Option<&[String]>, first: usize) -> (String, Vec<Bind>) {
+    match orgs {
+        None => (String::new(), Vec::new()),
+        // An empty page names no organisation: `IN ()` is not SQL, and no row matches.
+        Some([]) => (" AND 1 = 0".into(), Vec::new()),
+        Some(orgs) => {
+            let marks: Vec<String> = (first..first + orgs.len())
+                .map(|i| format!("${i}"))
+                .collect();
+            (
+                format!(" AND {column} IN ({})", marks.join(", ")),
+                orgs.iter().cloned().map(Bind::Text).collect(),
+            )
+        }
+    }
+}
+
+async fn versions_in(
+    db: &mut Db,
+    scope: &OrgScope,
+    orgs: Option<&[String]>,
+) -> Result<Vec<PlanVersion>, ExerciseError> {
     let clause = org_clause(scope, 1);
+    let (filter, more) = only("p.org_id", orgs, clause.binds.len() + 1);
     let sql = format!(
         "SELECT p.document FROM contingency_plans p JOIN organisations o ON o.id = p.org_id \
-         WHERE {} ORDER BY p.org_id, p.version",
+         WHERE {}{filter} ORDER BY p.org_id, p.version",
         clause.sql
     );
-    let binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
+    let mut binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
+    binds.extend(more);
     let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
         .fetch_all(&mut *db)
         .await?;
@@ -148,11 +179,22 @@ pub async fn statuses(
     scope: &OrgScope,
     now_us: i64,
 ) -> Result<Vec<PlanStatus>, ExerciseError> {
+    statuses_in(db, scope, None, now_us).await
+}
+
+async fn statuses_in(
+    db: &mut Db,
+    scope: &OrgScope,
+    orgs: Option<&[String]>,
+    now_us: i64,
+) -> Result<Vec<PlanStatus>, ExerciseError> {
     let clause = org_clause(scope, 1);
-    let binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
+    let (filter, more) = only("o.id", orgs, clause.binds.len() + 1);
+    let mut binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
+    binds.extend(more);
     let sql = format!(
         "SELECT p.org_id, MAX(p.version) AS version FROM contingency_plans p \
-         JOIN organisations o ON o.id = p.org_id WHERE {} GROUP BY p.org_id ORDER BY p.org_id",
+         JOIN organisations o ON o.id = p.org_id WHERE {}{filter} GROUP BY p.org_id ORDER BY p.org_id",
         clause.sql
     );
     let latest = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
@@ -160,7 +202,7 @@ pub async fn statuses(
         .await?;
     let sql = format!(
         "SELECT t.org_id, t.document FROM contingency_plan_tests t \
-         JOIN organisations o ON o.id = t.org_id WHERE {}",
+         JOIN organisations o ON o.id = t.org_id WHERE {}{filter}",
         clause.sql
     );
     let mut tests: BTreeMap<String, Vec<PlanTest>> = BTreeMap::new();
@@ -214,11 +256,21 @@ pub async fn revision_tasks(
     db: &mut Db,
     scope: &OrgScope,
 ) -> Result<Vec<RevisionTask>, ExerciseError> {
+    revision_tasks_in(db, scope, None).await
+}
+
+async fn revision_tasks_in(
+    db: &mut Db,
+    scope: &OrgScope,
+    orgs: Option<&[String]>,
+) -> Result<Vec<RevisionTask>, ExerciseError> {
     let clause = org_clause(scope, 1);
-    let binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
+    let (filter, more) = only("t.org_id", orgs, clause.binds.len() + 1);
+    let mut binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
+    binds.extend(more);
     let sql = format!(
         "SELECT t.id, t.org_id, t.plan_version, t.measure_id, t.reason, t.done_version \
-         FROM contingency_plan_tasks t JOIN organisations o ON o.id = t.org_id WHERE {} \
+         FROM contingency_plan_tasks t JOIN organisations o ON o.id = t.org_id WHERE {}{filter} \
          ORDER BY t.created_at, t.id",
         clause.sql
     );
@@ -262,4 +314,59 @@ pub async fn complete_revision(
         return Err(crate::StoreError::NotFound("open revision task for that plan version").into());
     }
     Ok(())
+}
+
+/// One page of the plans within `scope`, a page holding whole institutions: their
+/// statuses, every version and their revision tasks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlansPage {
+    /// Each institution's latest version, last test, gaps and the twelve-month flag.
+    pub statuses: Vec<PlanStatus>,
+    /// Every version of those institutions, by institution then version.
+    pub versions: Vec<PlanVersion>,
+    /// Their revision tasks.
+    pub tasks: Vec<RevisionTask>,
+    /// Where the next page of institutions starts, when there is one.
+    pub next: Option<String>,
+}
+
+/// The order of the institutions of plan pages (each at most once, so unique).
+const ORG_ORDER: &[keyset::Col] = &[("x.org_id", Dir::Asc, Kind::Text)];
+
+fn org_of(r: &AnyRow) -> crate::Result<String> {
+    Ok(r.try_get("org_id")?)
+}
+
+/// One page of institutions within `scope` with a plan or a revision task, by id, starting
+/// after `after`, with their statuses at `now_us`, versions and tasks.
+pub async fn page(
+    db: &mut Db,
+    scope: &OrgScope,
+    after: Option<&Cursor>,
+    limit: i64,
+    now_us: i64,
+) -> Result<PlansPage, ExerciseError> {
+    let clause = org_clause(scope, 1);
+    // An institution with tasks but no version yet (a measure accepted before its first
+    // plan) is listed too; UNION keeps each institution once.
+    let query = keyset::Query {
+        select: format!(
+            "SELECT x.org_id FROM (SELECT org_id FROM contingency_plans \
+             UNION SELECT org_id FROM contingency_plan_tasks) x \
+             JOIN organisations o ON o.id = x.org_id WHERE {}",
+            clause.sql
+        ),
+        binds: clause.binds.into_iter().map(Bind::Text).collect(),
+        order: ORG_ORDER,
+    };
+    let orgs = query
+        .page(db, after, limit, org_of, |o| vec![Key::Text(o.clone())])
+        .await?;
+    let only = Some(orgs.items.as_slice());
+    Ok(PlansPage {
+        statuses: statuses_in(db, scope, only, now_us).await?,
+        versions: versions_in(db, scope, only).await?,
+        tasks: revision_tasks_in(db, scope, only).await?,
+        next: orgs.next,
+    })
 }

@@ -118,6 +118,20 @@ const ORDER: &[keyset::Col] = &[
     ("i.id", Dir::Desc, Kind::Text),
 ];
 
+/// The incident `id`, if it is of an institution within `scope`: one row by its key, so a
+/// check of one incident does not depend on how many others there are.
+pub async fn get(db: &mut Db, scope: &OrgScope, id: &str) -> Result<Incident> {
+    let clause = org_clause(scope, 2);
+    let mut binds = vec![Bind::Text(id.to_owned())];
+    binds.extend(clause.binds.into_iter().map(Bind::Text));
+    let sql = format!("{FROM} WHERE i.id = $1 AND {}", clause.sql);
+    let row = crate::records::bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &binds)
+        .fetch_optional(&mut *db)
+        .await?
+        .ok_or(StoreError::NotFound("incident"))?;
+    from_row(&row)
+}
+
 /// Incidents of institutions within `scope`, newest first (at most 500).
 pub async fn list(db: &mut Db, scope: &OrgScope) -> Result<Vec<Incident>> {
     Ok(page(db, scope, None, keyset::MAX_LIMIT).await?.items)

@@ -17,7 +17,7 @@ pub mod reports;
 pub mod rooms;
 pub mod work;
 
-pub use flat::{Incident, NewIncident, create, list, page};
+pub use flat::{Incident, NewIncident, create, get, list, page};
 
 use crate::StoreError;
 use serde::Serialize;

@@ -10,6 +10,7 @@
 //! an object. `(collection_id, date_added)` is the primary key as a second guard.
 
 use crate::db::Db;
+use crate::keyset;
 use crate::records::{Bind, bind_all, conflict, flag};
 use crate::scope::Clause;
 use crate::{Result, StoreError};
@@ -159,6 +160,36 @@ pub async fn open_roots(db: &mut Db) -> Result<Vec<ApiRoot>> {
     .fetch_all(&mut *db)
     .await?;
     rows.iter().map(root_from_row).collect()
+}
+
+/// The order of API root lists: by id (unique, a URL segment).
+const ROOT_ORDER: &[keyset::Col] = &[("r.id", keyset::Dir::Asc, keyset::Kind::Text)];
+
+/// One page of the open API roots in which the caller (matched by `grantees`, see
+/// [`grantee_clause`](crate::scope::grantee_clause)) may read or add to some collection,
+/// in id order, starting after `after`: the roots [`collections`] answers for.
+pub async fn page_granted_roots(
+    db: &mut Db,
+    grantees: &Clause,
+    after: Option<&keyset::Cursor>,
+    limit: i64,
+) -> Result<keyset::KeysetPage<ApiRoot>> {
+    let query = keyset::Query {
+        select: format!(
+            "SELECT r.id, r.title, r.description, r.kind, r.created_at, r.closed_at \
+             FROM taxii_api_roots r WHERE r.closed_at IS NULL AND EXISTS (SELECT 1 \
+             FROM taxii_collections c JOIN taxii_grants g ON g.collection_id = c.id \
+             WHERE c.api_root = r.id AND {} AND (g.can_read <> 0 OR g.can_write <> 0))",
+            grantees.sql
+        ),
+        binds: grantees.binds.iter().cloned().map(Bind::Text).collect(),
+        order: ROOT_ORDER,
+    };
+    query
+        .page(db, after, limit, root_from_row, |r| {
+            vec![keyset::Key::Text(r.id.clone())]
+        })
+        .await
 }
 
 /// One open API root.

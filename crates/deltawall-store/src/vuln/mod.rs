@@ -29,6 +29,7 @@ pub use findings::{
 };
 
 use crate::db::Db;
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage, Kind};
 use crate::records::{Bind, bind_all};
 use crate::scope::org_clause;
 use crate::{Result, StoreError};
@@ -141,14 +142,84 @@ pub async fn assets(db: &mut Db, scope: &OrgScope, id: Option<&str>) -> Result<V
     }
     let sql = format!(
         "SELECT {ASSET_COLUMNS} FROM vuln_assets a JOIN organisations o ON o.id = a.org_id \
-         WHERE {}{filter} ORDER BY a.org_id, a.name",
-        clause.sql
+         WHERE {}{filter} ORDER BY {}",
+        clause.sql,
+        keyset::order_by(ASSET_ORDER)
     );
     let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
         .fetch_all(&mut *db)
         .await?;
     rows.iter().map(asset_from_row).collect()
 }
+
+/// The order of asset lists: by institution, then name (unique in it), then id.
+const ASSET_ORDER: &[keyset::Col] = &[
+    ("a.org_id", Dir::Asc, Kind::Text),
+    ("a.name", Dir::Asc, Kind::Text),
+    ("a.id", Dir::Asc, Kind::Text),
+];
+
+/// One page of [`assets`] within `scope`, starting after `after`.
+pub async fn page_assets(
+    db: &mut Db,
+    scope: &OrgScope,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<Asset>> {
+    let clause = org_clause(scope, 1);
+    let query = keyset::Query {
+        select: format!(
+            "SELECT {ASSET_COLUMNS} FROM vuln_assets a JOIN organisations o ON o.id = a.org_id \
+             WHERE {}",
+            clause.sql
+        ),
+        binds: clause.binds.into_iter().map(Bind::Text).collect(),
+        order: ASSET_ORDER,
+    };
+    query
+        .page(db, after, limit, asset_from_row, |a| {
+            vec![
+                Key::Text(a.org_id.clone()),
+                Key::Text(a.name.clone()),
+                Key::Text(a.id.clone()),
+            ]
+        })
+        .await
+}
+
+/// How the assets within `scope` stand against their cadence at `now_us`, counted over
+/// every asset rather than one page: (current, stale, never diagnosed).
+pub async fn coverage_counts(
+    db: &mut Db,
+    scope: &OrgScope,
+    now_us: i64,
+) -> Result<(i64, i64, i64)> {
+    let clause = org_clause(scope, 2);
+    let mut binds = vec![Bind::Int(now_us)];
+    binds.extend(clause.binds.into_iter().map(Bind::Text));
+    let sql = format!(
+        "SELECT COUNT(*) AS total, \
+           COALESCE(SUM(CASE WHEN x.last IS NULL THEN 1 ELSE 0 END), 0) AS never, \
+           COALESCE(SUM(CASE WHEN x.last IS NOT NULL AND $1 - x.last > x.cadence_days * {DAY_US} \
+             THEN 1 ELSE 0 END), 0) AS stale \
+         FROM (SELECT a.cadence_days, \
+           (SELECT MAX(i.imported_at) FROM vuln_imports i WHERE i.asset_id = a.id) AS last \
+           FROM vuln_assets a JOIN organisations o ON o.id = a.org_id WHERE {}) x",
+        clause.sql
+    );
+    let row = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+        .fetch_one(&mut *db)
+        .await?;
+    let (total, never, stale): (i64, i64, i64) = (
+        row.try_get("total")?,
+        row.try_get("never")?,
+        row.try_get("stale")?,
+    );
+    Ok((total - never - stale, stale, never))
+}
+
+/// A day in µs, for cadences counted in days.
+const DAY_US: i64 = 86_400_000_000;
 
 /// One asset within `scope`; outside it, not found.
 pub async fn asset(db: &mut Db, scope: &OrgScope, id: &str) -> Result<Asset> {

@@ -14,10 +14,11 @@ use deltawall_app::exercises::design::{self, EditionInput, EnrolInput, TrackInpu
 use deltawall_app::exercises::evaluation::{
     self, Accepted, EvaluationView, MeasureInput, ObservationInput, RatingInput, SelfInput,
 };
-use deltawall_app::exercises::plans::{self, PlanInput, PlanTestInput, Plans};
+use deltawall_app::exercises::plans::{self, PlanInput, PlanTestInput};
 use deltawall_app::exercises::play::{self, EditionView, ResponseInput};
 use deltawall_app::paging::PageRequest;
 use deltawall_domain::exercise::evaluation::FeedbackLine;
+use deltawall_store::exercises::roster::Listed;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
@@ -61,10 +62,43 @@ pub struct VersionDto {
     pub version: u32,
 }
 
+/// An edition as listed: names, day, organiser, end time, and how the caller takes part.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EditionDto {
+    /// The exercise id.
+    pub exercise_id: String,
+    /// Japanese name.
+    pub name_ja: String,
+    /// English name.
+    pub name_en: String,
+    /// The day it is held, `YYYY-MM-DD`.
+    pub held_on: String,
+    /// The organising organisation.
+    pub organiser: String,
+    /// When it closes (Unix µs).
+    pub end_at_us: i64,
+    /// The caller's track, when its organisation plays; null for the organiser.
+    pub track: Option<String>,
+}
+
+impl From<Listed> for EditionDto {
+    fn from(l: Listed) -> Self {
+        EditionDto {
+            exercise_id: l.exercise_id,
+            name_ja: l.name_ja,
+            name_en: l.name_en,
+            held_on: l.held_on,
+            organiser: l.organiser,
+            end_at_us: l.end_at_us,
+            track: l.track,
+        }
+    }
+}
+
 /// Editions the caller's organisation organises or plays, newest first; one page, the next
 /// in `Link: rel="next"`.
 #[utoipa::path(get, path = "/api/v1/exercises/editions", tag = "exercises", params(PageRequest),
-    responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Vec<EditionDto>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,
@@ -74,11 +108,8 @@ pub async fn list(
     let page = play::page(user.ctx(&state), &q)
         .await
         .map_err(AppError::Json)?;
-    Ok(crate::layout::paged_json(
-        &uri,
-        page.items,
-        page.next.as_deref(),
-    ))
+    let rows: Vec<EditionDto> = page.items.into_iter().map(Into::into).collect();
+    Ok(crate::layout::paged_json(&uri, rows, page.next.as_deref()))
 }
 
 /// Creates an edition organised by the caller's organisation.
@@ -332,14 +363,26 @@ pub async fn decline(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Contingency plans within the caller's reach, flagged when untested for twelve months.
-#[utoipa::path(get, path = "/api/v1/contingency-plans", tag = "exercises",
-    responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
-pub async fn plans_get(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<Plans>> {
-    let p = plans::overview(user.ctx(&state), &state.config.clock)
+/// The contingency plans within the caller's reach, a page holding whole institutions
+/// (statuses, versions and revision tasks); the next page at `next` and in
+/// `Link: rel="next"`.
+#[utoipa::path(get, path = "/api/v1/contingency-plans", tag = "exercises", params(PageRequest),
+    responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn plans_get(
+    State(state): State<AppState>,
+    user: ApiUser,
+    uri: axum::http::Uri,
+    Query(q): Query<PageRequest>,
+) -> ApiResult<axum::response::Response> {
+    let p = plans::overview(user.ctx(&state), &state.config.clock, &q)
         .await
         .map_err(AppError::Json)?;
-    Ok(Json(p))
+    let link = crate::layout::next_link(&uri, p.next.as_deref());
+    let mut resp = axum::response::IntoResponse::into_response(Json(p));
+    if let Some(v) = link {
+        resp.headers_mut().insert(axum::http::header::LINK, v);
+    }
+    Ok(resp)
 }
 
 /// Appends a version of the caller's institution's plan.
@@ -382,6 +425,7 @@ pub async fn plan_add(
     ),
     components(schemas(
         CreatedDto,
+        EditionDto,
         ScheduleInput,
         ClockInput,
         ReleaseInput,

@@ -288,14 +288,19 @@ pub async fn decline(
 }
 
 /// `GET /contingency-plans`.
-pub async fn plans_page(State(state): State<AppState>, user: UiUser) -> PageResult {
-    let p = plans::overview(user.ctx(&state), &state.config.clock)
+pub async fn plans_page(
+    State(state): State<AppState>,
+    user: UiUser,
+    Query(q): Query<deltawall_app::paging::PageRequest>,
+) -> PageResult {
+    let p = plans::overview(user.ctx(&state), &state.config.clock, &q)
         .await
         .map_err(user.err())?;
     let form = rules::plays(&user.info.actor)
         .then(|| PlanForm::new(user.lang, &user.info.actor.org_id, &p));
     let l = user.layout("xp-plans", "exercises", None);
-    Ok(render(&PlansPage::new(l, p, form)))
+    let pager = crate::layout::CursorPager::new(&user.path, p.next.as_deref());
+    Ok(render(&PlansPage::new(l, p, form, pager)))
 }
 
 /// `POST /contingency-plans/versions`: the reader's plan edited as a new version.

@@ -348,6 +348,8 @@ pub struct PlansPage {
     pub tasks: Vec<[String; 5]>,
     /// The form of a new version of the reader's own plan, for an institution that plays.
     pub form: Option<PlanForm>,
+    /// The next page of institutions and back to the first.
+    pub pager: crate::layout::CursorPager,
 }
 
 /// The new-version form of an institution's plan, prefilled from its latest version.
@@ -396,6 +398,7 @@ impl PlansPage {
         l: Layout,
         p: deltawall_app::exercises::plans::Plans,
         form: Option<PlanForm>,
+        pager: crate::layout::CursorPager,
     ) -> PlansPage {
         let version = |v: Option<u32>| v.map_or_else(String::new, |v| v.to_string());
         PlansPage {
@@ -426,6 +429,7 @@ impl PlansPage {
                 })
                 .collect(),
             form,
+            pager,
             l,
         }
     }

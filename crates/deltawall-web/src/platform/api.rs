@@ -354,20 +354,20 @@ pub async fn user_change(
     ))
 }
 
-/// The organisation's API tokens.
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", responses((status = 200, body = Vec<TokenDto>), (status = 403, body = ErrorBody)))]
+/// The organisation's API tokens, newest first; one page, the next in `Link: rel="next"`.
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", params(PageRequest),
+    responses((status = 200, body = Vec<TokenDto>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn tokens_list(
     State(state): State<AppState>,
     user: ApiUser,
-) -> ApiResult<Json<Vec<TokenDto>>> {
-    Ok(Json(
-        tokens::list(user.ctx(&state))
-            .await
-            .map_err(AppError::Json)?
-            .into_iter()
-            .map(Into::into)
-            .collect(),
-    ))
+    uri: axum::http::Uri,
+    Query(q): Query<PageRequest>,
+) -> ApiResult<axum::response::Response> {
+    let page = tokens::page(user.ctx(&state), &q)
+        .await
+        .map_err(AppError::Json)?;
+    let rows: Vec<TokenDto> = page.items.into_iter().map(Into::into).collect();
+    Ok(crate::layout::paged_json(&uri, rows, page.next.as_deref()))
 }
 
 /// Issues an API token.

@@ -558,16 +558,35 @@ pub async fn account_totp_confirm(
     Ok(Redirect::to("/account?notice=mfa").into_response())
 }
 
+/// The tokens page's notice and which page of tokens is shown.
+#[derive(Debug, Deserialize, Default)]
+pub struct TokensQuery {
+    #[serde(default)]
+    notice: String,
+    #[serde(default)]
+    cursor: Option<String>,
+    #[serde(default)]
+    limit: Option<i64>,
+}
+
 /// `GET /tokens`.
 pub async fn tokens_page(
     State(state): State<AppState>,
     user: UiUser,
-    Query(n): Query<Notice>,
+    Query(q): Query<TokensQuery>,
 ) -> PageResult {
-    let list = tokens::list(user.ctx(&state)).await.map_err(user.err())?;
+    let req = deltawall_app::paging::PageRequest {
+        cursor: q.cursor,
+        limit: q.limit,
+    };
+    let page = tokens::page(user.ctx(&state), &req)
+        .await
+        .map_err(user.err())?;
+    let notice = Notice { notice: q.notice };
     Ok(render(&TokensPage {
-        l: user.layout("tokens-title", "tokens", n.text(user.lang)),
-        tokens: list,
+        l: user.layout("tokens-title", "tokens", notice.text(user.lang)),
+        pager: crate::layout::CursorPager::new(&user.path, page.next.as_deref()),
+        tokens: page.items,
         new_token: None,
     }))
 }
@@ -600,10 +619,14 @@ pub async fn token_create(
     let (_, secret) = tokens::issue(user.ctx(&state), &state.config.throttle, &input)
         .await
         .map_err(user.err())?;
-    let list = tokens::list(user.ctx(&state)).await.map_err(user.err())?;
+    // The first page, where the new token is (newest first).
+    let page = tokens::page(user.ctx(&state), &Default::default())
+        .await
+        .map_err(user.err())?;
     let mut resp = render(&TokensPage {
         l: user.layout("tokens-title", "tokens", None),
-        tokens: list,
+        pager: crate::layout::CursorPager::new("/tokens", page.next.as_deref()),
+        tokens: page.items,
         new_token: Some(secret),
     });
     resp.headers_mut().insert(

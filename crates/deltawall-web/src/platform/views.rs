@@ -152,8 +152,10 @@ pub struct AccountPage {
 pub struct TokensPage {
     /// Layout.
     pub l: Layout,
-    /// Tokens.
+    /// One page of tokens, newest first.
     pub tokens: Vec<ApiToken>,
+    /// The next page and back to the first.
+    pub pager: crate::layout::CursorPager,
     /// A token just issued, shown once.
     pub new_token: Option<String>,
 }

@@ -3,7 +3,7 @@
 //! oscal_export, posture}` and map results.
 
 use crate::error::{AppError, ErrorBody, ServiceError};
-use crate::http::{ApiJson, ApiUser};
+use crate::http::{ApiJson, ApiUser, Query};
 use crate::posture::api::CreatedDto;
 use crate::posture::ui::{IMPORT_PARTS, MAPPING_PARTS, import_input, mapping_input, read_parts};
 use crate::router::AppState;
@@ -12,6 +12,7 @@ use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use deltawall_app::paging::PageRequest;
 use deltawall_app::posture::catalogs as catalogs_svc;
 use deltawall_app::posture::mappings::{self as mappings_svc, PrefillOutcome};
 use deltawall_app::posture::{assessments as posture_svc, oscal_export};
@@ -156,16 +157,20 @@ fn upload_error((status, message): (StatusCode, String)) -> AppError {
 
 /// Catalog editions visible to the caller: the built-in one, public imports, and the
 /// caller's institution's own imports.
-#[utoipa::path(get, path = "/api/v1/posture/catalogs", tag = "posture",
-    responses((status = 200, body = Vec<CatalogDto>), (status = 401, body = ErrorBody)))]
+/// Oldest first; one page, the next in `Link: rel="next"`.
+#[utoipa::path(get, path = "/api/v1/posture/catalogs", tag = "posture", params(PageRequest),
+    responses((status = 200, body = Vec<CatalogDto>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn catalogs(
     State(state): State<AppState>,
     user: ApiUser,
-) -> ApiResult<Json<Vec<CatalogDto>>> {
-    let list = catalogs_svc::list(user.ctx(&state))
+    uri: axum::http::Uri,
+    Query(q): Query<PageRequest>,
+) -> ApiResult<Response> {
+    let page = catalogs_svc::page(user.ctx(&state), &q)
         .await
         .map_err(json_err)?;
-    Ok(Json(list.into_iter().map(Into::into).collect()))
+    let rows: Vec<CatalogDto> = page.items.into_iter().map(Into::into).collect();
+    Ok(crate::layout::paged_json(&uri, rows, page.next.as_deref()))
 }
 
 /// Imports an OSCAL catalog, or a profile with the catalog it imports (multipart: `file`,
@@ -218,17 +223,21 @@ pub async fn catalog_get(
     Ok(Json(doc).into_response())
 }
 
-/// Mapping sets visible to the caller.
-#[utoipa::path(get, path = "/api/v1/posture/mappings", tag = "posture",
-    responses((status = 200, body = Vec<MappingSetDto>), (status = 401, body = ErrorBody)))]
+/// Mapping sets visible to the caller, newest first; one page, the next in
+/// `Link: rel="next"`.
+#[utoipa::path(get, path = "/api/v1/posture/mappings", tag = "posture", params(PageRequest),
+    responses((status = 200, body = Vec<MappingSetDto>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn mappings(
     State(state): State<AppState>,
     user: ApiUser,
-) -> ApiResult<Json<Vec<MappingSetDto>>> {
-    let list = mappings_svc::list(user.ctx(&state))
+    uri: axum::http::Uri,
+    Query(q): Query<PageRequest>,
+) -> ApiResult<Response> {
+    let page = mappings_svc::page(user.ctx(&state), &q)
         .await
         .map_err(json_err)?;
-    Ok(Json(list.into_iter().map(Into::into).collect()))
+    let rows: Vec<MappingSetDto> = page.items.into_iter().map(Into::into).collect();
+    Ok(crate::layout::paged_json(&uri, rows, page.next.as_deref()))
 }
 
 /// Imports a mapping set from CSV (multipart: `title`, `from_catalog`, `to_catalog`,

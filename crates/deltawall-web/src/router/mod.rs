@@ -550,7 +550,10 @@ fn api_routes() -> Router<AppState> {
             axum::routing::delete(api::token_revoke),
         )
         .route("/api/v1/audit", get(api::audit_list))
-        .route("/api/v1/sharing/roots", post(sharing_api::root_create))
+        .route(
+            "/api/v1/sharing/roots",
+            get(sharing_api::roots).post(sharing_api::root_create),
+        )
         .route(
             "/api/v1/sharing/roots/{id}/close",
             post(sharing_api::root_close),

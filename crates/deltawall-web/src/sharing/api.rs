@@ -1,17 +1,19 @@
-//! JSON API to manage TAXII trust groups: open an API root (the ISAC, an incident council,
-//! the supervisor's alerts), add collections with their grants, close a root. Supervisor
-//! administrators and administrators of an information sharing body only (checked in
-//! `deltawall_app::sharing::taxii`).
+//! JSON API of TAXII trust groups: the caller's trust groups with their collections, paged
+//! by a cursor (anyone signed in, each seeing only where it holds a grant); open an API
+//! root (the ISAC, an incident council, the supervisor's alerts), add collections with
+//! their grants, close a root: supervisor administrators and administrators of an
+//! information sharing body only (checked in `deltawall_app::sharing::taxii`).
 
 use crate::error::AppError;
-use crate::http::{ApiJson, ApiUser};
+use crate::http::{ApiJson, ApiUser, Query};
 use crate::router::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use deltawall_app::paging::PageRequest;
 use deltawall_app::sharing::taxii as sharing;
-use deltawall_store::sharing::{Grant, NewGrant};
+use deltawall_store::sharing::{ApiRoot, Collection, Grant, NewGrant};
 use serde::{Deserialize, Serialize};
 
 type ApiResult<T> = Result<T, AppError>;
@@ -66,6 +68,79 @@ pub struct CollectionInput {
 pub struct Created {
     /// Id.
     pub id: String,
+}
+
+/// A collection of a trust group with the caller's rights.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CollectionDto {
+    /// Id (the TAXII collection id).
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Alias within the API root.
+    pub alias: Option<String>,
+    /// The caller may read its objects.
+    pub can_read: bool,
+    /// The caller may add objects.
+    pub can_write: bool,
+}
+
+/// A trust group (an open API root) with the collections the caller holds a grant on.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TrustGroupDto {
+    /// The URL segment of its API root (`/taxii2/{id}/`).
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: Option<String>,
+    /// `isac`, `council` or `alerts`.
+    pub kind: String,
+    /// The collections the caller may read or add to.
+    pub collections: Vec<CollectionDto>,
+}
+
+impl From<(ApiRoot, Vec<Collection>)> for TrustGroupDto {
+    fn from((root, collections): (ApiRoot, Vec<Collection>)) -> Self {
+        TrustGroupDto {
+            id: root.id,
+            title: root.title,
+            description: root.description,
+            kind: root.kind,
+            collections: collections
+                .into_iter()
+                .map(|c| CollectionDto {
+                    id: c.id,
+                    title: c.title,
+                    description: c.description,
+                    alias: c.alias,
+                    can_read: c.grant.can_read,
+                    can_write: c.grant.can_write,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The trust groups in which the caller may read or add to some collection, by id, each
+/// with those collections and the caller's rights; one page, the next in
+/// `Link: rel="next"`.
+#[utoipa::path(get, path = "/api/v1/sharing/roots", tag = "sharing", params(PageRequest),
+    responses((status = 200, body = Vec<TrustGroupDto>), (status = 401, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)))]
+pub async fn roots(
+    State(state): State<AppState>,
+    user: ApiUser,
+    uri: axum::http::Uri,
+    Query(q): Query<PageRequest>,
+) -> ApiResult<axum::response::Response> {
+    let page = sharing::groups_page(&user.ctx(&state), &q)
+        .await
+        .map_err(AppError::Json)?;
+    let rows: Vec<TrustGroupDto> = page.items.into_iter().map(Into::into).collect();
+    Ok(crate::layout::paged_json(&uri, rows, page.next.as_deref()))
 }
 
 /// Open an API root (a trust group); supervisor administrators and administrators of an

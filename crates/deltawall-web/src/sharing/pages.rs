@@ -36,12 +36,17 @@ const TYPES: &[&str] = &[
 ];
 
 /// `GET /sharing`.
-pub async fn home(State(state): State<AppState>, user: UiUser) -> PageResult {
-    let groups = sharing_hub::home(&user.ctx(&state))
+pub async fn home(
+    State(state): State<AppState>,
+    user: UiUser,
+    Query(q): Query<deltawall_app::paging::PageRequest>,
+) -> PageResult {
+    let (groups, next) = sharing_hub::home(&user.ctx(&state), &q)
         .await
         .map_err(user.err())?;
     Ok(render(&SharingPage {
         l: user.layout("sharing-title", "sharing", None),
+        pager: crate::layout::CursorPager::new(&user.path, next.as_deref()),
         groups,
     }))
 }

@@ -9,8 +9,10 @@ use askama::Template;
 pub struct SharingPage {
     /// Layout.
     pub l: Layout,
-    /// The caller's trust groups.
+    /// One page of the caller's trust groups.
     pub groups: Vec<deltawall_app::sharing::hub::TrustGroup>,
+    /// The next page and back to the first.
+    pub pager: crate::layout::CursorPager,
 }
 
 /// A collection's objects.

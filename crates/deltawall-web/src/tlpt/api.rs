@@ -8,9 +8,10 @@ use crate::error::{AppError, ErrorBody};
 use crate::http::{ApiJson, ApiUser};
 use crate::router::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use deltawall_app::paging::PageRequest;
 use deltawall_app::tlpt::input::{ScenarioInput, StepInput};
 use deltawall_app::tlpt::{self as svc, CommandInput, CreateInput, EngagementLine, EngagementView};
 use deltawall_domain::tlpt::ShareSafeChain;
@@ -25,6 +26,7 @@ type ApiResult<T> = Result<T, AppError>;
     paths(list, create, show, command, chain, layer),
     components(schemas(
         EngagementCreatedDto,
+        EngagementLine,
         CreateInput,
         CommandInput,
         ScenarioInput,
@@ -41,15 +43,25 @@ pub struct EngagementCreatedDto {
 }
 
 /// The engagements the caller plays a role in, and for a supervisor every engagement within
-/// reach, each with its phase, due time and the caller's roles.
-#[utoipa::path(get, path = "/api/v1/tlpt/engagements", tag = "tlpt", operation_id = "tlpt_list",
-    responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+/// reach, each with its phase, due time and the caller's roles; newest first, one page, the
+/// next in `Link: rel="next"`.
+#[utoipa::path(get, path = "/api/v1/tlpt/engagements", tag = "tlpt", operation_id = "tlpt_list", params(PageRequest),
+    responses((status = 200, body = Vec<EngagementLine>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,
-) -> ApiResult<Json<Vec<EngagementLine>>> {
-    let l = svc::list(user.ctx(&state)).await.map_err(AppError::Json)?;
-    Ok(Json(l))
+    uri: axum::http::Uri,
+    Query(q): Query<PageRequest>,
+) -> ApiResult<Response> {
+    let page = svc::page(user.ctx(&state), &q)
+        .await
+        .map_err(AppError::Json)?;
+    Ok(crate::layout::paged_json(
+        &uri,
+        page.items,
+        page.next.as_deref(),
+    ))
 }
 
 /// Starts an engagement of the caller's institution with the caller as its control lead.

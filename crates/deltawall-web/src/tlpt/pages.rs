@@ -8,7 +8,7 @@ use crate::http::{UiForm, UiUser};
 use crate::layout::render;
 use crate::router::AppState;
 use crate::tlpt::views::{TlptList, TlptShow};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use deltawall_app::ServiceError;
@@ -20,13 +20,18 @@ use std::collections::BTreeMap;
 type PageResult = Result<Response, AppError>;
 
 /// `GET /tlpt`.
-pub async fn list(State(state): State<AppState>, user: UiUser) -> PageResult {
-    let list = svc::list(user.ctx(&state)).await.map_err(user.err())?;
+pub async fn list(
+    State(state): State<AppState>,
+    user: UiUser,
+    Query(q): Query<deltawall_app::paging::PageRequest>,
+) -> PageResult {
+    let page = svc::page(user.ctx(&state), &q).await.map_err(user.err())?;
     let a = &user.info.actor;
     Ok(render(&TlptList {
         l: user.layout("tlpt-title", "tlpt", None),
         can_create: a.org_kind == OrgKind::Institution && a.can(Permission::EditPosture),
-        list,
+        pager: crate::layout::CursorPager::new(&user.path, page.next.as_deref()),
+        list: page.items,
     }))
 }
 

@@ -77,8 +77,10 @@ impl Choices {
 pub struct TlptList {
     /// Layout.
     pub l: Layout,
-    /// The engagements the reader may see.
+    /// One page of the engagements the reader may see.
     pub list: Vec<EngagementLine>,
+    /// The next page and back to the first.
+    pub pager: crate::layout::CursorPager,
     /// May start one.
     pub can_create: bool,
 }

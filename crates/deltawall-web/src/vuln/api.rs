@@ -47,14 +47,26 @@ pub struct Created {
     pub id: String,
 }
 
-/// The scope with each asset's coverage.
-#[utoipa::path(get, path = "/api/v1/vulnerabilities/scope", tag = "vulnerabilities",
-    responses((status = 200, body = Scope), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn scope(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<Scope>> {
-    let s = vuln::scope(user.ctx(&state), &state.config.clock)
+/// One page of the scope with each asset's coverage, and the coverage counts of the whole
+/// scope; the next page at `next` and in `Link: rel="next"`.
+#[utoipa::path(get, path = "/api/v1/vulnerabilities/scope", tag = "vulnerabilities", params(PageRequest),
+    responses((status = 200, body = Scope), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn scope(
+    State(state): State<AppState>,
+    user: ApiUser,
+    uri: axum::http::Uri,
+    Query(q): Query<PageRequest>,
+) -> ApiResult<axum::response::Response> {
+    let s = vuln::scope_page(user.ctx(&state), &state.config.clock, &q)
         .await
         .map_err(AppError::Json)?;
-    Ok(Json(s))
+    let link = crate::layout::next_link(&uri, s.next.as_deref());
+    let mut resp = axum::response::IntoResponse::into_response(Json(s));
+    if let Some(v) = link {
+        resp.headers_mut().insert(axum::http::header::LINK, v);
+    }
+    Ok(resp)
 }
 
 /// Adds an asset to the scope.

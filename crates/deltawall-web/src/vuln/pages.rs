@@ -118,13 +118,16 @@ pub async fn approve(
     Ok(Redirect::to(&format!("/vulnerabilities/{id}")).into_response())
 }
 
-/// The counts of the import just made, shown once on the scope page.
+/// The counts of the import just made, shown once on the scope page, and which page of
+/// the assets is shown.
 #[derive(Debug, Default, Deserialize)]
 pub struct Imported {
     new: Option<usize>,
     unchanged: Option<usize>,
     resolved: Option<usize>,
     reopened: Option<usize>,
+    cursor: Option<String>,
+    limit: Option<i64>,
 }
 
 /// `GET /vulnerabilities/scope`.
@@ -133,7 +136,14 @@ pub async fn scope(
     user: UiUser,
     Query(i): Query<Imported>,
 ) -> PageResult {
-    let s = vuln::scope(user.ctx(&state), &state.config.clock)
+    let req = PageRequest {
+        cursor: i.cursor.clone(),
+        limit: i.limit,
+    };
+    let s = vuln::scope_page(user.ctx(&state), &state.config.clock, &req)
+        .await
+        .map_err(user.err())?;
+    let choices = vuln::asset_choices(user.ctx(&state))
         .await
         .map_err(user.err())?;
     let notice = i.new.map(|new| {
@@ -151,7 +161,22 @@ pub async fn scope(
         )
     });
     let l = user.layout("vuln-scope", "vulnerabilities", notice);
-    Ok(render(&ScopePage::new(l, &s, may_edit(&user))))
+    // The import's counts are shown once: the links to other pages leave them out.
+    let counts = ["new=", "unchanged=", "resolved=", "reopened="];
+    let (path, query) = user.path.split_once('?').unwrap_or((&user.path, ""));
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| !counts.iter().any(|c| p.starts_with(c)))
+        .collect();
+    let here = format!("{path}?{}", kept.join("&"));
+    let pager = CursorPager::new(&here, s.next.as_deref());
+    Ok(render(&ScopePage::new(
+        l,
+        &s,
+        choices,
+        may_edit(&user),
+        pager,
+    )))
 }
 
 /// The add-asset form's fields.

@@ -298,11 +298,21 @@ pub struct ScopePage {
     pub formats: Vec<&'static str>,
     /// May add assets and import.
     pub can_edit: bool,
+    /// Every asset of the scope as (id, name), for the import form's choice.
+    pub choices: Vec<(String, String)>,
+    /// The next page of assets and back to the first.
+    pub pager: crate::layout::CursorPager,
 }
 
 impl ScopePage {
     /// Builds the page.
-    pub fn new(l: Layout, s: &Scope, can_edit: bool) -> Self {
+    pub fn new(
+        l: Layout,
+        s: &Scope,
+        choices: Vec<(String, String)>,
+        can_edit: bool,
+        pager: crate::layout::CursorPager,
+    ) -> Self {
         use deltawall_app::vuln::Coverage;
         let lang = l.lang;
         let assets = s
@@ -335,6 +345,8 @@ impl ScopePage {
             criticalities: &CRITICALITIES,
             formats: FORMATS.iter().map(|(c, _)| *c).collect(),
             can_edit,
+            choices,
+            pager,
         }
     }
 }

@@ -157,6 +157,7 @@ pub fn protected() -> Vec<Route> {
         r(Method::POST, "/api/v1/tokens", Json(token_json)),
         r(Method::DELETE, "/api/v1/tokens/{token}", Json(step_up_json)),
         r(Method::GET, "/api/v1/audit", None),
+        r(Method::GET, "/api/v1/sharing/roots", None),
         r(Method::POST, "/api/v1/sharing/roots", Json(root_json)),
         r(
             Method::POST,

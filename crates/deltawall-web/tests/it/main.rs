@@ -39,6 +39,8 @@ mod openapi;
 mod oscal_map;
 mod pages;
 mod paging;
+mod paging_config;
+mod paging_reach;
 mod paging_users;
 mod posture;
 mod report_xlsx;

@@ -22,7 +22,12 @@ async fn risks(app: &TestApp, who: &Who, n: usize, prefix: &str) {
 
 /// Follows `Link: rel="next"` from `first`, returning every row's value at the JSON pointer
 /// `field` (`/title`) in order, and the number of pages.
-async fn follow(app: &TestApp, who: &Who, first: &str, field: &str) -> (Vec<String>, usize) {
+pub(crate) async fn follow(
+    app: &TestApp,
+    who: &Who,
+    first: &str,
+    field: &str,
+) -> (Vec<String>, usize) {
     let mut url = Some(first.to_owned());
     let (mut seen, mut pages) = (Vec::new(), 0);
     while let Some(u) = url.take() {
@@ -148,16 +153,16 @@ async fn the_pages_link_to_the_next_page_and_back() {
 /// A list that pages: where it is read and written in the API, its page, the JSON pointer
 /// of a row's id, the body that adds one row, who adds and reads the rows, and who is out of
 /// their reach and must never see one.
-struct PagedList {
-    api: &'static str,
-    page: &'static str,
+pub(crate) struct PagedList {
+    pub api: &'static str,
+    pub page: &'static str,
     /// Filters every page asks for (`key=value&`), which the next links must keep.
-    query: &'static str,
-    id: &'static str,
+    pub query: &'static str,
+    pub id: &'static str,
     /// The body that adds one row at `api`; `None` when the test adds the rows itself.
-    body: Option<fn(&TestApp) -> Value>,
-    reader: fn(&TestApp) -> Who,
-    outsider: fn(&TestApp) -> Who,
+    pub body: Option<fn(&TestApp) -> Value>,
+    pub reader: fn(&TestApp) -> Who,
+    pub outsider: fn(&TestApp) -> Who,
 }
 
 fn fsa(app: &TestApp) -> Who {
@@ -275,7 +280,7 @@ const PAGED_LISTS: &[PagedList] = &[
 
 /// A cursor handed out by a list with every value's type swapped (an integer for a text,
 /// a text for an integer), encoded the way the list encodes its cursors.
-fn swap_types(cursor: &str) -> String {
+pub(crate) fn swap_types(cursor: &str) -> String {
     let bytes: Vec<u8> = (0..cursor.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&cursor[i..i + 2], 16).unwrap())
@@ -290,7 +295,7 @@ fn swap_types(cursor: &str) -> String {
 }
 
 /// The `href` of the "next page" link of a page, when it has one.
-fn next_link(body: &str) -> Option<String> {
+pub(crate) fn next_link(body: &str) -> Option<String> {
     let start = body.find("id=\"pager-next\"")?;
     let href_at = body[..start].rfind("href=\"").unwrap() + 6;
     Some(body[href_at..href_at + body[href_at..].find('"').unwrap()].replace("&#38;", "&"))
@@ -359,7 +364,7 @@ fn shows(body: &str, id: &str) -> bool {
 /// Pages through `list`, which holds exactly five rows `reader` sees and none the outsider
 /// does, in the API and in its page: each row once, in the whole list's order, filters kept
 /// in every next link, forged cursors refused.
-async fn pages_each_row_once(app: &TestApp, list: &PagedList) {
+pub(crate) async fn pages_each_row_once(app: &TestApp, list: &PagedList) {
     let (reader, outsider) = ((list.reader)(app), (list.outsider)(app));
     let first = format!("{}?{}limit=2", list.api, list.query);
     let (ids, pages) = follow(app, &reader, &first, list.id).await;
@@ -512,15 +517,15 @@ async fn the_audit_trail_pages_with_a_cursor() {
 /// A list the API answers as an object: the rows at `rows`, the next page's cursor at
 /// `/next` and in the `Link` header, as the indicators of a collection and an institution's
 /// tasks are.
-struct ObjectList {
-    api: String,
-    page: String,
+pub(crate) struct ObjectList {
+    pub api: String,
+    pub page: String,
     /// Filters every page asks for (`key=value&`), which the next links must keep.
-    api_query: &'static str,
-    page_query: &'static str,
-    rows: &'static str,
-    id: &'static str,
-    reader: Who,
+    pub api_query: &'static str,
+    pub page_query: &'static str,
+    pub rows: &'static str,
+    pub id: &'static str,
+    pub reader: Who,
 }
 
 /// Follows `Link: rel="next"` from `first` through a list answered as an object, checking
@@ -604,64 +609,71 @@ async fn lists_answered_as_objects_page_with_a_cursor() {
         },
     ];
     for list in &lists {
-        let first = format!("{}?{}limit=2", list.api, list.api_query);
-        let (ids, pages) = follow_object(&app, list, &first).await;
-        assert_eq!(pages, 3, "{}", list.api);
-        assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), 5, "{ids:?}");
-        let whole = app
-            .get(&format!("{}?{}", list.api, list.api_query), &list.reader)
-            .await
-            .json();
-        let whole: Vec<&str> = whole
-            .pointer(list.rows)
-            .unwrap()
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.pointer(list.id).unwrap().as_str().unwrap())
-            .collect();
-        assert_eq!(ids, whole, "{}: the pages keep the list's order", list.api);
-        for bad in [
-            "zz",
-            "5b315d",
-            &swap_types(&first_cursor(&app, list, &first).await),
-        ] {
-            let r = app
-                .get(&format!("{}?cursor={bad}", list.api), &list.reader)
-                .await;
-            assert_eq!(
-                r.status,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "{}: {bad}",
-                list.api
-            );
-            assert_eq!(r.json()["error"]["field"], "cursor");
-        }
-
-        // The page: two rows, then the next page through its link, filters kept, each once.
-        let mut url = Some(format!("{}?{}limit=2", list.page, list.page_query));
-        let (mut pages, mut seen) = (0, BTreeSet::new());
-        while let Some(u) = url.take() {
-            let page = app.get(&u, &list.reader).await;
-            assert_eq!(page.status, StatusCode::OK, "{u}");
-            for id in &ids {
-                if page.body.contains(&format!("/{id}\"")) {
-                    assert!(seen.insert(id.clone()), "{u} repeats {id}");
-                }
-            }
-            pages += 1;
-            url = next_link(&page.body);
-            if let Some(n) = &url {
-                let kept = format!("{}?{}limit=2&cursor=", list.page, list.page_query);
-                assert!(n.starts_with(&kept), "{n}");
-            }
-        }
-        assert_eq!((pages, seen.len()), (3, 5), "{}", list.page);
+        object_pages_each_row_once(&app, list).await;
     }
 }
 
+/// Pages through `list`, which holds exactly five rows its reader sees, in the API and in
+/// its page: each row once, in the whole list's order, filters kept in every next link,
+/// forged cursors refused.
+pub(crate) async fn object_pages_each_row_once(app: &TestApp, list: &ObjectList) {
+    let first = format!("{}?{}limit=2", list.api, list.api_query);
+    let (ids, pages) = follow_object(app, list, &first).await;
+    assert_eq!(pages, 3, "{}", list.api);
+    assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), 5, "{ids:?}");
+    let whole = app
+        .get(&format!("{}?{}", list.api, list.api_query), &list.reader)
+        .await
+        .json();
+    let whole: Vec<&str> = whole
+        .pointer(list.rows)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.pointer(list.id).unwrap().as_str().unwrap())
+        .collect();
+    assert_eq!(ids, whole, "{}: the pages keep the list's order", list.api);
+    for bad in [
+        "zz",
+        "5b315d",
+        &swap_types(&first_cursor(app, list, &first).await),
+    ] {
+        let r = app
+            .get(&format!("{}?cursor={bad}", list.api), &list.reader)
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}: {bad}",
+            list.api
+        );
+        assert_eq!(r.json()["error"]["field"], "cursor");
+    }
+
+    // The page: two rows, then the next page through its link, filters kept, each once.
+    let mut url = Some(format!("{}?{}limit=2", list.page, list.page_query));
+    let (mut pages, mut seen) = (0, BTreeSet::new());
+    while let Some(u) = url.take() {
+        let page = app.get(&u, &list.reader).await;
+        assert_eq!(page.status, StatusCode::OK, "{u}");
+        for id in &ids {
+            if shows(&page.body, id) {
+                assert!(seen.insert(id.clone()), "{u} repeats {id}");
+            }
+        }
+        pages += 1;
+        url = next_link(&page.body);
+        if let Some(n) = &url {
+            let kept = format!("{}?{}limit=2&cursor=", list.page, list.page_query);
+            assert!(n.starts_with(&kept), "{n}");
+        }
+    }
+    assert_eq!((pages, seen.len()), (3, 5), "{}", list.page);
+}
+
 /// The cursor of the first page of `list` starting at `first`.
-async fn first_cursor(app: &TestApp, list: &ObjectList, first: &str) -> String {
+pub(crate) async fn first_cursor(app: &TestApp, list: &ObjectList, first: &str) -> String {
     let body = app.get(first, &list.reader).await.json();
     body["next"].as_str().unwrap().to_owned()
 }

@@ -217,8 +217,12 @@ pub async fn incidents_csv(State(state): State<AppState>, user: UiUser) -> PageR
 }
 
 /// `GET /exercises`.
-pub async fn exercises_page(State(state): State<AppState>, user: UiUser) -> PageResult {
-    let x = exercises_svc::list(user.ctx(&state))
+pub async fn exercises_page(
+    State(state): State<AppState>,
+    user: UiUser,
+    Query(q): Query<PageRequest>,
+) -> PageResult {
+    let x = exercises_svc::page(user.ctx(&state), &q)
         .await
         .map_err(user.err())?;
     let ja = user.lang == Lang::Ja;
@@ -237,6 +241,7 @@ pub async fn exercises_page(State(state): State<AppState>, user: UiUser) -> Page
         })
         .collect();
     Ok(render(&ExercisesPage {
+        pager: crate::layout::CursorPager::new(&user.path, x.next.as_deref()),
         exercises: x.exercises,
         own,
         can_record: can_record(&user),
@@ -440,29 +445,44 @@ impl From<Participation> for ParticipationDto {
     }
 }
 
-/// The exercises and the participations the caller may read.
+/// One page of the exercises the caller may read and the participations in them.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ExercisesDto {
-    /// Exercises, newest first.
+    /// Exercises, newest first (a supervisor: every one; an institution: those it took
+    /// part in).
     pub exercises: Vec<ExerciseDto>,
-    /// Participations within the caller's reach (an institution: its own).
+    /// Participations within the caller's reach in those exercises (an institution: its
+    /// own).
     pub participations: Vec<ParticipationDto>,
+    /// The cursor of the next page, also in the `Link: rel="next"` header; null on the
+    /// last page.
+    pub next: Option<String>,
 }
 
-/// Exercises, and who took part within the caller's reach.
-#[utoipa::path(get, path = "/api/v1/exercises", tag = "supervision",
-    responses((status = 200, body = ExercisesDto), (status = 401, body = ErrorBody)))]
+/// Exercises, and who took part within the caller's reach; one page, the next at `next` and
+/// in `Link: rel="next"`.
+#[utoipa::path(get, path = "/api/v1/exercises", tag = "supervision", params(PageRequest),
+    responses((status = 200, body = ExercisesDto), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn api_exercises(
     State(state): State<AppState>,
     user: ApiUser,
-) -> ApiResult<Json<ExercisesDto>> {
-    let x = exercises_svc::list(user.ctx(&state))
+    uri: axum::http::Uri,
+    Query(q): Query<PageRequest>,
+) -> ApiResult<Response> {
+    let x = exercises_svc::page(user.ctx(&state), &q)
         .await
         .map_err(AppError::Json)?;
-    Ok(Json(ExercisesDto {
+    let link = crate::layout::next_link(&uri, x.next.as_deref());
+    let mut resp = Json(ExercisesDto {
         exercises: x.exercises.into_iter().map(Into::into).collect(),
         participations: x.participations.into_iter().map(Into::into).collect(),
-    }))
+        next: x.next,
+    })
+    .into_response();
+    if let Some(v) = link {
+        resp.headers_mut().insert(header::LINK, v);
+    }
+    Ok(resp)
 }
 
 /// Records an exercise (supervisory staff).

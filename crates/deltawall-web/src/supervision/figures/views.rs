@@ -239,8 +239,10 @@ impl IncidentsPage {
 pub struct ExercisesPage {
     /// Layout.
     pub l: Layout,
-    /// Exercises with participants in the reader's reach.
+    /// One page of exercises with participants in the reader's reach.
     pub exercises: Vec<Exercise>,
+    /// The next page and back to the first.
+    pub pager: crate::layout::CursorPager,
     /// An institution's own participation (exercise name, reviewed).
     pub own: Vec<(String, String, bool)>,
     /// Whether the reader may record exercises.
