@@ -87,5 +87,67 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.components
         .get_or_insert_with(Default::default)
         .add_security_scheme("bearer", scheme);
+    unique_operation_ids(&mut doc);
     doc
+}
+
+/// Gives every operation a unique `operationId`. utoipa names an operation after its
+/// handler function, and features each have their own `list` or `get`; client generators
+/// refuse a document whose ids repeat. A name used once is kept; each use of a repeated one
+/// becomes its method and path (`get_tlpt_engagements_id`).
+fn unique_operation_ids(doc: &mut utoipa::openapi::OpenApi) {
+    let mut uses: std::collections::HashMap<String, usize> = Default::default();
+    for (_, _, op) in operations(doc) {
+        if let Some(id) = &op.operation_id {
+            *uses.entry(id.clone()).or_default() += 1;
+        }
+    }
+    for (method, path, op) in operations(doc) {
+        if op.operation_id.as_ref().is_some_and(|id| uses[id] > 1) {
+            op.operation_id = Some(path_name(method, &path));
+        }
+    }
+}
+
+/// Every operation of the document with its method and path.
+fn operations(
+    doc: &mut utoipa::openapi::OpenApi,
+) -> impl Iterator<Item = (&'static str, String, &mut utoipa::openapi::path::Operation)> {
+    doc.paths.paths.iter_mut().flat_map(|(path, item)| {
+        [
+            ("get", &mut item.get),
+            ("put", &mut item.put),
+            ("post", &mut item.post),
+            ("delete", &mut item.delete),
+            ("patch", &mut item.patch),
+        ]
+        .into_iter()
+        .filter_map(move |(method, op)| op.as_mut().map(|op| (method, path.clone(), op)))
+    })
+}
+
+/// `get` and `/api/v1/tlpt/engagements/{id}` as `get_tlpt_engagements_id`.
+fn path_name(method: &str, path: &str) -> String {
+    let rest = path.strip_prefix("/api/v1/").unwrap_or(path);
+    let words: Vec<String> = rest
+        .split('/')
+        .filter(|w| !w.is_empty())
+        .map(|w| w.trim_matches(['{', '}']).replace(['-', '.'], "_"))
+        .collect();
+    format!("{method}_{}", words.join("_"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn repeated_names_become_method_and_path() {
+        assert_eq!(
+            super::path_name("get", "/api/v1/tlpt/engagements/{id}"),
+            "get_tlpt_engagements_id"
+        );
+        assert_eq!(
+            super::path_name("post", "/api/v1/me/work-items"),
+            "post_me_work_items"
+        );
+    }
 }
