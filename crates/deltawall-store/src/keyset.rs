@@ -239,9 +239,7 @@ impl Query<'_> {
                 binds: self.binds.clone(),
                 order: self.order,
             };
-            let page = query
-                .page(db, after.as_ref(), MAX_LIMIT, map, &key)
-                .await?;
+            let page = query.page(db, after.as_ref(), MAX_LIMIT, map, &key).await?;
             let more = page.next.is_some();
             // The next page starts after the last row's keys, taken from the row itself
             // rather than decoded back from the opaque cursor.

@@ -15,8 +15,8 @@ use deltawall_domain::org::Region;
 use deltawall_domain::role::Role;
 use deltawall_domain::supervision::engagement::{Engagement, EngagementState};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 /// An engagement as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -225,9 +225,7 @@ pub async fn page(
         binds: clause.binds.into_iter().map(Bind::Text).collect(),
         order: ORDER,
     };
-    query
-        .page(db, after, limit, from_row, engagement_key)
-        .await
+    query.page(db, after, limit, from_row, engagement_key).await
 }
 
 /// The stored history of an engagement (the caller has checked it is visible), oldest

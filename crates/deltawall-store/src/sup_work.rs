@@ -3,8 +3,8 @@
 
 use crate::Result;
 use crate::db::Db;
-use crate::records::{Bind, bind_all, code};
 use crate::keyset::{self, Cursor, Dir, Key, KeysetPage, Kind};
+use crate::records::{Bind, bind_all, code};
 use crate::scope::org_clause;
 use crate::sup_requests::{StoredRequest, StoredTask, TASK_AND_REQUEST_COLUMNS, task_and_request};
 use deltawall_domain::OrgScope;
