@@ -252,6 +252,15 @@ impl Query<'_> {
     }
 }
 
+/// The cursor of the page after one this store handed out for a list sorted on `order`,
+/// for lists read whole through their `page` function.
+pub(crate) fn resume(next: Option<String>, order: &[Col]) -> Result<Option<Cursor>> {
+    next.map(|n| {
+        Cursor::decode(&n, order.len()).map_err(|e| crate::StoreError::BadCursor(e.to_string()))
+    })
+    .transpose()
+}
+
 /// A requested page size bounded to `1..=MAX_LIMIT`.
 pub fn clamp_limit(limit: Option<i64>) -> i64 {
     limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)

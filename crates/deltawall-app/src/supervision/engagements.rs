@@ -356,9 +356,9 @@ pub async fn issue_finding(ctx: Ctx<'_>, id: &str, input: &IssueInput) -> SResul
     Ok(f.id)
 }
 
-/// Engagements in the actor's reach, optionally with one institution and in some states
-/// (all when `states` is empty), latest planned first, at most 500: the states are chosen in
-/// SQL so that old closed engagements never push an active one out of the 500.
+/// Every engagement in the actor's reach, optionally with one institution and in some
+/// states (all when `states` is empty, chosen in SQL), latest planned first, read page by
+/// page so none is left out.
 pub async fn list(
     ctx: Ctx<'_>,
     org_id: Option<&str>,

@@ -250,5 +250,45 @@ async fn late_tasks_page_with_their_filters(db: &TestDb) {
     );
 }
 
+/// The risks download reads every risk: more than the old limit of 500, the other
+/// institution's never.
+async fn the_risk_list_reads_every_page(db: &TestDb) {
+    let (a, b, _, _) = sector(db).await;
+    let fields = |i: i64| deltawall_store::risks::RiskFields {
+        title: format!("risk {i}"),
+        asset: None,
+        requirement_id: None,
+        inherent_likelihood: 4,
+        inherent_impact: 5,
+        residual_likelihood: 1 + i % 5,
+        residual_impact: 4,
+        owner: "CISO".into(),
+        treatment: "mitigate".into(),
+        review_on: "2026-09-30".into(),
+    };
+    let mut tx = db.store.write().await.unwrap();
+    for i in 0..MANY {
+        deltawall_store::risks::create(&mut tx, &a, "u", &fields(i), i)
+            .await
+            .unwrap();
+    }
+    deltawall_store::risks::create(&mut tx, &b, "u", &fields(0), 0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut conn = db.store.read().await.unwrap();
+    let mine = deltawall_store::risks::list(&mut conn, &crate::posture::own(&a))
+        .await
+        .unwrap();
+    let titles: std::collections::BTreeSet<&str> =
+        mine.iter().map(|r| r.fields.title.as_str()).collect();
+    assert_eq!((mine.len() as i64, titles.len() as i64), (MANY, MANY));
+    let theirs = deltawall_store::risks::list(&mut conn, &crate::posture::own(&b))
+        .await
+        .unwrap();
+    assert_eq!(theirs.len(), 1);
+}
+
+both!(risk_list, super::the_risk_list_reads_every_page);
 both!(whole_lists, super::whole_lists_read_every_page);
 both!(late_pages, super::late_tasks_page_with_their_filters);
