@@ -289,6 +289,39 @@ async fn the_risk_list_reads_every_page(db: &TestDb) {
     assert_eq!(theirs.len(), 1);
 }
 
+/// A form's institutions and an institution's children are read whole: past the old first
+/// page of 500, within the reader's region only.
+async fn organisations_are_read_whole(db: &TestDb) {
+    let mut tx = db.store.write().await.unwrap();
+    for i in 0..MANY {
+        let region = if i % 2 == 0 {
+            Region::Kinki
+        } else {
+            Region::Kanto
+        };
+        let new = institution(&format!("bank {i:04}"), BusinessType::ShinkinBank, region);
+        deltawall_store::orgs::create(&mut tx, &new).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let bureau = add_org(&db.store, supervisor("Kinki", Some(Region::Kinki))).await;
+    let filter = deltawall_store::orgs::OrgFilter {
+        kind: Some(deltawall_domain::org::OrgKind::Institution),
+        ..Default::default()
+    };
+    let mut conn = db.store.read().await.unwrap();
+    let all = deltawall_store::orgs::list_all(&mut conn, &OrgScope::All, &filter)
+        .await
+        .unwrap();
+    let names: std::collections::BTreeSet<&str> = all.iter().map(|o| o.name_en.as_str()).collect();
+    assert_eq!((all.len() as i64, names.len() as i64), (MANY, MANY));
+    let kinki_banks = deltawall_store::orgs::list_all(&mut conn, &kinki(&bureau), &filter)
+        .await
+        .unwrap();
+    assert_eq!(kinki_banks.len() as i64, MANY / 2);
+    assert!(kinki_banks.iter().all(|o| o.region == Some(Region::Kinki)));
+}
+
+both!(organisations_whole, super::organisations_are_read_whole);
 both!(risk_list, super::the_risk_list_reads_every_page);
 both!(whole_lists, super::whole_lists_read_every_page);
 both!(late_pages, super::late_tasks_page_with_their_filters);
