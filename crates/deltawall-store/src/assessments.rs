@@ -285,14 +285,22 @@ pub async fn get(db: &mut Db, scope: &RecordScope, id: &str) -> Result<Assessmen
     assessment_row(&row)
 }
 
-/// Assessments within `scope`, optionally of one organisation, newest first (at most 500;
-/// pages use [`page`]).
+/// Every assessment within `scope`, optionally of one organisation, newest first, read page
+/// by page so none is left out (the pages people see use [`page`]).
 pub async fn list(
     db: &mut Db,
     scope: &RecordScope,
     org_id: Option<&str>,
 ) -> Result<Vec<Assessment>> {
-    Ok(page(db, scope, org_id, None, 500).await?.items)
+    let (mut out, mut after) = (Vec::new(), None);
+    loop {
+        let p = page(db, scope, org_id, after.as_ref(), keyset::MAX_LIMIT).await?;
+        out.extend(p.items);
+        after = keyset::resume(p.next, ORDER)?;
+        if after.is_none() {
+            return Ok(out);
+        }
+    }
 }
 
 /// The order of assessment lists: latest day assessed first, then newest, then by id.

@@ -138,9 +138,18 @@ fn own(viewer_org: &str, first: usize) -> (String, Vec<Bind>) {
     (c.sql, c.binds.into_iter().map(Bind::Text).collect())
 }
 
-/// The viewer organisation's evidence, newest first (at most 500; pages use [`page`]).
+/// Every evidence file of the viewer organisation, newest first, read page by page so the
+/// download holds them all (the pages people see use [`page`]).
 pub async fn list(db: &mut Db, viewer_org: &str) -> Result<Vec<Evidence>> {
-    Ok(page(db, viewer_org, None, 500).await?.items)
+    let (mut out, mut after) = (Vec::new(), None);
+    loop {
+        let p = page(db, viewer_org, after.as_ref(), keyset::MAX_LIMIT).await?;
+        out.extend(p.items);
+        after = keyset::resume(p.next, ORDER)?;
+        if after.is_none() {
+            return Ok(out);
+        }
+    }
 }
 
 /// The order of evidence lists: newest first, then by id.

@@ -196,14 +196,22 @@ pub async fn get(db: &mut Db, scope: &RecordScope, id: &str) -> Result<StoredFin
     from_row(&row)
 }
 
-/// Findings within `scope`, optionally only those in `states`, newest first (at most 500;
-/// pages use [`page`]).
+/// Every finding within `scope`, optionally only those in `states`, newest first, read page
+/// by page so the download holds them all (the pages people see use [`page`]).
 pub async fn list(
     db: &mut Db,
     scope: &RecordScope,
     states: &[State],
 ) -> Result<Vec<StoredFinding>> {
-    Ok(page(db, scope, states, None, 500).await?.items)
+    let (mut out, mut after) = (Vec::new(), None);
+    loop {
+        let p = page(db, scope, states, after.as_ref(), keyset::MAX_LIMIT).await?;
+        out.extend(p.items);
+        after = keyset::resume(p.next, ORDER)?;
+        if after.is_none() {
+            return Ok(out);
+        }
+    }
 }
 
 /// The order of finding lists: newest first, then by id.

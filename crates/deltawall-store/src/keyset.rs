@@ -222,6 +222,45 @@ impl Query<'_> {
     }
 }
 
+impl Query<'_> {
+    /// Every row of the query, read [`MAX_LIMIT`] rows a page: for lists used whole (a
+    /// work list, a choice list, a figure's source), which must never stop silently at
+    /// the end of one page however many rows there are.
+    pub(crate) async fn all<T>(
+        self,
+        db: &mut Db,
+        map: fn(&AnyRow) -> Result<T>,
+        key: impl Fn(&T) -> Vec<Key>,
+    ) -> Result<Vec<T>> {
+        let (mut out, mut after) = (Vec::new(), None::<Cursor>);
+        loop {
+            let query = Query {
+                select: self.select.clone(),
+                binds: self.binds.clone(),
+                order: self.order,
+            };
+            let page = query.page(db, after.as_ref(), MAX_LIMIT, map, &key).await?;
+            let more = page.next.is_some();
+            // The next page starts after the last row's keys, taken from the row itself
+            // rather than decoded back from the opaque cursor.
+            after = page.items.last().map(|r| Cursor(key(r)));
+            out.extend(page.items);
+            if !more {
+                return Ok(out);
+            }
+        }
+    }
+}
+
+/// The cursor of the page after one this store handed out for a list sorted on `order`,
+/// for lists read whole through their `page` function.
+pub(crate) fn resume(next: Option<String>, order: &[Col]) -> Result<Option<Cursor>> {
+    next.map(|n| {
+        Cursor::decode(&n, order.len()).map_err(|e| crate::StoreError::BadCursor(e.to_string()))
+    })
+    .transpose()
+}
+
 /// A requested page size bounded to `1..=MAX_LIMIT`.
 pub fn clamp_limit(limit: Option<i64>) -> i64 {
     limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)

@@ -215,6 +215,25 @@ fn list_where(scope: &OrgScope, filter: &OrgFilter) -> (String, Vec<Bind>) {
     (conds.join(" AND "), binds)
 }
 
+/// Every organisation within `scope` matching `filter`, read [`Page::MAX_LIMIT`] a page so
+/// none is left out: for lists used whole (an institution's children, choices of a form).
+pub async fn list_all(
+    db: &mut Db,
+    scope: &OrgScope,
+    filter: &OrgFilter,
+) -> Result<Vec<Organisation>> {
+    let mut out: Vec<Organisation> = Vec::new();
+    loop {
+        let page = Page::new(out.len() as i64, Page::MAX_LIMIT);
+        let p = list(db, scope, filter, page).await?;
+        let got = p.items.len();
+        out.extend(p.items);
+        if got == 0 || out.len() as i64 >= p.total {
+            return Ok(out);
+        }
+    }
+}
+
 /// Organisations within `scope` matching `filter`, ordered by kind and Japanese name.
 pub async fn list(
     db: &mut Db,

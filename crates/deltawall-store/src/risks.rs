@@ -137,9 +137,18 @@ pub async fn update(db: &mut Db, org_id: &str, id: &str, f: &RiskFields, at_us: 
     Ok(())
 }
 
-/// Risks within `scope`, highest residual score first (at most 500; pages use [`page`]).
+/// Every risk within `scope`, highest residual score first, read page by page so the
+/// download holds them all (the pages people see use [`page`]).
 pub async fn list(db: &mut Db, scope: &RecordScope) -> Result<Vec<Risk>> {
-    Ok(page(db, scope, None, 500).await?.items)
+    let (mut out, mut after) = (Vec::new(), None);
+    loop {
+        let p = page(db, scope, after.as_ref(), keyset::MAX_LIMIT).await?;
+        out.extend(p.items);
+        after = keyset::resume(p.next, ORDER)?;
+        if after.is_none() {
+            return Ok(out);
+        }
+    }
 }
 
 /// The order of risk lists: highest residual score first, then oldest, then by id.

@@ -103,9 +103,10 @@ fn visible_sql(scope: &OrgScope, first: usize) -> (String, Vec<Bind>) {
     (c.sql, c.binds.into_iter().map(Bind::Text).collect())
 }
 
-/// Alerts visible within `scope`, newest first, at most 500 (pages use [`page`]).
+/// Every alert visible within `scope`, newest first, read page by page so none is left
+/// out (the pages people see use [`page`]).
 pub async fn list(db: &mut Db, scope: &OrgScope) -> Result<Vec<StoredAlert>> {
-    Ok(page(db, scope, None, keyset::MAX_LIMIT).await?.items)
+    alerts_query(scope).all(db, alert_from_row, alert_key).await
 }
 
 /// The order of alert lists: newest first, then by id.
@@ -121,20 +122,26 @@ pub async fn page(
     after: Option<&Cursor>,
     limit: i64,
 ) -> Result<KeysetPage<StoredAlert>> {
+    alerts_query(scope)
+        .page(db, after, limit, alert_from_row, alert_key)
+        .await
+}
+
+/// The alerts visible within `scope`, in [`ORDER`] once paged.
+fn alerts_query(scope: &OrgScope) -> keyset::Query<'static> {
     let (cond, binds) = visible_sql(scope, 1);
-    let query = keyset::Query {
+    keyset::Query {
         select: format!(
             "SELECT a.id, a.issuer_org, a.sent_at, a.created_by, a.document FROM sup_alerts a \
              WHERE {cond}"
         ),
         binds,
         order: ORDER,
-    };
-    query
-        .page(db, after, limit, alert_from_row, |a| {
-            vec![Key::Int(a.sent_at), Key::Text(a.id.clone())]
-        })
-        .await
+    }
+}
+
+fn alert_key(a: &StoredAlert) -> Vec<Key> {
+    vec![Key::Int(a.sent_at), Key::Text(a.id.clone())]
 }
 
 /// One alert visible within `scope`.

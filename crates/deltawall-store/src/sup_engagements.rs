@@ -7,7 +7,7 @@
 use crate::db::Db;
 use crate::findings::code_of;
 use crate::keyset::{self, Cursor, Dir, Key, KeysetPage, Kind};
-use crate::records::{Bind, bind_all, conflict};
+use crate::records::{Bind, conflict};
 use crate::scope::org_clause;
 use crate::{Result, StoreError, new_id};
 use deltawall_domain::OrgScope;
@@ -15,8 +15,8 @@ use deltawall_domain::org::Region;
 use deltawall_domain::role::Role;
 use deltawall_domain::supervision::engagement::{Engagement, EngagementState};
 use serde::Serialize;
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{AssertSqlSafe, Row};
 
 /// An engagement as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -163,8 +163,9 @@ pub async fn get(db: &mut Db, scope: &OrgScope, id: &str) -> Result<StoredEngage
     from_row(&row)
 }
 
-/// Engagements within `scope`, optionally of one institution and in some states, by
-/// planned day (latest first), at most 500.
+/// Every engagement within `scope`, optionally of one institution and in some states, by
+/// planned day (latest first), read page by page so none is left out (the pages people
+/// see use [`page`]).
 pub async fn list(
     db: &mut Db,
     scope: &OrgScope,
@@ -189,11 +190,16 @@ pub async fn list(
         }
         sql.push_str(&format!(" AND e.state IN ({})", marks.join(", ")));
     }
-    sql.push_str(" ORDER BY e.planned_on DESC, e.id LIMIT 500");
-    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
-        .fetch_all(&mut *db)
-        .await?;
-    rows.iter().map(from_row).collect()
+    let query = keyset::Query {
+        select: sql,
+        binds,
+        order: ORDER,
+    };
+    query.all(db, from_row, engagement_key).await
+}
+
+fn engagement_key(e: &StoredEngagement) -> Vec<Key> {
+    vec![Key::Text(e.planned_on.clone()), Key::Text(e.id.clone())]
 }
 
 /// The order of engagement lists: latest planned day first, then by id.
@@ -219,11 +225,7 @@ pub async fn page(
         binds: clause.binds.into_iter().map(Bind::Text).collect(),
         order: ORDER,
     };
-    query
-        .page(db, after, limit, from_row, |e| {
-            vec![Key::Text(e.planned_on.clone()), Key::Text(e.id.clone())]
-        })
-        .await
+    query.page(db, after, limit, from_row, engagement_key).await
 }
 
 /// The stored history of an engagement (the caller has checked it is visible), oldest

@@ -4,8 +4,11 @@
 
 use crate::Result;
 use crate::db::Db;
+use crate::keyset::{self, Dir, Key, Kind};
+use crate::records::Bind;
 use serde::Serialize;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 /// What a reminder is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -90,29 +93,49 @@ pub async fn last_sent(
     .await?)
 }
 
-/// The reminders sent to one institution, newest first (at most 100).
+/// The order of an institution's reminders: newest first, then by the rest of the key
+/// (subject, reminder), which is unique within one institution.
+const ORDER: &[keyset::Col] = &[
+    ("sent_at", Dir::Desc, Kind::Int),
+    ("subject_kind", Dir::Asc, Kind::Text),
+    ("subject_id", Dir::Asc, Kind::Text),
+    ("reminder", Dir::Asc, Kind::Text),
+];
+
+/// Every reminder sent to one institution, newest first, read page by page so none is
+/// left out. There is at most one per subject and scheduled reminder, so the list grows
+/// with the institution's requests and alerts, not with time alone.
 pub async fn for_org(db: &mut Db, org_id: &str) -> Result<Vec<SentReminder>> {
-    let rows = sqlx::query(
-        "SELECT subject_kind, subject_id, org_id, reminder, sent_at FROM sup_reminders \
-         WHERE org_id = $1 ORDER BY sent_at DESC LIMIT 100",
-    )
-    .bind(org_id.to_owned())
-    .fetch_all(&mut *db)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            let kind: String = row.try_get("subject_kind")?;
-            Ok(SentReminder {
-                subject: Subject::from_code(&kind).ok_or(crate::StoreError::Corrupt {
-                    table: "sup_reminders",
-                    column: "subject_kind",
-                    value: kind.clone(),
-                })?,
-                subject_id: row.try_get("subject_id")?,
-                org_id: row.try_get("org_id")?,
-                reminder: row.try_get("reminder")?,
-                sent_at: row.try_get("sent_at")?,
-            })
+    let query = keyset::Query {
+        select: "SELECT subject_kind, subject_id, org_id, reminder, sent_at FROM sup_reminders \
+                 WHERE org_id = $1"
+            .to_owned(),
+        binds: vec![Bind::Text(org_id.to_owned())],
+        order: ORDER,
+    };
+    query
+        .all(db, reminder_from_row, |r| {
+            vec![
+                Key::Int(r.sent_at),
+                Key::Text(r.subject.code().to_owned()),
+                Key::Text(r.subject_id.clone()),
+                Key::Text(r.reminder.clone()),
+            ]
         })
-        .collect()
+        .await
+}
+
+fn reminder_from_row(row: &AnyRow) -> Result<SentReminder> {
+    let kind: String = row.try_get("subject_kind")?;
+    Ok(SentReminder {
+        subject: Subject::from_code(&kind).ok_or(crate::StoreError::Corrupt {
+            table: "sup_reminders",
+            column: "subject_kind",
+            value: kind.clone(),
+        })?,
+        subject_id: row.try_get("subject_id")?,
+        org_id: row.try_get("org_id")?,
+        reminder: row.try_get("reminder")?,
+        sent_at: row.try_get("sent_at")?,
+    })
 }

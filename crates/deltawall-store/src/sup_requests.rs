@@ -245,12 +245,13 @@ fn visible_request_sql(scope: &OrgScope, first: usize) -> (String, Vec<Bind>) {
     (c.sql, c.binds.into_iter().map(Bind::Text).collect())
 }
 
-/// Requests visible within `scope` (issued by the scope's own organisation or with a task
-/// it reaches), newest first, at most 500 (pages use [`page_requests`]).
+/// Every request visible within `scope` (issued by the scope's own organisation or with a
+/// task it reaches), newest first, read page by page so none is left out (lists people
+/// page through use [`page_requests`]).
 pub async fn list_requests(db: &mut Db, scope: &OrgScope) -> Result<Vec<StoredRequest>> {
-    Ok(page_requests(db, scope, None, keyset::MAX_LIMIT)
-        .await?
-        .items)
+    requests_query(scope)
+        .all(db, request_from_row, request_key)
+        .await
 }
 
 /// The order of request lists: newest first, then by id.
@@ -266,20 +267,26 @@ pub async fn page_requests(
     after: Option<&Cursor>,
     limit: i64,
 ) -> Result<KeysetPage<StoredRequest>> {
+    requests_query(scope)
+        .page(db, after, limit, request_from_row, request_key)
+        .await
+}
+
+/// The requests visible within `scope`, in [`REQUEST_ORDER`] once paged.
+fn requests_query(scope: &OrgScope) -> keyset::Query<'static> {
     let (cond, binds) = visible_request_sql(scope, 1);
-    let query = keyset::Query {
+    keyset::Query {
         select: format!(
             "SELECT r.id, r.issuer_org, r.sent_at, r.created_by, r.document FROM sup_requests r \
              WHERE {cond}"
         ),
         binds,
         order: REQUEST_ORDER,
-    };
-    query
-        .page(db, after, limit, request_from_row, |r| {
-            vec![Key::Int(r.sent_at), Key::Text(r.id.clone())]
-        })
-        .await
+    }
+}
+
+fn request_key(r: &StoredRequest) -> Vec<Key> {
+    vec![Key::Int(r.sent_at), Key::Text(r.id.clone())]
 }
 
 /// One request visible within `scope`.
@@ -331,19 +338,12 @@ pub async fn get_task(db: &mut Db, scope: &OrgScope, task_id: &str) -> Result<St
     task_from_row(&row)
 }
 
-/// The tasks of one institution, with their requests, newest request first.
+/// Every task of one institution, with its request, newest request first, read page by
+/// page so none is left out (the inbox pages with [`page_tasks_of_org`]).
 pub async fn tasks_of_org(db: &mut Db, org_id: &str) -> Result<Vec<(StoredTask, StoredRequest)>> {
-    let sql = format!(
-        "SELECT {TASK_AND_REQUEST_COLUMNS} \
-         FROM sup_request_tasks t JOIN organisations o ON o.id = t.org_id \
-         JOIN sup_requests r ON r.id = t.request_id WHERE t.org_id = $1 \
-         ORDER BY r.sent_at DESC, t.id LIMIT 500"
-    );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(org_id.to_owned())
-        .fetch_all(&mut *db)
-        .await?;
-    rows.iter().map(task_and_request).collect()
+    tasks_of_org_query(org_id)
+        .all(db, task_and_request, task_key)
+        .await
 }
 
 /// The order of an institution's tasks: newest request first, then by task id.
@@ -360,7 +360,14 @@ pub async fn page_tasks_of_org(
     after: Option<&Cursor>,
     limit: i64,
 ) -> Result<KeysetPage<(StoredTask, StoredRequest)>> {
-    let query = keyset::Query {
+    tasks_of_org_query(org_id)
+        .page(db, after, limit, task_and_request, task_key)
+        .await
+}
+
+/// The tasks of one institution with their requests, in [`TASK_ORDER`] once paged.
+fn tasks_of_org_query(org_id: &str) -> keyset::Query<'static> {
+    keyset::Query {
         select: format!(
             "SELECT {TASK_AND_REQUEST_COLUMNS} \
              FROM sup_request_tasks t JOIN organisations o ON o.id = t.org_id \
@@ -368,12 +375,11 @@ pub async fn page_tasks_of_org(
         ),
         binds: vec![Bind::Text(org_id.to_owned())],
         order: TASK_ORDER,
-    };
-    query
-        .page(db, after, limit, task_and_request, |(t, r)| {
-            vec![Key::Int(r.sent_at), Key::Text(t.id.clone())]
-        })
-        .await
+    }
+}
+
+fn task_key((t, r): &(StoredTask, StoredRequest)) -> Vec<Key> {
+    vec![Key::Int(r.sent_at), Key::Text(t.id.clone())]
 }
 
 pub(crate) fn task_and_request(row: &AnyRow) -> Result<(StoredTask, StoredRequest)> {

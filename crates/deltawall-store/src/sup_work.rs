@@ -3,6 +3,7 @@
 
 use crate::Result;
 use crate::db::Db;
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage, Kind};
 use crate::records::{Bind, bind_all, code};
 use crate::scope::org_clause;
 use crate::sup_requests::{StoredRequest, StoredTask, TASK_AND_REQUEST_COLUMNS, task_and_request};
@@ -12,29 +13,37 @@ use deltawall_domain::org::{BusinessType, Region};
 use deltawall_domain::supervision::request::TaskState;
 use sqlx::{AssertSqlSafe, Row};
 
-/// The most review items listed at once; the requests pages hold the rest.
-pub const REVIEW_LIMIT: i64 = 200;
+/// The order of the review list: oldest submission (last change) first, then by task id.
+const REVIEW_ORDER: &[keyset::Col] = &[
+    ("t.updated_at", Dir::Asc, Kind::Int),
+    ("t.id", Dir::Asc, Kind::Text),
+];
 
-/// Tasks of institutions within `scope` that were submitted and wait for the supervisor's
-/// decision, oldest submission first (by last change).
+/// Every task of institutions within `scope` that was submitted and waits for the
+/// supervisor's decision, oldest submission first (by last change): the work list reads it
+/// whole, page by page, so no answer waits unseen past a fixed number.
 pub async fn awaiting_review(
     db: &mut Db,
     scope: &OrgScope,
 ) -> Result<Vec<(StoredTask, StoredRequest)>> {
     let c = org_clause(scope, 1);
-    let sql = format!(
-        "SELECT {TASK_AND_REQUEST_COLUMNS} \
-         FROM sup_request_tasks t JOIN organisations o ON o.id = t.org_id \
-         JOIN sup_requests r ON r.id = t.request_id \
-         WHERE t.state = '{}' AND {} ORDER BY t.updated_at, t.id LIMIT {REVIEW_LIMIT}",
-        TaskState::Submitted.code(),
-        c.sql
-    );
-    let binds: Vec<Bind> = c.binds.into_iter().map(Bind::Text).collect();
-    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
-        .fetch_all(&mut *db)
-        .await?;
-    rows.iter().map(task_and_request).collect()
+    let query = keyset::Query {
+        select: format!(
+            "SELECT {TASK_AND_REQUEST_COLUMNS} \
+             FROM sup_request_tasks t JOIN organisations o ON o.id = t.org_id \
+             JOIN sup_requests r ON r.id = t.request_id \
+             WHERE t.state = '{}' AND {}",
+            TaskState::Submitted.code(),
+            c.sql
+        ),
+        binds: c.binds.into_iter().map(Bind::Text).collect(),
+        order: REVIEW_ORDER,
+    };
+    query
+        .all(db, task_and_request, |(t, _)| {
+            vec![Key::Int(t.updated_at), Key::Text(t.id.clone())]
+        })
+        .await
 }
 
 /// Late institutions of one business type and region: how many, and how many tasks they owe
@@ -100,18 +109,26 @@ pub async fn late_counts_from_tasks(
         .collect()
 }
 
-/// The most late tasks listed on one page.
-pub const LATE_LIMIT: i64 = 500;
+/// The order of the late list: earliest deadline (longest late) first, then by
+/// institution name and task id.
+const LATE_ORDER: &[keyset::Col] = &[
+    ("r.deadline", Dir::Asc, Kind::Int),
+    ("o.name_en", Dir::Asc, Kind::Text),
+    ("t.id", Dir::Asc, Kind::Text),
+];
 
-/// The tasks past their deadline of institutions within `scope`, optionally of one business
-/// type and one region: the list behind each count of [`late_counts`], longest late first.
+/// One page of the tasks past their deadline of institutions within `scope`, optionally of
+/// one business type and one region (the list behind each count of [`late_counts`]),
+/// longest late first, starting after `after`; the filters hold on every page.
 pub async fn late_tasks(
     db: &mut Db,
     scope: &OrgScope,
     now_us: i64,
     business_type: Option<BusinessType>,
     region: Option<Region>,
-) -> Result<Vec<(StoredTask, StoredRequest)>> {
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<(StoredTask, StoredRequest)>> {
     let c = org_clause(scope, 2);
     let mut binds = vec![Bind::Int(now_us)];
     binds.extend(c.binds.into_iter().map(Bind::Text));
@@ -124,17 +141,25 @@ pub async fn late_tasks(
         binds.push(Bind::Text(r.code().to_owned()));
         extra.push_str(&format!(" AND o.region = ${}", binds.len()));
     }
-    let sql = format!(
-        "SELECT {TASK_AND_REQUEST_COLUMNS} \
-         FROM sup_request_tasks t JOIN sup_requests r ON r.id = t.request_id \
-         JOIN organisations o ON o.id = t.org_id \
-         WHERE t.state IN ({}) AND r.deadline < $1 AND o.kind = 'institution' AND {}{extra} \
-         ORDER BY r.deadline, o.name_en, t.id LIMIT {LATE_LIMIT}",
-        sql_list(TaskState::OUTSTANDING),
-        c.sql
-    );
-    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
-        .fetch_all(&mut *db)
-        .await?;
-    rows.iter().map(task_and_request).collect()
+    let query = keyset::Query {
+        select: format!(
+            "SELECT {TASK_AND_REQUEST_COLUMNS} \
+             FROM sup_request_tasks t JOIN sup_requests r ON r.id = t.request_id \
+             JOIN organisations o ON o.id = t.org_id \
+             WHERE t.state IN ({}) AND r.deadline < $1 AND o.kind = 'institution' AND {}{extra}",
+            sql_list(TaskState::OUTSTANDING),
+            c.sql
+        ),
+        binds,
+        order: LATE_ORDER,
+    };
+    query
+        .page(db, after, limit, task_and_request, |(t, r)| {
+            vec![
+                Key::Int(r.doc.request.deadline_us),
+                Key::Text(t.org_name_en.clone()),
+                Key::Text(t.id.clone()),
+            ]
+        })
+        .await
 }

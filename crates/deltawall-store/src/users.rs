@@ -100,6 +100,21 @@ pub async fn get(db: &mut Db, scope: &OrgScope, id: &str) -> Result<User> {
     from_row(&row)
 }
 
+/// Every user of organisation `org_id` within `scope`, read [`Page::MAX_LIMIT`] a page so
+/// none is left out: for lists used whole (names shown beside ids, owners to choose from).
+pub async fn all_by_org(db: &mut Db, scope: &OrgScope, org_id: &str) -> Result<Vec<User>> {
+    let mut out: Vec<User> = Vec::new();
+    loop {
+        let page = Page::new(out.len() as i64, Page::MAX_LIMIT);
+        let p = list_by_org(db, scope, org_id, page).await?;
+        let got = p.items.len();
+        out.extend(p.items);
+        if got == 0 || out.len() as i64 >= p.total {
+            return Ok(out);
+        }
+    }
+}
+
 /// The users of one organisation, if it is within `scope`, by login name.
 pub async fn list_by_org(
     db: &mut Db,

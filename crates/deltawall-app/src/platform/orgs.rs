@@ -139,14 +139,7 @@ pub async fn get(ctx: Ctx<'_>, id: &str) -> SResult<OrgDetail> {
         parent_id: Some(id.to_owned()),
         ..Default::default()
     };
-    let children = orgs::list(
-        &mut conn,
-        &scope,
-        &children_filter,
-        Page::new(0, Page::MAX_LIMIT),
-    )
-    .await?
-    .items;
+    let children = orgs::list_all(&mut conn, &scope, &children_filter).await?;
     Ok(OrgDetail {
         org,
         attributes,

@@ -372,13 +372,8 @@ async fn own_users(
     db: &mut deltawall_store::Conn,
 ) -> SResult<std::collections::BTreeMap<String, String>> {
     let own = deltawall_domain::OrgScope::Own(ctx.actor.org_id.clone());
-    let page = deltawall_store::Page::new(0, deltawall_store::Page::MAX_LIMIT);
-    let users = deltawall_store::users::list_by_org(db, &own, &ctx.actor.org_id, page).await?;
-    Ok(users
-        .items
-        .into_iter()
-        .map(|u| (u.id, u.display_name))
-        .collect())
+    let users = deltawall_store::users::all_by_org(db, &own, &ctx.actor.org_id).await?;
+    Ok(users.into_iter().map(|u| (u.id, u.display_name)).collect())
 }
 
 pub(crate) fn due_us(day: &str) -> i64 {

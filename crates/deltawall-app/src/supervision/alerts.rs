@@ -184,14 +184,22 @@ pub async fn send(ctx: Ctx<'_>, clock: &Clock, input: &AlertInput) -> SResult<St
     Ok(id)
 }
 
-/// The alerts the supervisor reaches, each with its tracking within reach (at most 500;
-/// the list pages use [`page`]).
+/// Every alert the supervisor reaches, each with its tracking within reach, read page by
+/// page so none is left out (the list pages use [`page`]).
 pub async fn list(ctx: Ctx<'_>, clock: &Clock) -> SResult<Vec<AlertDetail>> {
-    let first = crate::paging::PageRequest {
+    let mut req = crate::paging::PageRequest {
         cursor: None,
         limit: Some(deltawall_store::keyset::MAX_LIMIT),
     };
-    Ok(page(ctx, clock, &first).await?.items)
+    let mut out = Vec::new();
+    loop {
+        let p = page(ctx, clock, &req).await?;
+        out.extend(p.items);
+        match p.next {
+            Some(next) => req.cursor = Some(next),
+            None => return Ok(out),
+        }
+    }
 }
 
 /// One page of the alerts the supervisor reaches, newest first, each with its tracking

@@ -29,7 +29,7 @@ use deltawall_store::findings::{self, StoredFinding, code_of};
 use deltawall_store::records::{Organisation, User, now_us};
 use deltawall_store::sup_engagements::{self, Assignee, EngagementEventRow, StoredEngagement};
 use deltawall_store::sup_monitoring::{self, Monitoring, NewMonitoring};
-use deltawall_store::{Page, users};
+use deltawall_store::users;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -356,9 +356,9 @@ pub async fn issue_finding(ctx: Ctx<'_>, id: &str, input: &IssueInput) -> SResul
     Ok(f.id)
 }
 
-/// Engagements in the actor's reach, optionally with one institution and in some states
-/// (all when `states` is empty), latest planned first, at most 500: the states are chosen in
-/// SQL so that old closed engagements never push an active one out of the 500.
+/// Every engagement in the actor's reach, optionally with one institution and in some
+/// states (all when `states` is empty, chosen in SQL), latest planned first, read page by
+/// page so none is left out.
 pub async fn list(
     ctx: Ctx<'_>,
     org_id: Option<&str>,
@@ -416,10 +416,8 @@ pub async fn view(ctx: Ctx<'_>, id: &str) -> SResult<EngagementView> {
         .filter(|f| f.origin_ref.as_deref() == Some(id))
         .collect();
     let assignees = sup_engagements::assignable(&mut conn, e.org_region).await?;
-    let page = Page::new(0, Page::MAX_LIMIT);
-    let owners = users::list_by_org(&mut conn, &scope, &e.org_id, page)
+    let owners = users::all_by_org(&mut conn, &scope, &e.org_id)
         .await?
-        .items
         .into_iter()
         .filter(|u| u.active)
         .collect();
@@ -456,10 +454,8 @@ pub async fn plannable(
         ..Default::default()
     };
     let mut conn = ctx.store.read().await?;
-    let page = Page::new(0, Page::MAX_LIMIT);
-    let mut list: Vec<Organisation> = deltawall_store::orgs::list(&mut conn, &scope, &filter, page)
-        .await?
-        .items;
+    let mut list: Vec<Organisation> =
+        deltawall_store::orgs::list_all(&mut conn, &scope, &filter).await?;
     if let Some(id) = preselect.filter(|id| !list.iter().any(|o| o.id == *id))
         && let Ok(o) = deltawall_store::orgs::get(&mut conn, &scope, id).await
         && o.kind == OrgKind::Institution

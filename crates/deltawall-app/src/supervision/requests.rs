@@ -298,14 +298,22 @@ fn completion_of(tasks: &[StoredTask], deadline_us: i64, now_us: i64) -> Complet
     completion(&facts)
 }
 
-/// The requests the supervisor reaches, newest first, each with completion over the
-/// tasks within reach (at most 500; the list pages use [`page`]).
+/// Every request the supervisor reaches, newest first, each with completion over the tasks
+/// within reach, read page by page so none is left out (the list pages use [`page`]).
 pub async fn list(ctx: Ctx<'_>, clock: &Clock) -> SResult<Vec<RequestSummary>> {
-    let first = crate::paging::PageRequest {
+    let mut req = crate::paging::PageRequest {
         cursor: None,
         limit: Some(deltawall_store::keyset::MAX_LIMIT),
     };
-    Ok(page(ctx, clock, &first).await?.items)
+    let mut out = Vec::new();
+    loop {
+        let p = page(ctx, clock, &req).await?;
+        out.extend(p.items);
+        match p.next {
+            Some(next) => req.cursor = Some(next),
+            None => return Ok(out),
+        }
+    }
 }
 
 /// One page of the requests the supervisor reaches, newest first, each with completion over

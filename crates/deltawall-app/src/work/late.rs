@@ -5,6 +5,7 @@ use crate::supervision::clock::Clock;
 use crate::supervision::roles;
 use crate::{Ctx, SResult};
 use deltawall_domain::org::{BusinessType, Region};
+use deltawall_store::keyset::KeysetPage;
 use deltawall_store::sup_work;
 use serde::Serialize;
 
@@ -77,20 +78,33 @@ pub struct LateTask {
     pub href: String,
 }
 
-/// The tasks past their deadline within the reader's reach, optionally of one business type
-/// and region (the list behind one cell of [`late_institutions`]).
+/// One page of the tasks past their deadline within the reader's reach, optionally of one
+/// business type and region (the list behind one cell of [`late_institutions`]), longest
+/// late first; the filters hold on every page.
 pub async fn late_tasks(
     ctx: Ctx<'_>,
     clock: &Clock,
     business_type: Option<BusinessType>,
     region: Option<Region>,
-) -> SResult<Vec<LateTask>> {
+    req: &crate::paging::PageRequest,
+) -> SResult<KeysetPage<LateTask>> {
     roles::require_reader(&ctx)?;
+    let after = req.cursor(3)?;
     let now = clock.now_us();
     let mut conn = ctx.store.read().await?;
     let scope = ctx.actor.org_scope();
-    let rows = sup_work::late_tasks(&mut conn, &scope, now, business_type, region).await?;
-    Ok(rows
+    let page = sup_work::late_tasks(
+        &mut conn,
+        &scope,
+        now,
+        business_type,
+        region,
+        after.as_ref(),
+        req.limit(),
+    )
+    .await?;
+    let items = page
+        .items
         .into_iter()
         .map(|(t, r)| {
             let deadline = r.doc.request.deadline_us;
@@ -110,5 +124,9 @@ pub async fn late_tasks(
                 href: format!("/supervision/requests/{}/tasks/{}", r.id, t.id),
             }
         })
-        .collect())
+        .collect();
+    Ok(KeysetPage {
+        items,
+        next: page.next,
+    })
 }

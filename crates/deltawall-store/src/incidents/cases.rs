@@ -204,10 +204,11 @@ pub async fn get(db: &mut Db, scope: &OrgScope, id: &str) -> Result<StoredCase> 
     from_row(&row)
 }
 
-/// Cases of institutions within `scope`, open ones first, then by priority and newest
-/// change (at most 500; pages use [`page`]).
+/// Every case of institutions within `scope`, open ones first, then by priority and newest
+/// change, read page by page so none is left out: the incidents to-do reads it whole (the
+/// pages people see use [`page`]).
 pub async fn list(db: &mut Db, scope: &OrgScope) -> Result<Vec<StoredCase>> {
-    Ok(page(db, scope, None, crate::keyset::MAX_LIMIT).await?.items)
+    cases_query(scope).all(db, from_row, case_key).await
 }
 
 /// The order of case lists: open ones first, then by priority, newest change, id.
@@ -230,8 +231,15 @@ pub async fn page(
     after: Option<&Cursor>,
     limit: i64,
 ) -> Result<KeysetPage<StoredCase>> {
+    cases_query(scope)
+        .page(db, after, limit, from_row, case_key)
+        .await
+}
+
+/// The cases of institutions within `scope`, in [`ORDER`] once paged.
+fn cases_query(scope: &OrgScope) -> keyset::Query<'static> {
     let clause = org_clause(scope, 1);
-    let query = keyset::Query {
+    keyset::Query {
         select: format!(
             "SELECT {COLUMNS} FROM incidents i JOIN organisations o ON o.id = i.org_id \
              WHERE i.case_doc IS NOT NULL AND {}",
@@ -239,17 +247,16 @@ pub async fn page(
         ),
         binds: clause.binds.into_iter().map(Bind::Text).collect(),
         order: ORDER,
-    };
-    query
-        .page(db, after, limit, from_row, |c| {
-            vec![
-                Key::Int(i64::from(c.case.phase.code() == "closed")),
-                Key::Text(c.case.priority.code().to_owned()),
-                Key::Int(c.updated_at),
-                Key::Text(c.id.clone()),
-            ]
-        })
-        .await
+    }
+}
+
+fn case_key(c: &StoredCase) -> Vec<Key> {
+    vec![
+        Key::Int(i64::from(c.case.phase.code() == "closed")),
+        Key::Text(c.case.priority.code().to_owned()),
+        Key::Int(c.updated_at),
+        Key::Text(c.id.clone()),
+    ]
 }
 
 /// The timeline of case `case_id` (obtained through [`get`]), oldest first.

@@ -132,9 +132,10 @@ pub async fn get(db: &mut Db, scope: &OrgScope, id: &str) -> Result<Incident> {
     from_row(&row)
 }
 
-/// Incidents of institutions within `scope`, newest first (at most 500).
+/// Every incident of institutions within `scope`, newest first, read page by page so none
+/// is left out (the pages people see use [`page`]).
 pub async fn list(db: &mut Db, scope: &OrgScope) -> Result<Vec<Incident>> {
-    Ok(page(db, scope, None, keyset::MAX_LIMIT).await?.items)
+    incidents_query(scope).all(db, from_row, incident_key).await
 }
 
 /// One page of the incidents of institutions within `scope`, newest first, starting after
@@ -145,15 +146,21 @@ pub async fn page(
     after: Option<&Cursor>,
     limit: i64,
 ) -> Result<KeysetPage<Incident>> {
+    incidents_query(scope)
+        .page(db, after, limit, from_row, incident_key)
+        .await
+}
+
+/// The incidents of institutions within `scope`, in [`ORDER`] once paged.
+fn incidents_query(scope: &OrgScope) -> keyset::Query<'static> {
     let clause = org_clause(scope, 1);
-    let query = keyset::Query {
+    keyset::Query {
         select: format!("{FROM} WHERE {}", clause.sql),
         binds: clause.binds.into_iter().map(Bind::Text).collect(),
         order: ORDER,
-    };
-    query
-        .page(db, after, limit, from_row, |i| {
-            vec![Key::Text(i.occurred_on.clone()), Key::Text(i.id.clone())]
-        })
-        .await
+    }
+}
+
+fn incident_key(i: &Incident) -> Vec<Key> {
+    vec![Key::Text(i.occurred_on.clone()), Key::Text(i.id.clone())]
 }

@@ -159,18 +159,10 @@ pub async fn create(db: &mut Db, r: &Room, members: &[String], at: i64) -> Resul
     Ok(())
 }
 
-/// The rooms `org_id` is a member of or declared, open ones first, newest first.
+/// Every room `org_id` is a member of or declared, open ones first, newest first, read
+/// page by page so none is left out (the rooms page uses [`page_for`]).
 pub async fn list_for(db: &mut Db, org_id: &str) -> Result<Vec<Room>> {
-    let sql = format!(
-        "SELECT {ROOM_COLUMNS} FROM coordination_rooms r WHERE {} \
-         ORDER BY CASE WHEN r.status = 'open' THEN 0 ELSE 1 END, r.declared_at DESC, r.id LIMIT 500",
-        member_clause(1)
-    );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(org_id.to_owned())
-        .fetch_all(&mut *db)
-        .await?;
-    rows.iter().map(room).collect()
+    rooms_query(org_id).all(db, room, room_key).await
 }
 
 /// Open rooms sort before closed ones: the first column of [`ROOM_ORDER`].
@@ -191,24 +183,30 @@ pub async fn page_for(
     after: Option<&Cursor>,
     limit: i64,
 ) -> Result<KeysetPage<Room>> {
-    let query = keyset::Query {
+    rooms_query(org_id)
+        .page(db, after, limit, room, room_key)
+        .await
+}
+
+/// The rooms `org_id` is a member of or declared, in [`ROOM_ORDER`] once paged.
+fn rooms_query(org_id: &str) -> keyset::Query<'static> {
+    keyset::Query {
         select: format!(
             "SELECT {ROOM_COLUMNS} FROM coordination_rooms r WHERE {}",
             member_clause(1)
         ),
         binds: vec![Bind::Text(org_id.to_owned())],
         order: ROOM_ORDER,
-    };
-    query
-        .page(db, after, limit, room, |r| {
-            let closed = i64::from(r.status != RoomStatus::Open);
-            vec![
-                Key::Int(closed),
-                Key::Int(r.declared_at),
-                Key::Text(r.id.clone()),
-            ]
-        })
-        .await
+    }
+}
+
+fn room_key(r: &Room) -> Vec<Key> {
+    let closed = i64::from(r.status != RoomStatus::Open);
+    vec![
+        Key::Int(closed),
+        Key::Int(r.declared_at),
+        Key::Text(r.id.clone()),
+    ]
 }
 
 /// Room `id`, if `org_id` is a member of it or declared it; otherwise not found.
@@ -247,55 +245,82 @@ pub async fn members(db: &mut Db, room_id: &str) -> Result<Vec<Member>> {
         .collect()
 }
 
-/// The status board of room `room_id`, newest report first.
+/// The order of a room's status board: newest report first, then by id.
+const STATUS_ORDER: &[keyset::Col] = &[
+    ("reported_at", Dir::Desc, Kind::Int),
+    ("id", Dir::Asc, Kind::Text),
+];
+
+/// The whole status board of room `room_id`, newest report first, read page by page so no
+/// report is left out however long the incident lasts.
 pub async fn statuses(db: &mut Db, room_id: &str) -> Result<Vec<StatusReport>> {
-    let rows = sqlx::query(
-        "SELECT org_id, status, as_of, note, reported_by, reported_at FROM coordination_status \
-         WHERE room_id = $1 ORDER BY reported_at DESC, id LIMIT 1000",
-    )
-    .bind(room_id.to_owned())
-    .fetch_all(&mut *db)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(StatusReport {
-                org_id: row.try_get("org_id")?,
-                status: code(
-                    row,
-                    "coordination_status",
-                    "status",
-                    MemberStatus::from_code,
-                )?,
-                as_of: row.try_get("as_of")?,
-                note: row.try_get("note")?,
-                reported_by: row.try_get("reported_by")?,
-                reported_at: row.try_get("reported_at")?,
-            })
+    let query = keyset::Query {
+        select: "SELECT id, org_id, status, as_of, note, reported_by, reported_at \
+                 FROM coordination_status WHERE room_id = $1"
+            .to_owned(),
+        binds: vec![Bind::Text(room_id.to_owned())],
+        order: STATUS_ORDER,
+    };
+    let rows = query
+        .all(db, status_from_row, |(id, s)| {
+            vec![Key::Int(s.reported_at), Key::Text(id.clone())]
         })
-        .collect()
+        .await?;
+    Ok(rows.into_iter().map(|(_, s)| s).collect())
 }
 
-/// The relay messages of room `room_id`, oldest first.
+/// A status report with its row id, which only orders the board.
+fn status_from_row(row: &AnyRow) -> Result<(String, StatusReport)> {
+    Ok((
+        row.try_get("id")?,
+        StatusReport {
+            org_id: row.try_get("org_id")?,
+            status: code(
+                row,
+                "coordination_status",
+                "status",
+                MemberStatus::from_code,
+            )?,
+            as_of: row.try_get("as_of")?,
+            note: row.try_get("note")?,
+            reported_by: row.try_get("reported_by")?,
+            reported_at: row.try_get("reported_at")?,
+        },
+    ))
+}
+
+/// The order of a room's relay messages: oldest first, then by id.
+const MESSAGE_ORDER: &[keyset::Col] = &[
+    ("sent_at", Dir::Asc, Kind::Int),
+    ("id", Dir::Asc, Kind::Text),
+];
+
+/// Every relay message of room `room_id`, oldest first, read page by page so none is left
+/// out.
 pub async fn messages(db: &mut Db, room_id: &str) -> Result<Vec<Message>> {
-    let rows = sqlx::query(
-        "SELECT id, from_org, author, body, tlp, sent_at FROM coordination_messages \
-         WHERE room_id = $1 ORDER BY sent_at, id LIMIT 1000",
-    )
-    .bind(room_id.to_owned())
-    .fetch_all(&mut *db)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(Message {
-                id: row.try_get("id")?,
-                from_org: row.try_get("from_org")?,
-                author: row.try_get("author")?,
-                body: row.try_get("body")?,
-                tlp: row.try_get("tlp")?,
-                sent_at: row.try_get("sent_at")?,
-            })
+    let query = keyset::Query {
+        select: "SELECT id, from_org, author, body, tlp, sent_at FROM coordination_messages \
+                 WHERE room_id = $1"
+            .to_owned(),
+        binds: vec![Bind::Text(room_id.to_owned())],
+        order: MESSAGE_ORDER,
+    };
+    query
+        .all(db, message_from_row, |m| {
+            vec![Key::Int(m.sent_at), Key::Text(m.id.clone())]
         })
-        .collect()
+        .await
+}
+
+fn message_from_row(row: &AnyRow) -> Result<Message> {
+    Ok(Message {
+        id: row.try_get("id")?,
+        from_org: row.try_get("from_org")?,
+        author: row.try_get("author")?,
+        body: row.try_get("body")?,
+        tlp: row.try_get("tlp")?,
+        sent_at: row.try_get("sent_at")?,
+    })
 }
 
 /// The cases linked to room `room_id`, oldest link first.

@@ -346,11 +346,17 @@ async fn an_incident_is_found_beyond_the_first_page(db: &TestDb) {
     tx.commit().await.unwrap();
     let mut c = db.store.read().await.unwrap();
     let own = OrgScope::Own(a.clone());
-    let first = incidents::list(&mut c, &own).await.unwrap();
+    let first = incidents::page(&mut c, &own, None, deltawall_store::keyset::MAX_LIMIT)
+        .await
+        .unwrap();
     assert!(
-        first.iter().all(|i| i.id != oldest),
+        first.items.iter().all(|i| i.id != oldest),
         "the first page stops before the oldest"
     );
+    // The whole list reads past the first page, down to the oldest.
+    let whole = incidents::list(&mut c, &own).await.unwrap();
+    assert_eq!(whole.len() as i64, n);
+    assert_eq!(whole.last().map(|i| i.id.as_str()), Some(oldest.as_str()));
     assert_eq!(
         incidents::get(&mut c, &own, &oldest).await.unwrap().id,
         oldest

@@ -12,6 +12,7 @@ use askama::Template;
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
+use deltawall_app::paging::PageRequest;
 use deltawall_app::platform::{audit, orgs};
 use deltawall_app::work::{self, Home, LateInstitutions, LateTask, WorkItem};
 use deltawall_app::{Ctx, SResult};
@@ -218,18 +219,22 @@ pub struct LatePage {
     pub l: Layout,
     /// The filter's labels, if any.
     pub filter: Vec<&'static str>,
-    /// The tasks.
+    /// The tasks of this page.
     pub tasks: Vec<LateTask>,
+    /// Links to the next and first pages, keeping the filter.
+    pub pager: CursorPager,
 }
 
-/// `GET /supervision/late`: the tasks past their deadline within reach, filtered.
+/// `GET /supervision/late`: one page of the tasks past their deadline within reach,
+/// filtered; the pager's links keep the filter.
 pub async fn late_page(
     State(state): State<AppState>,
     user: UiUser,
     Query(q): Query<LateQuery>,
+    Query(page): Query<PageRequest>,
 ) -> Result<Response, AppError> {
     let (bt, region) = q.parse().map_err(user.err())?;
-    let tasks = work::late_tasks(user.ctx(&state), &state.config.clock, bt, region)
+    let page = work::late_tasks(user.ctx(&state), &state.config.clock, bt, region, &page)
         .await
         .map_err(user.err())?;
     let lang = user.lang;
@@ -241,7 +246,12 @@ pub async fn late_page(
     .flatten()
     .collect();
     let l = user.layout("late-title", "supervision", None);
-    Ok(render(&LatePage { l, filter, tasks }))
+    Ok(render(&LatePage {
+        l,
+        filter,
+        pager: CursorPager::new(&user.path, page.next.as_deref()),
+        tasks: page.items,
+    }))
 }
 
 /// What waits for the caller, overdue first; for supervisors also the late institutions.
@@ -257,17 +267,20 @@ pub async fn api_work(
     Ok(Json(home))
 }
 
-/// Tasks past their deadline within the caller's reach (supervisory readers).
-#[utoipa::path(get, path = "/api/v1/supervision/late", tag = "supervision", params(LateQuery),
-    responses((status = 200, body = Vec<LateTask>), (status = 403, body = ErrorBody)))]
+/// Tasks past their deadline within the caller's reach (supervisory readers), longest late
+/// first, one page; the next in `Link: rel="next"`, keeping the filter.
+#[utoipa::path(get, path = "/api/v1/supervision/late", tag = "supervision", params(LateQuery, PageRequest),
+    responses((status = 200, body = Vec<LateTask>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn api_late(
     State(state): State<AppState>,
     user: ApiUser,
+    uri: axum::http::Uri,
     Query(q): Query<LateQuery>,
-) -> Result<Json<Vec<LateTask>>, AppError> {
+    Query(page): Query<PageRequest>,
+) -> Result<Response, AppError> {
     let (bt, region) = q.parse().map_err(AppError::Json)?;
-    let tasks = work::late_tasks(user.ctx(&state), &state.config.clock, bt, region)
+    let page = work::late_tasks(user.ctx(&state), &state.config.clock, bt, region, &page)
         .await
         .map_err(AppError::Json)?;
-    Ok(Json(tasks))
+    Ok(paged_json(&uri, page.items, page.next.as_deref()))
 }
