@@ -146,8 +146,23 @@ pub async fn scope(
     let choices = vuln::asset_choices(user.ctx(&state))
         .await
         .map_err(user.err())?;
-    let notice = i.new.map(|new| {
-        let t = |k| crate::i18n::t(user.lang, k);
+    let notice = import_notice(user.lang, &i);
+    let l = user.layout("vuln-scope", "vulnerabilities", notice);
+    let here = without_import_counts(&user.path);
+    let pager = CursorPager::new(&here, s.next.as_deref());
+    Ok(render(&ScopePage::new(
+        l,
+        &s,
+        choices,
+        may_edit(&user),
+        pager,
+    )))
+}
+
+/// The one-time notice of an import's counts, when the address carries them.
+fn import_notice(lang: crate::i18n::Lang, i: &Imported) -> Option<String> {
+    let t = |k| crate::i18n::t(lang, k);
+    i.new.map(|new| {
         format!(
             "{}: {} {new} / {} {} / {} {} / {} {}",
             t("vuln-imported"),
@@ -159,24 +174,19 @@ pub async fn scope(
             t("vuln-count-reopened"),
             i.reopened.unwrap_or(0),
         )
-    });
-    let l = user.layout("vuln-scope", "vulnerabilities", notice);
-    // The import's counts are shown once: the links to other pages leave them out.
+    })
+}
+
+/// The page's address without the import's counts: they are shown once, so the links to
+/// other pages leave them out.
+fn without_import_counts(address: &str) -> String {
     let counts = ["new=", "unchanged=", "resolved=", "reopened="];
-    let (path, query) = user.path.split_once('?').unwrap_or((&user.path, ""));
+    let (path, query) = address.split_once('?').unwrap_or((address, ""));
     let kept: Vec<&str> = query
         .split('&')
         .filter(|p| !counts.iter().any(|c| p.starts_with(c)))
         .collect();
-    let here = format!("{path}?{}", kept.join("&"));
-    let pager = CursorPager::new(&here, s.next.as_deref());
-    Ok(render(&ScopePage::new(
-        l,
-        &s,
-        choices,
-        may_edit(&user),
-        pager,
-    )))
+    format!("{path}?{}", kept.join("&"))
 }
 
 /// The add-asset form's fields.
