@@ -4,50 +4,19 @@
 //! list's order, rows created in the same microsecond told apart by id, another
 //! organisation's rows never shown.
 
-use crate::fixtures::{add_org, add_user, institution};
+use crate::fixtures::add_user;
+use crate::paging_lists::walk;
+use crate::paging_reach::two_banks;
 use deltawall_domain::OrgScope;
 use deltawall_domain::access::TokenScope;
 use deltawall_domain::catalog::builtin::fsa_2020_viewpoints;
 use deltawall_domain::crosswalk::{Entry, Relationship};
-use deltawall_domain::org::{BusinessType, Region};
 use deltawall_domain::role::Role;
 use deltawall_store::assessments;
-use deltawall_store::keyset::{Cursor, KeysetPage};
+use deltawall_store::keyset::Cursor;
 use deltawall_store::mappings::{self, NewMappingSet};
 use deltawall_store::testing::TestDb;
 use deltawall_store::tokens::{self, NewToken};
-
-/// Every id of a list read `limit` rows a page by `page` (the cursor has two values).
-async fn walk<T>(
-    limit: i64,
-    mut page: impl AsyncFnMut(Option<Cursor>, i64) -> KeysetPage<T>,
-    id: fn(&T) -> String,
-) -> Vec<String> {
-    let (mut after, mut seen) = (None, Vec::new());
-    loop {
-        let p = page(after.take(), limit).await;
-        assert!(p.items.len() as i64 <= limit);
-        seen.extend(p.items.iter().map(id));
-        match p.next {
-            Some(n) => after = Some(Cursor::decode(&n, 2).unwrap()),
-            None => return seen,
-        }
-    }
-}
-
-async fn two_banks(db: &TestDb) -> (String, String) {
-    let a = add_org(
-        &db.store,
-        institution("Bank A", BusinessType::RegionalBank, Region::Kanto),
-    )
-    .await;
-    let b = add_org(
-        &db.store,
-        institution("Shinkin B", BusinessType::ShinkinBank, Region::Kinki),
-    )
-    .await;
-    (a, b)
-}
 
 async fn tokens_page_in_order(db: &TestDb) {
     let (a, b) = two_banks(db).await;
@@ -91,6 +60,7 @@ async fn tokens_page_in_order(db: &TestDb) {
     assert_eq!(whole.len(), 5);
     for limit in [1, 2] {
         let seen = walk(
+            2,
             limit,
             async |after, limit| {
                 tokens::page(&mut c, &own, &a, after.as_ref(), limit)
@@ -104,6 +74,7 @@ async fn tokens_page_in_order(db: &TestDb) {
         // A scope that does not reach A reads none of its tokens, on no page.
         let theirs = OrgScope::Own(b.clone());
         let none = walk(
+            2,
             limit,
             async |after, limit| {
                 tokens::page(&mut c, &theirs, &a, after.as_ref(), limit)
@@ -185,6 +156,7 @@ async fn catalogs_and_sets_page_in_order(db: &TestDb) {
         assert_eq!(sets.len(), count, "{org}");
         for limit in [1, 2] {
             let seen = walk(
+                2,
                 limit,
                 async |after, limit| {
                     mappings::page_visible_catalogs(&mut c, org, after.as_ref(), limit)
@@ -196,6 +168,7 @@ async fn catalogs_and_sets_page_in_order(db: &TestDb) {
             .await;
             assert_eq!(seen, whole, "catalogs of {org} at {limit} a page");
             let seen = walk(
+                2,
                 limit,
                 async |after, limit| {
                     mappings::page_sets(&mut c, org, after.as_ref(), limit)

@@ -21,7 +21,7 @@ use deltawall_store::testing::TestDb;
 use deltawall_store::vuln;
 
 /// Every id of a list read `limit` rows a page by `page` (the cursor has `arity` values).
-async fn walk<T>(
+pub(crate) async fn walk<T>(
     arity: usize,
     limit: i64,
     mut page: impl AsyncFnMut(Option<Cursor>, i64) -> KeysetPage<T>,

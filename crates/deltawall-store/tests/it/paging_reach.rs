@@ -7,35 +7,17 @@
 //! another organisation's rows never shown.
 
 use crate::fixtures::{add_org, institution, supervisor};
+use crate::paging_lists::walk;
 use deltawall_domain::OrgScope;
 use deltawall_domain::finding::Severity;
 use deltawall_domain::org::{BusinessType, Region};
 use deltawall_domain::supervision::AttackType;
 use deltawall_domain::tlpt::{Command, Deadlines, Engagement, Member, TlptRole};
-use deltawall_store::keyset::{Cursor, KeysetPage};
+use deltawall_store::keyset::Cursor;
 use deltawall_store::testing::TestDb;
 use deltawall_store::{StoreError, exercises, incidents, tlpt, vuln};
 
-/// Every id of a list read `limit` rows a page by `page` (the cursor has `arity` values).
-async fn walk<T>(
-    arity: usize,
-    limit: i64,
-    mut page: impl AsyncFnMut(Option<Cursor>, i64) -> KeysetPage<T>,
-    id: fn(&T) -> String,
-) -> Vec<String> {
-    let (mut after, mut seen) = (None, Vec::new());
-    loop {
-        let p = page(after.take(), limit).await;
-        assert!(p.items.len() as i64 <= limit);
-        seen.extend(p.items.iter().map(id));
-        match p.next {
-            Some(n) => after = Some(Cursor::decode(&n, arity).unwrap()),
-            None => return seen,
-        }
-    }
-}
-
-async fn two_banks(db: &TestDb) -> (String, String) {
+pub(crate) async fn two_banks(db: &TestDb) -> (String, String) {
     let a = add_org(
         &db.store,
         institution("Bank A", BusinessType::RegionalBank, Region::Kanto),
