@@ -298,7 +298,11 @@ pub(crate) fn swap_types(cursor: &str) -> String {
 pub(crate) fn next_link(body: &str) -> Option<String> {
     let start = body.find("id=\"pager-next\"")?;
     let href_at = body[..start].rfind("href=\"").unwrap() + 6;
-    Some(body[href_at..href_at + body[href_at..].find('"').unwrap()].replace("&#38;", "&"))
+    Some(
+        body[href_at..href_at + body[href_at..].find('"').unwrap()]
+            .replace("&#38;", "&")
+            .replace("&amp;", "&"),
+    )
 }
 
 #[tokio::test]

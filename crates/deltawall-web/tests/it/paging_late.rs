@@ -3,7 +3,7 @@
 //! type and region filter on every page; each late task once, another supervisor's reach
 //! never shown, a forged cursor refused.
 
-use crate::paging::follow;
+use crate::paging::{follow, next_link};
 use crate::util::TestApp;
 use axum::http::{Method, StatusCode};
 use deltawall_domain::role::Role;
@@ -28,18 +28,6 @@ async fn request_to_shinkin(app: &TestApp, n: usize) {
         .json(Method::POST, "/api/v1/supervision/requests", &who, &body)
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-}
-
-/// The address of the page's "next page" link, if it has one.
-fn next_link(body: &str) -> Option<String> {
-    let at = body.find("id=\"pager-next\"")?;
-    let a = &body[..at];
-    let href = &a[a.rfind("href=\"")? + 6..];
-    Some(
-        href[..href.find('"')?]
-            .replace("&#38;", "&")
-            .replace("&amp;", "&"),
-    )
 }
 
 #[tokio::test]
