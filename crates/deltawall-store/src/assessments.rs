@@ -12,7 +12,7 @@ use crate::records::{Bind, bind_all, code, conflict, flag};
 use crate::scope::record_clause;
 use crate::{Result, StoreError, new_id};
 use deltawall_domain::access::RecordScope;
-use deltawall_domain::catalog::Catalog;
+use deltawall_domain::catalog::{Catalog, Text};
 use deltawall_domain::posture::{
     Answer, AssessmentKind, AssessmentStatus, Change, Confidence, MapLine, Outcome,
 };
@@ -35,9 +35,14 @@ pub struct StoredCatalog {
     pub imported_by: Option<String>,
     /// Stored, Unix µs.
     pub created_at: i64,
+    /// The document's title, kept beside it so lists need not read the document.
+    pub title: Text,
+    /// How many requirements the document has.
+    pub requirements: i64,
 }
 
-fn catalog_row(row: &AnyRow) -> Result<StoredCatalog> {
+/// Reads a catalog row of [`CATALOG_COLUMNS`] (any alias `c.` aside).
+pub(crate) fn catalog_row(row: &AnyRow) -> Result<StoredCatalog> {
     Ok(StoredCatalog {
         id: row.try_get("id")?,
         key: row.try_get("catalog_key")?,
@@ -45,6 +50,11 @@ fn catalog_row(row: &AnyRow) -> Result<StoredCatalog> {
         fingerprint: row.try_get("fingerprint")?,
         imported_by: row.try_get("imported_by")?,
         created_at: row.try_get("created_at")?,
+        title: Text {
+            ja: row.try_get("title_ja")?,
+            en: row.try_get("title_en")?,
+        },
+        requirements: row.try_get("requirements")?,
     })
 }
 
@@ -71,8 +81,9 @@ pub async fn insert_catalog(
         value: e.to_string(),
     })?;
     sqlx::query(
-        "INSERT INTO catalogs (id, catalog_key, version, fingerprint, document, imported_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO catalogs (id, catalog_key, version, fingerprint, document, imported_by, \
+         created_at, title_ja, title_en, requirements) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(id.clone())
     .bind(catalog.id.clone())
@@ -81,13 +92,17 @@ pub async fn insert_catalog(
     .bind(document)
     .bind(imported_by.map(str::to_owned))
     .bind(at_us)
+    .bind(catalog.title.ja.clone())
+    .bind(catalog.title.en.clone())
+    .bind(catalog.requirements().count() as i64)
     .execute(&mut *db)
     .await
     .map_err(conflict("catalog"))?;
     Ok((id, true))
 }
 
-const CATALOG_COLUMNS: &str = "id, catalog_key, version, fingerprint, imported_by, created_at";
+/// The columns of a [`StoredCatalog`]: everything but the document.
+pub(crate) const CATALOG_COLUMNS: &str = "id, catalog_key, version, fingerprint, imported_by, created_at, title_ja, title_en, requirements";
 
 /// The stored edition `version` of catalog `key`.
 pub async fn find_catalog(db: &mut Db, key: &str, version: &str) -> Result<Option<StoredCatalog>> {

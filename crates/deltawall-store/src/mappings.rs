@@ -55,8 +55,13 @@ const CATALOG_AUDIENCE: &str =
 
 /// Catalog editions with whether each is public, over the viewer's audience clause.
 fn catalogs_from(clause: &str) -> String {
+    let columns = crate::assessments::CATALOG_COLUMNS
+        .split(", ")
+        .map(|c| format!("c.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     format!(
-        "SELECT c.id, c.catalog_key, c.version, c.fingerprint, c.imported_by, c.created_at, \
+        "SELECT {columns}, \
          CASE WHEN c.imported_by IS NULL OR 'public' IN ({CATALOG_AUDIENCE}) THEN 1 ELSE 0 END AS is_public \
          FROM catalogs c WHERE {clause}"
     )
@@ -70,14 +75,7 @@ const CATALOG_ORDER: &[keyset::Col] = &[
 
 fn listed_catalog(r: &AnyRow) -> Result<(StoredCatalog, bool)> {
     Ok((
-        StoredCatalog {
-            id: r.try_get("id")?,
-            key: r.try_get("catalog_key")?,
-            version: r.try_get("version")?,
-            fingerprint: r.try_get("fingerprint")?,
-            imported_by: r.try_get("imported_by")?,
-            created_at: r.try_get("created_at")?,
-        },
+        crate::assessments::catalog_row(r)?,
         crate::records::flag(r, "is_public")?,
     ))
 }
@@ -117,18 +115,32 @@ pub async fn page_visible_catalogs(
         .await
 }
 
+/// One catalog edition with whether it is public, if `viewer_org` may see it.
+pub async fn visible_listed(
+    db: &mut Db,
+    viewer_org: &str,
+    catalog_id: &str,
+) -> Result<(StoredCatalog, bool)> {
+    let clause = audience_clause(viewer_org, "c.imported_by IS NULL", CATALOG_AUDIENCE, 1);
+    let mut binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
+    binds.push(Bind::Text(catalog_id.to_owned()));
+    let sql = format!("{} AND c.id = ${}", catalogs_from(&clause.sql), binds.len());
+    bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+        .fetch_optional(&mut *db)
+        .await?
+        .as_ref()
+        .map(listed_catalog)
+        .transpose()?
+        .ok_or(StoreError::NotFound("catalog"))
+}
+
 /// One catalog edition, if `viewer_org` may see it.
 pub async fn visible_catalog(
     db: &mut Db,
     viewer_org: &str,
     catalog_id: &str,
 ) -> Result<StoredCatalog> {
-    visible_catalogs(db, viewer_org)
-        .await?
-        .into_iter()
-        .map(|(c, _)| c)
-        .find(|c| c.id == catalog_id)
-        .ok_or(StoreError::NotFound("catalog"))
+    Ok(visible_listed(db, viewer_org, catalog_id).await?.0)
 }
 
 /// A stored mapping set (without its entries).

@@ -138,6 +138,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0028_detections_ingest.sql"),
         include_str!("../migrations/postgres/0028_detections_ingest.sql"),
     ),
+    (
+        29,
+        "posture: catalog titles and requirement counts beside the documents, for lean lists",
+        include_str!("../migrations/sqlite/0029_catalog_summary.sql"),
+        include_str!("../migrations/postgres/0029_catalog_summary.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction. Versions are

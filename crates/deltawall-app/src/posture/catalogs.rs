@@ -258,6 +258,18 @@ pub async fn page(
     })
 }
 
+/// One edition the actor may see, listed (without its document).
+pub async fn listed(ctx: Ctx<'_>, id: &str) -> SResult<Listed> {
+    crate::posture::assessments::builtin_catalog(ctx.store).await?;
+    let mut conn = ctx.store.read().await?;
+    let (c, public) = mappings::visible_listed(&mut conn, &ctx.actor.org_id, id).await?;
+    Ok(Listed {
+        builtin: c.imported_by.is_none(),
+        catalog: c,
+        public,
+    })
+}
+
 /// One edition the actor may see, with its document.
 pub async fn get(ctx: Ctx<'_>, id: &str) -> SResult<(StoredCatalog, Catalog)> {
     let mut conn = ctx.store.read().await?;

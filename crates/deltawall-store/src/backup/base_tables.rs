@@ -192,6 +192,9 @@ pub(super) const TABLES: &[Table] = &[
             ("document", Text),
             ("imported_by", Text),
             ("created_at", Int),
+            ("title_ja", Text),
+            ("title_en", Text),
+            ("requirements", Int),
         ],
     ),
     (

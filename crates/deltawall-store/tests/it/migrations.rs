@@ -150,3 +150,72 @@ async fn drop_all(conn: deltawall_store::Conn, stores: Vec<Store>) {
         s.close().await;
     }
 }
+
+/// Migration 29 fills the title and requirement count of the editions stored before it
+/// from their documents, as the import writes them for new editions: a database taken back
+/// to before 29 (the columns dropped, the version forgotten) and migrated again lists the
+/// same summaries as the documents give.
+async fn catalog_summaries_are_filled(db: &TestDb) {
+    use deltawall_domain::catalog::builtin::fsa_2020_viewpoints;
+    use deltawall_store::assessments;
+    let mut doc = fsa_2020_viewpoints().unwrap();
+    let mut english_only = doc.clone();
+    english_only.version = "english-only".into();
+    english_only.title.ja.clear();
+    english_only.sections.truncate(2);
+    english_only.sections[1].requirements.clear();
+    doc.version = "whole".into();
+    let mut tx = db.store.write().await.unwrap();
+    for c in [&doc, &english_only] {
+        assessments::insert_catalog(&mut tx, c, Some("org-x"), 1)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let summaries = || async {
+        let mut conn = db.store.read().await.unwrap();
+        let mut got: Vec<(String, String, String, i64)> = assessments::list_catalogs(&mut conn)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.version, c.title.ja, c.title.en, c.requirements))
+            .collect();
+        got.sort();
+        got
+    };
+    let written = summaries().await;
+    let expected: Vec<(String, String, String, i64)> = {
+        let mut e: Vec<_> = [&english_only, &doc]
+            .iter()
+            .map(|c| {
+                let n = c.requirements().count() as i64;
+                (c.version.clone(), c.title.ja.clone(), c.title.en.clone(), n)
+            })
+            .collect();
+        e.sort();
+        e
+    };
+    assert_eq!(written, expected, "the import writes the summaries");
+    assert!(expected[1].3 > expected[0].3 && expected[0].1.is_empty());
+
+    let mut tx = db.store.write().await.unwrap();
+    for col in ["title_ja", "title_en", "requirements"] {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "ALTER TABLE catalogs DROP COLUMN {col}"
+        )))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    sqlx::query("DELETE FROM schema_migrations WHERE version = 29")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    db.store.migrate().await.unwrap();
+    assert_eq!(summaries().await, expected, "the migration fills them");
+}
+both!(
+    catalog_summaries_are_filled,
+    super::catalog_summaries_are_filled
+);

@@ -40,6 +40,12 @@ pub struct CatalogDto {
     pub public: bool,
     /// The built-in catalog.
     pub builtin: bool,
+    /// Title in Japanese (may be blank for a catalog imported in English only).
+    pub title_ja: String,
+    /// Title in English (may be blank for a catalog written in Japanese only).
+    pub title_en: String,
+    /// How many requirements the edition has.
+    pub requirements: i64,
 }
 
 impl From<catalogs_svc::Listed> for CatalogDto {
@@ -51,6 +57,9 @@ impl From<catalogs_svc::Listed> for CatalogDto {
             fingerprint: l.catalog.fingerprint,
             public: l.public,
             builtin: l.builtin,
+            title_ja: l.catalog.title.ja,
+            title_en: l.catalog.title.en,
+            requirements: l.catalog.requirements,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! (`templates/posture_catalogs.html`, `posture_catalog.html`, `posture_mapping.html`).
 
 use crate::i18n::Lang;
-use crate::layout::Layout;
+use crate::layout::{CursorPager, Layout};
 use askama::Template;
 use deltawall_app::posture::catalogs::Listed;
 use deltawall_app::posture::mappings::SetView;
@@ -23,17 +23,17 @@ pub struct CatalogRow {
     /// Message key of who sees it: `oscal-builtin`, `oscal-public` or `oscal-own`.
     pub audience: &'static str,
     /// Number of requirements.
-    pub requirements: usize,
+    pub requirements: i64,
 }
 
-/// Rows of the catalog list; `docs` are the documents in the same order.
-pub fn catalog_rows(lang: Lang, list: &[(Listed, Catalog)]) -> Vec<CatalogRow> {
+/// Rows of the catalog list, read from the editions' stored summaries (no documents).
+pub fn catalog_rows(lang: Lang, list: &[Listed]) -> Vec<CatalogRow> {
     list.iter()
-        .map(|(l, c)| CatalogRow {
+        .map(|l| CatalogRow {
             id: l.catalog.id.clone(),
             key: l.catalog.key.clone(),
             version: l.catalog.version.clone(),
-            title: c.title.shown(cat_lang(lang)).to_owned(),
+            title: l.catalog.title.shown(cat_lang(lang)).to_owned(),
             audience: if l.builtin {
                 "oscal-builtin"
             } else if l.public {
@@ -41,7 +41,7 @@ pub fn catalog_rows(lang: Lang, list: &[(Listed, Catalog)]) -> Vec<CatalogRow> {
             } else {
                 "oscal-own"
             },
-            requirements: c.requirements().count(),
+            requirements: l.catalog.requirements,
         })
         .collect()
 }
@@ -54,20 +54,36 @@ pub fn cat_lang(lang: Lang) -> deltawall_domain::catalog::Lang {
     }
 }
 
-/// Catalogs and mappings page.
+/// Catalogs page: one page of the editions and the import form.
 #[derive(Template)]
 #[template(path = "posture/catalogs.html")]
 pub struct CatalogsPage {
     /// Layout.
     pub l: Layout,
-    /// Editions the viewer may see.
+    /// Editions the viewer may see, this page of them.
     pub catalogs: Vec<CatalogRow>,
-    /// Mapping sets the viewer may see.
-    pub mappings: Vec<MappingSet>,
+    /// The next page and back to the first.
+    pub pager: CursorPager,
     /// Whether the viewer may import (and for whom: `oscal-own` or `oscal-public`).
     pub import_for: Option<&'static str>,
     /// Largest upload, in MiB.
     pub max_mib: usize,
+}
+
+/// Mapping sets page: one page of the sets and the forms that add one.
+#[derive(Template)]
+#[template(path = "posture/mappings.html")]
+pub struct MappingsPage {
+    /// Layout.
+    pub l: Layout,
+    /// Mapping sets the viewer may see, this page of them.
+    pub mappings: Vec<MappingSet>,
+    /// The next page and back to the first.
+    pub pager: CursorPager,
+    /// Whether the viewer may add sets.
+    pub may_import: bool,
+    /// Editions to map between: (id, title and version).
+    pub choices: Vec<(String, String)>,
 }
 
 /// A section as shown: id, title, and its requirements as (id, title).

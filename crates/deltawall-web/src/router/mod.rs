@@ -362,7 +362,7 @@ const OSCAL_BODY_LIMIT: usize = 2 * deltawall_app::posture::catalogs::MAX_IMPORT
 /// A mapping CSV upload's body.
 const MAPPING_BODY_LIMIT: usize = deltawall_app::posture::mappings::MAX_CSV_BYTES + (64 << 10);
 
-/// Catalog, OSCAL and mapping pages (`http/posture_ui/catalogs.rs`).
+/// Catalog, OSCAL and mapping pages (`posture/ui/catalogs.rs`).
 fn oscal_ui_routes() -> Router<AppState> {
     use posture_ui as p;
     Router::new()
@@ -375,7 +375,9 @@ fn oscal_ui_routes() -> Router<AppState> {
         .route("/posture/catalogs/{id}", get(p::catalog))
         .route(
             "/posture/mappings",
-            post(p::mapping_import).layer(DefaultBodyLimit::max(MAPPING_BODY_LIMIT)),
+            get(p::mappings)
+                .post(p::mapping_import)
+                .layer(DefaultBodyLimit::max(MAPPING_BODY_LIMIT)),
         )
         .route("/posture/mappings/builtin", post(p::mapping_builtin))
         .route("/posture/mappings/{id}", get(p::mapping))

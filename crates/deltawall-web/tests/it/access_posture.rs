@@ -220,6 +220,7 @@ fn oscal_routes() -> Vec<Route> {
         r(Method::GET, "/posture/catalogs", None),
         r(Method::POST, "/posture/catalogs", Multipart),
         r(Method::GET, "/posture/catalogs/{catalog}", None),
+        r(Method::GET, "/posture/mappings", None),
         r(Method::POST, "/posture/mappings", Multipart),
         r(
             Method::POST,

@@ -361,7 +361,7 @@ async fn the_review_list_of_reports_pages_with_a_cursor() {
 
 /// Whether a page shows row `id`: a link to it, or a row marked with it where the row has
 /// no page of its own.
-fn shows(body: &str, id: &str) -> bool {
+pub(crate) fn shows(body: &str, id: &str) -> bool {
     body.contains(&format!("/{id}\"")) || body.contains(&format!("data-id=\"{id}\""))
 }
 

@@ -7,7 +7,7 @@ use crate::downloads::table::{self as export, Table};
 use crate::error::{AppError, ServiceError};
 use crate::http::{UiForm, UiUser};
 use crate::i18n::{self, Lang};
-use crate::layout::render;
+use crate::layout::{CursorPager, render};
 use crate::posture::views_oscal::*;
 use crate::router::AppState;
 use axum::extract::multipart::{Multipart, MultipartRejection};
@@ -108,32 +108,51 @@ pub(super) fn oscal_notice(lang: Lang, key: &str) -> Option<String> {
         .then(|| i18n::t(lang, &format!("{key}-notice")).to_owned())
 }
 
-/// `GET /posture/catalogs`: the editions and mapping sets the viewer may see.
+/// `GET /posture/catalogs`: one page of the editions the viewer may see, and the import
+/// form.
 pub async fn catalogs(
     State(state): State<AppState>,
     user: UiUser,
     axum::extract::Query(n): axum::extract::Query<NoticeQuery>,
 ) -> PageResult {
-    let ctx = user.ctx(&state);
-    let listed = catalogs_svc::list(ctx).await.map_err(user.err())?;
-    let mut with_docs = Vec::with_capacity(listed.len());
-    for l in listed {
-        let (_, doc) = catalogs_svc::get(ctx, &l.catalog.id)
-            .await
-            .map_err(user.err())?;
-        with_docs.push((l, doc));
-    }
-    let mappings = mappings_svc::list(ctx).await.map_err(user.err())?;
+    let page = catalogs_svc::page(user.ctx(&state), &n.page())
+        .await
+        .map_err(user.err())?;
     let lang = user.lang;
     Ok(render(&CatalogsPage {
-        catalogs: catalog_rows(lang, &with_docs),
-        mappings,
+        catalogs: catalog_rows(lang, &page.items),
+        pager: CursorPager::new(&user.path, page.next.as_deref()),
         import_for: crosswalk::import_audience(&user.info.actor).map(|a| match a {
             Audience::Public => "oscal-public",
             Audience::Org(_) => "oscal-own",
         }),
         max_mib: MAX_IMPORT_BYTES >> 20,
         l: user.layout("oscal-catalogs", "posture", oscal_notice(lang, &n.notice)),
+    }))
+}
+
+/// `GET /posture/mappings`: one page of the mapping sets the viewer may see, and the forms
+/// that add one.
+pub async fn mappings(
+    State(state): State<AppState>,
+    user: UiUser,
+    axum::extract::Query(n): axum::extract::Query<NoticeQuery>,
+) -> PageResult {
+    let page = mappings_svc::page(user.ctx(&state), &n.page())
+        .await
+        .map_err(user.err())?;
+    let may_import = crosswalk::import_audience(&user.info.actor).is_some();
+    let choices = if may_import {
+        catalog_choices(&state, &user).await?
+    } else {
+        Vec::new()
+    };
+    Ok(render(&MappingsPage {
+        mappings: page.items,
+        pager: CursorPager::new(&user.path, page.next.as_deref()),
+        may_import,
+        choices,
+        l: user.layout("map-sets", "posture", oscal_notice(user.lang, &n.notice)),
     }))
 }
 
@@ -164,19 +183,13 @@ pub async fn catalog(
     axum::extract::Query(n): axum::extract::Query<NoticeQuery>,
 ) -> PageResult {
     let ctx = user.ctx(&state);
-    let listed = catalogs_svc::list(ctx).await.map_err(user.err())?;
-    let l = listed
-        .into_iter()
-        .find(|l| l.catalog.id == id)
-        .ok_or(ServiceError::NotFound("catalog"))
-        .map_err(user.err())?;
+    let listed = catalogs_svc::listed(ctx, &id).await.map_err(user.err())?;
     let (_, doc) = catalogs_svc::get(ctx, &id).await.map_err(user.err())?;
     let lang = user.lang;
-    let fingerprint = l.catalog.fingerprint.clone();
-    let pair = [(l, doc)];
+    let fingerprint = listed.catalog.fingerprint.clone();
     Ok(render(&CatalogPage {
-        row: catalog_rows(lang, &pair).remove(0),
-        sections: sections(lang, &pair[0].1),
+        row: catalog_rows(lang, &[listed]).remove(0),
+        sections: sections(lang, &doc),
         fingerprint,
         l: user.layout("oscal-catalog", "posture", oscal_notice(lang, &n.notice)),
     }))
@@ -364,20 +377,23 @@ pub(super) async fn sets_into(
         .collect())
 }
 
-/// Catalog editions the viewer may see: (id, title and version), for the new-assessment form.
+/// Catalog editions the viewer may see: (id, title and version), for the choices of the
+/// new-assessment and mapping forms. Titles come from the editions' stored summaries, so
+/// no document is read.
 pub(super) async fn catalog_choices(
     state: &AppState,
     user: &UiUser,
 ) -> Result<Vec<(String, String)>, AppError> {
-    let ctx = user.ctx(state);
-    let listed = catalogs_svc::list(ctx).await.map_err(user.err())?;
-    let mut out = Vec::with_capacity(listed.len());
-    for l in listed {
-        let (_, doc) = catalogs_svc::get(ctx, &l.catalog.id)
-            .await
-            .map_err(user.err())?;
-        let title = doc.title.shown(cat_lang(user.lang)).to_owned();
-        out.push((l.catalog.id, format!("{title} ({})", l.catalog.version)));
-    }
-    Ok(out)
+    let listed = catalogs_svc::list(user.ctx(state))
+        .await
+        .map_err(user.err())?;
+    let lang = cat_lang(user.lang);
+    Ok(listed
+        .into_iter()
+        .map(|l| {
+            let title = l.catalog.title.shown(lang);
+            let label = format!("{title} ({})", l.catalog.version);
+            (l.catalog.id, label)
+        })
+        .collect())
 }
