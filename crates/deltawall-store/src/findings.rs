@@ -214,6 +214,30 @@ pub async fn list(
     }
 }
 
+/// The findings within `scope` issued from `origin_ref` (a supervisory engagement, say),
+/// newest first. The reference is matched in SQL (by index) so a supervisor's view of one
+/// engagement does not read every finding in its reach.
+pub async fn of_origin(
+    db: &mut Db,
+    scope: &RecordScope,
+    origin_ref: &str,
+) -> Result<Vec<StoredFinding>> {
+    let clause = record_clause(scope, DRAFT, 1);
+    let mut binds: Vec<Bind> = clause.binds.into_iter().map(Bind::Text).collect();
+    binds.push(Bind::Text(origin_ref.to_owned()));
+    let sql = format!(
+        "SELECT {COLUMNS} FROM findings f JOIN organisations o ON o.id = f.org_id \
+         WHERE f.origin_ref = ${} AND {} ORDER BY {}",
+        binds.len(),
+        clause.sql,
+        keyset::order_by(ORDER)
+    );
+    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+        .fetch_all(&mut *db)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
 /// The order of finding lists: newest first, then by id.
 const ORDER: &[keyset::Col] = &[
     ("f.created_at", Dir::Desc, Kind::Int),

@@ -144,6 +144,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0029_catalog_summary.sql"),
         include_str!("../migrations/postgres/0029_catalog_summary.sql"),
     ),
+    (
+        30,
+        "posture: findings indexed by what they were issued from",
+        include_str!("../migrations/sqlite/0030_findings_origin.sql"),
+        include_str!("../migrations/postgres/0030_findings_origin.sql"),
+    ),
 ];
 
 /// Applies every migration not yet recorded, each in its own transaction. Versions are

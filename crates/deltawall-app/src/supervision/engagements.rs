@@ -410,11 +410,7 @@ pub async fn view(ctx: Ctx<'_>, id: &str) -> SResult<EngagementView> {
     let stored = sup_engagements::get(&mut conn, &scope, id).await?;
     let e = &stored.engagement;
     let events = sup_engagements::events(&mut conn, id).await?;
-    let findings = findings::list(&mut conn, &ctx.actor.record_scope(), &[])
-        .await?
-        .into_iter()
-        .filter(|f| f.origin_ref.as_deref() == Some(id))
-        .collect();
+    let findings = findings::of_origin(&mut conn, &ctx.actor.record_scope(), id).await?;
     let assignees = sup_engagements::assignable(&mut conn, e.org_region).await?;
     let owners = users::all_by_org(&mut conn, &scope, &e.org_id)
         .await?

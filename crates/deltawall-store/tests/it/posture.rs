@@ -382,6 +382,20 @@ async fn scoping(db: &TestDb) {
                 .is_empty()
         );
     }
+    // By origin: the same reach, matched on the reference only.
+    let origin_ids = |f: Vec<deltawall_store::findings::StoredFinding>| {
+        f.into_iter().map(|f| f.id).collect::<Vec<_>>()
+    };
+    let by_origin = findings::of_origin(&mut c, &own(&sub), &id).await.unwrap();
+    assert_eq!(origin_ids(by_origin), vec![finding.clone()]);
+    for (scope, r) in [(own(&sub), "elsewhere"), (national(&fsa), id.as_str())] {
+        assert!(
+            findings::of_origin(&mut c, &scope, r)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
     // The holding company reads the group's risk register, the supervisor does not reach it
     // (its scope for internal records is its own organisation).
     assert_eq!(risks::list(&mut c, &own(&hold)).await.unwrap().len(), 1);
@@ -426,6 +440,16 @@ async fn scoping(db: &TestDb) {
     }
     assert!(
         findings::list(&mut c, &own(&other), &[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let issued_from = findings::of_origin(&mut c, &national(&fsa), &id)
+        .await
+        .unwrap();
+    assert_eq!(issued_from.len(), 1);
+    assert!(
+        findings::of_origin(&mut c, &own(&other), &id)
             .await
             .unwrap()
             .is_empty()
