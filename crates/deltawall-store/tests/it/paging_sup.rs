@@ -12,8 +12,8 @@ use deltawall_domain::catalog::Text;
 use deltawall_domain::org::Region;
 use deltawall_domain::supervision::ReminderPolicy;
 use deltawall_domain::supervision::population::Selector;
-use deltawall_domain::supervision::request::{Asked, AskedQuestion, Request, Task};
 use deltawall_domain::supervision::request::Asked::Requirements;
+use deltawall_domain::supervision::request::{Asked, AskedQuestion, Request, Task};
 use deltawall_store::StoreError;
 use deltawall_store::keyset::{Cursor, Key};
 use deltawall_store::sup_reminders::{self, SentReminder, Subject};
@@ -220,4 +220,7 @@ async fn request_sources_page_within_reach(db: &TestDb) {
 }
 
 both!(reminders_in_order, super::reminders_page_in_order);
-both!(sources_within_reach, super::request_sources_page_within_reach);
+both!(
+    sources_within_reach,
+    super::request_sources_page_within_reach
+);
