@@ -4,7 +4,7 @@
 
 use crate::Result;
 use crate::db::Db;
-use crate::keyset::{self, Dir, Key, Kind};
+use crate::keyset::{self, Cursor, Dir, Key, KeysetPage, Kind};
 use crate::records::Bind;
 use serde::Serialize;
 use sqlx::Row;
@@ -51,6 +51,8 @@ pub struct SentReminder {
     pub reminder: String,
     /// When it was recorded, Unix µs.
     pub sent_at: i64,
+    /// For a reminder about a request, the institution's task of it (where it answers).
+    pub task_id: Option<String>,
 }
 
 /// Records a reminder unless the same one is already recorded; returns whether it is new.
@@ -96,25 +98,34 @@ pub async fn last_sent(
 /// The order of an institution's reminders: newest first, then by the rest of the key
 /// (subject, reminder), which is unique within one institution.
 const ORDER: &[keyset::Col] = &[
-    ("sent_at", Dir::Desc, Kind::Int),
-    ("subject_kind", Dir::Asc, Kind::Text),
-    ("subject_id", Dir::Asc, Kind::Text),
-    ("reminder", Dir::Asc, Kind::Text),
+    ("s.sent_at", Dir::Desc, Kind::Int),
+    ("s.subject_kind", Dir::Asc, Kind::Text),
+    ("s.subject_id", Dir::Asc, Kind::Text),
+    ("s.reminder", Dir::Asc, Kind::Text),
 ];
 
-/// Every reminder sent to one institution, newest first, read page by page so none is
-/// left out. There is at most one per subject and scheduled reminder, so the list grows
-/// with the institution's requests and alerts, not with time alone.
-pub async fn for_org(db: &mut Db, org_id: &str) -> Result<Vec<SentReminder>> {
+/// One page of the reminders sent to one institution, newest first, starting after
+/// `after`. There is at most one per subject and scheduled reminder, so the list grows
+/// with the institution's requests and alerts and is paged like them.
+pub async fn page_for_org(
+    db: &mut Db,
+    org_id: &str,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<SentReminder>> {
+    // The institution's task of a request (unique per request and institution) is read
+    // with the reminder, so a page can link each reminder to where it is answered.
     let query = keyset::Query {
-        select: "SELECT subject_kind, subject_id, org_id, reminder, sent_at FROM sup_reminders \
-                 WHERE org_id = $1"
+        select: "SELECT s.subject_kind, s.subject_id, s.org_id, s.reminder, s.sent_at, \
+                 (SELECT t.id FROM sup_request_tasks t WHERE s.subject_kind = 'request' \
+                  AND t.request_id = s.subject_id AND t.org_id = s.org_id) AS task_id \
+                 FROM sup_reminders s WHERE s.org_id = $1"
             .to_owned(),
         binds: vec![Bind::Text(org_id.to_owned())],
         order: ORDER,
     };
     query
-        .all(db, reminder_from_row, |r| {
+        .page(db, after, limit, reminder_from_row, |r| {
             vec![
                 Key::Int(r.sent_at),
                 Key::Text(r.subject.code().to_owned()),
@@ -137,5 +148,6 @@ fn reminder_from_row(row: &AnyRow) -> Result<SentReminder> {
         org_id: row.try_get("org_id")?,
         reminder: row.try_get("reminder")?,
         sent_at: row.try_get("sent_at")?,
+        task_id: row.try_get("task_id")?,
     })
 }

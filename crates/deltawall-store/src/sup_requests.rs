@@ -289,6 +289,70 @@ fn request_key(r: &StoredRequest) -> Vec<Key> {
     vec![Key::Int(r.sent_at), Key::Text(r.id.clone())]
 }
 
+/// A request benchmarks can be drawn from (one asking catalog requirements), read lean:
+/// its id, when it was sent and its title, not the rest of its document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RequestSource {
+    /// The request's id.
+    pub id: String,
+    /// When it was sent, Unix µs.
+    pub sent_at: i64,
+    /// Its title in Japanese.
+    pub title_ja: String,
+    /// Its title in English.
+    pub title_en: String,
+}
+
+/// One page of the requests visible within `scope` that ask catalog requirements, newest
+/// first ([`page_requests`]'s order), starting after `after`. The kind of ask and the
+/// title are read out of the stored document by the database, so a questionnaire is
+/// never fetched and no document is decoded here.
+pub async fn page_request_sources(
+    db: &mut Db,
+    scope: &OrgScope,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<RequestSource>> {
+    // The document is text on both databases (migration 8); each has its own JSON path
+    // syntax. The braces of PostgreSQL's paths are literal SQL, not placeholders.
+    let (kind, ja, en) = if db.backend_name() == "PostgreSQL" {
+        (
+            "r.document::json #>> '{request,asked,kind}'",
+            "r.document::json #>> '{request,title,ja}'",
+            "r.document::json #>> '{request,title,en}'",
+        )
+    } else {
+        (
+            "json_extract(r.document, '$.request.asked.kind')",
+            "json_extract(r.document, '$.request.title.ja')",
+            "json_extract(r.document, '$.request.title.en')",
+        )
+    };
+    let (cond, binds) = visible_request_sql(scope, 1);
+    let query = keyset::Query {
+        select: format!(
+            "SELECT r.id, r.sent_at, {ja} AS title_ja, {en} AS title_en FROM sup_requests r \
+             WHERE {cond} AND {kind} = 'requirements'"
+        ),
+        binds,
+        order: REQUEST_ORDER,
+    };
+    query
+        .page(db, after, limit, source_from_row, |r| {
+            vec![Key::Int(r.sent_at), Key::Text(r.id.clone())]
+        })
+        .await
+}
+
+fn source_from_row(row: &AnyRow) -> Result<RequestSource> {
+    Ok(RequestSource {
+        id: row.try_get("id")?,
+        sent_at: row.try_get("sent_at")?,
+        title_ja: row.try_get("title_ja")?,
+        title_en: row.try_get("title_en")?,
+    })
+}
+
 /// One request visible within `scope`.
 pub async fn get_request(db: &mut Db, scope: &OrgScope, id: &str) -> Result<StoredRequest> {
     let (cond, binds) = visible_request_sql(scope, 2);

@@ -26,6 +26,8 @@ use deltawall_domain::supervision::benchmark::{
 use deltawall_domain::supervision::request::Asked;
 use deltawall_domain::validate::Invalid;
 use deltawall_domain::{OrgKind, OrgScope, Permission, posture};
+use deltawall_store::keyset::KeysetPage;
+pub use deltawall_store::sup_requests::RequestSource;
 use deltawall_store::{settings, sup_benchmarks, sup_requests};
 use serde::Serialize;
 use serde_json::json;
@@ -224,42 +226,27 @@ pub async fn view(ctx: Ctx<'_>, source: &Source) -> SResult<Benchmarks> {
     })
 }
 
-/// A request the reader may benchmark: id and title.
-#[derive(Debug, Clone, Serialize)]
-pub struct RequestSource {
-    /// The request's id.
-    pub id: String,
-    /// Its title in Japanese.
-    pub title_ja: String,
-    /// Its title in English.
-    pub title_en: String,
-}
-
-/// The requests asking catalog requirements that the actor may pick as a source: a
-/// supervisor's visible requests, an institution's own targeted ones.
-pub async fn request_sources(ctx: Ctx<'_>) -> SResult<Vec<RequestSource>> {
+/// One page of the requests asking catalog requirements that the actor may pick as a
+/// source, newest first: a supervisor's visible requests (a bureau's: those it issued or
+/// with a task in its region), an institution's own targeted ones. Read lean in the store
+/// (id, time and title; questionnaires filtered out in SQL), so a sector's years of
+/// requests are never read whole for a page of them.
+pub async fn request_sources(
+    ctx: Ctx<'_>,
+    req: &crate::paging::PageRequest,
+) -> SResult<KeysetPage<RequestSource>> {
     ctx.require(Permission::ReadOwnOrg)?;
-    let mut conn = ctx.store.read().await?;
-    let requests: Vec<_> = match ctx.actor.org_kind {
-        OrgKind::Supervisor if ctx.actor.can(Permission::ReadSector) => {
-            sup_requests::list_requests(&mut conn, &ctx.actor.org_scope()).await?
-        }
-        OrgKind::Institution => sup_requests::tasks_of_org(&mut conn, &ctx.actor.org_id)
-            .await?
-            .into_iter()
-            .map(|(_, r)| r)
-            .collect(),
+    let scope = match ctx.actor.org_kind {
+        OrgKind::Supervisor if ctx.actor.can(Permission::ReadSector) => ctx.actor.org_scope(),
+        // Only the requests it was asked: an institution never issues one, so its own
+        // scope reaches exactly the requests with a task of its own.
+        OrgKind::Institution => OrgScope::Own(ctx.actor.org_id.clone()),
         _ => return Err(ServiceError::Forbidden),
     };
-    Ok(requests
-        .into_iter()
-        .filter(|r| matches!(r.doc.request.asked, Asked::Requirements { .. }))
-        .map(|r| RequestSource {
-            id: r.id,
-            title_ja: r.doc.request.title.ja.clone(),
-            title_en: r.doc.request.title.en.clone(),
-        })
-        .collect())
+    // The sources' order has two columns: time sent, id.
+    let after = req.cursor(2)?;
+    let mut conn = ctx.store.read().await?;
+    Ok(sup_requests::page_request_sources(&mut conn, &scope, after.as_ref(), req.limit()).await?)
 }
 
 fn count(d: Option<u32>) -> String {

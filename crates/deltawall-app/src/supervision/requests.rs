@@ -146,8 +146,11 @@ pub struct MyTask {
 pub struct Inbox {
     /// Its tasks, newest request first.
     pub tasks: Vec<MyTask>,
-    /// Reminders recorded for it, newest first.
+    /// The latest reminders recorded for it, newest first (at most
+    /// [`INBOX_REMINDERS`]).
     pub reminders: Vec<SentReminder>,
+    /// Whether older reminders than these exist (all are paged by [`reminders()`]).
+    pub more_reminders: bool,
     /// The cursor of the next page of tasks, when there is one.
     pub next: Option<String>,
 }
@@ -572,4 +575,4 @@ pub async fn decide(
 
 // The institution's side of a request: its inbox, what it owes, drafts and submission.
 mod institution;
-pub use institution::{inbox, my_task, owed, save_draft, submit};
+pub use institution::{INBOX_REMINDERS, inbox, my_task, owed, reminders, save_draft, submit};

@@ -44,6 +44,7 @@ mod orgs;
 mod paging_config;
 mod paging_lists;
 mod paging_reach;
+mod paging_sup;
 mod paging_whole;
 mod posture;
 mod posture_history;

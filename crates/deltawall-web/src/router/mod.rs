@@ -18,6 +18,7 @@ use crate::sharing::{api as sharing_api, pages as ui_sharing, taxii};
 use crate::supervision::alerts::api as alert_api;
 use crate::supervision::alerts::pages as alert_pages;
 use crate::supervision::benchmarks::pages as sup_benchmarks;
+use crate::supervision::benchmarks::sources as sup_bench_sources;
 use crate::supervision::engagements::pages as engagements;
 use crate::supervision::figures::pages as sup_figures;
 use crate::supervision::ranking::pages as sup_rank;
@@ -196,6 +197,10 @@ fn sup_ui_routes() -> Router<AppState> {
             "/supervision/requests/{id}/tasks/{task}/decision",
             post(s::decide),
         )
+        .route(
+            "/tasks/reminders",
+            get(crate::supervision::requests::reminders::page),
+        )
         .route("/tasks/{id}", get(s::my_task))
         .route("/tasks/{id}/draft", post(s::save_draft))
         .route("/tasks/{id}/submit", post(s::submit))
@@ -236,6 +241,10 @@ fn sup_api_routes() -> Router<AppState> {
             post(s::request_decide),
         )
         .route("/api/v1/tasks", get(s::tasks))
+        .route(
+            "/api/v1/tasks/reminders",
+            get(crate::supervision::requests::reminders::api),
+        )
         .route("/api/v1/tasks/{id}", get(s::task_get))
         .route(
             "/api/v1/tasks/{id}/draft",
@@ -278,6 +287,7 @@ fn sup_figures_ui_routes() -> Router<AppState> {
         .route("/supervision/report", get(f::report_page))
         .route("/supervision/report.xlsx", get(f::report_xlsx))
         .route("/benchmarks", get(sup_benchmarks::page))
+        .route("/benchmarks/sources", get(sup_bench_sources::page))
         .route("/benchmarks.csv", get(sup_benchmarks::csv))
         .route("/benchmarks.xlsx", get(sup_benchmarks::xlsx))
         .route(
@@ -303,6 +313,7 @@ fn sup_figures_api_routes() -> Router<AppState> {
         )
         .route("/api/v1/supervision/figures", get(f::api_figures))
         .route("/api/v1/benchmarks", get(sup_benchmarks::api))
+        .route("/api/v1/benchmarks/sources", get(sup_bench_sources::api))
         .route(
             "/api/v1/supervision/benchmarks/k",
             axum::routing::put(sup_benchmarks::api_set_k),

@@ -74,6 +74,7 @@ pub fn routes() -> Vec<Route> {
             "/supervision/requests/{request}/tasks/{task}/decision",
             Form(DECISION_FORM),
         ),
+        r(Method::GET, "/tasks/reminders", None),
         r(Method::GET, "/tasks/{task}", None),
         r(Method::POST, "/tasks/{task}/draft", Form(ANSWER_FORM)),
         r(Method::POST, "/tasks/{task}/submit", Form(ANSWER_FORM)),
@@ -110,6 +111,7 @@ pub fn routes() -> Vec<Route> {
             Json(decision_json),
         ),
         r(Method::GET, "/api/v1/tasks", None),
+        r(Method::GET, "/api/v1/tasks/reminders", None),
         r(Method::GET, "/api/v1/tasks/{task}", None),
         r(
             Method::PUT,

@@ -42,6 +42,7 @@ mod paging;
 mod paging_config;
 mod paging_late;
 mod paging_reach;
+mod paging_sup;
 mod paging_users;
 mod posture;
 mod report_xlsx;

@@ -508,6 +508,7 @@ pub fn access_routes() -> Vec<Route> {
         r(Method::GET, "/benchmarks", None),
         r(Method::GET, "/benchmarks.csv", None),
         r(Method::GET, "/benchmarks.xlsx", None),
+        r(Method::GET, "/benchmarks/sources", None),
         r(
             Method::POST,
             "/supervision/benchmarks/k",
@@ -524,6 +525,7 @@ pub fn access_routes() -> Vec<Route> {
         ),
         r(Method::GET, "/api/v1/supervision/figures", None),
         r(Method::GET, "/api/v1/benchmarks", None),
+        r(Method::GET, "/api/v1/benchmarks/sources", None),
         r(
             Method::PUT,
             "/api/v1/supervision/benchmarks/k",

@@ -33,8 +33,12 @@ fn listed_task(task: StoredTask, request: StoredRequest, now: i64) -> MyTask {
     }
 }
 
-/// One page of the institution's tasks, newest request first, and the reminders it was
-/// sent.
+/// How many of its latest reminders the institution's inbox shows; the rest are paged by
+/// [`reminders`].
+pub const INBOX_REMINDERS: i64 = 10;
+
+/// One page of the institution's tasks, newest request first, and the latest
+/// [`INBOX_REMINDERS`] reminders it was sent.
 pub async fn inbox(
     ctx: Ctx<'_>,
     clock: &Clock,
@@ -51,12 +55,27 @@ pub async fn inbox(
         .into_iter()
         .map(|(t, r)| listed_task(t, r, now))
         .collect();
-    let reminders = sup_reminders::for_org(&mut conn, org).await?;
+    let reminders = sup_reminders::page_for_org(&mut conn, org, None, INBOX_REMINDERS).await?;
     Ok(Inbox {
         tasks,
-        reminders,
+        more_reminders: reminders.next.is_some(),
+        reminders: reminders.items,
         next: page.next,
     })
+}
+
+/// One page of the reminders the institution was sent, newest first (institutions only,
+/// as the inbox: a supervisor sends reminders and receives none).
+pub async fn reminders(
+    ctx: Ctx<'_>,
+    req: &crate::paging::PageRequest,
+) -> SResult<KeysetPage<SentReminder>> {
+    require_institution(&ctx)?;
+    // The reminders' order has four columns: time, subject kind, subject, reminder.
+    let after = req.cursor(4)?;
+    let mut conn = ctx.store.read().await?;
+    let org = &ctx.actor.org_id;
+    Ok(sup_reminders::page_for_org(&mut conn, org, after.as_ref(), req.limit()).await?)
 }
 
 /// Every task the institution still owes (for the work list), read page by page so no

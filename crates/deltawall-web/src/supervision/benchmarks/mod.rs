@@ -1,3 +1,4 @@
 //! Peer benchmarks, revealed only from k institutions.
 
 pub mod pages;
+pub mod sources;

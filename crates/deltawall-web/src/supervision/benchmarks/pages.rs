@@ -7,12 +7,17 @@ use crate::error::{AppError, ErrorBody, ServiceError};
 use crate::http::{ApiJson, ApiUser, UiForm, UiUser};
 use crate::layout::render;
 use crate::router::AppState;
+use crate::supervision::benchmarks::sources::{SELECTOR_SOURCES, SourceLine};
 use crate::supervision::figures::views::BenchmarksPage;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use deltawall_app::supervision::benchmarks::{self as bench_svc, Benchmarks, Source};
+use deltawall_app::paging::PageRequest;
+use deltawall_app::supervision::benchmarks::{
+    self as bench_svc, Benchmarks, RequestSource, Source,
+};
+use deltawall_store::keyset::KeysetPage;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -43,30 +48,57 @@ pub async fn page(
     let b = bench_svc::view(user.ctx(&state), &source)
         .await
         .map_err(user.err())?;
-    let sources = bench_svc::request_sources(user.ctx(&state))
+    let latest = PageRequest {
+        cursor: None,
+        limit: Some(SELECTOR_SOURCES),
+    };
+    let sources = bench_svc::request_sources(user.ctx(&state), &latest)
         .await
         .map_err(user.err())?;
-    let t = bench_svc::table(&b);
-    let (k, supervisor, request_id) = match &b {
+    Ok(render(&benchmarks_page(&user, &b, sources, source.query())))
+}
+
+/// The page of a benchmark view with the latest sources in its selector.
+fn benchmarks_page(
+    user: &UiUser,
+    b: &Benchmarks,
+    sources: KeysetPage<RequestSource>,
+    query: String,
+) -> BenchmarksPage {
+    let t = bench_svc::table(b);
+    let (k, supervisor, request_id) = match b {
         Benchmarks::Cohorts { k, request_id, .. } => (*k, true, request_id.clone()),
         Benchmarks::Own { k, request_id, .. } => (*k, false, request_id.clone()),
     };
-    let a = &user.info.actor;
     let ja = user.lang == crate::i18n::Lang::Ja;
-    Ok(render(&BenchmarksPage {
-        headers: t.headers.iter().map(|h| user_t(&user, h)).collect(),
+    let mut options: Vec<(String, String)> = sources
+        .items
+        .into_iter()
+        .map(|s| {
+            let line = SourceLine::new(ja, s);
+            (line.id, line.title)
+        })
+        .collect();
+    // A request older than the latest offered (picked on `/benchmarks/sources`) is still
+    // shown as the one selected, by its id.
+    if let Some(id) = request_id
+        .as_ref()
+        .filter(|id| !options.iter().any(|o| &o.0 == *id))
+    {
+        options.insert(0, (id.clone(), id.clone()));
+    }
+    BenchmarksPage {
+        headers: t.headers.iter().map(|h| user_t(user, h)).collect(),
         rows: t.rows,
         k,
         supervisor,
-        can_set_k: deltawall_app::supervision::roles::is_supervisor_admin(a),
-        sources: sources
-            .into_iter()
-            .map(|s| (s.id, if ja { s.title_ja } else { s.title_en }))
-            .collect(),
+        can_set_k: deltawall_app::supervision::roles::is_supervisor_admin(&user.info.actor),
+        sources: options,
+        more_sources: sources.next.is_some(),
         request_id,
-        query: source.query(),
+        query,
         l: user.layout("bench-page", "benchmarks", None),
-    }))
+    }
 }
 
 fn user_t(user: &UiUser, code: &str) -> String {

@@ -324,8 +324,11 @@ pub struct BenchmarksPage {
     pub supervisor: bool,
     /// Whether the reader may change k.
     pub can_set_k: bool,
-    /// The requests the reader may pick as the source: id and title in the page language.
+    /// The latest requests the reader may pick as the source: id and title in the page
+    /// language.
     pub sources: Vec<(String, String)>,
+    /// Whether there are older sources (all on `/benchmarks/sources`).
+    pub more_sources: bool,
     /// The request shown, if the source is a request.
     pub request_id: Option<String>,
     /// The query string naming the source, for the export links (empty for the catalog).

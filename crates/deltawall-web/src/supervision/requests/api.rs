@@ -137,8 +137,10 @@ pub async fn request_decide(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// One page of the institution's tasks (newest request first) and the reminders it was
-/// sent; `next` and the `Link: rel="next"` header address the next page of tasks.
+/// One page of the institution's tasks (newest request first) and the latest ten
+/// reminders it was sent (`more_reminders` when there are older ones, all paged at
+/// `/api/v1/tasks/reminders`); `next` and the `Link: rel="next"` header address the next
+/// page of tasks.
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "supervision", params(PageRequest),
     responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn tasks(

@@ -3,4 +3,5 @@
 
 pub mod api;
 pub mod pages;
+pub mod reminders;
 pub(crate) mod views;

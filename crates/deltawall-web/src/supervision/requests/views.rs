@@ -563,15 +563,6 @@ impl SupervisorTaskPage {
     }
 }
 
-/// One reminder as shown to the institution.
-#[derive(Debug, Clone)]
-pub struct ReminderLine {
-    /// When it was sent.
-    pub at: i64,
-    /// The phrase.
-    pub text: String,
-}
-
 /// The phrase of a recorded reminder.
 pub fn reminder_text(lang: Lang, r: &SentReminder) -> String {
     let subject = i18n::t(
@@ -644,8 +635,10 @@ pub(crate) fn my_alert_line(lang: Lang, a: &MyAlert) -> MyAlertLine {
 pub struct InboxPage {
     /// Layout.
     pub l: Layout,
-    /// Reminders.
-    pub reminders: Vec<ReminderLine>,
+    /// The latest reminders.
+    pub reminders: Vec<super::reminders::ReminderLine>,
+    /// Whether there are older ones (on `/tasks/reminders`).
+    pub more_reminders: bool,
     /// Tasks.
     pub tasks: Vec<MyTaskLine>,
     /// Alerts.
@@ -668,11 +661,9 @@ impl InboxPage {
             reminders: inbox
                 .reminders
                 .iter()
-                .map(|r| ReminderLine {
-                    at: r.sent_at,
-                    text: reminder_text(lang, r),
-                })
+                .map(|r| super::reminders::ReminderLine::new(lang, r))
                 .collect(),
+            more_reminders: inbox.more_reminders,
             tasks: inbox
                 .tasks
                 .iter()
