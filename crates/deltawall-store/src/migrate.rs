@@ -146,9 +146,9 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     ),
     (
         30,
-        "posture: findings indexed by what they were issued from",
-        include_str!("../migrations/sqlite/0030_findings_origin.sql"),
-        include_str!("../migrations/postgres/0030_findings_origin.sql"),
+        "indexes for lists: findings by origin, reminders by institution",
+        include_str!("../migrations/sqlite/0030_list_indexes.sql"),
+        include_str!("../migrations/postgres/0030_list_indexes.sql"),
     ),
 ];
 
