@@ -313,6 +313,27 @@ pub async fn page_request_sources(
     after: Option<&Cursor>,
     limit: i64,
 ) -> Result<KeysetPage<RequestSource>> {
+    page_titles(db, scope, Some("requirements"), after, limit).await
+}
+
+/// One page of every request visible within `scope`, lean (id, time sent, title), newest
+/// first: the choices of a form that names a request, such as a new request's baseline.
+pub async fn page_request_titles(
+    db: &mut Db,
+    scope: &OrgScope,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<RequestSource>> {
+    page_titles(db, scope, None, after, limit).await
+}
+
+async fn page_titles(
+    db: &mut Db,
+    scope: &OrgScope,
+    asked: Option<&'static str>,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<RequestSource>> {
     // The document is text on both databases (migration 8); each has its own JSON path
     // syntax. The braces of PostgreSQL's paths are literal SQL, not placeholders.
     let (kind, ja, en) = if db.backend_name() == "PostgreSQL" {
@@ -329,10 +350,12 @@ pub async fn page_request_sources(
         )
     };
     let (cond, binds) = visible_request_sql(scope, 1);
+    // `asked` is one of our own codes, never a caller's text.
+    let filter = asked.map_or_else(String::new, |a| format!(" AND {kind} = '{a}'"));
     let query = keyset::Query {
         select: format!(
             "SELECT r.id, r.sent_at, {ja} AS title_ja, {en} AS title_en FROM sup_requests r \
-             WHERE {cond} AND {kind} = 'requirements'"
+             WHERE {cond}{filter}"
         ),
         binds,
         order: REQUEST_ORDER,

@@ -301,22 +301,19 @@ fn completion_of(tasks: &[StoredTask], deadline_us: i64, now_us: i64) -> Complet
     completion(&facts)
 }
 
-/// Every request the supervisor reaches, newest first, each with completion over the tasks
-/// within reach, read page by page so none is left out (the list pages use [`page`]).
-pub async fn list(ctx: Ctx<'_>, clock: &Clock) -> SResult<Vec<RequestSummary>> {
-    let mut req = crate::paging::PageRequest {
-        cursor: None,
-        limit: Some(deltawall_store::keyset::MAX_LIMIT),
-    };
-    let mut out = Vec::new();
-    loop {
-        let p = page(ctx, clock, &req).await?;
-        out.extend(p.items);
-        match p.next {
-            Some(next) => req.cursor = Some(next),
-            None => return Ok(out),
-        }
-    }
+/// How many earlier requests a new request's form offers as its baseline.
+pub const BASELINE_CHOICES: i64 = 100;
+
+/// The latest requests the supervisor reaches, lean (id and title, no tasks, no document),
+/// newest first: the choices of a new request's baseline. A baseline is the previous round
+/// of a recurring request, so the latest hundred cover it without reading every request
+/// and its tasks.
+pub async fn baseline_choices(ctx: Ctx<'_>) -> SResult<Vec<store::RequestSource>> {
+    require_supervisor_reader(&ctx)?;
+    let scope = ctx.actor.org_scope();
+    let mut conn = ctx.store.read().await?;
+    let page = store::page_request_titles(&mut conn, &scope, None, BASELINE_CHOICES).await?;
+    Ok(page.items)
 }
 
 /// One page of the requests the supervisor reaches, newest first, each with completion over

@@ -906,3 +906,36 @@ async fn alert_pages_compose_acknowledge_and_track() {
     assert!(list.body.contains("DDoS攻撃への注意喚起"));
     assert_eq!(app.get("/alerts", &b).await.status, StatusCode::SEE_OTHER);
 }
+
+/// A new request's baseline is chosen among the latest requests in reach, newest first,
+/// read lean: the FSA is offered both requests, the Kinki bureau only the one that reached
+/// its region.
+#[tokio::test]
+async fn baselines_offered_are_the_requests_in_reach() {
+    let app = TestApp::new().await;
+    let fsa = app.fsa.as_role(Role::Staff);
+    let both = send(&app, &fsa, &request(&app, banks_and_shinkin(), 10)).await;
+    let shinkin = json!({"filter": {"business_types": ["shinkin_bank"]}});
+    let kanto_only = send(&app, &fsa, &request(&app, shinkin, 10)).await;
+    let offered = |body: &str| -> Vec<String> {
+        let select = &body[body.find("id=\"baseline\"").unwrap()..];
+        let select = &select[..select.find("</select>").unwrap()];
+        select
+            .split("<option value=\"")
+            .skip(2)
+            .map(|o| o[..o.find('"').unwrap()].to_owned())
+            .collect()
+    };
+    let page = app.get("/supervision/requests/new", &fsa).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(offered(&page.body), [kanto_only.clone(), both.clone()]);
+    assert!(
+        page.body.contains("Run a vulnerability diagnosis")
+            || page.body.contains("脆弱性診断の実施")
+    );
+    let page = app
+        .get("/supervision/requests/new", &app.kinki.as_role(Role::Staff))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(offered(&page.body), [both]);
+}

@@ -238,18 +238,33 @@ async fn compose_page(
     v: ComposeValues,
     preview: Option<PreviewOutcome>,
 ) -> PageResult {
-    let list = requests::list(user.ctx(state), &state.config.clock)
+    let choices = requests::baseline_choices(user.ctx(state))
         .await
         .map_err(user.err())?;
-    let baselines = list
-        .iter()
+    let ja = user.lang == Lang::Ja;
+    let mut baselines: Vec<(String, String)> = choices
+        .into_iter()
         .map(|s| {
+            let (first, other) = if ja {
+                (s.title_ja, s.title_en)
+            } else {
+                (s.title_en, s.title_ja)
+            };
             (
-                s.request.id.clone(),
-                text(user.lang, &s.request.doc.request.title),
+                s.id,
+                if first.trim().is_empty() {
+                    other
+                } else {
+                    first
+                },
             )
         })
         .collect();
+    // A baseline typed or kept from an earlier form stays chosen even when it is older
+    // than the choices offered; sending checks that it is visible.
+    if !v.baseline.is_empty() && !baselines.iter().any(|(id, _)| *id == v.baseline) {
+        baselines.push((v.baseline.clone(), v.baseline.clone()));
+    }
     let (business_types, regions) = vocabularies(user.lang);
     Ok(render(&ComposePage {
         l: user.layout("req-new", "requests", None),
