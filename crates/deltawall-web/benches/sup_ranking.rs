@@ -5,7 +5,8 @@
 //! catalog element, scoring and sorting) timed for the FSA (every institution) and for one
 //! bureau (its region). The store's fact queries alone are timed too, and the queries of
 //! the supervisor's home page (late institutions, answers waiting for review) and the
-//! sector figures (`deltawall_app::supervision::figures::figures`) on the same sector.
+//! sector figures (`deltawall_app::supervision::figures::figures`) on the same sector, and
+//! the choices of a new request's baseline.
 //!
 //! Run with `cargo bench -p deltawall-web --bench sup_ranking`. PostgreSQL is used at
 //! `DELTAWALL_TEST_PG` or 127.0.0.1:5432 in a throw-away database, and skipped when it is
@@ -140,6 +141,40 @@ async fn time_figures(
     Ok((times, n))
 }
 
+/// The choices of a new request's baseline: the latest hundred requests in reach read
+/// lean (what the form reads now), and, for comparison, every request with all its tasks
+/// (what it read before: the request list with completion).
+async fn time_baselines(store: &Store, runs: usize) -> anyhow::Result<()> {
+    use deltawall_store::sup_requests;
+    let all = &OrgScope::All;
+    let (mut lean, mut whole) = (Vec::new(), Vec::new());
+    let (mut lean_rows, mut whole_rows) = (0, 0);
+    for _ in 0..runs {
+        let mut conn = store.read().await?;
+        let t = Instant::now();
+        lean_rows = sup_requests::page_request_titles(&mut conn, all, None, 100)
+            .await?
+            .items
+            .len();
+        lean.push(t.elapsed());
+        let t = Instant::now();
+        let (mut after, mut tasks) = (None, 0);
+        loop {
+            let page = sup_requests::page_requests(&mut conn, all, after.as_ref(), 500).await?;
+            for r in &page.items {
+                tasks += sup_requests::tasks_of(&mut conn, all, &r.id).await?.len();
+            }
+            let Some(next) = page.next else { break };
+            after = Some(deltawall_store::keyset::Cursor::decode(&next, 2).expect("own cursor"));
+        }
+        whole.push(t.elapsed());
+        whole_rows = tasks;
+    }
+    summary("baseline choices (latest 100, lean)", lean, lean_rows);
+    summary("every request with its tasks (before)", whole, whole_rows);
+    Ok(())
+}
+
 /// With `DELTAWALL_BENCH_BREAKDOWN=1`: each store read behind the three views, timed once
 /// for the FSA after the runs above, to see where the time goes.
 async fn breakdown(store: &Store) -> anyhow::Result<()> {
@@ -261,6 +296,7 @@ async fn run(backend: Backend, institutions: usize, runs: usize) -> anyhow::Resu
     summary("sector figures, FSA", times, rows);
     let (times, rows) = time_figures(&db.store, SupervisorReach::Regional(region), runs).await?;
     summary("sector figures, Kanto", times, rows);
+    time_baselines(&db.store, runs.min(3)).await?;
     if std::env::var("DELTAWALL_BENCH_BREAKDOWN").is_ok_and(|v| v == "1") {
         breakdown(&db.store).await?;
     }
