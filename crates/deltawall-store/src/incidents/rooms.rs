@@ -302,9 +302,13 @@ pub async fn messages(
         order: MESSAGE_ORDER,
     };
     query
-        .page(db, after, limit.clamp(1, keyset::MAX_LIMIT), message_from_row, |m| {
-            vec![Key::Int(m.sent_at), Key::Text(m.id.clone())]
-        })
+        .page(
+            db,
+            after,
+            limit.clamp(1, keyset::MAX_LIMIT),
+            message_from_row,
+            |m| vec![Key::Int(m.sent_at), Key::Text(m.id.clone())],
+        )
         .await
 }
 

@@ -171,9 +171,7 @@ impl InboxPage {
             .map(|c| f.link("/detections", &[("cursor", c)]));
         InboxPage {
             groups: inbox.groups.into_iter().map(GroupLine::new).collect(),
-            all_groups: inbox
-                .more_groups
-                .then(|| f.link("/detections/groups", &[])),
+            all_groups: inbox.more_groups.then(|| f.link("/detections/groups", &[])),
             rows: inbox.page.items,
             back: f.link("/detections", &[]),
             next,
