@@ -1,9 +1,11 @@
 //! The detections inbox (migration 13's `detections` table, read side and triage): one
-//! filtered listing with keyset paging, the groups by rule and key, the current state of
-//! chosen detections for a triage decision, and assignment. Every read goes through
-//! [`org_clause`], so a caller only ever sees the institutions of its scope.
+//! filtered listing with keyset paging, the groups by rule and key (keyset-paged on their
+//! latest receipt), the current state of chosen detections for a triage decision, and
+//! assignment. Every read goes through [`org_clause`], so a caller only ever sees the
+//! institutions of its scope.
 
 use crate::db::Db;
+use crate::keyset::{self, Dir, Key, KeysetPage, Kind};
 use crate::records::{Bind, bind_all};
 use crate::scope::org_clause;
 use crate::{Result, StoreError};
@@ -216,38 +218,60 @@ pub async fn page(
     Ok((out, next))
 }
 
-/// The groups (rule and key) of detections within `scope` matching `filter`, the most
-/// recently received first, at most `limit`.
+/// The order of the groups: the most recently received first, then by rule and key (a
+/// group is one rule and key, so the three tell every group apart).
+const GROUP_ORDER: &[keyset::Col] = &[
+    ("MAX(d.received_at)", Dir::Desc, Kind::Int),
+    ("d.rule_key", Dir::Asc, Kind::Text),
+    ("d.group_key", Dir::Asc, Kind::Text),
+];
+
+fn group_of(r: &AnyRow) -> Result<Group> {
+    Ok(Group {
+        rule_key: r.try_get("rule_key")?,
+        title: r.try_get("title")?,
+        group_key: r.try_get("group_key")?,
+        total: r.try_get("total")?,
+        new: r.try_get("new_count")?,
+        latest: r.try_get("latest")?,
+    })
+}
+
+fn group_key(g: &Group) -> Vec<Key> {
+    vec![
+        Key::Int(g.latest),
+        Key::Text(g.rule_key.clone()),
+        Key::Text(g.group_key.clone()),
+    ]
+}
+
+/// One page of the groups (rule and key) of detections within `scope` matching `filter`,
+/// the most recently received first, starting after `after`; at most `limit` groups (1 to
+/// [`MAX_PAGE`]).
 pub async fn groups(
     db: &mut Db,
     scope: &OrgScope,
     filter: &Filter,
+    after: Option<&keyset::Cursor>,
     limit: i64,
-) -> Result<Vec<Group>> {
-    let (cond, mut binds) = condition(scope, filter);
-    binds.push(Bind::Int(limit.clamp(1, MAX_PAGE)));
-    let sql = format!(
+) -> Result<KeysetPage<Group>> {
+    let (cond, binds) = condition(scope, filter);
+    // The filter narrows rows in WHERE; the sort's first column is an aggregate, so the
+    // page's "after the cursor" condition, which `keyset::Query` appends with AND, must
+    // land in HAVING: the always-true `COUNT(*) > 0` opens that clause for it.
+    let select = format!(
         "SELECT d.rule_key, MAX(d.title) AS title, d.group_key, COUNT(*) AS total, \
          SUM(CASE WHEN d.status = 'new' THEN 1 ELSE 0 END) AS new_count, MAX(d.received_at) AS latest \
          FROM detections d JOIN organisations o ON o.id = d.org_id WHERE {cond} \
-         GROUP BY d.rule_key, d.group_key ORDER BY latest DESC, d.rule_key, d.group_key LIMIT ${}",
-        binds.len()
+         GROUP BY d.rule_key, d.group_key HAVING COUNT(*) > 0"
     );
-    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
-        .fetch_all(&mut *db)
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Group {
-                rule_key: r.try_get("rule_key")?,
-                title: r.try_get("title")?,
-                group_key: r.try_get("group_key")?,
-                total: r.try_get("total")?,
-                new: r.try_get("new_count")?,
-                latest: r.try_get("latest")?,
-            })
-        })
-        .collect()
+    keyset::Query {
+        select,
+        binds,
+        order: GROUP_ORDER,
+    }
+    .page(db, after, limit.clamp(1, MAX_PAGE), group_of, group_key)
+    .await
 }
 
 /// The triage state of each of `ids` that belongs to institution `org_id`; ids of other

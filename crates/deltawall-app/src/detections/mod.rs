@@ -10,7 +10,7 @@
 mod query;
 mod triage;
 
-pub use query::{Inbox, ListPage, ListQuery, inbox, list};
+pub use query::{GROUPS_SHOWN, Inbox, ListPage, ListQuery, groups, inbox, list};
 pub use triage::{Assignee, assign, assignees, triage};
 
 use crate::{Ctx, SResult, ServiceError};

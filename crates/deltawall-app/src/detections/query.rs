@@ -1,7 +1,9 @@
-//! Reading detections: the API's filtered, cursor-paged list and the inbox (the same page
-//! plus the groups by rule and key). Filters arrive as text and are refused by name.
+//! Reading detections: the API's filtered, cursor-paged list, the groups by rule and key
+//! (cursor-paged too), and the inbox (a page of detections and the latest groups). Filters
+//! arrive as text and are refused by name.
 
 use super::require_institution;
+use crate::paging::PageRequest;
 use crate::time::{date, end_of_day_us, start_of_day_us};
 use crate::{Ctx, SResult, ServiceError};
 use deltawall_domain::OrgScope;
@@ -9,6 +11,7 @@ use deltawall_domain::Permission;
 use deltawall_domain::incident::detection::{Level, Triage};
 use deltawall_domain::validate::Invalid;
 use deltawall_store::detections_inbox::{self as inbox_store, Cursor, Filter, Group, InboxRow};
+use deltawall_store::keyset::{self, KeysetPage};
 use serde::{Deserialize, Serialize};
 
 /// Rows per page unless asked otherwise.
@@ -54,11 +57,13 @@ pub struct ListPage {
     pub next: Option<String>,
 }
 
-/// The inbox: the groups by rule and key, and one page of detections.
+/// The inbox: the latest groups by rule and key, and one page of detections.
 #[derive(Debug, Clone, Serialize)]
 pub struct Inbox {
-    /// Groups, the most recently received first.
+    /// The latest groups, the most recently received first, at most [`GROUPS_SHOWN`].
     pub groups: Vec<Group>,
+    /// Whether there are more groups than those (all of them are at [`groups`]).
+    pub more_groups: bool,
     /// The page.
     pub page: ListPage,
 }
@@ -118,6 +123,15 @@ impl ListQuery {
         })
     }
 
+    /// The cursor of a list of groups, whose order has three columns.
+    fn group_cursor(&self) -> SResult<Option<keyset::Cursor>> {
+        PageRequest {
+            cursor: self.cursor.clone(),
+            limit: None,
+        }
+        .cursor(3)
+    }
+
     fn cursor(&self) -> SResult<Option<Cursor>> {
         text(&self.cursor)
             .map(|c| Cursor::decode(c).ok_or_else(|| bad("cursor", "is not a cursor of this list")))
@@ -152,18 +166,34 @@ pub async fn list(ctx: Ctx<'_>, q: &ListQuery) -> SResult<ListPage> {
     page_of(&ctx, q, &filter).await
 }
 
-/// The groups by rule and key at most.
-const GROUPS_SHOWN: i64 = 50;
+/// The groups the inbox shows at most; the rest are one link away, on their own pages.
+pub const GROUPS_SHOWN: i64 = 20;
 
-/// The inbox of the actor's institution: groups and one page, both under `q`'s filter.
+/// The groups by rule and key of the actor's institution's detections matching `q`, the
+/// most recently received first, one page (`q.cursor` is a cursor of this list).
+pub async fn groups(ctx: Ctx<'_>, q: &ListQuery) -> SResult<KeysetPage<Group>> {
+    require_institution(&ctx, Permission::ReadOwnOrg)?;
+    let filter = q.filter()?;
+    let (after, limit) = (q.group_cursor()?, q.limit()?);
+    let scope = OrgScope::Own(ctx.actor.org_id.clone());
+    let mut conn = ctx.store.read().await?;
+    Ok(inbox_store::groups(&mut conn, &scope, &filter, after.as_ref(), limit).await?)
+}
+
+/// The inbox of the actor's institution: the latest groups and one page, both under `q`'s
+/// filter (`q.cursor` is a cursor of the detections).
 pub async fn inbox(ctx: Ctx<'_>, q: &ListQuery) -> SResult<Inbox> {
     require_institution(&ctx, Permission::ReadOwnOrg)?;
     let filter = q.filter()?;
     let page = page_of(&ctx, q, &filter).await?;
     let scope = OrgScope::Own(ctx.actor.org_id.clone());
     let mut conn = ctx.store.read().await?;
-    let groups = inbox_store::groups(&mut conn, &scope, &filter, GROUPS_SHOWN).await?;
-    Ok(Inbox { groups, page })
+    let groups = inbox_store::groups(&mut conn, &scope, &filter, None, GROUPS_SHOWN).await?;
+    Ok(Inbox {
+        more_groups: groups.next.is_some(),
+        groups: groups.items,
+        page,
+    })
 }
 
 #[cfg(test)]
@@ -233,5 +263,29 @@ mod tests {
         assert!(
             matches!(bad_cursor.cursor(), Err(ServiceError::Invalid(i)) if i.field == "cursor")
         );
+        // A detections cursor is not one of the groups, nor the other way round.
+        let detection = Cursor {
+            received_at: 1,
+            id: "det-1".into(),
+        };
+        let detections_cursor = ListQuery {
+            cursor: Some(detection.encode()),
+            ..ListQuery::default()
+        };
+        assert!(matches!(
+            detections_cursor.group_cursor(),
+            Err(ServiceError::Invalid(i)) if i.field == "cursor"
+        ));
+        let group = keyset::Cursor(vec![
+            keyset::Key::Int(1),
+            keyset::Key::Text("r".into()),
+            keyset::Key::Text(String::new()),
+        ]);
+        let groups_cursor = ListQuery {
+            cursor: Some(group.encode()),
+            ..ListQuery::default()
+        };
+        assert_eq!(groups_cursor.group_cursor().ok(), Some(Some(group)));
+        assert!(groups_cursor.cursor().is_err());
     }
 }

@@ -2,10 +2,12 @@
 //! declare a large incident and open a room with named members (institutions, the ISAC,
 //! industry associations). Only the members and the declaring supervisor see the room at
 //! all (`deltawall_store::incidents::rooms::get_for`, the one read); members report where
-//! they stand on the status board, relay messages marked with a TLP level (what members may
-//! pass on outside the room), and link their own incident cases. The declaring supervisor
-//! closes the room, which then stays read-only. Every change is audited.
+//! they stand on the status board (each member's latest report shown), relay messages
+//! marked with a TLP level (what members may pass on outside the room; read a page at a
+//! time, newest first), and link their own incident cases. The declaring supervisor closes
+//! the room, which then stays read-only. Every change is audited.
 
+use crate::paging::PageRequest;
 use crate::supervision::clock::Clock;
 use crate::supervision::roles::is_supervisor_staff;
 use crate::{Ctx, SResult, ServiceError};
@@ -19,6 +21,7 @@ use deltawall_store::incidents::cases;
 use deltawall_store::incidents::rooms::{
     self as store, LinkedCase, Member, Message, Room, StatusReport,
 };
+use deltawall_store::keyset::KeysetPage;
 use deltawall_store::orgs;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -80,12 +83,15 @@ pub struct RoomView {
     /// Members.
     #[schema(value_type = Vec<Object>)]
     pub members: Vec<Member>,
-    /// Status board, newest first.
+    /// Status board: each member's latest report, newest first.
     #[schema(value_type = Vec<Object>)]
     pub statuses: Vec<StatusReport>,
-    /// Relay messages, oldest first.
+    /// Relay messages, newest first: one page.
     #[schema(value_type = Vec<Object>)]
     pub messages: Vec<Message>,
+    /// The cursor of the page of older messages, when there are more
+    /// (`GET /api/v1/coordination/rooms/{id}/messages?cursor=…`).
+    pub messages_next: Option<String>,
     /// Linked cases.
     #[schema(value_type = Vec<Object>)]
     pub cases: Vec<LinkedCase>,
@@ -209,30 +215,43 @@ pub async fn list(ctx: Ctx<'_>) -> SResult<Vec<Room>> {
 
 /// One page of the rooms the caller's organisation is a member of or declared: open ones
 /// first, newest first.
-pub async fn page(
-    ctx: Ctx<'_>,
-    req: &crate::paging::PageRequest,
-) -> SResult<deltawall_store::keyset::KeysetPage<Room>> {
+pub async fn page(ctx: Ctx<'_>, req: &PageRequest) -> SResult<KeysetPage<Room>> {
     let after = req.cursor(3)?;
     let mut conn = ctx.store.read().await?;
     Ok(store::page_for(&mut conn, &ctx.actor.org_id, after.as_ref(), req.limit()).await?)
 }
 
-/// Room `id` with its members, status board, messages and linked cases.
-pub async fn get(ctx: Ctx<'_>, id: &str) -> SResult<RoomView> {
+/// Room `id` with its members, status board, linked cases and the page `req` of its
+/// messages (the newest when `req` has no cursor).
+pub async fn get(ctx: Ctx<'_>, id: &str, req: &PageRequest) -> SResult<RoomView> {
+    let after = req.cursor(MESSAGE_ORDER_COLUMNS)?;
     let mut conn = ctx.store.read().await?;
     let room = store::get_for(&mut conn, &ctx.actor.org_id, id).await?;
     let open = room.status == RoomStatus::Open;
     let declarer = room.declared_org == ctx.actor.org_id;
+    let messages = store::messages(&mut conn, id, after.as_ref(), req.limit()).await?;
     Ok(RoomView {
         members: store::members(&mut conn, id).await?,
         statuses: store::statuses(&mut conn, id).await?,
-        messages: store::messages(&mut conn, id).await?,
+        messages: messages.items,
+        messages_next: messages.next,
         cases: store::cases(&mut conn, id).await?,
         can_write: open && writes(&ctx),
         can_close: open && declarer && is_supervisor_staff(ctx.actor),
         room,
     })
+}
+
+/// The columns a cursor of a room's messages has (sent, id).
+const MESSAGE_ORDER_COLUMNS: usize = 2;
+
+/// One page of room `id`'s relay messages, newest first; the room must be one the
+/// caller's organisation is a member of or declared (as for [`get`]), else not found.
+pub async fn messages(ctx: Ctx<'_>, id: &str, req: &PageRequest) -> SResult<KeysetPage<Message>> {
+    let after = req.cursor(MESSAGE_ORDER_COLUMNS)?;
+    let mut conn = ctx.store.read().await?;
+    store::get_for(&mut conn, &ctx.actor.org_id, id).await?;
+    Ok(store::messages(&mut conn, id, after.as_ref(), req.limit()).await?)
 }
 
 /// Reads room `id` for a write by the caller; refuses a closed room.

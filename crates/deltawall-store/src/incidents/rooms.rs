@@ -245,59 +245,55 @@ pub async fn members(db: &mut Db, room_id: &str) -> Result<Vec<Member>> {
         .collect()
 }
 
-/// The order of a room's status board: newest report first, then by id.
-const STATUS_ORDER: &[keyset::Col] = &[
-    ("reported_at", Dir::Desc, Kind::Int),
-    ("id", Dir::Asc, Kind::Text),
-];
-
-/// The whole status board of room `room_id`, newest report first, read page by page so no
-/// report is left out however long the incident lasts.
+/// The status board of room `room_id`: each member's latest report (the newest, and of
+/// reports in the same microsecond the smallest id), newest first. Bounded by the members
+/// however long the incident lasts, where the whole history would grow without end.
 pub async fn statuses(db: &mut Db, room_id: &str) -> Result<Vec<StatusReport>> {
-    let query = keyset::Query {
-        select: "SELECT id, org_id, status, as_of, note, reported_by, reported_at \
-                 FROM coordination_status WHERE room_id = $1"
-            .to_owned(),
-        binds: vec![Bind::Text(room_id.to_owned())],
-        order: STATUS_ORDER,
-    };
-    let rows = query
-        .all(db, status_from_row, |(id, s)| {
-            vec![Key::Int(s.reported_at), Key::Text(id.clone())]
-        })
-        .await?;
-    Ok(rows.into_iter().map(|(_, s)| s).collect())
+    let rows = sqlx::query(
+        "SELECT s.org_id, s.status, s.as_of, s.note, s.reported_by, s.reported_at \
+         FROM coordination_status s WHERE s.room_id = $1 AND NOT EXISTS (SELECT 1 \
+         FROM coordination_status t WHERE t.room_id = s.room_id AND t.org_id = s.org_id \
+         AND (t.reported_at > s.reported_at OR (t.reported_at = s.reported_at AND t.id < s.id))) \
+         ORDER BY s.reported_at DESC, s.id",
+    )
+    .bind(room_id.to_owned())
+    .fetch_all(&mut *db)
+    .await?;
+    rows.iter().map(status_from_row).collect()
 }
 
-/// A status report with its row id, which only orders the board.
-fn status_from_row(row: &AnyRow) -> Result<(String, StatusReport)> {
-    Ok((
-        row.try_get("id")?,
-        StatusReport {
-            org_id: row.try_get("org_id")?,
-            status: code(
-                row,
-                "coordination_status",
-                "status",
-                MemberStatus::from_code,
-            )?,
-            as_of: row.try_get("as_of")?,
-            note: row.try_get("note")?,
-            reported_by: row.try_get("reported_by")?,
-            reported_at: row.try_get("reported_at")?,
-        },
-    ))
+fn status_from_row(row: &AnyRow) -> Result<StatusReport> {
+    Ok(StatusReport {
+        org_id: row.try_get("org_id")?,
+        status: code(
+            row,
+            "coordination_status",
+            "status",
+            MemberStatus::from_code,
+        )?,
+        as_of: row.try_get("as_of")?,
+        note: row.try_get("note")?,
+        reported_by: row.try_get("reported_by")?,
+        reported_at: row.try_get("reported_at")?,
+    })
 }
 
-/// The order of a room's relay messages: oldest first, then by id.
+/// The order of a room's relay messages: newest first (what a reader of a live incident
+/// wants first), then by id.
 const MESSAGE_ORDER: &[keyset::Col] = &[
-    ("sent_at", Dir::Asc, Kind::Int),
+    ("sent_at", Dir::Desc, Kind::Int),
     ("id", Dir::Asc, Kind::Text),
 ];
 
-/// Every relay message of room `room_id`, oldest first, read page by page so none is left
-/// out.
-pub async fn messages(db: &mut Db, room_id: &str) -> Result<Vec<Message>> {
+/// One page of the relay messages of room `room_id` (obtained through [`get_for`], which
+/// is where membership is checked), newest first, starting after `after`: the next pages
+/// lead to older messages.
+pub async fn messages(
+    db: &mut Db,
+    room_id: &str,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<Message>> {
     let query = keyset::Query {
         select: "SELECT id, from_org, author, body, tlp, sent_at FROM coordination_messages \
                  WHERE room_id = $1"
@@ -306,9 +302,13 @@ pub async fn messages(db: &mut Db, room_id: &str) -> Result<Vec<Message>> {
         order: MESSAGE_ORDER,
     };
     query
-        .all(db, message_from_row, |m| {
-            vec![Key::Int(m.sent_at), Key::Text(m.id.clone())]
-        })
+        .page(
+            db,
+            after,
+            limit.clamp(1, keyset::MAX_LIMIT),
+            message_from_row,
+            |m| vec![Key::Int(m.sent_at), Key::Text(m.id.clone())],
+        )
         .await
 }
 

@@ -10,13 +10,13 @@ use deltawall_store::detections;
 use deltawall_store::detections_inbox::{self as inbox, Cursor, Filter};
 use deltawall_store::testing::TestDb;
 
-fn line(rule: &str, level: &str, ip: u32, minute: u32) -> String {
+pub(crate) fn line(rule: &str, level: &str, ip: u32, minute: u32) -> String {
     format!(
         r#"{{"rule_id":"{rule}","title":"{rule} title","level":"{level}","kind":"correlation","first_seen":"2026-11-02T01:{minute:02}:00Z","last_seen":"2026-11-02T01:59:00Z","group":{{"src_ip":"198.51.100.{ip}"}},"count":3}}"#
     )
 }
 
-async fn put(db: &TestDb, org: &str, lines: &[String], at: i64) -> detections::Ingested {
+pub(crate) async fn put(db: &TestDb, org: &str, lines: &[String], at: i64) -> detections::Ingested {
     let batch = parse_batch(&lines.join("\n"));
     assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
     let mut tx = db.store.write().await.unwrap();
@@ -126,9 +126,10 @@ async fn filters_pages_groups_and_assigns(db: &TestDb) {
 
     // Groups by rule and key, most recently received first.
     let mut c = db.store.read().await.unwrap();
-    let groups = inbox::groups(&mut c, &scope, &Filter::default(), 50)
+    let groups = inbox::groups(&mut c, &scope, &Filter::default(), None, 50)
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     assert_eq!(groups[0].rule_key, "late");
     let stuffing: Vec<(&str, i64)> = groups
         .iter()
@@ -144,10 +145,12 @@ async fn filters_pages_groups_and_assigns(db: &TestDb) {
         &mut c,
         &OrgScope::Own(other.clone()),
         &Filter::default(),
+        None,
         50,
     )
     .await
-    .unwrap();
+    .unwrap()
+    .items;
     assert_eq!(theirs.iter().map(|g| g.total).sum::<i64>(), 3);
     let states = inbox::states(&mut c, &other, &all).await.unwrap();
     assert_eq!(states.len(), 3, "only the ids B also holds: {states:?}");

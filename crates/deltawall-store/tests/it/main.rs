@@ -42,6 +42,7 @@ mod mappings;
 mod migrations;
 mod orgs;
 mod paging_config;
+mod paging_inbox;
 mod paging_lists;
 mod paging_reach;
 mod paging_sup;

@@ -1,6 +1,7 @@
-//! `POST /api/v1/detections` (scan output in, JSON Lines or a JSON array) and
-//! `GET /api/v1/detections` (the caller's own, filtered and cursor-paged). Handlers extract,
-//! call `deltawall_app::detections` and map the result.
+//! `POST /api/v1/detections` (scan output in, JSON Lines or a JSON array),
+//! `GET /api/v1/detections` (the caller's own, filtered and cursor-paged) and
+//! `GET /api/v1/detections/groups` (their groups by rule and key, paged with a `Link`
+//! header). Handlers extract, call `deltawall_app::detections` and map the result.
 
 use crate::error::{AppError, ErrorBody};
 use crate::http::{ApiUser, Query, header_str};
@@ -10,7 +11,8 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
 use deltawall_app::detections::{self as detections, IngestReport, ListPage, ListQuery};
 
 /// The media types a batch may be sent as.
@@ -79,10 +81,33 @@ pub async fn list(
     Ok(Json(page))
 }
 
+/// The groups by rule and key of the caller's institution's detections under the same
+/// filters as `GET /api/v1/detections`, the most recently received first (objects with
+/// `rule_key`, `title`, `group_key`, `total`, `new` and `latest` in Unix µs); one page,
+/// the next in `Link: rel="next"`.
+#[utoipa::path(get, path = "/api/v1/detections/groups", tag = "detections", params(ListQuery),
+    responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn groups(
+    State(state): State<AppState>,
+    user: ApiUser,
+    uri: Uri,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Response> {
+    let page = detections::groups(user.ctx(&state), &q)
+        .await
+        .map_err(json_err)?;
+    Ok(crate::layout::paged_json(
+        &uri,
+        page.items,
+        page.next.as_deref(),
+    ))
+}
+
 /// The detections part of the OpenAPI document, merged into it by `openapi::document`.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(ingest, list),
+    paths(ingest, list, groups),
     components(schemas(IngestReport, ListPage)),
     tags((name = "detections", description = "Alerts of `deltawall scan` received by an institution"))
 )]

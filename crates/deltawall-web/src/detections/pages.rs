@@ -1,8 +1,8 @@
-//! The detections inbox (`/detections`): groups by rule and key, filters, cursor paging,
-//! and one form for triage and assignment per row and in bulk, whose "open an incident"
+//! The detections inbox (`/detections`): the latest groups by rule and key (all of them,
+//! paged, at `/detections/groups`), filters, cursor paging, and one form for triage and assignment per row and in bulk, whose "open an incident"
 //! button posts the ticked ids (`detection=<id>`, repeated) to `/incidents/new`.
 
-use crate::detections::views::{Action, InboxPage, action};
+use crate::detections::views::{Action, GroupsPage, InboxPage, action};
 use crate::error::AppError;
 use crate::http::{Query, UiForm, UiUser, safe_next};
 use crate::layout::render;
@@ -26,6 +26,19 @@ pub async fn inbox(
     let can_edit = user.info.actor.can(Permission::EditPosture);
     let l = user.layout("det-title", "detections", None);
     Ok(render(&InboxPage::new(l, inbox, q, assignees, can_edit)))
+}
+
+/// `GET /detections/groups`: the groups by rule and key under the inbox's filters, paged.
+pub async fn groups(
+    State(state): State<AppState>,
+    user: UiUser,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    let page = detections::groups(user.ctx(&state), &q)
+        .await
+        .map_err(user.err())?;
+    let l = user.layout("det-groups-title", "detections", None);
+    Ok(render(&GroupsPage::new(l, page, q, &user.path)))
 }
 
 /// `POST /detections/triage`: a row's or the bulk action, then back to the same view.

@@ -2,12 +2,13 @@
 //! actions share it; "open an incident" posts the same fields to `/incidents/new`).
 
 use crate::error::ServiceError;
-use crate::layout::Layout;
+use crate::layout::{CursorPager, Layout};
 use askama::Template;
 use deltawall_app::detections::{Assignee, Inbox, ListQuery};
 use deltawall_domain::incident::detection::{Level, Triage, TriageCommand};
 use deltawall_domain::validate::Invalid;
 use deltawall_store::detections_inbox::{Group, InboxRow};
+use deltawall_store::keyset::KeysetPage;
 
 /// A query string of the inbox for the given filter values (empty ones left out).
 pub(crate) fn query_string(pairs: &[(&str, &str)]) -> String {
@@ -25,6 +26,8 @@ pub struct GroupLine {
     pub title: String,
     /// Rule key.
     pub rule_key: String,
+    /// Group key exactly as stored (empty for single-event matches), to mark the row.
+    pub key: String,
     /// Group key, or a dash for single-event matches.
     pub group_key: String,
     /// Detections in the group.
@@ -47,8 +50,9 @@ impl GroupLine {
             group_key: if g.group_key.is_empty() {
                 "—".into()
             } else {
-                g.group_key
+                g.group_key.clone()
             },
+            key: g.group_key,
             title: g.title,
             rule_key: g.rule_key,
             total: g.total,
@@ -59,26 +63,91 @@ impl GroupLine {
     }
 }
 
+/// The filter form of the inbox and of the groups page (`filter.html`), and the filter as
+/// a query string to keep across pages and links.
+pub struct FilterForm {
+    /// Where the form is sent (`/detections` or `/detections/groups`).
+    pub action: &'static str,
+    /// The current filter.
+    pub q: ListQuery,
+    /// Triage states (code, label).
+    pub statuses: Vec<(&'static str, &'static str)>,
+    /// Levels.
+    pub levels: Vec<&'static str>,
+}
+
+impl FilterForm {
+    /// The form for `q`, sent to `action`.
+    pub fn new(action: &'static str, q: ListQuery, lang: &str) -> FilterForm {
+        FilterForm {
+            action,
+            statuses: Triage::ALL
+                .iter()
+                .map(|t| (t.code(), t.label(lang)))
+                .collect(),
+            levels: Level::ALL.iter().map(|l| l.code()).collect(),
+            q,
+        }
+    }
+
+    /// The filter's fields as a query string, without cursor and limit.
+    pub fn query(&self) -> String {
+        let q = &self.q;
+        let s = |v: &Option<String>| v.clone().unwrap_or_default();
+        let filter = [
+            ("status", s(&q.status)),
+            ("rule", s(&q.rule)),
+            ("level", s(&q.level)),
+            ("group", s(&q.group)),
+            ("from", s(&q.from)),
+            ("to", s(&q.to)),
+        ];
+        let pairs: Vec<(&str, &str)> = filter.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        query_string(&pairs)
+    }
+
+    /// `path` with the filter (and `extra`, when not empty) as its query.
+    fn link(&self, path: &str, extra: &[(&str, &str)]) -> String {
+        let mut query = self.query();
+        let more = query_string(extra);
+        if !more.is_empty() {
+            if !query.is_empty() {
+                query.push('&');
+            }
+            query.push_str(&more);
+        }
+        format!("{path}?{query}")
+    }
+
+    /// Whether a filter field holds `value` (for `selected`).
+    pub fn is(&self, field: &Option<String>, value: &str) -> bool {
+        field.as_deref() == Some(value)
+    }
+
+    /// A filter field's text.
+    pub fn val(&self, field: &Option<String>) -> String {
+        field.clone().unwrap_or_default()
+    }
+}
+
 /// `GET /detections`: the inbox.
 #[derive(Template)]
 #[template(path = "detections/inbox.html")]
 pub struct InboxPage {
     /// Layout.
     pub l: Layout,
-    /// The groups by rule and key.
+    /// The filter form.
+    pub f: FilterForm,
+    /// The latest groups by rule and key.
     pub groups: Vec<GroupLine>,
+    /// The page of all groups under the same filter, when there are more than those.
+    pub all_groups: Option<String>,
     /// The page of detections.
     pub rows: Vec<InboxRow>,
-    /// The current filter, to show in the form and keep across pages.
-    pub q: ListQuery,
     /// The link to the next page.
     pub next: Option<String>,
     /// The inbox as it is now, to return to after an action.
     pub back: String,
-    /// Triage states (code, label).
-    pub statuses: Vec<(&'static str, &'static str)>,
-    /// Levels.
-    pub levels: Vec<&'static str>,
     /// Users a detection may be assigned to.
     pub assignees: Vec<Assignee>,
     /// Whether the user may triage.
@@ -94,34 +163,19 @@ impl InboxPage {
         assignees: Vec<Assignee>,
         can_edit: bool,
     ) -> InboxPage {
-        let s = |v: &Option<String>| v.clone().unwrap_or_default();
-        let filter = [
-            ("status", s(&q.status)),
-            ("rule", s(&q.rule)),
-            ("level", s(&q.level)),
-            ("group", s(&q.group)),
-            ("from", s(&q.from)),
-            ("to", s(&q.to)),
-        ];
-        let pairs: Vec<(&str, &str)> = filter.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let here = query_string(&pairs);
-        let next = inbox.page.next.as_ref().map(|c| {
-            let mut with = pairs.clone();
-            with.push(("cursor", c));
-            format!("/detections?{}", query_string(&with))
-        });
-        let statuses = Triage::ALL
-            .iter()
-            .map(|t| (t.code(), t.label(l.lang.code())))
-            .collect();
+        let f = FilterForm::new("/detections", q, l.lang.code());
+        let next = inbox
+            .page
+            .next
+            .as_ref()
+            .map(|c| f.link("/detections", &[("cursor", c)]));
         InboxPage {
-            statuses,
-            levels: Level::ALL.iter().map(|l| l.code()).collect(),
             groups: inbox.groups.into_iter().map(GroupLine::new).collect(),
+            all_groups: inbox.more_groups.then(|| f.link("/detections/groups", &[])),
             rows: inbox.page.items,
-            back: format!("/detections?{here}"),
+            back: f.link("/detections", &[]),
             next,
-            q,
+            f,
             assignees,
             can_edit,
             l,
@@ -149,15 +203,35 @@ impl InboxPage {
             })
             .unwrap_or_else(|| "—".into())
     }
+}
 
-    /// Whether a filter field holds `value` (for `selected`).
-    pub fn is(&self, field: &Option<String>, value: &str) -> bool {
-        field.as_deref() == Some(value)
-    }
+/// `GET /detections/groups`: every group by rule and key under the filter, a page at a time.
+#[derive(Template)]
+#[template(path = "detections/groups.html")]
+pub struct GroupsPage {
+    /// Layout.
+    pub l: Layout,
+    /// The filter form.
+    pub f: FilterForm,
+    /// The inbox under the same filter.
+    pub inbox: String,
+    /// The groups of this page.
+    pub groups: Vec<GroupLine>,
+    /// The next page and back to the first.
+    pub pager: CursorPager,
+}
 
-    /// A filter field's text.
-    pub fn val(&self, field: &Option<String>) -> String {
-        field.clone().unwrap_or_default()
+impl GroupsPage {
+    /// Builds the page of `groups` under `q`; `here` is the request's path and query.
+    pub fn new(l: Layout, groups: KeysetPage<Group>, q: ListQuery, here: &str) -> GroupsPage {
+        let f = FilterForm::new("/detections/groups", q, l.lang.code());
+        GroupsPage {
+            inbox: f.link("/detections", &[]),
+            groups: groups.items.into_iter().map(GroupLine::new).collect(),
+            pager: CursorPager::new(here, groups.next.as_deref()),
+            f,
+            l,
+        }
     }
 }
 

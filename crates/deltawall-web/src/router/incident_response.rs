@@ -136,19 +136,22 @@ pub(super) fn exercise_api_routes() -> Router<AppState> {
 pub(super) fn detection_ui_routes() -> Router<AppState> {
     Router::new()
         .route("/detections", get(det_pages::inbox))
+        .route("/detections/groups", get(det_pages::groups))
         .route("/detections/triage", post(det_pages::triage))
 }
 
 /// The detections API (`detections/api.rs`); a batch of scan output has its own body limit.
 pub(super) fn detection_api_routes() -> Router<AppState> {
-    Router::new().route(
-        "/api/v1/detections",
-        get(det_api::list)
-            .post(det_api::ingest)
-            .layer(DefaultBodyLimit::max(
-                deltawall_app::detections::MAX_INGEST_BYTES,
-            )),
-    )
+    Router::new()
+        .route(
+            "/api/v1/detections",
+            get(det_api::list)
+                .post(det_api::ingest)
+                .layer(DefaultBodyLimit::max(
+                    deltawall_app::detections::MAX_INGEST_BYTES,
+                )),
+        )
+        .route("/api/v1/detections/groups", get(det_api::groups))
 }
 
 /// The pages of incident cases and regulator reports (`incidents/`).
@@ -202,7 +205,10 @@ fn room_api_routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/coordination/rooms", get(r::list).post(r::declare))
         .route("/api/v1/coordination/rooms/{id}", get(r::get))
-        .route("/api/v1/coordination/rooms/{id}/messages", post(r::post))
+        .route(
+            "/api/v1/coordination/rooms/{id}/messages",
+            get(r::messages).post(r::post),
+        )
         .route("/api/v1/coordination/rooms/{id}/status", post(r::status))
         .route("/api/v1/coordination/rooms/{id}/cases", post(r::link))
         .route("/api/v1/coordination/rooms/{id}/close", post(r::close))

@@ -18,8 +18,10 @@ pub fn routes() -> Vec<Route> {
     use Body_::*;
     vec![
         r(Method::GET, "/detections", None),
+        r(Method::GET, "/detections/groups", None),
         r(Method::POST, "/detections/triage", Form(TRIAGE_FORM)),
         r(Method::GET, "/api/v1/detections", None),
+        r(Method::GET, "/api/v1/detections/groups", None),
         r(Method::POST, "/api/v1/detections", Json(alert_json)),
     ]
 }

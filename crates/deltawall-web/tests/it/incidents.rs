@@ -275,6 +275,11 @@ pub fn access_routes() -> Vec<Route> {
         r(Method::POST, "/api/v1/coordination/rooms", Json(room_json)),
         r(Method::GET, "/api/v1/coordination/rooms/{room}", None),
         r(
+            Method::GET,
+            "/api/v1/coordination/rooms/{room}/messages",
+            None,
+        ),
+        r(
             Method::POST,
             "/api/v1/coordination/rooms/{room}/messages",
             Json(message_json),

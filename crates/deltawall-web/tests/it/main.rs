@@ -40,6 +40,7 @@ mod oscal_map;
 mod pages;
 mod paging;
 mod paging_config;
+mod paging_inbox;
 mod paging_late;
 mod paging_reach;
 mod paging_sup;

@@ -50,18 +50,43 @@ pub async fn list(
     ))
 }
 
-/// A room with its members, status board, relay messages and linked cases (members only).
-#[utoipa::path(get, path = "/api/v1/coordination/rooms/{id}", tag = "incidents", params(("id" = String, Path)),
-    responses((status = 200, body = RoomView), (status = 404, body = ErrorBody)))]
+/// A room with its members, status board (each member's latest report), linked cases and
+/// the newest page of its relay messages (members only); older messages are at
+/// `…/messages?cursor=` with `messages_next`.
+#[utoipa::path(get, path = "/api/v1/coordination/rooms/{id}", tag = "incidents", params(("id" = String, Path), PageRequest),
+    responses((status = 200, body = RoomView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<String>,
+    Query(q): Query<PageRequest>,
 ) -> ApiResult<Json<RoomView>> {
-    let v = rooms::get(user.ctx(&state), &id)
+    let v = rooms::get(user.ctx(&state), &id, &q)
         .await
         .map_err(AppError::Json)?;
     Ok(Json(v))
+}
+
+/// A room's relay messages, newest first (members only); one page, the older ones in
+/// `Link: rel="next"`.
+#[utoipa::path(get, path = "/api/v1/coordination/rooms/{id}/messages", tag = "incidents", params(("id" = String, Path), PageRequest),
+    responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn messages(
+    State(state): State<AppState>,
+    user: ApiUser,
+    uri: Uri,
+    Path(id): Path<String>,
+    Query(q): Query<PageRequest>,
+) -> ApiResult<Response> {
+    let page = rooms::messages(user.ctx(&state), &id, &q)
+        .await
+        .map_err(AppError::Json)?;
+    Ok(crate::layout::paged_json(
+        &uri,
+        page.items,
+        page.next.as_deref(),
+    ))
 }
 
 /// Relays a message with its TLP marking to the room's members.

@@ -59,6 +59,8 @@ pub struct RoomPage {
     pub names: HashMap<String, String>,
     /// Statuses `(code, label)`.
     pub statuses: Vec<(&'static str, &'static str)>,
+    /// The page of older messages and back to the newest.
+    pub pager: CursorPager,
 }
 
 impl RoomPage {
@@ -120,15 +122,17 @@ pub async fn declare(
     back(&id)
 }
 
-/// `GET /coordination/{id}`.
+/// `GET /coordination/{id}`: the room with one page of its messages, newest first.
 pub async fn room(
     State(state): State<AppState>,
     user: UiUser,
     Path(id): Path<String>,
+    Query(q): Query<PageRequest>,
 ) -> PageResult {
-    let v = rooms::get(user.ctx(&state), &id)
+    let v = rooms::get(user.ctx(&state), &id, &q)
         .await
         .map_err(user.err())?;
+    let pager = CursorPager::new(&user.path, v.messages_next.as_deref());
     let ja = user.lang.code() == "ja";
     let names = v
         .members
@@ -149,6 +153,7 @@ pub async fn room(
         v,
         names,
         statuses,
+        pager,
     }))
 }
 
