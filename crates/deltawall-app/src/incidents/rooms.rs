@@ -224,7 +224,7 @@ pub async fn page(ctx: Ctx<'_>, req: &PageRequest) -> SResult<KeysetPage<Room>> 
 /// Room `id` with its members, status board, linked cases and the page `req` of its
 /// messages (the newest when `req` has no cursor).
 pub async fn get(ctx: Ctx<'_>, id: &str, req: &PageRequest) -> SResult<RoomView> {
-    let after = req.cursor(MESSAGE_ORDER_COLUMNS)?;
+    let after = req.cursor(ROOM_ORDER_COLUMNS)?;
     let mut conn = ctx.store.read().await?;
     let room = store::get_for(&mut conn, &ctx.actor.org_id, id).await?;
     let open = room.status == RoomStatus::Open;
@@ -242,16 +242,43 @@ pub async fn get(ctx: Ctx<'_>, id: &str, req: &PageRequest) -> SResult<RoomView>
     })
 }
 
-/// The columns a cursor of a room's messages has (sent, id).
-const MESSAGE_ORDER_COLUMNS: usize = 2;
+/// The columns a cursor of a room's messages or status history has (time, id).
+const ROOM_ORDER_COLUMNS: usize = 2;
 
 /// One page of room `id`'s relay messages, newest first; the room must be one the
 /// caller's organisation is a member of or declared (as for [`get`]), else not found.
 pub async fn messages(ctx: Ctx<'_>, id: &str, req: &PageRequest) -> SResult<KeysetPage<Message>> {
-    let after = req.cursor(MESSAGE_ORDER_COLUMNS)?;
+    let after = req.cursor(ROOM_ORDER_COLUMNS)?;
     let mut conn = ctx.store.read().await?;
     store::get_for(&mut conn, &ctx.actor.org_id, id).await?;
     Ok(store::messages(&mut conn, id, after.as_ref(), req.limit()).await?)
+}
+
+/// A room's status history: the room, its members (to name the reporters) and one page
+/// of every report, newest first.
+#[derive(Debug, Clone)]
+pub struct StatusHistory {
+    /// The room.
+    pub room: Room,
+    /// Members.
+    pub members: Vec<Member>,
+    /// One page of reports, newest first.
+    pub page: KeysetPage<StatusReport>,
+}
+
+/// One page of room `id`'s status history, newest first; the room must be one the caller's
+/// organisation is a member of or declared (as for [`get`]), else not found.
+pub async fn status_history(ctx: Ctx<'_>, id: &str, req: &PageRequest) -> SResult<StatusHistory> {
+    let after = req.cursor(ROOM_ORDER_COLUMNS)?;
+    let mut conn = ctx.store.read().await?;
+    let room = store::get_for(&mut conn, &ctx.actor.org_id, id).await?;
+    let members = store::members(&mut conn, id).await?;
+    let page = store::status_history(&mut conn, id, after.as_ref(), req.limit()).await?;
+    Ok(StatusHistory {
+        room,
+        members,
+        page,
+    })
 }
 
 /// Reads room `id` for a write by the caller; refuses a closed room.

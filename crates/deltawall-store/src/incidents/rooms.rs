@@ -262,6 +262,49 @@ pub async fn statuses(db: &mut Db, room_id: &str) -> Result<Vec<StatusReport>> {
     rows.iter().map(status_from_row).collect()
 }
 
+/// The order of a room's status history: newest report first, then by id.
+const STATUS_ORDER: &[keyset::Col] = &[
+    ("reported_at", Dir::Desc, Kind::Int),
+    ("id", Dir::Asc, Kind::Text),
+];
+
+/// One page of room `room_id`'s status history (obtained through [`get_for`], which is
+/// where membership is checked): every report, newest first, starting after `after`. The
+/// board shows each member's latest; the history is the council's timeline for the review
+/// after the incident.
+pub async fn status_history(
+    db: &mut Db,
+    room_id: &str,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> Result<KeysetPage<StatusReport>> {
+    let query = keyset::Query {
+        select: "SELECT id, org_id, status, as_of, note, reported_by, reported_at \
+                 FROM coordination_status WHERE room_id = $1"
+            .to_owned(),
+        binds: vec![Bind::Text(room_id.to_owned())],
+        order: STATUS_ORDER,
+    };
+    let page = query
+        .page(
+            db,
+            after,
+            limit.clamp(1, keyset::MAX_LIMIT),
+            history_from_row,
+            |(id, s)| vec![Key::Int(s.reported_at), Key::Text(id.clone())],
+        )
+        .await?;
+    Ok(KeysetPage {
+        items: page.items.into_iter().map(|(_, s)| s).collect(),
+        next: page.next,
+    })
+}
+
+/// A history row with its id, which only keys the cursor.
+fn history_from_row(row: &AnyRow) -> Result<(String, StatusReport)> {
+    Ok((row.try_get("id")?, status_from_row(row)?))
+}
+
 fn status_from_row(row: &AnyRow) -> Result<StatusReport> {
     Ok(StatusReport {
         org_id: row.try_get("org_id")?,

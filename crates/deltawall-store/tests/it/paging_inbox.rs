@@ -248,6 +248,28 @@ async fn room_messages_page_newest_first(db: &TestDb) {
         board,
         [(a.as_str(), "recovering"), (b.as_str(), "not_affected")]
     );
+
+    // The history: every report of the room, newest first, ties by id, a page at a time.
+    let history = [
+        format!("{a}:recovering"),
+        format!("{b}:not_affected"),
+        format!("{b}:affected"),
+        format!("{a}:affected"),
+    ];
+    for limit in [1, 2, 500] {
+        let seen = walk(
+            2,
+            limit,
+            async |after, limit| {
+                rooms::status_history(&mut c, "r1", after.as_ref(), limit)
+                    .await
+                    .unwrap()
+            },
+            |s: &rooms::StatusReport| format!("{}:{}", s.org_id, s.status.code()),
+        )
+        .await;
+        assert_eq!(seen, history, "{limit} a page");
+    }
 }
 
 both!(groups_in_order, super::groups_page_in_order);

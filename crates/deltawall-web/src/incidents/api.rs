@@ -41,6 +41,7 @@ type ApiResult<T> = Result<T, AppError>;
         crate::incidents::rooms::api::list,
         crate::incidents::rooms::api::get,
         crate::incidents::rooms::api::messages,
+        crate::incidents::rooms::api::statuses,
         crate::incidents::rooms::api::post,
         crate::incidents::rooms::api::status,
         crate::incidents::rooms::api::link,

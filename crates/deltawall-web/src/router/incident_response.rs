@@ -194,6 +194,7 @@ fn room_ui_routes() -> Router<AppState> {
         .route("/coordination", get(r::list).post(r::declare))
         .route("/coordination/{id}", get(r::room))
         .route("/coordination/{id}/messages", post(r::post))
+        .route("/coordination/{id}/statuses", get(r::history))
         .route("/coordination/{id}/status", post(r::status))
         .route("/coordination/{id}/cases", post(r::link))
         .route("/coordination/{id}/close", post(r::close))
@@ -209,6 +210,7 @@ fn room_api_routes() -> Router<AppState> {
             "/api/v1/coordination/rooms/{id}/messages",
             get(r::messages).post(r::post),
         )
+        .route("/api/v1/coordination/rooms/{id}/statuses", get(r::statuses))
         .route("/api/v1/coordination/rooms/{id}/status", post(r::status))
         .route("/api/v1/coordination/rooms/{id}/cases", post(r::link))
         .route("/api/v1/coordination/rooms/{id}/close", post(r::close))

@@ -259,6 +259,7 @@ pub fn access_routes() -> Vec<Route> {
         r(Method::GET, "/coordination", None),
         r(Method::POST, "/coordination", Form(ROOM_FORM)),
         r(Method::GET, "/coordination/{room}", None),
+        r(Method::GET, "/coordination/{room}/statuses", None),
         r(
             Method::POST,
             "/coordination/{room}/messages",
@@ -277,6 +278,11 @@ pub fn access_routes() -> Vec<Route> {
         r(
             Method::GET,
             "/api/v1/coordination/rooms/{room}/messages",
+            None,
+        ),
+        r(
+            Method::GET,
+            "/api/v1/coordination/rooms/{room}/statuses",
             None,
         ),
         r(

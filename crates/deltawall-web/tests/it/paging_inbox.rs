@@ -1,7 +1,8 @@
 //! The detections inbox's groups by rule and key and a coordination room's relay messages
 //! page with a cursor (issue 19): in the API (`Link: rel="next"`) and in their pages, each
 //! row once in the list's order, filters kept in the next links, forged cursors refused, and
-//! another institution never sees the groups or a room's messages it is not a member of.
+//! another institution never sees the groups or a room's messages or status history it is
+//! not a member of.
 
 use crate::detections::{alerts, send};
 use crate::paging::{PagedList, follow, next_link, pages_each_row_once, swap_types};
@@ -267,4 +268,82 @@ async fn a_rooms_messages_page_newest_first_for_its_members_only() {
     // The response of the API carries the next page in its Link header only when there is one.
     let last = app.get(&format!("{api}?limit=5"), &a).await;
     assert!(last.headers.get(header::LINK).is_none());
+}
+
+/// The notes of a status history answer, in order.
+fn notes(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["note"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The board holds each member's latest report; the history holds every report, newest
+/// first, a page at a time, for members only.
+#[tokio::test]
+async fn a_rooms_status_history_pages_newest_first_for_its_members_only() {
+    let app = TestApp::new().await;
+    let (a, b) = (app.a.as_role(Role::Staff), app.b.as_role(Role::Staff));
+    let room = room_with(&app, &app.a.org_id).await;
+    let report = format!("/api/v1/coordination/rooms/{room}/status");
+    for (i, status) in [
+        "affected",
+        "affected",
+        "recovering",
+        "recovering",
+        "recovered",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let body = json!({"status": status, "note": format!("report {i}")});
+        let r = app.json(Method::POST, &report, &a, &body).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    }
+    let view = app
+        .get(&format!("/api/v1/coordination/rooms/{room}"), &a)
+        .await
+        .json();
+    assert_eq!(notes(&view["statuses"]), ["report 4"], "{view}");
+
+    let api = format!("/api/v1/coordination/rooms/{room}/statuses");
+    let newest_first: Vec<String> = (0..5).rev().map(|i| format!("report {i}")).collect();
+    assert_eq!(notes(&app.get(&api, &a).await.json()), newest_first);
+    let (mut url, mut seen, mut pages) = (Some(format!("{api}?limit=2")), Vec::new(), 0);
+    while let Some(u) = url.take() {
+        let r = app.get(&u, &a).await;
+        assert_eq!(r.status, StatusCode::OK, "{u}");
+        seen.extend(notes(&r.json()));
+        pages += 1;
+        url = r.headers.get(header::LINK).map(|l| {
+            let l = l.to_str().unwrap();
+            l[1..l.find('>').unwrap()].to_owned()
+        });
+    }
+    assert_eq!((pages, &seen), (3, &newest_first));
+
+    let page = format!("/coordination/{room}/statuses");
+    let (mut url, mut pages, mut shown) = (Some(format!("{page}?limit=2")), 0, 0);
+    while let Some(u) = url.take() {
+        let r = app.get(&u, &a).await;
+        assert_eq!(r.status, StatusCode::OK, "{u}");
+        shown += newest_first
+            .iter()
+            .filter(|n| r.body.contains(n.as_str()))
+            .count();
+        pages += 1;
+        url = next_link(&r.body);
+    }
+    assert_eq!((pages, shown), (3, 5));
+    let room_page = app.get(&format!("/coordination/{room}"), &a).await;
+    assert!(room_page.body.contains(&format!("href=\"{page}\"")));
+
+    for path in [api.clone(), page.clone()] {
+        let r = app.get(&path, &b).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.body);
+        assert!(!r.body.contains("report "), "{path}");
+        let r = app.get(&format!("{path}?cursor=zz"), &a).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+    }
 }

@@ -89,6 +89,28 @@ pub async fn messages(
     ))
 }
 
+/// A room's status history, every report newest first (members only); one page, the older
+/// ones in `Link: rel="next"`. The room's own answer holds each member's latest only.
+#[utoipa::path(get, path = "/api/v1/coordination/rooms/{id}/statuses", tag = "incidents", params(("id" = String, Path), PageRequest),
+    responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn statuses(
+    State(state): State<AppState>,
+    user: ApiUser,
+    uri: Uri,
+    Path(id): Path<String>,
+    Query(q): Query<PageRequest>,
+) -> ApiResult<Response> {
+    let h = rooms::status_history(user.ctx(&state), &id, &q)
+        .await
+        .map_err(AppError::Json)?;
+    Ok(crate::layout::paged_json(
+        &uri,
+        h.page.items,
+        h.page.next.as_deref(),
+    ))
+}
+
 /// Relays a message with its TLP marking to the room's members.
 #[utoipa::path(post, path = "/api/v1/coordination/rooms/{id}/messages", tag = "incidents", params(("id" = String, Path)), request_body = MessageInput,
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]

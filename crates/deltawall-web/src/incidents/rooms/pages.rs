@@ -8,13 +8,13 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use deltawall_app::incidents::rooms::{
-    self, LinkInput, MessageInput, RoomInput, RoomView, StatusInput,
+    self, LinkInput, MessageInput, RoomInput, RoomView, StatusHistory, StatusInput,
 };
 use deltawall_app::paging::PageRequest;
 use deltawall_app::supervision::roles::is_supervisor_staff;
 use deltawall_domain::incident::case::Category;
 use deltawall_domain::incident::council::MemberStatus;
-use deltawall_store::incidents::rooms::Room;
+use deltawall_store::incidents::rooms::{Member, Room};
 use std::collections::HashMap;
 
 type PageResult = Result<Response, AppError>;
@@ -71,6 +71,57 @@ impl RoomPage {
             .cloned()
             .unwrap_or_else(|| "—".into())
     }
+}
+
+/// `GET /coordination/{id}/statuses`.
+#[derive(Template)]
+#[template(path = "incidents/rooms/history.html")]
+pub struct HistoryPage {
+    /// Layout.
+    pub l: Layout,
+    /// The room, its members and one page of reports.
+    pub h: StatusHistory,
+    /// Member names by organisation id.
+    pub names: HashMap<String, String>,
+    /// The next page and back to the first.
+    pub pager: CursorPager,
+}
+
+impl HistoryPage {
+    /// The name of member `org_id`.
+    pub fn name(&self, org_id: &str) -> String {
+        self.names
+            .get(org_id)
+            .cloned()
+            .unwrap_or_else(|| "—".into())
+    }
+}
+
+fn member_names(members: &[Member], ja: bool) -> HashMap<String, String> {
+    members
+        .iter()
+        .map(|m| {
+            let name = if ja { &m.name_ja } else { &m.name_en };
+            (m.org_id.clone(), name.clone())
+        })
+        .collect()
+}
+
+/// `GET /coordination/{id}/statuses`: every status report of the room, newest first, a
+/// page at a time.
+pub async fn history(
+    State(state): State<AppState>,
+    user: UiUser,
+    Path(id): Path<String>,
+    Query(q): Query<PageRequest>,
+) -> PageResult {
+    let h = rooms::status_history(user.ctx(&state), &id, &q)
+        .await
+        .map_err(user.err())?;
+    let pager = CursorPager::new(&user.path, h.page.next.as_deref());
+    let names = member_names(&h.members, user.lang.code() == "ja");
+    let l = user.layout("room-history", "coordination", None);
+    Ok(render(&HistoryPage { l, h, names, pager }))
 }
 
 /// `GET /coordination`: the rooms, and the declaration form for supervisory staff.
@@ -134,14 +185,7 @@ pub async fn room(
         .map_err(user.err())?;
     let pager = CursorPager::new(&user.path, v.messages_next.as_deref());
     let ja = user.lang.code() == "ja";
-    let names = v
-        .members
-        .iter()
-        .map(|m| {
-            let name = if ja { &m.name_ja } else { &m.name_en };
-            (m.org_id.clone(), name.clone())
-        })
-        .collect();
+    let names = member_names(&v.members, ja);
     let lang = user.lang.code();
     let statuses = MemberStatus::ALL
         .iter()
