@@ -327,6 +327,26 @@ pub async fn page_request_titles(
     page_titles(db, scope, None, after, limit).await
 }
 
+/// SQL reading a request's kind of ask and its Japanese and English titles out of the
+/// stored document of `r` (alias), so lean lists need not fetch documents. The document is
+/// text on both databases (migration 8); each has its own JSON path syntax. The braces of
+/// PostgreSQL's paths are literal SQL, not placeholders.
+pub(crate) fn request_json_sql(db: &Db) -> [&'static str; 3] {
+    if db.backend_name() == "PostgreSQL" {
+        [
+            "r.document::json #>> '{request,asked,kind}'",
+            "r.document::json #>> '{request,title,ja}'",
+            "r.document::json #>> '{request,title,en}'",
+        ]
+    } else {
+        [
+            "json_extract(r.document, '$.request.asked.kind')",
+            "json_extract(r.document, '$.request.title.ja')",
+            "json_extract(r.document, '$.request.title.en')",
+        ]
+    }
+}
+
 async fn page_titles(
     db: &mut Db,
     scope: &OrgScope,
@@ -334,21 +354,7 @@ async fn page_titles(
     after: Option<&Cursor>,
     limit: i64,
 ) -> Result<KeysetPage<RequestSource>> {
-    // The document is text on both databases (migration 8); each has its own JSON path
-    // syntax. The braces of PostgreSQL's paths are literal SQL, not placeholders.
-    let (kind, ja, en) = if db.backend_name() == "PostgreSQL" {
-        (
-            "r.document::json #>> '{request,asked,kind}'",
-            "r.document::json #>> '{request,title,ja}'",
-            "r.document::json #>> '{request,title,en}'",
-        )
-    } else {
-        (
-            "json_extract(r.document, '$.request.asked.kind')",
-            "json_extract(r.document, '$.request.title.ja')",
-            "json_extract(r.document, '$.request.title.en')",
-        )
-    };
+    let [kind, ja, en] = request_json_sql(db);
     let (cond, binds) = visible_request_sql(scope, 1);
     // `asked` is one of our own codes, never a caller's text.
     let filter = asked.map_or_else(String::new, |a| format!(" AND {kind} = '{a}'"));

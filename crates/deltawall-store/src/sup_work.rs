@@ -13,37 +13,56 @@ use deltawall_domain::org::{BusinessType, Region};
 use deltawall_domain::supervision::request::TaskState;
 use sqlx::{AssertSqlSafe, Row};
 
-/// The order of the review list: oldest submission (last change) first, then by task id.
-const REVIEW_ORDER: &[keyset::Col] = &[
-    ("t.updated_at", Dir::Asc, Kind::Int),
-    ("t.id", Dir::Asc, Kind::Text),
-];
+/// The answers waiting for the supervisor's decision under one request, within a reach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewGroup {
+    /// The request.
+    pub request_id: String,
+    /// Its title in Japanese.
+    pub title_ja: String,
+    /// Its title in English.
+    pub title_en: String,
+    /// How many submitted answers wait.
+    pub waiting: i64,
+    /// When the longest-waiting of them was submitted (last changed), Unix µs.
+    pub oldest_at: i64,
+}
 
-/// Every task of institutions within `scope` that was submitted and waits for the
-/// supervisor's decision, oldest submission first (by last change): the work list reads it
-/// whole, page by page, so no answer waits unseen past a fixed number.
-pub async fn awaiting_review(
-    db: &mut Db,
-    scope: &OrgScope,
-) -> Result<Vec<(StoredTask, StoredRequest)>> {
+/// The submitted answers of institutions within `scope` that wait for the supervisor's
+/// decision, counted per request in SQL, the request waiting longest first. One row per
+/// request however many answers wait (a sector's round can leave thousands), so the work
+/// list holds every request with answers to review and never a row per answer.
+pub async fn review_groups(db: &mut Db, scope: &OrgScope) -> Result<Vec<ReviewGroup>> {
     let c = org_clause(scope, 1);
-    let query = keyset::Query {
-        select: format!(
-            "SELECT {TASK_AND_REQUEST_COLUMNS} \
-             FROM sup_request_tasks t JOIN organisations o ON o.id = t.org_id \
-             JOIN sup_requests r ON r.id = t.request_id \
-             WHERE t.state = '{}' AND {}",
-            TaskState::Submitted.code(),
-            c.sql
-        ),
-        binds: c.binds.into_iter().map(Bind::Text).collect(),
-        order: REVIEW_ORDER,
-    };
-    query
-        .all(db, task_and_request, |(t, _)| {
-            vec![Key::Int(t.updated_at), Key::Text(t.id.clone())]
+    let [_, ja, en] = crate::sup_requests::request_json_sql(db);
+    let sql = format!(
+        "SELECT r.id, MAX({ja}) AS title_ja, MAX({en}) AS title_en, COUNT(*) AS waiting, \
+         MIN(t.updated_at) AS oldest_at \
+         FROM sup_request_tasks t JOIN organisations o ON o.id = t.org_id \
+         JOIN sup_requests r ON r.id = t.request_id \
+         WHERE t.state = '{}' AND {} GROUP BY r.id ORDER BY oldest_at, r.id",
+        TaskState::Submitted.code(),
+        c.sql
+    );
+    let binds: Vec<Bind> = c.binds.into_iter().map(Bind::Text).collect();
+    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &binds)
+        .fetch_all(&mut *db)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ReviewGroup {
+                request_id: r.try_get("id")?,
+                title_ja: r
+                    .try_get::<Option<String>, _>("title_ja")?
+                    .unwrap_or_default(),
+                title_en: r
+                    .try_get::<Option<String>, _>("title_en")?
+                    .unwrap_or_default(),
+                waiting: r.try_get("waiting")?,
+                oldest_at: r.try_get("oldest_at")?,
+            })
         })
-        .await
+        .collect()
 }
 
 /// Late institutions of one business type and region: how many, and how many tasks they owe

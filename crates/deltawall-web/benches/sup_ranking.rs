@@ -101,7 +101,7 @@ async fn time_home(
         let mut conn = store.read().await?;
         let t = Instant::now();
         let late = sup_work::late_counts(&mut conn, scope, NOW_US).await?;
-        let review = sup_work::awaiting_review(&mut conn, scope).await?;
+        let review = sup_work::review_groups(&mut conn, scope).await?;
         times.push(t.elapsed());
         n = late.iter().map(|c| c.institutions as usize).sum::<usize>() + review.len();
     }
@@ -216,8 +216,8 @@ async fn breakdown(store: &Store) -> anyhow::Result<()> {
         sup_work::late_counts_from_tasks(&mut c, all, NOW_US).await?
     );
     time!(
-        "awaiting review",
-        sup_work::awaiting_review(&mut c, all).await?
+        "awaiting review (per request)",
+        sup_work::review_groups(&mut c, all).await?
     );
     time!(
         "figures: monitored months",

@@ -62,26 +62,32 @@ pub async fn alerts(ctx: Ctx<'_>, clock: &Clock) -> SResult<Vec<WorkItem>> {
         .collect())
 }
 
-/// Answers submitted by institutions within the actor's reach that wait for a decision.
+/// Answers submitted by institutions within the actor's reach that wait for a decision: one
+/// item per request, counting its answers, the request waiting longest first. The request's
+/// page lists its tasks, each with the decision form.
 pub async fn reviews(ctx: Ctx<'_>) -> SResult<Vec<WorkItem>> {
     roles::require_staff(&ctx)?;
     let scope = ctx.actor.org_scope();
     let mut conn = ctx.store.read().await?;
-    let rows = sup_work::awaiting_review(&mut conn, &scope).await?;
-    Ok(rows
+    let groups = sup_work::review_groups(&mut conn, &scope).await?;
+    Ok(groups
         .into_iter()
-        .map(|(t, r)| WorkItem {
+        .map(|g| WorkItem {
             feature: "reviews",
             delta: Delta::PublicHelp,
             action: "work-review-answer",
-            title: titles(
-                &r.doc.request.title.ja,
-                &r.doc.request.title.en,
-                Some((&t.org_name_ja, &t.org_name_en)),
-            ),
+            title: Title {
+                ja: format!("{}（確認待ちの回答 {} 件）", g.title_ja, g.waiting),
+                en: format!(
+                    "{} ({} {} to review)",
+                    g.title_en,
+                    g.waiting,
+                    if g.waiting == 1 { "answer" } else { "answers" }
+                ),
+            },
             due_us: None,
             overdue: false,
-            href: format!("/supervision/requests/{}/tasks/{}", r.id, t.id),
+            href: format!("/supervision/requests/{}", g.request_id),
         })
         .collect())
 }

@@ -135,7 +135,7 @@ fn numbered(prefix: &str) -> Vec<String> {
 }
 
 async fn whole_lists_read_every_page(db: &TestDb) {
-    let (a, b, c, fsa) = sector(db).await;
+    let (a, b, _c, fsa) = sector(db).await;
     let mut conn = db.store.read().await.unwrap();
 
     let all = sup_requests::list_requests(&mut conn, &OrgScope::All)
@@ -164,20 +164,29 @@ async fn whole_lists_read_every_page(db: &TestDb) {
         ["u0"]
     );
 
-    // The review work list: every submitted answer in reach, oldest first.
-    let review = sup_work::awaiting_review(&mut conn, &kinki(&fsa))
+    // The review work list: the submitted answers in reach counted under their requests
+    // (each cloned answer has a request of its own), the longest waiting first, past any
+    // page size.
+    let review = sup_work::review_groups(&mut conn, &kinki(&fsa))
         .await
         .unwrap();
-    let ids: Vec<String> = review.iter().map(|(t, _)| t.id.clone()).collect();
-    assert_eq!(sorted(ids.clone()), numbered("v"));
-    assert_eq!(ids.first().map(String::as_str), Some("v0"));
-    assert!(review.iter().all(|(t, _)| t.task.org_id == c));
+    assert_eq!(review.len() as i64, MANY);
+    assert!(
+        review
+            .iter()
+            .all(|g| g.waiting == 1 && g.title_en == "diagnosis")
+    );
+    assert_eq!(
+        (review[0].request_id.as_str(), review[0].oldest_at),
+        ("r0", 10)
+    );
+    assert!(review.windows(2).all(|w| w[0].oldest_at <= w[1].oldest_at));
     let kanto = OrgScope::Region {
         own: fsa.clone(),
         region: Region::Kanto,
     };
     assert!(
-        sup_work::awaiting_review(&mut conn, &kanto)
+        sup_work::review_groups(&mut conn, &kanto)
             .await
             .unwrap()
             .is_empty()

@@ -350,3 +350,58 @@ async fn regulator_reports_due_link_to_their_form_and_leave_once_submitted() {
     let after = reports_due(&app, &exec).await;
     assert!(!after.iter().any(|(h, _)| h == &first), "{after:?}");
 }
+
+/// The supervisor's answers to review are one item per request, counting its answers and
+/// opening the request's page; a bureau whose region the institution is not in sees none.
+#[tokio::test]
+async fn answers_to_review_are_one_item_per_request_within_reach() {
+    let app = TestApp::new().await;
+    let request = request_to_shinkin(&app, "審査待ちの要請", 5).await;
+    let inbox = work(&app, &app.b.as_role(Role::Staff)).await;
+    let task = inbox["items"][0]["href"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("/tasks/")
+        .to_owned();
+    let answers = json!({"answers": [{"id": "q", "value": "yes"}], "attest": true});
+    let r = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/tasks/{task}/submit"),
+            &app.b.as_role(Role::Executive),
+            &answers,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let fsa = work(&app, &app.fsa.as_role(Role::Staff)).await;
+    let reviews: Vec<&Value> = fsa["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["feature"] == "reviews")
+        .collect();
+    assert_eq!(reviews.len(), 1, "{fsa}");
+    assert_eq!(
+        reviews[0]["title"]["ja"],
+        "審査待ちの要請（確認待ちの回答 1 件）"
+    );
+    assert_eq!(
+        reviews[0]["title"]["en"],
+        "審査待ちの要請 (en) (1 answer to review)"
+    );
+    let href = reviews[0]["href"].as_str().unwrap();
+    assert_eq!(href, format!("/supervision/requests/{request}"));
+    assert_eq!(
+        app.get(href, &app.fsa.as_role(Role::Staff)).await.status,
+        StatusCode::OK
+    );
+    let kinki = work(&app, &app.kinki.as_role(Role::Staff)).await;
+    assert!(
+        kinki["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["feature"] != "reviews"),
+        "{kinki}"
+    );
+}
