@@ -35,12 +35,14 @@ pub struct ReviewGroup {
 pub async fn review_groups(db: &mut Db, scope: &OrgScope) -> Result<Vec<ReviewGroup>> {
     let c = org_clause(scope, 1);
     let [_, ja, en] = crate::sup_requests::request_json_sql(db);
+    // Counted per request first, so each request's title is read out of its document once,
+    // not once per waiting answer.
     let sql = format!(
-        "SELECT r.id, MAX({ja}) AS title_ja, MAX({en}) AS title_en, COUNT(*) AS waiting, \
-         MIN(t.updated_at) AS oldest_at \
-         FROM sup_request_tasks t JOIN organisations o ON o.id = t.org_id \
-         JOIN sup_requests r ON r.id = t.request_id \
-         WHERE t.state = '{}' AND {} GROUP BY r.id ORDER BY oldest_at, r.id",
+        "SELECT r.id, {ja} AS title_ja, {en} AS title_en, g.waiting, g.oldest_at \
+         FROM (SELECT t.request_id, COUNT(*) AS waiting, MIN(t.updated_at) AS oldest_at \
+               FROM sup_request_tasks t JOIN organisations o ON o.id = t.org_id \
+               WHERE t.state = '{}' AND {} GROUP BY t.request_id) g \
+         JOIN sup_requests r ON r.id = g.request_id ORDER BY g.oldest_at, r.id",
         TaskState::Submitted.code(),
         c.sql
     );
