@@ -2,15 +2,14 @@
 //! (issue 19), walked one to three rows a page on both databases: every row once, in the
 //! unpaged list's order, the filter kept on every page, rows tied on the first sort column
 //! told apart by the others, another institution's groups and another room's messages never
-//! shown. A room's board holds each member's latest report only.
+//! shown. A room's board holds each member's latest report, its history every report.
 
 use crate::detections_inbox::{line, put};
-use crate::fixtures::{add_org, institution, supervisor};
+use crate::fixtures::{add_org, supervisor};
 use crate::paging_lists::walk;
 use deltawall_domain::OrgScope;
 use deltawall_domain::incident::case::Category;
 use deltawall_domain::incident::council::{MemberStatus, RoomStatus};
-use deltawall_domain::org::{BusinessType, Region};
 use deltawall_store::StoreError;
 use deltawall_store::detections_inbox::{self as inbox, Filter, Group};
 use deltawall_store::incidents::rooms::{self, Message, Room, StatusReport};
@@ -22,16 +21,7 @@ fn group_id(g: &Group) -> String {
 }
 
 async fn groups_page_in_order(db: &TestDb) {
-    let a = add_org(
-        &db.store,
-        institution("Bank A", BusinessType::RegionalBank, Region::Kanto),
-    )
-    .await;
-    let b = add_org(
-        &db.store,
-        institution("Shinkin B", BusinessType::ShinkinBank, Region::Kinki),
-    )
-    .await;
+    let (a, b) = crate::paging_reach::two_banks(db).await;
     let ip = |n: u32| format!("src_ip=198.51.100.{n}");
     put(
         db,
@@ -172,16 +162,7 @@ fn report(org: &str, status: &str, at: i64) -> StatusReport {
 
 async fn room_messages_page_newest_first(db: &TestDb) {
     let fsa = add_org(&db.store, supervisor("FSA", None)).await;
-    let a = add_org(
-        &db.store,
-        institution("Bank A", BusinessType::RegionalBank, Region::Kanto),
-    )
-    .await;
-    let b = add_org(
-        &db.store,
-        institution("Shinkin B", BusinessType::ShinkinBank, Region::Kinki),
-    )
-    .await;
+    let (a, b) = crate::paging_reach::two_banks(db).await;
     let members = [a.clone(), b.clone()];
     let mut tx = db.store.write().await.unwrap();
     rooms::create(&mut tx, &room("r1", &fsa), &members, 1)
