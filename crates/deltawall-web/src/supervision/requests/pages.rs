@@ -241,23 +241,14 @@ async fn compose_page(
     let choices = requests::baseline_choices(user.ctx(state))
         .await
         .map_err(user.err())?;
-    let ja = user.lang == Lang::Ja;
     let mut baselines: Vec<(String, String)> = choices
         .into_iter()
         .map(|s| {
-            let (first, other) = if ja {
-                (s.title_ja, s.title_en)
-            } else {
-                (s.title_en, s.title_ja)
+            let title = Text {
+                ja: s.title_ja,
+                en: s.title_en,
             };
-            (
-                s.id,
-                if first.trim().is_empty() {
-                    other
-                } else {
-                    first
-                },
-            )
+            (s.id, text(user.lang, &title))
         })
         .collect();
     // A baseline typed or kept from an earlier form stays chosen even when it is older
